@@ -1,0 +1,1 @@
+"""The reading side: retrieval, answers, the claim audit, over a complete store version."""

@@ -1,0 +1,92 @@
+"""BM25 over chunks (bm25s), written by ingest beside each store version and read by the retriever.
+
+The tokenizer lives here so the index and the queries can never disagree about tokens: lowercase
+word tokens, English stopwords removed, Snowball-stemmed (PyStemmer) when available.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+_TOKEN = re.compile(r"(?u)\b\w[\w\-]*\b")
+
+
+@functools.lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
+    except Exception:  # PyStemmer missing: unstemmed tokens still work
+        return None
+
+
+def tokenize(text: str) -> list[str]:
+    sw = _stopwords()
+    toks: list[str] = []
+    for t in _TOKEN.findall(text.lower()):
+        parts = [t] + (t.split("-") if "-" in t else [])
+        toks.extend(p for p in parts if p and p not in sw and (len(p) > 1 or p.isdigit()))
+    st = _stemmer()
+    return st.stemWords(toks) if st else toks
+
+
+class LexicalIndex:
+    """A BM25 index whose rows are aligned with a list of chunk ids."""
+
+    def __init__(self, retriever, ids: list[str]):
+        self._bm25 = retriever
+        self.ids = ids
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str]) -> "LexicalIndex":
+        import bm25s
+
+        bm = bm25s.BM25()
+        corpus = [tokenize(t) or ["__empty__"] for t in texts]
+        bm.index(corpus, show_progress=False)
+        return cls(bm, list(ids))
+
+    def save(self, path: Path) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self._bm25.save(str(path), show_progress=False)
+        (path / "ids.json").write_text(json.dumps(self.ids))
+
+    @classmethod
+    def load(cls, path: Path) -> "LexicalIndex":
+        import bm25s
+
+        path = Path(path)
+        bm = bm25s.BM25.load(str(path), mmap=False)
+        return cls(bm, json.loads((path / "ids.json").read_text()))
+
+    def scores(self, query: str) -> np.ndarray:
+        q = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
+        if not q or not self.ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(q), dtype=np.float32)
+
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk_id, score) with score > 0; ``allowed`` is a boolean mask over rows (filters)."""
+        s = self.scores(query)
+        if allowed is not None:
+            s = np.where(allowed, s, 0.0)
+        if not len(s):
+            return []
+        k = min(k, len(s))
+        top = np.argpartition(-s, k - 1)[:k]
+        top = top[np.argsort(-s[top], kind="stable")]
+        return [(self.ids[i], float(s[i])) for i in top if s[i] > 0]

