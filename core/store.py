@@ -185,3 +185,103 @@ def open_snapshot(settings: Settings | None = None, version: str | None = None) 
                 c = Chunk.from_json(json.loads(line))
                 chunks[c.chunk_id] = c
     return Snapshot(settings=s, version=v, path=path, manifest=manifest, chunks=chunks)
+
+
+def _version_number(name: str) -> int:
+    try:
+        return int(name.lstrip("v").split(".")[0])
+    except ValueError:
+        return -1
+
+
+def next_version(settings: Settings, client=None) -> str:
+    """One above every version seen on disk or in Chroma (leftovers of a crashed build included)."""
+    nums = [0]
+    sd = snapshots_dir(settings)
+    if sd.exists():
+        nums += [_version_number(p.name.lstrip(".").split(".tmp")[0]) for p in sd.iterdir()]
+    if client is not None:
+        prefix = settings.chroma.collection + "__"
+        for c in client.list_collections():
+            name = c if isinstance(c, str) else c.name
+            if name.startswith(prefix):
+                nums.append(_version_number(name[len(prefix):]))
+    return f"v{max(nums) + 1}"
+
+
+def write_version(
+    settings: Settings,
+    chunks: list[Chunk],
+    vectors: list[list[float]],
+    manifest: dict[str, Any],
+    before_flip=None,
+    batch: int = 1000,
+) -> str:
+    """Write a complete new version and make it current; returns its name.
+
+    Order matters for crash safety: Chroma collection, then the snapshot folder (written under a
+    temporary name and renamed), then ``before_flip(version)`` (the claim audit), then CURRENT.
+    Until the last step every reader keeps using the previous version.
+    """
+    import shutil
+
+    from core.lexical import LexicalIndex
+
+    if len(chunks) != len(vectors):
+        raise ValueError("one vector per chunk")
+    client = chroma_client(settings)
+    version = next_version(settings, client)
+    name = collection_name(settings, version)
+    coll = get_collection(client, name, create=True)
+    for i in range(0, len(chunks), batch):
+        part = chunks[i:i + batch]
+        coll.add(
+            ids=[c.chunk_id for c in part],
+            embeddings=[list(map(float, v)) for v in vectors[i:i + batch]],
+            documents=[c.text for c in part],
+            metadatas=[c.chroma_metadata() for c in part],
+        )
+    final = snapshots_dir(settings) / version
+    tmp = snapshots_dir(settings) / f".{version}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+        for c in chunks:
+            fh.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
+    LexicalIndex.build([c.chunk_id for c in chunks], [lexical_text(c) for c in chunks]).save(tmp / "bm25")
+    manifest = dict(manifest, version=version, collection=name,
+                    chroma_mode=f"http://{settings.chroma.host}:{settings.chroma.port}" if settings.chroma.host else "embedded")
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    os.replace(tmp, final)
+    if before_flip is not None:
+        before_flip(version)
+    set_current(settings, version)
+    prune_versions(settings, client)
+    return version
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What BM25 indexes: the passage plus its title and section, so a paper's name finds it."""
+    return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
+
+
+def prune_versions(settings: Settings, client=None) -> None:
+    """Drop versions older than the newest ``keep_versions`` and leftovers of crashed builds."""
+    import shutil
+
+    client = client or chroma_client(settings)
+    cur = current_version(settings)
+    sd = snapshots_dir(settings)
+    done = sorted((p.name for p in sd.iterdir() if p.name.startswith("v") and (p / "manifest.json").exists()), key=_version_number)
+    keep = set(done[-max(1, settings.keep_versions):]) | ({cur} if cur else set())
+    for p in sd.iterdir():
+        if p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
+    prefix = settings.chroma.collection + "__"
+    for c in client.list_collections():
+        name = c if isinstance(c, str) else c.name
+        if name.startswith(prefix) and name[len(prefix):] not in keep:
+            try:
+                client.delete_collection(name)
+            except Exception:
+                pass
