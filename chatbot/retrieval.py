@@ -1,0 +1,239 @@
+"""Hybrid retrieval: dense (Chroma + MiniLM) and lexical (BM25) fused by reciprocal rank.
+
+Why rank fusion and not a weighted sum of scores: cosine similarities and BM25 scores live on
+unrelated scales that shift per query; RRF (Cormack et al. 2009) only uses ranks and is the
+stronger baseline in published comparisons. Results are diversified across documents and, when
+the article is relevant at all, include its passage(s) so answers can contrast both sides.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from core.lexical import LexicalIndex
+from core.settings import Settings, get_settings
+from core.store import Snapshot, open_snapshot
+from core.types import Chunk
+
+
+@dataclass
+class Filters:
+    """Restrict retrieval; every field is optional and fields combine with AND."""
+
+    role: str | None = None
+    study_types: list[str] | None = None
+    year_min: int | None = None
+    year_max: int | None = None
+    doc_ids: list[str] | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.role or self.study_types or self.year_min or self.year_max or self.doc_ids)
+
+    def matches(self, c: Chunk) -> bool:
+        if self.role and c.role != self.role:
+            return False
+        if self.study_types and c.study_type not in self.study_types:
+            return False
+        if self.year_min is not None and (c.year is None or c.year < self.year_min):
+            return False
+        if self.year_max is not None and (c.year is None or c.year > self.year_max):
+            return False
+        if self.doc_ids and c.doc_id not in self.doc_ids:
+            return False
+        return True
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        conds: list[dict[str, Any]] = []
+        if self.role:
+            conds.append({"role": self.role})
+        if self.study_types:
+            conds.append({"study_type": {"$in": list(self.study_types)}})
+        if self.year_min is not None:
+            conds.append({"year": {"$gte": int(self.year_min)}})
+        if self.year_max is not None:
+            conds.append({"year": {"$lte": int(self.year_max)}})
+        if self.doc_ids:
+            conds.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if not conds:
+            return None
+        return conds[0] if len(conds) == 1 else {"$and": conds}
+
+
+@dataclass
+class Passage:
+    chunk: Chunk
+    score: float
+    rank: int
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def rrf_fuse(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> list[tuple[str, float]]:
+    """Reciprocal-rank fusion of ranked id lists; ties broken by first appearance (deterministic)."""
+    scores: dict[str, float] = {}
+    order: dict[str, int] = {}
+    for li, ranking in enumerate(rankings):
+        w = 1.0 if weights is None else weights[li]
+        for r, doc_id in enumerate(ranking):
+            scores[doc_id] = scores.get(doc_id, 0.0) + w / (k + r + 1)
+            order.setdefault(doc_id, len(order))
+    return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+
+
+def diversify_passages(ranked: list[Passage], k: int, max_per_doc: int, min_article: int, article_pool: int) -> list[Passage]:
+    """Take the best k with at most ``max_per_doc`` per document, keeping up to ``min_article``
+    article passages if any appears in the first ``article_pool`` candidates."""
+    chosen: list[Passage] = []
+    per_doc: dict[str, int] = {}
+    article_cands = [p for p in ranked[:article_pool] if p.chunk.role == "article"][:min_article]
+    for p in article_cands:
+        chosen.append(p)
+        per_doc[p.chunk.doc_id] = per_doc.get(p.chunk.doc_id, 0) + 1
+    for p in ranked:
+        if len(chosen) >= k:
+            break
+        if p in chosen or per_doc.get(p.chunk.doc_id, 0) >= max_per_doc:
+            continue
+        chosen.append(p)
+        per_doc[p.chunk.doc_id] = per_doc.get(p.chunk.doc_id, 0) + 1
+    if len(chosen) < k:  # a tiny corpus: relax the per-document cap rather than return fewer
+        for p in ranked:
+            if len(chosen) >= k:
+                break
+            if p not in chosen:
+                chosen.append(p)
+    chosen.sort(key=lambda p: p.rank)
+    return chosen
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over one store version (dense + BM25 + RRF, diversified)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    snapshot: Any
+    embeddings: Any
+    settings: Any
+    lexical: Any
+    k: int = 6
+    filters: Filters | None = None
+    reranker: Any = None
+
+    # -- LangChain interface -------------------------------------------------
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [passage_to_document(p) for p in self.search(query, k=self.k, filters=self.filters)]
+
+    # -- our interface -------------------------------------------------------
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None, diversify: bool = True,
+               timings: dict[str, float] | None = None) -> list[Passage]:
+        """Best passages for ``query``; ``timings`` (if given) receives per-stage milliseconds."""
+        rs = self.settings.retrieval
+        k = k or rs.k
+        filters = filters or Filters()
+        chunks = self.snapshot.chunks
+        if not chunks or not query.strip():
+            return []
+        t0 = time.perf_counter()
+        n_cand = max(rs.candidates, k * 4)
+        qv = self.embeddings.embed_query(query)
+        t1 = time.perf_counter()
+        dense_ids = self._dense(qv, n_cand, filters)
+        t2 = time.perf_counter()
+        mask = None if filters.is_empty() else self._mask(filters)
+        bm25_ids = [cid for cid, _ in self.lexical.search(query, n_cand, mask)]
+        t3 = time.perf_counter()
+        fused = rrf_fuse([dense_ids, bm25_ids], k=rs.rrf_k)
+        d_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}
+        b_rank = {cid: i + 1 for i, cid in enumerate(bm25_ids)}
+        ranked = [Passage(chunks[cid], s, i + 1, d_rank.get(cid), b_rank.get(cid)) for i, (cid, s) in enumerate(fused) if cid in chunks]
+        if self.reranker is not None:
+            ranked = self.reranker.rerank(query, ranked, top=rs.candidates)
+        t4 = time.perf_counter()
+        if diversify:
+            min_article = 0 if filters.role == "literature" else rs.min_article
+            out = diversify_passages(ranked, k, rs.max_per_doc, min_article, article_pool=max(3 * k, 15))
+        else:
+            out = ranked[:k]
+        if timings is not None:
+            timings.update(embed=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3,
+                           fuse=(t4 - t3) * 1e3, total=(time.perf_counter() - t0) * 1e3)
+        return out
+
+    def _dense(self, qv: list[float], n: int, filters: Filters) -> list[str]:
+        coll = self._collection()
+        n = min(n, self._count)
+        if n <= 0:
+            return []
+        res = coll.query(query_embeddings=[qv], n_results=n, where=filters.chroma_where(), include=[])
+        return list(res["ids"][0]) if res.get("ids") else []
+
+    def _collection(self):
+        coll = getattr(self, "_coll", None)
+        if coll is None:
+            coll = self.snapshot.collection()
+            object.__setattr__(self, "_coll", coll)
+            object.__setattr__(self, "_count", coll.count())
+        return coll
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        chunks = self.snapshot.chunks
+        return np.array([filters.matches(chunks[cid]) if cid in chunks else False for cid in self.lexical.ids], dtype=bool)
+
+
+def passage_to_document(p: Passage) -> Document:
+    c = p.chunk
+    md = {k: v for k, v in c.to_json().items() if k not in {"text", "meta"}}
+    md.update({k: v for k, v in (c.meta or {}).items() if isinstance(v, (str, int, float, bool)) or v is None})
+    md.update(score=p.score, rank=p.rank, dense_rank=p.dense_rank, bm25_rank=p.bm25_rank)
+    return Document(page_content=c.text, metadata=md, id=c.chunk_id)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(store_dir: str, version: str, settings_json: str) -> HybridRetriever:
+    settings = Settings.model_validate_json(settings_json)
+    return _build(settings, open_snapshot(settings, version), None)
+
+
+def _build(settings: Settings, snapshot: Snapshot, embeddings) -> HybridRetriever:
+    from core.embeddings import get_embeddings
+
+    reranker = None
+    if settings.retrieval.rerank:
+        from chatbot.rerank import get_reranker
+
+        reranker = get_reranker(settings)
+    return HybridRetriever(
+        snapshot=snapshot,
+        embeddings=embeddings or get_embeddings(settings),
+        settings=settings,
+        lexical=LexicalIndex.load(snapshot.path / "bm25"),
+        k=settings.retrieval.k,
+        reranker=reranker,
+    )
+
+
+def get_retriever(settings: Settings | None = None, snapshot: Snapshot | None = None, embeddings=None) -> HybridRetriever:
+    """A retriever over ``snapshot`` (default: the current version), cached per version.
+
+    Raises ``core.store.StoreMissingError`` when no store has been built yet.
+    """
+    s = settings or get_settings()
+    if snapshot is not None or embeddings is not None:
+        return _build(s, snapshot or open_snapshot(s), embeddings)
+    from core.store import current_version, StoreMissingError
+
+    v = current_version(s)
+    if v is None:
+        open_snapshot(s)  # raises StoreMissingError with guidance
+        raise StoreMissingError("no store")
+    return _cached(str(s.store_dir), v, s.model_dump_json())

@@ -1,0 +1,79 @@
+"""Hybrid retriever on a tiny store built with the fake embedder."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot.retrieval import Filters, get_retriever, rrf_fuse
+from core.embeddings import FakeEmbeddings
+from core.store import StoreMissingError, write_version
+from core.types import Chunk
+
+DOCS = [
+    ("keyora", "article", None, "Magnesium glycinate is 80% bioavailable and crosses into neurons."),
+    ("firoz2001", "literature", 2001, "Magnesium oxide fractional absorption was only 4% in the urinary excretion study."),
+    ("firoz2001", "literature", 2001, "Chloride, lactate and aspartate were absorbed equally and better than oxide."),
+    ("firoz2001", "literature", 2001, "Oxide absorption of magnesium was lowest of the four products."),
+    ("yamadera2007", "literature", 2007, "Glycine 3 g before bed improved subjective sleep quality."),
+    ("kawai2015", "literature", 2015, "Rats given oral glycine had more NREM sleep and lower core temperature."),
+    ("mah2021", "literature", 2021, "Meta-analysis: magnesium shortened sleep onset latency by 17 minutes in older adults."),
+]
+
+
+def _store(settings):
+    chunks = [
+        Chunk(chunk_id=f"c{i}", doc_id=d, text=t, start=0, end=len(t), sentences=[(0, len(t))], role=r, year=y,
+              study_type="article" if r == "article" else ("animal" if d == "kawai2015" else "rct"), title=d)
+        for i, (d, r, y, t) in enumerate(DOCS)
+    ]
+    emb = FakeEmbeddings()
+    write_version(settings, chunks, emb.embed_documents([c.text for c in chunks]), {"documents": {}})
+    return get_retriever(settings)
+
+
+def test_rrf_uses_ranks_not_scores():
+    fused = rrf_fuse([["a", "b", "c"], ["b", "c", "a"]], k=60)
+    assert [d for d, _ in fused][:1] == ["b"]  # 2nd + 1st beats 1st + 3rd
+    assert rrf_fuse([["x"], []])[0][0] == "x"
+
+
+def test_search_finds_lexical_and_dense_matches(settings):
+    r = _store(settings)
+    hits = r.search("oxide absorption", k=3)
+    assert hits[0].chunk.doc_id == "firoz2001"
+    assert all(h.rank >= 1 for h in hits)
+
+
+def test_diversity_caps_passages_per_document(settings):
+    settings.retrieval.max_per_doc = 1
+    r = _store(settings)
+    hits = r.search("magnesium oxide absorption", k=4)
+    docs = [h.chunk.doc_id for h in hits]
+    assert docs.count("firoz2001") == 1
+
+
+def test_article_passage_included_when_relevant(settings):
+    r = _store(settings)
+    hits = r.search("magnesium glycinate bioavailable absorption", k=3)
+    assert any(h.chunk.role == "article" for h in hits)
+    assert any(h.chunk.role == "literature" for h in hits)
+
+
+def test_filters(settings):
+    r = _store(settings)
+    assert all(h.chunk.role == "literature" for h in r.search("glycinate", k=5, filters=Filters(role="literature")))
+    assert {h.chunk.doc_id for h in r.search("sleep", k=5, filters=Filters(year_min=2010))} <= {"kawai2015", "mah2021"}
+    assert {h.chunk.study_type for h in r.search("sleep glycine", k=5, filters=Filters(study_types=["animal"]))} == {"animal"}
+    assert {h.chunk.doc_id for h in r.search("sleep", k=5, filters=Filters(doc_ids=["mah2021"]))} == {"mah2021"}
+
+
+def test_langchain_interface(settings):
+    r = _store(settings)
+    docs = r.invoke("glycine sleep")
+    assert docs and docs[0].metadata["doc_id"] in {"yamadera2007", "kawai2015"}
+    assert "score" in docs[0].metadata
+
+
+def test_missing_store_is_clear(settings):
+    with pytest.raises(StoreMissingError, match="python -m ingest"):
+        get_retriever(settings)
