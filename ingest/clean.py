@@ -1,0 +1,331 @@
+"""Cleaning shared by every loader, tuned for scraped web text such as the article.
+
+The article is a raw scrape: paragraphs repeat (sometimes re-wrapped, sometimes as a list the
+first time and as paragraphs the second), markup and emoji survive, lists are split into one
+line per item. The chatbot must never cite the same passage twice, yet must not lose a distinct
+sentence. So de-duplication works on *sentences*: a sentence already seen (exactly, nearly, or as
+part of a longer sentence) is dropped, a paragraph with nothing new left disappears, and every
+other sentence stays. Lists are folded into the sentence that introduces them so a bullet such as
+"anxiety" keeps its context and two lists sharing an item do not count as repeated text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+from core.text import split_sentences
+
+from ingest.document import Block, Section
+
+# --- inline markup -----------------------------------------------------------------------------
+
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D\u20E3\U000E0020-\U000E007F]"
+)
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]+|\([^)]*\))*\)")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_BOLD = re.compile(r"\*\*|__")
+_EMPH = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_CODE = re.compile(r"`([^`]*)`")
+_STRAY_STAR = re.compile(r"(?<!\S)\*(?!\S)|\*+$|^\*+")
+
+
+def clean_inline(text: str) -> str:
+    """Strip markup residue from one line, keeping the words (links keep their text)."""
+    text = _AUTOLINK.sub(r" \1 ", text)
+    text = _HTML_TAG.sub(" ", text)
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _BOLD.sub("", text)
+    text = _EMPH.sub(r"\1", text)
+    text = _CODE.sub(r"\1", text)
+    text = _STRAY_STAR.sub("", text.strip())
+    text = _EMOJI.sub(" ", text)
+    text = text.replace("\t", " | ").replace("\u00a0", " ")
+    text = re.sub(r"(?:\s*\|\s*)+$|^(?:\s*\|\s*)+", "", text)
+    text = re.sub(r"[ \u2009\u202f]{2,}", " ", text)
+    return text.strip()
+
+
+# --- boilerplate -------------------------------------------------------------------------------
+
+_BOILERPLATE = re.compile(
+    r"^(?:share|subscribe|subscribed|like|comment|restack|leave a comment|share this post|upgrade to paid|"
+    r"thanks for reading [^.!]{0,80}[.!]?|subscribe for free to receive new posts(?: and)?(?: support my work\.?)?|"
+    r"support my work\.?|type your email\.*|sign in|discover more from .*|\d+\s*(?:likes?|comments?|restacks?))$",
+    re.IGNORECASE,
+)
+
+
+def is_boilerplate(text: str) -> bool:
+    return bool(_BOILERPLATE.match(" ".join(text.split())))
+
+
+# --- blocks from plain text / markdown ---------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*[-*•·–▪◦]\s+(?=\S)")
+_NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(?=\S)")
+_LONE_BULLET = re.compile(r"^\s*[-*•·–▪◦]\s*$")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+_BOLD_LABEL = re.compile(r"^\*\*([^*\n]{1,80}?[.:])\*\*\s*", re.S)
+_NUM_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
+_TERMINAL = ('.', '!', '?', ':', ';', '"', '”', ')', ']', '’')
+
+
+def blocks_from_text(raw: str, *, markdown: bool = False, numbered_headings: bool = True) -> list[Block]:
+    """Paragraphs, lists and headings of a plain-text or Markdown body.
+
+    ``markdown`` enables ``#`` headings and bold run-in labels (``**Results.**``) as section
+    names; ``numbered_headings`` recognises "1.2 Title" style headings of scraped articles.
+    """
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    out: list[Block] = []
+    for chunk in re.split(r"\n[ \t\u00a0]*\n", raw):
+        if not chunk.strip():
+            continue
+        if markdown:
+            m = _BOLD_LABEL.match(chunk.lstrip())
+            if m:
+                out.append(Block(m.group(1).rstrip(".: "), "heading"))
+                chunk = chunk.lstrip()[m.end():]
+        para: list[str] = []
+        items: list[str] = []
+
+        def flush_para() -> None:
+            if para:  # tab-separated rows (a scraped table) stay apart as "a | b; c | d"
+                out.append(Block(("; " if sum(" | " in p for p in para) > 1 else " ").join(para), "para"))
+                para.clear()
+
+        def flush_items() -> None:
+            if items:
+                out.append(Block("\n".join(items), "list"))
+                items.clear()
+
+        for line in chunk.split("\n"):
+            if markdown:
+                h = _MD_HEADING.match(line)
+                if h:
+                    flush_para(), flush_items()
+                    out.append(Block(clean_inline(h.group(2)), "heading"))
+                    continue
+            if _LONE_BULLET.match(line):
+                continue
+            b = _BULLET.match(line)
+            n = _NUMBERED.match(line) if not b else None
+            if b or n:
+                flush_para()
+                item = clean_inline(line[(b or n).end():])
+                if item:
+                    items.append(f"({n.group(1)}) {item}" if n else item)
+                continue
+            text = clean_inline(line)
+            if not text or is_boilerplate(text):
+                continue
+            if items and not para and text[:1].islower():  # wrapped list item
+                items[-1] += " " + text
+                continue
+            flush_items()
+            para.append(text)
+        flush_para(), flush_items()
+    out = [b for b in out if not (b.kind == "para" and is_boilerplate(b.text))]
+    out = _merge_continuations(out)
+    if numbered_headings:
+        out = _numbered_headings(out)
+    return out
+
+
+def _merge_continuations(blocks: list[Block]) -> list[Block]:
+    """Re-join a sentence that the scrape broke across a blank line ("attached\\n\\nto amino acids")."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == "para" and b.kind == "para" and b.page == prev.page
+                and not prev.text.endswith(_TERMINAL) and b.text[:1].islower()):
+            prev.text = prev.text + " " + b.text
+        else:
+            out.append(b)
+    return out
+
+
+def _successor(last: tuple[int, ...] | None, t: tuple[int, ...]) -> bool:
+    if last is None:
+        return len(t) == 1 or t == (1, 1)
+    if t == last + (1,):
+        return True
+    return any(t == last[:p] + (last[p] + 1,) for p in range(len(last)))
+
+
+def _numbered_headings(blocks: list[Block]) -> list[Block]:
+    """Single-line "1.2 Title" blocks become headings when they continue the outline.
+
+    A numbered line that restarts at 1 inside the outline opens a plain numbered list (the
+    article's "1. Magnesium Replenishment / 2. Glycine Release" diagram), whose items are not
+    headings even when a number would also fit the outline.
+    """
+    last: tuple[int, ...] | None = None
+    list_next: tuple[int, ...] | None = None
+    out: list[Block] = []
+    for b in blocks:
+        text = b.text
+        if b.kind == "list" and "\n" not in text:
+            text = re.sub(r"^\((\d+)\) ", r"\1. ", text)
+        m = _NUM_HEADING.match(text) if "\n" not in text else None
+        if m and len(text) <= 120 and not text.endswith(_TERMINAL[:5]) and m.group(2)[:1].isupper():
+            t = tuple(int(x) for x in m.group(1).split("."))
+            if list_next is not None and t == list_next:
+                list_next = (t[0] + 1,)
+            elif _successor(last, t):
+                out.append(Block(text, "heading", b.page))
+                last, list_next = t, None
+                continue
+            elif t == (1,):
+                list_next = (2,)
+        out.append(b)
+    return out
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+def fold_lists(blocks: list[Block]) -> list[Block]:
+    """Fold list items into the paragraph that introduces them ("lead: a; b; c.")."""
+    merged: list[Block] = []
+    for b in blocks:  # lists split by blank lines are one list
+        if b.kind == "list" and merged and merged[-1].kind == "list" and merged[-1].page == b.page:
+            merged[-1] = Block(merged[-1].text + "\n" + b.text, "list", b.page)
+        else:
+            merged.append(Block(b.text, b.kind, b.page))
+    out: list[Block] = []
+    for b in merged:
+        if b.kind != "list":
+            out.append(b)
+            continue
+        items = [i.strip().rstrip(";,").strip() for i in b.text.split("\n") if i.strip()]
+        items = [i[:-1] if i.endswith(".") and not re.search(r"(?:\.\.|\b\w\.\w\.)$", i) else i for i in items]
+        body = "; ".join(items)
+        if body and body[-1] not in ".!?\"”'’)":
+            body += "."
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == "para" and prev.page == b.page and prev.text.endswith(":"):
+            prev.text = prev.text + " " + body
+        else:
+            out.append(Block(body, "para", b.page))
+    return out
+
+
+# --- de-duplication ----------------------------------------------------------------------------
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+_NONWORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_sentence(text: str) -> str:
+    """Comparison key: case, quotes, markup, emoji, punctuation and spacing do not matter."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    text = _EMOJI.sub(" ", text)
+    return _NONWORD.sub(" ", text).strip()
+
+
+class SentenceDeduper:
+    """Remembers kept sentences and answers whether a new one adds anything."""
+
+    def __init__(self, aggressive: bool, threshold: float = 0.9):
+        self.aggressive = aggressive
+        self.threshold = threshold
+        self.seen: set[str] = set()
+        self.kept: list[tuple[str, frozenset[str]]] = []
+        self.blob = " "
+
+    def is_new(self, sentence: str) -> bool:
+        n = normalize_sentence(sentence)
+        if not n:
+            return False
+        if n in self.seen:
+            return False
+        words = n.split()
+        if (self.aggressive or len(words) >= 4) and f" {n} " in self.blob:
+            return False
+        toks = frozenset(words)
+        if len(n) >= 20:
+            for other, otoks in self.kept:
+                if abs(len(other) - len(n)) > 0.2 * max(len(n), len(other)):
+                    continue
+                inter = len(toks & otoks)
+                if inter / max(1, len(toks | otoks)) >= self.threshold:
+                    return False
+                sm = difflib.SequenceMatcher(None, n, other, autojunk=False)
+                if sm.real_quick_ratio() >= self.threshold and sm.quick_ratio() >= self.threshold and sm.ratio() >= self.threshold:
+                    return False
+        self.seen.add(n)
+        self.kept.append((n, toks))
+        self.blob += n + " | "
+        return True
+
+
+def dedupe(blocks: list[Block], aggressive: bool = False) -> list[Block]:
+    """Drop repeated sentences, and paragraphs left with none; keep every distinct sentence."""
+    d = SentenceDeduper(aggressive)
+    headings: set[str] = set()
+    out: list[Block] = []
+    for b in blocks:
+        if b.kind == "heading":
+            out.append(b)
+            headings.add(normalize_sentence(b.text))
+            continue
+        spans = split_sentences(b.text)
+        keep = [(a, e) for a, e in spans if d.is_new(b.text[a:e])]
+        if not keep:
+            continue
+        if len(keep) == len(spans):
+            text = b.text[spans[0][0]:spans[-1][1]]
+        else:
+            text = " ".join(b.text[a:e] for a, e in keep)
+        out.append(Block(text, b.kind, b.page))
+    return out
+
+
+# --- assembly ----------------------------------------------------------------------------------
+
+def assemble(blocks: list[Block], first_section: str = "") -> tuple[str, list[Section]]:
+    """One cleaned text (headings on their own lines) plus the body span of every section.
+
+    A new section starts at each heading and at each page change, so a chunk never spans two
+    PDF pages or two headings.
+    """
+    parts: list[str] = []
+    sections: list[Section] = []
+    pos = 0
+    title = first_section
+    cur: Section | None = None
+    for b in blocks:
+        text = b.text.strip()
+        if not text:
+            continue
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        if b.kind == "heading":
+            title = normalize_heading(text)
+            cur = None
+        else:
+            if cur is None or cur.page != b.page:
+                label = title or (f"page {b.page}" if b.page is not None else "")
+                cur = Section(label, pos, pos, b.page)
+                sections.append(cur)
+            cur.end = pos + len(text)
+        parts.append(text)
+        pos += len(text)
+    return "".join(parts), sections
+
+
+def normalize_heading(text: str) -> str:
+    return " ".join(text.replace("**", "").split()).rstrip(".:")
+
+
+def clean_blocks(blocks: list[Block], aggressive: bool) -> list[Block]:
+    """Everything between a loader's blocks and ``assemble``."""
+    blocks = [Block(b.text.strip(), b.kind, b.page) for b in blocks if b.text.strip()]
+    return dedupe(fold_lists(blocks), aggressive=aggressive)
