@@ -198,3 +198,36 @@ def test_fast_subset_covers_categories_and_labels():
     assert 8 <= len(qs) <= 12 and 8 <= len(cs) <= 12
     assert {q["category"] for q in qs} == {q["category"] for q in load_questions()}
     assert {c["label"] for c in cs} == set(M.VERDICTS)
+
+
+# -- compare -----------------------------------------------------------------------------------------
+def _results(tmp_path: Path, name: str, metrics: dict) -> Path:
+    p = tmp_path / name
+    p.mkdir()
+    (p / "results.json").write_text(json.dumps({"metrics": metrics}))
+    return p
+
+
+def test_compare_direction_aware(tmp_path, capsys):
+    from evals.compare import compare, main, tolerance_for
+
+    assert tolerance_for("latency.answer.total.p50").direction == "lower"
+    assert tolerance_for("claims.false_supported").abs_tol == 0
+    assert tolerance_for("retrieval.ndcg@10").direction == "higher"
+    old = {"retrieval.ndcg@10": 0.80, "latency.answer.total.p50": 100.0, "claims.false_supported": 1}
+    rows = {r["metric"]: r for r in compare(old, {"retrieval.ndcg@10": 0.85, "latency.answer.total.p50": 140.0, "claims.false_supported": 1})}
+    assert rows["retrieval.ndcg@10"]["status"] == "better"
+    assert rows["latency.answer.total.p50"]["status"] == "worse"  # +40 ms within 50 %
+    assert rows["claims.false_supported"]["status"] == "ok"
+
+    a = _results(tmp_path, "a", old)
+    b = _results(tmp_path, "b", {"retrieval.ndcg@10": 0.70, "latency.answer.total.p50": 90.0, "claims.false_supported": 2})
+    assert main(["compare", str(a), str(b)]) == 1
+    out = capsys.readouterr().out
+    assert "REGRESSED" in out and "claims.false_supported" in out and "retrieval.ndcg@10" in out
+    c = _results(tmp_path, "c", dict(old, **{"latency.answer.total.p50": 400.0}))
+    assert main(["compare", str(a / "results.json"), str(c)]) == 1  # latency quadrupled
+    assert main(["compare", str(a), str(a)]) == 0
+    d = _results(tmp_path, "d", {"retrieval.ndcg@10": 0.80})
+    assert main(["compare", str(a), str(d)]) == 1  # metrics disappeared
+    assert main(["compare", str(a), str(d), "--allow-missing"]) == 0
