@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(64, description="Embedding batch size.")
     fetch_online: bool = Field(True, description="Download manifest entries that name an online source but are missing locally.")
     fetch_timeout: float = Field(10.0, description="Seconds before a download attempt is abandoned.")
+    fetch_pmc_url: str = Field("https://eutils.ncbi.nlm.nih.gov/entrez/eutils/efetch.fcgi?db=pmc&id={pmcid}&retmode=xml", description="URL template ({pmcid}, {pmcid_num}) returning a PubMed Central article as JATS XML.")
+    fetch_doi_url: str = Field("https://doi.org/{doi}", description="URL template ({doi}) that resolves a DOI to the publisher's page.")
     max_upload_mb: int = Field(25, description="Largest file the app accepts as an upload.")
     keep_versions: int = Field(2, description="Store versions kept after an ingest (readers of the previous one keep working).")
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)

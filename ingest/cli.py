@@ -1,0 +1,57 @@
+"""``python -m ingest`` / ``magcheck-ingest``: bring the store in line with the corpus folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Ingest the corpus folder into a new store version (unchanged documents are skipped).",
+    )
+    ap.add_argument("--dry-run", action="store_true", help="report what would change without writing anything")
+    ap.add_argument("--corpus", type=Path, help="corpus folder (default: settings.corpus_dir / MGC_CORPUS_DIR)")
+    ap.add_argument("--store", type=Path, help="store folder (default: settings.store_dir / MGC_STORE_DIR)")
+    ap.add_argument("--no-audit", action="store_true", help="skip the claim audit of the new version")
+    ap.add_argument("--offline", action="store_true", help="do not download manifest entries that are missing locally")
+    ap.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    ap.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from core.settings import Settings
+
+    overrides = {}
+    if args.corpus:
+        overrides["corpus_dir"] = args.corpus.resolve()
+    if args.store:
+        overrides["store_dir"] = args.store.resolve()
+    if args.offline:
+        overrides["fetch_online"] = False
+    settings = Settings(**overrides)
+
+    from ingest.pipeline import IngestBusyError, run_ingest
+
+    try:
+        summary = run_ingest(settings, dry_run=args.dry_run, audit=not args.no_audit, bar=not args.no_progress and sys.stderr.isatty())
+    except IngestBusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(summary.to_json(), indent=1, default=str))
+    else:
+        print(summary.format())
+    return summary.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

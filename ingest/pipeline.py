@@ -1,0 +1,460 @@
+"""Incremental ingest: corpus folder → a new complete store version, or nothing at all.
+
+Each file is hashed (bytes + loader version + its manifest entry + chunking settings) and compared
+with the current version's manifest. Unchanged documents keep their chunks and their stored
+vectors; only new or changed chunks are embedded. When nothing changed, nothing is written and
+no heavy library is imported, so a re-run costs about a second. Writing goes through
+``core.store.write_version``, which builds the new version beside the old one and flips CURRENT
+last: a crash or kill at any point leaves the previous version current and complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from core.settings import Settings, get_settings
+from core.store import atomic_write_text, current_version, open_snapshot, snapshots_dir
+from core.types import Chunk
+
+from ingest import LOADER_VERSION
+from ingest.document import Document, LoadError
+from ingest.metadata import MANIFEST_NAME, read_manifest
+
+log = logging.getLogger("ingest")
+
+Progress = Callable[[int, int, str], None]
+
+
+class IngestBusyError(RuntimeError):
+    """Another ingest holds the store lock."""
+
+
+@dataclass
+class Summary:
+    """What an ingest did (or, with ``dry_run``, would do)."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    unavailable: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, reason)
+    fetched: list[str] = field(default_factory=list)
+    chunks: int = 0
+    embedded: int = 0
+    reused: int = 0
+    documents: int = 0
+    seconds: float = 0.0
+    version: str | None = None
+    previous: str | None = None
+    changed: bool = False
+    dry_run: bool = False
+    audit: str = "not run"
+
+    @property
+    def exit_code(self) -> int:
+        """Non-zero only when the store ends up (or would end up) with nothing usable."""
+        return 0 if self.documents > 0 else 1
+
+    def format(self) -> str:
+        head = "DRY RUN - nothing written. " if self.dry_run else ""
+        if self.changed:
+            state = f"would write a new version after {self.previous or 'none'}" if self.dry_run else f"store version {self.version} (was {self.previous or 'none'})"
+        else:
+            state = f"no changes; store stays at {self.previous or 'none'}"
+        lines = [
+            f"{head}{state}",
+            f"documents: {len(self.added)} added, {len(self.updated)} updated, {len(self.skipped)} skipped (unchanged), "
+            f"{len(self.removed)} removed, {len(self.failed)} failed; {self.documents} in store",
+            f"chunks: {self.chunks} in store, {self.embedded} embedded, {self.reused} reused; {self.seconds:.2f} s",
+        ]
+        for label, ids in (("added", self.added), ("updated", self.updated), ("removed", self.removed), ("fetched", self.fetched)):
+            if ids:
+                lines.append(f"{label}: {', '.join(ids)}")
+        if self.failed:
+            lines.append("failed:")
+            lines += [f"  {p}: {r}" for p, r in self.failed]
+        if self.unavailable:
+            lines.append("unavailable:")
+            lines += [f"  {d}: {r}" for d, r in self.unavailable]
+        if self.changed and not self.dry_run:
+            lines.append(f"claim audit: {self.audit}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        d = asdict(self)
+        d["exit_code"] = self.exit_code
+        return d
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def ingest_lock(store_dir: Path) -> Iterator[None]:
+    """One ingest at a time per store (a second one fails fast instead of racing for versions)."""
+    store_dir = Path(store_dir)
+    store_dir.mkdir(parents=True, exist_ok=True)
+    path = store_dir / "ingest.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IngestBusyError(f"another ingest is running on {store_dir} (lock {path})") from exc
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def scan_corpus(corpus_dir: Path) -> list[Path]:
+    """Every candidate document (hidden files, partial downloads and the manifest excluded)."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        return []
+    out = []
+    for p in sorted(corpus_dir.rglob("*")):
+        rel = p.relative_to(corpus_dir)
+        if not p.is_file() or any(part.startswith((".", "__")) for part in rel.parts):
+            continue
+        if rel.as_posix() in {MANIFEST_NAME, "manifest.yml"}:
+            continue
+        out.append(p)
+    return out
+
+
+def chroma_mode(settings: Settings) -> str:
+    return f"http://{settings.chroma.host}:{settings.chroma.port}" if settings.chroma.host else "embedded"
+
+
+def file_hash(data: bytes, entry: dict[str, Any] | None, settings: Settings) -> str:
+    h = hashlib.sha256(data)
+    h.update(f"\0loader={LOADER_VERSION}\0".encode())
+    h.update(json.dumps(entry or {}, sort_keys=True, default=str).encode())
+    h.update(json.dumps(settings.chunk.model_dump(), sort_keys=True).encode())
+    return h.hexdigest()[:32]
+
+
+def _read_current_manifest(settings: Settings) -> tuple[str | None, dict[str, Any]]:
+    v = current_version(settings)
+    if not v:
+        return None, {}
+    try:
+        return v, json.loads((snapshots_dir(settings) / v / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, {}
+
+
+def _compatible(prev: dict[str, Any], settings: Settings) -> bool:
+    """Whether the previous version's vectors and layout can be reused as they are."""
+    return (bool(prev) and prev.get("embedding_model") == settings.embedding_model
+            and prev.get("chroma_mode") == chroma_mode(settings)
+            and str(prev.get("collection", "")).startswith(settings.chroma.collection + "__"))
+
+
+def load_document(path: Path, corpus_dir: Path, entry: dict[str, Any] | None, settings: Settings) -> tuple[Document, list[Chunk]]:
+    """One file → cleaned ``Document`` and its chunks (``LoadError`` on a bad file)."""
+    from ingest.chunking import chunk_document
+    from ingest.clean import assemble, clean_blocks
+    from ingest.loaders import load_file
+    from ingest.metadata import build_document
+
+    loaded = load_file(path)
+    blocks = clean_blocks(loaded.blocks, aggressive=loaded.profile == "web")
+    text, sections = assemble(blocks)
+    if not text.strip() or not sections:
+        raise LoadError("no text left after cleaning")
+    rel = _rel(path, corpus_dir)
+    doc = build_document(path, rel, loaded, entry, text, sections)
+    chunks = chunk_document(doc, settings.chunk)
+    if not chunks:
+        raise LoadError("no text left after cleaning")
+    return doc, chunks
+
+
+def _rel(path: Path, corpus_dir: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(corpus_dir).resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+class _Reporter:
+    def __init__(self, progress: Progress | None, bar: bool):
+        self.progress = progress
+        self.bar = bar
+        self._tqdm = None
+
+    def start(self, total: int, desc: str) -> None:
+        self.close()
+        if self.bar and total:
+            import sys
+
+            from tqdm import tqdm
+
+            self._tqdm = tqdm(total=total, desc=desc, unit="it", file=sys.stderr, leave=False, dynamic_ncols=True)
+        self.desc, self.total, self.done = desc, total, 0
+
+    def step(self, n: int, message: str) -> None:
+        self.done += n
+        if self._tqdm is not None:
+            self._tqdm.update(n)
+        if self.progress is not None:
+            try:
+                self.progress(self.done, self.total, f"{self.desc}: {message}")
+            except Exception:  # a broken UI callback must not break the ingest
+                log.debug("progress callback failed", exc_info=True)
+
+    def close(self) -> None:
+        if self._tqdm is not None:
+            self._tqdm.close()
+            self._tqdm = None
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+
+def run_ingest(settings: Settings | None = None, dry_run: bool = False, audit: bool = True,
+               progress: Progress | None = None, *, embeddings=None, bar: bool = False) -> Summary:
+    """Bring the store in line with the corpus folder; see the module docstring for guarantees.
+
+    ``progress(done, total, message)`` is called while files load and chunks embed (the app's
+    progress bar); ``embeddings`` overrides the configured embedder (tests); ``bar`` draws tqdm
+    on stderr (the CLI).
+    """
+    s = settings or get_settings()
+    t0 = time.perf_counter()
+    summary = Summary(dry_run=dry_run)
+    lock = contextlib.nullcontext() if dry_run else ingest_lock(Path(s.store_dir))
+    rep = _Reporter(progress, bar)
+    try:
+        with lock:
+            _run(s, summary, dry_run, audit, rep, embeddings)
+    finally:
+        rep.close()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _run(s: Settings, summary: Summary, dry_run: bool, audit: bool, rep: _Reporter, embeddings) -> None:
+    corpus = Path(s.corpus_dir)
+    try:
+        entries = read_manifest(corpus)
+    except Exception as exc:  # a broken manifest must not hide the documents themselves
+        summary.failed.append((MANIFEST_NAME, f"unreadable manifest: {exc}"))
+        entries = []
+    _fetch_missing(s, entries, summary, dry_run)
+    by_path = {str(e["path"]): e for e in entries if e.get("path")}
+    by_path.update({p: e for e in entries if not e.get("path") for p in _fetched_paths(corpus, e)})
+    for e in entries:
+        if e.get("path") and not (corpus / str(e["path"])).exists() and not any(d == e["id"] for d, _ in summary.unavailable):
+            summary.unavailable.append((str(e["id"]), f"file missing: {e['path']}"))
+
+    prev_version, prev = _read_current_manifest(s)
+    summary.previous = prev_version
+    compatible = _compatible(prev, s)
+    prev_docs: dict[str, dict[str, Any]] = prev.get("documents", {}) if prev else {}
+    prev_by_path = {d.get("path"): (doc_id, d) for doc_id, d in prev_docs.items()}
+
+    unchanged: dict[str, str] = {}  # doc_id -> rel path
+    to_load: list[tuple[Path, str, str, dict[str, Any] | None]] = []
+    for path in scan_corpus(corpus):
+        rel = _rel(path, corpus)
+        entry = by_path.get(rel)
+        try:
+            h = file_hash(path.read_bytes(), entry, s)
+        except OSError as exc:
+            summary.failed.append((rel, f"cannot read file: {exc.strerror or exc}"))
+            continue
+        hit = prev_by_path.get(rel)
+        if compatible and hit and hit[1].get("hash") == h and hit[0] not in unchanged:
+            unchanged[hit[0]] = rel
+        else:
+            to_load.append((path, rel, h, entry))
+
+    if not to_load and compatible and set(unchanged) == set(prev_docs):
+        summary.skipped = sorted(unchanged)
+        summary.documents = len(unchanged)
+        summary.chunks = sum(len(d.get("chunk_ids", [])) for d in prev_docs.values())
+        return  # the fast path: nothing imported, nothing written
+
+    loaded: dict[str, tuple[Document, list[Chunk], str, str]] = {}
+    seen_ids = dict(unchanged)
+    rep.start(len(to_load), "loading")
+    for path, rel, h, entry in to_load:
+        try:
+            doc, chunks = load_document(path, corpus, entry, s)
+            if doc.doc_id in seen_ids:
+                raise LoadError(f"duplicate document id '{doc.doc_id}' (also {seen_ids[doc.doc_id]}); give one an id in the manifest or front matter")
+            seen_ids[doc.doc_id] = rel
+            loaded[doc.doc_id] = (doc, chunks, h, rel)
+        except LoadError as exc:
+            summary.failed.append((rel, exc.reason))
+        except Exception as exc:  # a loader bug on one file must not stop the others
+            log.debug("loader crashed on %s", rel, exc_info=True)
+            summary.failed.append((rel, f"unexpected error: {type(exc).__name__}: {exc}"))
+        rep.step(1, rel)
+    rep.close()
+
+    for doc_id in loaded:
+        (summary.updated if doc_id in prev_docs else summary.added).append(doc_id)
+    final_ids = set(unchanged) | set(loaded)
+    summary.removed = sorted(set(prev_docs) - final_ids)
+    summary.skipped = sorted(unchanged)
+    summary.added.sort()
+    summary.updated.sort()
+    summary.documents = len(final_ids)
+    summary.changed = bool(summary.added or summary.updated or summary.removed)
+    if not summary.changed or not final_ids:
+        # nothing new to write (only failures), or nothing usable at all: the store is left as it is
+        summary.chunks = sum(len(c) for _, c, _, _ in loaded.values()) + sum(len(prev_docs[d].get("chunk_ids", [])) for d in unchanged)
+        summary.changed = False
+        return
+
+    old_snap = open_snapshot(s, prev_version) if prev_version else None
+    chunks: list[Chunk] = []
+    documents: dict[str, Any] = {}
+    for doc_id in sorted(final_ids, key=lambda d: (0 if _role(d, loaded, prev_docs) == "article" else 1, d)):
+        if doc_id in loaded:
+            doc, doc_chunks, h, rel = loaded[doc_id]
+            documents[doc_id] = {"hash": h, "path": rel, "title": doc.title, "year": doc.year, "role": doc.role,
+                                 "study_type": doc.study_type, "meta": doc.meta, "chunk_ids": [c.chunk_id for c in doc_chunks],
+                                 "chars": len(doc.text)}
+        else:
+            documents[doc_id] = dict(prev_docs[doc_id])
+            doc_chunks = [old_snap.chunks[cid] for cid in prev_docs[doc_id]["chunk_ids"]]
+        chunks.extend(doc_chunks)
+    summary.chunks = len(chunks)
+    if dry_run:
+        old_ids = set(old_snap.chunks) if old_snap and compatible else set()
+        summary.reused = sum(1 for c in chunks if c.chunk_id in old_ids)
+        summary.embedded = len(chunks) - summary.reused
+        return
+
+    vectors = _vectors(s, chunks, old_snap if compatible else None, summary, rep, embeddings)
+    t_write = time.perf_counter()
+    manifest = {
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "embedding_model": s.embedding_model,
+        "loader_version": LOADER_VERSION,
+        "chunking": s.chunk.model_dump(),
+        "corpus_dir": str(corpus),
+        "documents": documents,
+        "failed": [{"path": p, "reason": r} for p, r in summary.failed],
+        "unavailable": [{"id": d, "reason": r} for d, r in summary.unavailable],
+        "stats": {"documents": len(documents), "chunks": len(chunks), "embedded": summary.embedded, "reused": summary.reused,
+                  "added": summary.added, "updated": summary.updated, "removed": summary.removed},
+    }
+    previous_audit = old_snap.audit() if old_snap else None
+    before_flip = _audit_step(s, previous_audit, summary) if audit else None
+    if not audit:
+        summary.audit = "disabled (--no-audit)"
+    from core.store import write_version
+
+    rep.start(1, "writing")
+    summary.version = write_version(s, chunks, vectors, manifest, before_flip=before_flip)
+    rep.step(1, f"version {summary.version}")
+    log.debug("write_version took %.2f s", time.perf_counter() - t_write)
+
+
+def _role(doc_id: str, loaded, prev_docs) -> str:
+    if doc_id in loaded:
+        return loaded[doc_id][0].role
+    return prev_docs.get(doc_id, {}).get("role", "literature")
+
+
+def _vectors(s: Settings, chunks: list[Chunk], old_snap, summary: Summary, rep: _Reporter, embeddings) -> list[list[float]]:
+    """Stored vectors for chunks the previous version already has; the embedder for the rest."""
+    vec: dict[str, list[float]] = {}
+    if old_snap is not None:
+        wanted = [c.chunk_id for c in chunks if c.chunk_id in old_snap.chunks]
+        if wanted:
+            try:
+                coll = old_snap.collection()
+                for i in range(0, len(wanted), 2000):
+                    got = coll.get(ids=wanted[i:i + 2000], include=["embeddings"])
+                    for cid, v in zip(got["ids"], got["embeddings"]):
+                        vec[cid] = [float(x) for x in v]
+            except Exception as exc:  # collection gone (pruned, other server): embed afresh
+                log.warning("could not reuse vectors of %s (%s); re-embedding", old_snap.version, exc)
+                vec = {}
+    summary.reused = len(vec)
+    todo = [c for c in chunks if c.chunk_id not in vec]
+    summary.embedded = len(todo)
+    if todo:
+        if embeddings is None:
+            from core.embeddings import get_embeddings
+
+            embeddings = get_embeddings(s)
+        rep.start(len(todo), "embedding")
+        bs = max(1, s.batch_size)
+        for i in range(0, len(todo), bs):
+            part = todo[i:i + bs]
+            for c, v in zip(part, embeddings.embed_documents([c.text for c in part])):
+                vec[c.chunk_id] = v
+            rep.step(len(part), f"{min(i + bs, len(todo))}/{len(todo)} chunks")
+        rep.close()
+    return [vec[c.chunk_id] for c in chunks]
+
+
+def _audit_step(s: Settings, previous: dict[str, Any] | None, summary: Summary) -> Callable[[str], None]:
+    """The claim audit runs on the staged version before it becomes current; it is optional."""
+
+    def before_flip(version: str) -> None:
+        try:
+            from chatbot.audit import audit_snapshot
+        except Exception as exc:
+            summary.audit = f"skipped (audit module unavailable: {exc})"
+            log.warning("claim audit skipped: %s", exc)
+            return
+        try:
+            result = audit_snapshot(open_snapshot(s, version=version), previous)
+        except Exception as exc:  # verifier model missing, or an audit bug: the store is still good
+            summary.audit = f"skipped ({type(exc).__name__}: {exc})"
+            log.warning("claim audit failed, version %s has no audit: %s", version, exc)
+            return
+        atomic_write_text(snapshots_dir(s) / version / "audit.json", json.dumps(result, indent=1, ensure_ascii=False, default=str))
+        summary.audit = "written"
+
+    return before_flip
+
+
+def _fetched_paths(corpus: Path, entry: dict[str, Any]) -> list[str]:
+    d = corpus / "fetched"
+    if not d.is_dir():
+        return []
+    return [p.relative_to(corpus).as_posix() for p in sorted(d.glob(f"{entry['id']}.*")) if not p.name.startswith(".")]
+
+
+def _fetch_missing(s: Settings, entries: list[dict[str, Any]], summary: Summary, dry_run: bool) -> None:
+    from ingest.fetch import fetch_entry, fetch_source
+
+    corpus = Path(s.corpus_dir)
+    for e in entries:
+        if not fetch_source(e):
+            continue
+        present = (corpus / str(e["path"])).exists() if e.get("path") else bool(_fetched_paths(corpus, e))
+        if present:
+            continue
+        if dry_run:
+            summary.unavailable.append((str(e["id"]), "not downloaded (dry run)"))
+        elif not s.fetch_online:
+            summary.unavailable.append((str(e["id"]), "unavailable: not in the corpus folder and online fetch is off"))
+        else:
+            r = fetch_entry(e, s)
+            if r.path is not None:
+                summary.fetched.append(r.doc_id)
+            else:
+                summary.unavailable.append((r.doc_id, r.error or "unavailable"))
