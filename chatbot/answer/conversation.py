@@ -1,0 +1,99 @@
+"""Multi-turn: turn a follow-up ("and at what dose?") into a standalone retrieval query.
+
+Why deterministic rewriting instead of an LLM: the default answerer is offline and reproducible,
+and retrieval only needs the topic terms of the earlier turn, not fluent prose. A question is a
+follow-up when it is short or leans on the previous turn (a leading "and"/"what about", a pronoun
+such as "it"/"that", or no topic term of its own); the rewrite appends the previous standalone
+question's key terms that the follow-up does not already contain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
+_LEADS = re.compile(r"^\s*(and|but|also|so|then|what about|how about|and what about|or|plus|same for|what if)\b[,\s]*", re.I)
+_REFERS = {"it", "its", "it's", "that", "this", "they", "them", "those", "these", "there", "such", "same", "one", "ones"}
+_QUESTION_WORDS = {
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "is", "are", "was",
+    "were", "can", "could", "should", "would", "will", "much", "many", "long", "often", "tell", "me", "about",
+    "explain", "please", "show", "give", "say", "says", "said", "find", "found", "know", "there", "any", "anything",
+}
+_STOP = {
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "by", "from", "and", "or", "but", "as", "be", "been",
+    "being", "has", "have", "had", "than", "then", "so", "if", "into", "about", "over", "under", "also", "more", "most",
+    "less", "least", "very", "just", "only", "some", "all", "no", "not", "yes", "you", "your", "i", "my", "we", "our",
+    "us", "he", "she", "his", "her", "their", "theirs", "this", "that", "these", "those", "it", "its", "they", "them",
+} | _QUESTION_WORDS | _REFERS
+_GENERIC = {  # facets a follow-up asks about; they don't name a topic on their own
+    "dose", "doses", "dosage", "dosing", "amount", "mg", "much", "long", "duration", "time", "timing", "safe", "safety",
+    "side", "effects", "effect", "evidence", "studies", "study", "trials", "trial", "form", "forms", "better", "worse",
+    "compare", "compared", "work", "works", "risk", "risks", "children", "kids", "elderly", "women", "men", "people",
+}
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def key_terms(question: str) -> list[str]:
+    """Content words of a question in their original order, without question words or stopwords."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for w in _words(question):
+        lw = w.lower()
+        if lw in _STOP or len(lw) < 2 and not lw.isdigit() or lw in seen:
+            continue
+        seen.add(lw)
+        out.append(w)
+    return out
+
+
+def is_follow_up(question: str) -> bool:
+    """Leans on the previous turn: a leading connective, a back-reference, or no topic term."""
+    words = [w.lower() for w in _words(question)]
+    if not words:
+        return False
+    if _LEADS.match(question):
+        return True
+    topic = [w for w in key_terms(question) if w.lower() not in _GENERIC]
+    if any(w in _REFERS for w in words) and len(words) <= 10:
+        return True
+    return not topic and len(words) <= 8
+
+
+def _user_turns(history: Iterable[Any] | None) -> list[str]:
+    """Accepts strings, (question, answer) pairs, {"role","content"} / {"question"} dicts, or Answers."""
+    out: list[str] = []
+    for h in history or []:
+        if isinstance(h, str):
+            out.append(h)
+        elif isinstance(h, dict):
+            if h.get("role", "user") in ("user", "human") and (h.get("content") or h.get("question")):
+                out.append(str(h.get("content") or h.get("question")))
+        elif isinstance(h, Sequence) and h:
+            out.append(str(h[0]))
+        elif hasattr(h, "question"):
+            out.append(str(h.question))
+    return [q for q in out if q.strip()]
+
+
+def standalone_query(question: str, history: Iterable[Any] | None = None) -> str:
+    """The question made self-contained using earlier user turns (oldest first in ``history``)."""
+    turns = _user_turns(history)
+    previous = ""
+    for q in turns:  # each earlier turn is itself resolved against the ones before it
+        previous = rewrite(q, previous)
+    return rewrite(question, previous)
+
+
+def rewrite(question: str, previous: str) -> str:
+    question = question.strip()
+    if not previous or not is_follow_up(question):
+        return question
+    own = {w.lower() for w in key_terms(question)}
+    carried = [w for w in key_terms(previous) if w.lower() not in own]
+    core = _LEADS.sub("", question).strip() or question
+    return f"{core} {' '.join(carried)}".strip() if carried else core

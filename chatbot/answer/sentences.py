@@ -1,0 +1,173 @@
+"""Sentence-level tools shared by both answerers: display cleanup, relevance scoring, support checks.
+
+Why sentence level: answers quote or paraphrase single sentences, and a citation is only
+checkable when the sentence it sits on can be found in the cited passage. Lexical scoring uses
+``core.lexical.tokenize`` so the answerer and BM25 agree on what a term is; sentence embeddings are
+cached per text so repeated passages cost nothing after the first question.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import threading
+from collections import Counter, OrderedDict
+
+import numpy as np
+
+from core.lexical import tokenize
+
+_MD_LABEL = re.compile(r"^\s*(?:[-*•]\s+)?\*\*[^*]{1,60}?\*\*[:.]?\s*")  # "**Results.** " digest labels
+_MD_MARK = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_LINK = re.compile(r"\[([^\]]+)\]\((?:https?://)?[^)]*\)|<https?://[^>]*>")
+_BULLET = re.compile(r"^\s*(?:[-*•▪►✓✔➤]|\d+[.)])\s+")
+_SYMBOLS = re.compile("[\U0001F000-\U0001FFFF\u2600-\u27BF\uFE0F\u200d]")
+_WS = re.compile(r"\s+")
+_NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
+
+
+def clean_sentence(text: str) -> str:
+    """Sentence as shown to a reader: markdown, bullets, emoji and stray whitespace removed."""
+    t = _LINK.sub(lambda m: m.group(1) or "", text)
+    t = _MD_LABEL.sub("", t)
+    t = _BULLET.sub("", t)
+    t = _MD_MARK.sub("", t)
+    t = _SYMBOLS.sub("", t)
+    return _WS.sub(" ", t).strip()
+
+
+def is_answerable_sentence(text: str) -> bool:
+    """Headings, fragments and navigation residue are not statements worth quoting."""
+    if len(text) < 30 or len(text.split()) < 6:
+        return False
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 0.6 * len(text.replace(" ", "")):
+        return False
+    low = text.lower()
+    return not any(x in low for x in ("subscribe", "thanks for reading", "share this", "orcid:", "click here"))
+
+
+_QUESTION_WORDS = ("what which who whom whose when where why how does do did is are was were can could should "
+                   "would will tell explain please know say says said find found show give much many anything")
+
+
+@functools.lru_cache(maxsize=1)
+def _question_terms() -> frozenset[str]:
+    return frozenset(tokenize(_QUESTION_WORDS))
+
+
+def terms(text: str) -> list[str]:
+    return tokenize(text)
+
+
+def query_terms(text: str) -> list[str]:
+    """Terms of a question minus question words ("does" stems to "doe" and would count as content)."""
+    qt = _question_terms()
+    return [t for t in tokenize(text) if t not in qt]
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", ".") for n in _NUM.findall(text)}
+
+
+def bm25_sentence_scores(query: str, sentences: list[str], k1: float = 1.2, b: float = 0.75) -> np.ndarray:
+    """BM25 of each sentence against the query with IDF over this sentence pool; a term that
+    every candidate contains ("magnesium") carries almost no weight."""
+    q = list(dict.fromkeys(query_terms(query)))
+    if not q or not sentences:
+        return np.zeros(len(sentences), dtype=np.float32)
+    toks = [terms(s) for s in sentences]
+    n = len(toks)
+    avg = max(1.0, sum(len(t) for t in toks) / n)
+    df = Counter(t for ts in toks for t in set(ts))
+    out = np.zeros(n, dtype=np.float32)
+    for i, ts in enumerate(toks):
+        tf = Counter(ts)
+        s = 0.0
+        for term in q:
+            f = tf.get(term, 0)
+            if f:
+                idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
+                s += idf * f * (k1 + 1) / (f + k1 * (1 - b + b * len(ts) / avg))
+        out[i] = s
+    return out
+
+
+def term_coverage(query: str, text: str) -> float:
+    """Share of the query's distinct terms that occur in ``text``."""
+    q = set(query_terms(query))
+    return len(q & set(terms(text))) / len(q) if q else 0.0
+
+
+class SentenceEmbedder:
+    """Embeds sentences through the retriever's embedder with a bounded per-text cache."""
+
+    def __init__(self, embeddings, max_items: int = 50_000):
+        self.embeddings = embeddings
+        self.max_items = max_items
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            vecs = np.asarray(self.embeddings.embed_documents(missing), dtype=np.float32)
+            with self._lock:
+                for t, v in zip(missing, vecs):
+                    n = float(np.linalg.norm(v))
+                    self._cache[t] = v / n if n else v
+                while len(self._cache) > self.max_items:
+                    self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.vstack([self._cache[t] for t in texts])
+
+    def query(self, text: str) -> np.ndarray:
+        v = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        n = float(np.linalg.norm(v))
+        return v / n if n else v
+
+
+_EMBEDDERS: dict[int, SentenceEmbedder] = {}
+
+
+def sentence_embedder(embeddings) -> SentenceEmbedder:
+    """One cache per embedder object, so the model and its cached vectors live once per process."""
+    se = _EMBEDDERS.get(id(embeddings))
+    if se is None or se.embeddings is not embeddings:
+        se = _EMBEDDERS[id(embeddings)] = SentenceEmbedder(embeddings)
+    return se
+
+
+def near_duplicate(a: str, b: str, threshold: float = 0.6) -> bool:
+    """Token Jaccard above ``threshold``: the scraped article repeats paragraphs almost verbatim."""
+    ta, tb = set(terms(a)), set(terms(b))
+    if not ta or not tb:
+        return a.strip().lower() == b.strip().lower()
+    return len(ta & tb) / len(ta | tb) >= threshold
+
+
+def support_score(sentence: str, evidence: list[str], embedder: SentenceEmbedder | None = None) -> dict[str, float]:
+    """How well the evidence sentences back ``sentence``: term recall, best cosine, and whether
+    every number in the sentence appears in the evidence (a made-up figure is the typical slip)."""
+    ev_text = " ".join(evidence)
+    s_terms = set(terms(sentence))
+    recall = len(s_terms & set(terms(ev_text))) / len(s_terms) if s_terms else 0.0
+    nums = numbers(sentence)
+    nums_ok = 1.0 if nums <= numbers(ev_text) else 0.0
+    cos = 0.0
+    if embedder is not None and evidence:
+        vecs = embedder.embed([sentence] + evidence)
+        cos = float(np.max(vecs[1:] @ vecs[0]))
+    return {"recall": recall, "cosine": cos, "numbers_ok": nums_ok}
+
+
+def is_supported(scores: dict[str, float], min_recall: float = 0.5, min_cosine: float = 0.55, strong_recall: float = 0.75) -> bool:
+    """Supported when the figures match and either most terms occur in the evidence or the closest
+    evidence sentence is semantically close with a fair share of the terms."""
+    if scores["numbers_ok"] < 1.0:
+        return False
+    if scores["recall"] >= strong_recall:
+        return True
+    return scores["recall"] >= min_recall and scores["cosine"] >= min_cosine

@@ -1,0 +1,191 @@
+"""The one entry point the CLI, the app and the evals call to answer a question.
+
+Why a service layer: retrieval, follow-up rewriting, claim verdicts, audit flags and timing must
+happen the same way whichever answerer (deterministic or LLM) and whichever front end is used.
+``stream_answer`` yields text pieces as they are produced and ends with the finished ``Answer``
+(the checked text replaces what was streamed); ``answer_question`` is the same without streaming.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from core.settings import Settings, get_settings
+
+from chatbot.answer import audit_adapter
+from chatbot.answer.conversation import standalone_query
+from chatbot.answer.deterministic import EMPTY_STORE, REFUSAL, compose
+from chatbot.answer.types import Answer, Citation
+
+DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
+
+
+def _ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1e3
+
+
+def _verdict_line(verdict: dict[str, Any], numbers: list[int]) -> str:
+    label = str(verdict.get("verdict", "")).replace("_", " ").upper()
+    conf = verdict.get("confidence")
+    head = f"Claim check: {label}" + (f" (confidence {float(conf):.2f})" if isinstance(conf, (int, float)) else "")
+    reasons = [str(r) for r in (verdict.get("reasons") or []) if r]
+    line = head + (f". {reasons[0].rstrip('.')}." if reasons else ".")
+    if numbers:
+        line += " Evidence: " + "".join(f"[{n}]" for n in numbers)
+    return line
+
+
+def _attach_verdict(verdict: dict[str, Any], citations: list[Citation], retriever) -> tuple[str, list[Citation]]:
+    """Verdict evidence becomes numbered citations too, so the lead line is checkable."""
+    by_chunk = {c.chunk_id: c for c in citations}
+    chunks = getattr(retriever.snapshot, "chunks", {}) or {}
+    numbers: list[int] = []
+    for ev in verdict.get("evidence") or []:
+        cid = ev.get("chunk_id")
+        if cid in by_chunk:
+            cit = by_chunk[cid]
+        elif cid in chunks:
+            cit = Citation.from_chunk(max([c.n for c in citations], default=0) + 1, chunks[cid])
+            citations.append(cit)
+            by_chunk[cid] = cit
+        else:
+            continue
+        if ev.get("text") and ev["text"] not in cit.cited_sentences:
+            cit.cited_sentences.append(ev["text"])
+        if cit.n not in numbers:
+            numbers.append(cit.n)
+        if len(numbers) >= 4:
+            break
+    return _verdict_line(verdict, numbers), citations
+
+
+def _flag_lines(flags: list[dict[str, Any]], citations: list[Citation]) -> list[str]:
+    by_chunk = {c.chunk_id: c.n for c in citations}
+    lines = []
+    for f in flags:
+        claim = f.get("claim") or f.get("text") or f.get("claim_text")
+        if isinstance(claim, dict):
+            claim = claim.get("text")
+        verdict = str(f.get("verdict", "")).replace("_", " ")
+        if not claim or not verdict:
+            continue
+        n = by_chunk.get(f.get("chunk_id"))
+        ref = f" [{n}]" if n else ""
+        reasons = f.get("reasons") or []
+        why = f": {str(reasons[0]).rstrip('.')}" if reasons else ""
+        lines.append(f"- Audit flag: the article's claim \"{claim.strip()}\"{ref} is {verdict.upper()} by the literature{why}.")
+    return lines
+
+
+def _resolve_answerer(answerer: Any, settings: Settings):
+    """None for deterministic, else a LangChain chat model (an instance passes through: tests, app)."""
+    if isinstance(answerer, str) or answerer is None:
+        if answerer in DETERMINISTIC:
+            return None
+        from chatbot.answer.llm import get_chat_model
+
+        return get_chat_model(settings, answerer)
+    return answerer
+
+
+def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None,
+                  answerer: Any = "deterministic", settings: Settings | None = None, retriever=None) -> Iterator[str | Answer]:
+    """Text pieces, then the final ``Answer`` as the last item.
+
+    Raises ``core.store.StoreMissingError`` when no store exists, and
+    ``chatbot.answer.llm.LLMUnavailableError`` when the chosen LLM backend is not installed.
+    """
+    t_total = time.perf_counter()
+    s = settings or get_settings()
+    model = _resolve_answerer(answerer, s)
+    if retriever is None:
+        from chatbot.retrieval import get_retriever
+
+        retriever = get_retriever(s)
+    timings: dict[str, float] = {}
+    query = standalone_query(question, history)
+
+    t = time.perf_counter()
+    passages = retriever.search(query, k=k, filters=filters)
+    timings["retrieve"] = _ms(t)
+
+    t = time.perf_counter()
+    verdict = audit_adapter.check_claim(question, retriever, s) if audit_adapter.looks_like_claim(question) else None
+    verify_ms = _ms(t)
+
+    store_empty = not getattr(retriever.snapshot, "chunks", None)
+    t = time.perf_counter()
+    composed = compose(question, passages, retriever.embeddings, query=query, store_empty=store_empty)
+    unsupported: list[str] = []
+    body, citations, refused = composed.text, composed.citations, composed.refused
+    name = "deterministic"
+    lead = ""
+    if verdict is not None and not store_empty:
+        lead, citations = _attach_verdict(verdict, citations, retriever)
+        if model is None:
+            yield lead + "\n\n"
+    if model is None:
+        yield body
+        timings["compose"] = _ms(t)
+    else:
+        name = _model_label(model)
+        if lead:
+            yield lead + "\n\n"
+        if refused:  # nothing relevant retrieved: don't let the model improvise
+            yield body
+            timings["compose"] = _ms(t)
+        else:
+            from chatbot.answer.llm import build_messages, check_answer, stream_tokens
+
+            raw = []
+            for tok in stream_tokens(model, build_messages(question, passages, query)):
+                raw.append(tok)
+                yield tok
+            timings["compose"] = _ms(t)
+            t = time.perf_counter()
+            checked = check_answer("".join(raw), passages, retriever.embeddings, s)
+            verify_ms += _ms(t)
+            body, unsupported = checked.text, checked.unsupported
+            if checked.no_answer:
+                body, refused, citations = REFUSAL, True, []
+            else:
+                citations = checked.citations
+            if lead:  # recompute verdict numbering against the LLM's citation numbers
+                lead, citations = _attach_verdict(verdict, citations, retriever)
+
+    t = time.perf_counter()
+    cited_ids = {c.chunk_id for c in citations}
+    flags = audit_adapter.flags_for(retriever, [p for p in passages if p.chunk.chunk_id in cited_ids])
+    verify_ms += _ms(t)
+    text = body
+    if lead:
+        text = f"{lead}\n\n{body}"
+        if verdict.get("verdict") not in (None, "no_evidence"):
+            refused = False
+    flag_lines = _flag_lines(flags, citations)
+    if flag_lines:
+        text += "\n\nAudit flags on the article passages cited above\n" + "\n".join(flag_lines)
+    timings["verify"] = verify_ms
+    timings["total"] = _ms(t_total)
+    yield Answer(question=question, answer=text, citations=sorted(citations, key=lambda c: c.n),
+                 unsupported_sentences=unsupported, flags=flags, verdict=verdict, timings_ms=timings,
+                 answerer=name, refused=refused or text in (REFUSAL, EMPTY_STORE), query=query)
+
+
+def _model_label(model) -> str:
+    from chatbot.answer.llm import model_name
+
+    return model_name(model)
+
+
+def answer_question(question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None,
+                    answerer: Any = "deterministic", settings: Settings | None = None, retriever=None) -> Answer:
+    """Answer with numbered citations (see ``stream_answer`` for errors raised)."""
+    final = None
+    for item in stream_answer(question, history, k, filters, answerer, settings, retriever):
+        if isinstance(item, Answer):
+            final = item
+    assert final is not None
+    return final

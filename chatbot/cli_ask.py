@@ -1,0 +1,75 @@
+"""`python -m chatbot ask "QUESTION" [--json] [--k N] [--llm NAME] [--role article|literature]`.
+
+Why plain output lists sources separately: a reader checks a claim by its number, so each number
+must lead to a title, year, study type, location and a link without reading JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from chatbot.answer.types import Answer, Citation, study_label
+
+
+def format_source(c: Citation) -> str:
+    if c.role == "article":
+        what = f"{c.title or c.doc_id} (the article)"
+    else:
+        kind = ", ".join(b for b in (study_label(c.study_type), str(c.year) if c.year else "") if b)
+        what = (f"digest of \"{c.title}\"" if c.is_digest else f"\"{c.title}\"") + (f" ({kind})" if kind else "")
+    where = ", ".join(b for b in (f"section: {c.section}" if c.section else "", f"page {c.page}" if c.page else "") if b)
+    parts = [f"[{c.n}] {what}"] + ([where] if where else []) + ([c.url] if c.url else [])
+    return " — ".join(parts)
+
+
+def format_plain(ans: Answer) -> str:
+    out = [ans.answer]
+    if ans.unsupported_sentences:
+        out += ["", f"{len(ans.unsupported_sentences)} sentence(s) marked [unsupported] are not backed by the cited passages."]
+    if ans.citations:
+        out += ["", "Sources"] + [format_source(c) for c in ans.citations]
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m chatbot ask", description="Answer a question with numbered citations.")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve (default: settings.retrieval.k)")
+    p.add_argument("--llm", default=None, metavar="NAME",
+                   help="answer with an LLM: llamacpp[:GGUF], ollama[:MODEL], openai[:MODEL] or 'default' (settings)")
+    p.add_argument("--role", choices=["article", "literature"], default=None, help="search only one side")
+    a = p.parse_args(argv[1:])
+
+    from core.store import StoreMissingError, StoreUnavailableError
+
+    from chatbot.answer.llm import LLMUnavailableError
+    from chatbot.answer.service import answer_question, stream_answer
+    from chatbot.retrieval import Filters
+
+    filters = Filters(role=a.role) if a.role else None
+    answerer = a.llm or "deterministic"
+    try:
+        if a.json or answerer == "deterministic":
+            ans = answer_question(a.question, k=a.k, filters=filters, answerer=answerer)
+        else:  # stream tokens to the terminal, then print the checked answer
+            ans = None
+            for item in stream_answer(a.question, k=a.k, filters=filters, answerer=answerer):
+                if isinstance(item, Answer):
+                    ans = item
+                else:
+                    print(item, end="", file=sys.stderr, flush=True)
+            print(file=sys.stderr)
+    except StoreMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (StoreUnavailableError, LLMUnavailableError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if a.json:
+        print(json.dumps(ans.to_json(), ensure_ascii=False, indent=1))
+    else:
+        print(format_plain(ans))
+    return 0

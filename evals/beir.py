@@ -1,0 +1,241 @@
+"""`python -m evals beir DIR [--split test] [--limit N] [--rerank]`: retrieval metrics on a BEIR folder.
+
+Why a throw-away in-memory index rather than the store: the benchmark corpus must never leak into
+the chatbot's store, and exact dense search in numpy gives the upper bound of what Chroma's HNSW
+returns. Everything that decides ranking quality is shared with ``chatbot.retrieval``: the same
+embedder (``core.embeddings``), the same BM25 tokenizer/index (``core.lexical``), the same RRF
+function (``chatbot.retrieval.rrf_fuse``), the same candidate depth and RRF constant from settings.
+
+Corpus embeddings are cached under ``~/.cache/magcheck/beir/`` keyed by a hash of the corpus file
+and the model path, so reruns take seconds instead of minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+CACHE_DIR = Path(os.environ.get("MAGCHECK_CACHE", Path.home() / ".cache" / "magcheck")) / "beir"
+
+
+# -- data -----------------------------------------------------------------------------------------
+def load_beir(folder: Path, split: str) -> tuple[dict[str, dict], dict[str, str], dict[str, dict[str, int]]]:
+    """(corpus {id: {title, text}}, queries {id: text}, qrels {qid: {doc_id: grade}})."""
+    folder = Path(folder)
+    corpus: dict[str, dict] = {}
+    with (folder / "corpus.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                d = json.loads(line)
+                corpus[str(d["_id"])] = {"title": d.get("title", "") or "", "text": d.get("text", "") or ""}
+    queries: dict[str, str] = {}
+    with (folder / "queries.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                d = json.loads(line)
+                queries[str(d["_id"])] = d.get("text", "")
+    qrels: dict[str, dict[str, int]] = {}
+    with (folder / "qrels" / f"{split}.tsv").open(encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3 or (i == 0 and not parts[2].strip().lstrip("-").isdigit()):
+                continue  # header or malformed line
+            qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    return corpus, queries, qrels
+
+
+def doc_text(d: dict) -> str:
+    return f"{d['title']}\n{d['text']}".strip()
+
+
+# -- metrics (standard trec_eval definitions, linear graded gain) -----------------------------------
+def ndcg_at(ranked: list[str], rels: dict[str, int], k: int = 10) -> float:
+    dcg = sum(rels.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]) if rels.get(d, 0) > 0)
+    ideal = sorted((g for g in rels.values() if g > 0), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg > 0 else 0.0
+
+
+def recall_at(ranked: list[str], rels: dict[str, int], k: int = 100) -> float:
+    relevant = {d for d, g in rels.items() if g > 0}
+    return len(relevant.intersection(ranked[:k])) / len(relevant) if relevant else 0.0
+
+
+def mrr_at(ranked: list[str], rels: dict[str, int], k: int = 10) -> float:
+    for i, d in enumerate(ranked[:k]):
+        if rels.get(d, 0) > 0:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def evaluate(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict[str, float]:
+    """Mean metrics over the queries in ``runs`` (each must have qrels)."""
+    qids = [q for q in runs if q in qrels]
+    n = len(qids) or 1
+    return {
+        "ndcg@10": round(sum(ndcg_at(runs[q], qrels[q], 10) for q in qids) / n, 4),
+        "recall@100": round(sum(recall_at(runs[q], qrels[q], 100) for q in qids) / n, 4),
+        "mrr@10": round(sum(mrr_at(runs[q], qrels[q], 10) for q in qids) / n, 4),
+        "queries": len(qids),
+    }
+
+
+# -- index ------------------------------------------------------------------------------------------
+def _cache_path(corpus_file: Path, model: str) -> Path:
+    h = hashlib.sha256()
+    with open(corpus_file, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    h.update(b"\x00" + model.encode())
+    return CACHE_DIR / f"{h.hexdigest()[:24]}.npy"
+
+
+def embed_corpus(ids: list[str], texts: list[str], embeddings, cache: Path | None, batch: int = 256) -> np.ndarray:
+    """Corpus vectors (normalised), read from ``cache`` when present, written there otherwise."""
+    if cache is not None and cache.exists():
+        vecs = np.load(cache)
+        if vecs.shape[0] == len(ids):
+            return vecs
+    out = []
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        out.append(np.asarray(embeddings.embed_documents(texts[i:i + batch]), dtype=np.float32))
+        print(f"embedded {min(i + batch, len(texts))}/{len(texts)} ({time.perf_counter() - t0:.0f}s)", file=sys.stderr, flush=True)
+    vecs = np.vstack(out) if out else np.zeros((0, 1), dtype=np.float32)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp.npy")
+        np.save(tmp, vecs)
+        os.replace(tmp, cache)
+    return vecs
+
+
+class BeirIndex:
+    """Dense + BM25 over a BEIR corpus, fused exactly as the chatbot's retriever fuses."""
+
+    def __init__(self, ids: list[str], texts: list[str], vectors: np.ndarray, embeddings, rrf_k: int, candidates: int):
+        from core.lexical import LexicalIndex
+
+        self.ids = ids
+        self.texts = texts
+        self.vectors = vectors
+        self.embeddings = embeddings
+        self.rrf_k = rrf_k
+        self.candidates = candidates
+        self.lexical = LexicalIndex.build(ids, texts)
+
+    def dense(self, query_vec: np.ndarray, n: int) -> list[str]:
+        s = self.vectors @ query_vec
+        n = min(n, len(s))
+        top = np.argpartition(-s, n - 1)[:n]
+        top = top[np.argsort(-s[top], kind="stable")]
+        return [self.ids[i] for i in top]
+
+    def bm25(self, query: str, n: int) -> list[str]:
+        return [cid for cid, _ in self.lexical.search(query, n)]
+
+    def hybrid(self, dense_ids: list[str], bm25_ids: list[str], n: int) -> list[str]:
+        from chatbot.retrieval import rrf_fuse
+
+        return [cid for cid, _ in rrf_fuse([dense_ids, bm25_ids], k=self.rrf_k)][:n]
+
+
+def _reranker(settings):
+    try:
+        from chatbot.rerank import get_reranker
+    except ImportError as exc:
+        raise SystemExit(f"--rerank needs chatbot.rerank (a trained reranker), which is not available: {exc}")
+    return get_reranker(settings)
+
+
+def _rerank(reranker, query: str, ranked_ids: list[str], corpus: dict[str, dict], top: int) -> list[str]:
+    from chatbot.retrieval import Passage
+    from core.types import Chunk
+
+    passages = []
+    for i, cid in enumerate(ranked_ids):
+        d = corpus[cid]
+        passages.append(Passage(Chunk(cid, cid, d["text"], 0, len(d["text"]), [], title=d["title"]), 1.0 / (i + 1), i + 1))
+    out = reranker.rerank(query, passages, top=top)
+    return [p.chunk.chunk_id for p in out]
+
+
+# -- CLI --------------------------------------------------------------------------------------------
+def run(folder: Path, split: str = "test", limit: int | None = None, rerank: bool = False, settings=None,
+        embeddings=None, use_cache: bool = True) -> dict[str, dict]:
+    """Metrics per method; the function the CLI and tests share."""
+    from core.embeddings import get_embeddings
+    from core.settings import get_settings
+
+    s = settings or get_settings()
+    emb = embeddings or get_embeddings(s)
+    corpus, queries, qrels = load_beir(folder, split)
+    qids = [q for q in queries if q in qrels]
+    if limit:
+        qids = qids[:limit]
+    ids = list(corpus)
+    texts = [doc_text(corpus[i]) for i in ids]
+    model_key = getattr(emb, "path", None) or getattr(emb, "name", type(emb).__name__)
+    cache = _cache_path(Path(folder) / "corpus.jsonl", str(model_key)) if use_cache else None
+    vecs = embed_corpus(ids, texts, emb, cache)
+    index = BeirIndex(ids, texts, vecs, emb, s.retrieval.rrf_k, s.retrieval.candidates)
+    depth = 100
+    n_cand = max(s.retrieval.candidates, depth * 4)  # same rule as HybridRetriever.search for k=100
+
+    runs: dict[str, dict[str, list[str]]] = {"hybrid": {}, "dense": {}, "bm25": {}}
+    secs = {"hybrid": 0.0, "dense": 0.0, "bm25": 0.0}
+    reranker = _reranker(s) if rerank else None
+    if reranker is not None:
+        runs["hybrid+rerank"] = {}
+        secs["hybrid+rerank"] = 0.0
+    qvecs_t0 = time.perf_counter()
+    qvecs = np.asarray(emb.embed_documents([queries[q] for q in qids]), dtype=np.float32) if qids else np.zeros((0, 1))
+    embed_per_q = (time.perf_counter() - qvecs_t0) / max(1, len(qids))
+    for qi, q in enumerate(qids):
+        t0 = time.perf_counter()
+        d = index.dense(qvecs[qi], n_cand)
+        t1 = time.perf_counter()
+        b = index.bm25(queries[q], n_cand)
+        t2 = time.perf_counter()
+        h = index.hybrid(d, b, depth)
+        t3 = time.perf_counter()
+        runs["dense"][q] = d[:depth]
+        runs["bm25"][q] = b[:depth]
+        runs["hybrid"][q] = h
+        secs["dense"] += embed_per_q + (t1 - t0)
+        secs["bm25"] += t2 - t1
+        secs["hybrid"] += embed_per_q + (t3 - t0)
+        if reranker is not None:
+            t4 = time.perf_counter()
+            runs["hybrid+rerank"][q] = _rerank(reranker, queries[q], h, corpus, s.retrieval.candidates)
+            secs["hybrid+rerank"] += embed_per_q + (t3 - t0) + (time.perf_counter() - t4)
+    out = {}
+    for m, r in runs.items():
+        out[m] = dict(evaluate(r, qrels), seconds=round(secs[m], 2))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m evals beir", description=__doc__.splitlines()[0])
+    p.add_argument("dir", type=Path, help="BEIR folder with corpus.jsonl, queries.jsonl, qrels/<split>.tsv")
+    p.add_argument("--split", default="test")
+    p.add_argument("--limit", type=int, default=None, help="evaluate only the first N queries that have qrels")
+    p.add_argument("--rerank", action="store_true", help="also rerank the fused list with the trained cross-encoder")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write cached corpus embeddings")
+    a = p.parse_args(argv[1:])
+    qrels_file = a.dir / "qrels" / f"{a.split}.tsv"
+    for f in (a.dir / "corpus.jsonl", a.dir / "queries.jsonl", qrels_file):
+        if not f.exists():
+            print(f"error: {f} not found (expected a BEIR folder)", file=sys.stderr)
+            return 2
+    result = run(a.dir, a.split, a.limit, a.rerank, use_cache=not a.no_cache)
+    print(json.dumps(result))
+    return 0
