@@ -1,0 +1,71 @@
+"""Entailment decisions for ALCE citation metrics, from our trained 3-way verifier.
+
+Why sentence windows: the verifier reads at most ~160 tokens of evidence, shorter than one
+retrieved passage, so feeding it the concatenation of the cited passages would silently cut off
+most of them. Instead the premise is cut into windows of adjacent sentences (every sentence is
+in some window, and so is every adjacent pair) and the statement counts as entailed when the
+verifier's most probable label is SUPPORTS for at least one window. Decisions are cached
+because ALCE precision asks about the same (premise, statement) pairs repeatedly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+Scorer = Callable[[Sequence[tuple[str, str]]], np.ndarray]  # (claim, evidence) pairs -> (n, 3) probs
+
+
+def premise_windows(premise: str, size: int = 2, max_chars: int = 700) -> list[str]:
+    """Windows of ``size`` adjacent sentences (stride 1), each cut to ``max_chars``."""
+    from core.text import split_sentences
+
+    windows: list[str] = []
+    for block in [b for b in premise.split("\n") if b.strip()]:
+        sents = [block[a:b] for a, b in split_sentences(block)] or [block]
+        if len(sents) <= size:
+            windows.append(" ".join(sents))
+        else:
+            windows.extend(" ".join(sents[i:i + size]) for i in range(len(sents) - size + 1))
+    seen: dict[str, None] = {}
+    for w in windows:
+        seen.setdefault(w[:max_chars], None)
+    return list(seen)
+
+
+class WindowedEntailer:
+    """``entails(premise, hypothesis)`` for ``evals.metrics.citation_quality``."""
+
+    def __init__(self, scorer: Scorer, supports_index: int = 0, window: int = 2):
+        self.scorer = scorer
+        self.supports_index = supports_index
+        self.window = window
+        self._cache: dict[tuple[str, str], bool] = {}
+        self.pairs_scored = 0
+
+    def _window_supports(self, windows: list[str], hypothesis: str) -> list[bool]:
+        todo = [w for w in windows if (w, hypothesis) not in self._cache]
+        if todo:
+            probs = np.asarray(self.scorer([(hypothesis, w) for w in todo]))
+            self.pairs_scored += len(todo)
+            for w, p in zip(todo, probs):
+                self._cache[(w, hypothesis)] = int(np.argmax(p)) == self.supports_index
+        return [self._cache[(w, hypothesis)] for w in windows]
+
+    def __call__(self, premise: str, hypothesis: str) -> bool:
+        windows = premise_windows(premise, self.window)
+        return bool(windows) and any(self._window_supports(windows, hypothesis))
+
+
+def verifier_entailer(settings=None) -> tuple[WindowedEntailer, dict[str, str]]:
+    """The entailer over the verifier named by settings, and its provenance (path, fingerprint).
+
+    Raises ``chatbot.audit.verifier.VerifierMissingError`` when the weights are missing.
+    """
+    from chatbot.audit.verifier import LABELS, get_verifier
+
+    v = get_verifier(settings)
+    info = {"path": str(v.path), "fingerprint": getattr(v, "fingerprint", ""), "max_length": str(getattr(v, "max_length", "")),
+            "decision": "argmax == SUPPORTS on any 2-sentence window of the cited passages"}
+    return WindowedEntailer(v.score, supports_index=LABELS.index("SUPPORTS")), info
