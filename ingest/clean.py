@@ -229,6 +229,14 @@ def normalize_sentence(text: str) -> str:
     return _NONWORD.sub(" ", text).strip()
 
 
+_NEGATIONS = frozenset({"not", "no", "never", "without", "neither", "nor", "cannot", "none", "t"})
+
+
+def _guard(toks: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """What two near-identical sentences must share to be the same statement: numbers and negations."""
+    return frozenset(t for t in toks if any(ch.isdigit() for ch in t)), toks & _NEGATIONS
+
+
 class SentenceDeduper:
     """Remembers kept sentences and answers whether a new one adds anything."""
 
@@ -250,8 +258,11 @@ class SentenceDeduper:
             return False
         toks = frozenset(words)
         if len(n) >= 20:
+            key = _guard(toks)
             for other, otoks in self.kept:
                 if abs(len(other) - len(n)) > 0.2 * max(len(n), len(other)):
+                    continue
+                if _guard(otoks) != key:  # "250 mg" vs "500 mg", "does" vs "does not": different claims
                     continue
                 inter = len(toks & otoks)
                 if inter / max(1, len(toks | otoks)) >= self.threshold:

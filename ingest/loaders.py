@@ -232,6 +232,7 @@ _CITE_RESIDUE = [
     (re.compile(r"\[\s*[,;–\-\s]*\]"), ""),
     (re.compile(r"\(\s*[,;–\-\s]*\)"), ""),
     (re.compile(r"\s+([,.;:])"), r"\1"),
+    (re.compile(r"[,;](?=[,.;:)])"), ""),
     (re.compile(r"\s{2,}"), " "),
 ]
 
