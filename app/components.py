@@ -1,0 +1,147 @@
+"""Streamlit drawing pieces shared by the pages: answers, sources, flags, verdicts, store status.
+
+Every piece of document or answer text goes through ``app.render`` before ``st.markdown``;
+nothing here uses ``unsafe_allow_html``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from app.render import (
+    answer_markdown,
+    escape_inline,
+    highlight,
+    links_markdown,
+    location_label,
+    resolve_spans,
+    role_label,
+    source_heading,
+    source_links,
+    verdict_badge,
+)
+
+STANCE_COLORS = {"supports": "green", "support": "green", "contradicts": "red", "refutes": "red",
+                 "contradict": "red", "qualifies": "orange", "mixed": "orange"}
+FLAGS_MARKER = "\n\nAudit flags on the article passages cited above"
+VERDICT_MARKER = "Claim check:"
+
+
+def answer_body(a: dict[str, Any]) -> str:
+    """The answer text without the verdict lead and flag lines the service appends for plain-text
+    consumers: the app draws both itself, as badges."""
+    text = a.get("answer") or ""
+    if a.get("flags") and FLAGS_MARKER in text:
+        text = text.split(FLAGS_MARKER, 1)[0]
+    if a.get("verdict") and text.startswith(VERDICT_MARKER):
+        text = text.split("\n\n", 1)[1] if "\n\n" in text else ""
+    return text.strip()
+
+
+def reason_text(r: Any) -> str:
+    if isinstance(r, dict):
+        return str(r.get("text") or r.get("message") or r.get("detail") or r.get("reason") or r)
+    return str(r)
+
+
+def draw_reasons(reasons: list[Any]) -> None:
+    if reasons:
+        st.markdown("\n".join("- " + escape_inline(reason_text(r)) for r in reasons))
+
+
+def draw_evidence(evidence: list[dict[str, Any]]) -> None:
+    """Quoted evidence with its stance; the quote is escaped document text."""
+    for e in evidence or []:
+        stance = str(e.get("stance") or "").lower()
+        color = STANCE_COLORS.get(stance, "gray")
+        head = f":{color}-badge[{escape_inline(stance or 'evidence')}] " + source_heading(
+            e.get("n", "·"), e.get("title") or e.get("doc_id"), e.get("year"), e.get("study_type"), e.get("role"))
+        st.markdown(head)
+        st.markdown("> " + escape_inline(e.get("text") or e.get("sentence") or ""))
+
+
+def draw_verdict(verdict: dict[str, Any]) -> None:
+    """A claim typed as a question gets its verdict first, before any supporting prose."""
+    with st.container(border=True):
+        conf = verdict.get("confidence")
+        conf_s = f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else ""
+        st.markdown(f"**Verdict on your claim:** {verdict_badge(verdict.get('verdict'))}{conf_s}")
+        reasons = verdict.get("reasons") or []
+        evidence = verdict.get("evidence") or []
+        if reasons or evidence:
+            with st.expander("Why, and the evidence"):
+                draw_reasons(reasons)
+                draw_evidence(evidence)
+
+
+def draw_flags(flags: list[dict[str, Any]]) -> None:
+    """One coloured badge per flagged article claim, expandable to reasons and evidence."""
+    if not flags:
+        return
+    st.markdown("**Where the article and the studies disagree**")
+    for f in flags:
+        claim = f.get("claim") or f.get("text") or ""
+        if isinstance(claim, dict):
+            claim = claim.get("text", "")
+        st.markdown(f"{verdict_badge(f.get('verdict'))} The article says: *{escape_inline(claim)}*")
+        with st.expander("Reasons and evidence"):
+            draw_reasons(f.get("reasons") or [])
+            draw_evidence(f.get("evidence") or [])
+
+
+def draw_citation(c: dict[str, Any]) -> None:
+    """A numbered source with everything needed to check it: provenance, the passage with the
+    cited sentences highlighted, and links to the original."""
+    with st.container(border=True):
+        st.markdown(source_heading(c.get("n"), c.get("title"), c.get("year"), c.get("study_type"), c.get("role")))
+        bits = [role_label(c.get("role"), c.get("is_digest"))]  # our own constant labels
+        loc = location_label(c.get("section"), c.get("page"))
+        if loc:
+            bits.append(loc)
+        links = links_markdown(source_links(c.get("doi"), c.get("pmid"), c.get("pmcid"), c.get("url")))
+        if links:
+            bits.append(links)
+        st.caption(" · ".join(bits))
+        text = c.get("text") or ""
+        st.markdown(highlight(text, resolve_spans(text, c.get("cited_sentences"))))
+
+
+def draw_answer(a: dict[str, Any]) -> None:
+    """The whole assistant turn: verdict (if the question was a claim), answer, flags, sources."""
+    if a.get("verdict"):
+        draw_verdict(a["verdict"])
+    body = answer_body(a)
+    if a.get("refused") and not a.get("citations"):
+        st.info(escape_inline(body) or "No answer.")
+    elif body:
+        st.markdown(answer_markdown(body))
+    unsupported = a.get("unsupported_sentences") or []
+    if unsupported:
+        st.warning("Not supported by the cited passages (shown for transparency, not as fact):\n\n"
+                   + "\n".join("- " + escape_inline(s) for s in unsupported))
+    draw_flags(a.get("flags") or [])
+    cits = a.get("citations") or []
+    if cits:
+        st.markdown(f"**Sources** ({len(cits)})")
+        for c in cits:
+            draw_citation(c)
+    t = a.get("timings_ms") or {}
+    if t.get("total"):
+        st.caption(f"Answered by {escape_inline(a.get('answerer') or 'deterministic')} in {t['total'] / 1000:.1f} s")
+
+
+def draw_store_status(status: dict[str, Any], newer: str | None = None) -> None:
+    """What store a session reads, so a reader can tell which corpus answered them."""
+    if not status:
+        return
+    with st.sidebar.expander("Store status", expanded=False, icon=":material/database:"):
+        c1, c2 = st.columns(2)
+        c1.metric("Documents", status["documents"])
+        c2.metric("Chunks", status["chunks"])
+        st.caption(
+            f"Version **{escape_inline(str(status['version']))}** · last ingest {escape_inline(str(status['created']))}"
+            f" · Chroma: {escape_inline(str(status['chroma_mode']))}")
+        if newer:
+            st.info(f"A newer store version ({escape_inline(newer)}) is available: press *Start over* to use it.")

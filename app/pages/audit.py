@@ -1,0 +1,111 @@
+"""Claim audit page: every check-worthy claim of the article with its verdict against the studies."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from app.components import draw_evidence, draw_reasons
+from app.render import VERDICT_COLORS, VERDICT_LABELS, escape_inline, verdict_badge
+from app.resources import load_settings
+from app.store_ui import require_snapshot
+from app.tables import audit_claims, audit_csv, audit_frame, audit_json, filter_audit, verdict_counts
+
+CHART_COLORS = {"green": "#2e9e5b", "red": "#d64545", "orange": "#e8912d", "gray": "#8c8c8c"}
+
+settings = load_settings()
+snap = require_snapshot(settings)
+audit = snap.audit()
+
+st.title("Claim audit")
+st.caption("Each check-worthy claim of the article, checked against the study digests when the store was built. "
+           "*Supported*: the studies back it; *contradicted*: they say otherwise; *mixed*: some back it, some "
+           "qualify or contradict it; *no evidence*: nothing in the corpus addresses it.")
+
+if not audit or not audit_claims(audit):
+    st.info("This store version has no claim audit yet. It is computed at ingest; run `python -m ingest` "
+            "(or `python -m chatbot audit --refresh`) to produce it.", icon=":material/info:")
+    st.stop()
+
+df = audit_frame(audit)
+counts = verdict_counts(audit)
+
+cols = st.columns(len(counts) + 1)
+cols[0].metric("Claims", len(df))
+for col, (_, row) in zip(cols[1:], counts.iterrows()):
+    col.metric(row["verdict"], int(row["claims"]))
+
+names = list(counts["verdict"])
+order = {VERDICT_LABELS[v]: CHART_COLORS[c] for v, c in VERDICT_COLORS.items()}
+chart = (
+    alt.Chart(counts)
+    .mark_bar()
+    .encode(
+        x=alt.X("claims:Q", title="Claims"),
+        y=alt.Y("verdict:N", sort=names, title=None),
+        color=alt.Color("verdict:N", scale=alt.Scale(domain=names, range=[order.get(n, "#8c8c8c") for n in names]), legend=None),
+        tooltip=["verdict", "claims"],
+    )
+    .properties(height=170)
+)
+st.altair_chart(chart, width="stretch")
+
+f1, f2, f3 = st.columns([2, 2, 3])
+verdicts = f1.multiselect("Verdict", sorted(df["verdict"].unique()), format_func=lambda v: VERDICT_LABELS.get(v, v),
+                          placeholder="All verdicts")
+sections = f2.multiselect("Section", sorted(s for s in df["section"].unique() if s), placeholder="All sections")
+text = f3.text_input("Search claims", placeholder="e.g. cortisol")
+view = filter_audit(df, verdicts, sections, text)
+
+st.dataframe(
+    view,
+    hide_index=True,
+    width="stretch",
+    column_order=["claim", "section", "verdict", "evidence", "strongest_study_type", "confidence", "id"],
+    column_config={
+        "claim": st.column_config.TextColumn("Claim", width="large"),
+        "section": st.column_config.TextColumn("Section"),
+        "verdict": st.column_config.TextColumn("Verdict"),
+        "evidence": st.column_config.NumberColumn("Evidence", help="Evidence passages found"),
+        "strongest_study_type": st.column_config.TextColumn("Strongest study type"),
+        "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f"),
+        "id": st.column_config.TextColumn("ID"),
+    },
+)
+st.caption(f"{len(view)} of {len(df)} claims shown · store version {escape_inline(snap.version)}")
+
+d1, d2, _ = st.columns([1, 1, 4])
+d1.download_button("Download CSV", audit_csv(audit), file_name=f"claim-audit-{snap.version}.csv", mime="text/csv",
+                   icon=":material/download:", on_click="ignore")
+d2.download_button("Download JSON", audit_json(audit), file_name=f"claim-audit-{snap.version}.json",
+                   mime="application/json", icon=":material/download:", on_click="ignore")
+
+st.subheader("Claim detail")
+claims = {str(c.get("id")): c for c in audit_claims(audit)}
+ids = list(view["id"]) or list(claims)
+
+
+def _label(cid: str) -> str:
+    c = claims[cid]
+    t = " ".join(str(c.get("text", "")).split())
+    return f"{cid} · {VERDICT_LABELS.get(c.get('verdict'), c.get('verdict'))} · {t[:90]}{'…' if len(t) > 90 else ''}"
+
+
+chosen = st.selectbox("Claim", ids, format_func=_label, key="audit_claim")
+if chosen:
+    c = claims[chosen]
+    with st.container(border=True):
+        conf = c.get("confidence")
+        st.markdown(verdict_badge(c.get("verdict"))
+                    + (f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else "")
+                    + (f" · section: {escape_inline(c.get('section'))}" if c.get("section") else ""))
+        st.markdown("> " + escape_inline(c.get("text")))
+        if c.get("reasons"):
+            st.markdown("**Reasons**")
+            draw_reasons(c["reasons"])
+        ev = c.get("evidence") or []
+        st.markdown(f"**Evidence** ({len(ev)})")
+        if ev:
+            draw_evidence(ev)
+        else:
+            st.caption("No passage in the corpus addresses this claim.")

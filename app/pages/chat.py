@@ -1,0 +1,121 @@
+"""Chat page: questions in, cited answers out, with flags where the article and studies disagree."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.answering import AnswerStream, ChatOptions, answer, history_for_service
+from app.components import draw_answer
+from app.render import escape_inline, escape_md
+from app.resources import get_retriever_for, load_settings, repin
+from app.store_ui import draw_chroma_unavailable, draw_missing_store, require_snapshot
+from core.store import StoreMissingError, StoreUnavailableError
+
+EXAMPLES = [
+    "Does magnesium improve sleep in older adults?",
+    "How well is magnesium glycinate absorbed compared with magnesium oxide?",
+    "What does glycine before bed do to sleep?",
+    "Magnesium glycinate lowers cortisol.",
+]
+ROLE_CHOICES = {"All sources": None, "Article only": "article", "Studies only": "literature"}
+
+settings = load_settings()
+snap = require_snapshot(settings, need_chroma=True)
+
+
+def _start_over() -> None:
+    st.session_state["messages"] = []
+    st.session_state.pop("pending_question", None)
+    repin(settings)
+
+
+def _ask(q: str) -> None:
+    st.session_state["pending_question"] = q
+
+
+def sidebar() -> ChatOptions:
+    sb = st.sidebar
+    sb.button("Start over", on_click=_start_over, icon=":material/restart_alt:", width="stretch")
+    llm = settings.llm
+    no_llm = llm.provider == "none"
+    labels = {"deterministic": "Quotes from the sources (deterministic)",
+              "llm": f"Language model ({llm.provider}{': ' + llm.model if llm.model else ''})"}
+    answerer = sb.radio("Answerer", list(labels), format_func=labels.get, key="answerer", disabled=no_llm,
+                        index=0, help="The deterministic answerer only quotes retrieved sentences; "
+                                      "an LLM writes prose whose sentences are then checked against the sources.")
+    if no_llm:
+        sb.caption("No language model is configured; set `MGC_LLM__PROVIDER` (llamacpp, ollama or openai) to enable one.")
+    k = sb.slider("Passages to retrieve", 2, 12, int(settings.retrieval.k), key="k")
+    role = ROLE_CHOICES[sb.radio("Sources", list(ROLE_CHOICES), key="role", horizontal=False)]
+    chunks = snap.chunks.values()
+    types = sorted({c.study_type for c in chunks if c.role != "article" and c.study_type})
+    study_types = sb.multiselect("Study types", types, key="study_types", disabled=role == "article",
+                                 placeholder="All study types")
+    years = sorted({int(c.year) for c in chunks if c.year})
+    y_min = y_max = None
+    if len(years) > 1:
+        lo, hi = sb.slider("Publication years", years[0], years[-1], (years[0], years[-1]), key="years")
+        if (lo, hi) != (years[0], years[-1]):
+            y_min, y_max = lo, hi
+    return ChatOptions(answerer=answerer if not no_llm else "deterministic", k=k, role=role,
+                       study_types=[] if role == "article" else list(study_types), year_min=y_min, year_max=y_max)
+
+
+opts = sidebar()
+messages: list[dict] = st.session_state.setdefault("messages", [])
+
+st.title("Ask about magnesium glycinate")
+st.caption("Answers are built only from the article *The Neuroscience of Magnesium Glycinate* (Part I) and digests "
+           "of the studies behind it. Every statement carries the number of its source; coloured badges mark "
+           "where the article and the studies disagree. This is research support, not medical advice.")
+
+typed = st.chat_input("Ask a question, or paste a claim to check it…", max_chars=1000)
+if not messages and not typed and "pending_question" not in st.session_state:
+    st.markdown("**New here? Try one of these** (or type a claim to have it checked):")
+    cols = st.columns(2)
+    for i, q in enumerate(EXAMPLES):
+        cols[i % 2].button(q, key=f"example_{i}", on_click=_ask, args=(q,), width="stretch")
+
+for m in messages:
+    with st.chat_message(m["role"]):
+        if m["role"] == "user":
+            st.markdown(escape_md(m["content"]))
+        else:
+            draw_answer(m["answer"])
+
+question = typed or st.session_state.pop("pending_question", None)
+
+if question and question.strip():
+    question = question.strip()
+    with st.chat_message("user"):
+        st.markdown(escape_md(question))
+    history = history_for_service(messages)
+    with st.chat_message("assistant"):
+        result = None
+        try:
+            retriever = get_retriever_for(settings, snap.version)
+            if opts.answerer == "deterministic":
+                with st.spinner("Searching the article and the studies…"):
+                    result = answer(question, history, opts, settings, retriever)
+            else:
+                stream = AnswerStream(question, history, opts, settings, retriever)
+                slot = st.empty()
+                with slot.container():
+                    st.write_stream(escape_md(piece) for piece in stream)
+                result = stream.result
+                slot.empty()
+        except StoreUnavailableError as exc:
+            draw_chroma_unavailable(str(exc))
+        except StoreMissingError:
+            draw_missing_store(settings, key="build_store_chat")
+        except Exception as exc:
+            if type(exc).__name__ == "LLMUnavailableError":
+                st.error(f"The language model is not available: {escape_inline(str(exc))}. "
+                         "Switch the answerer to *deterministic* in the sidebar.")
+            else:
+                raise
+        if result is not None:
+            draw_answer(result)
+    if result is not None:
+        messages.append({"role": "user", "content": question})
+        messages.append({"role": "assistant", "answer": result})

@@ -1,0 +1,87 @@
+"""Process-wide resources (store snapshots, retrievers with their models), opened once.
+
+Everything is keyed by store directory *and version*: after a re-ingest, new sessions get the
+new version while sessions that pinned the old one keep their cached retriever on it (ingest
+keeps the previous version on disk). Settings are read fresh on every run — cheap, and it keeps
+tests that change ``MGC_*`` variables between apps independent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core.settings import Settings
+from core.store import Snapshot, StoreUnavailableError, current_version, open_snapshot, snapshots_dir
+
+
+def load_settings() -> Settings:
+    return Settings()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _snapshot(store_dir: str, version: str, settings_json: str) -> Snapshot:
+    return open_snapshot(Settings.model_validate_json(settings_json), version)
+
+
+def get_snapshot(settings: Settings, version: str) -> Snapshot:
+    return _snapshot(str(settings.store_dir), version, settings.model_dump_json())
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the models and the store…")
+def _retriever(store_dir: str, version: str, settings_json: str):
+    from chatbot.retrieval import get_retriever
+
+    settings = Settings.model_validate_json(settings_json)
+    return get_retriever(settings, snapshot=_snapshot(store_dir, version, settings_json))
+
+
+def get_retriever_for(settings: Settings, version: str):
+    return _retriever(str(settings.store_dir), version, settings.model_dump_json())
+
+
+def version_exists(settings: Settings, version: str | None) -> bool:
+    return bool(version) and (snapshots_dir(settings) / str(version) / "manifest.json").exists()
+
+
+def session_version(settings: Settings) -> str | None:
+    """The store version this browser session reads.
+
+    Pinned on first use so a conversation never mixes versions; moved to the current version
+    when the pinned one has been pruned (or when the session asks, via ``repin``).
+    """
+    pinned = st.session_state.get("store_version")
+    if pinned and version_exists(settings, pinned):
+        return pinned
+    cur = current_version(settings)
+    st.session_state["store_version"] = cur
+    return cur
+
+
+def repin(settings: Settings) -> str | None:
+    st.session_state["store_version"] = current_version(settings)
+    return st.session_state["store_version"]
+
+
+@st.cache_data(ttl=20, show_spinner=False)
+def chroma_problem(host: str | None, port: int) -> str | None:
+    """Why the configured Chroma server cannot be used, or None; re-checked every 20 s so a
+    server that comes back is noticed without hammering one that is down."""
+    if not host:
+        return None
+    from core.store import chroma_client
+
+    try:
+        chroma_client(Settings(chroma={"host": host, "port": port}))
+    except StoreUnavailableError as exc:
+        return str(exc)
+    return None
+
+
+def store_status(settings: Settings, snapshot: Snapshot | None) -> dict[str, Any]:
+    from app.tables import store_stats
+
+    if snapshot is None:
+        return {}
+    return store_stats(snapshot.manifest, len(snapshot.chunks))

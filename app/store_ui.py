@@ -1,0 +1,119 @@
+"""Opening the store for a page, and (re)building it from the app, with messages a non-technical
+reader can act on instead of tracebacks."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import streamlit as st
+
+from app.render import escape_inline
+from app.resources import chroma_problem, get_snapshot, repin, session_version, store_status
+from app.tables import summary_view
+from core.settings import Settings
+from core.store import Snapshot, StoreMissingError, StoreUnavailableError, current_version
+
+
+@st.cache_resource(show_spinner=False)
+def _ingest_lock() -> threading.Lock:
+    """One ingest per process: two sessions pressing the button must not build two versions."""
+    return threading.Lock()
+
+
+def draw_missing_store(settings: Settings, key: str = "build_store") -> None:
+    st.warning(
+        "**The document store has not been built yet**, so there is nothing to answer from.\n\n"
+        f"Build it from a terminal with `python -m ingest` (or `make run`), or press the button below. "
+        f"It reads the corpus folder `{escape_inline(str(settings.corpus_dir))}` and takes a few minutes on a CPU.",
+        icon=":material/inventory_2:",
+    )
+    if st.button("Build the store now", key=key, type="primary", icon=":material/build:"):
+        if run_ingest_ui(settings):
+            st.rerun()
+
+
+def draw_chroma_unavailable(problem: str) -> None:
+    st.error(
+        "**The vector database is not reachable.** The app is configured to use a Chroma server, "
+        "but it does not answer, so questions cannot be searched right now.\n\n"
+        f"Details: {escape_inline(problem)}\n\n"
+        "Start the server (`chroma run --host HOST --port PORT --path DIR`) or unset `MGC_CHROMA__HOST` "
+        "to use the embedded store, then reload this page.",
+        icon=":material/cloud_off:",
+    )
+
+
+def require_snapshot(settings: Settings, need_chroma: bool = False) -> Snapshot:
+    """The session's snapshot, or draw why there is none and stop the page."""
+    version = session_version(settings)
+    if version is None:
+        draw_missing_store(settings)
+        st.stop()
+    if need_chroma:
+        problem = chroma_problem(settings.chroma.host, settings.chroma.port)
+        if problem:
+            draw_chroma_unavailable(problem)
+            st.stop()
+    try:
+        snap = get_snapshot(settings, version)
+    except (StoreMissingError, FileNotFoundError):
+        draw_missing_store(settings)
+        st.stop()
+    cur = current_version(settings)
+    from app.components import draw_store_status
+
+    draw_store_status(store_status(settings, snap), newer=cur if cur and cur != version else None)
+    return snap
+
+
+def run_ingest_ui(settings: Settings, dry_run: bool = False) -> dict[str, Any] | None:
+    """Run ingest with a live progress display; returns the summary (also kept in the session).
+
+    Readers elsewhere keep their pinned snapshot: ingest writes a new version and flips CURRENT
+    only when it is complete. This session moves to the new version when it is done.
+    """
+    lock = _ingest_lock()
+    if not lock.acquire(blocking=False):
+        st.warning("An ingest is already running (started from another session). Try again when it has finished.")
+        return None
+    summary: dict[str, Any] | None = None
+    try:
+        from ingest.pipeline import run_ingest
+
+        with st.status("Ingesting the corpus…", expanded=True) as status:
+            bar = st.progress(0.0, text="Starting…")
+
+            def progress(done: int, total: int, message: str = "") -> None:
+                frac = min(1.0, max(0.0, done / total)) if total else 0.0
+                try:
+                    bar.progress(frac, text=f"{done}/{total} · {escape_inline(str(message))[:160]}")
+                except Exception:  # called from a worker thread without a script context
+                    pass
+
+            try:
+                result = run_ingest(settings, dry_run=dry_run, audit=True, progress=progress)
+            except StoreUnavailableError as exc:
+                status.update(label="Ingest failed: the vector database is not reachable", state="error")
+                st.error(escape_inline(str(exc)))
+                return None
+            except Exception as exc:  # show the reason; the previous version stays current
+                if type(exc).__name__ == "IngestBusyError":
+                    status.update(label="Another ingest is running", state="error")
+                    st.warning("Another ingest (from a terminal or another app) is running; try again when it has finished.")
+                    return None
+                status.update(label="Ingest failed; the previous store version is still in use", state="error")
+                st.error(f"{type(exc).__name__}: {escape_inline(str(exc))}")
+                return None
+            summary = summary_view(result)
+            bar.progress(1.0, text="Done")
+            failed = len(summary["failed"])
+            label = (f"Ingest finished in {summary['seconds']:.0f} s: {summary['added']} added, {summary['updated']} updated, "
+                     f"{summary['skipped']} unchanged, {summary['removed']} removed"
+                     + (f", {failed} failed" if failed else ""))
+            status.update(label=label, state="error" if failed and not (summary["added"] or summary["updated"] or summary["skipped"]) else "complete", expanded=False)
+    finally:
+        lock.release()
+    repin(settings)
+    st.session_state["last_ingest"] = summary
+    return summary

@@ -1,0 +1,133 @@
+"""Tables for the audit and corpus pages, built as plain rows/DataFrames so they can be tested
+and exported without Streamlit. ``st.dataframe`` shows cell values as text (never Markdown or
+HTML), so document text is safe in these tables as it is."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from app.render import VERDICT_LABELS, strongest_study_type
+
+VERDICT_ORDER = ["contradicted", "mixed", "no_evidence", "supported"]
+AUDIT_COLUMNS = ["id", "claim", "section", "verdict", "confidence", "evidence", "strongest_study_type"]
+
+
+def audit_claims(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return list((audit or {}).get("claims") or [])
+
+
+def audit_rows(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """One row per claim with the columns a reviewer sorts and filters by."""
+    rows = []
+    for c in audit_claims(audit):
+        ev = c.get("evidence") or []
+        conf = c.get("confidence")
+        rows.append({
+            "id": str(c.get("id", "")),
+            "claim": c.get("text", ""),
+            "section": c.get("section") or "",
+            "verdict": c.get("verdict") or "no_evidence",
+            "confidence": float(conf) if isinstance(conf, (int, float)) else None,
+            "evidence": len(ev),
+            "strongest_study_type": strongest_study_type(ev),
+        })
+    return rows
+
+
+def audit_frame(audit: dict[str, Any] | None) -> pd.DataFrame:
+    return pd.DataFrame(audit_rows(audit), columns=AUDIT_COLUMNS)
+
+
+def filter_audit(df: pd.DataFrame, verdicts: list[str] | None = None, sections: list[str] | None = None,
+                 text: str = "") -> pd.DataFrame:
+    """Rows matching every given filter; empty filters keep everything."""
+    out = df
+    if verdicts:
+        out = out[out["verdict"].isin(verdicts)]
+    if sections:
+        out = out[out["section"].isin(sections)]
+    if text.strip():
+        out = out[out["claim"].str.contains(text.strip(), case=False, regex=False)]
+    return out
+
+
+def verdict_counts(audit: dict[str, Any] | None) -> pd.DataFrame:
+    """Counts per verdict in a fixed order (zeros included) so the chart reads the same each time."""
+    counts = Counter(r["verdict"] for r in audit_rows(audit))
+    names = VERDICT_ORDER + sorted(set(counts) - set(VERDICT_ORDER))
+    return pd.DataFrame({"verdict": [VERDICT_LABELS.get(v, v) for v in names], "claims": [counts.get(v, 0) for v in names]})
+
+
+def audit_csv(audit: dict[str, Any] | None) -> bytes:
+    """The table as CSV, with cells that a spreadsheet would run as formulas neutralised."""
+    df = audit_frame(audit).copy()
+    for col in ("claim", "section", "strongest_study_type"):
+        df[col] = df[col].map(_defuse_formula)
+    buf = io.StringIO()
+    df.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")
+
+
+def _defuse_formula(v: Any) -> Any:
+    # OWASP CSV injection: a leading = + - @ (or tab/CR) makes Excel/LibreOffice evaluate the cell.
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v
+    return v
+
+
+def audit_json(audit: dict[str, Any] | None) -> bytes:
+    return json.dumps(audit or {}, indent=1, ensure_ascii=False).encode("utf-8")
+
+
+def documents_rows(documents: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per document of a store manifest, article first, then by year."""
+    rows = []
+    for doc_id, d in (documents or {}).items():
+        meta = d.get("meta") or {}
+        rows.append({
+            "doc_id": doc_id,
+            "title": meta.get("title") or doc_id,
+            "year": meta.get("year"),
+            "study_type": meta.get("study_type") or "",
+            "role": "Article" if meta.get("role") == "article" else "Study digest",
+            "chunks": len(d.get("chunk_ids") or []),
+            "doi": meta.get("doi") or "",
+            "pmid": str(meta.get("pmid") or ""),
+            "source": meta.get("source_path") or d.get("path") or "",
+        })
+    rows.sort(key=lambda r: (r["role"] != "Article", -(r["year"] or 0), r["title"]))
+    return rows
+
+
+def store_stats(manifest: dict[str, Any], n_chunks: int) -> dict[str, Any]:
+    """The few facts about the store a reader needs to trust that it is the one they expect."""
+    return {
+        "version": manifest.get("version", "?"),
+        "documents": len(manifest.get("documents") or {}),
+        "chunks": n_chunks,
+        "created": manifest.get("created") or "unknown",
+        "chroma_mode": manifest.get("chroma_mode") or "embedded",
+    }
+
+
+def summary_view(summary: Any) -> dict[str, Any]:
+    """An ingest summary as plain counts and (file, reason) failures for the Corpus page."""
+    get = (lambda k, d=None: summary.get(k, d)) if isinstance(summary, dict) else (lambda k, d=None: getattr(summary, k, d))
+
+    def count(k: str) -> int:
+        v = get(k, 0)
+        return len(v) if isinstance(v, (list, tuple, set, dict)) else int(v or 0)
+
+    failed = [(str(p), str(r)) for p, r in (get("failed") or [])]
+    failed += [(str(p), "unavailable: " + str(r)) for p, r in (get("unavailable") or [])]
+    return {
+        "added": count("added"), "updated": count("updated"), "skipped": count("skipped"), "removed": count("removed"),
+        "failed": failed, "chunks": int(get("chunks") or 0), "documents": int(get("documents") or 0),
+        "seconds": float(get("seconds") or 0.0), "version": get("version"), "changed": bool(get("changed")),
+        "audit": str(get("audit") or ""),
+    }

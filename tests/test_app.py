@@ -1,0 +1,244 @@
+"""The Streamlit app driven headlessly with AppTest against a tiny prepared store (fake embedder)."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from appstore import AUDIT_CLAIMS, build_app_store
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    env = build_app_store(tmp_path)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("MGC_CHROMA__HOST", raising=False)
+    monkeypatch.delenv("MGC_LLM__PROVIDER", raising=False)
+    from chatbot.answer import audit_adapter
+
+    # questions here are not claims; keep the (model-loading) claim verifier out of these tests
+    monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda q: False)
+    return env
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def _ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _md(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def _all_text(at: AppTest) -> str:
+    parts = _md(at) + [c.value for c in at.caption] + [e.label for e in at.expander]
+    parts += [w.value for w in at.warning] + [w.value for w in at.error] + [w.value for w in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_first_visit_shows_examples_and_store_status(app_env):
+    at = _app().run()
+    assert not at.exception, at.exception
+    labels = [b.label for b in at.button]
+    assert "Start over" in labels
+    assert any("older adults" in lbl for lbl in labels)  # example questions
+    assert any(e.label == "Store status" for e in at.expander)
+    assert [m.value for m in at.metric] == ["4", "4"]  # documents, chunks
+    radio = at.radio(key="answerer")
+    assert radio.disabled  # no LLM configured
+    assert "MGC_LLM__PROVIDER" in _all_text(at)
+
+
+def test_question_gets_answer_with_sources(app_env):
+    at = _ask(_app().run(), "How well is magnesium oxide absorbed compared with other salts?")
+    text = _all_text(at)
+    assert "**Sources**" in text
+    assert "Oral magnesium absorption of four salts" in text
+    assert "RCT" in text  # study type label
+    assert "Study digest (digest of the paper" in text  # role of a literature digest
+    assert "[PubMed](https://pubmed.ncbi.nlm.nih.gov/11794633/)" in text
+    assert ":orange-background[**" in text  # the cited sentence highlighted
+    assert any("**\\[1\\]**" in m for m in _md(at))  # inline citation number in the answer
+    assert len(at.chat_message) == 2
+    # the conversation is kept: a follow-up adds two more turns
+    _ask(at, "And what about sleep in the elderly?")
+    assert len(at.chat_message) == 4
+
+
+def test_flagged_claim_gets_badge_with_reasons_and_evidence(app_env):
+    at = _ask(_app().run(), "How is magnesium glycinate absorbed compared with magnesium oxide?")
+    md = _md(at)
+    flagged = [m for m in md if m.startswith(":") and "The article says" in m]
+    assert flagged, md
+    assert any(":red-badge[" in m and "Contradicted" in m and "cortisol by 40" in m for m in flagged)
+    assert any(":orange-badge[" in m and "Mixed evidence" in m for m in flagged)
+    assert not any("restores mitochondrial" in m for m in flagged)  # no_evidence claim is in another passage
+    assert any(e.label == "Reasons and evidence" for e in at.expander)
+    assert "magnesium oxide in elderly insomnia patients" in _all_text(at)  # reason text
+    assert any(":red-badge[contradicts]" in m for m in md)  # stance of the quoted evidence
+
+
+def test_claim_question_leads_with_verdict(app_env, monkeypatch):
+    from chatbot.answer import audit_adapter
+
+    verdict = {"claim": "Magnesium glycinate lowers cortisol.", "verdict": "contradicted", "confidence": 0.71,
+               "reasons": ["The cortisol result is from magnesium oxide."],
+               "evidence": [{"doc_id": "abbasi2012", "chunk_id": "abbasi2012-0", "title": "Magnesium supplementation",
+                             "year": 2012, "study_type": "rct", "stance": "contradicts",
+                             "text": "Serum cortisol fell with magnesium oxide in elderly adults with insomnia."}]}
+    monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda q: True)
+    monkeypatch.setattr(audit_adapter, "check_claim", lambda text, retriever, settings=None: dict(verdict))
+    at = _ask(_app().run(), "Magnesium glycinate lowers cortisol.")
+    md = _md(at)
+    lead = [i for i, m in enumerate(md) if m.startswith("**Verdict on your claim:**")]
+    assert lead and ":red-badge[" in md[lead[0]]
+    assistant = [i for i, m in enumerate(md) if "Sources" in m]
+    assert lead[0] < assistant[0]  # the verdict comes before the answer and its sources
+    assert not any(m.startswith("Claim check:") for m in md)  # not repeated as plain text
+
+
+def test_start_over_clears_the_conversation(app_env):
+    at = _ask(_app().run(), "How well is magnesium oxide absorbed?")
+    assert len(at.chat_message) == 2
+    [b for b in at.button if b.label == "Start over"][0].click().run()
+    assert len(at.chat_message) == 0
+    assert any("older adults" in b.label for b in at.button)
+
+
+def test_example_question_button_asks_it(app_env):
+    at = _app().run()
+    [b for b in at.button if b.label.startswith("How well is magnesium glycinate absorbed")][0].click().run()
+    assert not at.exception, at.exception
+    assert len(at.chat_message) == 2
+    assert "**Sources**" in _all_text(at)
+
+
+def test_document_markup_renders_inert(app_env):
+    at = _ask(_app().run(), "What did glycine before bed do to sleep quality in the trial figure?")
+    md = _md(at)
+    joined = "\n".join(md + [c.value for c in at.caption])
+    assert "alert" in joined and "evil" in joined, joined  # the hostile passage was cited ...
+    assert "\\<script\\>alert\\(\\'pwned\\'\\)\\<\\/script\\>" in joined  # ... and shown as escaped text
+    assert "!\\[x\\]\\(http\\:\\/\\/evil\\/x\\.png\\)" in joined
+    for m in md + [c.value for c in at.caption]:
+        assert not re.search(r"(?<!\\)<(script|img)", m), m  # every < is backslash-escaped
+        assert "![" not in m and "](http://evil" not in m, m
+        assert "javascript:" not in m, m  # a javascript: URL in metadata never becomes a link
+        assert "http://evil" not in m, m  # not even as an autolink
+
+
+def test_audit_page_lists_every_claim(app_env):
+    at = _app().run()
+    at.switch_page("app/pages/audit.py").run()
+    assert not at.exception, at.exception
+    df = at.dataframe[0].value
+    assert len(df) == len(AUDIT_CLAIMS)
+    assert set(df["verdict"]) == {"contradicted", "mixed", "supported", "no_evidence"}
+    assert dict(zip(df["id"], df["strongest_study_type"]))["k1"] == "rct"
+    assert dict(zip(df["id"], df["evidence"]))["k4"] == 0
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Claims"] == "4" and metrics["Contradicted"] == "1"
+    assert {b.label for b in at.get("download_button")} == {"Download CSV", "Download JSON"}
+    # detail view: choose the contradicted claim
+    at.selectbox(key="audit_claim").set_value("k1").run()
+    md = _md(at)
+    assert any(m.startswith(":red-badge[") for m in md)
+    assert "only cortisol result" in _all_text(at)
+    # filtering narrows the table
+    at.multiselect[0].set_value(["supported"]).run()
+    assert list(at.dataframe[0].value["id"]) == ["k3"]
+
+
+def test_corpus_page_lists_documents(app_env):
+    at = _app().run()
+    at.switch_page("app/pages/corpus.py").run()
+    assert not at.exception, at.exception
+    df = at.dataframe[0].value
+    assert len(df) == 4 and df.iloc[0]["role"] == "Article"
+    assert any(b.label == "Re-ingest the corpus" for b in at.button)
+
+
+def test_evals_page_renders(app_env):
+    at = _app().run()
+    at.switch_page("app/pages/evals.py").run()
+    assert not at.exception, at.exception
+    assert "python -m evals run" in _all_text(at) or at.get("imgs") or any("#" in m for m in _md(at))
+
+
+def test_missing_store_gives_guidance_and_builds_it(tmp_path, monkeypatch):
+    for k, v in {"MGC_STORE_DIR": str(tmp_path / "nostore"), "MGC_CORPUS_DIR": str(tmp_path / "corpus"),
+                 "MGC_EMBEDDING_MODEL": "fake"}.items():
+        monkeypatch.setenv(k, v)
+    at = _app().run()
+    assert not at.exception, at.exception
+    assert any("has not been built yet" in w.value and "python -m ingest" in w.value for w in at.warning)
+    assert not at.chat_input  # nothing to ask yet
+
+    import ingest.pipeline
+
+    def fake_ingest(settings, dry_run=False, audit=True, progress=None, **kw):
+        progress(1, 2, "loading")
+        build_app_store(tmp_path / "built")
+        import shutil
+
+        shutil.copytree(tmp_path / "built" / "store", settings.store_dir)
+        progress(2, 2, "done")
+        return {"added": ["a", "b", "c", "d"], "failed": [("x.pdf", "encrypted PDF")], "chunks": 4, "documents": 4,
+                "seconds": 1.0, "version": "v1", "changed": True}
+
+    monkeypatch.setattr(ingest.pipeline, "run_ingest", fake_ingest)
+    [b for b in at.button if b.label == "Build the store now"][0].click().run()
+    assert not at.exception, at.exception
+    assert at.chat_input  # the chat is usable now
+    assert not any("has not been built yet" in w.value for w in at.warning)
+
+
+def test_unreachable_chroma_server_is_reported(app_env, monkeypatch):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("MGC_CHROMA__HOST", "127.0.0.1")
+    monkeypatch.setenv("MGC_CHROMA__PORT", str(port))
+    at = _app().run()
+    assert not at.exception, at.exception
+    assert any("not reachable" in e.value for e in at.error)
+    # the audit page reads only the snapshot on disk and still works
+    at.switch_page("app/pages/audit.py").run()
+    assert not at.exception and at.dataframe
+
+
+def test_reingest_keeps_open_sessions_on_their_version(app_env, tmp_path):
+    """A session that started on v1 keeps answering from v1 after v2 is written; new sessions get v2."""
+    from core.embeddings import FakeEmbeddings
+    from core.settings import Settings
+    from core.store import current_version, write_version
+    from core.types import Chunk
+
+    old = _ask(_app().run(), "How well is magnesium oxide absorbed?")
+    settings = Settings()
+    t = "Magnesium citrate was absorbed better than magnesium oxide in healthy volunteers."
+    c = Chunk(chunk_id="new-0", doc_id="new", text=t, start=0, end=len(t), sentences=[(0, len(t))], title="New study",
+              year=2024, role="literature", study_type="rct")
+    write_version(settings, [c], FakeEmbeddings().embed_documents([t]), {"documents": {"new": {"chunk_ids": ["new-0"], "meta": {}}}})
+    assert current_version(settings) == "v2"
+
+    _ask(old, "And how is magnesium oxide absorbed in the urinary excretion study?")
+    assert len(old.chat_message) == 4
+    assert "Oral magnesium absorption of four salts" in _all_text(old)  # still v1's documents
+    assert "A newer store version (v2)" in _all_text(old)
+
+    fresh = _app().run()
+    assert [m.value for m in fresh.metric] == ["1", "1"]  # a new session reads v2
