@@ -96,3 +96,16 @@ def corpus_chunks(corpus_dir: Path, literature: list[str], article: bool = True)
             chunks.append(make_chunk(fm.get("id", name), t, title=fm.get("title", name), year=fm.get("year"),
                                      study_type=fm.get("study_type", ""), start=start, meta=meta))
     return chunks
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_audit(monkeypatch):
+    """Unit tests of the answerers run without the real claim audit or verifier (import them
+    into a test module to activate); tests of the audit integration install fakes instead."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "chatbot.audit", None)
+    monkeypatch.setitem(sys.modules, "chatbot.audit.verifier", None)

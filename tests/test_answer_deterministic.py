@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from answer_helpers import build_store, make_chunk
+from answer_helpers import build_store, make_chunk, no_audit  # noqa: F401 (autouse)
 
 ARTICLE = ("Magnesium glycinate is absorbed far better than magnesium oxide, the article says. "
            "Magnesium acts as a natural blocker of the NMDA receptor channel in neurons. "

@@ -8,6 +8,7 @@ call here degrades to "nothing" and logs why, instead of failing the answer.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 from typing import Any
 
@@ -16,9 +17,7 @@ log = logging.getLogger(__name__)
 
 def _audit_module():
     try:
-        import chatbot.audit as audit
-
-        return audit
+        return importlib.import_module("chatbot.audit")  # honours sys.modules (tests swap in fakes)
     except Exception as exc:  # ImportError, or a syntax/runtime error in a package under construction
         log.debug("chatbot.audit unavailable: %s", exc)
         return None
@@ -79,44 +78,32 @@ def check_claim(text: str, retriever, settings=None) -> dict[str, Any] | None:
 @functools.lru_cache(maxsize=2)
 def _verifier(settings_json: str):
     try:
-        from chatbot.audit import verifier as vmod
+        vmod = importlib.import_module("chatbot.audit.verifier")
     except Exception as exc:
-        log.debug("no verifier: %s", exc)
+        log.debug("no verifier module: %s", exc)
         return None
     from core.settings import Settings
 
-    s = Settings.model_validate_json(settings_json)
-    for name in ("get_verifier", "load_verifier"):
-        fn = getattr(vmod, name, None)
-        if fn is not None:
-            try:
-                return fn(s)
-            except Exception as exc:  # weights not trained/shipped yet
-                log.debug("verifier not loadable: %s", exc)
-                return None
-    return None
+    try:
+        return vmod.get_verifier(Settings.model_validate_json(settings_json))
+    except Exception as exc:  # weights not trained/shipped yet
+        log.info("verifier not loadable, support is checked by overlap: %s", exc)
+        return None
 
 
-def entailment(settings, evidence: str, sentence: str) -> bool | None:
-    """Does ``evidence`` support ``sentence`` per the trained verifier? None when no verifier.
-
-    Accepts the common shapes a verifier may expose: ``predict([(claim, evidence)])`` returning
-    labels or dicts with ``label``, or ``score(claim, evidence)`` returning a label dict.
-    """
-    if settings is None:
+def entailment(settings, evidence: list[str], sentence: str) -> bool | None:
+    """Does any evidence sentence (or pair of adjacent sentences) support ``sentence`` per the
+    trained verifier? None when no verifier is available, so callers fall back to overlap."""
+    if settings is None or not evidence:
         return None
     v = _verifier(settings.model_dump_json())
     if v is None:
         return None
+    windows = list(evidence) + [f"{a} {b}" for a, b in zip(evidence, evidence[1:])]
     try:
-        if hasattr(v, "predict"):
-            out = v.predict([(sentence, evidence)])[0]
-        elif hasattr(v, "score"):
-            out = v.score(sentence, evidence)
-        else:
-            return None
+        probs = v.score([(sentence, w) for w in windows])
     except Exception as exc:
-        log.debug("verifier call failed: %s", exc)
+        log.warning("verifier call failed, falling back to overlap: %s", exc)
         return None
-    label = out.get("label") if isinstance(out, dict) else out
-    return str(label).upper().startswith("SUPPORT") or str(label).lower() == "entailment"
+    threshold = getattr(getattr(settings, "audit", None), "support_min", 0.6)
+    return bool(len(probs) and float(probs[:, 0].max()) >= threshold)  # column 0 = SUPPORTS

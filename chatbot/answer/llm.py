@@ -149,22 +149,19 @@ def _cited(sentence: str, n_passages: int) -> tuple[list[int], list[int]]:
 
 
 def _supported(sentence: str, evidence_chunks: list, embeddings, settings) -> bool:
+    """Verifier entailment when the trained verifier is available, else overlap; a near-verbatim
+    quote with matching figures counts as supported either way."""
     from chatbot.answer.audit_adapter import entailment
 
-    verdicts = []
-    for c in evidence_chunks:
-        v = entailment(settings, c.text, sentence)
-        if v is None:  # no verifier available: fall back to overlap
-            verdicts = []
-            break
-        if v:
-            return True
-        verdicts.append(v)
-    if verdicts:
-        return False
     ev = [clean_sentence(s) for c in evidence_chunks for s in (c.sentence_texts() or [c.text])]
     se = sentence_embedder(embeddings) if embeddings is not None else None
-    return is_supported(support_score(sentence, ev, se))
+    scores = support_score(sentence, ev, se)
+    if scores["numbers_ok"] and scores["recall"] >= 0.9:
+        return True
+    verdict = entailment(settings, ev, sentence)
+    if verdict is not None:
+        return verdict and bool(scores["numbers_ok"])
+    return is_supported(scores)
 
 
 def check_answer(text: str, passages: list, embeddings=None, settings=None) -> Checked:
@@ -187,7 +184,7 @@ def check_answer(text: str, passages: list, embeddings=None, settings=None) -> C
         body = raw
         for n in invalid:
             body = re.sub(rf"\[\s*{n}\s*\]", "", body)
-        plain = clean_sentence(_CITE.sub("", body)).strip()
+        plain = re.sub(r"\s+([.,;:!?])", r"\1", clean_sentence(_CITE.sub("", body))).strip()
         if len(plain.split()) < 4:  # headings, list labels: nothing to check
             pieces.append(body)
             continue
