@@ -1,0 +1,190 @@
+"""The app's pure helpers: escaping, highlighting, links, badges, tables, upload checks."""
+
+from __future__ import annotations
+
+import json
+import string
+
+import pytest
+
+from app.render import (
+    answer_markdown,
+    escape_md,
+    highlight,
+    resolve_spans,
+    role_label,
+    source_links,
+    strongest_study_type,
+    verdict_badge,
+)
+from app.reports import report_markdown
+from app.tables import audit_csv, audit_frame, documents_rows, filter_audit, summary_view, verdict_counts
+from app.uploads import UploadRejected, check_upload, sanitize_filename, save_upload
+
+
+# --- escaping ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("hostile", [
+    "<script>alert(1)</script>", "![x](http://evil/x.png)", "[click](javascript:alert(1))", "<img src=x onerror=alert(1)>",
+    "# Heading", "| a | b |", ":red[big]", "$x^2$", "http://evil.example/x", "www.evil.example", "a@evil.example",
+    "**bold** _it_ `code`", "&lt;script&gt;", "1. list", "- item", "> quote", "~~strike~~", ":material/home:",
+])
+def test_escape_leaves_no_live_markdown(hostile):
+    out = escape_md(hostile)
+    # every ASCII punctuation character is backslash-escaped, so none can start markup
+    i = 0
+    while i < len(out):
+        if out[i] == "\\":
+            assert out[i + 1] in string.punctuation
+            i += 2
+            continue
+        assert out[i] not in string.punctuation, (hostile, out)
+        i += 1
+
+
+def test_escape_round_trips_visible_text():
+    text = "Mg 500 mg/day (p < 0.05) vs. 4% — ok?"
+    out = escape_md(text)
+    assert out.replace("\\", "") == text
+
+
+def test_highlight_marks_only_cited_sentences_after_escaping():
+    text = "First <b>one</b>. Cited ![x](y) sentence. Last."
+    spans = resolve_spans(text, ["Cited ![x](y) sentence."])
+    out = highlight(text, spans)
+    assert out.count(":orange-background[**") == 1
+    assert "Cited \\!\\[x\\]\\(y\\) sentence\\." in out
+    assert "\\<b\\>one\\<\\/b\\>" in out
+
+
+def test_resolve_spans_accepts_indices_pairs_and_loose_whitespace():
+    text = "Alpha one. Beta  two\nlines. Gamma three."
+    assert resolve_spans(text, [0]) == [(0, 10)]
+    assert resolve_spans(text, [[11, 27]]) == [(11, 27)]
+    assert resolve_spans(text, ["Beta two lines."]) == [(11, 27)]
+    assert resolve_spans(text, ["not there"]) == []
+
+
+def test_answer_markdown_keeps_structure_and_citations_only():
+    md = answer_markdown("What the article says\n- Claim <i>x</i> [1]\n\nWhat the studies found\n- Finding [2] (RCT, 2012)")
+    assert md.startswith("**What the article says**")
+    assert "- Claim \\<i\\>x\\<\\/i\\> **\\[1\\]**" in md
+    assert "**\\[2\\]** \\(RCT\\, 2012\\)" in md
+
+
+def test_verdict_badges_have_distinct_colours():
+    assert verdict_badge("contradicted").startswith(":red-badge[")
+    assert verdict_badge("mixed").startswith(":orange-badge[")
+    assert verdict_badge("no_evidence").startswith(":gray-badge[")
+    assert verdict_badge("supported").startswith(":green-badge[")
+    assert verdict_badge("weird]verdict").startswith(":gray-badge[") and "weird\\]verdict" in verdict_badge("weird]verdict")
+
+
+def test_role_labels():
+    assert role_label("article") == "Article"
+    assert role_label("literature", True).startswith("Study digest (digest of the paper's abstract")
+    assert "own text" in role_label("literature", False)
+
+
+def test_source_links_validate_identifiers():
+    links = dict(source_links("10.1093/jn/123(4)", "23853635", "pmc3703169", None))
+    assert links["DOI"] == "https://doi.org/10.1093/jn/123%284%29"
+    assert links["PubMed"] == "https://pubmed.ncbi.nlm.nih.gov/23853635/"
+    assert links["PMC"] == "https://pmc.ncbi.nlm.nih.gov/articles/PMC3703169/"
+    assert source_links("https://doi.org/10.1000/abc")[0][1] == "https://doi.org/10.1000/abc"
+    assert source_links("not a doi", "12ab", "PMCx", "javascript:alert(1)") == []
+    assert source_links(url="https://example.org/a paper)") == [("Original", "https://example.org/a%20paper%29")]
+
+
+def test_strongest_study_type_follows_the_evidence_hierarchy():
+    ev = [{"study_type": "animal"}, {"study_type": "rct"}, {"study_type": "narrative-review"}]
+    assert strongest_study_type(ev) == "rct"
+    assert strongest_study_type(ev + [{"study_type": "meta-analysis"}]) == "meta-analysis"
+    assert strongest_study_type([]) == ""
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+AUDIT = {"claims": [
+    {"id": "a", "text": "=HYPERLINK(\"http://evil\")", "section": "S1", "verdict": "contradicted", "confidence": 0.9,
+     "evidence": [{"study_type": "animal"}, {"study_type": "rct"}]},
+    {"id": "b", "text": "Glycine helps sleep", "section": "S2", "verdict": "supported", "evidence": []},
+]}
+
+
+def test_audit_table_filters_counts_and_exports():
+    df = audit_frame(AUDIT)
+    assert list(df["evidence"]) == [2, 0] and list(df["strongest_study_type"]) == ["rct", ""]
+    assert list(filter_audit(df, verdicts=["supported"])["id"]) == ["b"]
+    assert list(filter_audit(df, text="GLYCINE")["id"]) == ["b"]
+    assert list(filter_audit(df, sections=["S1"])["id"]) == ["a"]
+    counts = dict(zip(verdict_counts(AUDIT)["verdict"], verdict_counts(AUDIT)["claims"]))
+    assert counts == {"Contradicted": 1, "Mixed evidence": 0, "No evidence": 0, "Supported": 1}
+    csv = audit_csv(AUDIT).decode()
+    assert "'=HYPERLINK" in csv  # formula injection neutralised
+    assert audit_frame(None).empty
+
+
+def test_documents_rows_put_the_article_first():
+    rows = documents_rows({"p": {"chunk_ids": ["1"], "meta": {"title": "Paper", "year": 2001}},
+                           "a": {"chunk_ids": ["1", "2"], "meta": {"title": "Art", "role": "article", "year": 2025}}})
+    assert [r["doc_id"] for r in rows] == ["a", "p"] and rows[0]["chunks"] == 2 and rows[1]["role"] == "Study digest"
+
+
+def test_summary_view_accepts_dataclass_or_dict():
+    from ingest.pipeline import Summary
+
+    s = Summary(added=["a"], skipped=["b", "c"], failed=[("x.pdf", "encrypted PDF")], chunks=9, seconds=2.5)
+    v = summary_view(s)
+    assert (v["added"], v["skipped"], v["failed"], v["chunks"]) == (1, 2, [("x.pdf", "encrypted PDF")], 9)
+    assert summary_view({"added": 3})["added"] == 3
+
+
+def test_report_markdown_drops_images_and_html():
+    md = report_markdown("# Report\n![plot](https://evil/p.png)\n<img src=x> | a |\n")
+    assert "![" not in md and "<img" not in md and "# Report" in md
+
+
+# --- uploads ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,expected", [
+    ("paper.pdf", "paper.pdf"),
+    ("../../etc/passwd.md", "passwd.md"),
+    ("C:\\Users\\x\\My Paper (final).pdf", "My_Paper_final_.pdf"),
+    ("a..b.md", "a.b.md"),
+    ("weird name; rm -rf.html", "weird_name_rm_-rf.html"),
+    ("Étude été.xml", "tude_t_.xml"),
+])
+def test_sanitize_filename(name, expected):
+    safe = sanitize_filename(name)
+    assert safe == expected
+    assert "/" not in safe and "\\" not in safe and ".." not in safe and not safe.startswith(".")
+
+
+@pytest.mark.parametrize("name", [".bashrc.md", "..", "../.hidden.pdf", "", "///", "..."])
+def test_sanitize_filename_refuses_hidden_or_empty(name):
+    with pytest.raises(UploadRejected):
+        sanitize_filename(name)
+
+
+def test_check_upload_refuses_type_and_size():
+    assert check_upload("x.pdf", 1000, 25).ok
+    assert not check_upload("x.exe", 1000, 25).ok and "unsupported" in check_upload("x.exe", 1000, 25).message
+    assert not check_upload("x.docx", 1000, 25).ok
+    big = check_upload("x.pdf", 26 * 1024 * 1024, 25)
+    assert not big.ok and "25 MB" in big.message
+    assert not check_upload("x.md", 0, 25).ok
+
+
+def test_save_upload_stays_inside_the_corpus(tmp_path):
+    p = save_upload(tmp_path, "../../evil.md", b"# Title\n\ntext", 25)
+    assert p == (tmp_path / "uploads" / "evil.md").resolve()
+    assert p.read_bytes().startswith(b"# Title")
+    assert not any(x.name.startswith(".") for x in p.parent.iterdir())  # no temp file left
+    with pytest.raises(UploadRejected, match="not a PDF"):
+        save_upload(tmp_path, "fake.pdf", b"MZ\x90\x00binary", 25)
+    with pytest.raises(UploadRejected, match="binary"):
+        save_upload(tmp_path, "fake.md", b"\x00\x01\x02" * 10, 25)
+    with pytest.raises(UploadRejected):
+        save_upload(tmp_path, "x.md", b"x" * (2 * 1024 * 1024), 1)
+    assert json.dumps(sorted(x.name for x in (tmp_path / "uploads").iterdir())) == '["evil.md"]'
