@@ -1,0 +1,99 @@
+"""BEIR evaluation: metric definitions and the CLI on a tiny hand-made folder."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from evals.beir import evaluate, mrr_at, ndcg_at, recall_at
+
+DOCS = {
+    "d1": ("Magnesium and sleep", "Magnesium supplementation improved insomnia severity in elderly adults."),
+    "d2": ("Citrate absorption", "Magnesium citrate was more bioavailable than magnesium oxide."),
+    "d3": ("Glycine", "Glycine before bedtime improved subjective sleep quality."),
+    "d4": ("NMDA block", "Extracellular magnesium blocks the NMDA receptor channel in a voltage-dependent way."),
+    "d5": ("Cortisol", "Serum cortisol fell after magnesium in the trial."),
+    "d6": ("Unrelated", "Coral reefs bleach when ocean temperatures rise."),
+}
+QUERIES = {
+    "q1": "magnesium citrate bioavailable oxide",
+    "q2": "NMDA receptor channel magnesium block",
+    "q3": "coral reefs bleach ocean temperatures",
+    "q4": "a query without qrels in this split",
+}
+QRELS = [("q1", "d2", 1), ("q2", "d4", 2), ("q2", "d1", 1), ("q3", "d6", 1)]
+
+
+@pytest.fixture
+def beir_dir(tmp_path):
+    d = tmp_path / "tiny"
+    (d / "qrels").mkdir(parents=True)
+    (d / "corpus.jsonl").write_text("\n".join(json.dumps({"_id": k, "title": t, "text": x}) for k, (t, x) in DOCS.items()))
+    (d / "queries.jsonl").write_text("\n".join(json.dumps({"_id": k, "text": v}) for k, v in QUERIES.items()))
+    (d / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n" + "\n".join(f"{q}\t{c}\t{s}" for q, c, s in QRELS))
+    return d
+
+
+def test_ndcg_graded():
+    assert ndcg_at(["a", "b", "c"], {"a": 1}) == 1.0
+    assert ndcg_at(["x", "a"], {"a": 1}) == pytest.approx(1 / math.log2(3))
+    dcg = 1 + 2 / math.log2(3)
+    idcg = 2 + 1 / math.log2(3)
+    assert ndcg_at(["a", "b"], {"a": 1, "b": 2}) == pytest.approx(dcg / idcg)
+    assert ndcg_at(["x"] * 10 + ["a"], {"a": 1}, k=10) == 0.0
+    assert ndcg_at(["a"], {"a": 0}) == 0.0  # grade 0 is not relevant
+
+
+def test_recall_and_mrr():
+    assert recall_at(["a", "x", "b"], {"a": 1, "b": 1, "c": 1}, k=100) == pytest.approx(2 / 3)
+    assert recall_at(["a", "b"], {"a": 1, "b": 1}, k=1) == 0.5
+    assert mrr_at(["x", "y", "a"], {"a": 1}) == pytest.approx(1 / 3)
+    assert mrr_at(["x"] * 10 + ["a"], {"a": 1}) == 0.0
+
+
+def test_evaluate_only_queries_with_qrels():
+    out = evaluate({"q1": ["d2"], "q9": ["d1"]}, {"q1": {"d2": 1}})
+    assert out == {"ndcg@10": 1.0, "recall@100": 1.0, "mrr@10": 1.0, "queries": 1}
+
+
+def test_cli_on_tiny_folder(beir_dir, capsys, monkeypatch, tmp_path):
+    from core.settings import get_settings
+
+    from evals import beir
+    from evals.__main__ import main
+
+    monkeypatch.setenv("MGC_EMBEDDING_MODEL", "fake")
+    monkeypatch.setattr(beir, "CACHE_DIR", tmp_path / "cache")
+    get_settings.cache_clear()
+    try:
+        assert main(["beir", str(beir_dir), "--split", "test"]) == 0
+    finally:
+        get_settings.cache_clear()
+    out = capsys.readouterr().out.strip()
+    res = json.loads(out)  # exactly one JSON object on stdout
+    assert set(res) == {"hybrid", "dense", "bm25"}
+    for m in res.values():
+        assert set(m) == {"ndcg@10", "recall@100", "mrr@10", "queries", "seconds"}
+        assert m["queries"] == 3 and m["recall@100"] == 1.0
+    assert res["bm25"]["mrr@10"] == 1.0  # every query names its document's words
+    assert res["hybrid"]["ndcg@10"] >= 0.9
+    assert list((tmp_path / "cache").glob("*.npy"))  # corpus vectors cached for the rerun
+
+
+def test_cli_limit_and_missing_split(beir_dir, capsys, monkeypatch, tmp_path):
+    from core.settings import get_settings
+
+    from evals import beir
+
+    monkeypatch.setenv("MGC_EMBEDDING_MODEL", "fake")
+    monkeypatch.setattr(beir, "CACHE_DIR", tmp_path / "cache")
+    get_settings.cache_clear()
+    try:
+        assert beir.main(["beir", str(beir_dir), "--split", "test", "--limit", "1"]) == 0
+        assert json.loads(capsys.readouterr().out)["dense"]["queries"] == 1
+        assert beir.main(["beir", str(beir_dir), "--split", "dev"]) == 2
+        assert "qrels/dev.tsv" in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()

@@ -1,0 +1,70 @@
+"""`python -m chatbot ask`: plain and JSON output, missing store."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from answer_helpers import build_store, no_audit  # noqa: F401 (autouse)
+from test_answer_deterministic import corpus
+
+
+@pytest.fixture
+def env_settings(settings, monkeypatch):
+    """The CLI reads settings from the environment, like a user's shell."""
+    from core.settings import get_settings
+
+    monkeypatch.setenv("MGC_STORE_DIR", str(settings.store_dir))
+    monkeypatch.setenv("MGC_CORPUS_DIR", str(settings.corpus_dir))
+    monkeypatch.setenv("MGC_EMBEDDING_MODEL", "fake")
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+def test_missing_store_exit_2(env_settings, capsys):
+    from chatbot.__main__ import main
+
+    assert main(["ask", "Does magnesium help sleep?"]) == 2
+    err = capsys.readouterr().err
+    assert "No store found" in err and "python -m ingest" in err
+
+
+def test_plain_output_lists_sources(env_settings, capsys):
+    from chatbot.__main__ import main
+
+    build_store(env_settings, corpus())
+    assert main(["ask", "Did elderly adults with insomnia sleep longer with magnesium?"]) == 0
+    out = capsys.readouterr().out
+    answer, _, sources = out.partition("\nSources\n")
+    assert sources, out
+    listed = {int(n) for n in re.findall(r"^\[(\d+)\]", sources, re.M)}
+    used = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
+    assert used and used == listed
+    assert 'digest of "Magnesium supplementation and primary insomnia in elderly" (RCT, 2012)' in sources
+    assert "https://pmc.ncbi.nlm.nih.gov/articles/PMC3703169/" in sources
+
+
+def test_json_output(env_settings, capsys):
+    from chatbot.__main__ import main
+
+    build_store(env_settings, corpus())
+    assert main(["ask", "Is magnesium glycinate absorbed better than oxide?", "--json", "--k", "3", "--role", "literature"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["question"].startswith("Is magnesium") and d["answerer"] == "deterministic"
+    assert d["citations"] and all(c["role"] == "literature" for c in d["citations"])
+    assert set(d) == {"question", "answer", "citations", "unsupported_sentences", "flags", "verdict", "timings_ms",
+                      "answerer", "refused"}
+
+
+def test_missing_llm_backend_exit_2(env_settings, capsys, monkeypatch):
+    import sys
+
+    from chatbot.__main__ import main
+
+    build_store(env_settings, corpus())
+    monkeypatch.setitem(sys.modules, "langchain_ollama", None)
+    assert main(["ask", "Does magnesium help sleep?", "--llm", "ollama"]) == 2
+    assert "pip install" in capsys.readouterr().err
