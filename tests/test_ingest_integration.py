@@ -1,0 +1,114 @@
+"""Real model and real Chroma: embedded PersistentClient, and a `chroma run` server on loopback."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.store import StoreUnavailableError, chroma_client, open_snapshot
+from ingest.pipeline import run_ingest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ["literature/abbasi2012.md", "literature/mayer1984_jphysiol.md", "literature/schuette1994.md"]
+
+
+def _small_corpus(settings) -> None:
+    for rel in DOCS:
+        dst = settings.corpus_dir / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "corpus" / rel, dst)
+    import yaml
+
+    entries = [e for e in yaml.safe_load((ROOT / "corpus" / "manifest.yaml").read_text())["documents"] if e["path"] in DOCS]
+    (settings.corpus_dir / "manifest.yaml").write_text(yaml.safe_dump({"documents": entries}))
+
+
+def _check_store(settings) -> None:
+    from core.embeddings import get_embeddings
+
+    snap = open_snapshot(settings)
+    assert set(snap.documents()) == {"abbasi2012", "mayer1984_jphysiol", "schuette1994"}
+    coll = snap.collection()
+    got = coll.get(ids=list(snap.chunks)[:5], include=["embeddings"])
+    v = np.asarray(got["embeddings"], dtype=np.float32)
+    assert v.shape[1] == 384 and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
+    q = get_embeddings(settings).embed_query("magnesium blocks the NMDA receptor channel in a voltage-dependent way")
+    res = coll.query(query_embeddings=[q], n_results=5, include=["metadatas", "distances"])
+    docs = [m["doc_id"] for m in res["metadatas"][0]]
+    assert "mayer1984_jphysiol" in docs[:3], docs
+    assert coll.metadata.get("hnsw:space") == "cosine" or (coll.configuration_json or {}).get("hnsw", {}).get("space") == "cosine"
+
+
+def test_real_model_embedded_chroma(real_settings):
+    _small_corpus(real_settings)
+    s = run_ingest(real_settings, audit=False)
+    assert s.exit_code == 0 and s.documents == 3 and not s.failed
+    _check_store(real_settings)
+    again = run_ingest(real_settings, audit=False)
+    assert not again.changed
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    exe = Path(sys.executable).with_name("chroma")
+    if not exe.exists():
+        pytest.skip("chroma CLI not installed")
+    port = _free_port()
+    proc = subprocess.Popen([str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "chroma-server")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail("chroma server did not start")
+            time.sleep(0.2)
+    yield port
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_real_model_chroma_server(real_settings, chroma_server, monkeypatch):
+    monkeypatch.setenv("MGC_CHROMA__HOST", "127.0.0.1")
+    monkeypatch.setenv("MGC_CHROMA__PORT", str(chroma_server))
+    from core.settings import Settings
+
+    st = Settings(store_dir=real_settings.store_dir, corpus_dir=real_settings.corpus_dir, fetch_online=False)
+    assert st.chroma.host == "127.0.0.1" and st.chroma.port == chroma_server
+    _small_corpus(st)
+    deadline = time.time() + 30
+    while True:  # the port opens a moment before the API answers
+        try:
+            chroma_client(st)
+            break
+        except StoreUnavailableError:
+            assert time.time() < deadline
+            time.sleep(0.5)
+    s = run_ingest(st, audit=False)
+    assert s.exit_code == 0 and s.documents == 3
+    snap = open_snapshot(st)
+    assert snap.manifest["chroma_mode"] == f"http://127.0.0.1:{chroma_server}"
+    assert type(chroma_client(st)).__name__ != "PersistentClient"
+    assert not (st.store_dir / "chroma").exists()  # nothing embedded on the side
+    _check_store(st)
