@@ -51,18 +51,21 @@ def draw_reasons(reasons: list[Any]) -> None:
         st.markdown("\n".join("- " + escape_inline(reason_text(r)) for r in reasons))
 
 
-def draw_evidence(evidence: list[dict[str, Any]]) -> None:
-    """Quoted evidence with its stance; the quote is escaped document text."""
+def draw_evidence(evidence: list[dict[str, Any]], numbers: dict[str, int] | None = None) -> None:
+    """Quoted evidence with its stance; the quote is escaped document text. ``numbers`` maps chunk
+    ids to the answer's citation numbers, so evidence that is also a cited source shows its [n]."""
     for e in evidence or []:
+        if numbers and e.get("chunk_id") in numbers:
+            e = dict(e, n=numbers[e["chunk_id"]])
         stance = str(e.get("stance") or "").lower()
         color = STANCE_COLORS.get(stance, "gray")
         head = f":{color}-badge[{escape_inline(stance or 'evidence')}] " + source_heading(
-            e.get("n", "·"), e.get("title") or e.get("doc_id"), e.get("year"), e.get("study_type"), e.get("role"))
+            e.get("n"), e.get("title") or e.get("doc_id"), e.get("year"), e.get("study_type"), e.get("role"))
         st.markdown(head)
         st.markdown("> " + escape_inline(e.get("text") or e.get("sentence") or ""))
 
 
-def draw_verdict(verdict: dict[str, Any]) -> None:
+def draw_verdict(verdict: dict[str, Any], numbers: dict[str, int] | None = None) -> None:
     """A claim typed as a question gets its verdict first, before any supporting prose."""
     with st.container(border=True):
         conf = verdict.get("confidence")
@@ -73,10 +76,10 @@ def draw_verdict(verdict: dict[str, Any]) -> None:
         if reasons or evidence:
             with st.expander("Why, and the evidence"):
                 draw_reasons(reasons)
-                draw_evidence(evidence)
+                draw_evidence(evidence, numbers)
 
 
-def draw_flags(flags: list[dict[str, Any]]) -> None:
+def draw_flags(flags: list[dict[str, Any]], numbers: dict[str, int] | None = None) -> None:
     """One coloured badge per flagged article claim, expandable to reasons and evidence."""
     if not flags:
         return
@@ -88,7 +91,7 @@ def draw_flags(flags: list[dict[str, Any]]) -> None:
         st.markdown(f"{verdict_badge(f.get('verdict'))} The article says: *{escape_inline(claim)}*")
         with st.expander("Reasons and evidence"):
             draw_reasons(f.get("reasons") or [])
-            draw_evidence(f.get("evidence") or [])
+            draw_evidence(f.get("evidence") or [], numbers)
 
 
 def draw_citation(c: dict[str, Any]) -> None:
@@ -110,8 +113,9 @@ def draw_citation(c: dict[str, Any]) -> None:
 
 def draw_answer(a: dict[str, Any]) -> None:
     """The whole assistant turn: verdict (if the question was a claim), answer, flags, sources."""
+    numbers = {c.get("chunk_id"): c.get("n") for c in a.get("citations") or [] if c.get("chunk_id")}
     if a.get("verdict"):
-        draw_verdict(a["verdict"])
+        draw_verdict(a["verdict"], numbers)
     body = answer_body(a)
     if a.get("refused") and not a.get("citations"):
         st.info(escape_inline(body) or "No answer.")
@@ -121,7 +125,7 @@ def draw_answer(a: dict[str, Any]) -> None:
     if unsupported:
         st.warning("Not supported by the cited passages (shown for transparency, not as fact):\n\n"
                    + "\n".join("- " + escape_inline(s) for s in unsupported))
-    draw_flags(a.get("flags") or [])
+    draw_flags(a.get("flags") or [], numbers)
     cits = a.get("citations") or []
     if cits:
         st.markdown(f"**Sources** ({len(cits)})")

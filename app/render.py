@@ -189,7 +189,8 @@ def links_markdown(links: list[tuple[str, str]]) -> str:
 
 def source_heading(n: Any, title: str | None, year: Any, study_type: str | None, role: str | None) -> str:
     """One-line heading of a citation: number, title, year and study type, all escaped."""
-    bits = [f"**\\[{escape_inline(str(n))}\\]** {escape_inline(title) or '*untitled*'}"]
+    num = f"**\\[{escape_inline(str(n))}\\]** " if n not in (None, "") else ""
+    bits = [num + (escape_inline(title) or "*untitled*")]
     if year:
         bits.append(f"({escape_inline(str(year))})")
     meta = [escape_inline(study_label(study_type))] if study_type and role != "article" else []

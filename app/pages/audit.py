@@ -41,7 +41,7 @@ chart = (
     alt.Chart(counts)
     .mark_bar()
     .encode(
-        x=alt.X("claims:Q", title="Claims"),
+        x=alt.X("claims:Q", title="Claims", axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("verdict:N", sort=names, title=None),
         color=alt.Color("verdict:N", scale=alt.Scale(domain=names, range=[order.get(n, "#8c8c8c") for n in names]), legend=None),
         tooltip=["verdict", "claims"],
