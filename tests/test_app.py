@@ -242,3 +242,58 @@ def test_reingest_keeps_open_sessions_on_their_version(app_env, tmp_path):
 
     fresh = _app().run()
     assert [m.value for m in fresh.metric] == ["1", "1"]  # a new session reads v2
+
+
+def test_llm_answer_is_streamed_and_checked(app_env, monkeypatch):
+    """With an LLM configured the answer streams through st.write_stream, then the checked answer
+    (citations attached by the support check) replaces the streamed text."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    import chatbot.answer.llm as llm
+    from chatbot.answer import audit_adapter
+
+    monkeypatch.setenv("MGC_LLM__PROVIDER", "ollama")
+    monkeypatch.setenv("MGC_LLM__MODEL", "fake-model")
+    model = FakeListChatModel(responses=["Magnesium oxide fractional absorption was only 4% in the urinary excretion study."])
+    monkeypatch.setattr(llm, "get_chat_model", lambda settings, spec=None: model)
+    monkeypatch.setattr(audit_adapter, "entailment", lambda *a, **k: None)
+    at = _app().run()
+    radio = at.radio(key="answerer")
+    assert not radio.disabled and "fake-model" in radio.options[1]
+    radio.set_value("llm").run()
+    _ask(at, "How well is magnesium oxide absorbed?")
+    text = _all_text(at)
+    assert "only 4% in the urinary excretion study" in text.replace("\\", "")
+    assert "Oral magnesium absorption of four salts" in text  # the checker cited the source
+    assert "Answered by llm" in text.replace("\\", "")
+
+
+def test_corpus_reingest_shows_progress_summary_and_failures(app_env, monkeypatch):
+    import ingest.pipeline
+    from core.embeddings import FakeEmbeddings
+    from core.store import write_version
+    from core.types import Chunk
+
+    calls = []
+
+    def fake_ingest(settings, dry_run=False, audit=True, progress=None, **kw):
+        calls.append(settings.corpus_dir)
+        progress(1, 2, "loading <b>x.md</b>")
+        t = "Magnesium citrate was absorbed better than magnesium oxide."
+        c = Chunk(chunk_id="n-0", doc_id="n", text=t, start=0, end=len(t), sentences=[(0, len(t))], title="New")
+        v = write_version(settings, [c], FakeEmbeddings().embed_documents([t]), {"documents": {"n": {"chunk_ids": ["n-0"], "meta": {}}}})
+        progress(2, 2, "done")
+        return ingest.pipeline.Summary(added=["n"], removed=["a", "b", "c", "d"], failed=[("uploads/bad.pdf", "encrypted PDF")],
+                                       chunks=1, documents=1, seconds=0.5, version=v, changed=True)
+
+    monkeypatch.setattr(ingest.pipeline, "run_ingest", fake_ingest)
+    at = _app().run()
+    at.switch_page("app/pages/corpus.py").run()
+    [b for b in at.button if b.label == "Re-ingest the corpus"][0].click().run()
+    assert not at.exception, at.exception
+    assert calls == [Path(app_env["MGC_CORPUS_DIR"])]
+    assert any("could not be ingested" in e.value for e in at.error)
+    failed = at.dataframe[-1].value
+    assert list(failed["reason"]) == ["encrypted PDF"]
+    assert "version v2" in _all_text(at)
+    assert len(at.dataframe[0].value) == 1  # this session now reads the new version
