@@ -55,6 +55,13 @@ def escape_md(text: str | None) -> str:
     return "".join(out)
 
 
+def code_inline(text: str | None) -> str:
+    """Text as an inline code span: nothing inside a code span is Markdown, but backslash escapes
+    would show literally there, so backticks and line breaks are removed instead."""
+    t = _WS.sub(" ", str(text or "")).replace("`", "'").strip()
+    return f"`{t}`" if t else ""
+
+
 def escape_inline(text: str | None) -> str:
     """Escape and fold all whitespace to single spaces, for text shown on one line or inside a
     highlight directive (a newline would end the directive's label)."""

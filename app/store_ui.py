@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from app.render import escape_inline
+from app.render import code_inline, escape_inline
 from app.resources import chroma_problem, get_snapshot, repin, session_version, store_status
 from app.tables import summary_view
 from core.settings import Settings
@@ -25,7 +25,7 @@ def draw_missing_store(settings: Settings, key: str = "build_store") -> None:
     st.warning(
         "**The document store has not been built yet**, so there is nothing to answer from.\n\n"
         f"Build it from a terminal with `python -m ingest` (or `make run`), or press the button below. "
-        f"It reads the corpus folder `{escape_inline(str(settings.corpus_dir))}` and takes a few minutes on a CPU.",
+        f"It reads the corpus folder {code_inline(str(settings.corpus_dir))} and takes a few minutes on a CPU.",
         icon=":material/inventory_2:",
     )
     if st.button("Build the store now", key=key, type="primary", icon=":material/build:"):

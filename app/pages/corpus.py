@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.render import escape_inline
+from app.render import code_inline, escape_inline
 from app.resources import get_snapshot, load_settings, session_version, store_status
 from app.store_ui import draw_missing_store, run_ingest_ui
 from app.tables import documents_rows
@@ -44,11 +44,11 @@ else:
         if pick:
             doc = snap.documents()[pick]
             st.json({"doc_id": pick, "path": doc.get("path"), "hash": doc.get("hash"), "chunks": len(doc.get("chunk_ids") or []),
-                     "meta": doc.get("meta") or {}}, expanded=False)
+                     "meta": doc.get("meta") or {}}, expanded=True)
 
 st.subheader("Add documents")
 st.caption(f"PDF, Markdown, HTML or JATS XML, up to {settings.max_upload_mb} MB each. Files are saved to "
-           f"`{escape_inline(str(settings.corpus_dir / UPLOAD_SUBDIR))}`; a file with the same name replaces the "
+           f"{code_inline(str(settings.corpus_dir / UPLOAD_SUBDIR))}; a file with the same name replaces the "
            "earlier upload. Press *Re-ingest* afterwards to add them to the store.")
 with st.form("upload", clear_on_submit=True):
     files = st.file_uploader("Documents", accept_multiple_files=True, type=sorted(e.lstrip(".") for e in ALLOWED_EXTENSIONS))
@@ -64,7 +64,7 @@ if submitted:
         except UploadRejected as exc:
             st.error(escape_inline(str(exc)))
         else:
-            st.success(f"Saved {escape_inline(check.message)} as `{escape_inline(path.name)}`.")
+            st.success(f"Saved {escape_inline(check.message)} as {code_inline(path.name)}.")
 
 st.subheader("Re-ingest")
 st.caption("Builds a new store version from the corpus folder (unchanged files are skipped). People chatting now keep "
