@@ -32,17 +32,21 @@ def _verifier_desc(p: dict[str, Any]) -> str:
     return f"verifier {v.get('path')} (weights {v.get('fingerprint') or '?'})"
 
 
-def metric_source(name: str, p: dict[str, Any]) -> str:
-    """Which models and settings produced ``name`` in this run."""
-    ans = f"answerer '{p.get('answerer')}' (k={p.get('retrieval', {}).get('k')})"
+def metric_source(name: str, p: dict[str, Any], short: bool = False) -> str:
+    """Which models and settings produced ``name`` in this run; ``short`` uses the [R]/[A]/[V]/[C]
+    keys defined in the report's provenance table, so the summary table stays readable."""
+    R = "[R]" if short else _retrieval_desc(p)
+    V = "[V]" if short else _verifier_desc(p)
+    A = "[A]" if short else f"answerer '{p.get('answerer')}' (k={p.get('retrieval', {}).get('k')})"
+    C = "[C]" if short else "chatbot.audit.check_claim (audit settings in results.json)"
     if name.startswith("retrieval.") or name.startswith("latency.retrieval"):
-        return _retrieval_desc(p) + f"; depth {p.get('eval_depth')} distinct docs"
+        return f"retriever {R}, documents of the top {p.get('eval_depth')} passages"
     if name.startswith("citation."):
-        return f"{_verifier_desc(p)} judging answers of {ans}"
+        return f"verifier {V} judging answers of {A}"
     if name.startswith("answer.") or name.startswith("latency.answer"):
-        return f"{ans} over the {_retrieval_desc(p)}; flags from the store's audit"
+        return f"answerer {A} over retriever {R}; flags from the store's audit"
     if name.startswith("claims.") or name.startswith("latency.claim"):
-        return f"chatbot.audit.check_claim with {_verifier_desc(p)}, audit settings as in results.json"
+        return f"claim checker {C} with verifier {V}"
     return ""
 
 
@@ -143,20 +147,22 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
               f"{results.get('seconds', 0):.0f} s on {p.get('machine', {}).get('cpus')} CPUs", ""]
     lines += ["## What produced these numbers", ""]
     ret = p.get("retrieval", {})
-    lines.append(_md_table(["component", "value"], [
-        ["answerer", p.get("answerer")],
-        ["embedding model", p.get("embedding_model")],
-        ["verifier", f"{(p.get('verifier') or {}).get('path')} (weights {(p.get('verifier') or {}).get('fingerprint') or '?'}; "
+    lines.append(_md_table(["key", "component", "value"], [
+        ["[A]", "answerer", f"{p.get('answerer')} (k={ret.get('k')} passages)"],
+        ["[R]", "retriever", _retrieval_desc(p)],
+        ["", "embedding model", p.get("embedding_model")],
+        ["[V]", "verifier", f"{(p.get('verifier') or {}).get('path')} (weights {(p.get('verifier') or {}).get('fingerprint') or '?'}; "
                      f"{(p.get('verifier') or {}).get('decision', '')})"],
-        ["retrieval", ", ".join(f"{k}={v}" for k, v in ret.items())],
-        ["audit settings", ", ".join(f"{k}={v}" for k, v in (p.get("audit") or {}).items()) or "–"],
-        ["store", f"{p.get('store', {}).get('version')} at {p.get('store', {}).get('dir')}: "
-                  f"{p.get('store', {}).get('documents')} documents, {p.get('store', {}).get('chunks')} chunks"],
+        ["", "retrieval settings", ", ".join(f"{k}={v}" for k, v in ret.items())],
+        ["[C]", "claim checker", "chatbot.audit.check_claim; audit settings: " + (", ".join(f"{k}={v}" for k, v in (p.get("audit") or {}).items()) or "–")],
+        ["", "store", f"{p.get('store', {}).get('version')} at {p.get('store', {}).get('dir')}: "
+                  f"{p.get('store', {}).get('documents')} documents, {p.get('store', {}).get('chunks')} chunks, "
+                  f"claim audit {'present' if p.get('store', {}).get('audit') else 'MISSING (no flags possible)'}"],
     ]))
     if p.get("claims_note"):
         lines += ["", f"**Note:** {p['claims_note']}"]
     lines += ["", "## Summary", ""]
-    rows = [[n + (" ↓" if n in LOWER_IS_BETTER else ""), m.get(n), metric_source(n, p)] for n in HEADLINE if n in m]
+    rows = [[n + (" ↓" if n in LOWER_IS_BETTER else ""), m.get(n), metric_source(n, p, short=True)] for n in HEADLINE if n in m]
     lines.append(_md_table(["metric (↓ lower is better)", "value", "produced by"], rows))
     lines += ["", "## By category", ""]
     cols = ["retrieval.recall@10", "retrieval.mrr@10", "answer.key_facts", "citation.recall", "answer.flag_recall",
@@ -177,7 +183,7 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
     lines += ["", "## Latency (ms)", ""]
     lat = results.get("latency", {})
     lines.append(_md_table(["stage", "p50", "p95", "n", "produced by"],
-                           [[s, v["p50"], v["p95"], v["n"], metric_source("latency." + s, p)] for s, v in lat.items()]))
+                           [[s, v["p50"], v["p95"], v["n"], metric_source("latency." + s, p, short=True)] for s, v in lat.items()]))
     worst = sorted(results.get("questions", []), key=lambda r: r.get("score", 0))[:8]
     if worst:
         lines += ["", "## Worst questions", "",
@@ -215,6 +221,7 @@ def write_report(results: dict[str, Any], out: Path | str) -> list[Path]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     plots = write_plots(results, out)
+    results.setdefault("metric_sources", {n: metric_source(n, results.get("provenance", {})) for n in results["metrics"]})
     (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
     (out / "report.md").write_text(render_markdown(results, plots), encoding="utf-8")
     return [out / "report.md", out / "results.json", *plots]

@@ -183,6 +183,13 @@ def _git_commit() -> str:
         return ""
 
 
+def _has_audit(snap) -> bool:
+    try:
+        return bool(snap.audit())
+    except Exception:
+        return False
+
+
 def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str] | None, subset: str | None,
                n_questions: int, n_claims: int) -> dict[str, Any]:
     """What produced the numbers: models, settings, store version, code version, machine."""
@@ -201,7 +208,7 @@ def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str]
         "audit": audit.model_dump() if hasattr(audit, "model_dump") else {},
         "store": {"dir": str(getattr(settings, "store_dir", "")), "version": getattr(snap, "version", ""),
                   "documents": len(manifest.get("documents", {}) or {}), "chunks": len(getattr(snap, "chunks", {}) or {}),
-                  "embedding_model": manifest.get("embedding_model", "")},
+                  "embedding_model": manifest.get("embedding_model", ""), "audit": _has_audit(snap)},
         "subset": subset or "all", "questions": n_questions, "claims": n_claims, "eval_depth": EVAL_DEPTH,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
     }
