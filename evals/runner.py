@@ -237,7 +237,8 @@ def _warm_up(answer_fn: AnswerFn, check_fn: CheckFn | None) -> None:
         pass  # the real calls report their own errors
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, settings=None) -> int:
+    """CLI entry; ``settings`` (default: the global settings) lets tests point it at their own store."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "run":
         argv = argv[1:]
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     from core.settings import get_settings
     from core.store import StoreMissingError
 
-    settings = get_settings()
+    settings = settings or get_settings()
     try:
         from chatbot.retrieval import get_retriever
 
