@@ -171,11 +171,33 @@ def test_corpus_page_lists_documents(app_env):
     assert any(b.label == "Re-ingest the corpus" for b in at.button)
 
 
-def test_evals_page_renders(app_env):
+def test_evals_page_explains_how_to_run_without_a_report(app_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("MGC_EVALS_REPORTS_DIR", str(tmp_path / "reports"))
     at = _app().run()
     at.switch_page("app/pages/evals.py").run()
     assert not at.exception, at.exception
-    assert "python -m evals run" in _all_text(at) or at.get("imgs") or any("#" in m for m in _md(at))
+    assert "python -m evals run" in _all_text(at)
+
+
+def test_evals_page_shows_latest_report_and_plots(app_env, tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    latest = tmp_path / "reports" / "latest"
+    latest.mkdir(parents=True)
+    (latest / "report.md").write_text("# Eval report\n\n| metric | value |\n|---|---|\n| recall@5 | 0.81 |\n\n"
+                                      "<script>x</script>\n\n## Plots\n\n![metrics](metrics.png)\n")
+    plt.figure(figsize=(2, 1)).savefig(latest / "metrics.png")
+    (latest / "results.json").write_text("{}")
+    monkeypatch.setenv("MGC_EVALS_REPORTS_DIR", str(tmp_path / "reports"))
+    at = _app().run()
+    at.switch_page("app/pages/evals.py").run()
+    assert not at.exception, at.exception
+    md = "\n".join(_md(at))
+    assert "recall@5" in md and "![metrics]" not in md and "<script>" not in md
+    assert len(at.get("image")) == 1
 
 
 def test_missing_store_gives_guidance_and_builds_it(tmp_path, monkeypatch):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import streamlit as st
 
 from app.reports import list_reports, report_markdown
 from core.settings import PROJECT_ROOT
 
-REPORTS = PROJECT_ROOT / "evals" / "reports"
+# where `python -m evals run` writes; overridable so tests (and other checkouts) can point elsewhere
+REPORTS = Path(os.environ.get("MGC_EVALS_REPORTS_DIR") or PROJECT_ROOT / "evals" / "reports")
 
 st.title("Evaluation report")
 reports = list_reports(REPORTS)
