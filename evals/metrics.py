@@ -82,28 +82,20 @@ def key_fact_coverage(answer: str, key_facts: Sequence[Sequence[str]]) -> float 
     return sum(hits) / len(hits) if hits else None
 
 
-# Phrases by which an answer admits that the corpus does not hold the requested detail. Used only
-# for unanswerable questions: answerable ones are judged on the answerer's explicit `refused`,
-# because digests often say "the abstract does not report ..." inside otherwise good answers.
-_GAP = re.compile(
-    r"does not answer|doesn't answer|cannot answer|can't answer|could not find|couldn't find|no relevant|"
-    r"not (?:available|covered|reported|given|stated|in the corpus)|does not (?:report|give|state|contain|cover|address)|"
-    r"gives no|breaks off|cannot be reported|nothing in the corpus|no evidence",
-    re.I,
-)
-
-
-def acknowledges_gap(answer: str) -> bool:
-    return bool(_GAP.search(answer or ""))
-
-
 def is_refusal(answer: dict[str, Any]) -> bool:
     return bool(answer.get("refused"))
 
 
-def refusal_correct(answer: dict[str, Any]) -> bool:
-    """For an unanswerable question: refused outright, or answered only to say the corpus lacks it."""
-    return is_refusal(answer) or acknowledges_gap(answer.get("answer", ""))
+def refusal_correct(answer: dict[str, Any], gap_facts: Sequence[Sequence[str]] = ()) -> bool:
+    """For an unanswerable question: the answerer refused, or the question's own labelled facts say
+    how a right answer admits the gap ("the summary breaks off ...") and the answer contains them all.
+
+    Why not a generic "not reported" pattern: the digests are full of such hedges, so an
+    extractive answer about something else would pass by accident.
+    """
+    if is_refusal(answer):
+        return True
+    return bool(gap_facts) and all(key_fact_hits(answer.get("answer", ""), gap_facts))
 
 
 def is_flagged(answer: dict[str, Any]) -> bool:

@@ -208,7 +208,7 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
               "passages together; a citation is precise when its statement is supported and the citation is not redundant "
               "(it entails the statement alone, or removing it breaks the entailment). Refused answers are skipped.",
               "- **key facts**: share of labelled facts found in the answer text (any accepted spelling, case-insensitive).",
-              "- **refusal_correct_rate**: unanswerable questions answered with a refusal or an explicit statement that the corpus lacks it. "
+              "- **refusal_correct_rate**: unanswerable questions the answerer refused, or answered with all of the question's labelled gap statements (e.g. \"the summary breaks off\"). "
               "**false_refusal_rate**: answerable questions the answerer refused.",
               "- **flag_recall / false_flag_rate**: an answer is flagged when it carries audit flags or a verdict other than `supported`; "
               "measured against `must_flag`.",

@@ -65,7 +65,7 @@ def evaluate_question(q: dict[str, Any], retriever, answer_fn: AnswerFn, query_f
         n_flags=len(ans.get("flags") or []), cited_docs=M.doc_ranking(c.get("doc_id") for c in cites),
         key_facts=(sum(hits) / len(hits)) if hits else None,
         missing_facts=[alts for alts, h in zip(q.get("key_facts") or [], hits) if not h],
-        refusal_correct=None if q["answerable"] else M.refusal_correct(ans),
+        refusal_correct=None if q["answerable"] else M.refusal_correct(ans, q.get("key_facts") or []),
     )
     if entails is not None and not row["refused"]:
         passages_by_n = {int(c["n"]): c.get("text", "") for c in cites if c.get("n") is not None}

@@ -48,8 +48,12 @@ def test_key_facts_accept_any_spelling():
 def test_refusal_and_gap():
     assert M.is_refusal({"refused": True, "answer": ""})
     assert not M.is_refusal({"answer": "The corpus does not answer this."})
-    assert M.refusal_correct({"refused": False, "answer": "- The summary breaks off mid-sentence [1]"})
-    assert not M.refusal_correct({"refused": False, "answer": "- Glycine 3 g improved sleep [1]"})
+    assert M.refusal_correct({"refused": True, "answer": "The corpus does not answer this."})
+    gap = [["breaks off", "not available"]]
+    assert M.refusal_correct({"refused": False, "answer": "- The summary breaks off mid-sentence [1]"}, gap)
+    assert not M.refusal_correct({"refused": False, "answer": "- Glycine 3 g improved sleep [1]"}, gap)
+    # a hedge inside an unrelated extractive answer is not a refusal when no gap facts are labelled
+    assert not M.refusal_correct({"refused": False, "answer": "- The abstract does not state the dose [1]"})
 
 
 def test_flagged_by_flags_or_verdict():
