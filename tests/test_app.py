@@ -319,3 +319,17 @@ def test_corpus_reingest_shows_progress_summary_and_failures(app_env, monkeypatc
     assert list(failed["reason"]) == ["encrypted PDF"]
     assert "version v2" in _all_text(at)
     assert len(at.dataframe[0].value) == 1  # this session now reads the new version
+
+
+def test_a_failing_answer_is_reported_not_crashed(app_env, monkeypatch):
+    import chatbot.answer.service as service
+
+    def boom(*a, **k):
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(service, "answer_question", boom)
+    at = _app().run()
+    at.chat_input[0].set_value("How well is magnesium oxide absorbed?").run()
+    assert not at.exception, at.exception
+    assert any("index exploded" in e.value for e in at.error)
+    assert at.chat_input  # the page is still usable

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from app.answering import AnswerStream, ChatOptions, answer, history_for_service
 from app.components import draw_answer
 from app.render import escape_inline, escape_md
-from app.resources import get_retriever_for, load_settings, repin
+from app.resources import chroma_problem, get_retriever_for, load_settings, repin
 from app.store_ui import draw_chroma_unavailable, draw_missing_store, require_snapshot
 from core.store import StoreMissingError, StoreUnavailableError
 
@@ -19,8 +21,15 @@ EXAMPLES = [
 ]
 ROLE_CHOICES = {"All sources": None, "Article only": "article", "Studies only": "literature"}
 
+log = logging.getLogger("app.chat")
 settings = load_settings()
 snap = require_snapshot(settings, need_chroma=True)
+
+
+def _chroma_down() -> bool:
+    """Re-check now (not the cached answer): the server may have gone away mid-session."""
+    chroma_problem.clear()
+    return chroma_problem(settings.chroma.host, settings.chroma.port) is not None
 
 
 def _start_over() -> None:
@@ -108,12 +117,16 @@ if question and question.strip():
             draw_chroma_unavailable(str(exc))
         except StoreMissingError:
             draw_missing_store(settings, key="build_store_chat")
-        except Exception as exc:
+        except Exception as exc:  # an answer that fails must not take the page (and the history) down
             if type(exc).__name__ == "LLMUnavailableError":
                 st.error(f"The language model is not available: {escape_inline(str(exc))}. "
                          "Switch the answerer to *deterministic* in the sidebar.")
+            elif settings.chroma.host and _chroma_down():
+                draw_chroma_unavailable(f"{type(exc).__name__}: {exc}")
             else:
-                raise
+                log.exception("answering failed")
+                st.error(f"Sorry, answering failed ({escape_inline(type(exc).__name__)}: {escape_inline(str(exc))[:300]}). "
+                         "Try again, or start over.")
         if result is not None:
             draw_answer(result)
     if result is not None:
