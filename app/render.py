@@ -171,6 +171,10 @@ def source_links(doi: Any = None, pmid: Any = None, pmcid: Any = None, url: Any 
     rather than pasted into a link, and free URLs are kept only with an http(s) scheme.
     """
     links: list[tuple[str, str]] = []
+    u = str(url).strip() if url else ""
+    m = re.search(r"/articles/(PMC\d{1,9})/?$", u)
+    if not pmcid and m and urlsplit(u).netloc.endswith("ncbi.nlm.nih.gov"):
+        pmcid = m.group(1)  # digests often give the PMC page only as their URL
     d = str(doi).strip() if doi else ""
     d = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", d, flags=re.I)
     if d and _DOI.match(d):
@@ -181,11 +185,13 @@ def source_links(doi: Any = None, pmid: Any = None, pmcid: Any = None, url: Any 
     c = str(pmcid).strip() if pmcid else ""
     if c and _PMCID.match(c):
         links.append(("PMC", f"https://pmc.ncbi.nlm.nih.gov/articles/{c.upper()}/"))
-    u = str(url).strip() if url else ""
-    if u and not links:
+    if u:
         parts = urlsplit(u)
-        if parts.scheme in {"http", "https"} and parts.netloc:
-            links.append(("Original", quote(u, safe=":/?&=#%+,;~@.-_")))
+        safe = quote(u, safe=":/?&=#%+,;~@.-_")
+        known = {x.rstrip("/").lower() for _, x in links}
+        if parts.scheme in {"http", "https"} and parts.netloc and safe.rstrip("/").lower() not in known \
+                and not parts.netloc.endswith("doi.org"):
+            links.append(("Original", safe))
     return links
 
 

@@ -94,6 +94,10 @@ def test_source_links_validate_identifiers():
     assert source_links("https://doi.org/10.1000/abc")[0][1] == "https://doi.org/10.1000/abc"
     assert source_links("not a doi", "12ab", "PMCx", "javascript:alert(1)") == []
     assert source_links(url="https://example.org/a paper)") == [("Original", "https://example.org/a%20paper%29")]
+    # a PMC page URL becomes the PMC link (not a duplicate "Original")
+    assert source_links(pmid="1", url="https://pmc.ncbi.nlm.nih.gov/articles/PMC3703169/") == [
+        ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/1/"), ("PMC", "https://pmc.ncbi.nlm.nih.gov/articles/PMC3703169/")]
+    assert source_links("10.1000/abc", url="https://doi.org/10.1000/abc") == [("DOI", "https://doi.org/10.1000/abc")]
 
 
 def test_strongest_study_type_follows_the_evidence_hierarchy():
