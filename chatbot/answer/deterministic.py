@@ -19,6 +19,7 @@ from chatbot.answer.sentences import (
     is_answerable_sentence,
     near_duplicate,
     sentence_embedder,
+    has_topic_term,
     term_coverage,
 )
 from chatbot.answer.types import Citation
@@ -45,6 +46,7 @@ class ComposeConfig:
     min_coverage: float = 0.5
     min_cos_high_coverage: float = 0.12  # nearly all question terms present: lexical evidence suffices
     high_coverage: float = 0.75
+    paraphrase_cos: float = 0.70  # so close in meaning that no shared topic term is required
     keep_ratio: float = 0.55       # drop sentences scoring below this share of the best one
     max_sentences: int = 6
     max_article: int = 3
@@ -61,6 +63,7 @@ class Candidate:
     cos: float = 0.0
     lex: float = 0.0
     coverage: float = 0.0
+    key_overlap: bool = False
     score: float = 0.0
 
 
@@ -105,12 +108,20 @@ def score_candidates(query: str, passages: list, cands: list[Candidate], embeddi
         c.cos = float(cs)
         c.lex = float(b) / bm_max
         c.coverage = term_coverage(query, c.text + " " + ctx[c.passage_idx])
+        c.key_overlap = has_topic_term(query, c.text + " " + ctx[c.passage_idx])
         prior = 1.0 / np.sqrt(c.passage_idx + 1)
         c.score = cfg.w_cos * c.cos + cfg.w_lex * c.lex + cfg.w_rank * prior
     return vecs
 
 
 def is_relevant(c: Candidate, cfg: ComposeConfig) -> bool:
+    """Close in meaning AND sharing a topic term of the question beyond the corpus-wide ones
+    ("Does magnesium cure cancer?" is near every magnesium sentence but none says "cancer"),
+    unless the sentence is a near paraphrase."""
+    if c.cos >= cfg.paraphrase_cos:
+        return True
+    if not c.key_overlap:
+        return False
     return (c.cos >= cfg.min_cos
             or (c.coverage >= cfg.min_coverage and c.cos >= cfg.min_cos_with_terms)
             or (c.coverage >= cfg.high_coverage and c.cos >= cfg.min_cos_high_coverage))
@@ -122,6 +133,7 @@ def select(cands: list[Candidate], vecs: np.ndarray, cfg: ComposeConfig) -> list
     if not order:
         return []
     floor = cfg.keep_ratio * cands[order[0]].score
+    order = [i for i in order if cands[i].score >= floor]
     chosen: list[int] = []
     per_passage: dict[int, int] = {}
     per_role = {"article": 0, "literature": 0}
@@ -152,7 +164,7 @@ def select(cands: list[Candidate], vecs: np.ndarray, cfg: ComposeConfig) -> list
                     take(i)
                 break
     for i in order:
-        if i not in chosen and cands[i].score >= floor and ok(i):
+        if i not in chosen and ok(i):
             take(i)
     return [cands[i] for i in sorted(chosen, key=lambda i: -cands[i].score)]
 

@@ -24,6 +24,7 @@ _LINK = re.compile(r"\[([^\]]+)\]\((?:https?://)?[^)]*\)|<https?://[^>]*>")
 _BULLET = re.compile(r"^\s*(?:[-*•▪►✓✔➤]|\d+[.)])\s+")
 _SYMBOLS = re.compile("[\U0001F000-\U0001FFFF\u2600-\u27BF\uFE0F\u200d]")
 _WS = re.compile(r"\s+")
+_TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 _NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
 
 
@@ -40,6 +41,8 @@ def clean_sentence(text: str) -> str:
 def is_answerable_sentence(text: str) -> bool:
     """Headings, fragments and navigation residue are not statements worth quoting."""
     if len(text) < 30 or len(text.split()) < 6:
+        return False
+    if not _TERMINAL.search(text):  # headings ("4.2 Magnesium as a ...") and lead-ins ending in ":"
         return False
     letters = sum(ch.isalpha() for ch in text)
     if letters < 0.6 * len(text.replace(" ", "")):
@@ -69,6 +72,20 @@ def query_terms(text: str) -> list[str]:
 
 def numbers(text: str) -> set[str]:
     return {n.replace(",", ".") for n in _NUM.findall(text)}
+
+
+_CORPUS_WIDE = "magnesium mg glycinate bisglycinate supplement supplementation supplements effect effects study studies article"
+
+
+@functools.lru_cache(maxsize=1)
+def _corpus_wide_terms() -> frozenset[str]:
+    return frozenset(tokenize(_CORPUS_WIDE))
+
+
+def has_topic_term(query: str, text: str) -> bool:
+    """Shares a question term other than those every passage of this corpus contains."""
+    q = set(query_terms(query)) - _corpus_wide_terms()
+    return bool(q & set(terms(text))) if q else True
 
 
 def bm25_sentence_scores(query: str, sentences: list[str], k1: float = 1.2, b: float = 0.75) -> np.ndarray:
