@@ -66,6 +66,34 @@ class LLMSettings(BaseModel):
     max_tokens: int = Field(384, description="Upper bound on generated tokens.")
 
 
+def _default_study_weights() -> dict[str, float]:
+    return {
+        "meta-analysis": 1.0, "systematic-review": 0.95, "rct": 0.85, "crossover-trial": 0.8,
+        "pharmacokinetic": 0.6, "cohort": 0.55, "other": 0.5, "narrative-review": 0.35,
+        "fact-sheet": 0.35, "animal": 0.25, "in-vitro": 0.2,
+    }
+
+
+class AuditSettings(BaseModel):
+    """Claim audit knobs. The defaults lean towards *not* saying "supported": a false "supported"
+    is the worst error the audit can make, so every threshold guarding it errs high."""
+
+    k: int = Field(6, description="Literature passages retrieved per claim before stance scoring.")
+    verify_min_relevance: float = Field(0.15, description="Passages sharing less than this share of the claim's content words are not sent to the verifier (they count as not enough info); saves most of the CPU time.")
+    windows_per_passage: int = Field(2, description="Best sentences/2-sentence windows of each passage sent to the verifier (lexically pre-selected, keeps check under 2 s).")
+    max_evidence: int = Field(5, description="Evidence items kept in a verdict (the most decisive first).")
+    batch_size: int = Field(32, description="Verifier batch size (pairs are sorted by length first, so little padding).")
+    support_min: float = Field(0.6, description="Verifier P(SUPPORTS) above which an evidence item counts as supporting.")
+    refute_min: float = Field(0.6, description="Verifier P(REFUTES) above which an evidence item counts as refuting.")
+    strong_support_min: float = Field(0.75, description="P(SUPPORTS) an item needs to carry a 'supported' verdict on its own.")
+    supported_weight_min: float = Field(0.8, description="Summed study-type weight of direct, condition-matched support needed for 'supported'.")
+    relevance_min: float = Field(0.25, description="Share of the claim's content words a passage must contain to count as bearing on it when the verifier says NOT_ENOUGH_INFO.")
+    numeric_tolerance: float = Field(0.25, description="Relative distance beyond which a reported number no longer matches the claimed one (ranges get this slack on both ends).")
+    dose_tolerance: float = Field(0.2, description="Relative slack around a claimed dose before a trial's dose counts as different.")
+    mechanism_cell_weight: float = Field(0.6, description="Study-type weight of animal/in-vitro work for mechanism claims (direct evidence there, unlike for clinical claims).")
+    study_type_weights: dict[str, float] = Field(default_factory=_default_study_weights, description="Weight of each study type when evidence is combined (meta-analysis/systematic review > RCT/crossover > pharmacokinetic/cohort > narrative review/fact sheet > animal > in vitro).")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MGC_", env_nested_delimiter="__", extra="ignore")
 
@@ -86,6 +114,7 @@ class Settings(BaseSettings):
     chunk: ChunkSettings = Field(default_factory=ChunkSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,404 @@
+"""Check-worthy claims of the article, with stable ids and their place in the cleaned document.
+
+The article is a scraped page: claims hide in bullet lists whose meaning needs the lead-in
+("Magnesium Glycinate repeatedly demonstrates:" + "- Zero gastrointestinal discomfort"), in an
+infographic of bare numbers ("Anxiety – 32%" under "@ 200–300 mg/day"), and paragraphs repeat.
+Claims are rebuilt from the article chunks of a snapshot (their sentence offsets are the ground
+truth for spans), filtered for check-worthiness (quantities, causal effects, comparisons,
+mechanisms; no rhetoric, questions, quoted testimonials, advice or navigation) and merged when
+near-duplicate. The id hashes the normalised text, so it survives re-chunking and re-ingest.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable
+
+from core.text import content_hash, split_sentences
+from core.types import Chunk
+
+
+@dataclass
+class Claim:
+    id: str
+    text: str
+    section: str
+    start: int
+    end: int
+    chunk_id: str
+    doc_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------------- text cleaning
+
+_MARKUP = re.compile(r"<[^>]+>|\*\*|__|(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)|`|\[Ⓢ\]|\[[^\]]{0,3}\]")
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦–]|\d{1,2}[.)])\s+")
+_HEADING_NUM = re.compile(r"^\s*\d+(?:\.\d+)*[.)]?\s+")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": " — ", "\t": " "})
+
+
+def _strip_symbols(s: str) -> str:
+    """Emoji and pictographs are layout, not content."""
+    return "".join(ch for ch in s if not (unicodedata.category(ch) in {"So", "Cn", "Co"} or ch in "\ufe0f\u200d"))
+
+
+def clean(s: str) -> str:
+    s = _MARKUP.sub("", s.translate(_QUOTES))
+    s = _strip_symbols(s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def normalise(s: str) -> str:
+    s = unicodedata.normalize("NFKC", clean(s)).lower()
+    s = re.sub(r"[–—−]", "-", s)
+    return re.sub(r"\s+", " ", re.sub(r"[^\w%+\-. ]", " ", s)).strip(" .")
+
+
+def claim_id(text: str) -> str:
+    return "c_" + content_hash(normalise(text), n=12)
+
+
+# ---------------------------------------------------------------------------- check-worthiness
+
+_DOMAIN = re.compile(
+    r"magnesium|\bmg\b|glycin|gaba|nmda|glutamat|cortisol|acth|\bhpa\b|\batp\b|mitochondri|sleep|insomnia|anxi|"
+    r"absor|bioavail|neuron|receptor|calcium|oxide|citrate|chelat|stress|melatonin|cell|brain|nervous|laxativ|"
+    r"gastrointestinal|diarrh|intestin|excit|inhibit|synap|membrane|deficien", re.I)
+_CAUSAL = re.compile(
+    r"\b(reduc|increas|improv|enhanc|block|caus|lead|driv|promot|regulat|stabili|prevent|absorb|cross|bind|bound|"
+    r"activat|inhibit|modulat|restor|lower|rais|decreas|affect|influenc|support|acts?\b|interact|requir|depend|limit|"
+    r"suppress|calm|dampen|initiat|trigger|down-regulat|up-regulat|deplet|produc|replenish|irritat|dissociat|pass|"
+    r"travel|exist|fail|avoid|dissolv|shorten|extend|deepen|weaken|amplif|protect|predispos|demonstrat|show|"
+    r"clear|enter|reach|sits|gate|close|open|fire|spread)\w*", re.I)
+_COMPARE = re.compile(
+    r"\b(more|less|higher|lower|better|worse|superior|inferior|than|most|least|fewer|greater|faster|slower|stronger|"
+    r"weaker|only|unlike|compared|versus|vs|poorly|efficiently|dramatically|zero|no)\b", re.I)
+_QTY = re.compile(r"\d+(?:\.\d+)?\s*(?:%|mg|g\b|mmol|mEq)|\d+\s*(?:times|fold)", re.I)
+_BOILER = re.compile(
+    r"subscribe|thanks for reading|orcid|\bdoi\b|zenodo|substack|\bshare\b|part (?:i|ii)\b|tomorrow|this article|"
+    r"this installment|series|we invite|copyright|click|sign up|newsletter|read more|thank you for reading|"
+    r"\bkeyora\b|research notes|what we have explored|we will (?:map|continue|examine)", re.I)
+_FIRST_PERSON = re.compile(r"^(?:i|i'm|my|we|we're|our|us)\b|\b(?:i|i'm|my)\b", re.I)
+_ADVICE = re.compile(
+    r"^(?:take|try|consider|consult|avoid|start|talk|ask|choose|look for|make sure|remember|note)\b|"
+    r"\byou should\b|\bwe recommend\b|\btalk to your\b|\bspeak with\b", re.I)
+_REPORT = re.compile(r"\b(?:people|many|users|customers) (?:often |commonly )?(?:report|describe|say|feel)\b", re.I)
+
+
+def is_checkworthy(text: str) -> bool:
+    """A factual statement someone could look up: names the domain and states an effect,
+    comparison, mechanism or number. Rhetoric, questions, testimonials, advice and page furniture fail."""
+    t = clean(text)
+    words = t.split()
+    if len(words) < 5 or t.endswith("?") or t.endswith(":"):
+        return False
+    if t.startswith(('"', "'")) or sum(len(q) for q in re.findall(r'"[^"]+"', t)) > 0.5 * len(t):
+        return False
+    if _BOILER.search(t) or _FIRST_PERSON.search(t) or _ADVICE.search(t) or _REPORT.search(t):
+        return False
+    if re.search(r"\byou(?:r|'re)?\b", t, re.I):
+        return False
+    if not _DOMAIN.search(t):
+        return False
+    return bool(_QTY.search(t) or _CAUSAL.search(t) or _COMPARE.search(t))
+
+
+# ---------------------------------------------------------------------------- document units
+
+@dataclass
+class _Unit:
+    kind: str  # text | bullet | stat | table | heading
+    text: str  # cleaned
+    start: int
+    end: int
+
+
+_STAT = re.compile(
+    r"^(?P<label>[A-Za-z][A-Za-z .\-/]{1,40}?)\s*[:]?\s*(?P<sign>[+\-–−])?\s*"
+    r"(?P<val>\d+(?:\.\d+)?(?:\s*[-–]\s*\d+(?:\.\d+)?)?)\s*(?P<unit>%|mg|g)\s*$")
+_ABBR = {"bioavail.": "bioavailability", "bioavail": "bioavailability", "abs.": "absorption", "eff.": "efficiency",
+         "absorp.": "absorption"}
+
+
+def _doc_text(chunks: list[Chunk]) -> str:
+    end = max(c.start + len(c.text) for c in chunks)
+    buf = ["\n"] * end
+    for c in chunks:
+        buf[c.start:c.start + len(c.text)] = list(c.text)
+    return "".join(buf)
+
+
+def _sentence_spans(chunks: list[Chunk]) -> list[tuple[int, int]]:
+    spans: set[tuple[int, int]] = set()
+    for c in chunks:
+        sents = c.sentences or split_sentences(c.text)
+        spans.update((c.start + a, c.start + b) for a, b in sents)
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if out and a < out[-1][1]:
+            if b <= out[-1][1]:
+                continue  # contained in the previous span (overlapping chunks split differently)
+            a = out[-1][1]
+        out.append((a, b))
+    return out
+
+
+_FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|does|do|did|can|may|must|will|becomes?|remains?)\b", re.I)
+
+
+def _is_heading(t: str) -> bool:
+    """Section titles and figure labels: no sentence punctuation and either Title Case or verbless."""
+    t = t.strip().rstrip("\"'")
+    if not t or t[-1] in ".!?:;" or len(t.split()) > 14:
+        return False
+    body = _HEADING_NUM.sub("", t)
+    if re.match(r"^(?:why|how|what|when|where)\b", body, re.I):
+        return True
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", body)]
+    if not words:
+        return True
+    caps = sum(w[0].isupper() for w in words if len(w) > 3) / max(1, sum(len(w) > 3 for w in words))
+    return caps >= 0.6 or body.isupper() or (len(words) <= 8 and not _FINITE.search(body) and not _CAUSAL_VERB.search(body))
+
+
+_CAUSAL_VERB = re.compile(r"\b\w+(?:es|[^s]s)\b\s+(?:the|a|an|to|into|with|as|on|in)\b", re.I)
+
+
+def _stat_lines(doc: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """Infographic rows ("Anxiety – 32%"), found per line: the sentence splitter cuts them apart."""
+    out = []
+    pos = lo
+    for line in doc[lo:hi].split("\n"):
+        t = clean(line)
+        if t and _STAT.match(t):
+            a = pos + len(line) - len(line.lstrip())
+            out.append((a, pos + len(line.rstrip()), t))
+        pos += len(line) + 1
+    return out
+
+
+def _merge_markers(doc: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A list number split off as its own "sentence" ("1.") belongs to the item after it."""
+    out: list[tuple[int, int]] = []
+    carry: int | None = None
+    for a, b in spans:
+        if re.fullmatch(r"\s*(?:\d{1,2}[.)]|[-*•])\s*", doc[a:b]):
+            carry = a if carry is None else carry
+            continue
+        out.append((carry if carry is not None else a, b))
+        carry = None
+    return out
+
+
+def _units(doc: str, spans: list[tuple[int, int]]) -> list[_Unit]:
+    spans = _merge_markers(doc, spans)
+    stats = _stat_lines(doc, spans[0][0], spans[-1][1]) if spans else []
+    units: list[_Unit] = [_Unit("stat", t, a, b) for a, b, t in stats]
+    for a, b in spans:
+        pos = a
+        cur: _Unit | None = None
+        for line in doc[a:b].split("\n"):
+            la, lb = pos, pos + len(line)
+            pos = lb + 1
+            raw = line.strip()
+            if not raw or any(sa < lb and la < sb for sa, sb, _ in stats):
+                continue
+            la += len(line) - len(line.lstrip())
+            t = clean(raw)
+            if not t or re.fullmatch(r"[\W\d]*", t):
+                continue
+            if "\t" in raw or "<p" in raw:
+                kind = "table"
+            elif _BULLET.match(raw) or raw.startswith(("- ", "* ")):
+                kind = "bullet"
+            else:
+                kind = "text"
+            if kind == "text" and cur is not None and cur.kind in {"text", "bullet"}:
+                cur.text = f"{cur.text} {t}"
+                cur.end = lb
+                continue
+            cur = _Unit(kind, t, la, lb)
+            units.append(cur)
+    units.sort(key=lambda u: u.start)
+    for u in units:
+        if u.kind == "bullet":
+            u.text = _BULLET.sub("", u.text) if _BULLET.match(u.text) else u.text.lstrip("-* ")
+            if re.match(r"^\d{1,2}[.)]\s", doc[u.start:u.end].lstrip()) and _is_heading(u.text):
+                u.kind = "heading"
+        elif u.kind == "text" and _is_heading(u.text):
+            u.kind = "heading"
+    return units
+
+
+# ---------------------------------------------------------------------------- building claims
+
+_JOIN_WORDS = {"by", "for", "with", "to", "as", "in", "on", "of", "like", "through", "including", "about", "from",
+               "into", "via", "that", "because", "than", "is", "are", "must", "can", "will", "and", "drive", "include",
+               "cause", "require", "affect", "improve", "reduce", "increase", "allow", "produce", "support"}
+_PRONOUN = re.compile(r"^(?:it|they|its|their)\b", re.I)
+_THIRD_PERSON_VERB = re.compile(r"^[a-z]+(?<!s)s\b(?! of)")
+_OBJECT_STARTERS = {"the", "a", "an", "more", "less", "through", "into", "dramatically", "neutral", "in", "on", "to", "with",
+                    "as", "its", "their", "higher", "lower", "better", "it", "them", "easily", "quickly"}
+_SUBORDINATE = re.compile(r"^(?:when|if|once|after|as|whenever|while)\b", re.I)
+_REPORTING = re.compile(r"\b(?:shows?|suggests?|indicates?|found|finds|demonstrates?)\s+(?:\w+\s*){1,3}$", re.I)
+
+
+def _join(lead: str, item: str) -> str:
+    """Lead-in + bullet as one checkable sentence.
+
+    "Magnesium is required for:" + "ATP synthesis" reads on with a space; "When magnesium is
+    low:" + "neurons fire too easily" needs a comma; "Research shows magnesium:" + "reduces …"
+    completes the subject; a finished lead-in gets a colon.
+    """
+    lead = lead.rstrip(": ").strip()
+    item = item.rstrip(" .;,")
+    words = lead.split()
+    last = words[-1].lower().strip("(),\"'") if words else ""
+    first_word = item.split()[0] if item.split() else ""
+    verb_first = bool(_THIRD_PERSON_VERB.match(first_word))
+    bare = re.sub(r"\([^)]*\)", "", lead)
+    if _SUBORDINATE.match(lead) and "," not in lead:
+        takes_it = verb_first and len(item.split()) > 1 and item.split()[1].lower() in _OBJECT_STARTERS
+        return f"{lead}, {'it ' if takes_it else ''}{_lower_first(item)}."
+    if re.match(r"^(?:It|They|This|These)\b", item):
+        return f"{lead}: {item}."
+    unfinished = last in _JOIN_WORDS or (re.search(r"(?:s|ed|ing)$", last) is not None and not last.endswith("ss")
+                                         and not verb_first and len(words) > 1)
+    subject_only = verb_first and (not _FINITE.search(bare) and not re.search(r"\b\w+(?<!s)s\b", " ".join(bare.split()[1:]))
+                                   or _REPORTING.search(bare))
+    if unfinished or subject_only:
+        return f"{lead} {_lower_first(item)}."
+    return f"{lead}: {item}."
+
+
+def _lower_first(item: str) -> str:
+    w = item.split()[0] if item.split() else ""
+    if w[:1].isupper() and not w.isupper() and not re.match(r"^[A-Z][a-z]*[A-Z]", w) and w not in {"Magnesium", "Glycine", "GABA"}:
+        return item[0].lower() + item[1:]
+    return item
+
+
+def _stat_claim(u: _Unit, recent: list[_Unit], subject_default: str) -> str | None:
+    m = _STAT.match(u.text)
+    if not m:
+        return None
+    label = m.group("label").strip().lower()
+    label = _ABBR.get(label, label)
+    val = re.sub(r"\s*[-–]\s*", "–", m.group("val"))
+    unit = m.group("unit")
+    subject, dose = subject_default, ""
+    for r in reversed(recent):
+        if not dose:
+            d = re.search(r"(\d+(?:\s*[–-]\s*\d+)?)\s*mg\s*(?:/|per\s*)day", r.text)
+            if d:
+                dose = " at " + re.sub(r"\s*[-–]\s*", "–", d.group(1)) + " mg/day"
+        f = re.search(r"magnesium\s+(\w+ate|oxide|chloride)", r.text, re.I)
+        if f and subject == subject_default:
+            subject = f"magnesium {f.group(1).lower()}"
+    subj = subject[0].upper() + subject[1:]
+    sign = m.group("sign")
+    if sign:
+        verb = "increases" if sign == "+" else "reduces"
+        return f"{subj}{dose} {verb} {label} by {val}{unit}."
+    return f"The {label} of {subject}{dose} is {val}{unit}."
+
+
+def _dominant_subject(text: str) -> str:
+    forms = re.findall(r"magnesium\s+(glycinate|bisglycinate|citrate|oxide|threonate|malate|taurate)", text, re.I)
+    if not forms:
+        return "magnesium"
+    best = max(set(f.lower() for f in forms), key=lambda f: sum(x.lower() == f for x in forms))
+    return f"magnesium {best}"
+
+
+def _sentence(t: str) -> str:
+    return t if t[-1:] in ".!?" else t + "."
+
+
+def _chunk_for(chunks: list[Chunk], a: int, b: int) -> Chunk:
+    for c in chunks:
+        if c.start <= a and b <= c.start + len(c.text):
+            return c
+    return min(chunks, key=lambda c: abs(c.start - a))
+
+
+def extract_claims(chunks: Iterable[Chunk]) -> list[Claim]:
+    """Claims of every article document among ``chunks`` (other roles are ignored), in document order."""
+    by_doc: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        if c.role == "article":
+            by_doc.setdefault(c.doc_id, []).append(c)
+    claims: list[Claim] = []
+    for doc_id, cs in sorted(by_doc.items()):
+        cs.sort(key=lambda c: c.start)
+        claims += _doc_claims(doc_id, cs)
+    return merge_duplicates(claims)
+
+
+def _doc_claims(doc_id: str, cs: list[Chunk]) -> list[Claim]:
+    doc = _doc_text(cs)
+    units = _units(doc, _sentence_spans(cs))
+    subject_default = _dominant_subject(doc)
+    out: list[Claim] = []
+    lead: _Unit | None = None
+    prev_text: _Unit | None = None
+    for i, u in enumerate(units):
+        text: str | None = None
+        if u.kind == "heading":
+            lead = None
+            continue
+        if u.kind == "table":
+            continue
+        if u.kind == "stat":
+            text = _stat_claim(u, units[max(0, i - 12):i], subject_default)
+        elif u.kind == "bullet":
+            if u.text.startswith(('"', "'")):
+                continue  # quoted testimonial
+            text = _join(lead.text, u.text) if lead is not None else u.text
+        else:
+            if u.text.endswith(":"):
+                lead = u
+                if _PRONOUN.match(u.text) and prev_text is not None and not prev_text.text.endswith(":") and len(prev_text.text) < 160:
+                    lead = _Unit("text", f"{_sentence(prev_text.text)} {u.text}", u.start, u.end)
+                prev_text = u
+                continue
+            lead = None
+            text = u.text
+            if _PRONOUN.match(text) and prev_text is not None and len(prev_text.text) < 160 and not prev_text.text.endswith(":"):
+                text = f"{_sentence(prev_text.text)} {text}"
+            prev_text = u
+        if text and (u.kind == "stat" or is_checkworthy(text)):
+            c = _chunk_for(cs, u.start, u.end)
+            out.append(Claim(claim_id(text), clean(text), c.section, u.start, u.end, c.chunk_id, doc_id))
+    return out
+
+
+def _tokens(s: str) -> set[str]:
+    return set(normalise(s).split())
+
+
+def merge_duplicates(claims: list[Claim], threshold: float = 0.85) -> list[Claim]:
+    """The scraped page repeats paragraphs: keep the first of near-identical claims."""
+    kept: list[Claim] = []
+    toks: list[set[str]] = []
+    for c in claims:
+        t = _tokens(c.text)
+        dup = False
+        for k, kt in zip(kept, toks):
+            if k.id == c.id or (t and kt and len(t & kt) / len(t | kt) >= threshold):
+                dup = True
+                break
+        if not dup:
+            kept.append(c)
+            toks.append(t)
+    return kept
+
+
+def claims_from_snapshot(snapshot) -> list[Claim]:
+    """Claims of the article chunks (role == "article") of a store snapshot."""
+    return extract_claims(snapshot.ordered_chunks())

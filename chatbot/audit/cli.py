@@ -1,0 +1,99 @@
+"""`python -m chatbot check "CLAIM" [--json]` and `python -m chatbot audit [--json] [--refresh]`.
+
+``audit`` only reads the audit.json that ingest stored with the current version (instant);
+``--refresh`` recomputes it for that version and replaces the file atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+
+_MARK = {"supported": "SUPPORTED", "contradicted": "CONTRADICTED", "mixed": "MIXED", "no_evidence": "NO EVIDENCE"}
+
+
+def _print_verdict(v: dict, indent: str = "") -> None:
+    w = textwrap.TextWrapper(width=100, initial_indent=indent + "    ", subsequent_indent=indent + "    ")
+    print(f"{indent}{_MARK.get(v['verdict'], v['verdict'])}  (confidence {v['confidence']:.2f})")
+    for r in v.get("reasons", []):
+        print(w.fill("- " + r))
+    for i, e in enumerate(v.get("evidence", []), 1):
+        year = e.get("year") or "n.d."
+        print(f"{indent}  [{i}] {e['stance']} ({e['score']:.2f}) · digest of {e.get('title') or e['doc_id']} ({year}, {e.get('study_type') or 'study'})")
+        print(w.fill(f"\u201c{e['text']}\u201d"))
+        for r in e.get("reasons", []):
+            print(w.fill("· " + r))
+
+
+def _check(args) -> int:
+    from chatbot.audit import check_claim
+    from chatbot.retrieval import get_retriever
+    from core.settings import get_settings
+    from core.store import open_snapshot
+
+    s = get_settings()
+    snap = open_snapshot(s)
+    v = check_claim(args.claim, get_retriever(s, snapshot=snap), s).to_json()
+    if args.json:
+        print(json.dumps(v, indent=1, ensure_ascii=False))
+    else:
+        print(f"Claim: {v['claim']}")
+        _print_verdict(v)
+    return 0
+
+
+def _audit(args) -> int:
+    from chatbot.audit import audit_snapshot, save_audit
+    from core.settings import get_settings
+    from core.store import open_snapshot
+
+    s = get_settings()
+    snap = open_snapshot(s)
+    audit = snap.audit()
+    if args.refresh:
+        audit = audit_snapshot(snap, None, settings=s, progress=not args.json)
+        save_audit(snap, audit)
+    elif audit is None:
+        print(f"No audit stored for store version {snap.version}; run `python -m chatbot audit --refresh`.", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(audit, indent=1, ensure_ascii=False))
+        return 0
+    st = audit.get("stats", {})
+    print(f"Claim audit of store version {audit.get('version')} ({audit.get('created')}): {st.get('claims')} claims, "
+          + ", ".join(f"{k} {n}" for k, n in st.get("verdicts", {}).items()))
+    for c in audit.get("claims", []):
+        print(f"\n[{c['id']}] {c.get('section') or ''} @{c['start']}-{c['end']}")
+        print(f"  {c['text']}")
+        _print_verdict(c, indent="  ")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in {"check", "audit"}:
+        print("usage: python -m chatbot {check CLAIM [--json] | audit [--json] [--refresh]}", file=sys.stderr)
+        return 2
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "check":
+        ap = argparse.ArgumentParser(prog="python -m chatbot check", description="Verdict for one claim against the literature")
+        ap.add_argument("claim")
+        ap.add_argument("--json", action="store_true", help="print the verdict as JSON")
+        return _run(_check, ap.parse_args(rest))
+    ap = argparse.ArgumentParser(prog="python -m chatbot audit", description="Audited claims of the article")
+    ap.add_argument("--json", action="store_true", help="print the whole audit as JSON")
+    ap.add_argument("--refresh", action="store_true", help="recompute the audit for the current version and rewrite it")
+    return _run(_audit, ap.parse_args(rest))
+
+
+def _run(fn, args) -> int:
+    from chatbot.audit.verifier import VerifierMissingError
+    from core.store import StoreMissingError
+
+    try:
+        return fn(args)
+    except (StoreMissingError, VerifierMissingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

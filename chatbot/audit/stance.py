@@ -1,0 +1,201 @@
+"""Stance of each retrieved passage toward a claim: verifier probabilities plus explicit checks.
+
+A whole passage is too long and too mixed for a 160-token cross-encoder, and scoring every
+sentence of every passage is too slow for a 2-second ``check``; so each passage contributes its
+few best sentences / two-sentence windows (lexically pre-selected), all scored in one batch,
+and the most decisive window represents the passage.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from chatbot.audit import checks
+from core.text import split_sentences
+from core.types import Chunk
+
+SUPPORTS, REFUTES, OTHER_CONDITIONS, NEI = "supports", "refutes", "supports_other_conditions", "not_enough_info"
+STANCES = (SUPPORTS, REFUTES, OTHER_CONDITIONS, NEI)
+
+
+@dataclass
+class EvidenceItem:
+    """One literature passage judged against one claim."""
+
+    chunk: Chunk
+    text: str  # the quoted sentence(s)
+    probs: tuple[float, float, float]  # verifier P(SUPPORTS), P(REFUTES), P(NOT_ENOUGH_INFO)
+    relevance: float  # share of the claim's content words found in the passage
+    findings: list[checks.Finding] = field(default_factory=list)
+    stance: str = NEI
+    weight: float = 0.0  # study-type weight used in aggregation
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def p_support(self) -> float:
+        return self.probs[0]
+
+    @property
+    def p_refute(self) -> float:
+        return self.probs[1]
+
+    @property
+    def score(self) -> float:
+        """Verifier probability behind the stance (refutes from numbers alone: that of the numbers)."""
+        if self.stance in (SUPPORTS, OTHER_CONDITIONS):
+            return self.probs[0]
+        if self.stance == REFUTES:
+            return max(self.probs[1], 0.9 if self.has("numeric", "contradicts") else 0.0)
+        return self.probs[2]
+
+    def has(self, kind: str | None = None, effect: str | None = None) -> bool:
+        return any((kind is None or f.kind == kind) and (effect is None or f.effect == effect) for f in self.findings)
+
+    def conditions(self) -> list[checks.Finding]:
+        return [f for f in self.findings if f.kind in checks.CONDITION_KINDS and f.effect == "mismatch"]
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.chunk
+        return {"doc_id": c.doc_id, "chunk_id": c.chunk_id, "title": c.title, "year": c.year, "study_type": c.study_type,
+                "text": self.text, "stance": self.stance, "score": round(float(self.score), 3), "reasons": list(self.reasons)}
+
+
+# ---------------------------------------------------------------------------- window selection
+
+def _toks(text: str) -> list[str]:
+    from core.lexical import tokenize
+
+    return tokenize(text)
+
+
+def relevance(claim: str, text: str) -> float:
+    """Share of the claim's content words (stemmed) present in the passage."""
+    ct = set(_toks(claim))
+    if not ct:
+        return 0.0
+    return len(ct & set(_toks(text))) / len(ct)
+
+
+def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
+    """The passage's sentences most likely to decide the claim: best singles plus the best one with a neighbour."""
+    spans = chunk.sentences or split_sentences(chunk.text)
+    sents = [chunk.text[a:b].strip() for a, b in spans if chunk.text[a:b].strip()]
+    if not sents:
+        return [chunk.text[:600]]
+    ct = set(_toks(claim))
+    claim_pct = bool(re.search(r"\d\s*%", claim))
+
+    def score(s: str) -> float:
+        st = _toks(s)
+        hit = len(ct & set(st))
+        bonus = 1.5 if claim_pct and re.search(r"\d\s*%", s) else 0.0
+        return (hit + bonus) / math.sqrt(len(st) + 4)
+
+    ranked = sorted(range(len(sents)), key=lambda i: -score(sents[i]))
+    out: list[str] = []
+    best = ranked[0]
+    out.append(sents[best])
+    nb = [j for j in (best - 1, best + 1) if 0 <= j < len(sents)]
+    if nb:
+        j = max(nb, key=lambda j: score(sents[j]))
+        out.append(" ".join(sents[min(best, j):max(best, j) + 1]))
+    for i in ranked[1:]:
+        if len(out) >= n:
+            break
+        if sents[i] not in out:
+            out.append(sents[i])
+    return out[:n]
+
+
+# ---------------------------------------------------------------------------- stance
+
+def study_weight(study_type: str, mechanism: bool, settings) -> float:
+    """Study-type weight; cell and animal work counts as direct evidence for mechanism claims."""
+    st = (study_type or "").lower()
+    w = settings.study_type_weights.get(st, settings.study_type_weights.get("other", 0.5))
+    if mechanism and st in {"animal", "in-vitro"}:
+        w = max(w, settings.mechanism_cell_weight)
+    return w
+
+
+def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settings) -> tuple[str, list[str]]:
+    """One passage's stance from verifier probabilities and explicit findings.
+
+    Numbers far from the claim refute it unless the study concerns another magnesium form or
+    species (then it is about something else); a null result on the claim's topic refutes a
+    claimed effect unless the verifier is confident of support; support under other conditions
+    is kept apart from direct support.
+    """
+    p_s, p_r, p_n = (float(x) for x in probs)
+    reasons: list[str] = []
+    cond = [f for f in findings if f.kind in checks.CONDITION_KINDS and f.effect == "mismatch"]
+    other_subject = [f for f in cond if f.kind in {"form", "species", "intervention"} and "not stated" not in f.reason]
+    num_contra = [f for f in findings if f.kind in {"numeric", "sample_size"} and f.effect == "contradicts"]
+    num_ok = [f for f in findings if f.kind in {"numeric", "sample_size"} and f.effect == "consistent"]
+    nulls = [f for f in findings if f.kind == "null"]
+    if num_contra and not other_subject:
+        stance = REFUTES
+    elif p_r >= settings.refute_min and p_r > p_s:
+        stance = REFUTES
+    elif p_s >= settings.support_min and not num_contra:
+        stance = OTHER_CONDITIONS if cond else SUPPORTS
+    elif nulls and p_s < 0.5 and not other_subject:
+        stance = REFUTES
+    elif num_ok and p_r < settings.refute_min:
+        stance = OTHER_CONDITIONS if cond else SUPPORTS
+    else:
+        stance = NEI
+    top = max(("supports", p_s), ("refutes", p_r), ("not enough info", p_n), key=lambda t: t[1])
+    reasons.append(f"verifier: {top[0]} ({top[1]:.2f})")
+    for f in findings:
+        if f.effect in {"contradicts", "consistent", "mismatch"} or f.kind == "null" or (f.kind == "hedge" and stance != NEI):
+            reasons.append(f.reason)
+    if stance == OTHER_CONDITIONS:
+        reasons.append("supports the claim only under other conditions")
+    return stance, reasons
+
+
+def assess(claim: str, passages: Sequence[Any], verifier, settings) -> list[EvidenceItem]:
+    """Every literature passage judged against the claim, one verifier batch for all windows."""
+    a = settings.audit
+    chunks = [p.chunk if hasattr(p, "chunk") else p for p in passages]
+    chunks = [c for c in chunks if c.role == "literature"]
+    if not chunks:
+        return []
+    rel = {c.chunk_id: relevance(claim, f"{c.title} {c.text}") for c in chunks}
+    chunks = [c for c in chunks if rel[c.chunk_id] >= a.verify_min_relevance] or []
+    if not chunks:
+        return []
+    windows = [candidate_windows(claim, c, a.windows_per_passage) for c in chunks]
+    pairs = [(claim, w) for ws in windows for w in ws]
+    probs = verifier.score(pairs) if pairs else np.zeros((0, 3))
+    mech = checks.is_mechanism_claim(claim)
+    items: list[EvidenceItem] = []
+    k = 0
+    for c, ws in zip(chunks, windows):
+        p = probs[k:k + len(ws)]
+        k += len(ws)
+        meta = dict(c.meta or {})
+        meta.setdefault("study_type", c.study_type)
+        best: tuple[float, int, list[checks.Finding]] | None = None
+        for i, w in enumerate(ws):
+            f = checks.numeric_consistency(claim, w, a.numeric_tolerance)
+            key = (2.0 if any(x.effect == "contradicts" for x in f) else 0.0) + float(max(p[i][0], p[i][1]))
+            if best is None or key > best[0]:
+                best = (key, i, f)
+        assert best is not None
+        _, i, numeric = best
+        text = ws[i]
+        findings = numeric + checks.condition_checks(claim, text, meta, c.study_type, c.text, a.dose_tolerance)
+        findings += checks.hedges(c.text, claim)
+        item = EvidenceItem(chunk=c, text=text, probs=tuple(float(x) for x in p[i]),  # type: ignore[arg-type]
+                            relevance=rel[c.chunk_id], findings=findings,
+                            weight=study_weight(c.study_type, mech, a))
+        item.stance, item.reasons = decide_stance(item.probs, findings, a)
+        items.append(item)
+    return items

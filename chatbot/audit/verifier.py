@@ -1,0 +1,127 @@
+"""The trained 3-way claim verifier (cross-encoder over (claim, evidence) pairs).
+
+Loaded once per process because loading costs far more than scoring a claim's evidence.
+Weights ship in fp16 to stay small, but fp16 matmuls on CPU are slow and lossy, so the model
+is cast to fp32 after loading. Pairs are scored longest-first-sorted in batches so a batch
+holds similar lengths and padding (most of the CPU cost) stays small.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+LABELS: tuple[str, str, str] = ("SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO")
+MAX_LENGTH = 160
+
+
+class VerifierMissingError(RuntimeError):
+    """The verifier weights are not where settings say."""
+
+
+def _newest_checkpoint(root: Path) -> Path | None:
+    runs = root / "training" / "runs" / "verifier"
+    cks = sorted(runs.glob("checkpoint-*"), key=lambda p: p.stat().st_mtime) if runs.exists() else []
+    return cks[-1] if cks else None
+
+
+def resolve_model_path(path: str | os.PathLike | None = None) -> Path:
+    """Path of the verifier to load; raises with a fix-it message rather than a transformers trace."""
+    if path is None:
+        from core.settings import get_settings
+
+        path = get_settings().verifier_model
+    p = Path(path)
+    if not (p / "config.json").exists():
+        from core.settings import PROJECT_ROOT
+
+        hint = ""
+        ck = _newest_checkpoint(PROJECT_ROOT)
+        if ck is not None:
+            hint = f" An intermediate checkpoint exists: MGC_VERIFIER_MODEL={ck}"
+        raise VerifierMissingError(
+            f"Claim verifier not found at {p} (no config.json). Train it with "
+            f"`python -m training.train_verifier --out models/verifier` or set MGC_VERIFIER_MODEL "
+            f"to a Hugging Face cross-encoder folder.{hint}"
+        )
+    return p
+
+
+class Verifier:
+    """Scores (claim, evidence) pairs; probabilities always come back in ``LABELS`` order."""
+
+    def __init__(self, path: Path, batch_size: int = 32, max_length: int = MAX_LENGTH):
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.path = Path(path)
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
+        model = AutoModelForSequenceClassification.from_pretrained(self.path, local_files_only=True)
+        self.model = model.to(torch.float32).eval()
+        id2label = {int(i): str(l).upper() for i, l in self.model.config.id2label.items()}
+        if sorted(id2label.values()) != sorted(LABELS):
+            raise VerifierMissingError(f"{self.path} is not a 3-way verifier: labels {id2label}")
+        self._order = [next(i for i, l in id2label.items() if l == lab) for lab in LABELS]
+        self.fingerprint = _fingerprint(self.path)
+
+    def score(self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None) -> np.ndarray:
+        """(n, 3) probabilities in ``LABELS`` order."""
+        import torch
+
+        n = len(pairs)
+        out = np.zeros((n, len(LABELS)), dtype=np.float32)
+        if not n:
+            return out
+        bs = batch_size or self.batch_size
+        order = sorted(range(n), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        with torch.no_grad():
+            for j in range(0, n, bs):
+                ids = order[j:j + bs]
+                enc = self.tokenizer([pairs[i][0] for i in ids], [pairs[i][1] for i in ids], truncation="only_second",
+                                     max_length=self.max_length, padding=True, return_tensors="pt")
+                logits = self.model(**enc).logits.float()
+                out[ids] = torch.softmax(logits, -1).numpy()[:, self._order]
+        return out
+
+    def label(self, probs: np.ndarray) -> list[str]:
+        return [LABELS[int(i)] for i in np.argmax(probs, axis=-1)]
+
+
+def _fingerprint(path: Path) -> str:
+    """Identifies the weights, so an audit computed with other weights is recomputed."""
+    h = hashlib.sha256()
+    for name in sorted(os.listdir(path)):
+        f = path / name
+        if f.is_file() and (name.endswith(".safetensors") or name.endswith(".bin") or name == "config.json"):
+            st = f.stat()
+            h.update(f"{name}:{st.st_size}".encode())
+            with f.open("rb") as fh:  # head + tail: cheap, and changes whenever the weights do
+                h.update(fh.read(1 << 16))
+                fh.seek(max(0, st.st_size - (1 << 16)))
+                h.update(fh.read())
+    return h.hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=2)
+def _load(path: str, batch_size: int) -> Verifier:
+    return Verifier(Path(path), batch_size=batch_size)
+
+
+def get_verifier(settings=None, path: str | os.PathLike | None = None) -> Verifier:
+    """The verifier named by settings (or ``path``), loaded once per process."""
+    from core.settings import get_settings
+
+    s = settings or get_settings()
+    p = resolve_model_path(path if path is not None else s.verifier_model)
+    return _load(str(p.resolve()), s.audit.batch_size)

@@ -1,0 +1,175 @@
+"""Hand-written examples for every explicit check of the claim audit (no model, no store)."""
+
+from __future__ import annotations
+
+from chatbot.audit import checks as C
+
+BIOAVAIL = "The bioavailability of magnesium glycinate at 200–300 mg/day is 50–80%."
+
+
+# ---------------------------------------------------------------------------- quantities
+
+def test_quantities_ranges_signs_units_and_topics():
+    qs = C.quantities("Magnesium glycinate at 200–300 mg/day reduces anxiety by 32%.")
+    dose = next(q for q in qs if q.unit == "mg")
+    pct = next(q for q in qs if q.unit == "%")
+    assert (dose.low, dose.high) == (200, 300)
+    assert pct.low == 32 and pct.topic == "anxiety"
+    assert C.quantities("Anxiety – 32%")[0].sign == "-"
+    assert C.quantities("Sleep efficiency + 67%")[0].sign == "+"
+    r = C.quantities("Bioavail. 50-80%")[0]
+    assert (r.low, r.high, r.topic) == (50, 80, "absorption")
+
+
+def test_doses_convert_g_mmol_meq_and_skip_other_agents():
+    assert C.doses("1 g/day of a magnesium product")[0].low == 1000
+    assert round(C.doses("titrated to 30 mmol/day")[0].low) == 729
+    assert round(C.doses("about 21 mEq magnesium per day")[0].low) == 255
+    assert C.doses("3 g glycine at bedtime") == []
+    assert C.doses("5 mg melatonin") == []
+    assert C.doses("26Mg-labelled magnesium") == []  # element symbol, not milligrams
+
+
+def test_sample_size_is_read():
+    n = [q for q in C.quantities("46 elderly adults (aged 60-75) were randomised") if q.unit == "n"]
+    assert n and n[0].low == 46
+
+
+# ---------------------------------------------------------------------------- numeric consistency
+
+def test_numeric_far_from_claimed_range_contradicts():
+    ev = "Whole group: 26Mg absorption was low and did not differ between the two forms (23.5% for the chelate vs 22.8% for magnesium oxide)."
+    f = C.numeric_consistency(BIOAVAIL, ev)
+    assert [x.effect for x in f] == ["contradicts"]
+    assert "23.5%" in f[0].reason and "50–80%" in f[0].reason
+
+
+def test_numeric_inside_range_is_consistent():
+    f = C.numeric_consistency(BIOAVAIL, "Fractional absorption of the chelate was 62% in healthy volunteers.")
+    assert [x.effect for x in f] == ["consistent"]
+
+
+def test_numeric_other_topic_is_not_compared():
+    claim = "Magnesium glycinate at 200–300 mg/day reduces anxiety by 32%."
+    assert C.numeric_consistency(claim, "Stress scores fell 44.9% and 42.4% in the two groups.") == []
+    assert C.numeric_consistency(claim, "Plasma levels rose within 2 hours.") == []
+
+
+def test_numeric_tolerance_keeps_near_values():
+    claim = "Magnesium reduces anxiety by 32%."
+    assert C.numeric_consistency(claim, "anxiety scores fell by 35%")[0].effect == "consistent"
+    assert C.numeric_consistency(claim, "anxiety scores fell by 5%")[0].effect == "contradicts"
+
+
+def test_sample_size_mismatch():
+    f = C.numeric_consistency("A trial of 500 participants showed better sleep.", "46 participants were randomised.")
+    assert f and f[0].kind == "sample_size" and f[0].effect == "contradicts"
+
+
+# ---------------------------------------------------------------------------- conditions
+
+def test_form_mismatch_from_text_and_metadata():
+    claim = "Magnesium glycinate improves sleep."
+    f = C.form_mismatch(claim, "Magnesium oxide 500 mg improved sleep efficiency.")
+    assert f and "oxide" in f[0].reason and "glycinate" in f[0].reason
+    f = C.form_mismatch(claim, "Magnesium improved sleep efficiency.", {"magnesium_form": "citrate"})
+    assert f and "citrate" in f[0].reason
+    f = C.form_mismatch(claim, "Magnesium improved sleep efficiency.", {"magnesium_form": "unknown"})
+    assert f and "not stated" in f[0].reason
+
+
+def test_form_match_and_general_claims():
+    assert C.form_mismatch("Magnesium glycinate is well tolerated.", "The bisglycinate chelate was tolerated better.") == []
+    assert C.form_mismatch("Magnesium glycinate is absorbed.", "absorption 23.5% vs 22.8% for magnesium oxide",
+                           {"magnesium_form": "glycinate"}) == []
+    assert C.form_mismatch("Magnesium improves sleep.", "Magnesium oxide improved sleep.") == []
+
+
+def test_dose_mismatch():
+    claim = "Magnesium glycinate at 200–300 mg/day improves sleep."
+    f = C.dose_mismatch(claim, "Participants took 500 mg magnesium daily for 8 weeks.")
+    assert f and "500 mg" in f[0].reason and "200–300" in f[0].reason
+    assert C.dose_mismatch(claim, "225 mg magnesium nightly") == []
+    assert C.dose_mismatch(claim, "no dose given") == []
+    f = C.dose_mismatch(claim, "", {"intervention": "titrated to 30 mmol/day for 20 days"})
+    assert f and "30 mmol" in f[0].reason
+
+
+def test_population_mismatch():
+    f = C.population_mismatch("Magnesium improves sleep onset.", "", {"population": "46 elderly adults (aged 60-75) with primary insomnia"})
+    assert f and "elderly" in f[0].reason
+    f = C.population_mismatch("Magnesium lowers cortisol in athletes.", "", {"population": "healthy men"})
+    assert f and "athletes" in f[0].reason
+    assert C.population_mismatch("Magnesium lowers cortisol in athletes.", "", {"population": "23 amateur rugby players"}) == []
+    assert C.population_mismatch("Magnesium improves sleep.", "", {"population": "healthy adult volunteers"}) == []
+
+
+def test_species_only_in_animals_or_cells_for_clinical_claims():
+    f = C.species_mismatch("Magnesium reduces anxiety.", "Mg deficiency increased anxiety-like behaviour.",
+                           {"population": "mice fed a magnesium-deficient diet"}, "animal")
+    assert f and "only in animals" in f[0].reason
+    f = C.species_mismatch("Magnesium enhances GABA-A receptor function.", "Mg2+ shifted the curve.",
+                           {"population": "primary cultured rat hippocampal neurons"}, "in-vitro")
+    assert f == [] or "cells" in f[0].reason
+    f = C.species_mismatch("Magnesium improves sleep.", "", {"population": "primary cultured rat hippocampal neurons"}, "in-vitro")
+    assert f and "only in cells" in f[0].reason
+
+
+def test_species_not_flagged_for_mechanism_claims_or_human_studies():
+    claim = "At rest, magnesium blocks the NMDA channel."
+    assert C.is_mechanism_claim(claim)
+    assert C.species_mismatch(claim, "voltage-dependent Mg2+ block", {"population": "cultured mouse neurones"}, "in-vitro", mechanism=True) == []
+    assert C.species_mismatch("Magnesium improves sleep.", "sleep time rose", {"population": "46 elderly adults"}, "rct") == []
+
+
+def test_intervention_glycine_alone_vs_magnesium():
+    f = C.intervention_mismatch("Magnesium glycinate reduces sleep latency.", "3 g glycine before bed shortened latency.",
+                                {"magnesium_form": "none", "intervention": "3 g glycine before bedtime vs placebo"})
+    assert f and "glycine alone" in f[0].reason and "3 g" in f[0].reason
+    f = C.intervention_mismatch("Glycine reduces sleep latency.", "Magnesium oxide shortened sleep onset latency.",
+                                {"magnesium_form": "oxide"})
+    assert f and "not glycine" in f[0].reason
+    assert C.intervention_mismatch("Glycine reduces sleep latency.", "3 g glycine shortened latency.", {"magnesium_form": "none"}) == []
+
+
+def test_intervention_combination_and_diet():
+    f = C.intervention_mismatch("Magnesium improves insomnia.", "", {"intervention": "melatonin 5 mg + 225 mg Mg + 11.25 mg zinc vs placebo"})
+    assert f and "melatonin" in f[0].reason and "zinc" in f[0].reason
+    assert C.intervention_mismatch("Magnesium reduces stress.", "", {"intervention": "Mg + vitamin B6 vs Mg alone"}) == []
+    f = C.intervention_mismatch("Magnesium glycinate improves sleep.", "", {"magnesium_form": "none", "intervention": "dietary magnesium intake"})
+    assert f and "dietary" in f[0].reason
+
+
+def test_route_mismatch():
+    f = C.route_mismatch("Magnesium lowers ACTH.", "", {"intervention": "overnight intravenous MgSO4 infusion"})
+    assert f and "intravenously" in f[0].reason
+    assert C.route_mismatch("Magnesium lowers ACTH.", "oral magnesium 500 mg") == []
+
+
+def test_condition_checks_combines():
+    kinds = {f.kind for f in C.condition_checks(
+        "Magnesium glycinate at 200–300 mg/day improves sleep.", "Magnesium oxide 500 mg improved sleep time.",
+        {"population": "46 elderly adults", "magnesium_form": "oxide"}, "rct")}
+    assert {"form", "dose", "population"} <= kinds
+
+
+# ---------------------------------------------------------------------------- hedges and nulls
+
+def test_null_results_found_and_quoted():
+    f = C.hedges("Total sleep time did not differ between groups (P = 0.37).", "Magnesium increases total sleep time.")
+    assert f and f[0].kind == "null" and "did not differ" in f[0].reason
+    for text in ("There was no significant difference in anxiety.", "The effect on anxiety was not significant.",
+                 "Delta power in sleep was unchanged."):
+        assert any(x.kind == "null" for x in C.hedges(text)), text
+
+
+def test_null_on_other_topic_is_ignored_with_claim():
+    assert not any(x.kind == "null" for x in C.hedges("Delta power was unchanged.", "Magnesium lowers cortisol."))
+
+
+def test_hedges():
+    for text, word in (("RCT results were conflicting.", "conflicting"), ("Certainty was low to very low certainty.", "certainty"),
+                       ("Evidence was rated poor quality.", "poor quality"), ("This pilot found changes.", "pilot")):
+        f = C.hedges(text)
+        assert f and f[0].kind == "hedge" and word in f[0].reason.lower(), text
+    assert C.hedges("Magnesium blocks NMDA channels in a voltage-dependent manner.") == []
