@@ -21,7 +21,6 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 from chatbot.retrieval import rrf_fuse
-from core.lexical import LexicalIndex
 from training.verifier_data import SEED, _claim_split
 
 HP = {"max_length": 224, "batch_size": 16, "lr": 4e-5, "epochs": 2, "negatives": 7, "candidates": 40, "warmup_ratio": 0.1, "seed": SEED}
@@ -39,32 +38,21 @@ def ndcg10(ranked: list[str], rel: dict[str, int]) -> float:
 
 
 def candidates(beir: Path, work: Path, n: int) -> tuple[dict, dict, dict, dict]:
-    from core.embeddings import MiniLMEmbeddings
+    """Hybrid candidates exactly as `python -m evals beir` builds them (same cache, same fusion)."""
+    from core.embeddings import get_embeddings
     from core.settings import get_settings
+    from evals.beir import BeirIndex, _cache_path, doc_text, embed_corpus, load_beir
 
-    corpus = _read(beir / "corpus.jsonl")
-    queries = {q["_id"]: q["text"] for q in _read(beir / "queries.jsonl")}
-    qrels: dict[str, dict[str, int]] = {}
-    for line in (beir / "qrels/train.tsv").read_text().splitlines()[1:]:
-        q, d, s = line.split("\t")
-        qrels.setdefault(q, {})[d] = int(s)
-    ids = [d["_id"] for d in corpus]
-    texts = {d["_id"]: (d.get("title", "") + " " + d["text"]).strip() for d in corpus}
-    cache = work / "corpus_emb.npy"
-    emb = MiniLMEmbeddings(get_settings().embedding_model, batch_size=64)
-    if cache.exists():
-        dvec = np.load(cache)
-    else:
-        dvec = np.asarray(emb.embed_documents([texts[i] for i in ids]), dtype=np.float32)
-        np.save(cache, dvec)
-    lex = LexicalIndex.build(ids, [texts[i] for i in ids])
+    s = get_settings()
+    emb = get_embeddings(s)
+    corpus, queries, qrels = load_beir(beir, "train")
+    ids = list(corpus)
+    texts = {i: doc_text(corpus[i]) for i in ids}
+    vecs = embed_corpus(ids, [texts[i] for i in ids], emb, _cache_path(beir / "corpus.jsonl", str(getattr(emb, "path", emb.name))))
+    index = BeirIndex(ids, [texts[i] for i in ids], vecs, emb, s.retrieval.rrf_k, s.retrieval.candidates)
     qids = [q for q in qrels if q in queries]
     qvec = np.asarray(emb.embed_documents([queries[q] for q in qids]), dtype=np.float32)
-    cands = {}
-    for qi, q in enumerate(qids):
-        dense = [ids[i] for i in np.argsort(-(dvec @ qvec[qi]))[:n]]
-        bm = [d for d, _ in lex.search(queries[q], n)]
-        cands[q] = [d for d, _ in rrf_fuse([dense, bm])][:n]
+    cands = {q: index.hybrid(index.dense(qvec[i], 4 * n), index.bm25(queries[q], 4 * n), n) for i, q in enumerate(qids)}
     return queries, qrels, texts, cands
 
 
@@ -95,7 +83,7 @@ def main() -> None:
     ap.add_argument("--out", default="models/reranker")
     ap.add_argument("--work", default="training/runs/reranker")
     args = ap.parse_args()
-    torch.manual_seed(SEED); random.seed(SEED); torch.set_num_threads(2)
+    torch.manual_seed(SEED); random.seed(SEED); torch.set_num_threads(1)
     work, out = Path(args.work), Path(args.out)
     work.mkdir(parents=True, exist_ok=True)
     log = (work / "train.log").open("a")
