@@ -170,16 +170,52 @@ _CAUSAL_VERB = re.compile(r"\b\w+(?:es|[^s]s)\b\s+(?:the|a|an|to|into|with|as|on
 
 
 def _stat_lines(doc: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    """Infographic rows ("Anxiety – 32%"), found per line: the sentence splitter cuts them apart."""
+    """Infographic rows ("Anxiety – 32%", or "Anxiety | – 32%; Sleep efficiency | + 67%" after
+    cleaning), found per line and per ";" segment: the sentence splitter cuts them apart."""
     out = []
     pos = lo
     for line in doc[lo:hi].split("\n"):
-        t = clean(line)
-        if t and _STAT.match(t):
-            a = pos + len(line) - len(line.lstrip())
-            out.append((a, pos + len(line.rstrip()), t))
+        seg_pos = pos
+        for seg in line.split(";"):
+            t = clean(seg.replace("|", " "))
+            if t and _STAT.match(t):
+                a = seg_pos + len(seg) - len(seg.lstrip())
+                out.append((a, seg_pos + len(seg.rstrip()), t))
+            seg_pos += len(seg) + 1
         pos += len(line) + 1
     return out
+
+
+_TOP_SPLIT = re.compile(r";\s*")
+
+
+def _inline_items(raw: str) -> tuple[str, list[tuple[str, int, int]]] | None:
+    """A list flattened into one sentence ("Lead-in: item; item; item.") → lead-in and item spans.
+
+    Only top-level separators count (not inside parentheses); list numbers "(1)" are dropped.
+    """
+    depth, colon, seps = 0, -1, []
+    for i, ch in enumerate(raw):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch == ":" and colon < 0 and (i + 1 == len(raw) or raw[i + 1].isspace()):
+            colon = i
+        elif depth == 0 and ch == ";" and colon >= 0:
+            seps.append(i)
+    if colon < 0 or not seps:
+        return None
+    bounds = [colon + 1] + [x + 1 for x in seps] + [len(raw)]
+    items = []
+    for a, b in zip(bounds, bounds[1:]):
+        seg = raw[a:b - 1] if b != len(raw) else raw[a:b]
+        m = re.match(r"\s*(?:\(\d{1,2}\)|\d{1,2}[.)])?\s*", seg)
+        a2 = a + (m.end() if m else 0)
+        text = raw[a2:a + len(seg)].rstrip(" .;")
+        if text.strip():
+            items.append((text, a2, a2 + len(text)))
+    return raw[:colon + 1], items
 
 
 def _merge_markers(doc: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -212,7 +248,7 @@ def _units(doc: str, spans: list[tuple[int, int]]) -> list[_Unit]:
             t = clean(raw)
             if not t or re.fullmatch(r"[\W\d]*", t):
                 continue
-            if "\t" in raw or "<p" in raw:
+            if "\t" in raw or "<p" in raw or " | " in raw:
                 kind = "table"
             elif _BULLET.match(raw) or raw.startswith(("- ", "* ")):
                 kind = "bullet"
@@ -267,7 +303,7 @@ def _join(lead: str, item: str) -> str:
         return f"{lead}, {'it ' if takes_it else ''}{_lower_first(item)}."
     if re.match(r"^(?:It|They|This|These)\b", item):
         return f"{lead}: {item}."
-    unfinished = last in _JOIN_WORDS or (re.search(r"(?:s|ed|ing)$", last) is not None and not last.endswith("ss")
+    unfinished = last in _JOIN_WORDS or (re.search(r"(?:s|ed|ing)$", last) is not None and not last.endswith(("ss", "ings"))
                                          and not verb_first and len(words) > 1)
     subject_only = verb_first and (not _FINITE.search(bare) and not re.search(r"\b\w+(?<!s)s\b", " ".join(bare.split()[1:]))
                                    or _REPORTING.search(bare))
@@ -347,34 +383,47 @@ def _doc_claims(doc_id: str, cs: list[Chunk]) -> list[Claim]:
     out: list[Claim] = []
     lead: _Unit | None = None
     prev_text: _Unit | None = None
+
+    def emit(text: str | None, a: int, b: int, force: bool = False) -> None:
+        if text and (force or is_checkworthy(text)):
+            c = _chunk_for(cs, a, b)
+            out.append(Claim(claim_id(text), clean(text), c.section, a, b, c.chunk_id, doc_id))
+
+    def resolved(t: str) -> str:
+        """Prefix the previous sentence when this one opens with "It"/"They"."""
+        if _PRONOUN.match(t) and prev_text is not None and len(prev_text.text) < 160 and not prev_text.text.endswith(":"):
+            return f"{_sentence(prev_text.text)} {t}"
+        return t
+
     for i, u in enumerate(units):
-        text: str | None = None
         if u.kind == "heading":
             lead = None
             continue
         if u.kind == "table":
             continue
         if u.kind == "stat":
-            text = _stat_claim(u, units[max(0, i - 12):i], subject_default)
-        elif u.kind == "bullet":
-            if u.text.startswith(('"', "'")):
-                continue  # quoted testimonial
-            text = _join(lead.text, u.text) if lead is not None else u.text
-        else:
-            if u.text.endswith(":"):
-                lead = u
-                if _PRONOUN.match(u.text) and prev_text is not None and not prev_text.text.endswith(":") and len(prev_text.text) < 160:
-                    lead = _Unit("text", f"{_sentence(prev_text.text)} {u.text}", u.start, u.end)
-                prev_text = u
-                continue
-            lead = None
-            text = u.text
-            if _PRONOUN.match(text) and prev_text is not None and len(prev_text.text) < 160 and not prev_text.text.endswith(":"):
-                text = f"{_sentence(prev_text.text)} {text}"
+            emit(_stat_claim(u, units[max(0, i - 12):i], subject_default), u.start, u.end, force=True)
+            continue
+        if u.kind == "bullet":
+            if not u.text.startswith(('"', "'")):  # a quoted testimonial is not a claim
+                emit(_join(lead.text, u.text) if lead is not None else u.text, u.start, u.end)
+            continue
+        inline = _inline_items(doc[u.start:u.end])
+        if inline is not None:  # "Lead-in: item; item; item." (lists flattened by cleaning)
+            lead_text = resolved(clean(inline[0]))
+            for raw, a, b in inline[1]:
+                item = clean(raw)
+                if item and not item.startswith(('"', "'")):
+                    emit(_join(lead_text, item), u.start + a, u.start + b)
+            lead, prev_text = None, u
+            continue
+        if u.text.endswith(":"):
+            lead = _Unit("text", resolved(u.text), u.start, u.end)
             prev_text = u
-        if text and (u.kind == "stat" or is_checkworthy(text)):
-            c = _chunk_for(cs, u.start, u.end)
-            out.append(Claim(claim_id(text), clean(text), c.section, u.start, u.end, c.chunk_id, doc_id))
+            continue
+        lead = None
+        emit(resolved(u.text), u.start, u.end)
+        prev_text = u
     return out
 
 

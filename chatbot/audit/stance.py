@@ -82,7 +82,8 @@ def relevance(claim: str, text: str) -> float:
 
 
 def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
-    """The passage's sentences most likely to decide the claim: best singles plus the best one with a neighbour."""
+    """The passage's sentences most likely to decide the claim: the best single sentences (plus the best one with its
+    neighbour when ``n`` >= 3; single sentences keep pairs short, which is most of the verifier's CPU cost)."""
     spans = chunk.sentences or split_sentences(chunk.text)
     sents = [chunk.text[a:b].strip() for a, b in spans if chunk.text[a:b].strip()]
     if not sents:
@@ -101,7 +102,7 @@ def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
     best = ranked[0]
     out.append(sents[best])
     nb = [j for j in (best - 1, best + 1) if 0 <= j < len(sents)]
-    if nb:
+    if nb and n >= 3:  # a two-sentence window roughly doubles the tokens: only when asked for 3+
         j = max(nb, key=lambda j: score(sents[j]))
         out.append(" ".join(sents[min(best, j):max(best, j) + 1]))
     for i in ranked[1:]:
