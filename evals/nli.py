@@ -5,7 +5,9 @@ retrieved passage, so feeding it the concatenation of the cited passages would s
 most of them. Instead the premise is cut into windows of adjacent sentences (every sentence is
 in some window, and so is every adjacent pair) and the statement counts as entailed when the
 verifier's most probable label is SUPPORTS for at least one window. Decisions are cached
-because ALCE precision asks about the same (premise, statement) pairs repeatedly.
+because ALCE precision asks about the same (premise, statement) pairs repeatedly. A statement
+longer than ``max_words`` (garbled scraped tables) is cut to that length, because the verifier's
+tokenizer truncates only the evidence and fails when the claim alone exceeds its window.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ def premise_windows(premise: str, size: int = 2, max_chars: int = 700) -> list[s
 class WindowedEntailer:
     """``entails(premise, hypothesis)`` for ``evals.metrics.citation_quality``."""
 
-    def __init__(self, scorer: Scorer, supports_index: int = 0, window: int = 2):
+    def __init__(self, scorer: Scorer, supports_index: int = 0, window: int = 2, max_words: int = 60):
         self.scorer = scorer
+        self.max_words = max_words
         self.supports_index = supports_index
         self.window = window
         self._cache: dict[tuple[str, str], bool] = {}
@@ -54,6 +57,7 @@ class WindowedEntailer:
         return [self._cache[(w, hypothesis)] for w in windows]
 
     def __call__(self, premise: str, hypothesis: str) -> bool:
+        hypothesis = " ".join(hypothesis.split()[: self.max_words])
         windows = premise_windows(premise, self.window)
         return bool(windows) and any(self._window_supports(windows, hypothesis))
 

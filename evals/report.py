@@ -144,7 +144,8 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
     lines = [f"# Eval report — {p.get('date', '')}", ""]
     lines += [f"Command: `{p.get('command', 'python -m evals run')}` · commit `{p.get('git_commit', '')}` · "
               f"{p.get('questions')} questions, {p.get('claims')} claims (subset: {p.get('subset')}) · "
-              f"{results.get('seconds', 0):.0f} s on {p.get('machine', {}).get('cpus')} CPUs", ""]
+              f"{results.get('seconds', 0):.0f} s on {p.get('machine', {}).get('cpus')} CPUs "
+              f"(torch threads {p.get('machine', {}).get('torch_threads')})", ""]
     lines += ["## What produced these numbers", ""]
     ret = p.get("retrieval", {})
     lines.append(_md_table(["key", "component", "value"], [

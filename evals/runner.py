@@ -183,6 +183,15 @@ def _git_commit() -> str:
         return ""
 
 
+def _torch_threads() -> int | None:
+    try:
+        import torch
+
+        return torch.get_num_threads()
+    except Exception:
+        return None
+
+
 def _has_audit(snap) -> bool:
     try:
         return bool(snap.audit())
@@ -210,7 +219,7 @@ def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str]
                   "documents": len(manifest.get("documents", {}) or {}), "chunks": len(getattr(snap, "chunks", {}) or {}),
                   "embedding_model": manifest.get("embedding_model", ""), "audit": _has_audit(snap)},
         "subset": subset or "all", "questions": n_questions, "claims": n_claims, "eval_depth": EVAL_DEPTH,
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": {"cpus": os.cpu_count(), "torch_threads": _torch_threads(), "platform": platform.platform(), "python": platform.python_version()},
     }
 
 
@@ -223,6 +232,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--limit", type=int, default=None, help="only the first N questions and N claims")
     ap.add_argument("--no-claims", action="store_true", help="skip the claim set")
     ap.add_argument("--no-citations", action="store_true", help="skip ALCE citation metrics (no verifier calls)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch CPU threads (default: torch's own choice); 1 avoids OpenMP spin-waits on a loaded 2-core box")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     return ap.parse_args(argv)
 
@@ -247,6 +258,10 @@ def main(argv: list[str] | None = None, settings=None) -> int:
     from core.store import StoreMissingError
 
     settings = settings or get_settings()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     try:
         from chatbot.retrieval import get_retriever
 

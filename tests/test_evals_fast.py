@@ -33,19 +33,30 @@ THRESHOLDS: dict[str, tuple[str, float]] = {
 
 
 @pytest.fixture(scope="module")
-def fast_results(tmp_path_factory) -> dict:
+def fast_results(tmp_path_factory):
     from chatbot.audit.verifier import VerifierMissingError, resolve_model_path
     from core.settings import PROJECT_ROOT, Settings
 
+    tmp = tmp_path_factory.mktemp("evals_fast")
+    settings = Settings(store_dir=tmp / "store", corpus_dir=PROJECT_ROOT / "corpus", fetch_online=False)
     try:
-        resolve_model_path(PROJECT_ROOT / "models" / "verifier")
+        resolve_model_path(settings.verifier_model)
     except VerifierMissingError as exc:
         pytest.skip(f"verifier weights not shipped yet: {exc}")
+    import torch
+
     from evals.runner import main
     from ingest.pipeline import run_ingest
 
-    tmp = tmp_path_factory.mktemp("evals_fast")
-    settings = Settings(store_dir=tmp / "store", corpus_dir=PROJECT_ROOT / "corpus", fetch_online=False)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # two OpenMP threads spin-wait on each other on a loaded 2-core CI box
+    try:
+        yield _build_and_run(settings, tmp, main, run_ingest)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _build_and_run(settings, tmp, main, run_ingest) -> dict:
     summary = run_ingest(settings)
     assert summary.version and not summary.failed, summary
     out = tmp / "report"

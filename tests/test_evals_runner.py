@@ -149,3 +149,6 @@ def test_windowed_entailer_caches_and_windows():
     assert not e("A one. B two. C three.", "d four")
     assert e("A one. B two. C three.", "c three")
     assert sum(calls) == 4  # the repeated question was answered from the cache
+    seen = []
+    WindowedEntailer(lambda pairs: seen.extend(pairs) or np.zeros((len(pairs), 3)), max_words=5)("x y.", "a b c d e f g h")
+    assert seen[0][0] == "a b c d e"  # over-long statements are cut before reaching the verifier
