@@ -34,7 +34,11 @@ def _retriever(store_dir: str, version: str, settings_json: str):
     from chatbot.retrieval import get_retriever
 
     settings = Settings.model_validate_json(settings_json)
-    return get_retriever(settings, snapshot=_snapshot(store_dir, version, settings_json))
+    retriever = get_retriever(settings, snapshot=_snapshot(store_dir, version, settings_json))
+    # load the embedding model and open the collection now, once per process, rather than
+    # inside the first reader's question (a cold start costs tens of seconds on a busy CPU)
+    retriever.search("magnesium", k=1)
+    return retriever
 
 
 def get_retriever_for(settings: Settings, version: str):

@@ -165,10 +165,12 @@ def main(argv: list[str] | None = None) -> int:
         print(why, file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, running_app(log=Path(tmp) / "streamlit.log", timeout=180) as url:
+    with tempfile.TemporaryDirectory() as tmp, running_app(log=Path(tmp) / "streamlit.log", timeout=300) as url:
         with chromium(Path(tmp) / "profile", height=2000) as d:
             d.get(url)
-            ask(d, args.question, 1, timeout=300)
+            wait_for(d, 'textarea[data-testid="stChatInputTextArea"]', timeout=300)
+            wait_idle(d, timeout=900)  # first view loads the models
+            ask(d, args.question, 1, timeout=900)
             time.sleep(1)
             d.save_screenshot(str(args.out / "chat.png"))
             open_page(d, url, "audit")

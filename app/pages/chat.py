@@ -132,3 +132,9 @@ if question and question.strip():
     if result is not None:
         messages.append({"role": "user", "content": question})
         messages.append({"role": "assistant", "answer": result})
+
+if not (question and question.strip()):
+    try:  # warm the models after the page is drawn, so the first question is answered quickly
+        get_retriever_for(settings, snap.version)
+    except Exception as exc:  # reported when a question is asked; never block the page on it
+        log.warning("warm-up failed: %s", exc)
