@@ -51,10 +51,58 @@ def _settings(settings=None):
     return settings or get_settings()
 
 
+# the article's words vs the papers' words for the same thing: a second query with these finds
+# e.g. a "diglycinate absorption" trial for a "glycinate bioavailability" claim
+_SYNONYMS = {
+    "bioavailab": "absorption absorbed", "absor": "bioavailability", "glycinate": "diglycinate bisglycinate chelate",
+    "latency": "sleep onset", "insomnia": "sleep quality", "anxi": "anxiety stress", "cortisol": "ACTH cortisol HPA",
+    "nmda": "NMDA receptor channel Mg2+ block", "gaba": "GABA-A receptor", "atp": "ATP energy enzyme cofactor",
+    "gastrointestinal": "tolerated side effects diarrhoea laxative", "laxative": "diarrhoea tolerated",
+}
+
+
+def expand_query(text: str) -> str | None:
+    low = text.lower()
+    extra = [v for k, v in _SYNONYMS.items() if k in low]
+    return f"{text} {' '.join(extra)}" if extra else None
+
+
 def _retrieve(text: str, retriever, k: int) -> list[Any]:
-    """Literature passages only: filtered at the retriever and again here, so an article passage can never be evidence."""
-    passages = retriever.search(text, k=k, filters=literature_filters())
+    """Literature passages only: filtered at the retriever and again here, so an article passage can never be evidence.
+
+    A second, synonym-expanded query adds up to two passages the literal wording misses.
+    """
+    passages = list(retriever.search(text, k=k, filters=literature_filters()))
+    expanded = expand_query(text)
+    if expanded:
+        seen = {getattr(p, "chunk", p).chunk_id for p in passages}
+        extra = [p for p in retriever.search(expanded, k=k, filters=literature_filters())
+                 if getattr(p, "chunk", p).chunk_id not in seen]
+        passages += extra[:2]
+    passages += _numeric_siblings(text, passages, retriever)
     return [p for p in passages if getattr(getattr(p, "chunk", p), "role", "") == "literature"]
+
+
+def _numeric_siblings(text: str, passages: list[Any], retriever, limit: int = 3) -> list[Any]:
+    """Results sections of retrieved papers that report a number on the claim's topic.
+
+    A paper's background chunk often ranks first while its numbers sit in another chunk; for a
+    claim with a percentage those numbers decide the verdict, so they are fetched from the
+    snapshot the retriever reads (same papers only: this widens no search).
+    """
+    snap = getattr(retriever, "snapshot", None)
+    if snap is None or not re.search(r"\d\s*%", text):
+        return []
+    have = {getattr(p, "chunk", p).chunk_id for p in passages}
+    docs = list(dict.fromkeys(getattr(p, "chunk", p).doc_id for p in passages))
+    out: list[Any] = []
+    for c in snap.ordered_chunks():
+        if len(out) >= limit:
+            break
+        if c.doc_id in docs and c.chunk_id not in have and c.role == "literature" and checks.numeric_consistency(text, c.text):
+            out.append(c)
+            have.add(c.chunk_id)
+    return out
 
 
 def _verdict(text: str, passages: Sequence[Any], verifier, settings) -> Verdict:

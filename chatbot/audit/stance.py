@@ -113,6 +113,19 @@ def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
     return out[:n]
 
 
+def _with_numbers(claim: str, chunk: Chunk, windows: list[str]) -> list[str]:
+    """Add the passage's sentence that reports a number on the claim's topic, if the lexical pick missed it:
+    the numeric check is the most reliable signal there is and must see that sentence."""
+    if not re.search(r"\d\s*%", claim):
+        return windows
+    spans = chunk.sentences or split_sentences(chunk.text)
+    for a, b in spans:
+        sent = chunk.text[a:b].strip()
+        if sent and sent not in windows and checks.numeric_consistency(claim, sent):
+            return windows + [sent]
+    return windows
+
+
 # ---------------------------------------------------------------------------- stance
 
 def study_weight(study_type: str, mechanism: bool, settings) -> float:
@@ -172,7 +185,7 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings) -> list[Evid
     chunks = [c for c in chunks if rel[c.chunk_id] >= a.verify_min_relevance] or []
     if not chunks:
         return []
-    windows = [candidate_windows(claim, c, a.windows_per_passage) for c in chunks]
+    windows = [_with_numbers(claim, c, candidate_windows(claim, c, a.windows_per_passage)) for c in chunks]
     pairs = [(claim, w) for ws in windows for w in ws]
     probs = verifier.score(pairs) if pairs else np.zeros((0, 3))
     mech = checks.is_mechanism_claim(claim)
@@ -193,7 +206,9 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings) -> list[Evid
         _, i, numeric = best
         text = ws[i]
         findings = numeric + checks.condition_checks(claim, text, meta, c.study_type, c.text, a.dose_tolerance)
-        findings += checks.hedges(c.text, claim)
+        # a null result counts against the claim only in the quoted sentence(s); hedges anywhere in the passage
+        findings += [f for f in checks.hedges(text, claim) if f.kind == "null"]
+        findings += [f for f in checks.hedges(c.text, claim) if f.kind == "hedge"]
         item = EvidenceItem(chunk=c, text=text, probs=tuple(float(x) for x in p[i]),  # type: ignore[arg-type]
                             relevance=rel[c.chunk_id], findings=findings,
                             weight=study_weight(c.study_type, mech, a))
