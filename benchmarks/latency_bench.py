@@ -4,7 +4,7 @@ Why three repetitions with medians: the machine is shared (training jobs, other 
 single pass is noisy; the first repetition is also reported on its own because it runs with a
 cold sentence-embedding cache, which is what a new question in a fresh process sees.
 
-    python benchmarks/latency_bench.py [--reps 3] [--json]
+    python benchmarks/latency_bench.py [--reps 3] [--threads 1] [--json]
 
 Targets (issue 3): retrieval p50 < 100 ms, deterministic answer p50 < 300 ms on 2 cores.
 Skips with a message (exit 0) when no store has been built (``python -m ingest``).
@@ -109,11 +109,26 @@ def run_once(retriever, settings, answer_question) -> dict[str, float]:
     }
 
 
+def _torch_threads() -> int | None:
+    try:
+        import torch
+
+        return torch.get_num_threads()
+    except Exception:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch intra-op threads (1 avoids OpenMP spin-wait when the 2 cores are shared)")
     a = p.parse_args(argv)
+    if a.threads:
+        import torch
+
+        torch.set_num_threads(a.threads)
 
     from core.settings import get_settings
     from core.store import StoreMissingError
@@ -139,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         "questions": len(QUESTIONS),
         "reps": a.reps,
         "cpus": os.cpu_count(),
+        "torch_threads": _torch_threads(),
+        "load_avg": [round(x, 1) for x in os.getloadavg()],
         "warmup_ms": round(load_ms, 1),
         "median_of_reps_ms": {k: round(statistics.median(r[k] for r in reps), 1) for k in keys},
         "first_rep_ms": {k: round(reps[0][k], 1) for k in keys},

@@ -151,9 +151,11 @@ class BeirIndex:
 def _reranker(settings):
     try:
         from chatbot.rerank import get_reranker
-    except ImportError as exc:
-        raise SystemExit(f"--rerank needs chatbot.rerank (a trained reranker), which is not available: {exc}")
-    return get_reranker(settings)
+
+        return get_reranker(settings)
+    except Exception as exc:  # module missing or weights not trained yet
+        print(f"error: --rerank needs the trained reranker, which is not available: {exc}", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def _rerank(reranker, query: str, ranked_ids: list[str], corpus: dict[str, dict], top: int) -> list[str]:
@@ -177,6 +179,7 @@ def run(folder: Path, split: str = "test", limit: int | None = None, rerank: boo
 
     s = settings or get_settings()
     emb = embeddings or get_embeddings(s)
+    reranker = _reranker(s) if rerank else None  # fail before the slow embedding step
     corpus, queries, qrels = load_beir(folder, split)
     qids = [q for q in queries if q in qrels]
     if limit:
@@ -192,7 +195,6 @@ def run(folder: Path, split: str = "test", limit: int | None = None, rerank: boo
 
     runs: dict[str, dict[str, list[str]]] = {"hybrid": {}, "dense": {}, "bm25": {}}
     secs = {"hybrid": 0.0, "dense": 0.0, "bm25": 0.0}
-    reranker = _reranker(s) if rerank else None
     if reranker is not None:
         runs["hybrid+rerank"] = {}
         secs["hybrid+rerank"] = 0.0

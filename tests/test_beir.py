@@ -97,3 +97,21 @@ def test_cli_limit_and_missing_split(beir_dir, capsys, monkeypatch, tmp_path):
         assert "qrels/dev.tsv" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
+
+
+def test_rerank_without_weights_exits_2(beir_dir, capsys, monkeypatch, tmp_path):
+    from core.settings import get_settings
+
+    from evals import beir
+
+    monkeypatch.setenv("MGC_EMBEDDING_MODEL", "fake")
+    monkeypatch.setenv("MGC_RERANKER_MODEL", str(tmp_path / "no-reranker"))
+    monkeypatch.setattr(beir, "CACHE_DIR", tmp_path / "cache")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as exc:
+            beir.main(["beir", str(beir_dir), "--rerank"])
+        assert exc.value.code == 2
+        assert "reranker" in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()
