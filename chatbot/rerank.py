@@ -30,6 +30,9 @@ class CrossEncoderReranker:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         self.torch = torch
+        from core.embeddings import apply_torch_threads
+
+        apply_torch_threads()
         self.tok = AutoTokenizer.from_pretrained(str(path))
         self.model = AutoModelForSequenceClassification.from_pretrained(str(path)).float().eval()
         self.max_length = max_length

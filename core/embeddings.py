@@ -24,6 +24,19 @@ class MissingModelError(RuntimeError):
     pass
 
 
+def apply_torch_threads(n: int | None = None) -> None:
+    """Pin torch's intra-op threads once per process (see Settings.torch_threads for why)."""
+    if n is None:
+        from core.settings import get_settings
+
+        n = get_settings().torch_threads
+    if n and n > 0:
+        import torch
+
+        if torch.get_num_threads() != n:
+            torch.set_num_threads(n)
+
+
 @functools.lru_cache(maxsize=4)
 def _load_sentence_transformer(path: str):
     if not path or not os.path.isdir(path):
@@ -33,6 +46,7 @@ def _load_sentence_transformer(path: str):
         )
     from sentence_transformers import SentenceTransformer
 
+    apply_torch_threads()
     return SentenceTransformer(path, device="cpu", local_files_only=True)
 
 
@@ -55,7 +69,14 @@ class MiniLMEmbeddings(Embeddings):
         return vecs.astype(np.float32).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        # Cached: the retriever and the answerer both embed the same question.
+        return list(_cached_query_vector(self.path, text))
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_query_vector(path: str, text: str) -> tuple[float, ...]:
+    vec = _load_sentence_transformer(path).encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
+    return tuple(float(x) for x in vec)
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
