@@ -45,6 +45,8 @@ def test_stance_rules():
     assert decide_stance((0.2, 0.1, 0.7), [NULL], S)[0] == REFUTES
     # numbers from a study of another form are about something else
     assert decide_stance((0.2, 0.1, 0.7), [NUM_BAD, FORM], S)[0] != REFUTES
+    assert decide_stance((0.1, 0.8, 0.1), [], S, relevance=0.05)[0] == NEI  # unrelated passage cannot refute
+    assert decide_stance((0.9, 0.05, 0.05), [NUM_BAD], S, relevance=0.05)[0] == REFUTES
     reasons = decide_stance((0.9, 0.05, 0.05), [FORM], S)[1]
     assert any("oxide" in r for r in reasons) and any(r.startswith("verifier") for r in reasons)
 

@@ -67,10 +67,16 @@ class EvidenceItem:
 
 # ---------------------------------------------------------------------------- window selection
 
+_MG_SYMBOL = re.compile(r"\bMg(?:2\+|²⁺|\+\+)?(?![a-z])")
+_PROVENANCE = re.compile(r"\bsource note\b|\bread from\b|\bretrieved (?:page|text)\b|\bthe abstract (?:does not|gives no|did not)|"
+                         r"\bnot verified here\b|\bsecondary cop(?:y|ies)\b|\bthe work concerns\b", re.I)
+
+
 def _toks(text: str) -> list[str]:
+    """BM25's tokens, with the element symbol read as the word (papers write Mg2+, the article magnesium)."""
     from core.lexical import tokenize
 
-    return tokenize(text)
+    return tokenize(_MG_SYMBOL.sub("magnesium", text))
 
 
 def relevance(claim: str, text: str) -> float:
@@ -86,6 +92,8 @@ def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
     neighbour when ``n`` >= 3; single sentences keep pairs short, which is most of the verifier's CPU cost)."""
     spans = chunk.sentences or split_sentences(chunk.text)
     sents = [chunk.text[a:b].strip() for a, b in spans if chunk.text[a:b].strip()]
+    # digest provenance ("Read from the abstract…", "The abstract gives no numbers…") describes the document, not findings
+    sents = [x for x in sents if not _PROVENANCE.search(x)] or sents
     if not sents:
         return [chunk.text[:600]]
     ct = set(_toks(claim))
@@ -98,6 +106,9 @@ def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
         return (hit + bonus) / math.sqrt(len(st) + 4)
 
     ranked = sorted(range(len(sents)), key=lambda i: -score(sents[i]))
+    if ct:
+        hits = [i for i in ranked if ct & set(_toks(sents[i]))]
+        ranked = hits or ranked[:1]  # a sentence sharing no word with the claim cannot decide it
     out: list[str] = []
     best = ranked[0]
     out.append(sents[best])
@@ -137,7 +148,7 @@ def study_weight(study_type: str, mechanism: bool, settings) -> float:
     return w
 
 
-def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settings) -> tuple[str, list[str]]:
+def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settings, relevance: float = 1.0) -> tuple[str, list[str]]:
     """One passage's stance from verifier probabilities and explicit findings.
 
     Numbers far from the claim refute it unless the study concerns another magnesium form or
@@ -164,6 +175,11 @@ def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settin
         stance = OTHER_CONDITIONS if cond else SUPPORTS
     else:
         stance = NEI
+    if stance != NEI and relevance < settings.relevance_min and not num_contra and not num_ok:
+        # a cross-encoder calls unrelated pairs "refutes" or "supports" often enough; a passage that
+        # shares almost no content words with the claim cannot decide it
+        stance = NEI
+        reasons.append(f"passage shares few of the claim's words ({relevance:.0%}), so the verifier's call is not used")
     top = max(("supports", p_s), ("refutes", p_r), ("not enough info", p_n), key=lambda t: t[1])
     reasons.append(f"verifier: {top[0]} ({top[1]:.2f})")
     for f in findings:
@@ -212,6 +228,7 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings) -> list[Evid
         item = EvidenceItem(chunk=c, text=text, probs=tuple(float(x) for x in p[i]),  # type: ignore[arg-type]
                             relevance=rel[c.chunk_id], findings=findings,
                             weight=study_weight(c.study_type, mech, a))
-        item.stance, item.reasons = decide_stance(item.probs, findings, a)
+        # the gate looks at the quoted sentence(s): a relevant paper's off-topic sentence decides nothing
+        item.stance, item.reasons = decide_stance(item.probs, findings, a, relevance(claim, text))
         items.append(item)
     return items
