@@ -152,7 +152,7 @@ class HybridRetriever(BaseRetriever):
         mask = None if filters.is_empty() else self._mask(filters)
         bm25_ids = [cid for cid, _ in self.lexical.search(query, n_cand, mask)]
         t3 = time.perf_counter()
-        fused = rrf_fuse([dense_ids, bm25_ids], k=rs.rrf_k)
+        fused = rrf_fuse([dense_ids, bm25_ids], k=rs.rrf_k, weights=[1.0, rs.bm25_weight])
         d_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}
         b_rank = {cid: i + 1 for i, cid in enumerate(bm25_ids)}
         ranked = [Passage(chunks[cid], s, i + 1, d_rank.get(cid), b_rank.get(cid)) for i, (cid, s) in enumerate(fused) if cid in chunks]

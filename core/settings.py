@@ -52,6 +52,7 @@ class RetrievalSettings(BaseModel):
     k: int = Field(6, description="Passages returned to the answerer.")
     candidates: int = Field(40, description="Candidates taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant (Cormack et al. 2009).")
+    bm25_weight: float = Field(1.5, description="Weight of the BM25 ranking in the fusion (dense has 1.0). 1.5 measured +0.010 nDCG@10 on SciFact train (0.708 -> 0.718), consistently for k = 10, 30, 60.")
     max_per_doc: int = Field(2, description="At most this many passages from one document, so one paper cannot crowd out the rest.")
     min_article: int = Field(1, description="Passages from the article guaranteed when it is relevant at all, so answers can contrast the two sides.")
     rerank: bool = Field(False, description="Rerank fused candidates with the trained cross-encoder (slower, better ranking).")

@@ -121,7 +121,8 @@ def embed_corpus(ids: list[str], texts: list[str], embeddings, cache: Path | Non
 class BeirIndex:
     """Dense + BM25 over a BEIR corpus, fused exactly as the chatbot's retriever fuses."""
 
-    def __init__(self, ids: list[str], texts: list[str], vectors: np.ndarray, embeddings, rrf_k: int, candidates: int):
+    def __init__(self, ids: list[str], texts: list[str], vectors: np.ndarray, embeddings, rrf_k: int, candidates: int,
+                 bm25_weight: float = 1.0):
         from core.lexical import LexicalIndex
 
         self.ids = ids
@@ -129,6 +130,7 @@ class BeirIndex:
         self.vectors = vectors
         self.embeddings = embeddings
         self.rrf_k = rrf_k
+        self.bm25_weight = bm25_weight
         self.candidates = candidates
         self.lexical = LexicalIndex.build(ids, texts)
 
@@ -145,7 +147,7 @@ class BeirIndex:
     def hybrid(self, dense_ids: list[str], bm25_ids: list[str], n: int) -> list[str]:
         from chatbot.retrieval import rrf_fuse
 
-        return [cid for cid, _ in rrf_fuse([dense_ids, bm25_ids], k=self.rrf_k)][:n]
+        return [cid for cid, _ in rrf_fuse([dense_ids, bm25_ids], k=self.rrf_k, weights=[1.0, self.bm25_weight])][:n]
 
 
 def _reranker(settings):
@@ -189,7 +191,7 @@ def run(folder: Path, split: str = "test", limit: int | None = None, rerank: boo
     model_key = getattr(emb, "path", None) or getattr(emb, "name", type(emb).__name__)
     cache = _cache_path(Path(folder) / "corpus.jsonl", str(model_key)) if use_cache else None
     vecs = embed_corpus(ids, texts, emb, cache)
-    index = BeirIndex(ids, texts, vecs, emb, s.retrieval.rrf_k, s.retrieval.candidates)
+    index = BeirIndex(ids, texts, vecs, emb, s.retrieval.rrf_k, s.retrieval.candidates, s.retrieval.bm25_weight)
     depth = 100
     n_cand = max(s.retrieval.candidates, depth * 4)  # same rule as HybridRetriever.search for k=100
 

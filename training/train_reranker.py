@@ -49,7 +49,7 @@ def candidates(beir: Path, work: Path, n: int) -> tuple[dict, dict, dict, dict]:
     ids = list(corpus)
     texts = {i: doc_text(corpus[i]) for i in ids}
     vecs = embed_corpus(ids, [texts[i] for i in ids], emb, _cache_path(beir / "corpus.jsonl", str(getattr(emb, "path", emb.name))))
-    index = BeirIndex(ids, [texts[i] for i in ids], vecs, emb, s.retrieval.rrf_k, s.retrieval.candidates)
+    index = BeirIndex(ids, [texts[i] for i in ids], vecs, emb, s.retrieval.rrf_k, s.retrieval.candidates, s.retrieval.bm25_weight)
     qids = [q for q in qrels if q in queries]
     qvec = np.asarray(emb.embed_documents([queries[q] for q in qids]), dtype=np.float32)
     cands = {q: index.hybrid(index.dense(qvec[i], 4 * n), index.bm25(queries[q], 4 * n), n) for i, q in enumerate(qids)}
