@@ -74,6 +74,7 @@ def main() -> int:
     res["unchanged_reingest"] = {"seconds_median": round(statistics.median(unchanged), 3), "runs": [round(x, 3) for x in unchanged],
                                  "target_s": 3.0}
 
+    print(json.dumps(res), file=sys.stderr, flush=True)  # partial results, in case the embedding run is cut short
     from core.embeddings import MiniLMEmbeddings
 
     emb = MiniLMEmbeddings(settings.embedding_model, settings.batch_size)
@@ -86,6 +87,7 @@ def main() -> int:
         t = time.perf_counter()
         emb.embed_documents(texts)
         rates.append(len(texts) / (time.perf_counter() - t))
+        print(f"embedding run: {rates[-1]:.1f} chunks/s", file=sys.stderr, flush=True)
     res["embedding"] = {"chunks": len(texts), "mean_tokens": round(statistics.mean(lens), 1), "batch_size": settings.batch_size,
                         "chunks_per_s_median": round(statistics.median(rates), 1), "runs": [round(r, 1) for r in rates], "target_chunks_per_s": 60}
     res["machine"]["loadavg_end"] = os.getloadavg()

@@ -28,7 +28,7 @@ HPARAMS = {
     "lr_general": 6e-5,
     "lr_domain": 4e-5,
     "epochs_general": 1,
-    "epochs_domain": 2,
+    "epochs_domain": 1,
     "replay_fraction": 0.15,
     "general_max": 10000,
     "warmup_ratio": 0.06,
@@ -57,7 +57,7 @@ def batches(rows: list[dict], bs: int, rng: random.Random) -> list[list[dict]]:
 
 
 def encode(tok, batch: list[dict], max_length: int):
-    return tok([r["claim"] for r in batch], [r["evidence"] for r in batch], truncation="only_second",
+    return tok([r["claim"] for r in batch], [r["evidence"] for r in batch], truncation="longest_first",
                max_length=max_length, padding=True, return_tensors="pt")
 
 
@@ -148,6 +148,8 @@ def main() -> None:
     ap.add_argument("--shared", default="../shared")
     ap.add_argument("--out", default="models/verifier")
     ap.add_argument("--work", default="training/runs/verifier", help="checkpoints and logs (not shipped)")
+    ap.add_argument("--resume-general", default=None,
+                    help="checkpoint of a finished stage 1: skip it and train stage 2 from there")
     ap.add_argument("--threads", type=int, default=1,
                     help="1 is fastest on a shared 2-core machine: two OpenMP threads spin-wait on each other under load")
     args = ap.parse_args()
@@ -166,15 +168,21 @@ def main() -> None:
     tok = AutoTokenizer.from_pretrained(encoder_path())
     model = AutoModelForSequenceClassification.from_pretrained(
         encoder_path(), num_labels=3, id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
-    metrics = {"hparams": hp, "majority": majority_baseline(data)}
-    metrics["untrained_encoder"] = evaluate(model, tok, data, hp["max_length"])
-    log(f"untrained: {json.dumps({k: v['macro_f1'] for k, v in metrics['untrained_encoder'].items()})}")
-
-    general = random.Random(SEED + 3).sample(data["general"], min(hp["general_max"], len(data["general"])))
-    train_stage(model, tok, general, hp["epochs_general"], hp["lr_general"], hp, log, "general", work)
-    metrics["after_general"] = evaluate(model, tok, data, hp["max_length"])
-    log(f"after general: {json.dumps({k: v['macro_f1'] for k, v in metrics['after_general'].items()})}")
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    if args.resume_general:
+        # Stage 1 finished in an earlier run, whose metrics (baselines, after_general) are kept.
+        metrics = json.loads((out / "metrics.json").read_text())
+        metrics["hparams"] = hp
+        model = AutoModelForSequenceClassification.from_pretrained(args.resume_general)
+        log(f"resumed stage 1 from {args.resume_general}")
+    else:
+        metrics = {"hparams": hp, "majority": majority_baseline(data)}
+        metrics["untrained_encoder"] = evaluate(model, tok, data, hp["max_length"])
+        log(f"untrained: {json.dumps({k: v['macro_f1'] for k, v in metrics['untrained_encoder'].items()})}")
+        general = random.Random(SEED + 3).sample(data["general"], min(hp["general_max"], len(data["general"])))
+        train_stage(model, tok, general, hp["epochs_general"], hp["lr_general"], hp, log, "general", work)
+        metrics["after_general"] = evaluate(model, tok, data, hp["max_length"])
+        log(f"after general: {json.dumps({k: v['macro_f1'] for k, v in metrics['after_general'].items()})}")
+        (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
 
     rng = random.Random(SEED + 2)
     replay = rng.sample(data["general"], int(hp["replay_fraction"] * len(data["domain"])))
