@@ -63,6 +63,9 @@ class Verifier:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+        from core.embeddings import apply_torch_threads
+
+        apply_torch_threads()
         self.path = Path(path)
         self.batch_size = batch_size
         self.max_length = max_length
@@ -88,7 +91,7 @@ class Verifier:
         with torch.no_grad():
             for j in range(0, n, bs):
                 ids = order[j:j + bs]
-                enc = self.tokenizer([pairs[i][0] for i in ids], [pairs[i][1] for i in ids], truncation="only_second",
+                enc = self.tokenizer([pairs[i][0] for i in ids], [pairs[i][1] for i in ids], truncation="longest_first",
                                      max_length=self.max_length, padding=True, return_tensors="pt")
                 logits = self.model(**enc).logits.float()
                 out[ids] = torch.softmax(logits, -1).numpy()[:, self._order]
