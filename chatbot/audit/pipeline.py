@@ -13,7 +13,6 @@ import datetime as _dt
 import json
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -26,22 +25,9 @@ from core.text import content_hash
 AUDIT_FILE = "audit.json"
 
 
-@dataclass
-class _FallbackFilters:
-    """Stand-in with the retriever's ``Filters`` signature, used only if chatbot.retrieval is absent."""
-
-    role: str | None = None
-    study_types: list[str] | None = None
-    year_min: int | None = None
-    year_max: int | None = None
-    doc_ids: list[str] | None = None
-
-
 def literature_filters():
-    try:
-        from chatbot.retrieval import Filters
-    except ImportError:
-        Filters = _FallbackFilters  # noqa: N806
+    from chatbot.retrieval import Filters
+
     return Filters(role="literature")
 
 
