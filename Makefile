@@ -14,7 +14,7 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]' PyStemmer
+	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
 setup: $(VENV)/.installed
