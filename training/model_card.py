@@ -67,7 +67,7 @@ def verifier_card(d: Path) -> str:
               "- 22M parameters, trained on COVID, climate, Wikipedia and caption data; nothing about magnesium. The claim audit "
               "therefore never trusts it alone: explicit checks on numbers, magnesium form, dose, population and species, and "
               "hedged or null results sit on top, and a `supported` verdict needs condition-matched support.",
-              "- Inputs longer than 128 tokens are truncated (evidence side): score sentences or short windows, not whole abstracts."]
+              "- Pairs longer than the window are truncated, longest side first (128 tokens in training, 160 at inference): score sentences or short windows, not whole abstracts."]
     return "\n".join(lines) + "\n"
 
 
