@@ -173,3 +173,18 @@ def test_hedges():
         f = C.hedges(text)
         assert f and f[0].kind == "hedge" and word in f[0].reason.lower(), text
     assert C.hedges("Magnesium blocks NMDA channels in a voltage-dependent manner.") == []
+
+
+def test_claimed_null_against_significant_effect():
+    claim = "Magnesium oxide supplements failed to raise intracellular magnesium in healthy adults."
+    ev = "Intracellular magnesium rose significantly with magnesium oxide (34.4 to 36.3 mEq/L, p < 0.001)."
+    f = C.effect_against_null_claim(claim, ev)
+    assert f and f[0].kind == "effect" and f[0].effect == "contradicts" and "significant" in f[0].reason
+    # a study that itself reports no significant change agrees with the claim; an off-topic effect is no evidence
+    assert C.effect_against_null_claim(claim, "Intracellular magnesium did not change significantly.") == []
+    assert C.effect_against_null_claim(claim, "Sleep efficiency improved significantly with melatonin.") == []
+    # a claim of an effect is not this check's business
+    assert C.effect_against_null_claim("Magnesium oxide raised intracellular magnesium.", ev) == []
+    both = ("Intracellular magnesium rose significantly with magnesium oxide (p < 0.001) "
+            "but not significantly with citrate (p = 0.097).")
+    assert C.effect_against_null_claim(claim, both), "the significant clause is about the claim's form"

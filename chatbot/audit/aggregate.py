@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatbot.audit.stance import NEI, OTHER_CONDITIONS, REFUTES, SUPPORTS, EvidenceItem
+from chatbot.audit.stance import NEI, OTHER_CONDITIONS, REFUTES, SUPPORTS, EvidenceItem, relevance
 
 VERDICTS = ("supported", "contradicted", "mixed", "no_evidence")
 
@@ -58,6 +58,15 @@ def _strong(item: EvidenceItem, strong_min: float) -> bool:
     return item.stance == SUPPORTS and item.p_support >= strong_min and not item.has("hedge") and not item.has("null")
 
 
+def _explicit_refutation(item: EvidenceItem) -> bool:
+    """A refutation an explicit check backs (numbers far off, a null result), not the verifier's word alone."""
+    return any(item.has(k, "contradicts") for k in ("numeric", "sample_size", "effect")) or item.has("null")
+
+
+def _docs(items: list[EvidenceItem]) -> set[str]:
+    return {i.chunk.doc_id for i in items}
+
+
 def aggregate(claim: str, items: list[EvidenceItem], settings, mechanism: bool = False) -> Verdict:
     """Combine judged passages into a verdict with reasons (``settings`` is ``Settings.audit``)."""
     s = settings
@@ -87,14 +96,17 @@ def aggregate(claim: str, items: list[EvidenceItem], settings, mechanism: bool =
         conf = 0.5 + 0.3 * p_nei * (1 - top_rel) + (0.1 if not relevant else 0.0)
         return Verdict(claim, "no_evidence", min(conf, 0.9), [], reasons)
 
-    numeric_ref = [i for i in ref if i.has("numeric", "contradicts") or i.has("sample_size", "contradicts")]
+    numeric_ref = [i for i in ref if any(i.has(k, "contradicts") for k in ("numeric", "sample_size", "effect"))]
     numeric_ok = [i for i in sup + oth if i.has("numeric", "consistent")]
-    strong = [i for i in sup if _strong(i, s.strong_support_min)]
+    # strong support states what the claim says: its quote carries most of the claim's content words
+    strong = [i for i in sup if _strong(i, s.strong_support_min) and relevance(claim, i.text) >= s.support_coverage_min]
     w_strong = sum(i.weight for i in strong)
+    # a null result or hedge on the claim's own topic anywhere in the evidence blocks "supported"
+    caveats = [i for i in items if (i.has("null") or i.has("hedge")) and relevance(claim, i.text) >= s.support_coverage_min]
 
     if numeric_ref and not numeric_ok:
         verdict = "contradicted"
-        reasons.append("reported numbers are far from the claimed ones: " + "; ".join(
+        reasons.append("the reported results disagree with the claim: " + "; ".join(
             dict.fromkeys(f.reason for i in numeric_ref for f in i.findings if f.effect == "contradicts")))
         conf = min(0.95, 0.6 + 0.3 * max(i.weight for i in numeric_ref))
     elif ref and not (sup or oth) and all(_other_subject(i) for i in ref):
@@ -102,24 +114,31 @@ def aggregate(claim: str, items: list[EvidenceItem], settings, mechanism: bool =
         reasons.append(f"findings against the claim come only from studies of other conditions ({_describe(ref)}): "
                        + condition_summary(ref))
         conf = 0.55
-    elif ref and not (sup or oth):
+    elif ref and not (sup or oth) and (any(_explicit_refutation(i) for i in ref) or len(_docs(ref)) >= s.contradicted_min_docs):
         verdict = "contradicted"
         reasons.append(f"the literature reports findings against the claim ({_describe(ref)})")
         conf = min(0.9, 0.45 + 0.3 * w_ref)
+    elif ref and not (sup or oth):
+        verdict = "mixed"
+        reasons.append(f"only one study appears to report against the claim ({_describe(ref)}), on the verifier's reading "
+                       "alone; that is not reliable enough to call the claim contradicted, and nothing supports it either")
+        conf = 0.5
     elif ref:
         verdict = "mixed"
         reasons.append(f"the evidence conflicts: {_describe(sup + oth)} support it, {_describe(ref)} report against it "
                        f"(weighted support {w_sup + w_oth:.2f} vs against {w_ref:.2f})")
         conf = 0.55 + 0.25 * abs(w_sup + w_oth - w_ref) / max(w_sup + w_oth + w_ref, 1e-6)
-    elif strong and w_strong >= s.supported_weight_min:
+    elif strong and w_strong >= s.supported_weight_min and len(_docs(strong)) >= s.supported_min_docs and not caveats:
         verdict = "supported"
         reasons.append(f"direct support under the stated conditions from {_describe(strong)}; nothing in the literature found contradicts it")
         conf = min(0.95, 0.55 + 0.2 * w_strong + 0.1 * (sum(i.p_support for i in strong) / len(strong) - s.strong_support_min))
     elif sup:
         verdict = "mixed"
-        hedged = [i for i in sup if i.has("hedge") or i.has("null")]
-        if hedged:
-            reasons.append(f"support is hedged by its authors ({_describe(hedged)}): " + "; ".join(
+        hedged = [i for i in sup if i.has("hedge") or i.has("null")] or caveats
+        if strong and not hedged and len(_docs(strong)) < s.supported_min_docs and w_strong >= s.supported_weight_min:
+            reasons.append(f"support comes from a single study ({_describe(strong)}) and is not replicated in the corpus")
+        elif hedged:
+            reasons.append(f"support is qualified by null or hedged results ({_describe(hedged)}): " + "; ".join(
                 dict.fromkeys(f.reason for i in hedged for f in i.findings if f.kind in {"hedge", "null"}))[:400])
         else:
             reasons.append(f"support is too weak to call the claim supported: only {_describe(sup)} (weight {w_sup:.2f})")

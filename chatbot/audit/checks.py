@@ -377,7 +377,8 @@ HEDGE_PATTERNS = (
     r"conflicting", r"inconsistent", r"(?:low|very low|low to very low) certainty", r"(?:poor|low) quality",
     r"inconclusive", r"insufficient evidence", r"limited evidence", r"heterogeneous", r"small samples?",
     r"borderline", r"marginal(?:ly)?", r"suggestive", r"preliminary", r"pilot", r"results (?:are )?not available",
-    r"not retrieved", r"truncated", r"emerging (?:data|evidence)", r"needs? (?:further|more) (?:research|study|studies)",
+    r"not retrieved", r"truncated", r"others did not", r"other (?:studies|trials) did not", r"not all (?:studies|trials)",
+    r"mixed (?:results|findings|evidence)", r"can be (?:just )?as (?:bioavailable|effective|well absorbed) as", r"emerging (?:data|evidence)", r"needs? (?:further|more) (?:research|study|studies)",
 )
 _NULL_RE = re.compile("|".join(f"(?:{p})" for p in NULL_PATTERNS), re.I)
 _HEDGE_RE = re.compile("|".join(f"(?:{p})" for p in HEDGE_PATTERNS), re.I)
@@ -418,6 +419,33 @@ def hedges(evidence: str, claim: str | None = None) -> list[Finding]:
             seen.add(phrase)
             out.append(Finding("hedge", "weakens", f"the authors hedge: \"{_excerpt(sent, m)}\"", {"phrase": phrase}))
     return out
+
+
+_NEGATED_RE = re.compile(r"\b(?:not|no|non-?|without)\s*(?:statistically\s*)?$", re.I)
+_SIGNIFICANT_RE = re.compile(r"\bsignificant(?:ly)?\b|\bp\s*[<≤]\s*0?\.0[0-5]", re.I)
+
+
+def effect_against_null_claim(claim: str, evidence: str) -> list[Finding]:
+    """A claim of no effect ("failed to raise") against a study reporting a significant one on the same topic.
+
+    The mirror of a null result refuting a claimed effect; the verifier misses both often enough
+    that an explicit check is worth having.
+    """
+    from core.text import split_sentences
+
+    if not _NULL_RE.search(claim):
+        return []
+    cw = content_words(claim) - {"magnes", "magnesium", "signif", "failed"}
+    for a, b in split_sentences(evidence) or [(0, len(evidence))]:
+        sent = evidence[a:b]
+        if len(content_words(sent) & cw) < 2:
+            continue
+        for m in _SIGNIFICANT_RE.finditer(sent):
+            if _NEGATED_RE.search(sent[max(0, m.start() - 20):m.start()]):
+                continue  # "not significantly": a null result, which agrees with the claim
+            return [Finding("effect", "contradicts",
+                            f"the claim reports no effect, but the study reports a significant one (\"{_excerpt(sent, m)}\")")]
+    return []
 
 
 def _excerpt(sent: str, m: re.Match, width: int = 60) -> str:

@@ -65,27 +65,34 @@ def _retrieve(text: str, retriever, k: int) -> list[Any]:
         extra = [p for p in retriever.search(expanded, k=k, filters=literature_filters())
                  if getattr(p, "chunk", p).chunk_id not in seen]
         passages += extra[:2]
-    passages += _numeric_siblings(text, passages, retriever)
+    passages += _result_siblings(text, passages, retriever)
     return [p for p in passages if getattr(getattr(p, "chunk", p), "role", "") == "literature"]
 
 
-def _numeric_siblings(text: str, passages: list[Any], retriever, limit: int = 3) -> list[Any]:
-    """Results sections of retrieved papers that report a number on the claim's topic.
+def _result_siblings(text: str, passages: list[Any], retriever, limit: int = 3) -> list[Any]:
+    """Results sections of retrieved papers that report a number, or a significant effect, on the claim's topic.
 
     A paper's background chunk often ranks first while its numbers sit in another chunk; for a
-    claim with a percentage those numbers decide the verdict, so they are fetched from the
-    snapshot the retriever reads (same papers only: this widens no search).
+    claim with a percentage (or a claim of no effect) those results decide the verdict, so they are
+    fetched from the snapshot the retriever reads (same papers only: this widens no search).
     """
     snap = getattr(retriever, "snapshot", None)
-    if snap is None or not re.search(r"\d\s*%", text):
+    has_pct = bool(re.search(r"\d\s*%", text))
+    claims_null = bool(checks._NULL_RE.search(text))
+    if snap is None or not (has_pct or claims_null):
         return []
+
+    def decides(c) -> bool:
+        return bool((has_pct and checks.numeric_consistency(text, c.text))
+                    or (claims_null and checks.effect_against_null_claim(text, c.text)))
+
     have = {getattr(p, "chunk", p).chunk_id for p in passages}
     docs = list(dict.fromkeys(getattr(p, "chunk", p).doc_id for p in passages))
     out: list[Any] = []
     for c in snap.ordered_chunks():
         if len(out) >= limit:
             break
-        if c.doc_id in docs and c.chunk_id not in have and c.role == "literature" and checks.numeric_consistency(text, c.text):
+        if c.doc_id in docs and c.chunk_id not in have and c.role == "literature" and decides(c):
             out.append(c)
             have.add(c.chunk_id)
     return out

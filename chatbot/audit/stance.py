@@ -125,14 +125,17 @@ def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
 
 
 def _with_numbers(claim: str, chunk: Chunk, windows: list[str]) -> list[str]:
-    """Add the passage's sentence that reports a number on the claim's topic, if the lexical pick missed it:
-    the numeric check is the most reliable signal there is and must see that sentence."""
-    if not re.search(r"\d\s*%", claim):
+    """Add the passage's sentence that reports a number (or, against a claim of no effect, a significant effect) on
+    the claim's topic, if the lexical pick missed it: the explicit checks are the most reliable signal there is."""
+    has_pct = bool(re.search(r"\d\s*%", claim))
+    claims_null = bool(checks._NULL_RE.search(claim))
+    if not (has_pct or claims_null):
         return windows
     spans = chunk.sentences or split_sentences(chunk.text)
     for a, b in spans:
         sent = chunk.text[a:b].strip()
-        if sent and sent not in windows and checks.numeric_consistency(claim, sent):
+        if sent and sent not in windows and ((has_pct and checks.numeric_consistency(claim, sent))
+                                             or (claims_null and checks.effect_against_null_claim(claim, sent))):
             return windows + [sent]
     return windows
 
@@ -160,7 +163,7 @@ def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settin
     reasons: list[str] = []
     cond = [f for f in findings if f.kind in checks.CONDITION_KINDS and f.effect == "mismatch"]
     other_subject = [f for f in cond if f.kind in {"form", "species", "intervention"} and "not stated" not in f.reason]
-    num_contra = [f for f in findings if f.kind in {"numeric", "sample_size"} and f.effect == "contradicts"]
+    num_contra = [f for f in findings if f.kind in {"numeric", "sample_size", "effect"} and f.effect == "contradicts"]
     num_ok = [f for f in findings if f.kind in {"numeric", "sample_size"} and f.effect == "consistent"]
     nulls = [f for f in findings if f.kind == "null"]
     if num_contra and not other_subject:
@@ -214,7 +217,7 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings) -> list[Evid
         meta.setdefault("study_type", c.study_type)
         best: tuple[float, int, list[checks.Finding]] | None = None
         for i, w in enumerate(ws):
-            f = checks.numeric_consistency(claim, w, a.numeric_tolerance)
+            f = checks.numeric_consistency(claim, w, a.numeric_tolerance) + checks.effect_against_null_claim(claim, w)
             key = (2.0 if any(x.effect == "contradicts" for x in f) else 0.0) + float(max(p[i][0], p[i][1]))
             if best is None or key > best[0]:
                 best = (key, i, f)
