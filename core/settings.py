@@ -88,6 +88,7 @@ class AuditSettings(BaseModel):
     refute_min: float = Field(0.6, description="Verifier P(REFUTES) above which an evidence item counts as refuting.")
     strong_support_min: float = Field(0.75, description="P(SUPPORTS) an item needs to carry a 'supported' verdict on its own.")
     supported_weight_min: float = Field(0.8, description="Summed study-type weight of direct, condition-matched support needed for 'supported'.")
+    subject_terms: list[str] = Field(default_factory=lambda: ["magnesium"], description="The corpus's subject words: every passage shares them, so they do not count when judging whether a quoted sentence is about the claim.")
     support_coverage_min: float = Field(0.5, description="Share of the claim's content words the quoted sentence(s) must contain for a support to count as strong: support must state what the claim says, not a neighbouring topic.")
     supported_min_docs: int = Field(2, description="Distinct documents with strong, condition-matched support needed for 'supported'. The verifier's decisive calls are right only ~55-60 % of the time on held-out SciFact/HealthVer pairs whatever its confidence, so one study's support is not enough.")
     contradicted_min_docs: int = Field(2, description="Distinct documents the verifier must find refuting for 'contradicted' when no explicit check (numbers, null result) backs the refutation; below that the verdict is 'mixed'.")

@@ -160,3 +160,12 @@ def test_verdict_json_shape():
     v = aggregate(CLAIM, [item("rct1", "rct", (0.9, 0.05, 0.05))], S).to_json()
     assert list(v) == ["claim", "verdict", "confidence", "evidence", "reasons"]
     assert set(v["evidence"][0]) == {"doc_id", "chunk_id", "title", "year", "study_type", "text", "stance", "score", "reasons"}
+
+
+def test_subject_words_do_not_make_a_sentence_relevant():
+    from chatbot.audit.stance import relevance
+
+    claim, off_topic = "At rest, magnesium naturally blocks the NMDA channel.", "Magnesium is absorbed through channel proteins."
+    assert relevance(claim, off_topic) > relevance(claim, off_topic, S.subject_terms)
+    assert relevance(claim, off_topic, S.subject_terms) < S.relevance_min
+    assert relevance("Magnesium.", "Magnesium.", S.subject_terms) == 0.0

@@ -99,10 +99,10 @@ def aggregate(claim: str, items: list[EvidenceItem], settings, mechanism: bool =
     numeric_ref = [i for i in ref if any(i.has(k, "contradicts") for k in ("numeric", "sample_size", "effect"))]
     numeric_ok = [i for i in sup + oth if i.has("numeric", "consistent")]
     # strong support states what the claim says: its quote carries most of the claim's content words
-    strong = [i for i in sup if _strong(i, s.strong_support_min) and relevance(claim, i.text) >= s.support_coverage_min]
+    strong = [i for i in sup if _strong(i, s.strong_support_min) and relevance(claim, i.text, s.subject_terms) >= s.support_coverage_min]
     w_strong = sum(i.weight for i in strong)
     # a null result or hedge on the claim's own topic anywhere in the evidence blocks "supported"
-    caveats = [i for i in items if (i.has("null") or i.has("hedge")) and relevance(claim, i.text) >= s.support_coverage_min]
+    caveats = [i for i in items if (i.has("null") or i.has("hedge")) and relevance(claim, i.text, s.subject_terms) >= s.support_coverage_min]
 
     if numeric_ref and not numeric_ok:
         verdict = "contradicted"

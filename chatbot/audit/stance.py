@@ -79,9 +79,14 @@ def _toks(text: str) -> list[str]:
     return tokenize(_MG_SYMBOL.sub("magnesium", text))
 
 
-def relevance(claim: str, text: str) -> float:
-    """Share of the claim's content words (stemmed) present in the passage."""
-    ct = set(_toks(claim))
+def relevance(claim: str, text: str, ignore: Sequence[str] = ()) -> float:
+    """Share of the claim's content words (stemmed) present in the passage.
+
+    ``ignore``: the corpus's subject words (settings.audit.subject_terms). Every passage shares
+    them, so they would let an off-topic sentence look a third relevant to a short claim.
+    """
+    skip = set(_toks(" ".join(ignore))) if ignore else set()
+    ct = set(_toks(claim)) - skip
     if not ct:
         return 0.0
     return len(ct & set(_toks(text))) / len(ct)
@@ -232,6 +237,6 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings) -> list[Evid
                             relevance=rel[c.chunk_id], findings=findings,
                             weight=study_weight(c.study_type, mech, a))
         # the gate looks at the quoted sentence(s): a relevant paper's off-topic sentence decides nothing
-        item.stance, item.reasons = decide_stance(item.probs, findings, a, relevance(claim, text))
+        item.stance, item.reasons = decide_stance(item.probs, findings, a, relevance(claim, text, a.subject_terms))
         items.append(item)
     return items
