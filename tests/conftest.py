@@ -32,3 +32,25 @@ def real_settings(tmp_path):
 
     (tmp_path / "corpus").mkdir(exist_ok=True)
     return Settings(store_dir=tmp_path / "store", corpus_dir=tmp_path / "corpus", fetch_online=False)
+
+
+@pytest.fixture(scope="session")
+def default_store(tmp_path_factory):
+    """Settings of one store built by ingest (with its claim audit) from the default corpus, with the real models.
+
+    Shared by the audit integration test and the CI eval subset: one ingest of the default corpus
+    costs ~100 s on 2 cores, and both need exactly that store.
+    """
+    from core.settings import PROJECT_ROOT, Settings
+
+    corpus = PROJECT_ROOT / "corpus"
+    if not ((corpus / "article").is_dir() and (corpus / "literature").is_dir()):
+        pytest.skip("no default corpus (corpus/ with article/ and literature/)")
+    s = Settings(store_dir=tmp_path_factory.mktemp("default_store") / "store", corpus_dir=corpus, fetch_online=False)
+    if not (Path(s.verifier_model) / "config.json").exists():
+        pytest.skip(f"no verifier weights at {s.verifier_model} (set MGC_VERIFIER_MODEL to a trained verifier)")
+    from ingest.pipeline import run_ingest
+
+    summary = run_ingest(s)
+    assert summary.version and not summary.failed, summary
+    return s

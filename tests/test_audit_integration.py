@@ -1,52 +1,27 @@
 """Audit of the default corpus with the real embedder, retriever and verifier: structural truths.
 
-Skips when ingest or the verifier weights are not available yet. One module-scoped store and
-two audits (full, then again for id stability) keep the cost to one ingest on 2 cores.
+Skips when the verifier weights are not available. The store is the session's ``default_store``
+(one ingest with its audit, shared with the eval subset); a second audit from scratch checks that
+ids and verdicts are stable.
 """
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _corpus() -> Path | None:
-    for p in (ROOT / "corpus", ROOT.parent / "shared" / "corpus"):
-        if (p / "article").is_dir() and (p / "literature").is_dir():
-            return p
-    return None
-
-
 @pytest.fixture(scope="module")
-def audited(tmp_path_factory):
-    try:
-        from ingest.pipeline import run_ingest
-    except ImportError as exc:
-        pytest.skip(f"ingest not available yet: {exc}")
-    from core.settings import Settings
-
-    corpus = _corpus()
-    if corpus is None:
-        pytest.skip("no default corpus (corpus/ with article/ and literature/)")
-    s = Settings(store_dir=tmp_path_factory.mktemp("audit") / "store", corpus_dir=corpus, fetch_online=False,
-                 verifier_model=Path(os.environ.get("MGC_VERIFIER_MODEL", str(Settings().verifier_model))))
-    if not (Path(s.verifier_model) / "config.json").exists():
-        pytest.skip(f"no verifier weights at {s.verifier_model} (training not finished; set MGC_VERIFIER_MODEL to a checkpoint)")
+def audited(default_store):
+    """The audit ingest wrote beside the store, and a second audit from scratch for id stability."""
     from chatbot.audit import audit_snapshot
     from chatbot.retrieval import get_retriever
     from core.store import open_snapshot
 
-    run_ingest(s, audit=False)
-    snap = open_snapshot(s)
-    retriever = get_retriever(s, snapshot=snap)
-    first = audit_snapshot(snap, None, retriever=retriever, settings=s)
-    second = audit_snapshot(snap, None, retriever=retriever, settings=s)
+    snap = open_snapshot(default_store)
+    first = snap.audit()
+    assert first is not None, "ingest must write the claim audit before flipping CURRENT"
+    second = audit_snapshot(snap, None, retriever=get_retriever(default_store, snapshot=snap), settings=default_store)
     return snap, first, second
 
 

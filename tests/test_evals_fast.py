@@ -16,51 +16,29 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Measured with `python -m pytest -q tests/test_evals_fast.py` (same as
-# `python -m evals run --subset fast` on a fresh store built by run_ingest from corpus/) on the
+# Measured 2026-11-25 with `python -m evals run --subset fast` (same as the fixture below:
+# a fresh store built by run_ingest from corpus/) on the
 # 2-core dev machine; each threshold = measured value minus a margin of about one item.
 # name: (direction, threshold)   # measured value
 THRESHOLDS: dict[str, tuple[str, float]] = {
-    "retrieval.recall@10": (">=", 0.80),
-    "retrieval.mrr@10": (">=", 0.70),
-    "retrieval.ndcg@10": (">=", 0.70),
-    "answer.key_facts": (">=", 0.50),
-    "answer.false_refusal_rate": ("<=", 0.15),
-    "citation.recall": (">=", 0.50),
-    "claims.accuracy": (">=", 0.30),
-    "claims.false_supported": ("<=", 2),
+    "retrieval.recall@10": (">=", 0.77),        # 0.889 (9 questions with labelled documents: one miss = 0.11)
+    "retrieval.mrr@10": (">=", 0.75),           # 0.847
+    "retrieval.ndcg@10": (">=", 0.72),          # 0.824
+    "answer.key_facts": (">=", 0.55),           # 0.667
+    "answer.false_refusal_rate": ("<=", 0.15),  # 0.000
+    "citation.recall": (">=", 0.38),            # 0.447
+    "citation.precision": (">=", 0.60),         # 0.698
+    "claims.accuracy": (">=", 0.30),            # 0.400 (10 claims: one item = 0.1)
+    "claims.false_supported": ("<=", 0),        # 0: a false "supported" is the worst error, none is tolerated
 }
 
 
 @pytest.fixture(scope="module")
-def fast_results(tmp_path_factory):
-    from chatbot.audit.verifier import VerifierMissingError, resolve_model_path
-    from core.settings import PROJECT_ROOT, Settings
-
-    tmp = tmp_path_factory.mktemp("evals_fast")
-    settings = Settings(store_dir=tmp / "store", corpus_dir=PROJECT_ROOT / "corpus", fetch_online=False)
-    try:
-        resolve_model_path(settings.verifier_model)
-    except VerifierMissingError as exc:
-        pytest.skip(f"verifier weights not shipped yet: {exc}")
-    import torch
-
+def fast_results(default_store, tmp_path_factory):
     from evals.runner import main
-    from ingest.pipeline import run_ingest
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # two OpenMP threads spin-wait on each other on a loaded 2-core CI box
-    try:
-        yield _build_and_run(settings, tmp, main, run_ingest)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _build_and_run(settings, tmp, main, run_ingest) -> dict:
-    summary = run_ingest(settings)
-    assert summary.version and not summary.failed, summary
-    out = tmp / "report"
-    assert main(["run", "--subset", "fast", "--out", str(out), "--quiet"], settings=settings) == 0
+    out = tmp_path_factory.mktemp("evals_fast") / "report"
+    assert main(["run", "--subset", "fast", "--out", str(out), "--quiet"], settings=default_store) == 0
     return json.loads((out / "results.json").read_text(encoding="utf-8"))
 
 
