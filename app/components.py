@@ -79,19 +79,39 @@ def draw_verdict(verdict: dict[str, Any], numbers: dict[str, int] | None = None)
                 draw_evidence(evidence, numbers)
 
 
+_SEVERITY = {"contradicted": 0, "mixed": 1, "no_evidence": 2}
+
+
+def _flag_claim(f: dict[str, Any]) -> str:
+    claim = f.get("claim") or f.get("text") or ""
+    return claim.get("text", "") if isinstance(claim, dict) else str(claim)
+
+
 def draw_flags(flags: list[dict[str, Any]], numbers: dict[str, int] | None = None) -> None:
-    """One coloured badge per flagged article claim, expandable to reasons and evidence."""
+    """One coloured badge per flagged article claim, expandable to reasons and evidence.
+
+    Disagreements (contradicted, then mixed) come first, one by one; claims the corpus has no
+    evidence on are gathered in one expander so they do not bury the disagreements.
+    """
     if not flags:
         return
+    ordered = sorted(flags, key=lambda f: _SEVERITY.get(str(f.get("verdict")), 1))
+    disputed = [f for f in ordered if f.get("verdict") != "no_evidence"]
+    unevidenced = [f for f in ordered if f.get("verdict") == "no_evidence"]
     st.markdown("**Where the article and the studies disagree**")
-    for f in flags:
-        claim = f.get("claim") or f.get("text") or ""
-        if isinstance(claim, dict):
-            claim = claim.get("text", "")
-        st.markdown(f"{verdict_badge(f.get('verdict'))} The article says: *{escape_inline(claim)}*")
+    for f in disputed:
+        st.markdown(f"{verdict_badge(f.get('verdict'))} The article says: *{escape_inline(_flag_claim(f))}*")
         with st.expander("Reasons and evidence"):
             draw_reasons(f.get("reasons") or [])
             draw_evidence(f.get("evidence") or [], numbers)
+    if unevidenced:
+        n = len(unevidenced)
+        label = (f"No evidence: {n} claim{'s' if n > 1 else ''} in these article passages "
+                 f"{'have' if n > 1 else 'has'} nothing in the literature corpus for or against {'them' if n > 1 else 'it'}")
+        with st.expander(label, expanded=not disputed, icon=":material/help:"):
+            for f in unevidenced:
+                st.markdown(f"- *{escape_inline(_flag_claim(f))}*")
+                draw_reasons(f.get("reasons") or [])
 
 
 def draw_citation(c: dict[str, Any]) -> None:

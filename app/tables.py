@@ -39,8 +39,13 @@ def audit_rows(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
     return rows
 
 
+_ATTENTION = {"contradicted": 0, "mixed": 1, "supported": 2, "no_evidence": 3}
+
+
 def audit_frame(audit: dict[str, Any] | None) -> pd.DataFrame:
-    return pd.DataFrame(audit_rows(audit), columns=AUDIT_COLUMNS)
+    """Claims needing attention first (contradicted, mixed, supported, no evidence), article order within each."""
+    rows = sorted(audit_rows(audit), key=lambda r: _ATTENTION.get(str(r.get("verdict")), 1))
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
 def filter_audit(df: pd.DataFrame, verdicts: list[str] | None = None, sections: list[str] | None = None,

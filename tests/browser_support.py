@@ -166,11 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, running_app(log=Path(tmp) / "streamlit.log", timeout=300) as url:
-        with chromium(Path(tmp) / "profile", height=2000) as d:
+        with chromium(Path(tmp) / "profile", height=3400) as d:
             d.get(url)
             wait_for(d, 'textarea[data-testid="stChatInputTextArea"]', timeout=300)
             wait_idle(d, timeout=900)  # first view loads the models
             ask(d, args.question, 1, timeout=900)
+            time.sleep(1)
+            # the answer and its flag badges sit above the source list: scroll the chat back to them
+            d.execute_script("for (const el of document.querySelectorAll('*')) { if (el.scrollTop > 0) el.scrollTop = 0; }")
             time.sleep(1)
             d.save_screenshot(str(args.out / "chat.png"))
             open_page(d, url, "audit")

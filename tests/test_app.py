@@ -333,3 +333,29 @@ def test_a_failing_answer_is_reported_not_crashed(app_env, monkeypatch):
     assert not at.exception, at.exception
     assert any("index exploded" in e.value for e in at.error)
     assert at.chat_input  # the page is still usable
+
+
+def _flags_script():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path.cwd()))
+    from app.components import draw_flags
+
+    draw_flags([
+        {"claim": "Glycinate crosses into neurons.", "verdict": "no_evidence", "reasons": ["no literature passage bears on the claim"]},
+        {"claim": "Glycinate is 80% absorbed.", "verdict": "contradicted", "reasons": ["reported 23.5%"], "evidence": []},
+        {"claim": "Glycinate restores ATP.", "verdict": "no_evidence", "reasons": ["nothing found"]},
+    ])
+
+
+def test_disagreements_come_first_and_unevidenced_claims_are_grouped():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_flags_script, default_timeout=30).run()
+    md = [m.value for m in at.markdown]
+    claims = [m for m in md if "The article says" in m]
+    assert len(claims) == 1 and "Contradicted" in claims[0] and "80\\% absorbed" in claims[0]  # escaped Markdown
+    group = [e for e in at.expander if e.label.startswith("No evidence: 2 claims")]
+    assert group, [e.label for e in at.expander]
+    assert any("crosses into neurons" in m for m in md) and any("restores ATP" in m for m in md)

@@ -192,3 +192,12 @@ def test_save_upload_stays_inside_the_corpus(tmp_path):
     with pytest.raises(UploadRejected):
         save_upload(tmp_path, "x.md", b"x" * (2 * 1024 * 1024), 1)
     assert json.dumps(sorted(x.name for x in (tmp_path / "uploads").iterdir())) == '["evil.md"]'
+
+
+def test_audit_table_puts_disagreements_first():
+    from app.tables import audit_frame
+
+    audit = {"claims": [{"id": f"c{i}", "text": f"claim {i}", "verdict": v, "evidence": []}
+                        for i, v in enumerate(["no_evidence", "supported", "mixed", "contradicted", "mixed"])]}
+    assert list(audit_frame(audit)["verdict"]) == ["contradicted", "mixed", "mixed", "supported", "no_evidence"]
+    assert list(audit_frame(audit)["id"])[1:3] == ["c2", "c4"]  # article order kept within a verdict
