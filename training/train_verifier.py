@@ -171,7 +171,7 @@ def main() -> None:
     if args.resume_general:
         # Stage 1 finished in an earlier run, whose metrics (baselines, after_general) are kept.
         metrics = json.loads((out / "metrics.json").read_text())
-        metrics["hparams"] = hp
+        metrics["hparams"] = dict(hp, resumed_from=args.resume_general)
         model = AutoModelForSequenceClassification.from_pretrained(args.resume_general)
         log(f"resumed stage 1 from {args.resume_general}")
     else:
