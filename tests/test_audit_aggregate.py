@@ -169,3 +169,10 @@ def test_subject_words_do_not_make_a_sentence_relevant():
     assert relevance(claim, off_topic) > relevance(claim, off_topic, S.subject_terms)
     assert relevance(claim, off_topic, S.subject_terms) < S.relevance_min
     assert relevance("Magnesium.", "Magnesium.", S.subject_terms) == 0.0
+
+
+def test_matching_numbers_from_other_conditions_do_not_rescue_a_contradicted_claim():
+    items = [item("pk", "pharmacokinetic", (0.4, 0.5, 0.1), [NUM_BAD]),
+             item("rev", "narrative-review", (0.7, 0.2, 0.1), [NUM_OK, FORM])]
+    v = aggregate(CLAIM, items, S)
+    assert v.verdict == "contradicted" and "23.5%" in v.reasons[0]

@@ -97,7 +97,9 @@ def aggregate(claim: str, items: list[EvidenceItem], settings, mechanism: bool =
         return Verdict(claim, "no_evidence", min(conf, 0.9), [], reasons)
 
     numeric_ref = [i for i in ref if any(i.has(k, "contradicts") for k in ("numeric", "sample_size", "effect"))]
-    numeric_ok = [i for i in sup + oth if i.has("numeric", "consistent")]
+    # matching numbers outweigh contradicting ones only from a study of the claim's own conditions:
+    # "59 % absorbed" from mineral water says nothing for glycinate
+    numeric_ok = [i for i in sup if i.has("numeric", "consistent")]
     # strong support states what the claim says: its quote carries most of the claim's content words
     strong = [i for i in sup if _strong(i, s.strong_support_min) and relevance(claim, i.text, s.subject_terms) >= s.support_coverage_min]
     w_strong = sum(i.weight for i in strong)
