@@ -16,14 +16,25 @@ from core.settings import Settings, get_settings
 
 from chatbot.answer import audit_adapter
 from chatbot.answer.conversation import standalone_query
-from chatbot.answer.deterministic import EMPTY_STORE, REFUSAL, compose
+from chatbot.answer.deterministic import EMPTY_STORE, REFUSAL, Composed, compose
 from chatbot.answer.types import Answer, Citation
+from chatbot.scope import gap_message, missing_terms
 
 DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
 
 
 def _ms(t0: float) -> float:
     return (time.perf_counter() - t0) * 1e3
+
+
+def _n_docs(snapshot) -> int:
+    docs = getattr(snapshot, "documents", None)
+    if callable(docs):
+        try:
+            return len(docs())
+        except Exception:
+            pass
+    return len({c.doc_id for c in (getattr(snapshot, "chunks", None) or {}).values()})
 
 
 def _verdict_line(verdict: dict[str, Any], numbers: list[int]) -> str:
@@ -117,12 +128,16 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
 
     store_empty = not getattr(retriever.snapshot, "chunks", None)
     t = time.perf_counter()
-    composed = compose(question, passages, retriever.embeddings, query=query, store_empty=store_empty)
+    gaps = [] if store_empty else missing_terms(query, retriever.snapshot, s.embedding_model)
+    if gaps:  # the question is about something no document mentions: say so, don't answer nearby passages
+        composed = Composed(gap_message(gaps, _n_docs(retriever.snapshot)), [], refused=True)
+    else:
+        composed = compose(question, passages, retriever.embeddings, query=query, store_empty=store_empty)
     unsupported: list[str] = []
     body, citations, refused = composed.text, composed.citations, composed.refused
     name = "deterministic"
     lead = ""
-    if verdict is not None and not store_empty:
+    if verdict is not None and not store_empty and not gaps:
         lead, citations = _attach_verdict(verdict, citations, retriever)
         if model is None:
             yield lead + "\n\n"

@@ -98,7 +98,24 @@ def _result_siblings(text: str, passages: list[Any], retriever, limit: int = 3) 
     return out
 
 
-def _verdict(text: str, passages: Sequence[Any], verifier, settings) -> Verdict:
+def literature_gaps(text: str, retriever, settings) -> list[str]:
+    """Specific terms of the claim that no literature document mentions (see ``chatbot.scope``)."""
+    from chatbot.scope import missing_terms
+
+    query = claim_from_question(text) if text.strip().endswith("?") else text
+    snap = getattr(retriever, "snapshot", None)
+    return missing_terms(query, snap, settings.embedding_model, role="literature") if snap is not None else []
+
+
+def _gap_verdict(text: str, gaps: list[str]) -> Verdict:
+    quoted = ", ".join(f"“{g}”" for g in gaps)
+    return Verdict(text, "no_evidence", 0.9, [], [
+        f"no study in the corpus mentions {quoted}, so the literature here can neither support nor refute the claim"])
+
+
+def _verdict(text: str, passages: Sequence[Any], verifier, settings, gaps: Sequence[str] = ()) -> Verdict:
+    if gaps:
+        return _gap_verdict(text, list(gaps))
     query = claim_from_question(text) if text.strip().endswith("?") else text
     items = assess(query, passages, verifier, settings)
     v = aggregate(query, items, settings.audit, mechanism=checks.is_mechanism_claim(query))
@@ -113,7 +130,9 @@ def check_claim(text: str, retriever, settings=None, verifier=None) -> Verdict:
     s = _settings(settings)
     verifier = verifier or get_verifier(s)
     query = claim_from_question(text) if text.strip().endswith("?") else text
-    return _verdict(text, _retrieve(query, retriever, s.audit.k), verifier, s)
+    gaps = literature_gaps(text, retriever, s)
+    passages = [] if gaps else _retrieve(query, retriever, s.audit.k)
+    return _verdict(text, passages, verifier, s, gaps)
 
 
 # ---------------------------------------------------------------------------- whole-article audit
@@ -151,7 +170,7 @@ def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, se
 
         bar = tqdm(total=len(claims), desc="audit", unit="claim")
     for c in claims:
-        passages = _retrieve(c.text, retriever, s.audit.k)
+        passages = _retrieve(c.text, retriever, s.audit.k)  # no gap guard here: see chatbot.scope
         key = content_hash(c.text, fixed, *sorted(getattr(p, "chunk", p).chunk_id for p in passages), n=16)
         keys[c.id] = key
         old = prev_claims.get(c.id)

@@ -1,0 +1,166 @@
+"""Is the question's subject in the corpus at all?
+
+Why: dense retrieval always returns *something*. Asked about ashwagandha or levothyroxine, it
+returns the nearest passages about cortisol or magnesium, and both answerers then answer a
+question the corpus never addresses (the verdict code even called a levothyroxine interaction
+"mixed"). A cheap, explainable guard catches the common case: the question names a specific
+thing (a drug, a herb, a compound, an author of a cited study) that appears nowhere in the
+documents. Then the honest answer is "the corpus does not mention X".
+
+What counts as "a specific thing", so that ordinary words a document may simply phrase
+differently ("overnight", "kind", "prove") never trigger it:
+- a *rare technical word*: not a whole word of the embedding model's WordPiece vocabulary
+  (~30 k common English words and sub-words; "ashwagandha" is ash/##wa/##gan/##dha), nor an
+  inflection of one, not a unit ("micromolar"), not a prefix or compound of known words
+  ("overactivation", "bloodstream"), not a verb/adjective/abstract form ("stabilizing"), or
+- a *cited name*: a capitalised word followed by a year or "et al." ("Schuster 2025").
+Matching against the corpus is on the same stemmed tokens BM25 uses, over passage text,
+titles, section headings and bibliographic metadata.
+
+Used for user input only (``ask``, ``check``), not for the article audit: the article's own
+sentences are long and rhetorical, and a missing word there ("gatekeeper", "cramps") is usually
+one clause of a compound claim whose other clauses the literature does address.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+from core.lexical import tokenize
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*[A-Za-z0-9]")
+_SUFFIXES = ("'s", "ies", "es", "s", "ed", "d", "ing", "ly", "en", "er", "ers", "est", "al", "ness", "ity")
+_CITED_NAME = re.compile(r"\b([A-Z][a-zA-Z\-']{2,})(?:\s+et\s+al\.?|,?\s+\(?(?:19|20)\d\d\b)")
+_UNIT = re.compile(r"^(?:micro|milli|nano|pico|kilo|centi|deci)?(?:molar|mol|moles?|grams?|litres?|liters?|"
+                   r"equivalents?|units?|hertz|volts?|seconds?)$|^(?:micro|milli|nano|pico|kilo)\w*$")
+_MIN_LEN = 4
+# verb, adverb, adjective and abstract-noun endings: "stabilizing", "replenishes", "gentlest",
+# "steadiness", "insufficiency" describe; the things a question is *about* are named by nouns
+_DESCRIPTIVE = re.compile(r"(?:ing|ed|est|ly|ness|i[sz]es?|i[sz]ers?|ishes|ful|less|ency|ance|ence)$")
+
+
+@functools.lru_cache(maxsize=4)
+def _wordpiece_vocab(model_path: str) -> frozenset[str]:
+    """Whole-word entries of the embedding model's WordPiece vocabulary (empty if not found)."""
+    p = Path(model_path) / "vocab.txt"
+    try:
+        return frozenset(w for w in p.read_text(encoding="utf-8").split("\n") if w and not w.startswith(("##", "[")))
+    except OSError:
+        return frozenset()
+
+
+_vocab_cache: dict[tuple[str, str, str], frozenset[str]] = {}
+
+
+def _chunk_strings(chunk) -> list[str]:
+    meta = chunk.meta or {}
+    authors = meta.get("authors")
+    authors = " ".join(authors) if isinstance(authors, list) else str(authors or "")
+    return [chunk.text, chunk.title or "", chunk.section or "", authors, str(meta.get("journal") or ""),
+            str(meta.get("magnesium_form") or "")]
+
+
+def corpus_vocabulary(snapshot: Any, role: str | None = None) -> frozenset[str]:
+    """Stemmed tokens of every chunk (of one role, if given), cached per store version."""
+    chunks = getattr(snapshot, "chunks", None) or {}
+    key = (str(getattr(snapshot, "path", id(snapshot))), str(getattr(snapshot, "version", "")), role or "")
+    hit = _vocab_cache.get(key)
+    if hit is not None and (key[0] != str(id(snapshot))):
+        return hit
+    vocab: set[str] = set()
+    for c in chunks.values():
+        if role and c.role != role:
+            continue
+        for s in _chunk_strings(c):
+            vocab.update(tokenize(s))
+    out = frozenset(vocab)
+    if len(_vocab_cache) > 16:
+        _vocab_cache.clear()
+    _vocab_cache[key] = out
+    return out
+
+
+def _is_common(word: str, common: frozenset[str], depth: int = 2) -> bool:
+    """In the WordPiece vocabulary as a whole word, or an inflection of one ("cures",
+    "lengthened", "fifths"): the vocabulary lists mostly base forms."""
+    if word in common:
+        return True
+    if depth == 0:
+        return False
+    return any(word.endswith(suf) and len(word) - len(suf) >= 3 and _is_common(word[: -len(suf)], common, depth - 1)
+               for suf in _SUFFIXES)
+
+
+_PREFIXES = ("over", "under", "hyper", "hypo", "non", "anti", "re", "un", "de", "dis", "mis", "pre", "post",
+             "neuro", "electro", "para", "inter", "intra", "counter", "self")
+
+
+def _ordinary_compound(word: str, common: frozenset[str], vocab: frozenset[str]) -> bool:
+    """A prefix plus a known word ("overactivation", "hyperactivity") or two ordinary words run
+    together ("bloodstream", "gatekeeper") is a way of phrasing, not a subject of its own."""
+    def known(part: str) -> bool:
+        return _is_common(part, common) or _in_corpus(part, vocab)
+
+    for pre in _PREFIXES:
+        if word.startswith(pre) and len(word) - len(pre) >= 4 and known(word[len(pre):]):
+            return True
+    return any(known(word[:i]) and known(word[i:]) for i in range(4, len(word) - 3))
+
+
+def _in_corpus(word: str, vocab: frozenset[str]) -> bool:
+    """Exact stem, or a shared long prefix, so that inflections the stemmer keeps apart
+    ("polysomnographic" / "polysomnography") and small misspellings still count as present."""
+    toks = tokenize(word)
+    if not toks or any(t in vocab for t in toks):
+        return True
+    for t in toks:
+        if len(t) >= 6:
+            prefix = t[:max(6, len(t) - 3)]
+            if any(v.startswith(prefix) for v in vocab):
+                return True
+    return False
+
+
+def missing_terms(question: str, snapshot: Any, model_path: str | None = None, role: str | None = None) -> list[str]:
+    """Specific terms of ``question`` that no document (of ``role``) contains, in question order.
+
+    Empty when the store is empty (that case has its own message) or nothing specific is missing.
+    """
+    vocab = corpus_vocabulary(snapshot, role)
+    if not vocab:
+        return []
+    common = _wordpiece_vocab(model_path) if model_path else frozenset()
+    out: list[str] = []
+    seen: set[str] = set()
+
+    def add(word: str) -> None:
+        if word.lower() not in seen and not _in_corpus(word, vocab):
+            seen.add(word.lower())
+            out.append(word)
+
+    for m in _CITED_NAME.finditer(question):
+        add(m.group(1))
+    if common:
+        for m in _WORD.finditer(question):
+            w = m.group(0).strip("'")
+            lw = w.lower()
+            if len(lw) < _MIN_LEN or _is_common(lw, common) or _UNIT.match(lw) or "n't" in lw:
+                continue
+            if _DESCRIPTIVE.search(lw) and not w[:1].isupper():
+                continue
+            parts = [p for p in lw.split("-") if p]
+            if "-" in lw and all(_is_common(p, common) or len(p) < _MIN_LEN for p in parts):
+                continue  # a compound of common words ("two-week", "urinary-excretion")
+            if "-" not in lw and "'" not in lw and _ordinary_compound(lw, common, vocab):
+                continue
+            add(w)
+    return out
+
+
+def gap_message(terms: list[str], n_docs: int, what: str = "documents") -> str:
+    quoted = ", ".join(f"“{t}”" for t in terms)
+    return (f"None of the {n_docs} {what} in the corpus mentions {quoted}, so the corpus cannot answer this "
+            f"question and I won't guess from passages about other things.")

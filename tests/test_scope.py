@@ -1,0 +1,99 @@
+"""The out-of-corpus guard: a question naming something no document mentions is not answered
+from passages about other things, while ordinary wording differences never trigger it."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from answer_helpers import build_store, make_chunk
+from chatbot.scope import corpus_vocabulary, gap_message, missing_terms
+
+@pytest.fixture
+def model_dir():
+    """The packaged embedding model's folder: its WordPiece vocab.txt is the list of common words."""
+    from pathlib import Path
+
+    from core.settings import Settings
+
+    path = Settings().embedding_model
+    if not (Path(path) / "vocab.txt").exists():
+        pytest.skip(f"no vocab.txt under {path}")
+    return path
+
+
+def snapshot(*chunks):
+    return SimpleNamespace(path="/nowhere", version=str(id(chunks)), chunks={c.chunk_id: c for c in chunks})
+
+
+@pytest.fixture
+def snap():
+    return snapshot(
+        make_chunk("walker2003", "Magnesium citrate was better absorbed than magnesium oxide in 46 adults; cortisol was not measured.",
+                   title="Mg citrate bioavailability", meta={"authors": ["Walker AF", "Marakis G"]}),
+        make_chunk("yamadera2007", "Glycine before bed improved polysomnography measures of sleep; Bmal1 was not studied.",
+                   meta={"authors": ["Yamadera W"]}),
+        make_chunk("keyora2025", "Keyora says glycinate is absorbed through the PEPT1 transporter.", role="article"),
+    )
+
+
+def test_a_rare_term_no_document_mentions_is_missing(snap, model_dir):
+    assert missing_terms("Does ashwagandha lower cortisol in stressed adults?", snap, model_dir) == ["ashwagandha"]
+    assert missing_terms("Does magnesium interact with levothyroxine or sertraline?", snap, model_dir) == [
+        "levothyroxine", "sertraline"]
+
+
+def test_terms_the_corpus_has_are_not_missing_even_inflected_or_misspelt(snap, model_dir):
+    assert missing_terms("What did polysomnographic recordings show after glycine?", snap, model_dir) == []
+    assert missing_terms("How well is magnesuim citrate absorbed?", snap, model_dir) == []
+    assert missing_terms("Was Bmal1 expression measured?", snap, model_dir) == []
+
+
+def test_common_words_units_and_compounds_never_trigger(snap, model_dir):
+    q = "Which kind of overnight trial would prove a cure, at 80 micromolar, in a two-week study? Tell me."
+    assert missing_terms(q, snap, model_dir) == []
+
+
+def test_a_cited_author_not_in_the_corpus_is_missing_but_a_cited_author_in_it_is_not(snap, model_dir):
+    assert missing_terms("How many participants were in the Schuster 2025 trial?", snap, model_dir) == ["Schuster"]
+    assert missing_terms("What dose did Walker et al. give?", snap, model_dir) == []
+    assert missing_terms("What did Walker 2003 find?", snap, model_dir) == []
+
+
+def test_role_restricts_the_vocabulary(snap, model_dir):
+    """The article mentions PEPT1, no study does: a claim about it has no literature to check against."""
+    assert missing_terms("Glycinate uses the PEPT1 transporter", snap, model_dir) == []
+    assert missing_terms("Glycinate uses the PEPT1 transporter", snap, model_dir, role="literature") == ["PEPT1"]
+    assert "pept1" in corpus_vocabulary(snap, "article") and "pept1" not in corpus_vocabulary(snap, "literature")
+
+
+def test_empty_store_or_no_vocabulary_file_reports_nothing(snap, tmp_path):
+    assert missing_terms("Does ashwagandha help?", snapshot(), str(tmp_path)) == []
+    # without a vocabulary only cited names are checked
+    assert missing_terms("Does ashwagandha help?", snap, str(tmp_path / "missing")) == []
+    assert missing_terms("What did Schuster 2025 find?", snap, None) == ["Schuster"]
+
+
+def test_gap_message_names_the_terms():
+    msg = gap_message(["ashwagandha"], 40)
+    assert "ashwagandha" in msg and "40 documents" in msg and "won't guess" in msg
+
+
+def test_answer_and_check_say_the_corpus_does_not_cover_it(settings, model_dir, snap):
+    from chatbot.answer.service import answer_question
+    from chatbot.audit.pipeline import check_claim
+
+    s = settings.model_copy(update={"embedding_model": model_dir})
+    retriever = build_store(settings, list(snap.chunks.values()))
+    ans = answer_question("Does ashwagandha lower cortisol in stressed adults?", settings=s, retriever=retriever)
+    assert ans.refused and not ans.citations and "ashwagandha" in ans.answer
+
+    class NeverCalled:
+        fingerprint = "x"
+
+        def __getattr__(self, name):
+            raise AssertionError("the verifier must not run for a claim the literature never mentions")
+
+    v = check_claim("Magnesium glycinate interacts with levothyroxine", retriever, settings=s, verifier=NeverCalled())
+    assert v.verdict == "no_evidence" and not v.evidence and "levothyroxine" in v.reasons[0]
