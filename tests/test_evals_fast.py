@@ -26,6 +26,7 @@ THRESHOLDS: dict[str, tuple[str, float]] = {
     "retrieval.ndcg@10": (">=", 0.72),          # 0.824
     "answer.key_facts": (">=", 0.55),           # 0.667
     "answer.false_refusal_rate": ("<=", 0.15),  # 0.000
+    "answer.refusal_correct_rate": (">=", 0.5),  # 1.000 (u01 ashwagandha, u04 an uncited author: both out of corpus)
     "citation.recall": (">=", 0.38),            # 0.447
     "citation.precision": (">=", 0.60),         # 0.698
     "claims.accuracy": (">=", 0.30),            # 0.400 (10 claims: one item = 0.1)
