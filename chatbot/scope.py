@@ -160,7 +160,15 @@ def missing_terms(question: str, snapshot: Any, model_path: str | None = None, r
     return out
 
 
+def _quoted(terms: list[str]) -> str:
+    return ", ".join(f"“{t}”" for t in terms)
+
+
 def gap_message(terms: list[str], n_docs: int, what: str = "documents") -> str:
-    quoted = ", ".join(f"“{t}”" for t in terms)
-    return (f"None of the {n_docs} {what} in the corpus mentions {quoted}, so the corpus cannot answer this "
-            f"question and I won't guess from passages about other things.")
+    return (f"None of the {n_docs} {what} in the corpus mentions {_quoted(terms)}, so the corpus cannot answer "
+            f"the question as asked; I won't guess.")
+
+
+def closest_heading(terms: list[str]) -> str:
+    """Heads what the corpus says on the rest of the question, so it is not read as the answer."""
+    return f"What the corpus has on the rest of the question (none of it mentions {_quoted(terms)}):"

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from answer_helpers import build_store, make_chunk
-from chatbot.scope import corpus_vocabulary, gap_message, missing_terms
+from chatbot.scope import closest_heading, corpus_vocabulary, gap_message, missing_terms
 
 @pytest.fixture
 def model_dir():
@@ -78,16 +78,21 @@ def test_empty_store_or_no_vocabulary_file_reports_nothing(snap, tmp_path):
 def test_gap_message_names_the_terms():
     msg = gap_message(["ashwagandha"], 40)
     assert "ashwagandha" in msg and "40 documents" in msg and "won't guess" in msg
+    assert "ashwagandha" in closest_heading(["ashwagandha"])
 
 
 def test_answer_and_check_say_the_corpus_does_not_cover_it(settings, model_dir, snap):
+    """The answer leads with the gap and is marked refused (the LLM is never asked); the claim
+    check says no_evidence without running the verifier."""
     from chatbot.answer.service import answer_question
     from chatbot.audit.pipeline import check_claim
 
     s = settings.model_copy(update={"embedding_model": model_dir})
     retriever = build_store(settings, list(snap.chunks.values()))
     ans = answer_question("Does ashwagandha lower cortisol in stressed adults?", settings=s, retriever=retriever)
-    assert ans.refused and not ans.citations and "ashwagandha" in ans.answer
+    assert ans.refused and ans.answer.startswith("None of the 3 documents in the corpus mentions “ashwagandha”")
+    if ans.citations:  # what the corpus has on the rest of the question is labelled as not about it
+        assert "none of it mentions “ashwagandha”" in ans.answer
 
     class NeverCalled:
         fingerprint = "x"
@@ -97,3 +102,16 @@ def test_answer_and_check_say_the_corpus_does_not_cover_it(settings, model_dir, 
 
     v = check_claim("Magnesium glycinate interacts with levothyroxine", retriever, settings=s, verifier=NeverCalled())
     assert v.verdict == "no_evidence" and not v.evidence and "levothyroxine" in v.reasons[0]
+
+
+def test_an_llm_is_not_asked_about_something_the_corpus_never_mentions(settings, model_dir, snap):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from chatbot.answer.service import answer_question
+
+    s = settings.model_copy(update={"embedding_model": model_dir})
+    retriever = build_store(settings, list(snap.chunks.values()))
+    llm = FakeListChatModel(responses=["Ashwagandha lowers cortisol by 30% [1]."])
+    ans = answer_question("Does ashwagandha lower cortisol in stressed adults?", settings=s, retriever=retriever,
+                          answerer=llm)
+    assert ans.refused and "30%" not in ans.answer and "mentions “ashwagandha”" in ans.answer

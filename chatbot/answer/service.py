@@ -18,7 +18,7 @@ from chatbot.answer import audit_adapter
 from chatbot.answer.conversation import standalone_query
 from chatbot.answer.deterministic import EMPTY_STORE, REFUSAL, Composed, compose
 from chatbot.answer.types import Answer, Citation
-from chatbot.scope import gap_message, missing_terms
+from chatbot.scope import closest_heading, gap_message, missing_terms
 
 DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
 
@@ -129,10 +129,14 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
     store_empty = not getattr(retriever.snapshot, "chunks", None)
     t = time.perf_counter()
     gaps = [] if store_empty else missing_terms(query, retriever.snapshot, s.embedding_model)
-    if gaps:  # the question is about something no document mentions: say so, don't answer nearby passages
-        composed = Composed(gap_message(gaps, _n_docs(retriever.snapshot)), [], refused=True)
-    else:
-        composed = compose(question, passages, retriever.embeddings, query=query, store_empty=store_empty)
+    composed = compose(question, passages, retriever.embeddings, query=query, store_empty=store_empty)
+    if gaps:  # the question names something no document mentions: say so first, and answer nothing
+        # about it; what the corpus has on the rest of the question follows, labelled as such
+        head = gap_message(gaps, _n_docs(retriever.snapshot))
+        if composed.refused or not composed.citations:
+            composed = Composed(head, [], refused=True)
+        else:
+            composed = Composed(f"{head}\n\n{closest_heading(gaps)}\n\n{composed.text}", composed.citations, refused=True)
     unsupported: list[str] = []
     body, citations, refused = composed.text, composed.citations, composed.refused
     name = "deterministic"
