@@ -52,7 +52,7 @@ def _wordpiece_vocab(model_path: str) -> frozenset[str]:
         return frozenset()
 
 
-_vocab_cache: dict[tuple[str, str, str], frozenset[str]] = {}
+_vocab_cache: dict[tuple[str, str, str] | None, frozenset[str]] = {}
 
 
 def _chunk_strings(chunk) -> list[str]:
@@ -64,12 +64,13 @@ def _chunk_strings(chunk) -> list[str]:
 
 
 def corpus_vocabulary(snapshot: Any, role: str | None = None) -> frozenset[str]:
-    """Stemmed tokens of every chunk (of one role, if given), cached per store version."""
+    """Stemmed tokens of every chunk (of one role, if given), cached per store version
+    (a version's folder never changes; objects without one are not cached)."""
     chunks = getattr(snapshot, "chunks", None) or {}
-    key = (str(getattr(snapshot, "path", id(snapshot))), str(getattr(snapshot, "version", "")), role or "")
-    hit = _vocab_cache.get(key)
-    if hit is not None and (key[0] != str(id(snapshot))):
-        return hit
+    path = getattr(snapshot, "path", None)
+    key = (str(path), str(getattr(snapshot, "version", "")), role or "") if path else None
+    if key in _vocab_cache:
+        return _vocab_cache[key]
     vocab: set[str] = set()
     for c in chunks.values():
         if role and c.role != role:
@@ -77,9 +78,10 @@ def corpus_vocabulary(snapshot: Any, role: str | None = None) -> frozenset[str]:
         for s in _chunk_strings(c):
             vocab.update(tokenize(s))
     out = frozenset(vocab)
-    if len(_vocab_cache) > 16:
-        _vocab_cache.clear()
-    _vocab_cache[key] = out
+    if key is not None:
+        if len(_vocab_cache) > 16:
+            _vocab_cache.clear()
+        _vocab_cache[key] = out
     return out
 
 
@@ -160,15 +162,15 @@ def missing_terms(question: str, snapshot: Any, model_path: str | None = None, r
     return out
 
 
-def _quoted(terms: list[str]) -> str:
+def quoted(terms: list[str]) -> str:
     return ", ".join(f"“{t}”" for t in terms)
 
 
 def gap_message(terms: list[str], n_docs: int, what: str = "documents") -> str:
-    return (f"None of the {n_docs} {what} in the corpus mentions {_quoted(terms)}, so the corpus cannot answer "
+    return (f"None of the {n_docs} {what} in the corpus mentions {quoted(terms)}, so the corpus cannot answer "
             f"the question as asked; I won't guess.")
 
 
 def closest_heading(terms: list[str]) -> str:
     """Heads what the corpus says on the rest of the question, so it is not read as the answer."""
-    return f"What the corpus has on the rest of the question (none of it mentions {_quoted(terms)}):"
+    return f"What the corpus has on the rest of the question (none of it mentions {quoted(terms)}):"

@@ -3,6 +3,7 @@ from passages about other things, while ordinary wording differences never trigg
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
 
 import pytest
@@ -23,8 +24,11 @@ def model_dir():
     return path
 
 
+_versions = itertools.count()
+
+
 def snapshot(*chunks):
-    return SimpleNamespace(path="/nowhere", version=str(id(chunks)), chunks={c.chunk_id: c for c in chunks})
+    return SimpleNamespace(path="/nowhere", version=f"t{next(_versions)}", chunks={c.chunk_id: c for c in chunks})
 
 
 @pytest.fixture

@@ -98,24 +98,19 @@ def _result_siblings(text: str, passages: list[Any], retriever, limit: int = 3) 
     return out
 
 
-def literature_gaps(text: str, retriever, settings) -> list[str]:
-    """Specific terms of the claim that no literature document mentions (see ``chatbot.scope``)."""
-    from chatbot.scope import missing_terms
+def _gap_verdict(text: str, query: str, retriever, settings) -> Verdict | None:
+    """``no_evidence`` when the claim names something no literature document mentions (see ``chatbot.scope``)."""
+    from chatbot.scope import missing_terms, quoted
 
-    query = claim_from_question(text) if text.strip().endswith("?") else text
     snap = getattr(retriever, "snapshot", None)
-    return missing_terms(query, snap, settings.embedding_model, role="literature") if snap is not None else []
-
-
-def _gap_verdict(text: str, gaps: list[str]) -> Verdict:
-    quoted = ", ".join(f"“{g}”" for g in gaps)
+    gaps = missing_terms(query, snap, settings.embedding_model, role="literature") if snap is not None else []
+    if not gaps:
+        return None
     return Verdict(text, "no_evidence", 0.9, [], [
-        f"no study in the corpus mentions {quoted}, so the literature here can neither support nor refute the claim"])
+        f"no study in the corpus mentions {quoted(gaps)}, so the literature here can neither support nor refute the claim"])
 
 
-def _verdict(text: str, passages: Sequence[Any], verifier, settings, gaps: Sequence[str] = ()) -> Verdict:
-    if gaps:
-        return _gap_verdict(text, list(gaps))
+def _verdict(text: str, passages: Sequence[Any], verifier, settings) -> Verdict:
     query = claim_from_question(text) if text.strip().endswith("?") else text
     items = assess(query, passages, verifier, settings)
     v = aggregate(query, items, settings.audit, mechanism=checks.is_mechanism_claim(query))
@@ -130,9 +125,8 @@ def check_claim(text: str, retriever, settings=None, verifier=None) -> Verdict:
     s = _settings(settings)
     verifier = verifier or get_verifier(s)
     query = claim_from_question(text) if text.strip().endswith("?") else text
-    gaps = literature_gaps(text, retriever, s)
-    passages = [] if gaps else _retrieve(query, retriever, s.audit.k)
-    return _verdict(text, passages, verifier, s, gaps)
+    gap = _gap_verdict(text, query, retriever, s)
+    return gap or _verdict(text, _retrieve(query, retriever, s.audit.k), verifier, s)
 
 
 # ---------------------------------------------------------------------------- whole-article audit
