@@ -1,4 +1,4 @@
-"""The app's one door into ``chatbot.answer.service``.
+"""The app's one door into the answer service (``core.protocols.Answerer``, wired by ``services``).
 
 Keeps the pages free of answerer details: the chat page gets either a finished answer (as the
 JSON contract of ``Answer.to_json()``) or a stream of text pieces followed by that JSON, whatever
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from chatbot.retrieval import Filters
+from core.protocols import Answerer
 
 
 @dataclass
@@ -42,12 +43,9 @@ def history_for_service(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
-def answer(question: str, history: list[dict[str, str]], opts: ChatOptions, settings, retriever) -> dict[str, Any]:
+def answer(question: str, history: list[dict[str, str]], opts: ChatOptions, service: Answerer) -> dict[str, Any]:
     """A complete answer as JSON (the deterministic path: fast, so no streaming needed)."""
-    from chatbot.answer.service import answer_question
-
-    a = answer_question(question, history=history, k=opts.k, filters=opts.filters(), answerer=opts.answerer,
-                        settings=settings, retriever=retriever)
+    a = service.answer(question, history=history, k=opts.k, filters=opts.filters(), answerer=opts.answerer)
     return a.to_json() if hasattr(a, "to_json") else dict(a)
 
 
@@ -55,16 +53,13 @@ class AnswerStream:
     """Iterate for the text pieces (what ``st.write_stream`` draws); ``result`` is the final
     answer JSON once iteration is over."""
 
-    def __init__(self, question: str, history: list[dict[str, str]], opts: ChatOptions, settings, retriever):
-        self._args = (question, history, opts, settings, retriever)
+    def __init__(self, question: str, history: list[dict[str, str]], opts: ChatOptions, service: Answerer):
+        self._args = (question, history, opts, service)
         self.result: dict[str, Any] | None = None
 
     def __iter__(self) -> Iterator[str]:
-        from chatbot.answer.service import stream_answer
-
-        question, history, opts, settings, retriever = self._args
-        gen = stream_answer(question, history=history, k=opts.k, filters=opts.filters(), answerer=opts.answerer,
-                            settings=settings, retriever=retriever)
+        question, history, opts, service = self._args
+        gen = service.stream(question, history=history, k=opts.k, filters=opts.filters(), answerer=opts.answerer)
         it = iter(gen)
         while True:
             try:

@@ -1,9 +1,10 @@
-"""Process-wide resources (store snapshots, retrievers with their models), opened once.
+"""Process-wide resources (the wired services, store snapshots, retrievers with their models), opened once.
 
-Everything is keyed by store directory *and version*: after a re-ingest, new sessions get the
-new version while sessions that pinned the old one keep their cached retriever on it (ingest
-keeps the previous version on disk). Settings are read fresh on every run — cheap, and it keeps
-tests that change ``MGC_*`` variables between apps independent.
+The parts come from the composition root (``services.build_services``), one ``Services`` per
+distinct settings. Snapshots and retrievers are keyed by store directory *and version*: after a
+re-ingest, new sessions get the new version while sessions that pinned the old one keep their
+cached retriever on it (ingest keeps the previous version on disk). Settings are read fresh on
+every run — cheap, and it keeps tests that change ``MGC_*`` variables between apps independent.
 """
 
 from __future__ import annotations
@@ -12,12 +13,23 @@ from typing import Any
 
 import streamlit as st
 
+from core.errors import StoreUnavailableError
 from core.settings import Settings
-from core.store import Snapshot, StoreUnavailableError, current_version, open_snapshot, snapshots_dir
+from core.store import Snapshot, current_version, open_snapshot, snapshots_dir
+from services import Services, build_services
 
 
 def load_settings() -> Settings:
     return Settings()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _services(settings_json: str) -> Services:
+    return build_services(Settings.model_validate_json(settings_json))
+
+
+def get_services(settings: Settings) -> Services:
+    return _services(settings.model_dump_json())
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -31,10 +43,7 @@ def get_snapshot(settings: Settings, version: str) -> Snapshot:
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the models and the store…")
 def _retriever(store_dir: str, version: str, settings_json: str):
-    from chatbot.retrieval import get_retriever
-
-    settings = Settings.model_validate_json(settings_json)
-    retriever = get_retriever(settings, snapshot=_snapshot(store_dir, version, settings_json))
+    retriever = _services(settings_json).retriever(_snapshot(store_dir, version, settings_json))
     # load the embedding model and open the collection now, once per process, rather than
     # inside the first reader's question (a cold start costs tens of seconds on a busy CPU)
     retriever.search("magnesium", k=1)
@@ -43,6 +52,11 @@ def _retriever(store_dir: str, version: str, settings_json: str):
 
 def get_retriever_for(settings: Settings, version: str):
     return _retriever(str(settings.store_dir), version, settings.model_dump_json())
+
+
+def get_answerer_for(settings: Settings, version: str):
+    """The answer service over this session's store version, with the claim auditor and verifier."""
+    return get_services(settings).answerer(get_retriever_for(settings, version))
 
 
 def version_exists(settings: Settings, version: str | None) -> bool:
@@ -76,7 +90,7 @@ def chroma_problem(host: str | None, port: int) -> str | None:
         return None
     from core.store import chroma_client
 
-    try:
+    try:  # only the configured server's address matters here, so the rest are defaults
         chroma_client(Settings(chroma={"host": host, "port": port}))
     except StoreUnavailableError as exc:
         return str(exc)

@@ -9,10 +9,11 @@ from typing import Any
 import streamlit as st
 
 from app.render import code_inline, escape_inline
-from app.resources import chroma_problem, get_snapshot, repin, session_version, store_status
+from app.resources import chroma_problem, get_services, get_snapshot, repin, session_version, store_status
 from app.tables import summary_view
+from core.errors import IngestBusyError, MagcheckError, StoreMissingError, StoreUnavailableError
 from core.settings import Settings
-from core.store import Snapshot, StoreMissingError, StoreUnavailableError, current_version
+from core.store import Snapshot, current_version
 
 
 @st.cache_resource(show_spinner=False)
@@ -79,8 +80,6 @@ def run_ingest_ui(settings: Settings, dry_run: bool = False) -> dict[str, Any] |
         return None
     summary: dict[str, Any] | None = None
     try:
-        from ingest.pipeline import run_ingest
-
         with st.status("Ingesting the corpus…", expanded=True) as status:
             bar = st.progress(0.0, text="Starting…")
 
@@ -92,16 +91,20 @@ def run_ingest_ui(settings: Settings, dry_run: bool = False) -> dict[str, Any] |
                     pass
 
             try:
-                result = run_ingest(settings, dry_run=dry_run, audit=True, progress=progress)
+                result = get_services(settings).ingest(dry_run=dry_run, audit=True, progress=progress)
             except StoreUnavailableError as exc:
                 status.update(label="Ingest failed: the vector database is not reachable", state="error")
                 st.error(escape_inline(str(exc)))
                 return None
-            except Exception as exc:  # show the reason; the previous version stays current
-                if type(exc).__name__ == "IngestBusyError":
-                    status.update(label="Another ingest is running", state="error")
-                    st.warning("Another ingest (from a terminal or another app) is running; try again when it has finished.")
-                    return None
+            except IngestBusyError:
+                status.update(label="Another ingest is running", state="error")
+                st.warning("Another ingest (from a terminal or another app) is running; try again when it has finished.")
+                return None
+            except MagcheckError as exc:  # a known failure with a message meant for the user
+                status.update(label="Ingest failed; the previous store version is still in use", state="error")
+                st.error(escape_inline(str(exc)))
+                return None
+            except Exception as exc:  # the outer edge: a bug; show what failed, the previous version stays current
                 status.update(label="Ingest failed; the previous store version is still in use", state="error")
                 st.error(f"{type(exc).__name__}: {escape_inline(str(exc))}")
                 return None

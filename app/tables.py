@@ -12,9 +12,12 @@ from typing import Any
 import pandas as pd
 
 from app.render import VERDICT_LABELS, strongest_study_type
+from core.records import DocumentRecord, StoreManifest
 
 VERDICT_ORDER = ["contradicted", "mixed", "no_evidence", "supported"]
-AUDIT_COLUMNS = ["id", "claim", "section", "verdict", "confidence", "evidence", "strongest_study_type"]
+FINDING_ORDER = ["contradicted", "conflicting", "extrapolated", "unsupported", "not_covered", "supported"]
+AUDIT_COLUMNS = ["id", "claim", "section", "finding", "verdict", "reason", "confidence", "evidence", "strongest_study_type"]
+_OLD_TO_FINDING = {"supported": "supported", "contradicted": "contradicted", "mixed": "conflicting", "no_evidence": "unsupported"}
 
 
 def audit_claims(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -31,7 +34,9 @@ def audit_rows(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
             "id": str(c.get("id", "")),
             "claim": c.get("text", ""),
             "section": c.get("section") or "",
+            "finding": c.get("finding") or _OLD_TO_FINDING.get(str(c.get("verdict")), "unsupported"),
             "verdict": c.get("verdict") or "no_evidence",
+            "reason": c.get("reason") or next(iter(c.get("reasons") or []), ""),
             "confidence": float(conf) if isinstance(conf, (int, float)) else None,
             "evidence": len(ev),
             "strongest_study_type": strongest_study_type(ev),
@@ -39,12 +44,13 @@ def audit_rows(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
     return rows
 
 
-_ATTENTION = {"contradicted": 0, "mixed": 1, "supported": 2, "no_evidence": 3}
+_ATTENTION = {f: i for i, f in enumerate(["contradicted", "conflicting", "extrapolated", "supported", "unsupported", "not_covered"])}
 
 
 def audit_frame(audit: dict[str, Any] | None) -> pd.DataFrame:
-    """Claims needing attention first (contradicted, mixed, supported, no evidence), article order within each."""
-    rows = sorted(audit_rows(audit), key=lambda r: _ATTENTION.get(str(r.get("verdict")), 1))
+    """Claims needing attention first (contradicted, conflicting, extrapolated, supported, unsupported, not covered),
+    article order within each."""
+    rows = sorted(audit_rows(audit), key=lambda r: _ATTENTION.get(str(r.get("finding")), 1))
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
@@ -52,8 +58,8 @@ def filter_audit(df: pd.DataFrame, verdicts: list[str] | None = None, sections: 
                  text: str = "") -> pd.DataFrame:
     """Rows matching every given filter; empty filters keep everything."""
     out = df
-    if verdicts:
-        out = out[out["verdict"].isin(verdicts)]
+    if verdicts:  # findings or the older verdicts, whichever the caller names
+        out = out[out["finding"].isin(verdicts) | out["verdict"].isin(verdicts)]
     if sections:
         out = out[out["section"].isin(sections)]
     if text.strip():
@@ -62,16 +68,16 @@ def filter_audit(df: pd.DataFrame, verdicts: list[str] | None = None, sections: 
 
 
 def verdict_counts(audit: dict[str, Any] | None) -> pd.DataFrame:
-    """Counts per verdict in a fixed order (zeros included) so the chart reads the same each time."""
-    counts = Counter(r["verdict"] for r in audit_rows(audit))
-    names = VERDICT_ORDER + sorted(set(counts) - set(VERDICT_ORDER))
+    """Counts per finding in a fixed order (zeros included) so the chart reads the same each time."""
+    counts = Counter(r["finding"] for r in audit_rows(audit))
+    names = FINDING_ORDER + sorted(set(counts) - set(FINDING_ORDER))
     return pd.DataFrame({"verdict": [VERDICT_LABELS.get(v, v) for v in names], "claims": [counts.get(v, 0) for v in names]})
 
 
 def audit_csv(audit: dict[str, Any] | None) -> bytes:
     """The table as CSV, with cells that a spreadsheet would run as formulas neutralised."""
     df = audit_frame(audit).copy()
-    for col in ("claim", "section", "strongest_study_type"):
+    for col in ("claim", "section", "reason", "strongest_study_type"):
         df[col] = df[col].map(_defuse_formula)
     buf = io.StringIO()
     df.to_csv(buf, index=False)
@@ -89,34 +95,34 @@ def audit_json(audit: dict[str, Any] | None) -> bytes:
     return json.dumps(audit or {}, indent=1, ensure_ascii=False).encode("utf-8")
 
 
-def documents_rows(documents: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def documents_rows(documents: dict[str, DocumentRecord]) -> list[dict[str, Any]]:
     """One row per document of a store manifest, article first, then by year."""
     rows = []
     for doc_id, d in (documents or {}).items():
-        meta = d.get("meta") or {}
+        meta = d.meta
         rows.append({
             "doc_id": doc_id,
-            "title": meta.get("title") or doc_id,
-            "year": meta.get("year"),
-            "study_type": meta.get("study_type") or "",
-            "role": "Article" if meta.get("role") == "article" else "Study digest",
-            "chunks": len(d.get("chunk_ids") or []),
-            "doi": meta.get("doi") or "",
+            "title": d.title or doc_id,
+            "year": d.year,
+            "study_type": d.study_type,
+            "role": "Article" if d.role == "article" else "Study digest",
+            "chunks": len(d.chunk_ids),
+            "doi": str(meta.get("doi") or ""),
             "pmid": str(meta.get("pmid") or ""),
-            "source": meta.get("source_path") or d.get("path") or "",
+            "source": str(meta.get("source_path") or d.path),
         })
     rows.sort(key=lambda r: (r["role"] != "Article", -(r["year"] or 0), r["title"]))
     return rows
 
 
-def store_stats(manifest: dict[str, Any], n_chunks: int) -> dict[str, Any]:
+def store_stats(manifest: StoreManifest, n_chunks: int) -> dict[str, Any]:
     """The few facts about the store a reader needs to trust that it is the one they expect."""
     return {
-        "version": manifest.get("version", "?"),
-        "documents": len(manifest.get("documents") or {}),
+        "version": manifest.version or "?",
+        "documents": len(manifest.documents),
         "chunks": n_chunks,
-        "created": manifest.get("created") or "unknown",
-        "chroma_mode": manifest.get("chroma_mode") or "embedded",
+        "created": manifest.created or "unknown",
+        "chroma_mode": manifest.chroma_mode or "embedded",
     }
 
 

@@ -14,6 +14,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import UploadRejected
+
+__all__ = ["ALLOWED_EXTENSIONS", "UPLOAD_SUBDIR", "UploadCheck", "UploadRejected", "check_upload", "sanitize_filename", "save_upload"]
+
 ALLOWED_EXTENSIONS = {
     ".pdf": "PDF",
     ".md": "Markdown", ".markdown": "Markdown", ".txt": "plain text",
@@ -23,10 +27,6 @@ ALLOWED_EXTENSIONS = {
 UPLOAD_SUBDIR = "uploads"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 120
-
-
-class UploadRejected(ValueError):
-    """An upload we refuse, with the message shown to the user."""
 
 
 @dataclass

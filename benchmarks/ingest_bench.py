@@ -75,9 +75,9 @@ def main() -> int:
                                  "target_s": 3.0}
 
     print(json.dumps(res), file=sys.stderr, flush=True)  # partial results, in case the embedding run is cut short
-    from core.embeddings import MiniLMEmbeddings
+    from services import build_services
 
-    emb = MiniLMEmbeddings(settings.embedding_model, settings.batch_size)
+    emb = build_services(settings).embedder  # the packaged MiniLM unless MGC_EMBEDDING_MODEL names another
     tok = emb.model.tokenizer
     texts = synthetic_chunks(args.chunks, args.tokens, tok)
     lens = [len(tok.tokenize(t)) for t in texts]

@@ -90,14 +90,14 @@ def pct(xs: list[float], p: float) -> float:
     return xs[lo] + (xs[hi] - xs[lo]) * (i - lo)
 
 
-def run_once(retriever, settings, answer_question) -> dict[str, float]:
+def run_once(retriever, service) -> dict[str, float]:
     retr, ans, comp, claims = [], [], [], 0
     for q in QUESTIONS:
         t = time.perf_counter()
         retriever.search(q)
         retr.append((time.perf_counter() - t) * 1e3)
         t = time.perf_counter()
-        a = answer_question(q, settings=settings, retriever=retriever)
+        a = service.answer(q)
         ans.append((time.perf_counter() - t) * 1e3)
         comp.append(a.timings_ms.get("compose", 0.0))
         claims += a.verdict is not None
@@ -107,15 +107,6 @@ def run_once(retriever, settings, answer_question) -> dict[str, float]:
         "compose_p50": pct(comp, 0.5), "compose_p95": pct(comp, 0.95),
         "claim_checks": claims,
     }
-
-
-def _torch_threads() -> int | None:
-    try:
-        import torch
-
-        return torch.get_num_threads()
-    except Exception:
-        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,21 +121,20 @@ def main(argv: list[str] | None = None) -> int:
 
         torch.set_num_threads(a.threads)
 
-    from core.settings import get_settings
-    from core.store import StoreMissingError
+    from core.embeddings import torch_threads
+    from core.errors import StoreMissingError
+    from services import build_services
 
-    from chatbot.answer.service import answer_question
-    from chatbot.retrieval import get_retriever
-
-    s = get_settings()
+    services = build_services()
     try:
-        retriever = get_retriever(s)
+        retriever = services.retriever()
     except StoreMissingError as exc:
         print(f"skipped: {exc}")
         return 0
+    service = services.answerer(retriever)
     t = time.perf_counter()
     retriever.search("magnesium sleep")  # loads the model, Chroma segment and BM25
-    answer_question("Does magnesium help sleep?", settings=s, retriever=retriever)  # and the audit, if any
+    service.answer("Does magnesium help sleep?")  # and the audit, if any
     load_ms = (time.perf_counter() - t) * 1e3
     from core.embeddings import _cached_query_vector
 
@@ -153,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         # every rep encodes its questions afresh (a cached query vector would make retrieval look 10x faster);
         # passage-sentence vectors stay cached after the first rep, as they do in a running app
         _cached_query_vector.cache_clear()
-        reps.append(run_once(retriever, s, answer_question))
+        reps.append(run_once(retriever, service))
     keys = [k for k in reps[0] if k != "claim_checks"]
     out = {
         "store_version": retriever.snapshot.version,
@@ -161,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "questions": len(QUESTIONS),
         "reps": a.reps,
         "cpus": os.cpu_count(),
-        "torch_threads": _torch_threads(),
+        "torch_threads": torch_threads(),
         "load_avg": [round(x, 1) for x in os.getloadavg()],
         "warmup_ms": round(load_ms, 1),
         "median_of_reps_ms": {k: round(statistics.median(r[k] for r in reps), 1) for k in keys},

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
+
+from core.cli import dispatch
 
 COMMANDS = {
     "ask": ("chatbot.cli_ask", "Answer a question with numbered citations"),
@@ -13,14 +14,7 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in {"-h", "--help"} or argv[0] not in COMMANDS:
-        print("usage: python -m chatbot {" + ",".join(COMMANDS) + "} ...\n")
-        for name, (_, desc) in COMMANDS.items():
-            print(f"  {name:8s} {desc}")
-        return 0 if argv and argv[0] in {"-h", "--help"} else 2
-    module = importlib.import_module(COMMANDS[argv[0]][0])
-    return int(module.main(argv) or 0)
+    return dispatch("python -m chatbot", COMMANDS, argv)
 
 
 if __name__ == "__main__":

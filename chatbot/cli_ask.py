@@ -33,7 +33,8 @@ def format_plain(ans: Answer) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], services=None) -> int:
+    """``services`` (a ``services.Services``) defaults to the one built from the environment's settings."""
     p = argparse.ArgumentParser(prog="python -m chatbot ask", description="Answer a question with numbered citations.")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
@@ -43,20 +44,23 @@ def main(argv: list[str]) -> int:
     p.add_argument("--role", choices=["article", "literature"], default=None, help="search only one side")
     a = p.parse_args(argv[1:])
 
-    from core.store import StoreMissingError, StoreUnavailableError
+    from core.errors import LLMUnavailableError, StoreMissingError, StoreUnavailableError
 
-    from chatbot.answer.llm import LLMUnavailableError
-    from chatbot.answer.service import answer_question, stream_answer
     from chatbot.retrieval import Filters
 
+    if services is None:
+        from services import build_services
+
+        services = build_services()
     filters = Filters(role=a.role) if a.role else None
     answerer = a.llm or "deterministic"
     try:
+        service = services.answerer()
         if a.json or answerer == "deterministic":
-            ans = answer_question(a.question, k=a.k, filters=filters, answerer=answerer)
+            ans = service.answer(a.question, k=a.k, filters=filters, answerer=answerer)
         else:  # stream tokens to the terminal, then print the checked answer
             ans = None
-            for item in stream_answer(a.question, k=a.k, filters=filters, answerer=answerer):
+            for item in service.stream(a.question, k=a.k, filters=filters, answerer=answerer):
                 if isinstance(item, Answer):
                     ans = item
                 else:

@@ -14,15 +14,17 @@ from pathlib import Path
 
 import numpy as np
 
+from core.errors import MissingRerankerError
 from core.settings import Settings, get_settings
 
+from chatbot.fusion import rrf_fuse
 
-class MissingRerankerError(RuntimeError):
-    pass
+__all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker"]
 
 
 class CrossEncoderReranker:
-    def __init__(self, path: str | Path, max_length: int = 224, batch_size: int = 32, fuse_weight: float = 1.0):
+    def __init__(self, path: str | Path, max_length: int = 224, batch_size: int = 32, fuse_weight: float = 1.0,
+                 rrf_k: int = 60):
         path = Path(path)
         if not (path / "config.json").exists():
             raise MissingRerankerError(f"Reranker weights not found at {path}; train them with `python -m training.train_reranker`.")
@@ -38,6 +40,7 @@ class CrossEncoderReranker:
         self.max_length = max_length
         self.batch_size = batch_size
         self.fuse_weight = fuse_weight
+        self.rrf_k = rrf_k  # settings.retrieval.rrf_k (see get_reranker)
 
     def scores(self, query: str, texts: list[str]) -> np.ndarray:
         out = np.zeros(len(texts), dtype=np.float32)
@@ -55,12 +58,10 @@ class CrossEncoderReranker:
         head, tail = passages[:top], passages[top:]
         if not head:
             return passages
-        from chatbot.retrieval import rrf_fuse
-
         s = self.scores(query, [f"{p.chunk.title}\n{p.chunk.text}" for p in head])
         by_ce = [head[i].chunk.chunk_id for i in np.argsort(-s, kind="stable")]
         by_hybrid = [p.chunk.chunk_id for p in head]
-        fused = rrf_fuse([by_hybrid, by_ce], k=60, weights=[1.0, self.fuse_weight])
+        fused = rrf_fuse([by_hybrid, by_ce], k=self.rrf_k, weights=[1.0, self.fuse_weight])
         lookup = {p.chunk.chunk_id: (p, float(s[i])) for i, p in enumerate(head)}
         out = []
         for r, (cid, fs) in enumerate(fused):
@@ -70,10 +71,10 @@ class CrossEncoderReranker:
 
 
 @functools.lru_cache(maxsize=2)
-def _load(path: str) -> CrossEncoderReranker:
-    return CrossEncoderReranker(path)
+def _load(path: str, rrf_k: int) -> CrossEncoderReranker:
+    return CrossEncoderReranker(path, rrf_k=rrf_k)
 
 
 def get_reranker(settings: Settings | None = None) -> CrossEncoderReranker:
     s = settings or get_settings()
-    return _load(str(s.reranker_model))
+    return _load(str(s.reranker_model), s.retrieval.rrf_k)

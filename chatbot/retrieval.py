@@ -19,10 +19,16 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from core.errors import StoreMissingError
 from core.lexical import LexicalIndex
+from core.protocols import Embedder, Reranker
 from core.settings import Settings, get_settings
-from core.store import Snapshot, open_snapshot
+from core.store import Snapshot, current_version, open_snapshot
 from core.types import Chunk
+
+from chatbot.fusion import rrf_fuse
+
+__all__ = ["Filters", "HybridRetriever", "Passage", "diversify_passages", "get_retriever", "passage_to_document", "rrf_fuse"]
 
 
 @dataclass
@@ -76,18 +82,6 @@ class Passage:
     dense_rank: int | None = None
     bm25_rank: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def rrf_fuse(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> list[tuple[str, float]]:
-    """Reciprocal-rank fusion of ranked id lists; ties broken by first appearance (deterministic)."""
-    scores: dict[str, float] = {}
-    order: dict[str, int] = {}
-    for li, ranking in enumerate(rankings):
-        w = 1.0 if weights is None else weights[li]
-        for r, doc_id in enumerate(ranking):
-            scores[doc_id] = scores.get(doc_id, 0.0) + w / (k + r + 1)
-            order.setdefault(doc_id, len(order))
-    return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
 
 
 def diversify_passages(ranked: list[Passage], k: int, max_per_doc: int, min_article: int, article_pool: int) -> list[Passage]:
@@ -204,11 +198,10 @@ def _cached(store_dir: str, version: str, settings_json: str) -> HybridRetriever
     return _build(settings, open_snapshot(settings, version), None)
 
 
-def _build(settings: Settings, snapshot: Snapshot, embeddings) -> HybridRetriever:
+def _build(settings: Settings, snapshot: Snapshot, embeddings: Embedder | None, reranker: Reranker | None = None) -> HybridRetriever:
     from core.embeddings import get_embeddings
 
-    reranker = None
-    if settings.retrieval.rerank:
+    if reranker is None and settings.retrieval.rerank:
         from chatbot.rerank import get_reranker
 
         reranker = get_reranker(settings)
@@ -222,16 +215,17 @@ def _build(settings: Settings, snapshot: Snapshot, embeddings) -> HybridRetrieve
     )
 
 
-def get_retriever(settings: Settings | None = None, snapshot: Snapshot | None = None, embeddings=None) -> HybridRetriever:
-    """A retriever over ``snapshot`` (default: the current version), cached per version.
+def get_retriever(settings: Settings | None = None, snapshot: Snapshot | None = None, embeddings: Embedder | None = None,
+                  reranker: Reranker | None = None) -> HybridRetriever:
+    """A retriever over ``snapshot`` (default: the current version), cached per version when
+    nothing is injected. ``embeddings``/``reranker`` default to the configured ones
+    (``services.Services.retriever`` passes its own).
 
-    Raises ``core.store.StoreMissingError`` when no store has been built yet.
+    Raises ``core.errors.StoreMissingError`` when no store has been built yet.
     """
     s = settings or get_settings()
-    if snapshot is not None or embeddings is not None:
-        return _build(s, snapshot or open_snapshot(s), embeddings)
-    from core.store import current_version, StoreMissingError
-
+    if snapshot is not None or embeddings is not None or reranker is not None:
+        return _build(s, snapshot or open_snapshot(s), embeddings, reranker)
     v = current_version(s)
     if v is None:
         open_snapshot(s)  # raises StoreMissingError with guidance

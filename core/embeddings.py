@@ -1,27 +1,28 @@
 """Embedding models behind LangChain's ``Embeddings`` interface.
 
 The real model is the packaged all-MiniLM-L6-v2, loaded by path with the hub switched off and
-cached once per process. ``FakeEmbeddings`` is a deterministic hashed bag-of-words for unit tests:
-similar texts get similar vectors, so retrieval tests mean something without a model.
+cached once per process. ``settings.embedding_model`` is that folder's path, or the name of an
+embedder registered with ``register_embedder`` (explicitly, by a plugin module or a test: the
+tests register a deterministic fake this way; nothing here knows about it).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
-import re
+from typing import Any, Callable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from core.errors import ConfigError, MissingModelError
+
+__all__ = ["MiniLMEmbeddings", "MissingModelError", "apply_torch_threads", "get_embeddings", "register_embedder",
+           "registered_embedders", "torch_threads", "unregister_embedder"]
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-
-class MissingModelError(RuntimeError):
-    pass
 
 
 def apply_torch_threads(n: int | None = None) -> None:
@@ -35,6 +36,15 @@ def apply_torch_threads(n: int | None = None) -> None:
 
         if torch.get_num_threads() != n:
             torch.set_num_threads(n)
+
+
+def torch_threads() -> int | None:
+    """Torch's intra-op thread count now (for provenance), or None without torch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch.get_num_threads()
 
 
 @functools.lru_cache(maxsize=4)
@@ -79,39 +89,38 @@ def _cached_query_vector(path: str, text: str) -> tuple[float, ...]:
     return tuple(float(x) for x in vec)
 
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+EmbedderFactory = Callable[[Any], Embeddings]
+_REGISTRY: dict[str, EmbedderFactory] = {}
 
 
-class FakeEmbeddings(Embeddings):
-    """Deterministic hashed bag-of-words (with bigrams), L2-normalised. For tests only."""
+def register_embedder(name: str, factory: EmbedderFactory) -> None:
+    """Make ``embedding_model=name`` (``MGC_EMBEDDING_MODEL``) select ``factory(settings)``.
 
-    def __init__(self, dim: int = 256):
-        self.dim = dim
-        self.name = f"fake-{dim}"
+    The way to plug in another embedder without touching this module (as simonw/llm registers
+    models): call it at import time of a module listed in ``MGC_PLUGINS``, or directly (tests).
+    Registering a name again replaces the earlier factory.
+    """
+    if not name or "/" in name or os.sep in name:
+        raise ConfigError(f"embedder name {name!r} must be a plain name, not a path")
+    _REGISTRY[name] = factory
 
-    def _vec(self, text: str) -> list[float]:
-        toks = _TOKEN.findall(text.lower())
-        v = np.zeros(self.dim, dtype=np.float32)
-        for t in toks + [a + "_" + b for a, b in zip(toks, toks[1:])]:
-            h = int.from_bytes(hashlib.md5(t.encode()).digest()[:4], "little")
-            v[h % self.dim] += 1.0 if h & 1 << 31 else -1.0
-        n = np.linalg.norm(v)
-        return (v / n if n else v).tolist()
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return [self._vec(t) for t in texts]
+def unregister_embedder(name: str) -> None:
+    _REGISTRY.pop(name, None)
 
-    def embed_query(self, text: str) -> list[float]:
-        return self._vec(text)
+
+def registered_embedders() -> list[str]:
+    return sorted(_REGISTRY)
 
 
 def get_embeddings(settings=None) -> Embeddings:
-    """The configured embedder; ``MGC_EMBEDDING_MODEL=fake`` selects the test fake."""
+    """The configured embedder: a registered one by name, else the sentence-transformers folder at that path."""
     from core.settings import get_settings
 
     s = settings or get_settings()
-    if s.embedding_model == "fake":
-        return FakeEmbeddings()
+    factory = _REGISTRY.get(s.embedding_model)
+    if factory is not None:
+        return factory(s)
     return _cached_minilm(s.embedding_model, s.batch_size)
 
 

@@ -8,6 +8,7 @@ Layout under ``settings.store_dir``::
         chunks.jsonl        every chunk with provenance and sentence offsets
         bm25/               lexical index over the same chunks
         audit.json          claim audit of the article against the literature
+        domain.yaml         the corpus profile (copied from the corpus folder, when it has one)
     chroma/                 Chroma PersistentClient data (embedded mode only)
 
 Every ingest that changes anything writes a complete new version (a new Chroma collection
@@ -21,22 +22,26 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Callable
 
+from core.errors import StoreMissingError, StoreUnavailableError
+from core.records import DocumentRecord, StoreManifest
 from core.settings import Settings, get_settings
 from core.types import Chunk
 
+log = logging.getLogger(__name__)
 
-class StoreMissingError(RuntimeError):
-    """No complete store exists yet."""
-
-
-class StoreUnavailableError(RuntimeError):
-    """The configured Chroma server cannot be reached."""
+__all__ = [
+    "Snapshot", "StoreManifest", "DocumentRecord", "StoreMissingError", "StoreUnavailableError", "atomic_write_text",
+    "chroma_client", "chroma_mode", "collection_name", "current_version", "get_collection", "lexical_text", "next_version",
+    "open_snapshot", "precomputed_ef", "prune_versions", "read_manifest", "set_current", "snapshots_dir", "write_version",
+]
 
 
 def _register_precomputed_ef():
@@ -102,6 +107,11 @@ def _persistent_client(path: str):
     return chromadb.PersistentClient(path=path, settings=ChromaConfig(anonymized_telemetry=False))
 
 
+def chroma_mode(settings: Settings) -> str:
+    """Where a version's vectors live: 'embedded' or the server URL (recorded in the manifest)."""
+    return f"http://{settings.chroma.host}:{settings.chroma.port}" if settings.chroma.host else "embedded"
+
+
 def collection_name(settings: Settings, version: str) -> str:
     return f"{settings.chroma.collection}__{version}"
 
@@ -147,18 +157,18 @@ class Snapshot:
     settings: Settings
     version: str
     path: Path
-    manifest: dict[str, Any]
+    manifest: StoreManifest
     chunks: dict[str, Chunk] = field(repr=False)
 
     @property
     def collection_name(self) -> str:
-        return self.manifest["collection"]
+        return self.manifest.collection
 
     def collection(self):
         return get_collection(chroma_client(self.settings), self.collection_name)
 
-    def documents(self) -> dict[str, dict[str, Any]]:
-        return self.manifest.get("documents", {})
+    def documents(self) -> dict[str, DocumentRecord]:
+        return self.manifest.documents
 
     def audit(self) -> dict[str, Any] | None:
         p = self.path / "audit.json"
@@ -177,7 +187,7 @@ def open_snapshot(settings: Settings | None = None, version: str | None = None) 
             f"No store found at {s.store_dir}. Build it with `python -m ingest` (ingests {s.corpus_dir})."
         )
     path = snapshots_dir(s) / v
-    manifest = json.loads((path / "manifest.json").read_text())
+    manifest = read_manifest(s, v)
     chunks: dict[str, Chunk] = {}
     with (path / "chunks.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
@@ -185,6 +195,11 @@ def open_snapshot(settings: Settings | None = None, version: str | None = None) 
                 c = Chunk.from_json(json.loads(line))
                 chunks[c.chunk_id] = c
     return Snapshot(settings=s, version=v, path=path, manifest=manifest, chunks=chunks)
+
+
+def read_manifest(settings: Settings, version: str) -> StoreManifest:
+    """``snapshots/<version>/manifest.json``, validated (``OSError`` when missing, ``ValueError`` when malformed)."""
+    return StoreManifest.model_validate_json((snapshots_dir(settings) / version / "manifest.json").read_text(encoding="utf-8"))
 
 
 def _version_number(name: str) -> int:
@@ -213,15 +228,18 @@ def write_version(
     settings: Settings,
     chunks: list[Chunk],
     vectors: list[list[float]],
-    manifest: dict[str, Any],
-    before_flip=None,
+    manifest: StoreManifest | Mapping[str, Any],
+    before_flip: Callable[[str], None] | None = None,
     batch: int = 1000,
+    extra_files: dict[str, bytes] | None = None,
 ) -> str:
     """Write a complete new version and make it current; returns its name.
 
     Order matters for crash safety: Chroma collection, then the snapshot folder (written under a
-    temporary name and renamed), then ``before_flip(version)`` (the claim audit), then CURRENT.
-    Until the last step every reader keeps using the previous version.
+    temporary name and renamed; ``extra_files`` name → bytes are written into it, e.g. the corpus
+    profile), then ``before_flip(version)`` (post-build steps such as the claim audit), then
+    CURRENT. Until the last step every reader keeps using the previous version. A plain mapping
+    as ``manifest`` is validated as a ``StoreManifest`` first, so a wrongly shaped one fails here.
     """
     import shutil
 
@@ -229,6 +247,8 @@ def write_version(
 
     if len(chunks) != len(vectors):
         raise ValueError("one vector per chunk")
+    if not isinstance(manifest, StoreManifest):
+        manifest = StoreManifest.model_validate(manifest)
     client = chroma_client(settings)
     version = next_version(settings, client)
     name = collection_name(settings, version)
@@ -249,9 +269,10 @@ def write_version(
         for c in chunks:
             fh.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
     LexicalIndex.build([c.chunk_id for c in chunks], [lexical_text(c) for c in chunks]).save(tmp / "bm25")
-    manifest = dict(manifest, version=version, collection=name,
-                    chroma_mode=f"http://{settings.chroma.host}:{settings.chroma.port}" if settings.chroma.host else "embedded")
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    for fname, data in (extra_files or {}).items():
+        (tmp / fname).write_bytes(data)
+    manifest = manifest.model_copy(update={"version": version, "collection": name, "chroma_mode": chroma_mode(settings)})
+    (tmp / "manifest.json").write_text(manifest.model_dump_json(indent=1), encoding="utf-8")
     os.replace(tmp, final)
     if before_flip is not None:
         before_flip(version)
@@ -283,5 +304,5 @@ def prune_versions(settings: Settings, client=None) -> None:
         if name.startswith(prefix) and name[len(prefix):] not in keep:
             try:
                 client.delete_collection(name)
-            except Exception:
-                pass
+            except Exception as exc:  # chromadb's errors have no common public base; pruning is best effort
+                log.debug("could not delete collection %s: %s", name, exc)

@@ -145,17 +145,17 @@ class BeirIndex:
         return [cid for cid, _ in self.lexical.search(query, n)]
 
     def hybrid(self, dense_ids: list[str], bm25_ids: list[str], n: int) -> list[str]:
-        from chatbot.retrieval import rrf_fuse
+        from chatbot.fusion import rrf_fuse
 
         return [cid for cid, _ in rrf_fuse([dense_ids, bm25_ids], k=self.rrf_k, weights=[1.0, self.bm25_weight])][:n]
 
 
 def _reranker(settings):
-    try:
-        from chatbot.rerank import get_reranker
+    from chatbot.rerank import MissingRerankerError, get_reranker
 
+    try:
         return get_reranker(settings)
-    except Exception as exc:  # module missing or weights not trained yet
+    except (MissingRerankerError, OSError) as exc:  # weights not trained yet, or unreadable
         print(f"error: --rerank needs the trained reranker, which is not available: {exc}", file=sys.stderr)
         raise SystemExit(2)
 
@@ -175,12 +175,16 @@ def _rerank(reranker, query: str, ranked_ids: list[str], corpus: dict[str, dict]
 # -- CLI --------------------------------------------------------------------------------------------
 def run(folder: Path, split: str = "test", limit: int | None = None, rerank: bool = False, settings=None,
         embeddings=None, use_cache: bool = True) -> dict[str, dict]:
-    """Metrics per method; the function the CLI and tests share."""
-    from core.embeddings import get_embeddings
+    """Metrics per method; the function the CLI and tests share (``embeddings`` default: the
+    configured embedder, as ``services`` wires it)."""
     from core.settings import get_settings
 
     s = settings or get_settings()
-    emb = embeddings or get_embeddings(s)
+    if embeddings is None:
+        from services import build_services
+
+        embeddings = build_services(s).embedder
+    emb = embeddings
     reranker = _reranker(s) if rerank else None  # fail before the slow embedding step
     corpus, queries, qrels = load_beir(folder, split)
     qids = [q for q in queries if q in qrels]

@@ -39,11 +39,16 @@ def main(argv: list[str] | None = None) -> int:
         overrides["fetch_online"] = False
     settings = Settings(**overrides)
 
-    from ingest.pipeline import IngestBusyError, run_ingest
+    from core.errors import IngestBusyError, MagcheckError
+    from services import build_services
 
     try:
-        summary = run_ingest(settings, dry_run=args.dry_run, audit=not args.no_audit, bar=not args.no_progress and sys.stderr.isatty())
+        summary = build_services(settings).ingest(dry_run=args.dry_run, audit=not args.no_audit,
+                                                  bar=not args.no_progress and sys.stderr.isatty())
     except IngestBusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except MagcheckError as exc:  # e.g. an unreachable Chroma server: say what failed, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:

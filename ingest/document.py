@@ -11,15 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from core.errors import LoadError
+
+__all__ = ["Block", "BlockKind", "Document", "LoadError", "Loaded", "Section"]
+
 BlockKind = Literal["heading", "para", "list"]
-
-
-class LoadError(Exception):
-    """A file that cannot be ingested, with a reason a user can act on."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.errors import FetchError
 from core.settings import Settings
 
 USER_AGENT = "magcheck-ingest/0.1 (research chatbot; +https://doi.org/10.5281/zenodo.16880133)"
@@ -69,7 +70,7 @@ def download(url: str, timeout: float) -> tuple[bytes, str]:
     with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - URLs come from the curated manifest
         body = resp.read(MAX_BYTES + 1)
         if len(body) > MAX_BYTES:
-            raise ValueError(f"larger than {MAX_BYTES // 2**20} MiB")
+            raise FetchError(f"larger than {MAX_BYTES // 2**20} MiB")
         return body, resp.headers.get("Content-Type", "")
 
 
@@ -82,7 +83,7 @@ def fetch_entry(entry: dict[str, Any], settings: Settings) -> FetchResult:
     for url, kind in source_urls(src, settings):
         try:
             body, ctype = download(url, settings.fetch_timeout)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, FetchError) as exc:  # ValueError: a malformed URL
             errors.append(f"{url}: {getattr(exc, 'reason', None) or exc}")
             continue
         if not body.strip():

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ingest.document import Document, LoadError, Loaded
+from core.errors import ConfigError, LoadError
+from ingest.document import Document, Loaded
 
 MANIFEST_NAME = "manifest.yaml"
 META_KEYS = ("doi", "pmid", "pmcid", "url", "authors", "journal", "magnesium_form", "n", "population",
@@ -26,10 +27,13 @@ def read_manifest(corpus_dir: Path) -> list[dict[str, Any]]:
         return []
     import yaml
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
     entries = data.get("documents", data) if isinstance(data, dict) else data
     if not isinstance(entries, list):
-        raise ValueError(f"{path}: expected a list under 'documents'")
+        raise ConfigError(f"{path}: expected a list under 'documents'")
     return [e for e in entries if isinstance(e, dict) and e.get("id")]
 
 

@@ -6,6 +6,11 @@ vectors; only new or changed chunks are embedded. When nothing changed, nothing 
 no heavy library is imported, so a re-run costs about a second. Writing goes through
 ``core.store.write_version``, which builds the new version beside the old one and flips CURRENT
 last: a crash or kill at any point leaves the previous version current and complete.
+
+The corpus profile ``domain.yaml`` (when the corpus folder has one) is copied into every version
+and counts as an input: editing it alone writes a new version. The claim audit is not run here:
+the caller hands in an ``audit_step`` (``services.Services.ingest`` passes the claim auditor), which
+runs on the staged version before CURRENT flips, so ingest never imports the chatbot.
 """
 
 from __future__ import annotations
@@ -22,21 +27,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from core.domain import PROFILE_FILE
+from core.errors import IngestBusyError, LoadError
+from core.protocols import AuditStep, Embedder
+from core.records import DocumentRecord, FailedFile, StoreManifest, UnavailableEntry
 from core.settings import Settings, get_settings
-from core.store import atomic_write_text, current_version, open_snapshot, snapshots_dir
+from core.store import atomic_write_text, chroma_mode, current_version, open_snapshot, read_manifest, snapshots_dir
 from core.types import Chunk
 
 from ingest import LOADER_VERSION
-from ingest.document import Document, LoadError
-from ingest.metadata import MANIFEST_NAME, read_manifest
+from ingest.document import Document
+from ingest.metadata import MANIFEST_NAME, read_manifest as read_corpus_manifest
 
 log = logging.getLogger("ingest")
 
 Progress = Callable[[int, int, str], None]
 
-
-class IngestBusyError(RuntimeError):
-    """Another ingest holds the store lock."""
+__all__ = ["IngestBusyError", "Summary", "chroma_mode", "file_hash", "ingest_lock", "load_document", "run_ingest", "scan_corpus"]
 
 
 @dataclass
@@ -121,7 +128,7 @@ def ingest_lock(store_dir: Path) -> Iterator[None]:
 
 
 def scan_corpus(corpus_dir: Path) -> list[Path]:
-    """Every candidate document (hidden files, partial downloads and the manifest excluded)."""
+    """Every candidate document (hidden files, partial downloads, the manifest and the profile excluded)."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         return []
@@ -130,14 +137,10 @@ def scan_corpus(corpus_dir: Path) -> list[Path]:
         rel = p.relative_to(corpus_dir)
         if not p.is_file() or any(part.startswith((".", "__")) for part in rel.parts):
             continue
-        if rel.as_posix() in {MANIFEST_NAME, "manifest.yml"}:
+        if rel.as_posix() in {MANIFEST_NAME, "manifest.yml", PROFILE_FILE}:
             continue
         out.append(p)
     return out
-
-
-def chroma_mode(settings: Settings) -> str:
-    return f"http://{settings.chroma.host}:{settings.chroma.port}" if settings.chroma.host else "embedded"
 
 
 def file_hash(data: bytes, entry: dict[str, Any] | None, settings: Settings) -> str:
@@ -148,21 +151,35 @@ def file_hash(data: bytes, entry: dict[str, Any] | None, settings: Settings) -> 
     return h.hexdigest()[:32]
 
 
-def _read_current_manifest(settings: Settings) -> tuple[str | None, dict[str, Any]]:
+def profile_bytes(corpus_dir: Path) -> bytes | None:
+    """The corpus profile (``domain.yaml``) as it will be copied into the version, or None."""
+    p = Path(corpus_dir) / PROFILE_FILE
+    try:
+        return p.read_bytes() if p.is_file() else None
+    except OSError:
+        return None
+
+
+def _profile_hash(data: bytes | None) -> str | None:
+    return hashlib.sha256(data).hexdigest()[:32] if data is not None else None
+
+
+def _read_current_manifest(settings: Settings) -> tuple[str | None, StoreManifest | None]:
     v = current_version(settings)
     if not v:
-        return None, {}
+        return None, None
     try:
-        return v, json.loads((snapshots_dir(settings) / v / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None, {}
+        return v, read_manifest(settings, v)
+    except (OSError, ValueError) as exc:  # unreadable or malformed: build from scratch
+        log.warning("manifest of %s unreadable, rebuilding everything: %s", v, exc)
+        return None, None
 
 
-def _compatible(prev: dict[str, Any], settings: Settings) -> bool:
+def _compatible(prev: StoreManifest | None, settings: Settings) -> bool:
     """Whether the previous version's vectors and layout can be reused as they are."""
-    return (bool(prev) and prev.get("embedding_model") == settings.embedding_model
-            and prev.get("chroma_mode") == chroma_mode(settings)
-            and str(prev.get("collection", "")).startswith(settings.chroma.collection + "__"))
+    return (prev is not None and prev.embedding_model == settings.embedding_model
+            and prev.chroma_mode == chroma_mode(settings)
+            and prev.collection.startswith(settings.chroma.collection + "__"))
 
 
 def load_document(path: Path, corpus_dir: Path, entry: dict[str, Any] | None, settings: Settings) -> tuple[Document, list[Chunk]]:
@@ -215,7 +232,7 @@ class _Reporter:
         if self.progress is not None:
             try:
                 self.progress(self.done, self.total, f"{self.desc}: {message}")
-            except Exception:  # a broken UI callback must not break the ingest
+            except Exception:  # a broken UI callback (any error) must not break the ingest
                 log.debug("progress callback failed", exc_info=True)
 
     def close(self) -> None:
@@ -227,12 +244,15 @@ class _Reporter:
 # --- the pipeline ------------------------------------------------------------------------------
 
 def run_ingest(settings: Settings | None = None, dry_run: bool = False, audit: bool = True,
-               progress: Progress | None = None, *, embeddings=None, bar: bool = False) -> Summary:
+               progress: Progress | None = None, *, embeddings: Embedder | None = None, bar: bool = False,
+               audit_step: AuditStep | None = None) -> Summary:
     """Bring the store in line with the corpus folder; see the module docstring for guarantees.
 
     ``progress(done, total, message)`` is called while files load and chunks embed (the app's
-    progress bar); ``embeddings`` overrides the configured embedder (tests); ``bar`` draws tqdm
-    on stderr (the CLI).
+    progress bar); ``embeddings`` overrides the configured embedder; ``bar`` draws tqdm on stderr
+    (the CLI). ``audit_step(staged_snapshot, previous_audit)`` returns the claim audit of a new
+    version (written as ``audit.json`` before the version goes live); ``audit=False`` skips it.
+    Front ends call this through ``services.Services.ingest``, which supplies both.
     """
     s = settings or get_settings()
     t0 = time.perf_counter()
@@ -241,18 +261,21 @@ def run_ingest(settings: Settings | None = None, dry_run: bool = False, audit: b
     rep = _Reporter(progress, bar)
     try:
         with lock:
-            _run(s, summary, dry_run, audit, rep, embeddings)
+            step = audit_step if audit else None
+            _run(s, summary, dry_run, step, rep, embeddings)
+            if summary.changed and not dry_run and step is None:
+                summary.audit = "disabled (--no-audit)" if not audit else "not run (no audit step given)"
     finally:
         rep.close()
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
-def _run(s: Settings, summary: Summary, dry_run: bool, audit: bool, rep: _Reporter, embeddings) -> None:
+def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | None, rep: _Reporter, embeddings) -> None:
     corpus = Path(s.corpus_dir)
     try:
-        entries = read_manifest(corpus)
-    except Exception as exc:  # a broken manifest must not hide the documents themselves
+        entries = read_corpus_manifest(corpus)
+    except (OSError, ValueError) as exc:  # a broken manifest (ConfigError is a ValueError) must not hide the documents
         summary.failed.append((MANIFEST_NAME, f"unreadable manifest: {exc}"))
         entries = []
     _fetch_missing(s, entries, summary, dry_run)
@@ -265,8 +288,11 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit: bool, rep: _Report
     prev_version, prev = _read_current_manifest(s)
     summary.previous = prev_version
     compatible = _compatible(prev, s)
-    prev_docs: dict[str, dict[str, Any]] = prev.get("documents", {}) if prev else {}
-    prev_by_path = {d.get("path"): (doc_id, d) for doc_id, d in prev_docs.items()}
+    prev_docs: dict[str, DocumentRecord] = prev.documents if prev else {}
+    prev_by_path = {d.path: (doc_id, d) for doc_id, d in prev_docs.items()}
+    profile = profile_bytes(corpus)
+    profile_hash = _profile_hash(profile)
+    profile_changed = prev is not None and prev.profile_hash != profile_hash
 
     unchanged: dict[str, str] = {}  # doc_id -> rel path
     to_load: list[tuple[Path, str, str, dict[str, Any] | None]] = []
@@ -279,15 +305,15 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit: bool, rep: _Report
             summary.failed.append((rel, f"cannot read file: {exc.strerror or exc}"))
             continue
         hit = prev_by_path.get(rel)
-        if compatible and hit and hit[1].get("hash") == h and hit[0] not in unchanged:
+        if compatible and hit and hit[1].hash == h and hit[0] not in unchanged:
             unchanged[hit[0]] = rel
         else:
             to_load.append((path, rel, h, entry))
 
-    if not to_load and compatible and set(unchanged) == set(prev_docs):
+    if not to_load and compatible and set(unchanged) == set(prev_docs) and not profile_changed:
         summary.skipped = sorted(unchanged)
         summary.documents = len(unchanged)
-        summary.chunks = sum(len(d.get("chunk_ids", [])) for d in prev_docs.values())
+        summary.chunks = sum(len(d.chunk_ids) for d in prev_docs.values())
         return  # the fast path: nothing imported, nothing written
 
     loaded: dict[str, tuple[Document, list[Chunk], str, str]] = {}
@@ -302,7 +328,7 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit: bool, rep: _Report
             loaded[doc.doc_id] = (doc, chunks, h, rel)
         except LoadError as exc:
             summary.failed.append((rel, exc.reason))
-        except Exception as exc:  # a loader bug on one file must not stop the others
+        except Exception as exc:  # a loader bug on one file (any error) must not stop the others: reported per file
             log.debug("loader crashed on %s", rel, exc_info=True)
             summary.failed.append((rel, f"unexpected error: {type(exc).__name__}: {exc}"))
         rep.step(1, rel)
@@ -316,25 +342,25 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit: bool, rep: _Report
     summary.added.sort()
     summary.updated.sort()
     summary.documents = len(final_ids)
-    summary.changed = bool(summary.added or summary.updated or summary.removed)
+    summary.changed = bool(summary.added or summary.updated or summary.removed or profile_changed)
     if not summary.changed or not final_ids:
         # nothing new to write (only failures), or nothing usable at all: the store is left as it is
-        summary.chunks = sum(len(c) for _, c, _, _ in loaded.values()) + sum(len(prev_docs[d].get("chunk_ids", [])) for d in unchanged)
+        summary.chunks = sum(len(c) for _, c, _, _ in loaded.values()) + sum(len(prev_docs[d].chunk_ids) for d in unchanged)
         summary.changed = False
         return
 
     old_snap = open_snapshot(s, prev_version) if prev_version else None
     chunks: list[Chunk] = []
-    documents: dict[str, Any] = {}
+    documents: dict[str, DocumentRecord] = {}
     for doc_id in sorted(final_ids, key=lambda d: (0 if _role(d, loaded, prev_docs) == "article" else 1, d)):
         if doc_id in loaded:
             doc, doc_chunks, h, rel = loaded[doc_id]
-            documents[doc_id] = {"hash": h, "path": rel, "title": doc.title, "year": doc.year, "role": doc.role,
-                                 "study_type": doc.study_type, "meta": doc.meta, "chunk_ids": [c.chunk_id for c in doc_chunks],
-                                 "chars": len(doc.text)}
+            documents[doc_id] = DocumentRecord(hash=h, path=rel, title=doc.title, year=doc.year, role=doc.role,
+                                               study_type=doc.study_type, meta=doc.meta,
+                                               chunk_ids=[c.chunk_id for c in doc_chunks], chars=len(doc.text))
         else:
-            documents[doc_id] = dict(prev_docs[doc_id])
-            doc_chunks = [old_snap.chunks[cid] for cid in prev_docs[doc_id]["chunk_ids"]]
+            documents[doc_id] = prev_docs[doc_id]
+            doc_chunks = [old_snap.chunks[cid] for cid in prev_docs[doc_id].chunk_ids]
         chunks.extend(doc_chunks)
     summary.chunks = len(chunks)
     if dry_run:
@@ -345,34 +371,37 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit: bool, rep: _Report
 
     vectors = _vectors(s, chunks, old_snap if compatible else None, summary, rep, embeddings)
     t_write = time.perf_counter()
-    manifest = {
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "embedding_model": s.embedding_model,
-        "loader_version": LOADER_VERSION,
-        "chunking": s.chunk.model_dump(),
-        "corpus_dir": str(corpus),
-        "documents": documents,
-        "failed": [{"path": p, "reason": r} for p, r in summary.failed],
-        "unavailable": [{"id": d, "reason": r} for d, r in summary.unavailable],
-        "stats": {"documents": len(documents), "chunks": len(chunks), "embedded": summary.embedded, "reused": summary.reused,
-                  "added": summary.added, "updated": summary.updated, "removed": summary.removed},
-    }
-    previous_audit = old_snap.audit() if old_snap else None
-    before_flip = _audit_step(s, previous_audit, summary) if audit else None
-    if not audit:
-        summary.audit = "disabled (--no-audit)"
+    manifest = StoreManifest(
+        created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        embedding_model=s.embedding_model,
+        loader_version=LOADER_VERSION,
+        chunking=s.chunk.model_dump(),
+        corpus_dir=str(corpus),
+        profile_hash=profile_hash,
+        documents=documents,
+        failed=[FailedFile(path=p, reason=r) for p, r in summary.failed],
+        unavailable=[UnavailableEntry(id=d, reason=r) for d, r in summary.unavailable],
+        stats={"documents": len(documents), "chunks": len(chunks), "embedded": summary.embedded, "reused": summary.reused,
+               "added": summary.added, "updated": summary.updated, "removed": summary.removed},
+    )
+    before_flip = None
+    if audit_step is not None:
+        previous_audit = old_snap.audit() if old_snap else None
+        before_flip = _audit_hook(s, audit_step, previous_audit, summary)
     from core.store import write_version
 
     rep.start(1, "writing")
-    summary.version = write_version(s, chunks, vectors, manifest, before_flip=before_flip)
+    summary.version = write_version(s, chunks, vectors, manifest, before_flip=before_flip,
+                                    extra_files={PROFILE_FILE: profile} if profile is not None else None)
     rep.step(1, f"version {summary.version}")
     log.debug("write_version took %.2f s", time.perf_counter() - t_write)
 
 
-def _role(doc_id: str, loaded, prev_docs) -> str:
+def _role(doc_id: str, loaded, prev_docs: dict[str, DocumentRecord]) -> str:
     if doc_id in loaded:
         return loaded[doc_id][0].role
-    return prev_docs.get(doc_id, {}).get("role", "literature")
+    prev = prev_docs.get(doc_id)
+    return prev.role if prev is not None else "literature"
 
 
 def _vectors(s: Settings, chunks: list[Chunk], old_snap, summary: Summary, rep: _Reporter, embeddings) -> list[list[float]]:
@@ -387,7 +416,7 @@ def _vectors(s: Settings, chunks: list[Chunk], old_snap, summary: Summary, rep: 
                     got = coll.get(ids=wanted[i:i + 2000], include=["embeddings"])
                     for cid, v in zip(got["ids"], got["embeddings"]):
                         vec[cid] = [float(x) for x in v]
-            except Exception as exc:  # collection gone (pruned, other server): embed afresh
+            except Exception as exc:  # collection gone (pruned, other server; chromadb errors share no base): embed afresh
                 log.warning("could not reuse vectors of %s (%s); re-embedding", old_snap.version, exc)
                 vec = {}
     summary.reused = len(vec)
@@ -409,23 +438,23 @@ def _vectors(s: Settings, chunks: list[Chunk], old_snap, summary: Summary, rep: 
     return [vec[c.chunk_id] for c in chunks]
 
 
-def _audit_step(s: Settings, previous: dict[str, Any] | None, summary: Summary) -> Callable[[str], None]:
-    """The claim audit runs on the staged version before it becomes current; it is optional."""
+AUDIT_FILE = "audit.json"
+
+
+def _audit_hook(s: Settings, audit_step: AuditStep, previous: dict[str, Any] | None, summary: Summary) -> Callable[[str], None]:
+    """Run the audit step on the staged version before it becomes current; a failing audit leaves
+    the version without audit.json but does not stop it going live."""
 
     def before_flip(version: str) -> None:
         try:
-            from chatbot.audit import audit_snapshot
-        except Exception as exc:
-            summary.audit = f"skipped (audit module unavailable: {exc})"
-            log.warning("claim audit skipped: %s", exc)
-            return
-        try:
-            result = audit_snapshot(open_snapshot(s, version=version), previous)
-        except Exception as exc:  # verifier model missing, or an audit bug: the store is still good
+            result = audit_step(open_snapshot(s, version=version), previous)
+        except Exception as exc:  # verifier model missing, or an audit bug (any error): the store is still good
             summary.audit = f"skipped ({type(exc).__name__}: {exc})"
             log.warning("claim audit failed, version %s has no audit: %s", version, exc)
             return
-        atomic_write_text(snapshots_dir(s) / version / "audit.json", json.dumps(result, indent=1, ensure_ascii=False, default=str))
+        if hasattr(result, "model_dump"):  # a typed report
+            result = result.model_dump(mode="json")
+        atomic_write_text(snapshots_dir(s) / version / AUDIT_FILE, json.dumps(result, indent=1, ensure_ascii=False, default=str))
         summary.audit = "written"
 
     return before_flip

@@ -1,6 +1,9 @@
 """Small stores for the answer tests, built through ``core.store.write_version`` (the same path
 ingest uses) from hand-made chunks or a crude paragraph chunking of real corpus files, so these
-tests don't depend on the ingest package."""
+tests don't depend on the ingest package.
+
+The answer service is called without an auditor or verifier unless a test hands one in, so these
+stores answer without claim verdicts, audit flags or the (model-loading) verifier."""
 
 from __future__ import annotations
 
@@ -38,13 +41,16 @@ def build_store(settings, chunks: list[Chunk], embeddings=None):
 
     from chatbot.retrieval import get_retriever
 
+    from core.records import DocumentRecord, StoreManifest
+
     emb = embeddings or get_embeddings(settings)
     vectors = emb.embed_documents([c.text for c in chunks])
-    docs: dict[str, dict] = {}
+    docs: dict[str, DocumentRecord] = {}
     for c in chunks:
-        d = docs.setdefault(c.doc_id, {"hash": c.doc_id, "path": "", "meta": {"title": c.title}, "chunk_ids": []})
-        d["chunk_ids"].append(c.chunk_id)
-    write_version(settings, chunks, vectors, {"documents": docs, "embedding_model": getattr(emb, "name", "?"), "stats": {}})
+        d = docs.setdefault(c.doc_id, DocumentRecord(hash=c.doc_id, path=f"{c.doc_id}.md", title=c.title, year=c.year,
+                                                     role=c.role, study_type=c.study_type, meta=dict(c.meta)))
+        d.chunk_ids.append(c.chunk_id)
+    write_version(settings, chunks, vectors, StoreManifest(documents=docs, embedding_model=getattr(emb, "name", "?")))
     return get_retriever(settings, snapshot=open_snapshot(settings), embeddings=emb)
 
 
@@ -97,15 +103,3 @@ def corpus_chunks(corpus_dir: Path, literature: list[str], article: bool = True)
                                      study_type=fm.get("study_type", ""), start=start, meta=meta))
     return chunks
 
-
-import pytest  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def no_audit(monkeypatch):
-    """Unit tests of the answerers run without the real claim audit or verifier (import them
-    into a test module to activate); tests of the audit integration install fakes instead."""
-    import sys
-
-    monkeypatch.setitem(sys.modules, "chatbot.audit", None)
-    monkeypatch.setitem(sys.modules, "chatbot.audit.verifier", None)

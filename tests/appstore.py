@@ -4,13 +4,17 @@ them carrying hostile markup, and an audit.json with one claim of each verdict."
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from core.embeddings import FakeEmbeddings
+from core.records import DocumentRecord, StoreManifest
 from core.settings import Settings
 from core.store import snapshots_dir, write_version
 from core.types import Chunk
 from core.text import split_sentences
+from fakes import FAKE_EMBEDDER, FakeEmbeddings
+
+TESTS_DIR = Path(__file__).resolve().parent
 
 EVIL = "Glycine before bed improved sleep quality <script>alert('pwned')</script> in the trial. See ![x](http://evil/x.png) for the figure."
 
@@ -46,7 +50,7 @@ AUDIT_CLAIMS = [
 
 def build_app_store(root: Path) -> dict[str, str]:
     """Write the store under ``root`` and return the environment variables that point the app at it."""
-    settings = Settings(store_dir=root / "store", corpus_dir=root / "corpus", embedding_model="fake", fetch_online=False)
+    settings = Settings(store_dir=root / "store", corpus_dir=root / "corpus", embedding_model=FAKE_EMBEDDER, fetch_online=False)
     (root / "corpus").mkdir(parents=True, exist_ok=True)
     chunks, documents = [], {}
     for doc_id, d in DOCS.items():
@@ -54,9 +58,9 @@ def build_app_store(root: Path) -> dict[str, str]:
                   sentences=split_sentences(d["text"]), title=d["title"], year=d["year"], role=d["role"],
                   study_type=d["study_type"], section=d["section"], meta=dict(d["meta"]))
         chunks.append(c)
-        documents[doc_id] = {"hash": doc_id, "path": f"{doc_id}.md", "chunk_ids": [c.chunk_id],
-                             "meta": {"title": d["title"], "year": d["year"], "role": d["role"],
-                                      "study_type": d["study_type"], **d["meta"]}}
+        documents[doc_id] = DocumentRecord(hash=doc_id, path=f"{doc_id}.md", title=d["title"], year=d["year"], role=d["role"],
+                                           study_type=d["study_type"], meta=dict(d["meta"], source_path=f"{doc_id}.md"),
+                                           chunk_ids=[c.chunk_id], chars=len(d["text"]))
     by_doc = {c.doc_id: c for c in chunks}
 
     def write_audit(version: str) -> None:
@@ -77,10 +81,13 @@ def build_app_store(root: Path) -> dict[str, str]:
 
     emb = FakeEmbeddings()
     write_version(settings, chunks, emb.embed_documents([c.text for c in chunks]),
-                  {"created": "2025-11-25T10:00:00", "documents": documents, "embedding_model": "fake"},
+                  StoreManifest(created="2025-11-25T10:00:00", documents=documents, embedding_model=FAKE_EMBEDDER),
                   before_flip=write_audit)
+    # a `streamlit run` subprocess registers the fake embedder by importing tests/fakes.py as a plugin
+    pythonpath = os.pathsep.join(p for p in (str(TESTS_DIR), os.environ.get("PYTHONPATH", "")) if p)
     return {"MGC_STORE_DIR": str(root / "store"), "MGC_CORPUS_DIR": str(root / "corpus"),
-            "MGC_EMBEDDING_MODEL": "fake", "MGC_FETCH_ONLINE": "false"}
+            "MGC_EMBEDDING_MODEL": FAKE_EMBEDDER, "MGC_FETCH_ONLINE": "false", "MGC_PLUGINS": '["fakes"]',
+            "PYTHONPATH": pythonpath}
 
 
 def fake_flags(audit: dict, passages: list) -> list[dict]:

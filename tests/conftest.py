@@ -1,5 +1,8 @@
 """Shared fixtures: every test gets its own store and corpus folders and the fake embedder,
-so unit tests never touch the real store or load a model."""
+so unit tests never touch the real store or load a model.
+
+The fake embedder is registered under the name "fake" by importing ``tests/fakes.py`` (the same
+explicit registry a plugin uses); production code knows no such name."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+import fakes  # noqa: E402,F401 - registers the "fake" embedder for this test process
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
@@ -22,7 +27,8 @@ def settings(tmp_path):
     from core.settings import Settings
 
     (tmp_path / "corpus").mkdir()
-    return Settings(store_dir=tmp_path / "store", corpus_dir=tmp_path / "corpus", embedding_model="fake", fetch_online=False)
+    return Settings(store_dir=tmp_path / "store", corpus_dir=tmp_path / "corpus", embedding_model=fakes.FAKE_EMBEDDER,
+                    fetch_online=False)
 
 
 @pytest.fixture
@@ -49,8 +55,8 @@ def default_store(tmp_path_factory):
     s = Settings(store_dir=tmp_path_factory.mktemp("default_store") / "store", corpus_dir=corpus, fetch_online=False)
     if not (Path(s.verifier_model) / "config.json").exists():
         pytest.skip(f"no verifier weights at {s.verifier_model} (set MGC_VERIFIER_MODEL to a trained verifier)")
-    from ingest.pipeline import run_ingest
+    from services import build_services
 
-    summary = run_ingest(s)
+    summary = build_services(s).ingest()
     assert summary.version and not summary.failed, summary
     return s

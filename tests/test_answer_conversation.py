@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from answer_helpers import no_audit  # noqa: F401 (autouse)
 from chatbot.answer.conversation import is_follow_up, key_terms, standalone_query
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from answer_helpers import build_store, make_chunk, no_audit  # noqa: F401 (autouse)
+from answer_helpers import build_store, make_chunk
 
 ARTICLE = ("Magnesium glycinate is absorbed far better than magnesium oxide, the article says. "
            "Magnesium acts as a natural blocker of the NMDA receptor channel in neurons. "
@@ -97,7 +97,7 @@ def test_refuses_irrelevant_question(retriever, settings):
 def test_empty_store_message(settings):
     from types import SimpleNamespace
 
-    from core.embeddings import FakeEmbeddings
+    from fakes import FakeEmbeddings
 
     class Empty:
         snapshot = SimpleNamespace(chunks={}, audit=lambda: None)

@@ -37,14 +37,8 @@ def real(tmp_path_factory):
     return s, build_store(s, chunks)
 
 
-@pytest.fixture(autouse=True)
-def _no_audit(monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "chatbot.audit", None)
-
-
 def ask(real, q, **kw):
+    """The answer service without an auditor: answers only, no claim verdicts or flags."""
     from chatbot.answer.service import answer_question
 
     s, r = real

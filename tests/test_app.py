@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from appstore import AUDIT_CLAIMS, build_app_store
+from appstore import AUDIT_CLAIMS, DOCS, build_app_store
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+CORPUS_PAGE = str(ROOT / "app" / "pages" / "corpus.py")
 TIMEOUT = 120
 
 
@@ -25,7 +27,7 @@ def app_env(tmp_path, monkeypatch):
     from chatbot.answer import audit_adapter
 
     # questions here are not claims; keep the (model-loading) claim verifier out of these tests
-    monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda q: False)
+    monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: False)
     return env
 
 
@@ -99,11 +101,11 @@ def test_claim_question_leads_with_verdict(app_env, monkeypatch):
                "evidence": [{"doc_id": "abbasi2012", "chunk_id": "abbasi2012-0", "title": "Magnesium supplementation",
                              "year": 2012, "study_type": "rct", "stance": "contradicts",
                              "text": "Serum cortisol fell with magnesium oxide in elderly adults with insomnia."}]}
-    monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda q: True)
-    monkeypatch.setattr(audit_adapter, "check_claim", lambda text, retriever, settings=None: dict(verdict))
+    monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: True)
+    monkeypatch.setattr(audit_adapter, "check_claim", lambda auditor, text, retriever: dict(verdict))
     at = _ask(_app().run(), "Magnesium glycinate lowers cortisol.")
     md = _md(at)
-    lead = [i for i, m in enumerate(md) if m.startswith("**Verdict on your claim:**")]
+    lead = [i for i, m in enumerate(md) if m.startswith("**Finding on your claim:**")]
     assert lead and ":red-badge[" in md[lead[0]]
     assistant = [i for i, m in enumerate(md) if "Sources" in m]
     assert lead[0] < assistant[0]  # the verdict comes before the answer and its sources
@@ -168,7 +170,73 @@ def test_corpus_page_lists_documents(app_env):
     assert not at.exception, at.exception
     df = at.dataframe[0].value
     assert len(df) == 4 and df.iloc[0]["role"] == "Article"
+    for doc_id, d in DOCS.items():
+        row = df[df["doc_id"] == doc_id].iloc[0]
+        assert (row["title"], row["year"], row["study_type"]) == (d["title"], d["year"], d["study_type"])
+        assert row["role"] == ("Article" if d["role"] == "article" else "Study digest")
     assert any(b.label == "Re-ingest the corpus" for b in at.button)
+
+
+def _corpus_table(monkeypatch, settings):
+    """The Corpus page's document table for the store of ``settings`` (page run on its own)."""
+    for k, v in {"MGC_STORE_DIR": str(settings.store_dir), "MGC_CORPUS_DIR": str(settings.corpus_dir),
+                 "MGC_EMBEDDING_MODEL": settings.embedding_model}.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("MGC_CHROMA__HOST", raising=False)
+    at = AppTest.from_file(CORPUS_PAGE, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    return at.dataframe[0].value
+
+
+def _expected_rows(corpus_dir: Path, ids: set[str] | None = None) -> dict[str, dict]:
+    """What the curated corpus manifest says about each document."""
+    import yaml
+
+    entries = yaml.safe_load((corpus_dir / "manifest.yaml").read_text(encoding="utf-8"))["documents"]
+    return {e["id"]: e for e in entries if ids is None or e["id"] in ids}
+
+
+def _check_corpus_table(df, expected: dict[str, dict]) -> None:
+    assert set(expected) <= set(df["doc_id"])
+    for doc_id, e in expected.items():
+        row = df[df["doc_id"] == doc_id].iloc[0]
+        if e.get("title"):  # else the file's front matter or its name decides
+            assert row["title"] == " ".join(str(e["title"]).split()), (doc_id, row["title"])
+        assert row["title"]
+        if e.get("year") is not None:  # else the file's own front matter decides
+            assert row["year"] == e["year"], (doc_id, row["year"])
+        assert row["study_type"] == e["study_type"]
+        assert row["role"] == ("Article" if e["role"] == "article" else "Study digest")
+    assert df.iloc[0]["role"] == "Article"
+
+
+def test_corpus_page_shows_what_ingest_wrote(settings, monkeypatch, tmp_path):
+    """A store built by the real ingest pipeline (fake embedder) from part of the default corpus:
+    the Corpus page shows each document's real title, year, role and study type, not its id."""
+    import shutil
+
+    corpus = ROOT / "corpus"
+    keep = {"keyora2025", "abbasi2012", "schuette1994"}
+    expected = _expected_rows(corpus, keep)
+    shutil.copy(corpus / "manifest.yaml", settings.corpus_dir / "manifest.yaml")
+    for e in expected.values():
+        (settings.corpus_dir / e["path"]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(corpus / e["path"], settings.corpus_dir / e["path"])
+    from ingest.pipeline import run_ingest
+
+    s = run_ingest(settings, audit=False)
+    assert set(s.added) == keep, s.format()
+    df = _corpus_table(monkeypatch, settings)
+    assert len(df) == len(keep)
+    _check_corpus_table(df, expected)
+
+
+@pytest.mark.integration
+def test_corpus_page_on_the_default_store(default_store, monkeypatch):
+    """The done-when of issue 12: the default store, ingested with the real models, shows the real
+    titles, years, roles and study types of every document of the curated manifest."""
+    df = _corpus_table(monkeypatch, default_store)
+    _check_corpus_table(df, _expected_rows(default_store.corpus_dir))
 
 
 def test_evals_page_explains_how_to_run_without_a_report(app_env, tmp_path, monkeypatch):
@@ -229,22 +297,25 @@ def test_missing_store_gives_guidance_and_builds_it(tmp_path, monkeypatch):
 
 
 def test_unreachable_chroma_server_is_reported(app_env, monkeypatch):
-    with socket.socket() as s:  # a port nobody listens on
+    # a port nobody listens on: bound but never listening for the whole test, so connections are
+    # refused and no other process can start listening on it meanwhile
+    with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    monkeypatch.setenv("MGC_CHROMA__HOST", "127.0.0.1")
-    monkeypatch.setenv("MGC_CHROMA__PORT", str(port))
-    at = _app().run()
-    assert not at.exception, at.exception
-    assert any("not reachable" in e.value for e in at.error)
-    # the audit page reads only the snapshot on disk and still works
-    at.switch_page("app/pages/audit.py").run()
-    assert not at.exception and at.dataframe
+        monkeypatch.setenv("MGC_CHROMA__HOST", "127.0.0.1")
+        monkeypatch.setenv("MGC_CHROMA__PORT", str(port))
+        at = _app().run()
+        assert not at.exception, at.exception
+        assert any("not reachable" in e.value for e in at.error)
+        # the audit page reads only the snapshot on disk and still works
+        at.switch_page("app/pages/audit.py").run()
+        assert not at.exception and at.dataframe
 
 
 def test_reingest_keeps_open_sessions_on_their_version(app_env, tmp_path):
     """A session that started on v1 keeps answering from v1 after v2 is written; new sessions get v2."""
-    from core.embeddings import FakeEmbeddings
+    from fakes import FakeEmbeddings
+    from core.records import DocumentRecord, StoreManifest
     from core.settings import Settings
     from core.store import current_version, write_version
     from core.types import Chunk
@@ -254,7 +325,8 @@ def test_reingest_keeps_open_sessions_on_their_version(app_env, tmp_path):
     t = "Magnesium citrate was absorbed better than magnesium oxide in healthy volunteers."
     c = Chunk(chunk_id="new-0", doc_id="new", text=t, start=0, end=len(t), sentences=[(0, len(t))], title="New study",
               year=2024, role="literature", study_type="rct")
-    write_version(settings, [c], FakeEmbeddings().embed_documents([t]), {"documents": {"new": {"chunk_ids": ["new-0"], "meta": {}}}})
+    write_version(settings, [c], FakeEmbeddings().embed_documents([t]),
+                  StoreManifest(documents={"new": DocumentRecord(hash="new", path="new.md", title="New study", chunk_ids=["new-0"])}))
     assert current_version(settings) == "v2"
 
     _ask(old, "And how is magnesium oxide absorbed in the urinary excretion study?")
@@ -292,7 +364,8 @@ def test_llm_answer_is_streamed_and_checked(app_env, monkeypatch):
 
 def test_corpus_reingest_shows_progress_summary_and_failures(app_env, monkeypatch):
     import ingest.pipeline
-    from core.embeddings import FakeEmbeddings
+    from fakes import FakeEmbeddings
+    from core.records import DocumentRecord, StoreManifest
     from core.store import write_version
     from core.types import Chunk
 
@@ -303,7 +376,8 @@ def test_corpus_reingest_shows_progress_summary_and_failures(app_env, monkeypatc
         progress(1, 2, "loading <b>x.md</b>")
         t = "Magnesium citrate was absorbed better than magnesium oxide."
         c = Chunk(chunk_id="n-0", doc_id="n", text=t, start=0, end=len(t), sentences=[(0, len(t))], title="New")
-        v = write_version(settings, [c], FakeEmbeddings().embed_documents([t]), {"documents": {"n": {"chunk_ids": ["n-0"], "meta": {}}}})
+        v = write_version(settings, [c], FakeEmbeddings().embed_documents([t]),
+                          StoreManifest(documents={"n": DocumentRecord(hash="n", path="n.md", title="New", chunk_ids=["n-0"])}))
         progress(2, 2, "done")
         return ingest.pipeline.Summary(added=["n"], removed=["a", "b", "c", "d"], failed=[("uploads/bad.pdf", "encrypted PDF")],
                                        chunks=1, documents=1, seconds=0.5, version=v, changed=True)
@@ -335,11 +409,10 @@ def test_a_failing_answer_is_reported_not_crashed(app_env, monkeypatch):
     assert at.chat_input  # the page is still usable
 
 
-def _flags_script():
+def _flags_script(root: str):
     import sys
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path.cwd()))
+    sys.path.insert(0, root)  # the project root, whatever the working directory
     from app.components import draw_flags
 
     draw_flags([
@@ -352,7 +425,7 @@ def _flags_script():
 def test_disagreements_come_first_and_unevidenced_claims_are_grouped():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_function(_flags_script, default_timeout=30).run()
+    at = AppTest.from_function(_flags_script, args=(str(ROOT),), default_timeout=TIMEOUT).run()
     md = [m.value for m in at.markdown]
     claims = [m for m in md if "The article says" in m]
     assert len(claims) == 1 and "Contradicted" in claims[0] and "80\\% absorbed" in claims[0]  # escaped Markdown

@@ -113,26 +113,58 @@ AUDIT = {"claims": [
     {"id": "a", "text": "=HYPERLINK(\"http://evil\")", "section": "S1", "verdict": "contradicted", "confidence": 0.9,
      "evidence": [{"study_type": "animal"}, {"study_type": "rct"}]},
     {"id": "b", "text": "Glycine helps sleep", "section": "S2", "verdict": "supported", "evidence": []},
+    {"id": "c", "text": "Glycinate cures insomnia", "section": "S2", "verdict": "mixed", "finding": "extrapolated",
+     "reason": "evidence exists only under other conditions: magnesium form differs", "evidence": []},
 ]}
 
 
 def test_audit_table_filters_counts_and_exports():
     df = audit_frame(AUDIT)
-    assert list(df["evidence"]) == [2, 0] and list(df["strongest_study_type"]) == ["rct", ""]
+    # claims needing attention first: contradicted, then extrapolated, then supported
+    assert list(df["id"]) == ["a", "c", "b"]
+    assert list(df["evidence"]) == [2, 0, 0] and list(df["strongest_study_type"]) == ["rct", "", ""]
+    # a record written before findings existed gets the finding its verdict implies
+    assert list(df["finding"]) == ["contradicted", "extrapolated", "supported"]
+    assert df.set_index("id").loc["c", "reason"].startswith("evidence exists only under other conditions")
     assert list(filter_audit(df, verdicts=["supported"])["id"]) == ["b"]
+    assert list(filter_audit(df, verdicts=["extrapolated"])["id"]) == ["c"]
+    assert list(filter_audit(df, verdicts=["mixed"])["id"]) == ["c"]  # the 4-way verdict still filters
     assert list(filter_audit(df, text="GLYCINE")["id"]) == ["b"]
     assert list(filter_audit(df, sections=["S1"])["id"]) == ["a"]
     counts = dict(zip(verdict_counts(AUDIT)["verdict"], verdict_counts(AUDIT)["claims"]))
-    assert counts == {"Contradicted": 1, "Mixed evidence": 0, "No evidence": 0, "Supported": 1}
+    assert counts == {"Contradicted": 1, "Conflicting": 0, "Extrapolated": 1, "Unsupported": 0, "Not covered": 0,
+                      "Supported": 1}
     csv = audit_csv(AUDIT).decode()
     assert "'=HYPERLINK" in csv  # formula injection neutralised
     assert audit_frame(None).empty
 
 
 def test_documents_rows_put_the_article_first():
-    rows = documents_rows({"p": {"chunk_ids": ["1"], "meta": {"title": "Paper", "year": 2001}},
-                           "a": {"chunk_ids": ["1", "2"], "meta": {"title": "Art", "role": "article", "year": 2025}}})
-    assert [r["doc_id"] for r in rows] == ["a", "p"] and rows[0]["chunks"] == 2 and rows[1]["role"] == "Study digest"
+    from core.records import StoreManifest
+
+    # the shape ingest writes to manifest.json: title/year/role/study_type beside meta, not inside it
+    manifest = StoreManifest.model_validate({"documents": {
+        "p": {"hash": "h1", "path": "literature/p.md", "title": "Paper", "year": 2001, "study_type": "rct",
+              "chunk_ids": ["1"], "meta": {"doi": "10.1/x", "pmid": 123, "source_path": "literature/p.md"}},
+        "a": {"hash": "h2", "path": "article/a.txt", "title": "Art", "year": 2025, "role": "article",
+              "chunk_ids": ["1", "2"], "meta": {}},
+    }})
+    rows = documents_rows(manifest.documents)
+    assert [r["doc_id"] for r in rows] == ["a", "p"] and rows[0]["chunks"] == 2
+    assert (rows[0]["title"], rows[0]["year"], rows[0]["role"]) == ("Art", 2025, "Article")
+    assert (rows[1]["title"], rows[1]["year"], rows[1]["role"], rows[1]["study_type"]) == ("Paper", 2001, "Study digest", "rct")
+    assert (rows[1]["doi"], rows[1]["pmid"], rows[1]["source"]) == ("10.1/x", "123", "literature/p.md")
+
+
+def test_store_manifest_rejects_a_misplaced_field():
+    import pydantic
+
+    from core.records import DocumentRecord
+
+    with pytest.raises(pydantic.ValidationError):
+        DocumentRecord.model_validate({"hash": "h", "path": "p.md", "role": "digest"})  # not article/literature
+    with pytest.raises(pydantic.ValidationError):
+        DocumentRecord.model_validate({"chunk_ids": ["1"], "meta": {"title": "Paper"}})  # no hash/path: not a manifest entry
 
 
 def test_summary_view_accepts_dataclass_or_dict():

@@ -7,8 +7,16 @@ import re
 
 import pytest
 
-from answer_helpers import build_store, no_audit  # noqa: F401 (autouse)
+from answer_helpers import build_store
 from test_answer_deterministic import corpus
+
+
+def ask(argv, settings):
+    """``python -m chatbot ask`` with the wired services, claim audit off (these stores have none)."""
+    from chatbot import cli_ask
+    from services import build_services
+
+    return cli_ask.main(argv, services=build_services(settings, audit=False))
 
 
 @pytest.fixture
@@ -33,10 +41,8 @@ def test_missing_store_exit_2(env_settings, capsys):
 
 
 def test_plain_output_lists_sources(env_settings, capsys):
-    from chatbot.__main__ import main
-
     build_store(env_settings, corpus())
-    assert main(["ask", "Did elderly adults with insomnia sleep longer with magnesium?"]) == 0
+    assert ask(["ask", "Did elderly adults with insomnia sleep longer with magnesium?"], env_settings) == 0
     out = capsys.readouterr().out
     answer, _, sources = out.partition("\nSources\n")
     assert sources, out
@@ -48,10 +54,9 @@ def test_plain_output_lists_sources(env_settings, capsys):
 
 
 def test_json_output(env_settings, capsys):
-    from chatbot.__main__ import main
-
     build_store(env_settings, corpus())
-    assert main(["ask", "Is magnesium glycinate absorbed better than oxide?", "--json", "--k", "3", "--role", "literature"]) == 0
+    assert ask(["ask", "Is magnesium glycinate absorbed better than oxide?", "--json", "--k", "3", "--role", "literature"],
+               env_settings) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["question"].startswith("Is magnesium") and d["answerer"] == "deterministic"
     assert d["citations"] and all(c["role"] == "literature" for c in d["citations"])
@@ -62,9 +67,7 @@ def test_json_output(env_settings, capsys):
 def test_missing_llm_backend_exit_2(env_settings, capsys, monkeypatch):
     import sys
 
-    from chatbot.__main__ import main
-
     build_store(env_settings, corpus())
-    monkeypatch.setitem(sys.modules, "langchain_ollama", None)
-    assert main(["ask", "Does magnesium help sleep?", "--llm", "ollama"]) == 2
+    monkeypatch.setitem(sys.modules, "langchain_ollama", None)  # a third-party package that is not installed
+    assert ask(["ask", "Does magnesium help sleep?", "--llm", "ollama"], env_settings) == 2
     assert "pip install" in capsys.readouterr().err

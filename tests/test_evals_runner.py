@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from core.embeddings import FakeEmbeddings
+from fakes import FakeEmbeddings
 from core.store import write_version
 from core.types import Chunk
 

@@ -1,4 +1,4 @@
-"""Incremental ingest with the fake embedder: diffs, no-op re-runs, failures, lock, fetch, audit, kill."""
+"""Incremental ingest with the fake embedder: diffs, no-op re-runs, failures, lock, fetch, audit step, profile, kill."""
 
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ import sys
 import textwrap
 import threading
 import time
-import types
 from pathlib import Path
 
 import pytest
 
-from core.embeddings import FakeEmbeddings
+from fakes import FakeEmbeddings
 from core.store import open_snapshot
 from ingest.pipeline import IngestBusyError, ingest_lock, run_ingest
 from tests.ingest_fixtures import JATS, make_pdf
@@ -62,20 +61,23 @@ def test_cold_ingest_and_failures_reported(settings):
     assert _collection_ids(snap) == set(snap.chunks) and len(snap.chunks) == s.chunks
     c = next(c for c in snap.chunks.values() if c.doc_id == "doc1")
     assert c.title == "Study 1" and c.year == 2001 and c.study_type == "rct" and c.role == "literature" and c.section in {"Background", "Results"}
-    assert snap.manifest["failed"] and snap.manifest["embedding_model"] == "fake"
+    assert snap.manifest.failed and snap.manifest.embedding_model == "fake"
+    rec = snap.documents()["doc1"]  # the typed record ingest wrote, as readers get it
+    assert (rec.title, rec.year, rec.role, rec.study_type, rec.path) == ("Study 1", 2001, "literature", "rct", "doc1.md")
+    assert rec.meta["source_path"] == "doc1.md" and rec.chunk_ids and rec.chars > 0
 
 
 def test_edit_delete_and_unchanged_rerun(settings):
     _corpus(settings, 4)
     run_ingest(settings, audit=False)
     v1 = open_snapshot(settings)
-    by_doc = {d: set(v["chunk_ids"]) for d, v in v1.documents().items()}
+    by_doc = {d: set(v.chunk_ids) for d, v in v1.documents().items()}
 
     (settings.corpus_dir / "doc1.md").write_text(_doc(1, extra="A new sentence about cortisol was added here."))
     s = run_ingest(settings, audit=False)
     assert (s.updated, s.added, s.removed, s.version) == (["doc1"], [], [], "v2") and len(s.skipped) == 3
     v2 = open_snapshot(settings)
-    new_by_doc = {d: set(v["chunk_ids"]) for d, v in v2.documents().items()}
+    new_by_doc = {d: set(v.chunk_ids) for d, v in v2.documents().items()}
     for d in ("doc0", "doc2", "doc3"):
         assert new_by_doc[d] == by_doc[d]
     assert new_by_doc["doc1"] != by_doc["doc1"] and new_by_doc["doc1"] & by_doc["doc1"]  # the untouched section kept its id
@@ -96,10 +98,13 @@ def test_edit_delete_and_unchanged_rerun(settings):
     assert not any(i.startswith("doc2:") for i in _collection_ids(v3))
 
     before = _tree(settings.store_dir)
-    t = time.perf_counter()
-    s = run_ingest(settings, audit=False)
-    assert not s.changed and s.version is None and len(s.skipped) == 3 and s.exit_code == 0
-    assert time.perf_counter() - t < 3
+
+    class MustNotEmbed(FakeEmbeddings):  # what would make a no-op re-run slow (a wall-clock budget raced the machine's load)
+        def embed_documents(self, texts):
+            raise AssertionError(f"a no-op re-run embedded {len(texts)} chunks")
+
+    s = run_ingest(settings, audit=False, embeddings=MustNotEmbed())
+    assert not s.changed and s.version is None and len(s.skipped) == 3 and s.exit_code == 0 and s.embedded == 0
     assert _tree(settings.store_dir) == before  # not a single byte written
     # earlier readers keep their version; keep_versions=2 prunes v1
     assert sorted(p.name for p in (settings.store_dir / "snapshots").iterdir()) == ["v2", "v3"]
@@ -149,10 +154,10 @@ def test_pdf_and_jats_in_pipeline(settings):
     snap = open_snapshot(settings)
     pdf_chunk = next(c for c in snap.chunks.values() if c.doc_id == "paper")
     assert pdf_chunk.page == 1 and pdf_chunk.title == "PDF paper"
-    assert snap.documents()["PMC7654321"]["meta"]["pmid"] == "12345678"
+    assert snap.documents()["PMC7654321"].meta["pmid"] == "12345678"
 
 
-def test_audit_hook_writes_audit_json(settings, monkeypatch):
+def test_audit_step_writes_audit_json(settings):
     _corpus(settings, 2)
     calls = []
 
@@ -161,29 +166,78 @@ def test_audit_hook_writes_audit_json(settings, monkeypatch):
         assert (settings.store_dir / "CURRENT").exists() is False or snapshot.version != open_snapshot(settings).version
         return {"claims": [], "version": snapshot.version}
 
-    monkeypatch.setitem(sys.modules, "chatbot.audit", types.SimpleNamespace(audit_snapshot=audit_snapshot))
-    s = run_ingest(settings)
+    s = run_ingest(settings, audit_step=audit_snapshot)
     assert s.audit == "written" and calls == [("v1", None)]
     assert json.loads((settings.store_dir / "snapshots" / "v1" / "audit.json").read_text())["version"] == "v1"
     (settings.corpus_dir / "doc0.md").write_text(_doc(0, extra="Changed."))
-    run_ingest(settings)
-    assert calls[-1] == ("v2", {"claims": [], "version": "v1"})
+    run_ingest(settings, audit_step=audit_snapshot)
+    assert calls[-1] == ("v2", {"claims": [], "version": "v1"})  # incremental: the previous audit is handed in
 
     def broken(snapshot, previous):
         raise FileNotFoundError("verifier model missing")
 
-    monkeypatch.setitem(sys.modules, "chatbot.audit", types.SimpleNamespace(audit_snapshot=broken))
     (settings.corpus_dir / "doc0.md").write_text(_doc(0, extra="Changed again."))
-    s = run_ingest(settings)
+    s = run_ingest(settings, audit_step=broken)
     assert s.version == "v3" and "verifier model missing" in s.audit and open_snapshot(settings).version == "v3"
+
+    (settings.corpus_dir / "doc0.md").write_text(_doc(0, extra="Changed once more."))
+    assert run_ingest(settings, audit=False, audit_step=audit_snapshot).audit == "disabled (--no-audit)"
+    assert len(calls) == 2
+    (settings.corpus_dir / "doc0.md").write_text(_doc(0, extra="And again."))
+    assert run_ingest(settings).audit == "not run (no audit step given)"
+
+
+def test_services_hand_the_claim_audit_to_ingest(settings):
+    """The composition root wires the claim auditor as ingest's post-build step (ingest itself never imports the chatbot)."""
+    from fakes import FakeEmbeddings
+    from services import build_services
+
+    class Auditor:
+        def __init__(self):
+            self.calls = []
+
+        def audit_snapshot(self, snapshot, previous):
+            self.calls.append(snapshot.version)
+            assert snapshot.path.name == snapshot.version  # the staged folder, before CURRENT flips
+            return {"version": snapshot.version, "claims": []}
+
+    _corpus(settings, 2)
+    auditor = Auditor()
+    s = build_services(settings, embedder=FakeEmbeddings(), auditor=auditor).ingest()
+    assert s.audit == "written" and auditor.calls == ["v1"]
+    assert open_snapshot(settings).audit() == {"version": "v1", "claims": []}
+    assert build_services(settings, auditor=auditor).ingest(audit=False).audit == "not run"  # nothing changed
+
+
+def test_domain_profile_is_copied_and_counts_as_input(settings):
+    _corpus(settings, 2)
+    profile = settings.corpus_dir / "domain.yaml"
+    profile.write_text("name: magnesium\nsubject: [magnesium]\n")
+    s = run_ingest(settings, audit=False)
+    assert s.version == "v1" and not s.failed  # the profile is not ingested as a document
+    snap = open_snapshot(settings)
+    assert (snap.path / "domain.yaml").read_text() == profile.read_text()
+    assert not run_ingest(settings, audit=False).changed  # unchanged profile: nothing to do
+
+    profile.write_text("name: magnesium\nsubject: [magnesium, Mg]\n")
+    s = run_ingest(settings, audit=False)
+    assert s.changed and s.version == "v2" and not (s.added or s.updated or s.removed) and s.reused == s.chunks
+    assert "Mg" in (open_snapshot(settings).path / "domain.yaml").read_text()
+
+    profile.unlink()
+    s = run_ingest(settings, audit=False)
+    assert s.version == "v3" and not (open_snapshot(settings).path / "domain.yaml").exists()
 
 
 # --- online fetch against a loopback server ----------------------------------------------------
 
-def _free_port() -> int:
+@pytest.fixture
+def dead_port():
+    """A loopback port that refuses connections for the whole test: bound (so no other process can
+    take it meanwhile) but never listening."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        yield sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -217,9 +271,9 @@ def loopback():
     srv.server_close()
 
 
-def test_fetch_missing_entries_from_loopback(settings, loopback):
+def test_fetch_missing_entries_from_loopback(settings, loopback, dead_port):
     base, requests = loopback
-    dead = f"http://127.0.0.1:{_free_port()}/gone.html"
+    dead = f"http://127.0.0.1:{dead_port}/gone.html"
     _corpus(settings, 1)
     (settings.corpus_dir / "manifest.yaml").write_text(textwrap.dedent(f"""
         documents:
@@ -235,7 +289,8 @@ def test_fetch_missing_entries_from_loopback(settings, loopback):
           - id: no_such_pmc
             fetch: {{pmcid: PMC1}}
         """))
-    st = settings.model_copy(update={"fetch_online": True, "fetch_timeout": 2.0,
+    # the dead port refuses at once; the timeout only bounds the loopback server's answers on a busy machine
+    st = settings.model_copy(update={"fetch_online": True, "fetch_timeout": 60.0,
                                      "fetch_pmc_url": base + "/efetch?db=pmc&id={pmcid_num}"})
     s = run_ingest(st, audit=False)
     assert sorted(s.fetched) == ["doe2020_full", "webpage"]
@@ -245,7 +300,7 @@ def test_fetch_missing_entries_from_loopback(settings, loopback):
     assert set(s.added) == {"doc0", "doe2020_full", "webpage"} and s.exit_code == 0
     snap = open_snapshot(settings)
     full = snap.documents()["doe2020_full"]
-    assert full["meta"]["pmcid"] == "PMC7654321" and full["study_type"] == "rct"
+    assert full.meta["pmcid"] == "PMC7654321" and full.study_type == "rct"
     n = len(requests)
     s = run_ingest(st, audit=False)  # present now: not downloaded again, nothing changed
     assert not s.changed and sum(1 for r in requests[n:] if "7654321" in r or "page.html" in r) == 0
@@ -261,10 +316,11 @@ def test_fetch_off_reports_unavailable(settings):
 # --- kill -9 in the middle of an ingest --------------------------------------------------------
 
 KILL_SCRIPT = r"""
-import sys, time, types, pathlib
+import sys, time, pathlib
 sys.path.insert(0, sys.argv[4])
+sys.path.insert(0, str(pathlib.Path(sys.argv[4]) / "tests"))
 from core.settings import Settings
-from core.embeddings import FakeEmbeddings
+from fakes import FakeEmbeddings
 from ingest.pipeline import run_ingest
 marker = pathlib.Path(sys.argv[3])
 phase = sys.argv[5]
@@ -273,16 +329,15 @@ class Slow(FakeEmbeddings):
     def embed_documents(self, texts):
         if phase == "embed":
             marker.touch()
-            time.sleep(0.5)
+            time.sleep(600)  # mid-embedding until killed (a short pause let a slow test miss the window)
         return super().embed_documents(texts)
 
 def audit_snapshot(snapshot, previous):
     marker.touch()
-    time.sleep(60)
+    time.sleep(600)  # staged, not yet current, until killed
 
-sys.modules["chatbot.audit"] = types.SimpleNamespace(audit_snapshot=audit_snapshot)
 s = Settings(store_dir=sys.argv[1], corpus_dir=sys.argv[2], embedding_model="fake", fetch_online=False, batch_size=2)
-run_ingest(s, audit=(phase == "flip"), embeddings=Slow())
+run_ingest(s, audit=(phase == "flip"), embeddings=Slow(), audit_step=audit_snapshot)
 """
 
 
@@ -300,7 +355,7 @@ def test_kill_during_ingest_leaves_old_version(settings, tmp_path, phase):
     proc = subprocess.Popen([sys.executable, str(script), str(settings.store_dir), str(settings.corpus_dir), str(marker), str(ROOT), phase],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + 300  # bounds a failure only: the subprocess imports chromadb first
         while not marker.exists():
             assert proc.poll() is None, proc.stdout.read().decode()
             assert time.time() < deadline

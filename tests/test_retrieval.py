@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot.retrieval import Filters, get_retriever, rrf_fuse
-from core.embeddings import FakeEmbeddings
+from fakes import FakeEmbeddings
 from core.store import StoreMissingError, write_version
 from core.types import Chunk
 
@@ -77,3 +77,22 @@ def test_langchain_interface(settings):
 def test_missing_store_is_clear(settings):
     with pytest.raises(StoreMissingError, match="python -m ingest"):
         get_retriever(settings)
+
+
+def test_reranker_fuses_with_the_configured_rrf_k(settings):
+    """The reranker's fusion uses settings.retrieval.rrf_k (it once hard-coded 60)."""
+    import numpy as np
+
+    from chatbot import rerank
+
+    r = _store(settings)
+    passages = r.search("magnesium oxide absorption", k=3, diversify=False)
+    ce = object.__new__(rerank.CrossEncoderReranker)  # no weights ship: score with a stub instead of the model
+    ce.fuse_weight, ce.rrf_k = 1.0, 7
+    ce.scores = lambda query, texts: np.arange(len(texts), dtype=np.float32)  # reverses the hybrid order
+    out = ce.rerank("magnesium oxide absorption", passages, top=3)
+    # hybrid ranks 1,2,3 vs cross-encoder ranks 3,2,1: the ends tie at 1/(k+1) + 1/(k+3) and the hybrid order breaks it
+    assert [p.chunk.chunk_id for p in out] == [passages[0].chunk.chunk_id, passages[2].chunk.chunk_id, passages[1].chunk.chunk_id]
+    assert out[0].score == pytest.approx(1 / (7 + 1) + 1 / (7 + 3))
+    with pytest.raises(rerank.MissingRerankerError):
+        rerank.get_reranker(settings.model_copy(update={"reranker_model": settings.store_dir / "none"}))

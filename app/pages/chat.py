@@ -9,9 +9,9 @@ import streamlit as st
 from app.answering import AnswerStream, ChatOptions, answer, history_for_service
 from app.components import draw_answer
 from app.render import escape_inline, escape_md
-from app.resources import chroma_problem, get_retriever_for, load_settings, repin
+from app.resources import chroma_problem, get_answerer_for, get_retriever_for, load_settings, repin
 from app.store_ui import draw_chroma_unavailable, draw_missing_store, require_snapshot
-from core.store import StoreMissingError, StoreUnavailableError
+from core.errors import LLMUnavailableError, StoreMissingError, StoreUnavailableError
 
 EXAMPLES = [
     "Does magnesium improve sleep in older adults?",
@@ -102,12 +102,12 @@ if question and question.strip():
     with st.chat_message("assistant"):
         result = None
         try:
-            retriever = get_retriever_for(settings, snap.version)
+            service = get_answerer_for(settings, snap.version)
             if opts.answerer == "deterministic":
                 with st.spinner("Searching the article and the studies…"):
-                    result = answer(question, history, opts, settings, retriever)
+                    result = answer(question, history, opts, service)
             else:
-                stream = AnswerStream(question, history, opts, settings, retriever)
+                stream = AnswerStream(question, history, opts, service)
                 slot = st.empty()
                 with slot.container():
                     st.write_stream(escape_md(piece) for piece in stream)
@@ -117,11 +117,11 @@ if question and question.strip():
             draw_chroma_unavailable(str(exc))
         except StoreMissingError:
             draw_missing_store(settings, key="build_store_chat")
-        except Exception as exc:  # an answer that fails must not take the page (and the history) down
-            if type(exc).__name__ == "LLMUnavailableError":
-                st.error(f"The language model is not available: {escape_inline(str(exc))}. "
-                         "Switch the answerer to *deterministic* in the sidebar.")
-            elif settings.chroma.host and _chroma_down():
+        except LLMUnavailableError as exc:
+            st.error(f"The language model is not available: {escape_inline(str(exc))}. "
+                     "Switch the answerer to *deterministic* in the sidebar.")
+        except Exception as exc:  # the outer edge: an answer that fails must not take the page (and the history) down
+            if settings.chroma.host and _chroma_down():
                 draw_chroma_unavailable(f"{type(exc).__name__}: {exc}")
             else:
                 log.exception("answering failed")

@@ -43,8 +43,9 @@ else:
         pick = st.selectbox("Document metadata", ids, format_func=lambda d: f"{d} · {titles[d][:90]}", key="corpus_doc")
         if pick:
             doc = snap.documents()[pick]
-            st.json({"doc_id": pick, "path": doc.get("path"), "hash": doc.get("hash"), "chunks": len(doc.get("chunk_ids") or []),
-                     "meta": doc.get("meta") or {}}, expanded=True)
+            st.json({"doc_id": pick, "path": doc.path, "hash": doc.hash, "title": doc.title, "year": doc.year,
+                     "role": doc.role, "study_type": doc.study_type, "chunks": len(doc.chunk_ids), "meta": doc.meta},
+                    expanded=True)
 
 st.subheader("Add documents")
 st.caption(f"PDF, Markdown, HTML or JATS XML, up to {settings.max_upload_mb} MB each. Files are saved to "

@@ -1,0 +1,31 @@
+"""The one command dispatcher: ``python -m chatbot {ask,check,audit}``, ``python -m evals {...}``.
+
+Each package's ``__main__`` holds a plain dict, command name → (module, one-line description);
+adding a command is adding an entry. The module is imported only when its command runs (so
+``--help`` and a typo cost nothing) and its ``main(argv)`` receives argv *including* the command
+name, so one module can serve several commands.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+Commands = dict[str, tuple[str, str]]
+
+
+def usage(prog: str, commands: Commands) -> str:
+    width = max([8] + [len(n) + 1 for n in commands])
+    lines = [f"usage: {prog} {{" + ",".join(commands) + "} ...", ""]
+    lines += [f"  {name:{width}s} {desc}" for name, (_, desc) in commands.items()]
+    return "\n".join(lines)
+
+
+def dispatch(prog: str, commands: Commands, argv: list[str] | None = None) -> int:
+    """Run the command named by ``argv[0]``; usage (exit 2, or 0 for -h/--help) otherwise."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help"} or argv[0] not in commands:
+        print(usage(prog, commands))
+        return 0 if argv and argv[0] in {"-h", "--help"} else 2
+    module = importlib.import_module(commands[argv[0]][0])
+    return int(module.main(argv) or 0)

@@ -1,0 +1,174 @@
+"""Data flows one way: the layers of the code base, checked on every module's imports (parsed, not run).
+
+    core      imports nothing of ours
+    ingest    core                                   (writes the store)
+    chatbot   core                                   (reads the store)
+    services  core, ingest, chatbot                  (the composition root)
+    evals     core, ingest, chatbot, services        (measures both sides)
+    app       core, chatbot, services                (only draws)
+
+Entry points (``*/__main__.py``, ``*/cli*.py``) may also import ``services``. Every import counts,
+also one inside a function (a lazy import is still a dependency); imports under
+``if TYPE_CHECKING:`` do not. No two of our modules may import each other, directly or round a
+longer loop.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("core", "ingest", "chatbot", "services", "evals", "app", "training", "benchmarks")
+ALLOWED: dict[str, set[str]] = {
+    "core": {"core"},
+    "ingest": {"core", "ingest"},
+    "chatbot": {"core", "chatbot"},
+    "services": {"core", "ingest", "chatbot", "services"},
+    "evals": {"core", "ingest", "chatbot", "services", "evals"},
+    "app": {"core", "chatbot", "services", "app"},
+}
+ENTRY_POINT_EXTRA = {"services"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _sources() -> dict[str, Path]:
+    mods = {}
+    for pkg in PACKAGES:
+        for p in sorted((ROOT / pkg).rglob("*.py")):
+            if "__pycache__" not in p.parts:
+                mods[_module_name(p)] = p
+    mods["streamlit_app"] = ROOT / "streamlit_app.py"
+    return mods
+
+
+MODULES = _sources()
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _imports(module: str, path: Path) -> list[tuple[str, int]]:
+    """(imported module of ours, line) for every import statement outside ``if TYPE_CHECKING:``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    is_pkg = path.name == "__init__.py"
+    found: list[tuple[str, int]] = []
+
+    def ours(name: str) -> bool:
+        return name.split(".")[0] in PACKAGES or name == "streamlit_app"
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.extend((a.name, node.lineno) for a in node.names if ours(a.name))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative import
+                anchor = module.split(".") if is_pkg else module.split(".")[:-1]
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            if ours(base):
+                for a in node.names:  # `from pkg import submodule` depends on the submodule
+                    sub = f"{base}.{a.name}"
+                    found.append((sub if sub in MODULES else base, node.lineno))
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+GRAPH = {m: _imports(m, p) for m, p in MODULES.items()}
+
+
+def _is_entry_point(module: str) -> bool:
+    last = module.rsplit(".", 1)[-1]
+    return last == "__main__" or last.startswith("cli") or module == "streamlit_app"
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_layer_imports_only_what_it_may(layer):
+    bad = []
+    for module, imports in GRAPH.items():
+        if module.split(".")[0] != layer:
+            continue
+        allowed = ALLOWED[layer] | (ENTRY_POINT_EXTRA if _is_entry_point(module) else set())
+        for target, line in imports:
+            if target.split(".")[0] not in allowed:
+                bad.append(f"{MODULES[module].relative_to(ROOT)}:{line} imports {target}")
+    assert not bad, f"{layer} may import only {sorted(allowed)}:\n" + "\n".join(bad)
+
+
+def test_library_code_never_reaches_the_composition_root():
+    """Only entry points, evals, the app and the tools take their parts from ``services``."""
+    bad = [f"{MODULES[m].relative_to(ROOT)}:{line} imports {t}"
+           for m, imps in GRAPH.items() if m.split(".")[0] in {"core", "ingest", "chatbot"} and not _is_entry_point(m)
+           for t, line in imps if t.split(".")[0] == "services"]
+    assert not bad, "\n".join(bad)
+
+
+def test_no_import_cycles():
+    """Tarjan's strongly connected components over our modules: every component must be one module."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    counter = [0]
+
+    def edges(m: str) -> list[str]:
+        return sorted({t for t, _ in GRAPH.get(m, []) if t in MODULES and t != m})
+
+    def strongconnect(v: str) -> None:  # iterative enough for our depth; recursion limit is ample
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges(v):
+            if w not in index:
+                strongconnect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for m in sorted(MODULES):
+        if m not in index:
+            strongconnect(m)
+
+    def where(comp: list[str]) -> str:
+        links = [f"  {MODULES[a].relative_to(ROOT)}:{line} imports {b}"
+                 for a in comp for b, line in GRAPH[a] if b in comp and b != a]
+        return "cycle among " + ", ".join(comp) + ":\n" + "\n".join(links)
+
+    assert not cycles, "\n".join(where(c) for c in cycles)
+
+
+def test_the_checker_sees_imports():
+    """The parser finds what it must (so a passing layer test means something)."""
+    assert "core.settings" in {t for t, _ in GRAPH["core.store"]}
+    assert any(t == "chatbot.fusion" for t, _ in GRAPH["chatbot.retrieval"])
+    assert any(t.startswith("services") for t, _ in GRAPH["ingest.cli"])  # an entry point using the root
+    assert len(MODULES) > 60
