@@ -70,7 +70,9 @@ def draw_verdict(verdict: dict[str, Any], numbers: dict[str, int] | None = None)
     with st.container(border=True):
         conf = verdict.get("confidence")
         conf_s = f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else ""
-        st.markdown(f"**Verdict on your claim:** {verdict_badge(verdict.get('verdict'))}{conf_s}")
+        st.markdown(f"**Finding on your claim:** {verdict_badge(verdict.get('finding') or verdict.get('verdict'))}{conf_s}")
+        if verdict.get("reason"):
+            st.markdown(escape_inline(str(verdict["reason"])))
         reasons = verdict.get("reasons") or []
         evidence = verdict.get("evidence") or []
         if reasons or evidence:
@@ -79,7 +81,8 @@ def draw_verdict(verdict: dict[str, Any], numbers: dict[str, int] | None = None)
                 draw_evidence(evidence, numbers)
 
 
-_SEVERITY = {"contradicted": 0, "mixed": 1, "no_evidence": 2}
+_SEVERITY = {"contradicted": 0, "conflicting": 1, "extrapolated": 1, "mixed": 1, "unsupported": 2, "not_covered": 2,
+             "no_evidence": 2}
 
 
 def _flag_claim(f: dict[str, Any]) -> str:
@@ -95,12 +98,14 @@ def draw_flags(flags: list[dict[str, Any]], numbers: dict[str, int] | None = Non
     """
     if not flags:
         return
-    ordered = sorted(flags, key=lambda f: _SEVERITY.get(str(f.get("verdict")), 1))
+    ordered = sorted(flags, key=lambda f: _SEVERITY.get(str(f.get("finding") or f.get("verdict")), 1))
     disputed = [f for f in ordered if f.get("verdict") != "no_evidence"]
     unevidenced = [f for f in ordered if f.get("verdict") == "no_evidence"]
     st.markdown("**Where the article and the studies disagree**")
     for f in disputed:
-        st.markdown(f"{verdict_badge(f.get('verdict'))} The article says: *{escape_inline(_flag_claim(f))}*")
+        st.markdown(f"{verdict_badge(f.get('finding') or f.get('verdict'))} The article says: *{escape_inline(_flag_claim(f))}*")
+        if f.get("reason"):
+            st.caption(escape_inline(str(f["reason"])))
         with st.expander("Reasons and evidence"):
             draw_reasons(f.get("reasons") or [])
             draw_evidence(f.get("evidence") or [], numbers)

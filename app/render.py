@@ -18,23 +18,36 @@ from urllib.parse import quote, urlsplit
 _PUNCT = frozenset(string.punctuation)
 _WS = re.compile(r"\s+")
 
+# the four verdicts scripts read, and the six findings readers see (chatbot.audit.aggregate)
 VERDICT_COLORS = {
     "supported": "green",
     "contradicted": "red",
     "mixed": "orange",
     "no_evidence": "gray",
+    "extrapolated": "orange",
+    "conflicting": "violet",
+    "unsupported": "gray",
+    "not_covered": "gray",
 }
 VERDICT_LABELS = {
     "supported": "Supported",
     "contradicted": "Contradicted",
     "mixed": "Mixed evidence",
     "no_evidence": "No evidence",
+    "extrapolated": "Extrapolated",
+    "conflicting": "Conflicting",
+    "unsupported": "Unsupported",
+    "not_covered": "Not covered",
 }
 VERDICT_ICONS = {
     "supported": ":material/check_circle:",
     "contradicted": ":material/cancel:",
     "mixed": ":material/contrast:",
     "no_evidence": ":material/help:",
+    "extrapolated": ":material/swap_horiz:",
+    "conflicting": ":material/contrast:",
+    "unsupported": ":material/help:",
+    "not_covered": ":material/search_off:",
 }
 DIGEST_LABEL = "Study digest (digest of the paper's abstract, written in our own words)"
 ARTICLE_LABEL = "Article"

@@ -12,6 +12,32 @@ from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
+# Six-way gold finding of a claim and the four-way verdict (``label``) each one maps to. ``label`` is
+# kept for the existing metrics; ``finding`` separates evidence from other conditions (another form,
+# dose, population, species, co-intervention or outcome) from condition-matched studies that disagree,
+# and a topic the corpus studies without reporting the claimed fact from a topic it does not cover.
+FINDING_LABEL: dict[str, str] = {
+    "supported": "supported",
+    "contradicted": "contradicted",
+    "extrapolated": "mixed",
+    "conflicting": "mixed",
+    "unsupported": "no_evidence",
+    "not_covered": "no_evidence",
+}
+FINDINGS: tuple[str, ...] = tuple(FINDING_LABEL)
+
+
+def default_finding(row: dict[str, Any]) -> str | None:
+    """Best guess at the finding of a row written before ``finding`` existed. Exact for supported and
+    contradicted; ``no_evidence`` splits on whether any document is named; ``mixed`` cannot be split
+    from the label alone and is read as ``conflicting``."""
+    label = row.get("label")
+    if label == "no_evidence":
+        return "unsupported" if row.get("deciding_docs") else "not_covered"
+    if label == "mixed":
+        return "conflicting"
+    return label if label in FINDING_LABEL else None
+
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
@@ -49,4 +75,15 @@ def load_questions(subset: str | None = None, data_dir: Path = DATA_DIR) -> list
 
 
 def load_claims(subset: str | None = None, data_dir: Path = DATA_DIR) -> list[dict[str, Any]]:
-    return _subset(_jsonl(data_dir / "claims.jsonl"), "claims", subset, data_dir)
+    path = data_dir / "claims.jsonl"
+    rows = _jsonl(path)
+    for r in rows:
+        r.setdefault("deciding_docs", [])
+        if r.get("finding") is None:
+            r["finding"] = default_finding(r)
+        elif r["finding"] not in FINDING_LABEL:
+            raise ValueError(f"{path}: claim {r.get('id')}: unknown finding {r['finding']!r}; known: {', '.join(FINDINGS)}")
+        elif "label" in r and FINDING_LABEL[r["finding"]] != r["label"]:
+            raise ValueError(f"{path}: claim {r.get('id')}: finding {r['finding']!r} needs label "
+                             f"{FINDING_LABEL[r['finding']]!r}, not {r['label']!r}")
+    return _subset(rows, "claims", subset, data_dir)

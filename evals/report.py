@@ -15,7 +15,8 @@ HEADLINE = [
     "retrieval.recall@5", "retrieval.recall@10", "retrieval.mrr@10", "retrieval.ndcg@10", "retrieval.passage_hit@10",
     "citation.recall", "citation.precision",
     "answer.key_facts", "answer.refusal_correct_rate", "answer.false_refusal_rate", "answer.flag_recall", "answer.false_flag_rate",
-    "claims.accuracy", "claims.macro_f1", "claims.false_supported",
+    "claims.accuracy", "claims.macro_f1", "claims.false_supported", "claims.finding_accuracy", "claims.finding_macro_f1",
+    "claims.finding_min_f1",
 ]
 LOWER_IS_BETTER = ("answer.false_refusal_rate", "answer.false_flag_rate", "claims.false_supported", "answer.error_rate")
 
@@ -181,6 +182,20 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
             lines.append(_md_table(["id", "gold", "predicted", "claim", "evidence docs", "first reason"],
                                    [[r["id"], r["gold"], r["pred"], r["claim"], ", ".join(r["evidence_docs"][:4]),
                                      _short((r["reasons"] or [r.get("error") or ""])[0], 160)] for r in wrong]))
+    findings = results.get("findings")
+    if findings:
+        lines += ["", "## Claim findings", "", f"Accuracy {_fmt(findings['accuracy'])}, macro-F1 {_fmt(findings['macro_f1'])} over the "
+                  "six findings (mixed = extrapolated or conflicting, no evidence = unsupported or not covered). "
+                  "Rows: gold finding; columns: predicted.", ""]
+        labs = findings["labels"]
+        lines.append(_md_table(["gold \\ predicted"] + labs + ["F1"],
+                               [[l] + findings["confusion"][i] + [findings["f1"].get(l)] for i, l in enumerate(labs)]))
+        wrongf = [r for r in results.get("claim_rows", []) if r.get("gold_finding") and r.get("pred_finding") != r.get("gold_finding")]
+        if wrongf:
+            lines += ["", "Claims with another finding than the label:", ""]
+            lines.append(_md_table(["id", "gold", "predicted", "claim", "reason"],
+                                   [[r["id"], r["gold_finding"], r["pred_finding"], r["claim"], _short(r.get("reason") or "", 200)]
+                                    for r in wrongf]))
     lines += ["", "## Latency (ms)", ""]
     lat = results.get("latency", {})
     lines.append(_md_table(["stage", "p50", "p95", "n", "produced by"],

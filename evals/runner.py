@@ -85,7 +85,10 @@ def evaluate_claim(c: dict[str, Any], check_fn: CheckFn) -> dict[str, Any]:
     except Exception as exc:
         v, pred, err = {}, "error", f"{type(exc).__name__}: {exc}"
     ms = (time.perf_counter() - t0) * 1e3
+    gold_finding = c.get("finding") or ""
+    pred_finding = str(v.get("finding") or "") if v else "error"
     return {"id": c["id"], "claim": c["claim"], "gold": c["label"], "pred": pred, "correct": pred == c["label"],
+            "gold_finding": gold_finding, "pred_finding": pred_finding, "reason": v.get("reason", "") if v else "",
             "confidence": v.get("confidence"), "reasons": list(v.get("reasons") or [])[:3],
             "evidence_docs": M.doc_ranking(e.get("doc_id") for e in v.get("evidence") or []),
             "deciding_docs": c.get("deciding_docs", []), "ms": ms, "error": err}
@@ -131,6 +134,12 @@ def aggregate(qrows: list[dict[str, Any]], crows: list[dict[str, Any]]) -> dict[
     if claims:
         metrics.update({"claims.accuracy": claims["accuracy"], "claims.macro_f1": claims["macro_f1"],
                         "claims.false_supported": float(claims["false_supported"])})
+    frows = [r for r in crows if r.get("gold_finding")]
+    findings = M.classification_summary([r["gold_finding"] for r in frows], [r["pred_finding"] for r in frows],
+                                        M.FINDINGS) if frows else None
+    if findings:
+        metrics.update({"claims.finding_accuracy": findings["accuracy"], "claims.finding_macro_f1": findings["macro_f1"],
+                        "claims.finding_min_f1": min(findings["f1"].get(f, 0.0) for f in M.FINDINGS)})
     lat_answer = M.latency_summary(r.get("timings_ms") for r in qrows if "error" not in r)
     lat_retr = M.latency_summary(r.get("retrieval_ms") for r in qrows)
     lat_claim = M.latency_summary({"check": r["ms"]} for r in crows if not r["error"])
@@ -143,7 +152,7 @@ def aggregate(qrows: list[dict[str, Any]], crows: list[dict[str, Any]]) -> dict[
     for cat in sorted({r["category"] for r in qrows}):
         rows = [r for r in qrows if r["category"] == cat]
         categories[cat] = {"n": len(rows), **{k: v for k, v in _question_metrics(rows).items() if v is not None}}
-    return {"metrics": {k: v for k, v in metrics.items() if v is not None}, "claims": claims,
+    return {"metrics": {k: v for k, v in metrics.items() if v is not None}, "claims": claims, "findings": findings,
             "latency": latency, "categories": categories}
 
 
@@ -179,31 +188,24 @@ def _git_commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
                               cwd=Path(__file__).resolve().parent).stdout.strip()
-    except Exception:
+    except (OSError, subprocess.SubprocessError):  # no git, or not a checkout
         return ""
-
-
-def _torch_threads() -> int | None:
-    try:
-        import torch
-
-        return torch.get_num_threads()
-    except Exception:
-        return None
 
 
 def _has_audit(snap) -> bool:
     try:
         return bool(snap.audit())
-    except Exception:
+    except (AttributeError, OSError, ValueError):  # no snapshot, or an unreadable audit.json
         return False
 
 
 def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str] | None, subset: str | None,
                n_questions: int, n_claims: int) -> dict[str, Any]:
     """What produced the numbers: models, settings, store version, code version, machine."""
+    from core.embeddings import torch_threads
+
     snap = getattr(retriever, "snapshot", None)
-    manifest = getattr(snap, "manifest", {}) or {}
+    manifest = getattr(snap, "manifest", None)
     emb = getattr(retriever, "embeddings", None)
     audit = getattr(settings, "audit", None)
     return {
@@ -216,10 +218,11 @@ def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str]
         "retrieval": settings.retrieval.model_dump() if hasattr(settings, "retrieval") else {},
         "audit": audit.model_dump() if hasattr(audit, "model_dump") else {},
         "store": {"dir": str(getattr(settings, "store_dir", "")), "version": getattr(snap, "version", ""),
-                  "documents": len(manifest.get("documents", {}) or {}), "chunks": len(getattr(snap, "chunks", {}) or {}),
-                  "embedding_model": manifest.get("embedding_model", ""), "audit": _has_audit(snap)},
+                  "documents": len(manifest.documents) if manifest is not None else 0,
+                  "chunks": len(getattr(snap, "chunks", {}) or {}),
+                  "embedding_model": manifest.embedding_model if manifest is not None else "", "audit": _has_audit(snap)},
         "subset": subset or "all", "questions": n_questions, "claims": n_claims, "eval_depth": EVAL_DEPTH,
-        "machine": {"cpus": os.cpu_count(), "torch_threads": _torch_threads(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": {"cpus": os.cpu_count(), "torch_threads": torch_threads(), "platform": platform.platform(), "python": platform.python_version()},
     }
 
 
@@ -244,8 +247,8 @@ def _warm_up(answer_fn: AnswerFn, check_fn: CheckFn | None) -> None:
         answer_fn("How does magnesium affect sleep?", [])
         if check_fn:
             check_fn("Magnesium is absorbed in the intestine.")
-    except Exception:
-        pass  # the real calls report their own errors
+    except Exception:  # any error: the real calls below report their own, per question
+        pass
 
 
 def main(argv: list[str] | None = None, settings=None) -> int:
@@ -262,10 +265,11 @@ def main(argv: list[str] | None = None, settings=None) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    try:
-        from chatbot.retrieval import get_retriever
+    from services import build_services
 
-        retriever = get_retriever(settings)
+    services = build_services(settings)
+    try:
+        retriever = services.retriever()
     except StoreMissingError as exc:
         print(f"No store to evaluate: {exc}", file=sys.stderr)
         return 2
@@ -274,14 +278,14 @@ def main(argv: list[str] | None = None, settings=None) -> int:
     if args.limit:
         questions, claims = questions[:args.limit], claims[:args.limit]
 
-    answer_fn, check_fn, query_fn = _real_calls(settings, retriever, args.answerer, with_claims=bool(claims))
+    answer_fn, check_fn, query_fn = _real_calls(services, retriever, args.answerer, with_claims=bool(claims))
     entails, verifier_info = None, None
     if not args.no_citations:
         try:
             from evals.nli import verifier_entailer
 
             entails, verifier_info = verifier_entailer(settings)
-        except Exception as exc:
+        except (RuntimeError, OSError, ImportError) as exc:  # VerifierMissingError is a RuntimeError
             print(f"warning: citation metrics skipped, verifier unavailable: {exc}", file=sys.stderr)
     _warm_up(answer_fn, check_fn)
     results = run_suite(questions, claims, retriever, answer_fn, check_fn, query_fn, entails,
@@ -299,31 +303,23 @@ def main(argv: list[str] | None = None, settings=None) -> int:
     return 0
 
 
-def _real_calls(settings, retriever, answerer: str, with_claims: bool) -> tuple[AnswerFn, CheckFn | None, QueryFn]:
-    """The production entry points, wrapped to the plain shapes ``run_suite`` expects."""
-    from chatbot.answer.service import answer_question
+def _real_calls(services, retriever, answerer: str, with_claims: bool) -> tuple[AnswerFn, CheckFn | None, QueryFn]:
+    """The production parts (wired by ``services``), wrapped to the plain shapes ``run_suite`` expects."""
+    from chatbot.answer.conversation import standalone_query
+
+    service = services.answerer(retriever)
 
     def answer_fn(question: str, history: list[str]) -> dict[str, Any]:
-        return answer_question(question, history=history or None, answerer=answerer, settings=settings, retriever=retriever).to_json()
+        return service.answer(question, history=history or None, answerer=answerer).to_json()
 
-    try:
-        from chatbot.answer.conversation import standalone_query
-
-        def query_fn(question: str, history: list[str]) -> str:
-            return standalone_query(question, history)
-    except ImportError:  # older service: retrieval sees the last user turn too
-        def query_fn(question: str, history: list[str]) -> str:
-            return " ".join(history[-1:] + [question])
+    def query_fn(question: str, history: list[str]) -> str:
+        return standalone_query(question, history)
 
     check_fn: CheckFn | None = None
-    if with_claims:
-        try:
-            from chatbot.audit import check_claim
-
-            def check_fn(claim: str) -> dict[str, Any]:
-                return check_claim(claim, retriever, settings).to_json()
-        except ImportError as exc:
-            print(f"warning: claim metrics skipped, chatbot.audit.check_claim unavailable: {exc}", file=sys.stderr)
+    auditor = services.auditor if with_claims else None
+    if auditor is not None:
+        def check_fn(claim: str) -> dict[str, Any]:
+            return auditor.check_claim(claim, retriever).to_json()
     return answer_fn, check_fn, query_fn
 
 

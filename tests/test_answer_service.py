@@ -1,9 +1,6 @@
-"""Audit flags and claim verdicts through the adapter, with a fake ``chatbot.audit`` module."""
+"""Audit flags and claim verdicts through the adapter, with a fake auditor handed to the service."""
 
 from __future__ import annotations
-
-import sys
-import types
 
 import pytest
 
@@ -24,28 +21,35 @@ def retriever(settings):
     return build_store(settings, corpus())
 
 
-def install_fake_audit(monkeypatch, retriever, verdict="contradicted"):
-    mod = types.ModuleType("chatbot.audit")
-    articles = [c for c in retriever.snapshot.chunks.values() if c.role == "article" and "absorbed far better" in c.text]
-    walker = next(c for c in retriever.snapshot.chunks.values() if c.doc_id == "walker2003")
+class FakeAuditor:
+    """What ``core.protocols.Auditor`` asks for, answering from fixed data."""
 
-    def flags_for_passages(audit, passages):
+    def __init__(self, retriever, verdict="contradicted"):
+        walker = next(c for c in retriever.snapshot.chunks.values() if c.doc_id == "walker2003")
+        self.verdict = verdict
+        self.walker = walker
+
+    def audit_snapshot(self, snapshot, previous):
+        raise AssertionError("not called when answering")
+
+    def flags_for_passages(self, audit, passages):
         return [dict(f) for f in audit["flags"] if f["chunk_id"] in {p.chunk.chunk_id for p in passages}]
 
-    def looks_like_claim(q):
+    def looks_like_claim(self, q):
         return q.rstrip("?").lower().startswith("is glycinate")
 
-    def check_claim(text, retriever, settings=None):
-        return FakeVerdict({"claim": text, "verdict": verdict, "confidence": 0.8,
-                            "evidence": [{"doc_id": walker.doc_id, "chunk_id": walker.chunk_id, "title": walker.title,
-                                          "year": walker.year, "study_type": walker.study_type,
-                                          "text": walker.sentence_texts()[0], "stance": "refutes", "score": 0.9}],
+    def check_claim(self, text, retriever):
+        w = self.walker
+        return FakeVerdict({"claim": text, "verdict": self.verdict, "confidence": 0.8,
+                            "evidence": [{"doc_id": w.doc_id, "chunk_id": w.chunk_id, "title": w.title,
+                                          "year": w.year, "study_type": w.study_type,
+                                          "text": w.sentence_texts()[0], "stance": "refutes", "score": 0.9}],
                             "reasons": ["trial compared citrate with oxide, not glycinate"]})
 
-    mod.flags_for_passages = flags_for_passages
-    mod.looks_like_claim = looks_like_claim
-    mod.check_claim = check_claim
-    monkeypatch.setitem(sys.modules, "chatbot.audit", mod)
+
+def store_audit(monkeypatch, retriever):
+    """An audit.json for the store: one flagged and one supported claim on the absorption passage."""
+    articles = [c for c in retriever.snapshot.chunks.values() if c.role == "article" and "absorbed far better" in c.text]
     audit = {"flags": [f for a in articles for f in (
         {"claim_id": "c1", "claim": "Magnesium glycinate is absorbed far better than magnesium oxide", "chunk_id": a.chunk_id,
          "verdict": "mixed", "reasons": ["no trial of glycinate vs oxide in the corpus"], "evidence": []},
@@ -59,8 +63,9 @@ def install_fake_audit(monkeypatch, retriever, verdict="contradicted"):
 def test_flags_for_cited_article_passages(monkeypatch, retriever, settings):
     from chatbot.answer.service import answer_question
 
-    articles = install_fake_audit(monkeypatch, retriever)
-    ans = answer_question("Is magnesium glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever)
+    articles = store_audit(monkeypatch, retriever)
+    ans = answer_question("Is magnesium glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever,
+                          auditor=FakeAuditor(retriever))
     cited = articles & {c.chunk_id for c in ans.citations}
     assert len(cited) == 1
     assert [f["claim_id"] for f in ans.flags] == ["c1"]  # the supported one is not a flag
@@ -68,10 +73,11 @@ def test_flags_for_cited_article_passages(monkeypatch, retriever, settings):
 
 
 def test_claim_question_leads_with_verdict(monkeypatch, retriever, settings):
-    from chatbot.answer.service import answer_question
+    from chatbot.answer.service import AnswerService
 
-    install_fake_audit(monkeypatch, retriever)
-    ans = answer_question("Is glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever)
+    store_audit(monkeypatch, retriever)
+    service = AnswerService(settings, retriever, auditor=FakeAuditor(retriever))
+    ans = service.answer("Is glycinate absorbed better than magnesium oxide?")
     assert ans.verdict["verdict"] == "contradicted"
     first = ans.answer.splitlines()[0]
     assert first.startswith("Claim check: CONTRADICTED (confidence 0.80)")
@@ -80,10 +86,10 @@ def test_claim_question_leads_with_verdict(monkeypatch, retriever, settings):
     assert "verify" in ans.timings_ms
 
 
-def test_no_audit_package_means_no_flags(monkeypatch, retriever, settings):
+def test_no_auditor_means_no_flags(monkeypatch, retriever, settings):
     from chatbot.answer.service import answer_question
 
-    monkeypatch.setitem(sys.modules, "chatbot.audit", None)  # import raises ImportError
+    store_audit(monkeypatch, retriever)
     ans = answer_question("Is glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever)
     assert ans.flags == [] and ans.verdict is None and not ans.refused
 
@@ -91,12 +97,12 @@ def test_no_audit_package_means_no_flags(monkeypatch, retriever, settings):
 def test_broken_audit_degrades(monkeypatch, retriever, settings):
     from chatbot.answer.service import answer_question
 
-    mod = types.ModuleType("chatbot.audit")
-
     def boom(*a, **kw):
         raise RuntimeError("half-built")
 
-    mod.flags_for_passages = mod.looks_like_claim = mod.check_claim = boom
-    monkeypatch.setitem(sys.modules, "chatbot.audit", mod)
-    ans = answer_question("Is magnesium glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever)
+    auditor = FakeAuditor(retriever)
+    auditor.flags_for_passages = auditor.looks_like_claim = auditor.check_claim = boom
+    store_audit(monkeypatch, retriever)
+    ans = answer_question("Is magnesium glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever,
+                          auditor=auditor)
     assert ans.flags == [] and ans.verdict is None and ans.citations

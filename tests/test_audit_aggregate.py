@@ -1,39 +1,54 @@
-"""Aggregation rules of the claim audit, above all: never a false "supported"."""
+"""From judged evidence to a finding: passage stances, then ``aggregate.decide`` on hand-built evidence
+and a hand-built decision model. Above all: never a false "supported"."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 
 from chatbot.audit import checks as C
-from chatbot.audit.aggregate import aggregate
-from chatbot.audit.stance import NEI, OTHER_CONDITIONS, REFUTES, SUPPORTS, EvidenceItem, decide_stance, study_weight
+from chatbot.audit import decision
+from chatbot.audit.aggregate import FINDING_TO_VERDICT, FINDINGS, VERDICTS, Verdict, decide, gap_verdict
+from chatbot.audit.features import FEATURE_NAMES, claim_features
+from chatbot.audit.stance import (NEI, OTHER_CONDITIONS, REFUTES, SUPPORTS, EvidenceItem, decide_stance, relevance,
+                                  study_weight)
 from core.settings import AuditSettings
 from core.types import Chunk
 
 S = AuditSettings()
 CLAIM = "Magnesium glycinate improves sleep quality."
+SUBJECT = ["magnesium"]
+ON_TOPIC = "Magnesium glycinate improved sleep quality in the trial."
 
 
-def chunk(doc: str, study_type: str, text: str = "passage", **meta) -> Chunk:
+def chunk(doc: str, study_type: str, text: str = ON_TOPIC, **meta) -> Chunk:
     return Chunk(chunk_id=f"{doc}-0", doc_id=doc, text=text, start=0, end=len(text), sentences=[(0, len(text))],
                  title=f"Title of {doc}", year=2020, role="literature", study_type=study_type, meta=meta)
 
 
-def item(doc: str, study_type: str, probs, findings=(), relevance: float = 0.6, mechanism: bool = False,
-         text: str = "Magnesium glycinate improved sleep quality in the trial.") -> EvidenceItem:
-    it = EvidenceItem(chunk=chunk(doc, study_type), text=text, probs=tuple(probs), relevance=relevance,
-                      findings=list(findings), weight=study_weight(study_type, mechanism, S))
-    it.stance, it.reasons = decide_stance(it.probs, it.findings, S)
+def item(doc: str, study_type: str, probs, findings=(), text: str = ON_TOPIC, quote_relevance: float | None = None,
+         passage_relevance: float = 0.6, mechanism: bool = False, claim: str = CLAIM) -> EvidenceItem:
+    """An evidence item as ``stance.assess`` builds it; ``quote_relevance`` (the gate) defaults to the real share."""
+    qr = relevance(claim, text, SUBJECT) if quote_relevance is None else quote_relevance
+    it = EvidenceItem(chunk=chunk(doc, study_type, text), text=text, probs=tuple(probs), relevance=passage_relevance,
+                      findings=list(findings), weight=study_weight(study_type, mechanism, S), quote_relevance=qr)
+    it.stance, it.reasons = decide_stance(it.probs, it.findings, S, qr)
     return it
 
 
-FORM = C.Finding("form", "mismatch", "study used magnesium oxide, not glycinate")
-POP = C.Finding("population", "mismatch", "studied only in elderly people")
-ANIMAL = C.Finding("species", "mismatch", "shown only in animals (mice), not in people")
+FORM = C.Finding("form", "mismatch", "magnesium form differs: study used magnesium oxide, not glycinate")
+POP = C.Finding("population", "mismatch", "population differs: studied in athletes (23 rugby players), not elderly people")
+ANIMAL = C.Finding("species", "mismatch", "species differs: shown only in animals (mice), not in people")
 NUM_BAD = C.Finding("numeric", "contradicts", "reported absorption 23.5%, claim says 50–80%")
 NUM_OK = C.Finding("numeric", "consistent", "reported absorption 60% matches the claimed 50–80%")
 NULL = C.Finding("null", "weakens", 'the study reports a null result ("did not differ")')
 HEDGE = C.Finding("hedge", "weakens", 'the authors hedge: "low certainty"')
+
+SUPPORTIVE = (0.9, 0.05, 0.05)
+REFUTING = (0.05, 0.9, 0.05)
+UNDECIDED = (0.05, 0.05, 0.9)
 
 
 # ---------------------------------------------------------------------------- stance
@@ -45,12 +60,15 @@ def test_stance_rules():
     assert decide_stance((0.2, 0.1, 0.7), [], S)[0] == NEI
     assert decide_stance((0.9, 0.05, 0.05), [NUM_BAD], S)[0] == REFUTES  # numbers beat the model
     assert decide_stance((0.2, 0.1, 0.7), [NULL], S)[0] == REFUTES
+    assert decide_stance((0.2, 0.1, 0.7), [NUM_OK], S)[0] == SUPPORTS
+    assert decide_stance((0.2, 0.1, 0.7), [NUM_OK, POP], S)[0] == OTHER_CONDITIONS
     # numbers from a study of another form are about something else
     assert decide_stance((0.2, 0.1, 0.7), [NUM_BAD, FORM], S)[0] != REFUTES
     assert decide_stance((0.1, 0.8, 0.1), [], S, relevance=0.05)[0] == NEI  # unrelated passage cannot refute
     assert decide_stance((0.9, 0.05, 0.05), [NUM_BAD], S, relevance=0.05)[0] == REFUTES
     reasons = decide_stance((0.9, 0.05, 0.05), [FORM], S)[1]
-    assert any("oxide" in r for r in reasons) and any(r.startswith("verifier") for r in reasons)
+    assert any(r.startswith("magnesium form differs") and "oxide" in r for r in reasons)
+    assert any(r.startswith("verifier") for r in reasons)
 
 
 def test_study_weights_order():
@@ -59,120 +77,274 @@ def test_study_weights_order():
     assert study_weight("in-vitro", True, S) > study_weight("in-vitro", False, S)
 
 
-# ---------------------------------------------------------------------------- verdicts
-
-def test_supported_needs_strong_direct_support_from_two_studies():
-    v = aggregate(CLAIM, [item("rct1", "rct", (0.9, 0.05, 0.05)), item("rct2", "rct", (0.85, 0.1, 0.05))], S)
-    assert v.verdict == "supported" and 0.5 < v.confidence <= 0.95
-    assert any("study type" in r for r in v.reasons)
-    single = aggregate(CLAIM, [item("rct1", "rct", (0.9, 0.05, 0.05))], S)
-    assert single.verdict == "mixed" and "single study" in single.reasons[0]
-
-
-def test_support_must_state_what_the_claim_says():
-    off_topic = "Low magnesium status has been linked with many chronic conditions."
-    items = [item(d, "rct", (0.95, 0.02, 0.03), text=off_topic) for d in ("rct1", "rct2")]
-    assert aggregate(CLAIM, items, S).verdict != "supported"
+def test_subject_words_do_not_make_a_sentence_relevant():
+    claim, off_topic = "At rest, magnesium naturally blocks the NMDA channel.", "Magnesium is absorbed through channel proteins."
+    assert relevance(claim, off_topic) > relevance(claim, off_topic, SUBJECT)
+    assert relevance(claim, off_topic, SUBJECT) < S.relevance_min
+    assert relevance("Magnesium.", "Magnesium.", SUBJECT) == 0.0
+    assert relevance(claim, "Mg2+ blocks the NMDA channel at rest.", SUBJECT) >= S.relevance_min
+    assert not hasattr(S, "subject_terms")  # subject words come from the corpus profile now
 
 
-def test_null_result_on_the_topic_blocks_supported():
-    items = [item("rct1", "rct", (0.9, 0.05, 0.05)), item("rct2", "rct", (0.9, 0.05, 0.05)),
-             item("ma", "meta-analysis", (0.3, 0.3, 0.4), [NULL], text="Magnesium glycinate did not improve sleep quality.")]
-    v = aggregate(CLAIM, items, S)
-    assert v.verdict != "supported"
+# ---------------------------------------------------------------------------- decide(): a transparent model
+
+def _hand_model(threshold: float = 0.6) -> decision.DecisionModel:
+    """Supported ← support from condition-matched studies; contradicted ← refutation, contradicting numbers, nulls."""
+    names = list(FEATURE_NAMES)
+    W = np.zeros((3, len(names)))
+    for cls, feat, v in ((0, "s_matched", 8.0), (0, "num_ok", 2.0), (0, "num_bad", -8.0), (0, "null", -4.0),
+                         (0, "r_max", -4.0), (0, "hedge", -2.0),
+                         (1, "r_max", 8.0), (1, "num_bad", 6.0), (1, "null", 5.0)):
+        W[cls, names.index(feat)] = v
+    return decision.DecisionModel(mean=[0.0] * len(names), scale=[1.0] * len(names), weights=W.tolist(),
+                                  bias=[-5.0, -5.0, 0.0], supported_threshold=threshold, note="hand-built for tests")
 
 
-def test_weak_support_alone_is_not_supported():
-    v = aggregate(CLAIM, [item("rev", "narrative-review", (0.95, 0.02, 0.03))], S)
-    assert v.verdict == "mixed"
-    v = aggregate(CLAIM, [item("mice", "animal", (0.95, 0.02, 0.03))], S)
-    assert v.verdict != "supported"
+MODEL = _hand_model()
 
 
-def test_hedged_support_is_not_supported():
-    v = aggregate(CLAIM, [item("ma", "meta-analysis", (0.9, 0.05, 0.05), [HEDGE])], S)
-    assert v.verdict == "mixed" and any("hedge" in r for r in v.reasons)
+def features(items, claim: str = CLAIM) -> dict[str, float]:
+    return claim_features(claim, items, S.relevance_min, claim_number=bool(re.search(r"\d", claim)),
+                          claim_null=bool(C._NULL_RE.search(claim)))
 
 
-def test_condition_mismatch_gives_mixed_and_names_condition():
-    v = aggregate(CLAIM, [item("rct1", "rct", (0.95, 0.02, 0.03), [FORM, POP])], S)
-    assert v.verdict == "mixed"
-    text = " ".join(v.reasons)
-    assert "magnesium form differs" in text and "oxide" in text and "population differs" in text
+def run(items, claim: str = CLAIM, model: decision.DecisionModel = MODEL) -> Verdict:
+    return decide(claim, items, features(items, claim), model, S)
 
 
-def test_animal_only_support_is_mixed():
-    v = aggregate(CLAIM, [item("mice", "animal", (0.95, 0.02, 0.03), [ANIMAL])], S)
-    assert v.verdict == "mixed" and "species differs" in " ".join(v.reasons)
+def _consistent(v: Verdict) -> None:
+    """Invariants every Verdict keeps."""
+    assert v.finding in FINDINGS and v.verdict == FINDING_TO_VERDICT[v.finding] and v.verdict in VERDICTS
+    assert v.reason and "\n" not in v.reason and v.reasons[0] == v.reason
+    assert 0.0 <= v.confidence <= 1.0
+    assert set(v.probabilities) == set(decision.CLASSES) and abs(sum(v.probabilities.values()) - 1) < 1e-6
+    assert list(v.features) == list(FEATURE_NAMES)
+    assert len(v.evidence) <= S.max_evidence
 
 
-def test_anything_refuting_blocks_supported():
-    items = [item("ma", "meta-analysis", (0.95, 0.02, 0.03)), item("rct2", "rct", (0.05, 0.9, 0.05))]
-    v = aggregate(CLAIM, items, S)
-    assert v.verdict == "mixed" and "conflicts" in v.reasons[0]
+def test_condition_matched_support_is_supported_and_quoted():
+    v = run([item("rct1", "rct", SUPPORTIVE)])
+    _consistent(v)
+    assert v.finding == "supported" and v.verdict == "supported"
+    assert v.probabilities["supported"] >= MODEL.supported_threshold and v.confidence == pytest.approx(v.probabilities["supported"], abs=1e-3)
+    assert v.evidence and v.evidence[0].text == ON_TOPIC and v.evidence[0].stance == SUPPORTS
+    assert "[1]" in v.reason and "RCT" in v.reason
+    j = v.to_json()
+    assert j["evidence"][0]["n"] == 1 and j["evidence"][0]["text"] == ON_TOPIC
 
 
-def test_numbers_far_from_claim_contradict_even_if_model_supports():
-    v = aggregate(CLAIM, [item("pk", "pharmacokinetic", (0.9, 0.05, 0.05), [NUM_BAD])], S)
-    assert v.verdict == "contradicted"
-    assert "23.5%" in v.reasons[0]
+def test_two_supporting_studies_are_both_cited():
+    v = run([item("rct1", "rct", SUPPORTIVE), item("ma", "meta-analysis", (0.85, 0.1, 0.05))])
+    assert v.finding == "supported"
+    assert {e.chunk.doc_id for e in v.evidence} == {"rct1", "ma"}
+    assert "2 studies" in v.reason and "[1]" in v.reason and "[2]" in v.reason
+
+
+def test_support_only_from_another_form_is_extrapolated_and_names_the_form():
+    v = run([item("oxide", "rct", SUPPORTIVE, [FORM])])
+    _consistent(v)
+    assert v.finding == "extrapolated" and v.verdict == "mixed"
+    assert "magnesium form differs" in v.reason and "oxide" in v.reason and "[1]" in v.reason
+    assert v.evidence[0].stance == OTHER_CONDITIONS
+
+
+@pytest.mark.parametrize("condition,word", [(POP, "population differs"), (ANIMAL, "species differs")])
+def test_support_only_under_other_conditions_is_extrapolated(condition, word):
+    v = run([item("other", "rct", SUPPORTIVE, [condition])])
+    assert v.finding == "extrapolated" and word in v.reason
+
+
+def test_numeric_contradiction_from_a_matched_study_is_contradicted():
+    v = run([item("pk", "pharmacokinetic", SUPPORTIVE, [NUM_BAD],
+                  text="Absorption of magnesium glycinate was 23.5%.", quote_relevance=0.3)])
+    _consistent(v)
+    assert v.finding == "contradicted" and v.verdict == "contradicted"
+    assert "23.5%" in v.reason and "[1]" in v.reason
     assert v.evidence and v.evidence[0].stance == REFUTES
 
 
-def test_refutation_only_is_contradicted_when_replicated_or_backed_by_a_check():
-    two = aggregate(CLAIM, [item("rct", "rct", (0.05, 0.9, 0.05)), item("rct2", "rct", (0.1, 0.8, 0.1))], S)
-    assert two.verdict == "contradicted"
-    null = aggregate(CLAIM, [item("rct", "rct", (0.2, 0.1, 0.7), [NULL])], S)
-    assert null.verdict == "contradicted"
-    # one study, on the verifier's word alone: not reliable enough (its refutations are right about half the time)
-    one = aggregate(CLAIM, [item("rct", "rct", (0.05, 0.9, 0.05))], S)
-    assert one.verdict == "mixed" and "only one study" in one.reasons[0]
+def test_numbers_from_a_study_of_another_form_do_not_contradict():
+    v = run([item("pk", "pharmacokinetic", (0.2, 0.1, 0.7), [NUM_BAD, FORM],
+                  text="Absorption of magnesium oxide was 23.5%.", quote_relevance=0.3)])
+    assert v.finding not in ("contradicted", "supported")
 
 
-def test_refutation_only_from_other_conditions_is_mixed():
-    v = aggregate(CLAIM, [item("rct", "rct", (0.05, 0.9, 0.05), [FORM])], S)
-    assert v.verdict == "mixed"
+def test_null_result_from_a_matched_study_is_contradicted():
+    v = run([item("rct", "rct", (0.2, 0.1, 0.7), [NULL], text="Magnesium glycinate did not improve sleep quality.")])
+    assert v.finding == "contradicted" and "null result" in v.reason
 
 
-def test_nothing_relevant_is_no_evidence():
-    items = [item("a", "rct", (0.05, 0.05, 0.9), relevance=0.05), item("b", "animal", (0.1, 0.1, 0.8), relevance=0.1)]
-    v = aggregate(CLAIM, items, S)
-    assert v.verdict == "no_evidence" and v.evidence == []
-    assert aggregate(CLAIM, [], S).verdict == "no_evidence"
+def test_support_and_refutation_from_different_matched_studies_is_conflicting():
+    items = [item("rct1", "rct", SUPPORTIVE), item("rct2", "rct", REFUTING, text="Sleep quality did not improve with magnesium glycinate.")]
+    v = run(items)
+    _consistent(v)
+    assert v.finding == "conflicting" and v.verdict == "mixed"
+    assert {e.chunk.doc_id for e in v.evidence} == {"rct1", "rct2"}
+    assert "disagree" in v.reason and "[1]" in v.reason and "[2]" in v.reason
 
 
-def test_mechanism_claim_two_cell_studies_can_be_supported():
-    items = [item(d, "in-vitro", (0.9, 0.05, 0.05), mechanism=True) for d in ("nowak", "mayer")]
-    v = aggregate(CLAIM, items, S, mechanism=True)
-    assert v.verdict == "supported"
-    single = aggregate(CLAIM, items[:1], S, mechanism=True)
-    assert single.verdict == "mixed"  # one cell study is not enough
+def test_topic_present_but_nothing_decisive_is_unsupported_with_the_closest_sentence():
+    claim = "Magnesium glycinate reduces anxiety by 32%."
+    closest = "Anxiety scores fell by 12 points after 8 weeks of magnesium glycinate."
+    items = [item("rct1", "rct", UNDECIDED, text="Anxiety was measured with the HAM-A scale.", claim=claim),
+             item("rct2", "rct", UNDECIDED, text=closest, claim=claim)]
+    assert all(i.quote_relevance >= S.relevance_min for i in items)
+    v = run(items, claim)
+    _consistent(v)
+    assert v.finding == "unsupported" and v.verdict == "no_evidence"
+    assert "no study reports 32%" in v.reason
+    assert closest in v.reason and v.reason.endswith("[1]")
+    assert v.evidence[0].text == closest and len(v.evidence) == 2
 
 
-@pytest.mark.parametrize("findings", [[FORM], [POP], [ANIMAL], [NUM_BAD], [NULL], [HEDGE]])
-def test_no_false_supported_under_any_doubt(findings):
+def test_claim_without_a_number_is_unsupported_with_plain_wording():
+    v = run([item("rct1", "rct", UNDECIDED, text="Sleep quality was recorded with a questionnaire.")])
+    assert v.finding == "unsupported" and v.reason.startswith("no study states this")
+
+
+def test_nothing_relevant_is_not_covered():
+    off = "Low magnesium status has been linked with many chronic conditions."
+    items = [item("a", "rct", SUPPORTIVE, text=off, passage_relevance=0.1),
+             item("b", "animal", REFUTING, text=off, passage_relevance=0.2)]
+    assert all(i.quote_relevance < S.relevance_min for i in items)
+    v = run(items)
+    _consistent(v)
+    assert v.finding == "not_covered" and v.verdict == "no_evidence" and v.evidence == []
+    empty = run([])
+    assert empty.finding == "not_covered" and empty.evidence == []
+
+
+def test_a_topical_passage_without_a_topical_sentence_is_unsupported_not_not_covered():
+    off = "Participants were recruited from a sleep clinic."
+    v = run([item("a", "rct", UNDECIDED, text=off, quote_relevance=0.1, passage_relevance=0.8)])
+    assert v.finding == "unsupported"
+
+
+def test_support_must_state_what_the_claim_says():
+    """A confident verifier on an off-topic sentence is not support (the gate drops it)."""
+    off = "Low magnesium status has been linked with many chronic conditions."
+    items = [item(d, "rct", (0.95, 0.02, 0.03), text=off) for d in ("rct1", "rct2")]
+    assert run(items).finding != "supported"
+
+
+@pytest.mark.parametrize("findings", [[FORM], [POP], [ANIMAL], [NUM_BAD], [NULL]])
+def test_no_supported_under_any_doubt(findings):
     """However confident the verifier, one doubt in the only evidence keeps 'supported' away."""
     items = [item("ma", "meta-analysis", (0.99, 0.005, 0.005), findings), item("rct", "rct", (0.99, 0.005, 0.005), findings)]
-    assert aggregate(CLAIM, items, S).verdict != "supported"
+    assert run(items).finding != "supported"
 
+
+def test_refutation_blocks_supported():
+    items = [item("ma", "meta-analysis", (0.95, 0.02, 0.03)), item("rct2", "rct", REFUTING)]
+    assert run(items).finding != "supported"
+
+
+# ---------------------------------------------------------------------------- the safety property
+
+CASES = [
+    [item("rct1", "rct", SUPPORTIVE)],
+    [item("rct1", "rct", (0.7, 0.1, 0.2))],
+    [item("rct1", "rct", (0.62, 0.3, 0.08)), item("rct2", "rct", (0.61, 0.35, 0.04))],
+    [item("rct1", "rct", SUPPORTIVE, [HEDGE])],
+    [item("rct1", "rct", SUPPORTIVE), item("rct2", "rct", REFUTING)],
+    [item("rct1", "rct", SUPPORTIVE), item("oxide", "rct", SUPPORTIVE, [FORM])],
+    [item("rct1", "rct", (0.99, 0.005, 0.005)), item("ma", "meta-analysis", (0.99, 0.005, 0.005))],
+]
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8, 0.95, 0.99])
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_never_supported_below_the_models_threshold(case, threshold):
+    model = _hand_model(threshold)
+    v = run(CASES[case], model=model)
+    _consistent(v)
+    if v.probabilities["supported"] < model.supported_threshold:
+        assert v.finding != "supported" and v.verdict != "supported"
+    if v.finding == "supported":
+        assert v.probabilities["supported"] >= model.supported_threshold
+
+
+def test_threshold_alone_turns_supported_into_not_supported():
+    items = [item("rct1", "rct", SUPPORTIVE)]
+    low, high = run(items, model=_hand_model(0.5)), run(items, model=_hand_model(0.99))
+    assert low.probabilities == high.probabilities
+    assert low.finding == "supported" and high.probabilities["supported"] < 0.99 and high.finding != "supported"
+
+
+def test_prior_model_keeps_the_safety_property():
+    """The hand-set prior (used when no fitted model is shipped) obeys the same rule on every case."""
+    prior = decision.prior_model()
+    for items in CASES:
+        v = run(items, model=prior)
+        _consistent(v)
+        if v.finding == "supported":
+            assert v.probabilities["supported"] >= prior.supported_threshold
+
+
+def test_decide_with_a_fitted_model():
+    """A model fitted on a tiny synthetic feature set, run end to end through decide()."""
+    rng = np.random.default_rng(0)
+    rows, labels = [], []
+    for _ in range(40):
+        s, r = rng.uniform(0.6, 1.0), rng.uniform(0.0, 0.2)
+        rows.append({"s_max": s, "s_matched": s, "r_max": r, "top_rel": 0.8, "s_docs": 1}); labels.append("supported")
+        rows.append({"s_max": r, "r_max": s, "r_docs": 1, "top_rel": 0.8}); labels.append("contradicted")
+        rows.append({"s_max": r, "r_max": r, "top_rel": rng.uniform(0.0, 0.5)}); labels.append("no_evidence")
+    X = np.asarray([[row.get(n, 0.0) for n in FEATURE_NAMES] for row in rows])
+    model = decision.fit(X, labels, l2=1.0)
+    model = model.model_copy(update={"supported_threshold": decision.choose_threshold(model, X, labels, 0.02)})
+    assert run([item("rct1", "rct", SUPPORTIVE)], model=model).finding == "supported"
+    assert run([item("rct1", "rct", REFUTING, text="Magnesium glycinate did not improve sleep quality.")],
+               model=model).finding == "contradicted"
+    assert run([item("rct1", "rct", UNDECIDED)], model=model).finding == "unsupported"
+
+
+# ---------------------------------------------------------------------------- the Verdict shape
 
 def test_verdict_json_shape():
-    v = aggregate(CLAIM, [item("rct1", "rct", (0.9, 0.05, 0.05))], S).to_json()
-    assert list(v) == ["claim", "verdict", "confidence", "evidence", "reasons"]
-    assert set(v["evidence"][0]) == {"doc_id", "chunk_id", "title", "year", "study_type", "text", "stance", "score", "reasons"}
+    v = run([item("rct1", "rct", SUPPORTIVE), item("ma", "meta-analysis", (0.85, 0.1, 0.05))]).to_json()
+    assert list(v) == ["claim", "verdict", "finding", "reason", "confidence", "evidence", "reasons", "features", "probabilities"]
+    assert {"claim", "verdict", "confidence", "evidence", "reasons"} <= set(v)  # the older keys stay
+    assert [e["n"] for e in v["evidence"]] == [1, 2]
+    assert set(v["evidence"][0]) == {"doc_id", "chunk_id", "title", "year", "study_type", "text", "stance", "score", "reasons", "n"}
+    assert set(v["probabilities"]) == set(decision.CLASSES) and list(v["features"]) == list(FEATURE_NAMES)
+    import json
+
+    json.dumps(v)  # plain JSON all the way down
 
 
-def test_subject_words_do_not_make_a_sentence_relevant():
-    from chatbot.audit.stance import relevance
+def test_verdict_from_old_fields_fills_finding_and_reason():
+    v = Verdict(claim="c", verdict="mixed", confidence=0.5, reasons=["first reason", "second"])
+    assert v.finding == "conflicting" and v.reason == "first reason"
+    assert Verdict(claim="c", verdict="no_evidence", confidence=0.5).finding == "unsupported"
+    g = gap_verdict("Magnesium cures scurvy.", "“scurvy”")
+    assert g.finding == "not_covered" and g.verdict == "no_evidence" and "scurvy" in g.reason
 
-    claim, off_topic = "At rest, magnesium naturally blocks the NMDA channel.", "Magnesium is absorbed through channel proteins."
-    assert relevance(claim, off_topic) > relevance(claim, off_topic, S.subject_terms)
-    assert relevance(claim, off_topic, S.subject_terms) < S.relevance_min
-    assert relevance("Magnesium.", "Magnesium.", S.subject_terms) == 0.0
+
+def test_finding_to_verdict_mapping():
+    assert FINDING_TO_VERDICT == {"supported": "supported", "contradicted": "contradicted", "extrapolated": "mixed",
+                                  "conflicting": "mixed", "unsupported": "no_evidence", "not_covered": "no_evidence"}
+    assert set(FINDING_TO_VERDICT) == set(FINDINGS) and set(FINDING_TO_VERDICT.values()) == set(VERDICTS)
 
 
-def test_matching_numbers_from_other_conditions_do_not_rescue_a_contradicted_claim():
-    items = [item("pk", "pharmacokinetic", (0.4, 0.5, 0.1), [NUM_BAD]),
-             item("rev", "narrative-review", (0.7, 0.2, 0.1), [NUM_OK, FORM])]
-    v = aggregate(CLAIM, items, S)
-    assert v.verdict == "contradicted" and "23.5%" in v.reasons[0]
+def test_reasons_name_the_deciding_features_and_each_items_conditions():
+    v = run([item("oxide", "rct", SUPPORTIVE, [FORM, POP])])
+    text = " ".join(v.reasons)
+    assert "magnesium form differs" in text and "population differs" in text
+    assert any(r.startswith("[1] ") for r in v.reasons)
+    s = run([item("rct1", "rct", SUPPORTIVE)])
+    assert any(r.startswith("decided by: ") and decision.plain("s_matched") in r for r in s.reasons)
+
+
+# ---------------------------------------------------------------------------- problems found in review, now fixed
+
+def test_a_finding_cites_the_evidence_it_names():
+    it = item("rct", "rct", (0.55, 0.1, 0.35), [NULL], text="Magnesium glycinate did not improve sleep quality.")
+    assert it.stance == NEI
+    v = run([it])
+    assert v.evidence and "()" not in v.reason
+
+
+def test_study_types_are_pluralised_in_plain_english():
+    v = run([item(d, "in-vitro", SUPPORTIVE, mechanism=True) for d in ("nowak", "mayer")])
+    assert v.finding == "supported" and "studys" not in v.reason

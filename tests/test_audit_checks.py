@@ -1,8 +1,42 @@
-"""Hand-written examples for every explicit check of the claim audit (no model, no store)."""
+"""Hand-written examples for every explicit check of the claim audit (no model, no store).
+
+The magnesium examples run with the default corpus's profile (``corpus/domain.yaml``), bound by
+``C``; the checks' own default is the topic-neutral profile, tested at the end of this file."""
 
 from __future__ import annotations
 
-from chatbot.audit import checks as C
+import functools
+import inspect
+
+from chatbot.audit import checks
+from core.domain import NEUTRAL, DomainProfile, load_profile
+from core.settings import PROJECT_ROOT
+
+MG = load_profile(PROJECT_ROOT / "corpus")
+CAFFEINE = DomainProfile(subject=["caffeine"], forms={"anhydrous": ["anhydrous"], "coffee": ["coffee"]},
+                         other_agents=["l-theanine"])
+
+
+class _WithProfile:
+    """``checks`` with ``profile=`` bound on every function that takes one (the magnesium examples need the
+    corpus profile; the checks' default is the topic-neutral one)."""
+
+    def __init__(self, module, profile: DomainProfile):
+        self._module, self._profile = module, profile
+
+    def __getattr__(self, name):
+        f = getattr(self._module, name)
+        if callable(f) and not isinstance(f, type) and "profile" in inspect.signature(f).parameters:
+            return functools.partial(f, profile=self._profile)
+        return f
+
+
+C = _WithProfile(checks, MG)
+
+
+def test_magnesium_profile_is_the_default_corpus_one():
+    assert MG.subject == ["magnesium"] and "glycinate" in MG.forms and "glycine" in MG.other_agents
+    assert MG.form_label == "magnesium form"
 
 BIOAVAIL = "The bioavailability of magnesium glycinate at 200–300 mg/day is 50–80%."
 
@@ -71,11 +105,15 @@ def test_sample_size_mismatch():
 def test_form_mismatch_from_text_and_metadata():
     claim = "Magnesium glycinate improves sleep."
     f = C.form_mismatch(claim, "Magnesium oxide 500 mg improved sleep efficiency.")
-    assert f and "oxide" in f[0].reason and "glycinate" in f[0].reason
+    assert f and f[0].reason == "magnesium form differs: evidence concerns magnesium oxide, not glycinate"
     f = C.form_mismatch(claim, "Magnesium improved sleep efficiency.", {"magnesium_form": "citrate"})
-    assert f and "citrate" in f[0].reason
+    assert f and f[0].reason == "magnesium form differs: study used magnesium citrate, not glycinate"
     f = C.form_mismatch(claim, "Magnesium improved sleep efficiency.", {"magnesium_form": "unknown"})
-    assert f and "not stated" in f[0].reason
+    assert f and f[0].reason.startswith("magnesium form not stated") and "glycinate" in f[0].reason
+    # the passage names the form the sentence does not
+    f = C.form_mismatch(claim, "Sleep efficiency improved.", {}, "Participants took magnesium oxide nightly.")
+    assert f and f[0].reason.startswith("magnesium form differs: study concerns magnesium oxide")
+    assert C.form_mismatch(claim, "Sleep efficiency improved.", {}, "Participants took magnesium bisglycinate nightly.") == []
 
 
 def test_form_match_and_general_claims():
@@ -88,31 +126,46 @@ def test_form_match_and_general_claims():
 def test_dose_mismatch():
     claim = "Magnesium glycinate at 200–300 mg/day improves sleep."
     f = C.dose_mismatch(claim, "Participants took 500 mg magnesium daily for 8 weeks.")
-    assert f and "500 mg" in f[0].reason and "200–300" in f[0].reason
+    assert f and f[0].reason == "dose differs: study used 500 mg, claim says 200–300 mg"
     assert C.dose_mismatch(claim, "225 mg magnesium nightly") == []
     assert C.dose_mismatch(claim, "no dose given") == []
     f = C.dose_mismatch(claim, "", {"intervention": "titrated to 30 mmol/day for 20 days"})
-    assert f and "30 mmol" in f[0].reason
+    assert f and f[0].reason.startswith("dose differs: study used 30 mmol")
 
 
 def test_population_mismatch():
-    f = C.population_mismatch("Magnesium improves sleep onset.", "", {"population": "46 elderly adults (aged 60-75) with primary insomnia"})
-    assert f and "elderly" in f[0].reason
+    f = C.population_mismatch("Magnesium improves sleep onset in older adults.", "", {"population": "23 amateur rugby players"})
+    assert f and f[0].reason.startswith("population differs: studied in athletes (23 amateur rugby players)")
+    assert f[0].reason.endswith("not elderly people")
     f = C.population_mismatch("Magnesium lowers cortisol in athletes.", "", {"population": "healthy men"})
-    assert f and "athletes" in f[0].reason
+    assert f and f[0].reason.startswith("population differs") and "not athletes" in f[0].reason
+    # without metadata the evidence sentence says who was studied
+    f = C.population_mismatch("Magnesium improves sleep in older adults.", "In 30 adolescent athletes, sleep improved.")
+    assert f and f[0].kind == "population" and "athletes" in f[0].reason
     assert C.population_mismatch("Magnesium lowers cortisol in athletes.", "", {"population": "23 amateur rugby players"}) == []
     assert C.population_mismatch("Magnesium improves sleep.", "", {"population": "healthy adult volunteers"}) == []
+    assert C.population_mismatch("Magnesium improves sleep in older adults.", "", {"population": "46 elderly adults"}) == []
+
+
+def test_population_counts_only_when_the_claim_names_one():
+    """A claim naming no population states no condition: a study of elderly people does not make it extrapolated."""
+    meta = {"population": "46 elderly adults (aged 60-75) with primary insomnia"}
+    assert C.population_mismatch("Magnesium improves sleep onset.", "", meta) == []
+    assert C.population_mismatch("Magnesium improves sleep onset.", "Elderly patients slept better.") == []
+    assert not any(f.kind == "population" for f in C.condition_checks("Magnesium improves sleep onset.", "Sleep onset improved.", meta, "rct"))
 
 
 def test_species_only_in_animals_or_cells_for_clinical_claims():
     f = C.species_mismatch("Magnesium reduces anxiety.", "Mg deficiency increased anxiety-like behaviour.",
                            {"population": "mice fed a magnesium-deficient diet"}, "animal")
-    assert f and "only in animals" in f[0].reason
+    assert f and f[0].reason.startswith("species differs: shown only in animals (mice")
     f = C.species_mismatch("Magnesium enhances GABA-A receptor function.", "Mg2+ shifted the curve.",
                            {"population": "primary cultured rat hippocampal neurons"}, "in-vitro")
     assert f == [] or "cells" in f[0].reason
     f = C.species_mismatch("Magnesium improves sleep.", "", {"population": "primary cultured rat hippocampal neurons"}, "in-vitro")
-    assert f and "only in cells" in f[0].reason
+    assert f and f[0].reason.startswith("species differs: shown only in cells")
+    # a claim that names its own model states it: animal work is not a mismatch there
+    assert C.species_mismatch("Magnesium reduces anxiety-like behaviour in mice.", "", {"population": "mice"}, "animal") == []
 
 
 def test_species_not_flagged_for_mechanism_claims_or_human_studies():
@@ -125,32 +178,36 @@ def test_species_not_flagged_for_mechanism_claims_or_human_studies():
 def test_intervention_glycine_alone_vs_magnesium():
     f = C.intervention_mismatch("Magnesium glycinate reduces sleep latency.", "3 g glycine before bed shortened latency.",
                                 {"magnesium_form": "none", "intervention": "3 g glycine before bedtime vs placebo"})
-    assert f and "glycine alone" in f[0].reason and "3 g" in f[0].reason
+    assert f and f[0].reason == "intervention differs: study gave glycine alone (3 g), not magnesium"
     f = C.intervention_mismatch("Glycine reduces sleep latency.", "Magnesium oxide shortened sleep onset latency.",
                                 {"magnesium_form": "oxide"})
-    assert f and "not glycine" in f[0].reason
+    assert f and f[0].reason == "intervention differs: study concerns magnesium, not glycine"
     assert C.intervention_mismatch("Glycine reduces sleep latency.", "3 g glycine shortened latency.", {"magnesium_form": "none"}) == []
 
 
 def test_intervention_combination_and_diet():
     f = C.intervention_mismatch("Magnesium improves insomnia.", "", {"intervention": "melatonin 5 mg + 225 mg Mg + 11.25 mg zinc vs placebo"})
-    assert f and "melatonin" in f[0].reason and "zinc" in f[0].reason
+    assert f and f[0].reason.startswith("co-intervention: magnesium was given together with melatonin and zinc")
     assert C.intervention_mismatch("Magnesium reduces stress.", "", {"intervention": "Mg + vitamin B6 vs Mg alone"}) == []
     f = C.intervention_mismatch("Magnesium glycinate improves sleep.", "", {"magnesium_form": "none", "intervention": "dietary magnesium intake"})
-    assert f and "dietary" in f[0].reason
+    assert f and f[0].reason.startswith("intervention differs: study examined dietary magnesium intake")
 
 
 def test_route_mismatch():
     f = C.route_mismatch("Magnesium lowers ACTH.", "", {"intervention": "overnight intravenous MgSO4 infusion"})
-    assert f and "intravenously" in f[0].reason
+    assert f and f[0].reason == "route differs: given intravenously, not by mouth"
     assert C.route_mismatch("Magnesium lowers ACTH.", "oral magnesium 500 mg") == []
 
 
 def test_condition_checks_combines():
-    kinds = {f.kind for f in C.condition_checks(
-        "Magnesium glycinate at 200–300 mg/day improves sleep.", "Magnesium oxide 500 mg improved sleep time.",
-        {"population": "46 elderly adults", "magnesium_form": "oxide"}, "rct")}
-    assert {"form", "dose", "population"} <= kinds
+    found = C.condition_checks(
+        "Magnesium glycinate at 200–300 mg/day improves sleep in older adults.", "Magnesium oxide 500 mg improved sleep time.",
+        {"population": "23 amateur rugby players", "magnesium_form": "oxide"}, "rct")
+    assert {"form", "dose", "population"} <= {f.kind for f in found}
+    assert all(f.effect == "mismatch" and f.kind in checks.CONDITION_KINDS for f in found)
+    # every reason opens with the condition it is about
+    starts = {"form": "magnesium form", "dose": "dose differs", "population": "population differs"}
+    assert all(f.reason.startswith(starts[f.kind]) for f in found if f.kind in starts)
 
 
 # ---------------------------------------------------------------------------- hedges and nulls
@@ -188,3 +245,69 @@ def test_claimed_null_against_significant_effect():
     both = ("Intracellular magnesium rose significantly with magnesium oxide (p < 0.001) "
             "but not significantly with citrate (p = 0.097).")
     assert C.effect_against_null_claim(claim, both), "the significant clause is about the claim's form"
+
+
+# ---------------------------------------------------------------------------- the neutral profile and others
+
+VITD = "Vitamin D supplementation reduced fractures by 30%"
+
+
+def test_neutral_profile_compares_numbers_by_the_words_before_them():
+    f = checks.numeric_consistency(VITD, "fractures fell by 8% with vitamin D", profile=NEUTRAL)
+    assert [(x.kind, x.effect) for x in f] == [("numeric", "contradicts")]
+    assert "8%" in f[0].reason and "30%" in f[0].reason
+    ok = checks.numeric_consistency(VITD, "fractures fell by 29% with vitamin D", profile=NEUTRAL)
+    assert [x.effect for x in ok] == ["consistent"]
+    # a number about something else (falls, not fractures) is not compared
+    assert checks.numeric_consistency(VITD, "falls fell by 8% with vitamin D", profile=NEUTRAL) == []
+    # the default profile is the neutral one
+    assert checks.numeric_consistency(VITD, "fractures fell by 8% with vitamin D") == f
+
+
+def test_neutral_profile_fires_no_form_or_intervention_findings():
+    ev = "Fractures fell by 8% with vitamin D3 (cholecalciferol) given with calcium."
+    assert checks.forms_in(VITD, profile=NEUTRAL) == set()
+    assert checks.form_mismatch(VITD, ev, {"form": "cholecalciferol"}, profile=NEUTRAL) == []
+    assert checks.intervention_mismatch(VITD, ev, {"intervention": "vitamin D plus calcium"}, profile=NEUTRAL) == []
+    # the magnesium examples, too, are nothing special without the magnesium profile
+    assert checks.form_mismatch("Magnesium glycinate improves sleep.", "Magnesium oxide improved sleep.", profile=NEUTRAL) == []
+    assert checks.intervention_mismatch("Magnesium glycinate reduces sleep latency.", "3 g glycine shortened latency.",
+                                        {"magnesium_form": "none", "intervention": "3 g glycine"}, profile=NEUTRAL) == []
+    kinds = {f.kind for f in checks.condition_checks(VITD, ev, {"intervention": "vitamin D plus calcium"}, "rct", profile=NEUTRAL)}
+    assert not kinds & {"form", "intervention"}
+
+
+def test_neutral_profile_keeps_general_checks():
+    """Populations, species, route, nulls and hedges are general biomedical vocabulary, not the corpus's."""
+    assert checks.population_mismatch("Vitamin D reduces fractures in older adults.", "", {"population": "30 young athletes"})
+    assert checks.species_mismatch("Vitamin D reduces fractures.", "", {"population": "ovariectomised rats"}, "animal")
+    assert checks.route_mismatch("Vitamin D reduces fractures.", "", {"intervention": "intravenous infusion"})
+    f = checks.hedges("Fracture rates did not differ between groups.", "Vitamin D reduces fracture rates.", profile=NEUTRAL)
+    assert f and f[0].kind == "null"
+    f = checks.effect_against_null_claim("Vitamin D did not reduce fracture rates in older women.",
+                                         "Fracture rates in older women fell significantly with vitamin D (p < 0.01).", profile=NEUTRAL)
+    assert f and f[0].effect == "contradicts"
+
+
+def test_custom_profile_makes_form_and_intervention_checks_fire():
+    f = checks.form_mismatch("Anhydrous caffeine improves reaction time.", "Coffee improved reaction time.", profile=CAFFEINE)
+    assert f and f[0].kind == "form" and f[0].reason.startswith("form differs") and "coffee" in f[0].reason
+    assert "anhydrous" in f[0].reason
+    assert checks.form_mismatch("Anhydrous caffeine improves reaction time.", "Anhydrous caffeine improved it.", profile=CAFFEINE) == []
+    f = checks.intervention_mismatch("Caffeine improves reaction time.", "Reaction time improved.",
+                                     {"intervention": "caffeine 100 mg plus l-theanine 200 mg"}, profile=CAFFEINE)
+    assert f and f[0].reason.startswith("co-intervention: caffeine was given together with l-theanine")
+    f = checks.intervention_mismatch("Caffeine improves reaction time.", "L-theanine 200 mg improved reaction time.",
+                                     {"intervention": "l-theanine 200 mg"}, profile=CAFFEINE)
+    assert f and f[0].reason.startswith("intervention differs: study gave l-theanine alone")
+    # the same pair under the neutral profile: nothing to say
+    assert checks.intervention_mismatch("Caffeine improves reaction time.", "Reaction time improved.",
+                                        {"intervention": "caffeine 100 mg plus l-theanine 200 mg"}, profile=NEUTRAL) == []
+
+
+def test_mechanism_terms_come_from_the_profile():
+    claim = "Magnesium shapes HPA axis activity."
+    assert not checks.is_mechanism_claim(claim, profile=NEUTRAL)
+    assert checks.is_mechanism_claim(claim, profile=MG)
+    assert checks.is_mechanism_claim("ALDH1 binding to the receptor alters its conformation.", profile=NEUTRAL)
+    assert not checks.is_mechanism_claim("The receptor antagonist reduced symptoms in patients.", profile=NEUTRAL)

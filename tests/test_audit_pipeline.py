@@ -9,12 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chatbot.audit import (audit_snapshot, check_claim, claim_from_question, flags_for_passages, looks_like_claim)
+from chatbot.audit import (FINDING_TO_VERDICT, FINDINGS, audit_snapshot, check_claim, claim_from_question, flags_for_passages,
+                           looks_like_claim)
 from chatbot.audit.claims import extract_claims, is_checkworthy
-from core.settings import Settings
+from chatbot.audit.features import FEATURE_NAMES
+from core.domain import NEUTRAL, PROFILE_FILE, load_profile
+from core.settings import PROJECT_ROOT, Settings
 from core.store import Snapshot
 from core.text import content_hash, split_sentences
 from core.types import Chunk
+
+MG = load_profile(PROJECT_ROOT / "corpus")
+RECORD_KEYS = ["claim", "verdict", "finding", "reason", "confidence", "evidence", "reasons", "features", "probabilities"]
 
 ARTICLE = """Magnesium and the brain
 
@@ -125,17 +131,29 @@ class StubVerifier:
         return np.array(rows, dtype=np.float32)
 
 
+def _settings(tmp_path: Path, corpus: Path | None = None) -> Settings:
+    """No shipped decision model (a missing file): the hand-set prior decides, whatever models/ holds today."""
+    corpus = corpus or tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    return Settings(store_dir=tmp_path / "store", corpus_dir=corpus, embedding_model="fake",
+                    decision_model=tmp_path / "no-decision-model.json")
+
+
 @pytest.fixture
 def snapshot(tmp_path):
-    s = Settings(store_dir=tmp_path / "store", embedding_model="fake")
+    """A store version of the magnesium corpus: its profile lies beside it, as ingest copies it."""
+    version = tmp_path / "v1"
+    version.mkdir()
+    (version / PROFILE_FILE).write_text((PROJECT_ROOT / "corpus" / PROFILE_FILE).read_text(encoding="utf-8"), encoding="utf-8")
     chunks = article_chunks() + LIT
-    return Snapshot(settings=s, version="v1", path=tmp_path, manifest={"version": "v1"}, chunks={c.chunk_id: c for c in chunks})
+    return Snapshot(settings=_settings(tmp_path), version="v1", path=version, manifest={"version": "v1"},
+                    chunks={c.chunk_id: c for c in chunks})
 
 
 # ---------------------------------------------------------------------------- extraction
 
 def test_extraction_lead_ins_infographic_and_filters(snapshot):
-    claims = extract_claims(snapshot.ordered_chunks())
+    claims = extract_claims(snapshot.ordered_chunks(), MG)
     texts = [c.text for c in claims]
     assert "In research and real-world use, Magnesium Glycinate repeatedly demonstrates zero gastrointestinal discomfort." in texts
     assert "The bioavailability of magnesium glycinate at 200–300 mg/day is 50–80%." in texts
@@ -152,9 +170,71 @@ def test_extraction_lead_ins_infographic_and_filters(snapshot):
 
 
 def test_ids_stable_across_rechunking(snapshot):
-    a = {c.id for c in extract_claims(article_chunks(size=260))}
-    b = {c.id for c in extract_claims(article_chunks(size=120))}
+    a = {c.id for c in extract_claims(article_chunks(size=260), MG)}
+    b = {c.id for c in extract_claims(article_chunks(size=120), MG)}
     assert a == b
+
+
+def test_snapshot_claims_use_the_profile_stored_with_the_version(snapshot):
+    from chatbot.audit.claims import claims_from_snapshot
+
+    texts = [c.text for c in claims_from_snapshot(snapshot)]
+    assert "Magnesium glycinate at 200–300 mg/day reduces anxiety by 32%." in texts
+
+
+SCIFACT_LIKE = """Breast cancer markers
+
+ALDH1 expression is associated with poorer prognosis for breast cancer primary tumors.
+
+Is ALDH1 a useful marker?
+
+Take 300 mg before bed.
+
+Vitamin D supplementation reduces the risk of hip fracture in older women.
+
+Subscribe to our newsletter
+
+Results and Discussion
+
+Antiretroviral therapy reduces rates of tuberculosis across a broad range of CD4 strata.
+
+Statin use is not associated with increased risk of diabetes.
+"""
+
+
+def test_extraction_is_general_one_claim_per_paragraph():
+    """SciFact-like claims about any topic, one per paragraph, come out whole and nothing else does."""
+    claims = extract_claims(article_chunks(SCIFACT_LIKE), NEUTRAL)
+    assert [c.text for c in claims] == [
+        "ALDH1 expression is associated with poorer prognosis for breast cancer primary tumors.",
+        "Vitamin D supplementation reduces the risk of hip fracture in older women.",
+        "Antiretroviral therapy reduces rates of tuberculosis across a broad range of CD4 strata.",
+        "Statin use is not associated with increased risk of diabetes.",
+    ]
+    for c in claims:
+        assert SCIFACT_LIKE[c.start:c.end] == c.text
+    # the magnesium profile changes nothing for text that never names magnesium
+    assert [c.text for c in extract_claims(article_chunks(SCIFACT_LIKE), MG)] == [c.text for c in claims]
+
+
+@pytest.mark.parametrize("text,ok", [
+    ("ALDH1 expression is associated with poorer prognosis for breast cancer primary tumors.", True),
+    ("Vitamin D supplementation reduces the risk of hip fracture in older women.", True),
+    ("0-dimensional biomaterials show inductive properties.", True),
+    ("Statin use is not associated with increased risk of diabetes.", True),
+    ("Results and Discussion", False),
+    ("Breast Cancer Prognosis and ALDH1 Expression", False),
+    ("Is ALDH1 a marker of poor prognosis?", False),
+    ("Take 300 mg before bed.", False),
+    ("Consult your doctor before starting supplements.", False),
+    ("You should take vitamin D with food.", False),
+    ("Subscribe to our newsletter", False),
+    ("Subscribe to our newsletter for weekly updates.", False),
+    ("Click here to read more.", False),
+    ("Table 1: Baseline characteristics of participants", False),
+])
+def test_checkworthiness_is_general(text, ok):
+    assert is_checkworthy(text, NEUTRAL) is ok
 
 
 @pytest.mark.parametrize("text,ok", [
@@ -164,10 +244,16 @@ def test_ids_stable_across_rechunking(snapshot):
     ('"I stopped waking up at 3 a.m."', False),
     ("Take 300 mg of magnesium glycinate before bed.", False),
     ("Thanks for reading Keyora's Substack!", False),
+    ("Keyora Research Notes, Part II", False),
     ("This is not a personal failure.", False),
 ])
 def test_checkworthiness(text, ok):
-    assert is_checkworthy(text) is ok
+    assert is_checkworthy(text, MG) is ok
+
+
+def test_profile_boilerplate_is_never_a_claim():
+    text = "The Keyora series shows how magnesium reduces stress."
+    assert is_checkworthy(text, NEUTRAL) and not is_checkworthy(text, MG)
 
 
 # ---------------------------------------------------------------------------- check_claim
@@ -176,29 +262,85 @@ def test_check_claim_uses_literature_only(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
     v = check_claim("At rest, magnesium naturally blocks the NMDA channel.", r, snapshot.settings, verifier=StubVerifier())
     assert r.calls and all(role == "literature" for _, _, role in r.calls)
-    assert v.verdict == "supported"  # two concordant cell studies for a mechanism
+    assert v.verdict == "supported" and v.finding == "supported"  # two concordant cell studies for a mechanism
     assert v.evidence and all(e.chunk.role == "literature" for e in v.evidence)
+    assert {e.chunk.doc_id for e in v.evidence} == {"nowak", "mayer"} and "[1]" in v.reason and "[2]" in v.reason
     j = v.to_json()
-    assert list(j) == ["claim", "verdict", "confidence", "evidence", "reasons"]
+    assert list(j) == RECORD_KEYS
+    assert j["finding"] == "supported" and j["reason"] == v.reason and j["reasons"][0] == j["reason"]
+    assert [e["n"] for e in j["evidence"]] == list(range(1, len(j["evidence"]) + 1))
+    assert list(j["features"]) == list(FEATURE_NAMES)
+    assert set(j["probabilities"]) == {"supported", "contradicted", "no_evidence"}
 
 
 def test_check_claim_numbers_beat_a_fooled_model(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
     v = check_claim("The absorption of magnesium glycinate is 50–80%.", r, snapshot.settings, verifier=StubVerifier())
-    assert v.verdict == "contradicted"
-    assert any("23.5%" in x for x in v.reasons)
+    assert v.verdict == "contradicted" and v.finding == "contradicted"
+    assert "23.5%" in v.reason and "50–80%" in v.reason and "[1]" in v.reason
+    assert v.evidence[0].chunk.doc_id == "schuette"
 
 
 def test_check_claim_question_form(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
     v = check_claim("Is glycinate absorption 80%?", r, snapshot.settings, verifier=StubVerifier())
     assert v.claim == "Is glycinate absorption 80%?" and v.verdict != "supported"
+    assert v.finding in FINDINGS and FINDING_TO_VERDICT[v.finding] == v.verdict
 
 
 def test_check_claim_nothing_relevant(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
     v = check_claim("Zinc cures the common cold in toddlers.", r, snapshot.settings, verifier=StubVerifier())
-    assert v.verdict == "no_evidence" and v.evidence == []
+    assert v.verdict == "no_evidence" and v.finding == "not_covered" and v.evidence == []
+    assert v.reason and v.to_json()["finding"] == "not_covered"
+
+
+def test_check_claim_topic_without_a_result_is_unsupported(snapshot):
+    r = FakeRetriever(snapshot.ordered_chunks())
+    v = check_claim("Magnesium glycinate is absorbed better in patients with ileal resection.", r, snapshot.settings,
+                    verifier=StubVerifier())
+    assert v.finding == "unsupported" and v.verdict == "no_evidence"
+    assert "ileal resection" in v.reason and v.evidence and v.evidence[0].chunk.doc_id == "schuette"
+
+
+def test_check_claim_uses_a_shipped_decision_model(snapshot, tmp_path):
+    """settings.decision_model names the model; one that never says 'supported' is obeyed."""
+    from chatbot.audit import decision
+
+    never = decision.prior_model().model_copy(update={"supported_threshold": 1.01, "note": "never supported"})
+    path = tmp_path / "decision.json"
+    path.write_text(never.model_dump_json(), encoding="utf-8")
+    s = snapshot.settings.model_copy(update={"decision_model": path})
+    v = check_claim("At rest, magnesium naturally blocks the NMDA channel.", FakeRetriever(snapshot.ordered_chunks()), s,
+                    verifier=StubVerifier())
+    assert v.finding != "supported" and v.probabilities["supported"] < 1.01
+
+
+VITD_LIT = [
+    lit("trial", "In 2,686 older adults, hip fractures fell by 8% with vitamin D over five years.", "rct"),
+    lit("cohort", "Serum vitamin D was measured in a cohort of nurses.", "cohort"),
+]
+VITD_ARTICLE = "Vitamin D and bones\n\nVitamin D supplementation reduced hip fractures by 30% in older adults.\n"
+
+
+@pytest.fixture
+def neutral_snapshot(tmp_path):
+    """Another topic and no domain.yaml anywhere: the audit runs with the neutral profile."""
+    version = tmp_path / "v1"
+    version.mkdir()
+    chunks = article_chunks(VITD_ARTICLE) + VITD_LIT
+    return Snapshot(settings=_settings(tmp_path), version="v1", path=version, manifest={"version": "v1"},
+                    chunks={c.chunk_id: c for c in chunks})
+
+
+def test_neutral_profile_numbers_contradict_on_another_topic(neutral_snapshot):
+    r = FakeRetriever(neutral_snapshot.ordered_chunks())
+    v = check_claim("Vitamin D supplementation reduced hip fractures by 30%.", r, neutral_snapshot.settings, verifier=StubVerifier())
+    assert v.finding == "contradicted"
+    assert "8%" in v.reason and "30%" in v.reason
+    a = audit_snapshot(neutral_snapshot, None, retriever=FakeRetriever(neutral_snapshot.ordered_chunks()), verifier=StubVerifier())
+    assert [c["text"] for c in a["claims"]] == ["Vitamin D supplementation reduced hip fractures by 30% in older adults."]
+    assert a["claims"][0]["finding"] == "contradicted"
 
 
 # ---------------------------------------------------------------------------- audit_snapshot
@@ -209,13 +351,28 @@ def test_audit_snapshot_incremental(snapshot):
     a = audit_snapshot(snapshot, None, retriever=r, verifier=ver)
     assert a["version"] == "v1" and a["claims"] and a["stats"]["reused"] == 0
     for c in a["claims"]:
-        assert {"id", "text", "section", "start", "end", "chunk_id", "claim", "verdict", "confidence", "evidence", "reasons"} <= set(c)
+        assert {"id", "text", "section", "start", "end", "chunk_id", "doc_id", *RECORD_KEYS} <= set(c)
+        assert c["finding"] in FINDINGS and FINDING_TO_VERDICT[c["finding"]] == c["verdict"]
+        assert c["reason"] and c["reasons"][0] == c["reason"] and list(c["features"]) == list(FEATURE_NAMES)
     bio = next(c for c in a["claims"] if "50–80%" in c["text"])
-    assert bio["verdict"] != "supported"
+    assert bio["verdict"] != "supported" and bio["finding"] != "supported"
+    nmda = next(c for c in a["claims"] if "NMDA" in c["text"])
+    assert nmda["finding"] == "supported"
+    st = a["stats"]
+    assert set(st["findings"]) == set(FINDINGS) and sum(st["findings"].values()) == st["claims"] == len(a["claims"])
+    assert sum(st["verdicts"].values()) == st["claims"]
+    assert st["findings"]["supported"] == st["verdicts"]["supported"]
+    assert a["decision"]["fingerprint"] and "prior" in a["decision"]["note"]
     pairs = ver.pairs
     b = audit_snapshot(snapshot, a, retriever=r, verifier=ver)
     assert ver.pairs == pairs and b["stats"]["reused"] == len(b["claims"])
     assert [c["id"] for c in a["claims"]] == [c["id"] for c in b["claims"]]
+    assert [(c["finding"], c["reason"], c["features"]) for c in a["claims"]] == [(c["finding"], c["reason"], c["features"]) for c in b["claims"]]
+    # an audit from before findings existed is re-judged, not reused
+    old = {**a, "claims": [{k: v for k, v in c.items() if k not in ("finding", "reason", "features", "probabilities")}
+                           for c in a["claims"]]}
+    d = audit_snapshot(snapshot, old, retriever=r, verifier=ver)
+    assert d["stats"]["reused"] == 0 and all("finding" in c for c in d["claims"])
     # a changed paper changes the evidence of the claims that retrieve it, and only those are re-verified
     changed = [c if c.doc_id != "schuette" else lit("schuette", c.text + " Absorption was 25%.", "pharmacokinetic",
                                                     **c.meta) for c in snapshot.ordered_chunks()]
@@ -229,7 +386,10 @@ def test_flags_for_passages(snapshot):
     cited = [P(snapshot.chunks[bio["chunk_id"]], 1.0, 1)]
     flags = flags_for_passages(a, cited)
     assert any(f["claim_id"] == bio["id"] for f in flags)
-    assert all(set(f) == {"claim_id", "claim", "verdict", "reasons", "evidence"} and f["verdict"] != "supported" for f in flags)
+    assert all(set(f) == {"claim_id", "claim", "verdict", "finding", "reason", "reasons", "evidence"} and f["verdict"] != "supported"
+               for f in flags)
+    flag = next(f for f in flags if f["claim_id"] == bio["id"])
+    assert flag["finding"] == bio["finding"] and flag["reason"] == bio["reason"]
     assert flags_for_passages(a, [P(LIT[0], 1.0, 1)]) == []  # literature passages carry no article claims
     assert flags_for_passages(None, cited) == []
 
@@ -244,6 +404,13 @@ def test_flags_for_passages(snapshot):
     ("What is magnesium glycinate?", False),
     ("How does magnesium affect GABA?", False),
     ("magnesium sleep", False),
+    ("Is vitamin D associated with fractures?", True),
+    ("Does caffeine improve reaction time?", True),
+    ("ALDH1 expression is associated with poorer prognosis for breast cancer.", True),
+    ("Statins are linked to diabetes.", True),
+    ("What is vitamin D?", False),
+    ("How does caffeine work?", False),
+    ("vitamin D fractures", False),
 ])
 def test_looks_like_claim(q, ok):
     assert looks_like_claim(q) is ok
@@ -253,3 +420,16 @@ def test_claim_from_question():
     assert claim_from_question("Is glycinate 80% bioavailable?") == "glycinate is 80% bioavailable"
     assert claim_from_question("Does magnesium improve sleep?") == "magnesium improves sleep"
     assert claim_from_question("Is magnesium glycinate better absorbed than oxide?") == "magnesium glycinate is better absorbed than oxide"
+
+
+@pytest.mark.parametrize("q,claim", [
+    ("Is vitamin D associated with fractures?", "vitamin D is associated with fractures"),
+    ("Is ALDH1 expression associated with poorer prognosis?", "ALDH1 expression is associated with poorer prognosis"),
+    ("Are statins linked to diabetes?", "statins are linked to diabetes"),
+    ("Does vitamin D reduce fractures?", "vitamin D reduces fractures"),
+    ("Is it true that coffee raises blood pressure?", "coffee raises blood pressure"),
+    ("Caffeine improves reaction time.", "Caffeine improves reaction time."),
+    ("Can exercise prevent depression?", "exercise can prevent depression"),
+])
+def test_claim_from_question_is_generic(q, claim):
+    assert claim_from_question(q) == claim

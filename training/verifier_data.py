@@ -19,6 +19,8 @@ import random
 import re
 from pathlib import Path
 
+from core.splits import claim_split
+
 LABELS = ["SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO"]
 NLI_MAP = {"entailment": "SUPPORTS", "contradiction": "REFUTES", "neutral": "NOT_ENOUGH_INFO"}
 SEED = 13
@@ -52,9 +54,8 @@ def _window(sents: list[str], rng: random.Random, avoid: set[int] | None = None)
 
 
 def _claim_split(claim_id, dev_fraction: float = 0.2) -> str:
-    # Stable, order-independent split by claim id.
-    h = int.from_bytes(str(claim_id).encode(), "little") * 2654435761 % 1000
-    return "dev" if h < dev_fraction * 1000 else "train"
+    """Stable, order-independent split by claim id (core.splits, shared with the audit evaluation)."""
+    return claim_split(claim_id, dev_fraction)
 
 
 def _abstract_pairs(rows: list[dict], rng: random.Random, source: str, extra_nei: float) -> list[dict]:
@@ -122,6 +123,9 @@ def build(shared: Path) -> dict[str, list[dict]]:
     data["dev_covidfact"] = [{"claim": r["claim"], "evidence": r["evidence"], "label": r["label"]} for r in _read(ds / "covidfact/pairs_multivers_test.jsonl")]
     data["dev_climate_fever"] = [{"claim": r["claim"], "evidence": r["evidence"], "label": r["label"]} for r in climate_dev]
     data["dev_snli"] = [{"claim": r["hypothesis"], "evidence": r["premise"], "label": NLI_MAP[r["label"]]} for r in snli_test if r.get("label") in NLI_MAP][:3000]
+    cc_dev = ds / "checkcovid/checkcovid_dev.jsonl"
+    if cc_dev.exists():  # added with stage 3; reads no rng, so the pairs above are unchanged
+        data["dev_checkcovid"] = [{"claim": r["claim"], "evidence": r["evidence"], "label": r["label"]} for r in _read(cc_dev)]
     return data
 
 

@@ -11,7 +11,7 @@ from app.resources import load_settings
 from app.store_ui import require_snapshot
 from app.tables import audit_claims, audit_csv, audit_frame, audit_json, filter_audit, verdict_counts
 
-CHART_COLORS = {"green": "#2e9e5b", "red": "#d64545", "orange": "#e8912d", "gray": "#8c8c8c"}
+CHART_COLORS = {"green": "#2e9e5b", "red": "#d64545", "orange": "#e8912d", "violet": "#8e5cc4", "gray": "#8c8c8c"}
 
 settings = load_settings()
 snap = require_snapshot(settings)
@@ -51,8 +51,8 @@ chart = (
 st.altair_chart(chart, width="stretch")
 
 f1, f2, f3 = st.columns([2, 2, 3])
-verdicts = f1.multiselect("Verdict", sorted(df["verdict"].unique()), format_func=lambda v: VERDICT_LABELS.get(v, v),
-                          placeholder="All verdicts")
+verdicts = f1.multiselect("Finding", sorted(df["finding"].unique()), format_func=lambda v: VERDICT_LABELS.get(v, v),
+                          placeholder="All findings")
 sections = f2.multiselect("Section", sorted(s for s in df["section"].unique() if s), placeholder="All sections")
 text = f3.text_input("Search claims", placeholder="e.g. cortisol")
 view = filter_audit(df, verdicts, sections, text)
@@ -61,11 +61,13 @@ st.dataframe(
     view,
     hide_index=True,
     width="stretch",
-    column_order=["claim", "section", "verdict", "evidence", "strongest_study_type", "confidence", "id"],
+    column_order=["claim", "finding", "reason", "section", "evidence", "strongest_study_type", "confidence", "verdict", "id"],
     column_config={
         "claim": st.column_config.TextColumn("Claim", width="large"),
         "section": st.column_config.TextColumn("Section"),
-        "verdict": st.column_config.TextColumn("Verdict"),
+        "finding": st.column_config.TextColumn("Finding"),
+        "reason": st.column_config.TextColumn("Why", width="large"),
+        "verdict": st.column_config.TextColumn("Verdict (4-way)"),
         "evidence": st.column_config.NumberColumn("Evidence", help="Evidence passages found"),
         "strongest_study_type": st.column_config.TextColumn("Strongest study type"),
         "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f"),
@@ -88,7 +90,8 @@ ids = list(view["id"]) or list(claims)
 def _label(cid: str) -> str:
     c = claims[cid]
     t = " ".join(str(c.get("text", "")).split())
-    return f"{cid} · {VERDICT_LABELS.get(c.get('verdict'), c.get('verdict'))} · {t[:90]}{'…' if len(t) > 90 else ''}"
+    f = c.get("finding") or c.get("verdict")
+    return f"{cid} · {VERDICT_LABELS.get(f, f)} · {t[:90]}{'…' if len(t) > 90 else ''}"
 
 
 chosen = st.selectbox("Claim", ids, format_func=_label, key="audit_claim")
@@ -96,10 +99,12 @@ if chosen:
     c = claims[chosen]
     with st.container(border=True):
         conf = c.get("confidence")
-        st.markdown(verdict_badge(c.get("verdict"))
+        st.markdown(verdict_badge(c.get("finding") or c.get("verdict"))
                     + (f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else "")
                     + (f" · section: {escape_inline(c.get('section'))}" if c.get("section") else ""))
         st.markdown("> " + escape_inline(c.get("text")))
+        if c.get("reason"):
+            st.markdown(escape_inline(c.get("reason")))
         if c.get("reasons"):
             st.markdown("**Reasons**")
             draw_reasons(c["reasons"])

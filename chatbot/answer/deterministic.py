@@ -20,6 +20,7 @@ from chatbot.answer.sentences import (
     near_duplicate,
     sentence_embedder,
     has_topic_term,
+    shared_terms,
     term_coverage,
 )
 from chatbot.answer.types import Citation
@@ -104,11 +105,12 @@ def score_candidates(query: str, passages: list, cands: list[Candidate], embeddi
     bm = bm25_sentence_scores(query, [c.text for c in cands])
     bm_max = float(bm.max()) if len(bm) and bm.max() > 0 else 1.0
     ctx = [_source_context(p.chunk) for p in passages]
+    wide = shared_terms([p.chunk.text for p in passages])
     for c, cs, b in zip(cands, cos, bm):
         c.cos = float(cs)
         c.lex = float(b) / bm_max
         c.coverage = term_coverage(query, c.text + " " + ctx[c.passage_idx])
-        c.key_overlap = has_topic_term(query, c.text + " " + ctx[c.passage_idx])
+        c.key_overlap = has_topic_term(query, c.text + " " + ctx[c.passage_idx], wide)
         prior = 1.0 / np.sqrt(c.passage_idx + 1)
         c.score = cfg.w_cos * c.cos + cfg.w_lex * c.lex + cfg.w_rank * prior
     return vecs

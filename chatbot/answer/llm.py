@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from core.errors import LLMUnavailableError
+from core.protocols import Verifier
 from core.text import split_sentences
 
 from chatbot.answer.sentences import clean_sentence, is_supported, sentence_embedder, support_score
@@ -25,7 +27,7 @@ from chatbot.answer.types import Citation, study_label
 UNSUPPORTED_MARK = "[unsupported]"
 NO_ANSWER = "The passages do not answer this question."
 
-SYSTEM_PROMPT = f"""You answer questions about magnesium and a health article on magnesium glycinate.
+SYSTEM_PROMPT = f"""You answer questions about a health article and the studies in its corpus.
 Use ONLY the numbered passages in the user's message. Rules:
 1. End every sentence with the number(s) of the passage(s) that state it, like [1] or [2][3].
 2. State only what the passages say. Do not add outside knowledge, doses or numbers. If the passages do not answer the question, reply exactly: "{NO_ANSWER}"
@@ -35,10 +37,6 @@ Use ONLY the numbered passages in the user's message. Rules:
 
 _CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _TAG = re.compile(r"</?\s*passages?\b[^>]*>", re.I)
-
-
-class LLMUnavailableError(RuntimeError):
-    """The chosen backend's package is not installed or the model cannot be created."""
 
 
 def _sanitize(text: str) -> str:
@@ -148,9 +146,9 @@ def _cited(sentence: str, n_passages: int) -> tuple[list[int], list[int]]:
     return list(dict.fromkeys(valid)), invalid
 
 
-def _supported(sentence: str, evidence_chunks: list, embeddings, settings) -> bool:
-    """Verifier entailment when the trained verifier is available, else overlap; a near-verbatim
-    quote with matching figures counts as supported either way."""
+def _supported(sentence: str, evidence_chunks: list, embeddings, settings, verifier: Verifier | None) -> bool:
+    """Verifier entailment when a verifier is given, else overlap; a near-verbatim quote with
+    matching figures counts as supported either way."""
     from chatbot.answer.audit_adapter import entailment
 
     ev = [clean_sentence(s) for c in evidence_chunks for s in (c.sentence_texts() or [c.text])]
@@ -158,13 +156,13 @@ def _supported(sentence: str, evidence_chunks: list, embeddings, settings) -> bo
     scores = support_score(sentence, ev, se)
     if scores["numbers_ok"] and scores["recall"] >= 0.9:
         return True
-    verdict = entailment(settings, ev, sentence)
+    verdict = entailment(verifier, ev, sentence, threshold=settings.audit.support_min if settings is not None else 0.6)
     if verdict is not None:
         return verdict and bool(scores["numbers_ok"])
     return is_supported(scores)
 
 
-def check_answer(text: str, passages: list, embeddings=None, settings=None) -> Checked:
+def check_answer(text: str, passages: list, embeddings=None, settings=None, verifier: Verifier | None = None) -> Checked:
     """Match each generated sentence to its cited passages; mark and list the unsupported ones,
     drop citation numbers that point at no passage, and cite the best passage for an uncited but
     supported sentence so nothing is shown without a source."""
@@ -189,7 +187,7 @@ def check_answer(text: str, passages: list, embeddings=None, settings=None) -> C
             pieces.append(body)
             continue
         evidence = [chunks[n - 1] for n in valid] or chunks
-        if _supported(plain, evidence, embeddings, settings):
+        if _supported(plain, evidence, embeddings, settings, verifier):
             if not valid:
                 best = _best_passage(plain, chunks, embeddings)
                 if best is not None:

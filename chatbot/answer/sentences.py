@@ -74,17 +74,30 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", ".") for n in _NUM.findall(text)}
 
 
-_CORPUS_WIDE = "magnesium mg glycinate bisglycinate supplement supplementation supplements effect effects study studies article"
+_GENERIC = "supplement supplementation supplements effect effects study studies article trial trials evidence"
 
 
 @functools.lru_cache(maxsize=1)
-def _corpus_wide_terms() -> frozenset[str]:
-    return frozenset(tokenize(_CORPUS_WIDE))
+def _generic_terms() -> frozenset[str]:
+    return frozenset(tokenize(_GENERIC))
 
 
-def has_topic_term(query: str, text: str) -> bool:
+def shared_terms(texts: list[str], share: float = 0.8) -> frozenset[str]:
+    """Terms nearly every retrieved passage contains (the corpus's subject, whatever it is): they
+    cannot show that a sentence is about the question's topic. Learned from the passages, so no
+    subject is named in code."""
+    if len(texts) < 3:
+        return _generic_terms()
+    counts: dict[str, int] = {}
+    for t in texts:
+        for term in set(terms(t)):
+            counts[term] = counts.get(term, 0) + 1
+    return _generic_terms() | frozenset(k for k, v in counts.items() if v >= share * len(texts))
+
+
+def has_topic_term(query: str, text: str, wide: frozenset[str] | None = None) -> bool:
     """Shares a question term other than those every passage of this corpus contains."""
-    q = set(query_terms(query)) - _corpus_wide_terms()
+    q = set(query_terms(query)) - (wide if wide is not None else _generic_terms())
     return bool(q & set(terms(text))) if q else True
 
 

@@ -4,14 +4,19 @@ Why a service layer: retrieval, follow-up rewriting, claim verdicts, audit flags
 happen the same way whichever answerer (deterministic or LLM) and whichever front end is used.
 ``stream_answer`` yields text pieces as they are produced and ends with the finished ``Answer``
 (the checked text replaces what was streamed); ``answer_question`` is the same without streaming.
+``AnswerService`` binds the parts (retriever, auditor, verifier) ``services.Services`` wires, and
+is what front ends hold. Without an ``auditor`` answers carry no flags or verdicts; without a
+``verifier`` an LLM's sentences are checked by overlap.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from core.protocols import Auditor, Retriever, Verifier
 from core.settings import Settings, get_settings
 
 from chatbot.answer import audit_adapter
@@ -30,19 +35,24 @@ def _ms(t0: float) -> float:
 def _n_docs(snapshot) -> int:
     docs = getattr(snapshot, "documents", None)
     if callable(docs):
-        try:
-            return len(docs())
-        except Exception:
-            pass
+        return len(docs())
     return len({c.doc_id for c in (getattr(snapshot, "chunks", None) or {}).values()})
 
 
-def _verdict_line(verdict: dict[str, Any], numbers: list[int]) -> str:
-    label = str(verdict.get("verdict", "")).replace("_", " ").upper()
+def _renumber(text: str, mapping: dict[int, int]) -> str:
+    """A finding's reason cites its own evidence as [1], [2]…; in an answer those become the answer's citation numbers."""
+    import re
+
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping else "", text)
+
+
+def _verdict_line(verdict: dict[str, Any], numbers: list[int], mapping: dict[int, int] | None = None) -> str:
+    label = str(verdict.get("finding") or verdict.get("verdict", "")).replace("_", " ").upper()
     conf = verdict.get("confidence")
     head = f"Claim check: {label}" + (f" (confidence {float(conf):.2f})" if isinstance(conf, (int, float)) else "")
-    reasons = [str(r) for r in (verdict.get("reasons") or []) if r]
-    line = head + (f". {reasons[0].rstrip('.')}." if reasons else ".")
+    reasons = [str(r) for r in ([verdict.get("reason")] if verdict.get("reason") else []) + list(verdict.get("reasons") or []) if r]
+    first = _renumber(reasons[0], mapping or {}).rstrip(".") if reasons else ""
+    line = head + (f". {first}." if first else ".")
     if numbers:
         line += " Evidence: " + "".join(f"[{n}]" for n in numbers)
     return line
@@ -53,7 +63,8 @@ def _attach_verdict(verdict: dict[str, Any], citations: list[Citation], retrieve
     by_chunk = {c.chunk_id: c for c in citations}
     chunks = getattr(retriever.snapshot, "chunks", {}) or {}
     numbers: list[int] = []
-    for ev in verdict.get("evidence") or []:
+    mapping: dict[int, int] = {}
+    for k, ev in enumerate(verdict.get("evidence") or [], 1):
         cid = ev.get("chunk_id")
         if cid in by_chunk:
             cit = by_chunk[cid]
@@ -65,11 +76,12 @@ def _attach_verdict(verdict: dict[str, Any], citations: list[Citation], retrieve
             continue
         if ev.get("text") and ev["text"] not in cit.cited_sentences:
             cit.cited_sentences.append(ev["text"])
+        mapping[int(ev.get("n") or k)] = cit.n
         if cit.n not in numbers:
             numbers.append(cit.n)
         if len(numbers) >= 4:
             break
-    return _verdict_line(verdict, numbers), citations
+    return _verdict_line(verdict, numbers, mapping), citations
 
 
 def _flag_lines(flags: list[dict[str, Any]], citations: list[Citation]) -> list[str]:
@@ -80,13 +92,15 @@ def _flag_lines(flags: list[dict[str, Any]], citations: list[Citation]) -> list[
         if isinstance(claim, dict):
             claim = claim.get("text")
         verdict = str(f.get("verdict", "")).replace("_", " ")
+        finding = str(f.get("finding") or verdict).replace("_", " ")
         if not claim or not verdict:
             continue
         n = by_chunk.get(f.get("chunk_id"))
         ref = f" [{n}]" if n else ""
-        reasons = f.get("reasons") or []
-        why = f": {str(reasons[0]).rstrip('.')}" if reasons else ""
-        lines.append(f"- Audit flag: the article's claim \"{claim.strip()}\"{ref} is {verdict.upper()} by the literature{why}.")
+        reasons = [f["reason"]] if f.get("reason") else (f.get("reasons") or [])
+        # the reason's own [k] point into the audit's evidence list, not this answer's sources
+        why = f": {_renumber(str(reasons[0]), {}).rstrip('.').replace('  ', ' ')}" if reasons else ""
+        lines.append(f"- Audit flag ({finding.upper()}, verdict {verdict.upper()}): the article's claim \"{claim.strip()}\"{ref}{why}.")
     return lines
 
 
@@ -102,11 +116,12 @@ def _resolve_answerer(answerer: Any, settings: Settings):
 
 
 def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None,
-                  answerer: Any = "deterministic", settings: Settings | None = None, retriever=None) -> Iterator[str | Answer]:
+                  answerer: Any = "deterministic", settings: Settings | None = None, retriever: Retriever | None = None,
+                  *, auditor: Auditor | None = None, verifier: Verifier | None = None) -> Iterator[str | Answer]:
     """Text pieces, then the final ``Answer`` as the last item.
 
-    Raises ``core.store.StoreMissingError`` when no store exists, and
-    ``chatbot.answer.llm.LLMUnavailableError`` when the chosen LLM backend is not installed.
+    Raises ``core.errors.StoreMissingError`` when no store exists, and
+    ``core.errors.LLMUnavailableError`` when the chosen LLM backend is not installed.
     """
     t_total = time.perf_counter()
     s = settings or get_settings()
@@ -123,7 +138,7 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
     timings["retrieve"] = _ms(t)
 
     t = time.perf_counter()
-    verdict = audit_adapter.check_claim(question, retriever, s) if audit_adapter.looks_like_claim(question) else None
+    verdict = audit_adapter.check_claim(auditor, question, retriever) if audit_adapter.looks_like_claim(auditor, question) else None
     verify_ms = _ms(t)
 
     store_empty = not getattr(retriever.snapshot, "chunks", None)
@@ -164,7 +179,7 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
                 yield tok
             timings["compose"] = _ms(t)
             t = time.perf_counter()
-            checked = check_answer("".join(raw), passages, retriever.embeddings, s)
+            checked = check_answer("".join(raw), passages, retriever.embeddings, s, verifier=verifier)
             verify_ms += _ms(t)
             body, unsupported = checked.text, checked.unsupported
             if checked.no_answer:
@@ -176,7 +191,7 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
 
     t = time.perf_counter()
     cited_ids = {c.chunk_id for c in citations}
-    flags = audit_adapter.flags_for(retriever, [p for p in passages if p.chunk.chunk_id in cited_ids])
+    flags = audit_adapter.flags_for(auditor, retriever, [p for p in passages if p.chunk.chunk_id in cited_ids])
     verify_ms += _ms(t)
     text = body
     if lead:
@@ -200,11 +215,33 @@ def _model_label(model) -> str:
 
 
 def answer_question(question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None,
-                    answerer: Any = "deterministic", settings: Settings | None = None, retriever=None) -> Answer:
+                    answerer: Any = "deterministic", settings: Settings | None = None, retriever: Retriever | None = None,
+                    *, auditor: Auditor | None = None, verifier: Verifier | None = None) -> Answer:
     """Answer with numbered citations (see ``stream_answer`` for errors raised)."""
     final = None
-    for item in stream_answer(question, history, k, filters, answerer, settings, retriever):
+    for item in stream_answer(question, history, k, filters, answerer, settings, retriever, auditor=auditor, verifier=verifier):
         if isinstance(item, Answer):
             final = item
     assert final is not None
     return final
+
+
+@dataclass
+class AnswerService:
+    """The answerer front ends hold (the ``Answerer`` protocol): one retriever (one store
+    version) with the claim auditor and verifier that check what is said."""
+
+    settings: Settings
+    retriever: Retriever
+    auditor: Auditor | None = None
+    verifier: Verifier | None = None
+
+    def stream(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None,
+               answerer: Any = "deterministic") -> Iterator[str | Answer]:
+        return stream_answer(question, history, k, filters, answerer, self.settings, self.retriever,
+                             auditor=self.auditor, verifier=self.verifier)
+
+    def answer(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None,
+               answerer: Any = "deterministic") -> Answer:
+        return answer_question(question, history, k, filters, answerer, self.settings, self.retriever,
+                               auditor=self.auditor, verifier=self.verifier)

@@ -6,7 +6,7 @@ its result is stored as ``audit.json`` beside the snapshot, so the app reads ver
 ``flags_for_passages`` turns that audit into warnings next to cited article passages.
 """
 
-from chatbot.audit.aggregate import VERDICTS, Verdict
+from chatbot.audit.aggregate import FINDING_TO_VERDICT, FINDINGS, VERDICTS, Verdict
 from chatbot.audit.pipeline import (
     AUDIT_FILE,
     audit_snapshot,
@@ -18,6 +18,6 @@ from chatbot.audit.pipeline import (
 )
 
 __all__ = [
-    "AUDIT_FILE", "VERDICTS", "Verdict", "audit_snapshot", "check_claim", "claim_from_question",
+    "AUDIT_FILE", "FINDINGS", "FINDING_TO_VERDICT", "VERDICTS", "Verdict", "audit_snapshot", "check_claim", "claim_from_question",
     "flags_for_passages", "looks_like_claim", "save_audit",
 ]

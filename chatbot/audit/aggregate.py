@@ -1,176 +1,264 @@
-"""From per-passage stances to one verdict: supported | contradicted | mixed | no_evidence.
+"""From judged evidence to a finding a reader understands, with its reason and quoted evidence.
 
-A false ``supported`` is the worst error this product can make (it would vouch for a marketing
-claim), so ``supported`` needs strong, direct, condition-matched support that outweighs nothing
-against it: enough study-type weight (a meta-analysis or an RCT, or two concordant cell studies
-for a mechanism), no refuting passage, no numeric contradiction and no null result on the same
-outcome. Support that only holds for another magnesium form, dose, population, species or
-intervention makes the verdict ``mixed`` and names the condition. Confidence is a heuristic in
-[0, 1]: how clearly the evidence points to the verdict, not a calibrated probability.
+Six findings, each with a one-line reason in plain words and evidence numbered [1], [2] …:
+
+- ``supported``    condition-matched studies state it;
+- ``contradicted`` condition-matched studies report otherwise (other direction, a null result, numbers far off);
+- ``extrapolated`` evidence exists only under other conditions (form, dose, population, species, co-intervention);
+- ``conflicting``  condition-matched studies disagree;
+- ``unsupported``  the corpus studies the topic but no study reports what the claim states (the closest result is quoted);
+- ``not_covered``  nothing in the corpus on the topic.
+
+The learned decision layer (``chatbot.audit.decision``) says whether the evidence as a whole
+supports the claim, contradicts it, or does neither, with a calibrated probability; the finding
+then says *why*, from the evidence items that carry that call. ``verdict`` keeps the older four
+values for scripts: ``mixed`` = extrapolated or conflicting, ``no_evidence`` = unsupported or not
+covered.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
-from chatbot.audit.stance import NEI, OTHER_CONDITIONS, REFUTES, SUPPORTS, EvidenceItem, relevance
+from pydantic import BaseModel, ConfigDict, Field
+
+from chatbot.audit.decision import DecisionModel, plain
+from chatbot.audit.features import deciding_items
+from chatbot.audit.stance import NEI, EvidenceItem
 
 VERDICTS = ("supported", "contradicted", "mixed", "no_evidence")
+FINDINGS = ("supported", "contradicted", "extrapolated", "conflicting", "unsupported", "not_covered")
+FINDING_TO_VERDICT = {"supported": "supported", "contradicted": "contradicted", "extrapolated": "mixed",
+                      "conflicting": "mixed", "unsupported": "no_evidence", "not_covered": "no_evidence"}
 
 _TYPE_WORDS = {
     "meta-analysis": "meta-analysis", "systematic-review": "systematic review", "rct": "RCT",
     "crossover-trial": "crossover trial", "pharmacokinetic": "pharmacokinetic study", "cohort": "cohort study",
     "narrative-review": "narrative review", "fact-sheet": "fact sheet", "animal": "animal study",
-    "in-vitro": "in-vitro study", "other": "human study",
+    "in-vitro": "in-vitro study", "other": "study",
 }
 
 
-@dataclass
-class Verdict:
+class Verdict(BaseModel):
+    """The audit's answer for one claim; ``to_json`` is the shape CLIs, the app and audit.json share."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     claim: str
     verdict: str
     confidence: float
-    evidence: list[EvidenceItem] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
+    evidence: list[EvidenceItem] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+    finding: str = ""
+    reason: str = ""
+    features: dict[str, float] = Field(default_factory=dict)
+    probabilities: dict[str, float] = Field(default_factory=dict)
+
+    def model_post_init(self, _ctx: Any) -> None:
+        if not self.finding:
+            self.finding = {"supported": "supported", "contradicted": "contradicted", "mixed": "conflicting"}.get(
+                self.verdict, "unsupported")
+        if not self.reason and self.reasons:
+            self.reason = self.reasons[0]
 
     def to_json(self) -> dict[str, Any]:
-        return {"claim": self.claim, "verdict": self.verdict, "confidence": round(float(self.confidence), 3),
-                "evidence": [e.to_json() for e in self.evidence], "reasons": list(self.reasons)}
+        return {"claim": self.claim, "verdict": self.verdict, "finding": self.finding, "reason": self.reason,
+                "confidence": round(float(self.confidence), 3),
+                "evidence": [dict(e.to_json(), n=k + 1) for k, e in enumerate(self.evidence)],
+                "reasons": list(self.reasons), "features": dict(self.features),
+                "probabilities": {k: round(float(v), 3) for k, v in self.probabilities.items()}}
 
 
-def _type_word(st: str) -> str:
+def type_word(st: str) -> str:
     return _TYPE_WORDS.get((st or "").lower(), st or "study")
 
 
-def _describe(items: list[EvidenceItem]) -> str:
-    c = Counter(_type_word(i.chunk.study_type) for i in items)
-    return ", ".join(f"{n} {t}{'s' if n > 1 and not t.endswith('s') else ''}" for t, n in c.most_common())
+def _plural(word: str, n: int) -> str:
+    if n == 1 or word.endswith("s"):
+        return word
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
-def _other_subject(item: EvidenceItem) -> bool:
-    return any(f.kind in {"form", "species", "intervention"} and "not stated" not in f.reason for f in item.conditions())
+def _describe(items: Sequence[EvidenceItem]) -> str:
+    c = Counter(type_word(i.chunk.study_type) for i in items)
+    return ", ".join(f"{n} {_plural(t, n)}" for t, n in c.most_common())
 
 
-def _strong(item: EvidenceItem, strong_min: float) -> bool:
-    """Direct support with no hedge on it: low certainty or poor quality disqualifies."""
-    return item.stance == SUPPORTS and item.p_support >= strong_min and not item.has("hedge") and not item.has("null")
+def _docs(items: Sequence[EvidenceItem]) -> list[str]:
+    return list(dict.fromkeys(i.chunk.doc_id for i in items))
 
 
-def _explicit_refutation(item: EvidenceItem) -> bool:
-    """A refutation an explicit check backs (numbers far off, a null result), not the verifier's word alone."""
-    return any(item.has(k, "contradicts") for k in ("numeric", "sample_size", "effect")) or item.has("null")
+def _one_per_doc(items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
+    seen: set[str] = set()
+    out = []
+    for i in items:
+        if i.chunk.doc_id not in seen:
+            seen.add(i.chunk.doc_id)
+            out.append(i)
+    return out
 
 
-def _docs(items: list[EvidenceItem]) -> set[str]:
-    return {i.chunk.doc_id for i in items}
+def _quote(text: str, width: int = 180) -> str:
+    t = re.sub(r"\s+", " ", text).strip()
+    return t if len(t) <= width else t[: width - 1].rsplit(" ", 1)[0] + "…"
 
 
-def aggregate(claim: str, items: list[EvidenceItem], settings, mechanism: bool = False) -> Verdict:
-    """Combine judged passages into a verdict with reasons (``settings`` is ``Settings.audit``)."""
-    s = settings
-    sup = [i for i in items if i.stance == SUPPORTS]
-    oth = [i for i in items if i.stance == OTHER_CONDITIONS]
-    ref = [i for i in items if i.stance == REFUTES]
-    decisive = sup + oth + ref
-    ranked = sorted(decisive, key=lambda i: -(i.weight * i.score))
-    evidence = ranked[: s.max_evidence]
-    reasons: list[str] = []
-    w_sup = sum(i.weight * i.p_support for i in sup)
-    w_oth = sum(i.weight * i.p_support for i in oth)
-    w_ref = sum(i.weight * i.score for i in ref)
-    weigh_note = "evidence weighted by study type (meta-analyses and systematic reviews > RCTs and crossover trials > " \
-                 "pharmacokinetic and cohort studies > narrative reviews and fact sheets > animal > in-vitro studies)"
-    if mechanism:
-        weigh_note += "; for a mechanism claim, cell and animal studies count as direct evidence"
-
-    if not decisive:
-        relevant = [i for i in items if i.relevance >= s.relevance_min]
-        if relevant:
-            reasons.append(f"{len(relevant)} related literature passage(s) discuss the topic, but none states or refutes the claim")
-        else:
-            reasons.append("no literature passage bears on the claim")
-        p_nei = max((i.probs[2] for i in items), default=1.0)
-        top_rel = max((i.relevance for i in items), default=0.0)
-        conf = 0.5 + 0.3 * p_nei * (1 - top_rel) + (0.1 if not relevant else 0.0)
-        return Verdict(claim, "no_evidence", min(conf, 0.9), [], reasons)
-
-    numeric_ref = [i for i in ref if any(i.has(k, "contradicts") for k in ("numeric", "sample_size", "effect"))]
-    # matching numbers outweigh contradicting ones only from a study of the claim's own conditions:
-    # "59 % absorbed" from mineral water says nothing for glycinate
-    numeric_ok = [i for i in sup if i.has("numeric", "consistent")]
-    # strong support states what the claim says: its quote carries most of the claim's content words
-    strong = [i for i in sup if _strong(i, s.strong_support_min) and relevance(claim, i.text, s.subject_terms) >= s.support_coverage_min]
-    w_strong = sum(i.weight for i in strong)
-    # a null result or hedge on the claim's own topic anywhere in the evidence blocks "supported"
-    caveats = [i for i in items if (i.has("null") or i.has("hedge")) and relevance(claim, i.text, s.subject_terms) >= s.support_coverage_min]
-
-    if numeric_ref and not numeric_ok:
-        verdict = "contradicted"
-        reasons.append("the reported results disagree with the claim: " + "; ".join(
-            dict.fromkeys(f.reason for i in numeric_ref for f in i.findings if f.effect == "contradicts")))
-        conf = min(0.95, 0.6 + 0.3 * max(i.weight for i in numeric_ref))
-    elif ref and not (sup or oth) and all(_other_subject(i) for i in ref):
-        verdict = "mixed"
-        reasons.append(f"findings against the claim come only from studies of other conditions ({_describe(ref)}): "
-                       + condition_summary(ref))
-        conf = 0.55
-    elif ref and not (sup or oth) and (any(_explicit_refutation(i) for i in ref) or len(_docs(ref)) >= s.contradicted_min_docs):
-        verdict = "contradicted"
-        reasons.append(f"the literature reports findings against the claim ({_describe(ref)})")
-        conf = min(0.9, 0.45 + 0.3 * w_ref)
-    elif ref and not (sup or oth):
-        verdict = "mixed"
-        reasons.append(f"only one study appears to report against the claim ({_describe(ref)}), on the verifier's reading "
-                       "alone; that is not reliable enough to call the claim contradicted, and nothing supports it either")
-        conf = 0.5
-    elif ref:
-        verdict = "mixed"
-        reasons.append(f"the evidence conflicts: {_describe(sup + oth)} support it, {_describe(ref)} report against it "
-                       f"(weighted support {w_sup + w_oth:.2f} vs against {w_ref:.2f})")
-        conf = 0.55 + 0.25 * abs(w_sup + w_oth - w_ref) / max(w_sup + w_oth + w_ref, 1e-6)
-    elif strong and w_strong >= s.supported_weight_min and len(_docs(strong)) >= s.supported_min_docs and not caveats:
-        verdict = "supported"
-        reasons.append(f"direct support under the stated conditions from {_describe(strong)}; nothing in the literature found contradicts it")
-        conf = min(0.95, 0.55 + 0.2 * w_strong + 0.1 * (sum(i.p_support for i in strong) / len(strong) - s.strong_support_min))
-    elif sup:
-        verdict = "mixed"
-        hedged = [i for i in sup if i.has("hedge") or i.has("null")] or caveats
-        if strong and not hedged and len(_docs(strong)) < s.supported_min_docs and w_strong >= s.supported_weight_min:
-            reasons.append(f"support comes from a single study ({_describe(strong)}) and is not replicated in the corpus")
-        elif hedged:
-            reasons.append(f"support is qualified by null or hedged results ({_describe(hedged)}): " + "; ".join(
-                dict.fromkeys(f.reason for i in hedged for f in i.findings if f.kind in {"hedge", "null"}))[:400])
-        else:
-            reasons.append(f"support is too weak to call the claim supported: only {_describe(sup)} (weight {w_sup:.2f})")
-        conf = 0.55
-    else:
-        verdict = "mixed"
-        conf = 0.6
-    if oth:
-        diffs = condition_summary(oth)
-        if diffs:
-            reasons.append("supported only under other conditions: " + diffs)
-        if verdict == "mixed" and not sup and not ref:
-            conf = min(0.85, 0.55 + 0.1 * len(oth))
-    reasons.append(weigh_note)
-    return Verdict(claim, verdict, round(min(max(conf, 0.0), 1.0), 3), evidence, reasons)
-
-
-def condition_summary(items: list[EvidenceItem]) -> str:
-    """Which condition differs, per kind, with the studies where it does."""
-    by_kind: dict[str, list[str]] = {}
+def condition_summary(items: Sequence[EvidenceItem]) -> str:
+    """Which condition differs, per study (the check's own words say which condition)."""
+    parts = []
     for i in items:
         for f in i.conditions():
-            by_kind.setdefault(f.kind, []).append(f"{f.reason} [{i.chunk.doc_id}]")
-    names = {"form": "magnesium form", "dose": "dose", "population": "population", "species": "species",
-             "intervention": "intervention", "route": "route"}
+            parts.append(f.reason)
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _claimed_numbers(claim: str) -> str:
+    m = re.findall(r"[+\-–−]?\s*\d+(?:\.\d+)?(?:\s*[-–]\s*\d+(?:\.\d+)?)?\s*(?:%|percent|mg|g\b|fold|times)", claim)
+    return ", ".join(x.strip() for x in m[:2])
+
+
+def _closest(items: Sequence[EvidenceItem], claim: str) -> EvidenceItem | None:
+    """The evidence sentence nearest to what the claim states: on its topic, with a number if the claim has one."""
+    if not items:
+        return None
+    wants_number = bool(re.search(r"\d", claim))
+
+    def key(i: EvidenceItem) -> float:
+        num = 0.3 if wants_number and re.search(r"\d\s*(?:%|mg|g\b|min|h\b|points?)", i.text) else 0.0
+        return i.quote_relevance + num + 0.1 * i.weight
+
+    return max(items, key=key)
+
+
+def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float], model: DecisionModel, settings,
+           max_evidence: int | None = None) -> Verdict:
+    """The finding for one claim (``settings`` is ``Settings.audit``)."""
+    s = settings
+    k = max_evidence or s.max_evidence
+    p = model.proba(features)
+    probs = dict(zip(model.classes, (float(x) for x in p)))
+    by = deciding_items(items, s.relevance_min)
+    support, other, refute, refute_other = by["support"], by["other_conditions"], by["refute"], by["refute_other"]
+    p_s, p_c, p_n = probs["supported"], probs["contradicted"], probs["no_evidence"]
+
+    base = "no_evidence"
+    if p_s >= max(p_c, p_n) and p_s >= model.supported_threshold:
+        base = "supported"
+    elif p_c >= max(p_s, p_n):
+        base = "contradicted"
+
+    finding, evidence, reason = "", [], ""
+    against = _one_per_doc(refute) or _one_per_doc(refute_other)
+    strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts")
+                      or i.has("effect", "contradicts")]
+    if base == "supported" and support:
+        ev = _one_per_doc(support)
+        rival = [i for i in _one_per_doc(strong_against) if i.chunk.doc_id not in set(_docs(ev))]
+        if rival:  # never hide a condition-matched study that reports otherwise behind a "supported"
+            finding, evidence = "conflicting", ev + rival
+            reason = (f"studies disagree: {_cite(ev, evidence)} support{'s' if len(ev) == 1 else ''} it, "
+                      f"{_cite(rival, evidence)} report{'s' if len(rival) == 1 else ''} otherwise")
+        else:
+            finding, evidence = "supported", ev + _one_per_doc(other)
+            reason = f"{_n_studies(ev)} state{'s' if len(ev) == 1 else ''} it under the claim's conditions ({_cite(ev, evidence)})"
+    elif base == "contradicted" and against:
+        if support and set(_docs(support)) - set(_docs(against)):
+            finding, evidence = "conflicting", _one_per_doc(support) + against
+            reason = (f"studies disagree: {_cite(_one_per_doc(support), evidence)} support{'s' if len(_docs(support)) == 1 else ''} it, "
+                      f"{_cite(against, evidence)} report{'s' if len(_docs(against)) == 1 else ''} otherwise")
+        elif refute:
+            finding, evidence = "contradicted", against + _one_per_doc(other)
+            reason = f"{_n_studies(against)} report{'s' if len(_docs(against)) == 1 else ''} otherwise: {_against_why(against, evidence)}"
+        else:
+            finding, evidence = "extrapolated", against
+            reason = (f"the studies that report otherwise concern other conditions: {condition_summary(against)} "
+                      f"({_cite(against, evidence)})")
+    elif base == "contradicted":
+        base = "no_evidence"
+
+    if not finding and (other or (base == "supported" and not support)):
+        if other and not support:
+            ev = _one_per_doc(other)
+            finding, evidence = "extrapolated", ev
+            reason = f"evidence exists only under other conditions: {condition_summary(ev)} ({_cite(ev, evidence)})"
+    if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
+        evidence = _one_per_doc(support) + _one_per_doc(refute)
+        finding = "conflicting"
+        reason = (f"studies disagree: {_cite(_one_per_doc(support), evidence)} support it, "
+                  f"{_cite(_one_per_doc(refute), evidence)} report otherwise")
+    if not finding:
+        related = [i for i in items if i.quote_relevance >= s.relevance_min or i.relevance >= s.topic_min]
+        if related:
+            close = _closest(related, claim)
+            assert close is not None
+            evidence = [close] + [i for i in _one_per_doc(sorted(related, key=lambda i: -i.quote_relevance)) if i is not close]
+            nums = _claimed_numbers(claim)
+            what = f"no study reports {nums}" if nums else "no study states this"
+            finding = "unsupported"
+            reason = f"{what}; the closest reported result: “{_quote(close.text)}” [1]"
+        else:
+            finding = "not_covered"
+            evidence = []
+            reason = "nothing in the corpus's studies addresses this claim"
+    evidence = evidence[:k]
+    verdict = FINDING_TO_VERDICT[finding]
+    conf = {"supported": p_s, "contradicted": p_c, "no_evidence": p_n}[FINDING_TO_VERDICT.get(finding, "")] \
+        if finding in ("supported", "contradicted", "unsupported", "not_covered") else max(p_s, p_c, 1 - p_n)
+    reasons = [reason] + _decided_by(model, features, base) + _item_reasons(evidence)
+    return Verdict(claim=claim, verdict=verdict, finding=finding, reason=reason, confidence=round(float(conf), 3),
+                   evidence=evidence, reasons=reasons, features=dict(features), probabilities=probs)
+
+
+def _n_studies(items: Sequence[EvidenceItem]) -> str:
+    n = len(_docs(items))
+    return f"{n} stud{'y' if n == 1 else 'ies'} ({_describe(_one_per_doc(items))})"
+
+
+def _cite(items: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem]) -> str:
+    nums = []
+    for i in items:
+        for j, e in enumerate(evidence):
+            if e is i:
+                nums.append(f"[{j + 1}]")
+                break
+    return " ".join(nums)
+
+
+def _against_why(items: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem]) -> str:
     parts = []
-    for k in ("form", "dose", "population", "species", "intervention", "route"):
-        if k in by_kind:
-            parts.append(f"{names[k]} differs ({'; '.join(dict.fromkeys(by_kind[k]))})")
+    for i in items[:2]:
+        why = next((f.reason for f in i.findings if f.effect == "contradicts"), None)
+        if why is None and i.has("null"):
+            why = next(f.reason for f in i.findings if f.kind == "null")
+        if why is None:
+            why = f"“{_quote(i.text, 140)}”"
+        parts.append(f"{why} {_cite([i], evidence)}")
     return "; ".join(parts)
 
 
-__all__ = ["Verdict", "aggregate", "condition_summary", "VERDICTS", "NEI"]
+def _decided_by(model: DecisionModel, features: dict[str, float], base: str) -> list[str]:
+    top = [(n, v) for n, v in model.contributions(features, base)[:3] if v > 0.15]
+    if not top:
+        return []
+    return ["decided by: " + "; ".join(plain(n) for n, _ in top)]
+
+
+def _item_reasons(evidence: Sequence[EvidenceItem]) -> list[str]:
+    out = []
+    for j, e in enumerate(evidence):
+        conds = [f.reason for f in e.findings if f.effect in {"contradicts", "mismatch"} or f.kind == "null"]
+        if conds:
+            out.append(f"[{j + 1}] " + "; ".join(dict.fromkeys(conds)))
+    return out
+
+
+def gap_verdict(claim: str, missing: str) -> Verdict:
+    """``not_covered`` when the claim names something no study mentions (see ``chatbot.scope``)."""
+    reason = f"no study in the corpus mentions {missing}, so the literature here can neither support nor refute the claim"
+    return Verdict(claim=claim, verdict="no_evidence", finding="not_covered", reason=reason, confidence=0.9,
+                   reasons=[reason])
+
+
+__all__ = ["Verdict", "decide", "condition_summary", "gap_verdict", "VERDICTS", "FINDINGS", "FINDING_TO_VERDICT", "NEI"]

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from core.domain import NEUTRAL, DomainProfile
+
 # ---------------------------------------------------------------------------- results
 
 
@@ -45,23 +47,6 @@ _N = re.compile(
     r"(?:participants|patients|subjects|adults|people|volunteers|men|women|players|residents|individuals|persons)\b"
 )
 
-# topic groups: a number is compared only with numbers about the same thing
-TOPICS: dict[str, tuple[str, ...]] = {
-    "absorption": ("absorption", "absorbed", "bioavailab", "bioavail", "uptake", "excretion"),
-    "anxiety": ("anxiety", "anxious"),
-    "stress": ("stress",),
-    "sleep_latency": ("latency", "sleep onset", "fall asleep", "falling asleep"),
-    "sleep_efficiency": ("efficiency",),
-    "sleep_time": ("sleep time", "total sleep", "sleep duration"),
-    "sleep_quality": ("psqi", "sleep quality"),
-    "insomnia": ("insomnia severity", "isi"),
-    "cortisol": ("cortisol",),
-    "slow_wave": ("slow-wave", "slow wave", "sws", "delta power"),
-}
-_MG_PER = {"mg": 1.0, "g": 1000.0, "mmol": 24.305, "meq": 12.15}
-_NOT_MG_AGENTS = ("glycine", "melatonin", "zinc", "b6", "vitamin", "calcium", "placebo")
-
-
 @dataclass(frozen=True)
 class Quantity:
     low: float
@@ -82,13 +67,21 @@ def _fmt(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
-def _topic(text: str, a: int, b: int) -> str | None:
-    """The topic keyword nearest to a number, preferring the words just before it."""
+def _topic(text: str, a: int, b: int, profile: DomainProfile) -> str | None:
+    """The outcome keyword nearest to a number, preferring the words just before it.
+
+    Without outcome groups in the profile, the topic is the content words just before the number
+    ("ctx:" + stems); two numbers then compare when those words overlap (see ``_same_topic``).
+    """
     low = text.lower()
+    if not profile.outcomes:
+        words = re.findall(r"[a-z][a-z0-9\-]+", low[max(0, a - 60):a])[-5:]
+        stems = sorted({w[:6] for w in words if w not in _STOP and len(w) > 2})
+        return "ctx:" + " ".join(stems) if stems else None
     best: tuple[int, str] | None = None
-    for name, keys in TOPICS.items():
+    for name, keys in profile.outcomes.items():
         for k in keys:
-            for m in re.finditer(r"\b" + re.escape(k), low[max(0, a - 80):b + 50]):
+            for m in re.finditer(r"\b" + re.escape(k.lower()), low[max(0, a - 80):b + 50]):
                 pos = max(0, a - 80) + m.start()
                 dist = (a - pos) if pos < a else (pos - b) * 2 + 5  # after the number counts double
                 if best is None or dist < best[0]:
@@ -96,9 +89,19 @@ def _topic(text: str, a: int, b: int) -> str | None:
     return best[1] if best else None
 
 
-def quantities(text: str) -> list[Quantity]:
-    """Percentages, doses (in mg of magnesium), durations and sample sizes with their topics."""
+def _same_topic(t1: str | None, t2: str | None) -> bool:
+    if not t1 or not t2:
+        return False
+    if t1.startswith("ctx:") and t2.startswith("ctx:"):
+        return bool(set(t1[4:].split()) & set(t2[4:].split()))
+    return t1 == t2
+
+
+def quantities(text: str, profile: DomainProfile = NEUTRAL) -> list[Quantity]:
+    """Percentages, doses (on the profile's dose scale, mg by default), durations and sample sizes with their topics."""
     out: list[Quantity] = []
+    units = {k.lower(): v for k, v in profile.dose_units.items()}
+    subject = profile.subject_re()
     for m in _QTY.finditer(text):
         unit = m.group("unit").lower()
         unit = {"percent": "%", "minutes": "min", "hour": "h", "hours": "h"}.get(unit, unit)
@@ -106,13 +109,15 @@ def quantities(text: str) -> list[Quantity]:
         b = float(m.group("b")) if m.group("b") else a
         sign = m.group("sign")
         sign = None if sign is None else ("+" if sign == "+" else "-")
-        if unit in _MG_PER:
-            tail = text[m.end():m.end() + 28].lower()
-            if any(re.search(r"\b" + w, tail) for w in _NOT_MG_AGENTS) and "magnesium" not in tail[:12]:
-                continue
-            f = _MG_PER[unit]
+        if unit in {"mg", "g", "mmol", "meq"} and unit not in units:
+            continue  # a molar dose without the subject's molar mass (profile dose_units) is not comparable
+        if unit in units:
+            tail = text[m.end():m.end() + 28]
+            if profile.agents_in(tail) and not (subject and subject.search(tail[:14])):
+                continue  # "3 g glycine": a dose of another agent, not of the subject
+            f = units.get(unit, 1000.0 if unit == "g" else 1.0)
             a, b, unit = a * f, b * f, "mg"
-        topic = _topic(text, m.start(), m.end())
+        topic = _topic(text, m.start(), m.end(), profile)
         prev = out[-1] if out else None
         if topic is None and prev is not None and prev.unit == unit and m.start() - prev.end < 60:
             topic = prev.topic  # "23.5% for the chelate vs 22.8% for oxide": same measure
@@ -127,21 +132,21 @@ def _near(q: float, lo: float, hi: float, rel: float, abs_slack: float) -> bool:
     return lo * (1 - rel) - abs_slack <= q <= hi * (1 + rel) + abs_slack
 
 
-def numeric_consistency(claim: str, evidence: str, tolerance: float = 0.25) -> list[Finding]:
+def numeric_consistency(claim: str, evidence: str, tolerance: float = 0.25, profile: DomainProfile = NEUTRAL) -> list[Finding]:
     """Compare the claim's percentages (and sample sizes) with the evidence's numbers on the same topic.
 
     Only same-unit, same-topic numbers are compared: "23.5 % absorption" against "50–80 %
     bioavailability" is a contradiction, "44.9 % lower stress scores" against "anxiety –32 %" is not.
     """
     found: list[Finding] = []
-    ev = [q for q in quantities(evidence) if q.unit in {"%", "n"} and q.topic]
-    for cq in quantities(claim):
+    ev = [q for q in quantities(evidence, profile) if q.unit in {"%", "n"} and q.topic]
+    for cq in quantities(claim, profile):
         if cq.unit not in {"%", "n"} or not cq.topic:
             continue
-        same = [q for q in ev if q.unit == cq.unit and q.topic == cq.topic]
+        same = [q for q in ev if q.unit == cq.unit and _same_topic(q.topic, cq.topic)]
         if not same:
             continue
-        label = "participants" if cq.unit == "n" else cq.topic.replace("_", " ")
+        label = "participants" if cq.unit == "n" else ("value" if cq.topic.startswith("ctx:") else cq.topic.replace("_", " "))
         shown = ", ".join(dict.fromkeys(q.show() for q in same))
         if any(_near(q.low, cq.low, cq.high, tolerance, 2.0) or _near(q.high, cq.low, cq.high, tolerance, 2.0) for q in same):
             found.append(Finding("numeric" if cq.unit == "%" else "sample_size", "consistent",
@@ -155,102 +160,87 @@ def numeric_consistency(claim: str, evidence: str, tolerance: float = 0.25) -> l
 
 
 # ---------------------------------------------------------------------------- conditions
+#
+# A condition counts as mismatched only when the claim states or implies one and the evidence
+# states a different one: a claim naming no population is not "extrapolated" because one study
+# enrolled patients. A clinical claim implies people, so cell or animal evidence is a mismatch.
 
-FORMS: dict[str, str] = {
-    "glycinate": r"(?:bis|di)?glycinate|glycine chelate|glycinate chelate",
-    "oxide": r"oxide|\bMgO\b|oxidi[sz]ed magnesium",
-    "citrate": r"citrate",
-    "sulfate": r"sulfate|sulphate|MgSO4|MgSO₄",
-    "chloride": r"chloride|MgCl2|MgCl₂",
-    "carbonate": r"carbonate",
-    "lactate": r"lactate",
-    "aspartate": r"aspartate",
-    "malate": r"malate",
-    "threonate": r"threonate",
-    "taurate": r"taurate",
-    "orotate": r"orotate",
-    "pidolate": r"pidolate",
-    "gluconate": r"gluconate",
-    "hydroxide": r"hydroxide",
-    "amino-acid chelate": r"amino[ -]acid chelate",
-}
-_FORM_RE = {k: re.compile(v, re.I) for k, v in FORMS.items()}
+def forms_in(text: str, profile: DomainProfile = NEUTRAL) -> set[str]:
+    """Forms of the subject named in a text (umbrella forms only when no specific form is named)."""
+    return profile.forms_in(text)
 
 
-def forms_in(text: str) -> set[str]:
-    """Magnesium forms named in a text ("amino-acid chelate" only when no specific salt is named with it)."""
-    found = {k for k, rx in _FORM_RE.items() if rx.search(text)}
-    if "glycinate" in found:
-        found.discard("amino-acid chelate")
-    return found
+def _form_word(f: str, profile: DomainProfile) -> str:
+    if f in profile.broad_forms:
+        return f"an {f}" if f[:1] in "aeiou" else f"a {f}"
+    subject = profile.subject[0] if profile.subject else ""
+    return f"{subject} {f}".strip()
 
 
-def _form_word(f: str) -> str:
-    return f"magnesium {f}" if f != "amino-acid chelate" else "an amino-acid chelate"
-
-
-def form_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, context: str = "") -> list[Finding]:
-    """The claim names a magnesium form and the evidence concerns another one (or does not say).
+def form_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, context: str = "",
+                  profile: DomainProfile = NEUTRAL) -> list[Finding]:
+    """The claim names a form of the subject and the evidence concerns another one (or the subject in general).
 
     ``evidence`` is the quoted sentence(s); ``context`` the whole passage; ``meta`` the chunk
-    metadata (``magnesium_form``: a salt, ``mixed``, ``unknown`` or ``none``).
+    metadata (``magnesium_form`` / ``form``: a form, ``mixed``, ``unknown`` or ``none``).
     """
     meta = meta or {}
-    want = forms_in(claim)
+    want = profile.forms_in(claim)
     if not want:
         return []
-    here = forms_in(evidence)
-    mf = str(meta.get("magnesium_form") or "").lower()
+    here = profile.forms_in(evidence)
+    mf = str(meta.get("form") or meta.get("magnesium_form") or "").lower()
     if here & want or mf in want:
         return []
-    wanted = " or ".join(sorted(_form_word(f).replace("magnesium ", "") for f in want))
+    wanted = " or ".join(sorted(want))
+    label = profile.form_label
     if here:
-        got = ", ".join(_form_word(f) for f in sorted(here))
-        return [Finding("form", "mismatch", f"evidence concerns {got}, not {wanted}", {"evidence_forms": sorted(here)})]
+        got = ", ".join(_form_word(f, profile) for f in sorted(here))
+        return [Finding("form", "mismatch", f"{label} differs: evidence concerns {got}, not {wanted}", {"evidence_forms": sorted(here)})]
     if mf and mf not in {"mixed", "unknown", "none", "null"} and mf not in want:
-        return [Finding("form", "mismatch", f"study used {_form_word(mf)}, not {wanted}", {"evidence_forms": [mf]})]
+        return [Finding("form", "mismatch", f"{label} differs: study used {_form_word(mf, profile)}, not {wanted}", {"evidence_forms": [mf]})]
     if mf == "none":
-        return []  # no magnesium preparation at all: the intervention check says what was given
-    ctx_forms = forms_in(context + " " + str(meta.get("intervention") or ""))
+        return []  # no preparation of the subject at all: the intervention check says what was given
+    ctx_forms = profile.forms_in(context + " " + str(meta.get("intervention") or ""))
     if ctx_forms & want:
         return []
     if ctx_forms:
-        got = ", ".join(_form_word(f) for f in sorted(ctx_forms))
-        return [Finding("form", "mismatch", f"study concerns {got}, not {wanted}", {"evidence_forms": sorted(ctx_forms)})]
-    return [Finding("form", "mismatch", f"the magnesium form is not stated (claim is about {wanted})", {"evidence_forms": []})]
+        got = ", ".join(_form_word(f, profile) for f in sorted(ctx_forms))
+        return [Finding("form", "mismatch", f"{label} differs: study concerns {got}, not {wanted}", {"evidence_forms": sorted(ctx_forms)})]
+    return [Finding("form", "mismatch", f"{label} not stated by the study (claim is about {wanted})", {"evidence_forms": []})]
 
 
-def doses(text: str) -> list[Quantity]:
-    """Magnesium doses in mg (glycine, melatonin, zinc doses excluded)."""
-    return [q for q in quantities(text) if q.unit == "mg"]
+def doses(text: str, profile: DomainProfile = NEUTRAL) -> list[Quantity]:
+    """Doses of the subject on the profile's scale (doses of other agents excluded)."""
+    return [q for q in quantities(text, profile) if q.unit == "mg"]
 
 
-def dose_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, tolerance: float = 0.2) -> list[Finding]:
-    """The claim states a dose and the study's magnesium dose lies outside it."""
+def dose_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, tolerance: float = 0.2,
+                  profile: DomainProfile = NEUTRAL) -> list[Finding]:
+    """The claim states a dose and the study's dose lies outside it."""
     meta = meta or {}
-    want = doses(claim)
+    want = doses(claim, profile)
     if not want:
         return []
     lo, hi = min(q.low for q in want), max(q.high for q in want)
-    got = doses(evidence) or doses(str(meta.get("intervention") or ""))
+    got = doses(evidence, profile) or doses(str(meta.get("intervention") or ""), profile)
     if not got:
         return []
     if any(_near(q.low, lo, hi, tolerance, 0) or _near(q.high, lo, hi, tolerance, 0) or (q.low <= lo and q.high >= hi) for q in got):
         return []
     shown = ", ".join(dict.fromkeys(q.text.lstrip("+-–− ") for q in got))
     claim_shown = want[0].text.lstrip("+-–− ") if len(want) == 1 else f"{_fmt(lo)}–{_fmt(hi)} mg"
-    return [Finding("dose", "mismatch", f"study used {shown}, claim says {claim_shown}", {"evidence": shown, "claim": claim_shown})]
+    return [Finding("dose", "mismatch", f"dose differs: study used {shown}, claim says {claim_shown}", {"evidence": shown, "claim": claim_shown})]
 
 
 POPULATIONS: dict[str, str] = {
-    "elderly people": r"elderly|older (?:adults|people|subjects|participants|persons)|aged (?:6\d|7\d|8\d)|care[- ]home|long-term care|nursing home|residents",
+    "elderly people": r"elderly|older (?:adults|people|subjects|participants|persons)|aged (?:6\d|7\d|8\d)|care[- ]home|long-term care|nursing home",
     "athletes": r"athlet|players|rugby|sportsm|runners",
     "patients": r"patients|ileal resection|resection|hypertens|diabet|migraine|chronic kidney|heart failure",
     "children": r"children|adolescen|infants|pediatric|paediatric",
     "pregnant women": r"pregnan|postpartum",
     "healthy people": r"healthy|normal (?:\(healthy\) )?volunteers",
 }
-_RESTRICTIVE = ("elderly people", "athletes", "patients", "children", "pregnant women")
 _POP_RE = {k: re.compile(v, re.I) for k, v in POPULATIONS.items()}
 
 
@@ -259,42 +249,37 @@ def populations_in(text: str) -> set[str]:
 
 
 def population_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None) -> list[Finding]:
-    """The study population differs from the claim's (a general claim backed only by a special group counts).
+    """The claim names a population and the study enrolled a different one.
 
-    A claim naming no population is read as "people in general"; a study only of elderly
-    insomniacs, athletes or patients supports it only for that group.
+    A claim naming no population states no condition: a study of patients does not make it
+    extrapolated (the decision layer still sees the study's population in its features).
     """
     meta = meta or {}
+    want = populations_in(claim)
+    if not want:
+        return []
     pop_text = str(meta.get("population") or "") or evidence
     got = populations_in(pop_text)
-    if not got:
+    if not got or want & got:
         return []
-    want = populations_in(claim)
     described = str(meta.get("population") or "").strip()
     desc = f" ({described})" if described and len(described) < 90 else ""
-    if want:
-        if want & got:
-            return []
-        return [Finding("population", "mismatch", f"studied in {', '.join(sorted(got))}{desc}, not {', '.join(sorted(want))}",
-                        {"evidence": sorted(got), "claim": sorted(want)})]
-    special = [g for g in got if g in _RESTRICTIVE]
-    if special:
-        return [Finding("population", "mismatch", f"studied only in {', '.join(sorted(special))}{desc}",
-                        {"evidence": sorted(special), "claim": []})]
-    return []
+    return [Finding("population", "mismatch", f"population differs: studied in {', '.join(sorted(got))}{desc}, not {', '.join(sorted(want))}",
+                    {"evidence": sorted(got), "claim": sorted(want)})]
 
 
-_ANIMAL = re.compile(r"\b(rats?|mice|mouse|guinea[- ]pigs?|rodents?|rabbits?|dogs?|monkeys?|animals?)\b", re.I)
+_ANIMAL = re.compile(r"\b(rats?|mice|mouse|guinea[- ]pigs?|rodents?|rabbits?|dogs?|monkeys?|animals?|murine|zebrafish)\b", re.I)
 _CELL = re.compile(r"\b(in vitro|cultured|culture|slices?|cell lines?|patch[- ]clamp|isolated neuron\w*|oocytes?)\b", re.I)
-_HUMAN = re.compile(r"\b(humans?|people|participants|patients|volunteers|adults|men|women|subjects|elderly)\b", re.I)
+_HUMAN = re.compile(r"\b(humans?|people|participants|patients|volunteers|adults|men|women|subjects|elderly|children)\b", re.I)
 
 
 def species_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, study_type: str = "",
                      mechanism: bool = False) -> list[Finding]:
     """Evidence from animals or cells does not show an effect in people.
 
-    For mechanism claims (receptors, channels, ATP) cell and animal work is the direct evidence,
-    so nothing is reported; for clinical claims the finding says "only in animals/cells".
+    A claim about animals or cells states its own model, and a mechanism claim (receptors,
+    channels, enzymes) is judged on cell and animal work, so neither gets this finding; a clinical
+    claim implies people, so "only in animals/cells" is a condition mismatch.
     """
     meta = meta or {}
     st = (study_type or str(meta.get("study_type") or "")).lower()
@@ -311,57 +296,72 @@ def species_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None =
         return []
     m = (_CELL if kind == "cells" else _ANIMAL).search(text)
     what = pop if pop and len(pop) < 80 else (m.group(0) if m else kind)
-    return [Finding("species", "mismatch", f"shown only in {kind} ({what}), not in people", {"model": kind})]
+    return [Finding("species", "mismatch", f"species differs: shown only in {kind} ({what}), not in people", {"model": kind})]
 
 
-_GLYCINE_AGENT = re.compile(r"\bglycine\b(?!\s*(?:chelate|receptor))", re.I)
-_MG = re.compile(r"\b(?:[Mm]agnesium|MAGNESIUM|Mg2\+|Mg²⁺|Mg)(?![a-z])")
-_COAGENTS = ("melatonin", "zinc", "vitamin b6", "b6", "pyridoxine", "vitamin d", "calcium", "l-theanine")
+def _agent_re(agent: str) -> re.Pattern[str]:
+    # "glycine chelate" is a form of the subject and "glycine receptor" a target, not the agent given
+    return re.compile(r"\b" + re.escape(agent) + r"\b(?!\s*(?:chelate|receptors?|transporters?|site))", re.I)
 
 
-def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None) -> list[Finding]:
-    """The study gave something else: glycine alone, a combination product, or only observed diet.
+def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None,
+                          profile: DomainProfile = NEUTRAL) -> list[Finding]:
+    """The study gave something else: another agent alone, a combination product, or only observed diet.
 
-    The article attributes glycine's effects to magnesium glycinate and cites combination
-    supplements; evidence about glycine alone says nothing about magnesium, and the reverse.
+    An article may attribute one agent's effects to the subject (glycine's to magnesium
+    glycinate) or cite combination supplements; evidence about the other agent alone says
+    nothing about the subject, and the reverse.
     """
+    if not profile.subject and not profile.forms:
+        return []
     meta = meta or {}
     inter = str(meta.get("intervention") or "")
-    mf = str(meta.get("magnesium_form") or "").lower()
-    claim_mg = bool(_MG.search(claim)) or "glycinate" in claim.lower()
-    claim_glycine_only = bool(_GLYCINE_AGENT.search(claim)) and not claim_mg
+    mf = str(meta.get("form") or meta.get("magnesium_form") or "").lower()
+    subject_word = profile.subject[0] if profile.subject else "the subject"
     ev_all = f"{inter} {evidence}"
-    glycine_study = bool(_GLYCINE_AGENT.search(ev_all)) and (mf == "none" or not _MG.search(ev_all))
+    claim_subject = profile.mentions_subject(claim)
+    agents = [a for a in profile.other_agents if a.lower() != "placebo"]
+    claim_agents = [a for a in agents if _agent_re(a).search(claim)]
+    ev_agents = [a for a in agents if _agent_re(a).search(ev_all)]
+    ev_subject = _mentions_subject_alone(ev_all, profile)
+    other_only = bool(ev_agents) and (mf == "none" or not ev_subject)
     out: list[Finding] = []
-    if claim_mg and glycine_study:
+    if claim_subject and other_only and not claim_agents:
         dose = re.search(rf"{_NUM}\s*g\b", ev_all)
         out.append(Finding("intervention", "mismatch",
-                           f"study gave glycine alone{f' ({dose.group(0)})' if dose else ''}, not magnesium", {"agent": "glycine"}))
-    elif claim_glycine_only and _MG.search(ev_all) and not _GLYCINE_AGENT.search(ev_all):
-        out.append(Finding("intervention", "mismatch", "study concerns magnesium, not glycine", {"agent": "magnesium"}))
-    if claim_mg and not glycine_study:
+                           f"intervention differs: study gave {ev_agents[0]} alone{f' ({dose.group(0)})' if dose else ''}, not {subject_word}",
+                           {"agent": ev_agents[0]}))
+    elif claim_agents and not claim_subject and ev_subject and not any(_agent_re(a).search(ev_all) for a in claim_agents):
+        out.append(Finding("intervention", "mismatch", f"intervention differs: study concerns {subject_word}, not {claim_agents[0]}",
+                           {"agent": subject_word}))
+    if claim_subject and not other_only:
         low = inter.lower()
-        co = [c for c in _COAGENTS if re.search(r"\b" + re.escape(c) + r"\b", low)]
-        if co and "alone" not in low and not any(c in claim.lower() for c in co):
-            co = [c for c in co if not (c == "b6" and "vitamin b6" in co)]
+        co = [a for a in agents if _agent_re(a).search(low) and not _agent_re(a).search(claim)]
+        co = [c for c in co if not (c == "b6" and "vitamin b6" in co)]
+        if co and "alone" not in low:
             out.append(Finding("intervention", "mismatch",
-                               f"magnesium was given together with {' and '.join(co)}, so its own effect cannot be separated",
+                               f"co-intervention: {subject_word} was given together with {' and '.join(co)}, so its own effect cannot be separated",
                                {"coagents": co}))
         if mf == "none" and re.search(r"\bintake\b|\bdiet", low) and not re.search(r"intake|diet", claim, re.I):
-            what = "a magnesium-deficient diet" if "deficien" in low else "dietary magnesium intake (observational)"
-            out.append(Finding("intervention", "mismatch", f"study examined {what}, not a magnesium supplement", {"agent": "diet"}))
+            what = f"a {subject_word}-deficient diet" if "deficien" in low else f"dietary {subject_word} intake (observational)"
+            out.append(Finding("intervention", "mismatch", f"intervention differs: study examined {what}, not a supplement", {"agent": "diet"}))
     return out
+
+
+def _mentions_subject_alone(text: str, profile: DomainProfile) -> bool:
+    """The subject is named as an agent (its word, an alias, or a form), not only inside another agent's name."""
+    return profile.mentions_subject(text)
 
 
 _IV = re.compile(r"\bintravenous(?:ly)?\b|\bi\.v\.|\bIV\b|\binfusion\b")
 
 
 def route_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None) -> list[Finding]:
-    """Intravenous magnesium bypasses the gut, so it says nothing about an oral supplement."""
+    """Intravenous administration bypasses the gut, so it says nothing about an oral supplement."""
     meta = meta or {}
     text = f"{meta.get('intervention') or ''} {evidence}"
     if _IV.search(text) and not _IV.search(claim):
-        return [Finding("route", "mismatch", "magnesium was given intravenously, not by mouth", {"route": "iv"})]
+        return [Finding("route", "mismatch", "route differs: given intravenously, not by mouth", {"route": "iv"})]
     return []
 
 
@@ -387,11 +387,16 @@ their there than then but not no into over under per vs also which who whom whos
 could would should does do did has have had more most less such very so""".split())
 
 
+def _subject_stems(profile: DomainProfile) -> set[str]:
+    """The subject's words as content-word stems: every passage shares them, so they show no topic."""
+    return content_words(" ".join(profile.subject))
+
+
 def content_words(text: str) -> set[str]:
     return {w[:6] for w in re.findall(r"[a-z][a-z0-9\-]+", text.lower()) if w not in _STOP and len(w) > 2}
 
 
-def hedges(evidence: str, claim: str | None = None) -> list[Finding]:
+def hedges(evidence: str, claim: str | None = None, profile: DomainProfile = NEUTRAL) -> list[Finding]:
     """Null results ("did not differ") and hedges ("low certainty") in the evidence.
 
     With a claim, a null result counts only if its sentence shares content words with the claim,
@@ -400,7 +405,7 @@ def hedges(evidence: str, claim: str | None = None) -> list[Finding]:
     from core.text import split_sentences
 
     out: list[Finding] = []
-    cw = content_words(claim) if claim else set()
+    cw = (content_words(claim) - _subject_stems(profile)) if claim else set()
     seen: set[str] = set()
     for a, b in split_sentences(evidence) or [(0, len(evidence))]:
         sent = evidence[a:b]
@@ -408,7 +413,7 @@ def hedges(evidence: str, claim: str | None = None) -> list[Finding]:
             phrase = m.group(0).lower()
             if phrase in seen:
                 continue
-            if claim is not None and not (content_words(sent) & cw - {"magnes", "magnesium"}):
+            if claim is not None and not (content_words(sent) & cw):
                 continue
             seen.add(phrase)
             out.append(Finding("null", "weakens", f"the study reports a null result (\"{_excerpt(sent, m)}\")", {"phrase": phrase}))
@@ -425,7 +430,7 @@ _NEGATED_RE = re.compile(r"\b(?:not|no|non-?|without)\s*(?:statistically\s*)?$",
 _SIGNIFICANT_RE = re.compile(r"\bsignificant(?:ly)?\b|\bp\s*[<≤]\s*0?\.0[0-5]", re.I)
 
 
-def effect_against_null_claim(claim: str, evidence: str) -> list[Finding]:
+def effect_against_null_claim(claim: str, evidence: str, profile: DomainProfile = NEUTRAL) -> list[Finding]:
     """A claim of no effect ("failed to raise") against a study reporting a significant one on the same topic.
 
     The mirror of a null result refuting a claimed effect; the verifier misses both often enough
@@ -435,7 +440,7 @@ def effect_against_null_claim(claim: str, evidence: str) -> list[Finding]:
 
     if not _NULL_RE.search(claim):
         return []
-    cw = content_words(claim) - {"magnes", "magnesium", "signif", "failed"}
+    cw = content_words(claim) - _subject_stems(profile) - {"signif", "failed"}
     for a, b in split_sentences(evidence) or [(0, len(evidence))]:
         sent = evidence[a:b]
         if len(content_words(sent) & cw) < 2:
@@ -457,30 +462,70 @@ def _excerpt(sent: str, m: re.Match, width: int = 60) -> str:
 
 # ---------------------------------------------------------------------------- claim type
 
-_MECH = re.compile(
-    r"receptor|channel|NMDA|GABA|glutamat|membrane|\bATP\b|Mg-ATP|enzym|mitochondri|neuron|synap|cofactor|co-factor|"
-    r"transporter|PEPT1|\bions?\b|calcium influx|kinase|conformation|voltage|depolari|excitab|ligand|agonist|antagonist|"
-    r"dipeptide|peptide pathway|chelat|ACTH|CRH|HPA", re.I)
-_CLINICAL = re.compile(
-    r"\bsleep|insomnia|anxiety|anxious|mood|stress tolerance|depress|fatigue|tension|calm|absor|bioavail|diarrh|"
-    r"laxative|gastrointestinal|constipation|people|patients|clinical|relief|wak", re.I)
+_MECH_GENERAL = (r"receptor|channel|membrane|\bATP\b|enzym|mitochondri|neuron|synap|cofactor|co-factor|transporter|"
+                 r"\bions?\b|kinase|conformation|voltage|depolari|excitab|ligand|agonist|antagonist|phosphorylat|"
+                 r"transcription|gene expression|\bexpression\b|pathway|signal(?:l)?ing|binding|protein|\bcells?\b")
+_CLINICAL_GENERAL = (r"\bpeople\b|patients|clinical|relief|symptom|\brisk\b|mortality|survival|outcomes?|treatment|therapy|"
+                     r"\bdisease|adults|children|women|\bmen\b|incidence|prevalence")
 
 
-def is_mechanism_claim(claim: str) -> bool:
+def _terms_re(general: str, extra: list[str]) -> re.Pattern[str]:
+    parts = [general] + [re.escape(t) if re.fullmatch(r"[\w\s\-]+", t) else t for t in extra]
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.I)
+
+
+def is_mechanism_claim(claim: str, profile: DomainProfile = NEUTRAL) -> bool:
     """Mechanism claims are judged on cell/animal work; clinical ones need human studies."""
-    return bool(_MECH.search(claim)) and not _CLINICAL.search(claim)
+    mech = _terms_re(_MECH_GENERAL, profile.mechanism_terms)
+    clinical = _terms_re(_CLINICAL_GENERAL, profile.clinical_terms)
+    return bool(mech.search(claim)) and not clinical.search(claim)
 
 
 def condition_checks(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, study_type: str = "",
-                     context: str = "", dose_tolerance: float = 0.2) -> list[Finding]:
+                     context: str = "", dose_tolerance: float = 0.2, profile: DomainProfile = NEUTRAL) -> list[Finding]:
     """Every condition check at once (form, dose, population, species, intervention, route)."""
-    mech = is_mechanism_claim(claim)
-    out = form_mismatch(claim, evidence, meta, context)
-    out += dose_mismatch(claim, evidence, meta, dose_tolerance)
+    mech = is_mechanism_claim(claim, profile)
+    out = form_mismatch(claim, evidence, meta, context, profile=profile)
+    out += dose_mismatch(claim, evidence, meta, dose_tolerance, profile=profile)
     if not mech:
         out += population_mismatch(claim, evidence, meta)
     out += species_mismatch(claim, evidence, meta, study_type, mechanism=mech)
-    out += intervention_mismatch(claim, evidence, meta)
+    out += intervention_mismatch(claim, evidence, meta, profile=profile)
     if not mech:
         out += route_mismatch(claim, evidence, meta)
     return out
+
+
+# ---------------------------------------------------------------------------- direction of an effect
+#
+# "X raises Y" against "X lowered Y", or "X improved Y" against "X did not improve Y": the commonest
+# way a study contradicts a claim, and the one a small cross-encoder most often misses. General
+# English, no topic: the words say which way an effect goes.
+
+_UP = re.compile(r"\b(?:increas\w*|rais\w*|rise[sn]?|rose|higher|elevat\w*|greater|more|enhanc\w*|improv\w*|promot\w*|"
+                 r"upregulat\w*|up-regulat\w*|induc\w*|activat\w*|accelerat\w*|boost\w*|stimulat\w*|longer|gain\w*|"
+                 r"strengthen\w*|extend\w*|amplif\w*|better|superior|benefit\w*|protect\w*)\b", re.I)
+_DOWN = re.compile(r"\b(?:decreas\w*|reduc\w*|lower\w*|less|fewer|diminish\w*|inhibit\w*|suppress\w*|downregulat\w*|"
+                   r"down-regulat\w*|impair\w*|attenuat\w*|worse\w*|shorter|shorten\w*|declin\w*|drop\w*|fell|fall\w*|"
+                   r"loss|lose[sd]?|weaken\w*|block\w*|prevent\w*|inferior|harm\w*|delay\w*)\b", re.I)
+_NEG = re.compile(r"\b(?:not|no|never|neither|nor|without|failed to|fails to|unable to|did not|does not|do not|"
+                  r"cannot|none|non-?significant|unchanged|unaffected|similar|comparable|no difference)\b", re.I)
+
+
+def direction(text: str) -> int:
+    """+1 if the sentence says an effect goes up (or helps), -1 down, 0 unclear; negation flips it."""
+    up, down = len(_UP.findall(text)), len(_DOWN.findall(text))
+    d = (up > down) - (down > up)
+    return -d if _NEG.search(text) else d
+
+
+def negated(text: str) -> bool:
+    return bool(_NEG.search(text))
+
+
+def opposite_direction(claim: str, evidence: str) -> bool:
+    """The evidence states the claim's effect in the other direction, or negates what the claim asserts."""
+    dc, de = direction(claim), direction(evidence)
+    if dc and de and dc != de:
+        return True
+    return negated(claim) != negated(evidence) and not (dc == 0 and de == 0) and dc != de

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
+from core.domain import NEUTRAL, DomainProfile
 from core.text import content_hash, split_sentences
 from core.types import Chunk
 
@@ -65,37 +66,47 @@ def claim_id(text: str) -> str:
 
 # ---------------------------------------------------------------------------- check-worthiness
 
-_DOMAIN = re.compile(
-    r"magnesium|\bmg\b|glycin|gaba|nmda|glutamat|cortisol|acth|\bhpa\b|\batp\b|mitochondri|sleep|insomnia|anxi|"
-    r"absor|bioavail|neuron|receptor|calcium|oxide|citrate|chelat|stress|melatonin|cell|brain|nervous|laxativ|"
-    r"gastrointestinal|diarrh|intestin|excit|inhibit|synap|membrane|deficien", re.I)
 _CAUSAL = re.compile(
     r"\b(reduc|increas|improv|enhanc|block|caus|lead|driv|promot|regulat|stabili|prevent|absorb|cross|bind|bound|"
     r"activat|inhibit|modulat|restor|lower|rais|decreas|affect|influenc|support|acts?\b|interact|requir|depend|limit|"
     r"suppress|calm|dampen|initiat|trigger|down-regulat|up-regulat|deplet|produc|replenish|irritat|dissociat|pass|"
     r"travel|exist|fail|avoid|dissolv|shorten|extend|deepen|weaken|amplif|protect|predispos|demonstrat|show|"
-    r"clear|enter|reach|sits|gate|close|open|fire|spread)\w*", re.I)
+    r"clear|enter|reach|sits|gate|close|open|fire|spread|associat|correlat|predict|contribut|mediat|induc|attenuat|"
+    r"impair|elevat|accelerat|delay|alter|encod|express|confer|yield|correspond|differ|exceed|result|improv|compensat|"
+    r"enforc|maintain|modif|control|determin|facilitat|recruit|mitigat|counteract|respond|develop)\w*", re.I)
 _COMPARE = re.compile(
     r"\b(more|less|higher|lower|better|worse|superior|inferior|than|most|least|fewer|greater|faster|slower|stronger|"
     r"weaker|only|unlike|compared|versus|vs|poorly|efficiently|dramatically|zero|no)\b", re.I)
-_QTY = re.compile(r"\d+(?:\.\d+)?\s*(?:%|mg|g\b|mmol|mEq)|\d+\s*(?:times|fold)", re.I)
+_QTY = re.compile(r"\d+(?:\.\d+)?\s*(?:%|mg|g\b|mmol|mEq|µg|mcg|IU|kg|ml|mL)|\d+\s*(?:times|fold)|\b\d+(?:\.\d+)?\s*(?:in|of|out of)\s+\d", re.I)
+# "This is not a personal failure.": a demonstrative subject and a copula, with nothing measurable
+_RHETORIC = re.compile(r"^(?:this|that|it|these|those|there|here|which|such)(?:'s|\s+(?:is|are|was|were|isn't|aren't|"
+                       r"wasn't|weren't|will|would|can|may|might|becomes?|remains?)\b)", re.I)
+_RELATION = re.compile(r"\b(?:relation|relationship|association|link|correlation|difference|effect|risk|benefit)s?\b"
+                       r"\s+(?:between|of|on|with|from|in)\b", re.I)
+_NOUN_ENDINGS = ("ure", "ures", "ion", "ions", "ment", "ments", "ness", "ity")
+# a finite verb: a statement asserts something (headings, labels and fragments do not)
+_ASSERTS = re.compile(r"\b(?:is|are|was|were|has|have|had|does|do|did|can|cannot|may|might|must|will|would|could|should|"
+                      r"becomes?|remains?|seems?|appears?|occurs?|exists?)\b|\b[a-z]{3,}(?<!s)s\b(?!\s+(?:of|and|or|in)\b)", re.I)
 _BOILER = re.compile(
-    r"subscribe|thanks for reading|orcid|\bdoi\b|zenodo|substack|\bshare\b|part (?:i|ii)\b|tomorrow|this article|"
-    r"this installment|series|we invite|copyright|click|sign up|newsletter|read more|thank you for reading|"
-    r"\bkeyora\b|research notes|what we have explored|we will (?:map|continue|examine)", re.I)
-_FIRST_PERSON = re.compile(r"^(?:i|i'm|my|we|we're|our|us)\b|\b(?:i|i'm|my)\b", re.I)
+    r"subscribe|thanks for reading|orcid|\bdoi\b|zenodo|substack|\bshare\b|tomorrow|this article|this post|"
+    r"we invite|copyright|click|sign up|newsletter|read more|thank you for reading|all rights reserved|disclaimer", re.I)
+# "I" only as the sentence's first word ("haplogroup I", "type I diabetes" are not the author speaking)
+_FIRST_PERSON = re.compile(r"^(?:I|I'm|I've|we|we're|we've|our|us|my)\b|\b(?:I'm|I've|my|we|our)\b(?!-)", re.I)
 _ADVICE = re.compile(
     r"^(?:take|try|consider|consult|avoid|start|talk|ask|choose|look for|make sure|remember|note)\b|"
     r"\byou should\b|\bwe recommend\b|\btalk to your\b|\bspeak with\b", re.I)
 _REPORT = re.compile(r"\b(?:people|many|users|customers) (?:often |commonly )?(?:report|describe|say|feel)\b", re.I)
 
 
-def is_checkworthy(text: str) -> bool:
-    """A factual statement someone could look up: names the domain and states an effect,
-    comparison, mechanism or number. Rhetoric, questions, testimonials, advice and page furniture fail."""
+def is_checkworthy(text: str, profile: DomainProfile = NEUTRAL) -> bool:
+    """A factual statement someone could look up: it asserts an effect, association, comparison,
+    mechanism or number about something. Rhetoric, questions, testimonials, advice and page furniture
+    fail. Nothing here names a topic: the profile only adds its article's page furniture."""
     t = clean(text)
     words = t.split()
-    if len(words) < 5 or t.endswith("?") or t.endswith(":"):
+    if len(words) < 3 or (len(words) < 4 and not (_CAUSAL.search(t) or _QTY.search(t))) or t.endswith("?") or t.endswith(":"):
+        return False
+    if profile.boilerplate and re.search("|".join(f"(?:{p})" for p in profile.boilerplate), t, re.I):
         return False
     if t.startswith(('"', "'")) or sum(len(q) for q in re.findall(r'"[^"]+"', t)) > 0.5 * len(t):
         return False
@@ -103,9 +114,12 @@ def is_checkworthy(text: str) -> bool:
         return False
     if re.search(r"\byou(?:r|'re)?\b", t, re.I):
         return False
-    if not _DOMAIN.search(t):
+    if not re.search(r"[A-Za-z]{3,}", t) or _is_heading(t):
         return False
-    return bool(_QTY.search(t) or _CAUSAL.search(t) or _COMPARE.search(t))
+    if _RHETORIC.match(t) and not (_QTY.search(t) or _RELATION.search(t) or any(not m.group(0).lower().endswith(_NOUN_ENDINGS)
+                                                         for m in _CAUSAL.finditer(t))):
+        return False
+    return bool(_QTY.search(t) or _CAUSAL.search(t) or _COMPARE.search(t) or _ASSERTS.search(t))
 
 
 # ---------------------------------------------------------------------------- document units
@@ -242,7 +256,10 @@ def _units(doc: str, spans: list[tuple[int, int]]) -> list[_Unit]:
             la, lb = pos, pos + len(line)
             pos = lb + 1
             raw = line.strip()
-            if not raw or any(sa < lb and la < sb for sa, sb, _ in stats):
+            if not raw:
+                cur = None  # a blank line ends a paragraph: the next line never continues this one
+                continue
+            if any(sa < lb and la < sb for sa, sb, _ in stats):
                 continue
             la += len(line) - len(line.lstrip())
             t = clean(raw)
@@ -314,12 +331,12 @@ def _join(lead: str, item: str) -> str:
 
 def _lower_first(item: str) -> str:
     w = item.split()[0] if item.split() else ""
-    if w[:1].isupper() and not w.isupper() and not re.match(r"^[A-Z][a-z]*[A-Z]", w) and w not in {"Magnesium", "Glycine", "GABA"}:
+    if w[:1].isupper() and not w.isupper() and not re.match(r"^[A-Z][a-z]*[A-Z]", w):
         return item[0].lower() + item[1:]
     return item
 
 
-def _stat_claim(u: _Unit, recent: list[_Unit], subject_default: str) -> str | None:
+def _stat_claim(u: _Unit, recent: list[_Unit], subject_default: str, profile: DomainProfile) -> str | None:
     m = _STAT.match(u.text)
     if not m:
         return None
@@ -333,9 +350,9 @@ def _stat_claim(u: _Unit, recent: list[_Unit], subject_default: str) -> str | No
             d = re.search(r"(\d+(?:\s*[–-]\s*\d+)?)\s*mg\s*(?:/|per\s*)day", r.text)
             if d:
                 dose = " at " + re.sub(r"\s*[-–]\s*", "–", d.group(1)) + " mg/day"
-        f = re.search(r"magnesium\s+(\w+ate|oxide|chloride)", r.text, re.I)
+        f = _named_form(r.text, profile)
         if f and subject == subject_default:
-            subject = f"magnesium {f.group(1).lower()}"
+            subject = f
     subj = subject[0].upper() + subject[1:]
     sign = m.group("sign")
     if sign:
@@ -344,12 +361,26 @@ def _stat_claim(u: _Unit, recent: list[_Unit], subject_default: str) -> str | No
     return f"The {label} of {subject}{dose} is {val}{unit}."
 
 
-def _dominant_subject(text: str) -> str:
-    forms = re.findall(r"magnesium\s+(glycinate|bisglycinate|citrate|oxide|threonate|malate|taurate)", text, re.I)
-    if not forms:
-        return "magnesium"
-    best = max(set(f.lower() for f in forms), key=lambda f: sum(x.lower() == f for x in forms))
-    return f"magnesium {best}"
+def _named_form(text: str, profile: DomainProfile) -> str | None:
+    """'magnesium glycinate' when the text names a form of the subject after the subject's word."""
+    subject = profile.subject[0] if profile.subject else ""
+    for name, rx in profile.form_patterns().items():
+        m = rx.search(text)
+        if m and name not in profile.broad_forms:
+            before = text[max(0, m.start() - len(subject) - 2):m.start()].lower()
+            if subject and subject.lower() in before:
+                return f"{subject} {name}"
+    return None
+
+
+def _dominant_subject(text: str, profile: DomainProfile) -> str:
+    """The article's main subject ("magnesium glycinate"): its most named form, else the subject, else "it"."""
+    subject = profile.subject[0] if profile.subject else "it"
+    counts = {name: len(rx.findall(text)) for name, rx in profile.form_patterns().items() if name not in profile.broad_forms}
+    counts = {k: v for k, v in counts.items() if v}
+    if not counts or not profile.subject:
+        return subject
+    return f"{subject} {max(counts, key=lambda k: counts[k])}"
 
 
 def _sentence(t: str) -> str:
@@ -363,7 +394,7 @@ def _chunk_for(chunks: list[Chunk], a: int, b: int) -> Chunk:
     return min(chunks, key=lambda c: abs(c.start - a))
 
 
-def extract_claims(chunks: Iterable[Chunk]) -> list[Claim]:
+def extract_claims(chunks: Iterable[Chunk], profile: DomainProfile = NEUTRAL) -> list[Claim]:
     """Claims of every article document among ``chunks`` (other roles are ignored), in document order."""
     by_doc: dict[str, list[Chunk]] = {}
     for c in chunks:
@@ -372,20 +403,20 @@ def extract_claims(chunks: Iterable[Chunk]) -> list[Claim]:
     claims: list[Claim] = []
     for doc_id, cs in sorted(by_doc.items()):
         cs.sort(key=lambda c: c.start)
-        claims += _doc_claims(doc_id, cs)
+        claims += _doc_claims(doc_id, cs, profile)
     return merge_duplicates(claims)
 
 
-def _doc_claims(doc_id: str, cs: list[Chunk]) -> list[Claim]:
+def _doc_claims(doc_id: str, cs: list[Chunk], profile: DomainProfile) -> list[Claim]:
     doc = _doc_text(cs)
     units = _units(doc, _sentence_spans(cs))
-    subject_default = _dominant_subject(doc)
+    subject_default = _dominant_subject(doc, profile)
     out: list[Claim] = []
     lead: _Unit | None = None
     prev_text: _Unit | None = None
 
     def emit(text: str | None, a: int, b: int, force: bool = False) -> None:
-        if text and (force or is_checkworthy(text)):
+        if text and (force or is_checkworthy(text, profile)):
             c = _chunk_for(cs, a, b)
             out.append(Claim(claim_id(text), clean(text), c.section, a, b, c.chunk_id, doc_id))
 
@@ -402,7 +433,9 @@ def _doc_claims(doc_id: str, cs: list[Chunk]) -> list[Claim]:
         if u.kind == "table":
             continue
         if u.kind == "stat":
-            emit(_stat_claim(u, units[max(0, i - 12):i], subject_default), u.start, u.end, force=True)
+            if not profile.subject:
+                continue  # an infographic number with no known subject ("It … reduces anxiety by 32%") is not checkable
+            emit(_stat_claim(u, units[max(0, i - 12):i], subject_default, profile), u.start, u.end, force=True)
             continue
         if u.kind == "bullet":
             if not u.text.startswith(('"', "'")):  # a quoted testimonial is not a claim
@@ -448,6 +481,8 @@ def merge_duplicates(claims: list[Claim], threshold: float = 0.85) -> list[Claim
     return kept
 
 
-def claims_from_snapshot(snapshot) -> list[Claim]:
+def claims_from_snapshot(snapshot, profile: DomainProfile | None = None) -> list[Claim]:
     """Claims of the article chunks (role == "article") of a store snapshot."""
-    return extract_claims(snapshot.ordered_chunks())
+    from core.domain import profile_for
+
+    return extract_claims(snapshot.ordered_chunks(), profile if profile is not None else profile_for(snapshot))

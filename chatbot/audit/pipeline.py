@@ -17,12 +17,16 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from chatbot.audit import checks
-from chatbot.audit.aggregate import VERDICTS, Verdict, aggregate
+from chatbot.audit import decision as decision_layer
+from chatbot.audit.aggregate import FINDINGS, VERDICTS, Verdict, decide, gap_verdict
 from chatbot.audit.claims import claims_from_snapshot, is_checkworthy
+from chatbot.audit.features import claim_features
 from chatbot.audit.stance import assess
+from core.domain import DomainProfile, profile_for
 from core.text import content_hash
 
 AUDIT_FILE = "audit.json"
+_RECORD_KEYS = ("claim", "verdict", "finding", "reason", "confidence", "evidence", "reasons", "features", "probabilities")
 
 
 def literature_filters():
@@ -37,39 +41,33 @@ def _settings(settings=None):
     return settings or get_settings()
 
 
-# the article's words vs the papers' words for the same thing: a second query with these finds
-# e.g. a "diglycinate absorption" trial for a "glycinate bioavailability" claim
-_SYNONYMS = {
-    "bioavailab": "absorption absorbed", "absor": "bioavailability", "glycinate": "diglycinate bisglycinate chelate",
-    "latency": "sleep onset", "insomnia": "sleep quality", "anxi": "anxiety stress", "cortisol": "ACTH cortisol HPA",
-    "nmda": "NMDA receptor channel Mg2+ block", "gaba": "GABA-A receptor", "atp": "ATP energy enzyme cofactor",
-    "gastrointestinal": "tolerated side effects diarrhoea laxative", "laxative": "diarrhoea tolerated",
-}
+def decision_model(settings) -> decision_layer.DecisionModel:
+    """The fitted decision layer named by settings, or the conservative hand-set prior when none is shipped."""
+    return decision_layer.load(settings.decision_model) or decision_layer.prior_model()
 
 
-def expand_query(text: str) -> str | None:
-    low = text.lower()
-    extra = [v for k, v in _SYNONYMS.items() if k in low]
-    return f"{text} {' '.join(extra)}" if extra else None
+def _profile(retriever, settings) -> DomainProfile:
+    return profile_for(getattr(retriever, "snapshot", None), settings)
 
 
-def _retrieve(text: str, retriever, k: int) -> list[Any]:
+def _retrieve(text: str, retriever, k: int, profile: DomainProfile | None = None) -> list[Any]:
     """Literature passages only: filtered at the retriever and again here, so an article passage can never be evidence.
 
     A second, synonym-expanded query adds up to two passages the literal wording misses.
     """
     passages = list(retriever.search(text, k=k, filters=literature_filters()))
-    expanded = expand_query(text)
+    profile = profile or DomainProfile()
+    expanded = profile.expand_query(text)
     if expanded:
         seen = {getattr(p, "chunk", p).chunk_id for p in passages}
         extra = [p for p in retriever.search(expanded, k=k, filters=literature_filters())
                  if getattr(p, "chunk", p).chunk_id not in seen]
         passages += extra[:2]
-    passages += _result_siblings(text, passages, retriever)
+    passages += _result_siblings(text, passages, retriever, profile)
     return [p for p in passages if getattr(getattr(p, "chunk", p), "role", "") == "literature"]
 
 
-def _result_siblings(text: str, passages: list[Any], retriever, limit: int = 3) -> list[Any]:
+def _result_siblings(text: str, passages: list[Any], retriever, profile: DomainProfile, limit: int = 3) -> list[Any]:
     """Results sections of retrieved papers that report a number, or a significant effect, on the claim's topic.
 
     A paper's background chunk often ranks first while its numbers sit in another chunk; for a
@@ -83,8 +81,8 @@ def _result_siblings(text: str, passages: list[Any], retriever, limit: int = 3) 
         return []
 
     def decides(c) -> bool:
-        return bool((has_pct and checks.numeric_consistency(text, c.text))
-                    or (claims_null and checks.effect_against_null_claim(text, c.text)))
+        return bool((has_pct and checks.numeric_consistency(text, c.text, profile=profile))
+                    or (claims_null and checks.effect_against_null_claim(text, c.text, profile)))
 
     have = {getattr(p, "chunk", p).chunk_id for p in passages}
     docs = list(dict.fromkeys(getattr(p, "chunk", p).doc_id for p in passages))
@@ -99,34 +97,56 @@ def _result_siblings(text: str, passages: list[Any], retriever, limit: int = 3) 
 
 
 def _gap_verdict(text: str, query: str, retriever, settings) -> Verdict | None:
-    """``no_evidence`` when the claim names something no literature document mentions (see ``chatbot.scope``)."""
+    """``not_covered`` when the claim names something no literature document mentions (see ``chatbot.scope``)."""
     from chatbot.scope import missing_terms, quoted
 
     snap = getattr(retriever, "snapshot", None)
     gaps = missing_terms(query, snap, settings.embedding_model, role="literature") if snap is not None else []
     if not gaps:
         return None
-    return Verdict(text, "no_evidence", 0.9, [], [
-        f"no study in the corpus mentions {quoted(gaps)}, so the literature here can neither support nor refute the claim"])
+    return gap_verdict(text, quoted(gaps))
 
 
-def _verdict(text: str, passages: Sequence[Any], verifier, settings) -> Verdict:
+def similarity_fn(retriever):
+    """Cosine of a claim and sentences with the store's own embedding model (vectors are normalised)."""
+    emb = getattr(retriever, "embeddings", None)
+    if emb is None:
+        return None
+
+    def sim(claim: str, texts: list[str]) -> list[float]:
+        import numpy as np
+
+        q = np.asarray(emb.embed_query(claim), dtype=np.float32)
+        d = np.asarray(emb.embed_documents(texts), dtype=np.float32)
+        return (d @ q).tolist() if len(d) else []
+
+    return sim
+
+
+def judge(text: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile,
+          model: decision_layer.DecisionModel, similarity=None) -> Verdict:
+    """Evidence → stances → features → finding, for one claim (questions are read as their claim)."""
     query = claim_from_question(text) if text.strip().endswith("?") else text
-    items = assess(query, passages, verifier, settings)
-    v = aggregate(query, items, settings.audit, mechanism=checks.is_mechanism_claim(query))
+    items = assess(query, passages, verifier, settings, profile, similarity)
+    feats = claim_features(query, items, settings.audit.relevance_min,
+                           claim_number=bool(re.search(r"\d", query)),
+                           claim_null=bool(checks._NULL_RE.search(query)))
+    v = decide(query, items, feats, model, settings.audit)
     v.claim = text
     return v
 
 
 def check_claim(text: str, retriever, settings=None, verifier=None) -> Verdict:
-    """Verdict for any free-text claim (or yes/no question) against the literature in the store."""
+    """Finding for any free-text claim (or yes/no question) against the literature in the store."""
     from chatbot.audit.verifier import get_verifier
 
     s = _settings(settings)
     verifier = verifier or get_verifier(s)
+    profile = _profile(retriever, s)
     query = claim_from_question(text) if text.strip().endswith("?") else text
     gap = _gap_verdict(text, query, retriever, s)
-    return gap or _verdict(text, _retrieve(query, retriever, s.audit.k), verifier, s)
+    return gap or judge(text, _retrieve(query, retriever, s.audit.k, profile), verifier, s, profile, decision_model(s),
+                        similarity_fn(retriever))
 
 
 # ---------------------------------------------------------------------------- whole-article audit
@@ -151,10 +171,13 @@ def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, se
 
         retriever = get_retriever(s, snapshot=snapshot)
     verifier = verifier or get_verifier(s)
-    claims = claims_from_snapshot(snapshot)
+    profile = profile_for(snapshot, s)
+    model = decision_model(s)
+    claims = claims_from_snapshot(snapshot, profile)
+    sim = similarity_fn(retriever)
     prev_claims = {c["id"]: c for c in (previous or {}).get("claims", [])}
     prev_keys = (previous or {}).get("keys", {})
-    fixed = f"{getattr(verifier, 'fingerprint', '?')}|{_settings_key(s)}"
+    fixed = f"{getattr(verifier, 'fingerprint', '?')}|{_settings_key(s)}|{model.fingerprint}|{content_hash(profile.model_dump_json())}"
     records: list[dict] = []
     keys: dict[str, str] = {}
     reused = 0
@@ -164,15 +187,15 @@ def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, se
 
         bar = tqdm(total=len(claims), desc="audit", unit="claim")
     for c in claims:
-        passages = _retrieve(c.text, retriever, s.audit.k)  # no gap guard here: see chatbot.scope
+        passages = _retrieve(c.text, retriever, s.audit.k, profile)  # no gap guard here: see chatbot.scope
         key = content_hash(c.text, fixed, *sorted(getattr(p, "chunk", p).chunk_id for p in passages), n=16)
         keys[c.id] = key
         old = prev_claims.get(c.id)
-        if old is not None and prev_keys.get(c.id) == key:
-            body = {k: old[k] for k in ("claim", "verdict", "confidence", "evidence", "reasons")}
+        if old is not None and prev_keys.get(c.id) == key and "finding" in old:
+            body = {k: old[k] for k in _RECORD_KEYS if k in old}
             reused += 1
         else:
-            body = _verdict(c.text, passages, verifier, s).to_json()
+            body = judge(c.text, passages, verifier, s, profile, model, sim).to_json()
         records.append({"id": c.id, "text": c.text, "section": c.section, "start": c.start, "end": c.end,
                         "chunk_id": c.chunk_id, "doc_id": c.doc_id, **body})
         if bar is not None:
@@ -180,13 +203,15 @@ def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, se
     if bar is not None:
         bar.close()
     dist = {v: sum(r["verdict"] == v for r in records) for v in VERDICTS}
+    findings = {f: sum(r.get("finding") == f for r in records) for f in FINDINGS}
     return {
         "version": getattr(snapshot, "version", None),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "verifier": {"path": str(getattr(verifier, "path", "")), "fingerprint": getattr(verifier, "fingerprint", "")},
+        "decision": {"fingerprint": model.fingerprint, "note": model.note, "fitted_on": model.fitted_on},
         "claims": records,
         "keys": keys,
-        "stats": {"claims": len(records), "verdicts": dist, "reverified": len(records) - reused, "reused": reused,
+        "stats": {"claims": len(records), "verdicts": dist, "findings": findings, "reverified": len(records) - reused, "reused": reused,
                   "seconds": round(time.time() - t0, 2)},
     }
 
@@ -222,6 +247,7 @@ def flags_for_passages(audit: dict | None, passages: Iterable[Any]) -> list[dict
             if c.get("chunk_id") == ch.chunk_id or inside:
                 seen.add(c["id"])
                 out.append({"claim_id": c["id"], "claim": c["text"], "verdict": c["verdict"],
+                            "finding": c.get("finding") or c["verdict"], "reason": c.get("reason", ""),
                             "reasons": c.get("reasons", []), "evidence": c.get("evidence", [])})
     return out
 
@@ -250,8 +276,6 @@ def _checkable(text: str) -> bool:
     from chatbot.audit import claims as cl
 
     t = cl.clean(text)
-    if not cl._DOMAIN.search(t):
-        return False
     return bool(cl._QTY.search(t) or cl._CAUSAL.search(t) or cl._COMPARE.search(t) or is_checkworthy(t)
                 or re.search(r"\b(?:bioavailable|absorbed|effective|safe|better|best)\b", t, re.I))
 
@@ -278,12 +302,19 @@ def claim_from_question(question: str) -> str:
                 verb = w if aux == "do" else (w + ("es" if w.endswith(("sh", "ch", "ss", "x")) else "s") if aux == "does" else w)
                 return " ".join(words[:i] + [verb] + words[i + 1:])
         return rest
-    cut = 1
-    for i, w in enumerate(words[:5]):
-        if re.match(r"^\d|^(?:more|less|better|worse|the|a|an|safe|effective|absorbed|bioavailable|superior)$", w, re.I):
+    # the subject ends where the predicate starts: a number, a comparative, an article, or a word
+    # shaped like a participle, adverb or adjective ("absorbed", "poorly", "bioavailable")
+    for i, w in enumerate(words[:6]):
+        if i and w.lower() in _VERBS:  # "Can exercise prevent depression" -> "exercise can prevent depression"
+            return " ".join(words[:i] + [aux] + words[i:])
+    cut = min(len(words), 1)
+    for i, w in enumerate(words[:6]):
+        low = w.lower().strip(",")
+        if i and (re.match(r"^\d|^(?:more|less|better|worse|the|a|an|safe|effective|superior|inferior|well|not|very|as|"
+                            r"associated|linked|related|involved|required|needed|necessary|able|useful|harmful|good|bad)$", low)
+                  or low.endswith(("ed", "ly", "able", "ible", "ive", "ful", "ous", "ic"))):
             cut = i
             break
-        if w.lower() in {"glycinate", "bisglycinate", "citrate", "oxide", "magnesium", "glycine", "it"}:
-            cut = i + 1
+        cut = i + 1 if i < 2 else cut
     cut = max(cut, 1)
     return " ".join(words[:cut] + [aux] + words[cut:])

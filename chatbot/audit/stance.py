@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from chatbot.audit import checks
+from core.domain import NEUTRAL, DomainProfile
 from core.text import split_sentences
 from core.types import Chunk
 
@@ -35,6 +36,9 @@ class EvidenceItem:
     stance: str = NEI
     weight: float = 0.0  # study-type weight used in aggregation
     reasons: list[str] = field(default_factory=list)
+    quote_relevance: float = 0.0  # share of the claim's content words (subject words aside) in the quoted sentence(s)
+    similarity: float = 0.0  # cosine of claim and quoted sentence(s) in the embedding space (0 when not computed)
+    opposite: bool = False  # the quoted sentence states the claim's effect in the other direction or negated
 
     @property
     def p_support(self) -> float:
@@ -67,29 +71,28 @@ class EvidenceItem:
 
 # ---------------------------------------------------------------------------- window selection
 
-_MG_SYMBOL = re.compile(r"\bMg(?:2\+|²⁺|\+\+)?(?![a-z])")
 _PROVENANCE = re.compile(r"\bsource note\b|\bread from\b|\bretrieved (?:page|text)\b|\bthe abstract (?:does not|gives no|did not)|"
                          r"\bnot verified here\b|\bsecondary cop(?:y|ies)\b|\bthe work concerns\b", re.I)
 
 
-def _toks(text: str) -> list[str]:
-    """BM25's tokens, with the element symbol read as the word (papers write Mg2+, the article magnesium)."""
+def _toks(text: str, profile: DomainProfile = NEUTRAL) -> list[str]:
+    """BM25's tokens, with the subject's symbols read as its word (papers write Mg2+, the article magnesium)."""
     from core.lexical import tokenize
 
-    return tokenize(_MG_SYMBOL.sub("magnesium", text))
+    return tokenize(profile.normalise_aliases(text))
 
 
-def relevance(claim: str, text: str, ignore: Sequence[str] = ()) -> float:
+def relevance(claim: str, text: str, ignore: Sequence[str] = (), profile: DomainProfile = NEUTRAL) -> float:
     """Share of the claim's content words (stemmed) present in the passage.
 
-    ``ignore``: the corpus's subject words (settings.audit.subject_terms). Every passage shares
+    ``ignore``: the corpus's subject words (the profile's ``subject``). Every passage shares
     them, so they would let an off-topic sentence look a third relevant to a short claim.
     """
-    skip = set(_toks(" ".join(ignore))) if ignore else set()
-    ct = set(_toks(claim)) - skip
+    skip = set(_toks(" ".join(ignore), profile)) if ignore else set()
+    ct = set(_toks(claim, profile)) - skip
     if not ct:
         return 0.0
-    return len(ct & set(_toks(text))) / len(ct)
+    return len(ct & set(_toks(text, profile))) / len(ct)
 
 
 def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
@@ -129,7 +132,7 @@ def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
     return out[:n]
 
 
-def _with_numbers(claim: str, chunk: Chunk, windows: list[str]) -> list[str]:
+def _with_numbers(claim: str, chunk: Chunk, windows: list[str], profile: DomainProfile = NEUTRAL) -> list[str]:
     """Add the passage's sentence that reports a number (or, against a claim of no effect, a significant effect) on
     the claim's topic, if the lexical pick missed it: the explicit checks are the most reliable signal there is."""
     has_pct = bool(re.search(r"\d\s*%", claim))
@@ -139,8 +142,8 @@ def _with_numbers(claim: str, chunk: Chunk, windows: list[str]) -> list[str]:
     spans = chunk.sentences or split_sentences(chunk.text)
     for a, b in spans:
         sent = chunk.text[a:b].strip()
-        if sent and sent not in windows and ((has_pct and checks.numeric_consistency(claim, sent))
-                                             or (claims_null and checks.effect_against_null_claim(claim, sent))):
+        if sent and sent not in windows and ((has_pct and checks.numeric_consistency(claim, sent, profile=profile))
+                                             or (claims_null and checks.effect_against_null_claim(claim, sent, profile))):
             return windows + [sent]
     return windows
 
@@ -198,21 +201,23 @@ def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settin
     return stance, reasons
 
 
-def assess(claim: str, passages: Sequence[Any], verifier, settings) -> list[EvidenceItem]:
+def assess(claim: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile = NEUTRAL,
+           similarity: Callable[[str, list[str]], Sequence[float]] | None = None) -> list[EvidenceItem]:
     """Every literature passage judged against the claim, one verifier batch for all windows."""
     a = settings.audit
+    subject = list(profile.subject)
     chunks = [p.chunk if hasattr(p, "chunk") else p for p in passages]
     chunks = [c for c in chunks if c.role == "literature"]
     if not chunks:
         return []
-    rel = {c.chunk_id: relevance(claim, f"{c.title} {c.text}") for c in chunks}
+    rel = {c.chunk_id: relevance(claim, f"{c.title} {c.text}", profile=profile) for c in chunks}
     chunks = [c for c in chunks if rel[c.chunk_id] >= a.verify_min_relevance] or []
     if not chunks:
         return []
-    windows = [_with_numbers(claim, c, candidate_windows(claim, c, a.windows_per_passage)) for c in chunks]
+    windows = [_with_numbers(claim, c, candidate_windows(claim, c, a.windows_per_passage), profile) for c in chunks]
     pairs = [(claim, w) for ws in windows for w in ws]
     probs = verifier.score(pairs) if pairs else np.zeros((0, 3))
-    mech = checks.is_mechanism_claim(claim)
+    mech = checks.is_mechanism_claim(claim, profile)
     items: list[EvidenceItem] = []
     k = 0
     for c, ws in zip(chunks, windows):
@@ -222,21 +227,27 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings) -> list[Evid
         meta.setdefault("study_type", c.study_type)
         best: tuple[float, int, list[checks.Finding]] | None = None
         for i, w in enumerate(ws):
-            f = checks.numeric_consistency(claim, w, a.numeric_tolerance) + checks.effect_against_null_claim(claim, w)
+            f = (checks.numeric_consistency(claim, w, a.numeric_tolerance, profile)
+                 + checks.effect_against_null_claim(claim, w, profile))
             key = (2.0 if any(x.effect == "contradicts" for x in f) else 0.0) + float(max(p[i][0], p[i][1]))
             if best is None or key > best[0]:
                 best = (key, i, f)
         assert best is not None
         _, i, numeric = best
         text = ws[i]
-        findings = numeric + checks.condition_checks(claim, text, meta, c.study_type, c.text, a.dose_tolerance)
+        findings = numeric + checks.condition_checks(claim, text, meta, c.study_type, c.text, a.dose_tolerance, profile)
         # a null result counts against the claim only in the quoted sentence(s); hedges anywhere in the passage
-        findings += [f for f in checks.hedges(text, claim) if f.kind == "null"]
-        findings += [f for f in checks.hedges(c.text, claim) if f.kind == "hedge"]
+        findings += [f for f in checks.hedges(text, claim, profile) if f.kind == "null"]
+        findings += [f for f in checks.hedges(c.text, claim, profile) if f.kind == "hedge"]
         item = EvidenceItem(chunk=c, text=text, probs=tuple(float(x) for x in p[i]),  # type: ignore[arg-type]
                             relevance=rel[c.chunk_id], findings=findings,
                             weight=study_weight(c.study_type, mech, a))
         # the gate looks at the quoted sentence(s): a relevant paper's off-topic sentence decides nothing
-        item.stance, item.reasons = decide_stance(item.probs, findings, a, relevance(claim, text, a.subject_terms))
+        item.quote_relevance = relevance(claim, text, subject, profile)
+        item.opposite = checks.opposite_direction(claim, text)
+        item.stance, item.reasons = decide_stance(item.probs, findings, a, item.quote_relevance)
         items.append(item)
+    if similarity is not None and items:
+        for item, sim in zip(items, similarity(claim, [i.text for i in items])):
+            item.similarity = float(sim)
     return items

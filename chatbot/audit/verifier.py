@@ -16,6 +16,8 @@ from typing import Sequence
 
 import numpy as np
 
+from core.errors import ModelUnavailableError
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -24,7 +26,7 @@ LABELS: tuple[str, str, str] = ("SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO")
 MAX_LENGTH = 160
 
 
-class VerifierMissingError(RuntimeError):
+class VerifierMissingError(ModelUnavailableError):
     """The verifier weights are not where settings say."""
 
 
@@ -59,7 +61,7 @@ def resolve_model_path(path: str | os.PathLike | None = None) -> Path:
 class Verifier:
     """Scores (claim, evidence) pairs; probabilities always come back in ``LABELS`` order."""
 
-    def __init__(self, path: Path, batch_size: int = 32, max_length: int = MAX_LENGTH):
+    def __init__(self, path: Path, batch_size: int = 32, max_length: int = MAX_LENGTH, bf16: bool = False):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -77,6 +79,7 @@ class Verifier:
             raise VerifierMissingError(f"{self.path} is not a 3-way verifier: labels {id2label}")
         self._order = [next(i for i, l in id2label.items() if l == lab) for lab in LABELS]
         self.fingerprint = _fingerprint(self.path)
+        self.bf16 = bf16  # autocast matmuls to bf16 (weights stay fp32); see core.precision
 
     def score(self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None) -> np.ndarray:
         """(n, 3) probabilities in ``LABELS`` order."""
@@ -88,7 +91,10 @@ class Verifier:
             return out
         bs = batch_size or self.batch_size
         order = sorted(range(n), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        with torch.no_grad():
+        import contextlib
+
+        cast = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
+        with torch.no_grad(), cast:
             for j in range(0, n, bs):
                 ids = order[j:j + bs]
                 enc = self.tokenizer([pairs[i][0] for i in ids], [pairs[i][1] for i in ids], truncation="longest_first",
@@ -116,9 +122,9 @@ def _fingerprint(path: Path) -> str:
     return h.hexdigest()[:12]
 
 
-@functools.lru_cache(maxsize=2)
-def _load(path: str, batch_size: int) -> Verifier:
-    return Verifier(Path(path), batch_size=batch_size)
+@functools.lru_cache(maxsize=4)
+def _load(path: str, batch_size: int, bf16: bool = False) -> Verifier:
+    return Verifier(Path(path), batch_size=batch_size, bf16=bf16)
 
 
 def get_verifier(settings=None, path: str | os.PathLike | None = None) -> Verifier:
@@ -127,4 +133,6 @@ def get_verifier(settings=None, path: str | os.PathLike | None = None) -> Verifi
 
     s = settings or get_settings()
     p = resolve_model_path(path if path is not None else s.verifier_model)
-    return _load(str(p.resolve()), s.audit.batch_size)
+    from core.precision import use_bf16
+
+    return _load(str(p.resolve()), s.audit.batch_size, use_bf16(s.inference_precision))
