@@ -1,0 +1,83 @@
+"""Regression pairs for the shipped claim verifier (models/verifier).
+
+tests/data/verifier_regression.jsonl holds hand-written (claim, evidence) pairs on several health
+topics, in five kinds: a paraphrase of the evidence (SUPPORTS), a negation inserted or removed,
+a number changed a lot, a direction flipped (REFUTES), and evidence on the topic that does not
+say anything about the claim (NOT_ENOUGH_INFO). The minimum per kind is what the current model
+achieves (see models/verifier/README.md); the model before stage 3 fails the number, direction and
+unrelated floors and the glycine case, so a regression to it, or to something like it, fails here.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data" / "verifier_regression.jsonl"
+
+# kind -> minimum number of pairs labelled right (out of the count in the data file)
+# Set from the stage-3 model (issue 10); the stage 1+2 model it replaced got 7, 7, 2, 0 and 5.
+# Paraphrases with a different verb than the evidence ("lowers" vs "reduced ... by 8 mmHg") are still
+# read as REFUTES 4 times in 10: raise that floor when a model fixes it, never lower it silently.
+MIN_CORRECT = {
+    "paraphrase": 6,  # of 10
+    "negation": 7,  # of 8
+    "number": 7,  # of 8
+    "direction": 4,  # of 8
+    "unrelated": 8,  # of 8
+}
+
+
+def _pairs() -> list[dict]:
+    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_regression_file_is_well_formed():
+    pairs = _pairs()
+    kinds = collections.Counter(p["kind"] for p in pairs)
+    assert set(kinds) == set(MIN_CORRECT)
+    expected = {"paraphrase": "SUPPORTS", "negation": "REFUTES", "number": "REFUTES", "direction": "REFUTES",
+                "unrelated": "NOT_ENOUGH_INFO"}
+    for p in pairs:
+        assert p["label"] == expected[p["kind"]], p
+        assert p["claim"].strip() and p["evidence"].strip()
+    for kind, n in MIN_CORRECT.items():
+        assert 0 < n <= kinds[kind], (kind, n, kinds[kind])
+
+
+@pytest.fixture(scope="module")
+def verifier():
+    from chatbot.audit.verifier import VerifierMissingError, get_verifier
+
+    try:
+        return get_verifier()
+    except VerifierMissingError as e:
+        pytest.skip(str(e))
+
+
+@pytest.mark.integration
+def test_verifier_regression_pairs(verifier):
+    pairs = _pairs()
+    probs = verifier.score([(p["claim"], p["evidence"]) for p in pairs])
+    labels = verifier.label(probs)
+    right = collections.Counter()
+    wrong: dict[str, list[str]] = collections.defaultdict(list)
+    for p, lab, pr in zip(pairs, labels, probs):
+        if lab == p["label"]:
+            right[p["kind"]] += 1
+        else:
+            wrong[p["kind"]].append(f"{p['claim']!r} -> {lab} {[round(float(x), 2) for x in pr]}")
+    failures = [f"{kind}: {right[kind]} right, need {n}; wrong: {wrong[kind]}"
+                for kind, n in MIN_CORRECT.items() if right[kind] < n]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.integration
+def test_glycine_paraphrase_is_not_read_as_refuting(verifier):
+    # the case from issue 10: the old model gave P(REFUTES) 0.64 here
+    p = verifier.score([("Glycine taken before bed shortens sleep latency.",
+                         "On PSG, glycine shortened the latency to sleep onset.")])[0]
+    assert p[0] > 0.5 and p[1] < 0.25, p
