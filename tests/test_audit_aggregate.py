@@ -175,7 +175,8 @@ def test_null_result_from_a_matched_study_is_contradicted():
 
 
 def test_support_and_refutation_from_different_matched_studies_is_conflicting():
-    items = [item("rct1", "rct", SUPPORTIVE), item("rct2", "rct", REFUTING, text="Sleep quality did not improve with magnesium glycinate.")]
+    items = [item("rct1", "rct", SUPPORTIVE),
+             item("rct2", "rct", REFUTING, [NULL], text="Sleep quality did not improve with magnesium glycinate.")]
     v = run(items)
     _consistent(v)
     assert v.finding == "conflicting" and v.verdict == "mixed"
@@ -281,6 +282,25 @@ def test_prior_model_keeps_the_safety_property():
             assert v.probabilities["supported"] >= prior.supported_threshold
 
 
+def test_one_verifier_only_refutation_is_not_a_contradiction():
+    """The verifier's REFUTES is right well under half the time on held-out data: alone, from one study, it only
+    makes the claim unsupported; two matched studies, or an explicit check, make it contradicted."""
+    text = "Magnesium glycinate worsened sleep quality in the trial."
+    one = run([item("rct1", "rct", REFUTING, text=text)])
+    assert one.finding == "unsupported" and one.verdict == "no_evidence"
+    two = run([item("rct1", "rct", REFUTING, text=text), item("rct2", "rct", REFUTING, text=text)])
+    assert two.finding == "contradicted"
+    explicit = run([item("rct1", "rct", REFUTING, [NUM_BAD], text=text)])
+    assert explicit.finding == "contradicted"
+
+
+def test_a_refuting_sentence_about_something_else_does_not_contradict():
+    claim = "Magnesium glycinate improves sleep quality."
+    off = "Single-channel currents at the resting potential were broken up into bursts."
+    items = [item(d, "rct", REFUTING, text=off, quote_relevance=0.3, claim=claim) for d in ("rct1", "rct2", "rct3")]
+    assert run(items, claim=claim).finding != "contradicted"
+
+
 def test_decide_with_a_fitted_model():
     """A model fitted on a tiny synthetic feature set, run end to end through decide()."""
     rng = np.random.default_rng(0)
@@ -294,7 +314,7 @@ def test_decide_with_a_fitted_model():
     model = decision.fit(X, labels, l2=1.0)
     model = model.model_copy(update={"supported_threshold": decision.choose_threshold(model, X, labels, 0.02)})
     assert run([item("rct1", "rct", SUPPORTIVE)], model=model).finding == "supported"
-    assert run([item("rct1", "rct", REFUTING, text="Magnesium glycinate did not improve sleep quality.")],
+    assert run([item("rct1", "rct", REFUTING, [NULL], text="Magnesium glycinate did not improve sleep quality.")],
                model=model).finding == "contradicted"
     assert run([item("rct1", "rct", UNDECIDED)], model=model).finding == "unsupported"
 

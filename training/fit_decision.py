@@ -123,14 +123,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scifact", type=Path, default=None, help="per-claim rows of `evals audit-corpus --split fit`")
     ap.add_argument("--labelled", type=Path, default=Path("evals/data/claims.jsonl"))
     ap.add_argument("--out", type=Path, default=None, help="default: Settings.decision_model")
-    ap.add_argument("--l2", type=float, default=3.0)
+    ap.add_argument("--l2", type=float, default=1.0,
+                    help="L2 penalty; 1 measured best by 5-fold CV of the labelled findings (macro-F1 0.41 vs 0.37 at 30, 0.37 at 100)")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="pickle of the judged labelled claims: written when absent, read when present (saves re-judging)")
     args = ap.parse_args(argv)
     s = get_settings()
     t0 = time.time()
     Xs, ys = scifact_rows(args.scifact) if args.scifact else (np.zeros((0, len(FEATURE_NAMES))), [])
     labelled = [json.loads(x) for x in args.labelled.read_text(encoding="utf-8").splitlines() if x.strip()]
-    print(f"judging {len(labelled)} labelled claims against the store at {s.store_dir} …", file=sys.stderr)
-    rows = judge_labelled(labelled, s)
+    if args.cache and args.cache.exists():
+        import pickle
+
+        rows = pickle.loads(args.cache.read_bytes())
+    else:
+        print(f"judging {len(labelled)} labelled claims against the store at {s.store_dir} …", file=sys.stderr)
+        rows = judge_labelled(labelled, s)
+        if args.cache:
+            import pickle
+
+            args.cache.write_bytes(pickle.dumps(rows))
     Xl = np.asarray([[r["features"][n] for n in FEATURE_NAMES] for r in rows if r["gap"] is None])
     yl = [THREE[r["gold"]] for r in rows if r["gap"] is None]
     lrows = [r for r in rows if r["gap"] is None]

@@ -37,7 +37,7 @@ _TYPE_WORDS = {
     "meta-analysis": "meta-analysis", "systematic-review": "systematic review", "rct": "RCT",
     "crossover-trial": "crossover trial", "pharmacokinetic": "pharmacokinetic study", "cohort": "cohort study",
     "narrative-review": "narrative review", "fact-sheet": "fact sheet", "animal": "animal study",
-    "in-vitro": "in-vitro study", "other": "study",
+    "in-vitro": "in-vitro study", "other": "study of unstated design",
 }
 
 
@@ -72,7 +72,8 @@ class Verdict(BaseModel):
 
 
 def type_word(st: str) -> str:
-    return _TYPE_WORDS.get((st or "").lower(), st or "study")
+    st = (st or "").lower()
+    return _TYPE_WORDS.get(st, "study of unstated design" if st in ("", "unknown", "none") else st)
 
 
 def _plural(word: str, n: int) -> str:
@@ -150,6 +151,11 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
         base = "contradicted"
 
     finding, evidence, reason = "", [], ""
+    # a refutation counts only from a sentence about what the claim states, and the verifier's word
+    # alone needs several studies (see AuditSettings.contradicted_min_docs)
+    refute = [i for i in refute if i.quote_relevance >= s.contradiction_relevance_min or _explicit(i)]
+    if refute and not any(_explicit(i) for i in refute) and len(_docs(refute)) < s.contradicted_min_docs:
+        refute = []
     against = _one_per_doc(refute) or _one_per_doc(refute_other)
     strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts")
                       or i.has("effect", "contradicts")]
@@ -209,6 +215,11 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
     reasons = [reason] + _decided_by(model, features, base) + _item_reasons(evidence)
     return Verdict(claim=claim, verdict=verdict, finding=finding, reason=reason, confidence=round(float(conf), 3),
                    evidence=evidence, reasons=reasons, features=dict(features), probabilities=probs)
+
+
+def _explicit(item: EvidenceItem) -> bool:
+    """A refutation an explicit check backs: numbers far off, a significant effect against a claimed null, or a null result."""
+    return any(item.has(k, "contradicts") for k in ("numeric", "sample_size", "effect")) or item.has("null")
 
 
 def _n_studies(items: Sequence[EvidenceItem]) -> str:
