@@ -34,6 +34,7 @@ browser-deps:
 		  echo "chromium could not be installed; the browser test will be skipped" )
 
 test: setup browser-deps
+	$(BIN)/ruff check .
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: setup

@@ -114,7 +114,8 @@ def run_ingest_ui(settings: Settings, dry_run: bool = False) -> dict[str, Any] |
             label = (f"Ingest finished in {summary['seconds']:.0f} s: {summary['added']} added, {summary['updated']} updated, "
                      f"{summary['skipped']} unchanged, {summary['removed']} removed"
                      + (f", {failed} failed" if failed else ""))
-            status.update(label=label, state="error" if failed and not (summary["added"] or summary["updated"] or summary["skipped"]) else "complete", expanded=False)
+            nothing_done = not (summary["added"] or summary["updated"] or summary["skipped"])
+            status.update(label=label, state="error" if failed and nothing_done else "complete", expanded=False)
     finally:
         lock.release()
     repin(settings)

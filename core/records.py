@@ -26,7 +26,8 @@ class DocumentRecord(BaseModel):
     year: int | None = Field(None, description="Publication year, when known.")
     role: Role = Field("literature", description="'article' (the text under audit) or 'literature' (the evidence).")
     study_type: str = Field("", description="Study design (rct, meta-analysis, animal, ...); empty when unknown.")
-    meta: dict[str, Any] = Field(default_factory=dict, description="Bibliographic extras: doi, pmid, pmcid, url, authors, journal, digest_of, source_path, licence, ...")
+    meta: dict[str, Any] = Field(default_factory=dict, description="Bibliographic extras: doi, pmid, pmcid, url, authors, journal, digest_of, "
+                                 "source_path, licence, ...")
     chunk_ids: list[str] = Field(default_factory=list, description="Ids of the document's chunks, in document order.")
     chars: int = Field(0, description="Length of the cleaned text in characters.")
 

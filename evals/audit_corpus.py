@@ -657,7 +657,7 @@ def render_report(result: dict[str, Any], command: str = "") -> str:
              + (" (never used for fitting)" if cfg["split"] == "test" else "")
              + f", limit {cfg['limit'] or 'none'}, seed {cfg['seed']}, {cfg['distractors']} distractors per claim.",
              f"- Gold claims: {corp['claims']} (" + ", ".join(f"{g} {n}" for g, n in m["gold_distribution"].items()) + ")"
-             + (f"; left out: " + ", ".join(f"{k} {v}" for k, v in corp["skipped"].items()) if corp["skipped"] else "") + ".",
+             + ("; left out: " + ", ".join(f"{k} {v}" for k, v in corp["skipped"].items()) if corp["skipped"] else "") + ".",
              f"- Literature: {sum(corp['literature'].values())} abstracts ("
              + ", ".join(f"{k} {v}" for k, v in sorted(corp["literature"].items())) + f"); {corp['documents']} documents, "
              f"{corp['chunks']} chunks in the store; {corp['gold_paragraphs_located']} of {corp['claims']} claim paragraphs located in the cleaned article.",

@@ -216,7 +216,7 @@ def citation_quality(sentences: Sequence[tuple[str, list[int]]], passages: dict[
 def confusion_matrix(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] = VERDICTS) -> list[list[int]]:
     """Rows = gold, columns = predicted, in ``labels`` order; unknown predictions are dropped from the
     matrix but still count as wrong in accuracy."""
-    idx = {l: i for i, l in enumerate(labels)}
+    idx = {label: i for i, label in enumerate(labels)}
     m = [[0] * len(labels) for _ in labels]
     for g, p in zip(gold, pred):
         if g in idx and p in idx:

@@ -175,7 +175,8 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
         lines += ["", "## Claim verdicts", "", f"Accuracy {_fmt(claims['accuracy'])}, macro-F1 {_fmt(claims['macro_f1'])}, "
                   f"false `supported` {claims['false_supported']} of {claims['n']}. Rows: gold label; columns: predicted.", ""]
         labs = claims["labels"]
-        lines.append(_md_table(["gold \\ predicted"] + labs + ["F1"], [[l] + claims["confusion"][i] + [claims["f1"].get(l)] for i, l in enumerate(labs)]))
+        lines.append(_md_table(["gold \\ predicted"] + labs + ["F1"],
+                               [[label] + claims["confusion"][i] + [claims["f1"].get(label)] for i, label in enumerate(labs)]))
         wrong = [r for r in results.get("claim_rows", []) if not r["correct"]]
         if wrong:
             lines += ["", "Misjudged claims:", ""]
@@ -189,7 +190,7 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
                   "Rows: gold finding; columns: predicted.", ""]
         labs = findings["labels"]
         lines.append(_md_table(["gold \\ predicted"] + labs + ["F1"],
-                               [[l] + findings["confusion"][i] + [findings["f1"].get(l)] for i, l in enumerate(labs)]))
+                               [[label] + findings["confusion"][i] + [findings["f1"].get(label)] for i, label in enumerate(labs)]))
         wrongf = [r for r in results.get("claim_rows", []) if r.get("gold_finding") and r.get("pred_finding") != r.get("gold_finding")]
         if wrongf:
             lines += ["", "Claims with another finding than the label:", ""]
@@ -224,7 +225,8 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
               "passages together; a citation is precise when its statement is supported and the citation is not redundant "
               "(it entails the statement alone, or removing it breaks the entailment). Refused answers are skipped.",
               "- **key facts**: share of labelled facts found in the answer text (any accepted spelling, case-insensitive).",
-              "- **refusal_correct_rate**: unanswerable questions the answerer refused, or answered with all of the question's labelled gap statements (e.g. \"the summary breaks off\"). "
+              "- **refusal_correct_rate**: unanswerable questions the answerer refused, "
+              "or answered with all of the question's labelled gap statements (e.g. \"the summary breaks off\"). "
               "**false_refusal_rate**: answerable questions the answerer refused.",
               "- **flag_recall / false_flag_rate**: an answer is flagged when it carries audit flags or a verdict other than `supported`; "
               "measured against `must_flag`.",

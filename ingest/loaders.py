@@ -118,7 +118,8 @@ def load_text(data: bytes) -> Loaded:
 # --- HTML --------------------------------------------------------------------------------------
 
 _DROP_TAGS = ["script", "style", "nav", "noscript", "header", "footer", "aside", "form", "button", "svg", "iframe", "template", "menu"]
-_BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figcaption", "dt", "dd", "td", "th", "caption", "div", "section", "article", "main", "tr"}
+_BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figcaption", "dt", "dd", "td", "th", "caption", "div",
+               "section", "article", "main", "tr"}
 
 
 def load_html(data: bytes) -> Loaded:
@@ -159,7 +160,8 @@ def _html_meta(soup) -> dict[str, Any]:
     meta: dict[str, Any] = {}
 
     def m(name: str) -> list[str]:
-        return [t.get("content", "").strip() for t in soup.find_all("meta", attrs={"name": name}) + soup.find_all("meta", attrs={"property": name}) if t.get("content")]
+        tags = soup.find_all("meta", attrs={"name": name}) + soup.find_all("meta", attrs={"property": name})
+        return [t.get("content", "").strip() for t in tags if t.get("content")]
 
     title = (m("citation_title") or m("og:title") or [soup.title.get_text(" ", strip=True) if soup.title else ""])[0]
     if title:

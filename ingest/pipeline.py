@@ -76,7 +76,8 @@ class Summary:
     def format(self) -> str:
         head = "DRY RUN - nothing written. " if self.dry_run else ""
         if self.changed:
-            state = f"would write a new version after {self.previous or 'none'}" if self.dry_run else f"store version {self.version} (was {self.previous or 'none'})"
+            state = (f"would write a new version after {self.previous or 'none'}" if self.dry_run
+                     else f"store version {self.version} (was {self.previous or 'none'})")
         else:
             state = f"no changes; store stays at {self.previous or 'none'}"
         lines = [

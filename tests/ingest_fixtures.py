@@ -19,7 +19,7 @@ def make_pdf(pages: list[list[str]], title: str | None = None, author: str | Non
     objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     for i, lines in enumerate(pages):
         if lines:
-            ops = "BT /F1 11 Tf 14 TL 72 740 Td " + " ".join(f"({_esc(l)}) Tj T*" for l in lines) + " ET"
+            ops = "BT /F1 11 Tf 14 TL 72 740 Td " + " ".join(f"({_esc(line)}) Tj T*" for line in lines) + " ET"
         else:
             ops = "0.5 g 72 72 400 600 re f"  # a grey box: a page with graphics but no text (like a scan)
         stream = ops.encode("latin-1")
@@ -76,11 +76,13 @@ JATS = """<?xml version="1.0" encoding="UTF-8"?>
 </front>
 <body>
  <sec><title>Introduction</title>
-  <p>Magnesium blocks the NMDA receptor channel at rest <xref ref-type="bibr" rid="B1">[1]</xref>, <xref ref-type="bibr" rid="B2">2</xref>. Glycine may also aid sleep (<xref ref-type="bibr" rid="B3">3</xref>).</p>
+  <p>Magnesium blocks the NMDA receptor channel at rest <xref ref-type="bibr" rid="B1">[1]</xref>, <xref ref-type="bibr" rid="B2">2</xref>. \
+Glycine may also aid sleep (<xref ref-type="bibr" rid="B3">3</xref>).</p>
  </sec>
  <sec><title>Methods</title>
   <sec><title>Participants</title><p>Eighty adults aged 25 to 60 years took 250 mg elemental magnesium or placebo for 6 weeks.</p></sec>
-  <table-wrap><label>Table 1</label><caption><p>Baseline characteristics of the participants.</p></caption><table><tr><td>noise-cell-xyz</td></tr></table></table-wrap>
+  <table-wrap><label>Table 1</label><caption><p>Baseline characteristics of the participants.</p></caption>\
+<table><tr><td>noise-cell-xyz</td></tr></table></table-wrap>
  </sec>
  <sec><title>Results</title><p>Sleep onset latency fell by 9 minutes more than with placebo (P = 0.03).</p></sec>
 </body>

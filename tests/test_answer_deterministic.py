@@ -50,7 +50,7 @@ def test_every_sentence_cited_and_every_number_resolves(retriever, settings):
     ans = _ask(retriever, settings, "Does magnesium improve sleep in elderly people with insomnia?")
     assert not ans.refused
     listed = {c.n for c in ans.citations}
-    bullets = [l for l in ans.answer.splitlines() if l.startswith("- ")]
+    bullets = [line for line in ans.answer.splitlines() if line.startswith("- ")]
     assert bullets
     for line in bullets:
         assert re.search(r"\[\d+\]( \([^)]*\))?$", line), line

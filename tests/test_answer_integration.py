@@ -47,9 +47,9 @@ def ask(real, q, **kw):
 
 def assert_well_formed(ans):
     """Headings and cited bullets only; every number resolves to a listed source and back."""
-    lines = [l for l in ans.answer.splitlines() if l.strip()]
-    for l in lines:
-        assert l in ("What the article says", "What the studies found") or re.search(r"^- .+ \[\d+\]( \([^)]*\))?$", l), l
+    lines = [line for line in ans.answer.splitlines() if line.strip()]
+    for line in lines:
+        assert line in ("What the article says", "What the studies found") or re.search(r"^- .+ \[\d+\]( \([^)]*\))?$", line), line
     used = {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)}
     assert used == {c.n for c in ans.citations}
 

@@ -307,9 +307,12 @@ def test_decide_with_a_fitted_model():
     rows, labels = [], []
     for _ in range(40):
         s, r = rng.uniform(0.6, 1.0), rng.uniform(0.0, 0.2)
-        rows.append({"s_max": s, "s_matched": s, "r_max": r, "top_rel": 0.8, "s_docs": 1}); labels.append("supported")
-        rows.append({"s_max": r, "r_max": s, "r_docs": 1, "top_rel": 0.8}); labels.append("contradicted")
-        rows.append({"s_max": r, "r_max": r, "top_rel": rng.uniform(0.0, 0.5)}); labels.append("no_evidence")
+        rows.append({"s_max": s, "s_matched": s, "r_max": r, "top_rel": 0.8, "s_docs": 1})
+        labels.append("supported")
+        rows.append({"s_max": r, "r_max": s, "r_docs": 1, "top_rel": 0.8})
+        labels.append("contradicted")
+        rows.append({"s_max": r, "r_max": r, "top_rel": rng.uniform(0.0, 0.5)})
+        labels.append("no_evidence")
     X = np.asarray([[row.get(n, 0.0) for n in FEATURE_NAMES] for row in rows])
     model = decision.fit(X, labels, l2=1.0)
     model = model.model_copy(update={"supported_threshold": decision.choose_threshold(model, X, labels, 0.02)})

@@ -52,7 +52,7 @@ At rest, magnesium naturally blocks the NMDA channel.
 
 
 def article_chunks(text: str = ARTICLE, size: int = 260) -> list[Chunk]:
-    out, start = [], 0
+    out = []
     paras = text.split("\n\n")
     buf_start, buf = 0, ""
     pos = 0

@@ -144,7 +144,7 @@ def test_percentiles_and_latency_summary():
 
 # -- the data files ----------------------------------------------------------------------------------
 def _jsonl(path: Path) -> list[dict]:
-    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _corpus_texts() -> dict[str, str]:
@@ -187,7 +187,7 @@ def test_claim_set_is_balanced_and_grounded():
     assert len(cs) >= 30
     labels = [c["label"] for c in cs]
     assert set(labels) == set(M.VERDICTS)
-    assert min(labels.count(l) for l in M.VERDICTS) >= 6
+    assert min(labels.count(verdict) for verdict in M.VERDICTS) >= 6
     texts = _corpus_texts()
     for c in cs:
         assert all(d in texts for d in c["deciding_docs"]), c["id"]

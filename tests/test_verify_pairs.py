@@ -27,7 +27,7 @@ class StubVerifier:
 
 
 def _read(path: Path) -> list[dict]:
-    return [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def test_label_file_streams_and_passes_fields_through(tmp_path):

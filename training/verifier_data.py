@@ -122,7 +122,8 @@ def build(shared: Path) -> dict[str, list[dict]]:
     data["dev_scifact"] = _abstract_pairs(sf_dev, dev_rng, "sf-dev", extra_nei=0.0)
     data["dev_covidfact"] = [{"claim": r["claim"], "evidence": r["evidence"], "label": r["label"]} for r in _read(ds / "covidfact/pairs_multivers_test.jsonl")]
     data["dev_climate_fever"] = [{"claim": r["claim"], "evidence": r["evidence"], "label": r["label"]} for r in climate_dev]
-    data["dev_snli"] = [{"claim": r["hypothesis"], "evidence": r["premise"], "label": NLI_MAP[r["label"]]} for r in snli_test if r.get("label") in NLI_MAP][:3000]
+    data["dev_snli"] = [{"claim": r["hypothesis"], "evidence": r["premise"], "label": NLI_MAP[r["label"]]}
+                        for r in snli_test if r.get("label") in NLI_MAP][:3000]
     cc_dev = ds / "checkcovid/checkcovid_dev.jsonl"
     if cc_dev.exists():  # added with stage 3; reads no rng, so the pairs above are unchanged
         data["dev_checkcovid"] = [{"claim": r["claim"], "evidence": r["evidence"], "label": r["label"]} for r in _read(cc_dev)]

@@ -37,7 +37,7 @@ _TYPE_WORDS = {
     "meta-analysis": "meta-analysis", "systematic-review": "systematic review", "rct": "RCT",
     "crossover-trial": "crossover trial", "pharmacokinetic": "pharmacokinetic study", "cohort": "cohort study",
     "narrative-review": "narrative review", "fact-sheet": "fact sheet", "animal": "animal study",
-    "in-vitro": "in-vitro study", "other": "study of unstated design",
+    "in-vitro": "in-vitro study", "other": "study",
 }
 
 
@@ -73,7 +73,7 @@ class Verdict(BaseModel):
 
 def type_word(st: str) -> str:
     st = (st or "").lower()
-    return _TYPE_WORDS.get(st, "study of unstated design" if st in ("", "unknown", "none") else st)
+    return _TYPE_WORDS.get(st, "study" if st in ("", "unknown", "none") else st)
 
 
 def _plural(word: str, n: int) -> str:
@@ -83,8 +83,13 @@ def _plural(word: str, n: int) -> str:
 
 
 def _describe(items: Sequence[EvidenceItem]) -> str:
+    """'1 RCT, 2 animal studies'; studies whose design the corpus does not record are counted without one."""
     c = Counter(type_word(i.chunk.study_type) for i in items)
-    return ", ".join(f"{n} {_plural(t, n)}" for t, n in c.most_common())
+    known = [(t, n) for t, n in c.most_common() if t != "study"]
+    parts = [f"{n} {_plural(t, n)}" for t, n in known]
+    if c.get("study") and known:
+        parts.append(f"{c['study']} of unstated design")
+    return ", ".join(parts) if parts else "design not stated"
 
 
 def _docs(items: Sequence[EvidenceItem]) -> list[str]:
@@ -225,6 +230,7 @@ def _explicit(item: EvidenceItem) -> bool:
 def _n_studies(items: Sequence[EvidenceItem]) -> str:
     n = len(_docs(items))
     return f"{n} stud{'y' if n == 1 else 'ies'} ({_describe(_one_per_doc(items))})"
+
 
 
 def _cite(items: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem]) -> str:

@@ -378,7 +378,8 @@ HEDGE_PATTERNS = (
     r"inconclusive", r"insufficient evidence", r"limited evidence", r"heterogeneous", r"small samples?",
     r"borderline", r"marginal(?:ly)?", r"suggestive", r"preliminary", r"pilot", r"results (?:are )?not available",
     r"not retrieved", r"truncated", r"others did not", r"other (?:studies|trials) did not", r"not all (?:studies|trials)",
-    r"mixed (?:results|findings|evidence)", r"can be (?:just )?as (?:bioavailable|effective|well absorbed) as", r"emerging (?:data|evidence)", r"needs? (?:further|more) (?:research|study|studies)",
+    r"mixed (?:results|findings|evidence)", r"can be (?:just )?as (?:bioavailable|effective|well absorbed) as", r"emerging (?:data|evidence)",
+    r"needs? (?:further|more) (?:research|study|studies)",
 )
 _NULL_RE = re.compile("|".join(f"(?:{p})" for p in NULL_PATTERNS), re.I)
 _HEDGE_RE = re.compile("|".join(f"(?:{p})" for p in HEDGE_PATTERNS), re.I)

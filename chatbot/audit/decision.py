@@ -163,9 +163,17 @@ def prior_model() -> DecisionModel:
     def w(cls: int, name: str, v: float) -> None:
         W[cls, names.index(name)] = v
 
-    w(0, "s_matched", 2.0); w(0, "s_docs", 0.8); w(0, "num_ok", 0.8); w(0, "null", -1.0); w(0, "hedge", -0.5)
-    w(0, "top_rel", 0.8); w(0, "num_bad", -1.5)
-    w(1, "r_max", 1.6); w(1, "num_bad", 1.5); w(1, "r_docs", 0.6); w(1, "null", 0.6)
+    w(0, "s_matched", 2.0)
+    w(0, "s_docs", 0.8)
+    w(0, "num_ok", 0.8)
+    w(0, "null", -1.0)
+    w(0, "hedge", -0.5)
+    w(0, "top_rel", 0.8)
+    w(0, "num_bad", -1.5)
+    w(1, "r_max", 1.6)
+    w(1, "num_bad", 1.5)
+    w(1, "r_docs", 0.6)
+    w(1, "null", 0.6)
     w(2, "passage_rel", -0.2)
     return DecisionModel(mean=[0.0] * d, scale=[1.0] * d, weights=W.tolist(), bias=[-1.6, -1.3, 0.0],
                          supported_threshold=0.6, note="hand-set prior (no fitted model found)")

@@ -74,10 +74,10 @@ class Verifier:
         self.tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
         model = AutoModelForSequenceClassification.from_pretrained(self.path, local_files_only=True)
         self.model = model.to(torch.float32).eval()
-        id2label = {int(i): str(l).upper() for i, l in self.model.config.id2label.items()}
+        id2label = {int(i): str(label).upper() for i, label in self.model.config.id2label.items()}
         if sorted(id2label.values()) != sorted(LABELS):
             raise VerifierMissingError(f"{self.path} is not a 3-way verifier: labels {id2label}")
-        self._order = [next(i for i, l in id2label.items() if l == lab) for lab in LABELS]
+        self._order = [next(i for i, label in id2label.items() if label == lab) for lab in LABELS]
         self.fingerprint = _fingerprint(self.path)
         self.bf16 = bf16  # autocast matmuls to bf16 (weights stay fp32); see core.precision
 
