@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appstore import build_app_store
-from browser_support import ask, chromium, missing_browser, open_page, running_app
+from browser_support import ask, chromium, evidence_on_failure, missing_browser, open_page, running_app
 
 pytestmark = [pytest.mark.browser]
 
@@ -20,7 +20,7 @@ def test_chat_in_a_real_browser(tmp_path):
     env = build_app_store(tmp_path / "data")
     env.update(MGC_CHROMA__HOST="", MGC_LLM__PROVIDER="none")
     log = tmp_path / "streamlit.log"
-    with running_app(env, log=log, timeout=120) as url, chromium(tmp_path / "profile") as d:
+    with running_app(env, log=log) as url, chromium(tmp_path / "profile") as d, evidence_on_failure(d, tmp_path):
         d.get(url)
         ask(d, "How is magnesium glycinate absorbed compared with magnesium oxide?", 1)
         answer = d.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[-1]
