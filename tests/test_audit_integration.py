@@ -61,3 +61,32 @@ def test_nmda_block_is_not_contradicted(audited):
     nmda = [c for c in a["claims"] if "nmda" in c["text"].lower() and "block" in c["text"].lower()]
     assert nmda, "the NMDA Mg-block claim was not extracted"
     assert all(c["verdict"] != "contradicted" for c in nmda)
+
+
+def test_every_claim_has_a_finding_with_a_reason(audited):
+    from chatbot.audit import FINDING_TO_VERDICT, FINDINGS
+
+    _, a, _ = audited
+    assert set(a["stats"]["findings"]) == set(FINDINGS)
+    for c in a["claims"]:
+        assert c["finding"] in FINDINGS and FINDING_TO_VERDICT[c["finding"]] == c["verdict"]
+        assert c["reason"] and "\n" not in c["reason"]
+        # every [n] in the reason points at a quoted evidence item
+        import re
+
+        for n in re.findall(r"\[(\d+)\]", c["reason"]):
+            assert 1 <= int(n) <= len(c["evidence"]), (c["text"], c["reason"])
+
+
+def test_headline_numbers_get_the_closest_reported_result(audited):
+    """The article's infographic numbers (anxiety -32 %, sleep-onset latency -41 %, efficiency +67 %): the reader
+    learns what the closest studies report, never a bare 'no evidence'."""
+    _, a, _ = audited
+    heads = [c for c in a["claims"] if any(x in c["text"] for x in ("32%", "41%", "67%"))]
+    assert len(heads) >= 3, [c["text"] for c in a["claims"] if "%" in c["text"]]
+    for c in heads:
+        assert c["finding"] != "supported", c
+        assert c["evidence"], c
+        if c["finding"] == "unsupported":
+            assert "no study reports" in c["reason"] and "closest reported result" in c["reason"], c["reason"]
+            assert "conference abstract" not in c["reason"]  # a digest's note about itself is never a result

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Measured 2026-11-25 with `python -m evals run --subset fast` (same as the fixture below:
+# Measured 2026-11-30 with `python -m evals run --subset fast` (same as the fixture below:
 # a fresh store built by run_ingest from corpus/) on the
 # 2-core dev machine; each threshold = measured value minus a margin of about one item.
 # name: (direction, threshold)   # measured value
@@ -27,9 +27,10 @@ THRESHOLDS: dict[str, tuple[str, float]] = {
     "answer.key_facts": (">=", 0.55),           # 0.667
     "answer.false_refusal_rate": ("<=", 0.15),  # 0.000
     "answer.refusal_correct_rate": (">=", 0.5),  # 1.000 (u01 ashwagandha, u04 an uncited author: both out of corpus)
-    "citation.recall": (">=", 0.38),            # 0.447
-    "citation.precision": (">=", 0.60),         # 0.698
-    "claims.accuracy": (">=", 0.30),            # 0.400 (10 claims: one item = 0.1)
+    "citation.recall": (">=", 0.40),            # 0.513 (the stage-3 verifier is also the citation judge)
+    "citation.precision": (">=", 0.68),         # 0.800
+    "claims.accuracy": (">=", 0.20),            # 0.300 (10 claims: one item = 0.1; fitted decision layer + guard)
+    "claims.finding_accuracy": (">=", 0.20),    # 0.300 (six findings)
     "claims.false_supported": ("<=", 0),        # 0: a false "supported" is the worst error, none is tolerated
 }
 

@@ -86,14 +86,28 @@ def _fold(cid: str, k: int = 5) -> int:
     return zlib.crc32(cid.encode()) % k
 
 
-def _fit(X: np.ndarray, y: list[str], l2: float, max_false: float, sources: list[str]) -> D.DecisionModel:
+def _weights(y: list[str], sources: list[str]) -> np.ndarray:
     # each class and each source weighs the same in total, so neither the larger source nor the
     # commonest label decides alone
     cls = Counter(y)
     src = Counter(sources)
-    w = np.asarray([1.0 / cls[lab] / src[s] for lab, s in zip(y, sources)])
-    m = D.fit(X, y, l2=l2, sample_weight=w)
-    m.supported_threshold = D.choose_threshold(m, X, y, max_false)
+    return np.asarray([1.0 / cls[lab] / src[s] for lab, s in zip(y, sources)])
+
+
+def _fit(X: np.ndarray, y: list[str], l2: float, max_false: float, sources: list[str], k: int = 5) -> D.DecisionModel:
+    """Fit on all rows; choose the P(supported) threshold on out-of-fold probabilities (k folds)."""
+    m = D.fit(X, y, l2=l2, sample_weight=_weights(y, sources))
+    oof = np.zeros((len(y), len(D.CLASSES)))
+    folds = np.arange(len(y)) % k
+    for f in range(k):
+        tr, te = folds != f, folds == f
+        if not te.any() or len(set(np.asarray(y)[tr])) < len(D.CLASSES):
+            continue
+        mf = D.fit(X[tr], [y[i] for i in np.flatnonzero(tr)], l2=l2,
+                   sample_weight=_weights([y[i] for i in np.flatnonzero(tr)], [sources[i] for i in np.flatnonzero(tr)]))
+        for i in np.flatnonzero(te):
+            oof[i] = mf.proba(X[i])
+    m.supported_threshold = D.choose_threshold(None, X, y, max_false, probs=oof)
     return m
 
 

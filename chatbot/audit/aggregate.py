@@ -125,15 +125,24 @@ def _claimed_numbers(claim: str) -> str:
     return ", ".join(x.strip() for x in m[:2])
 
 
+_RESULT = re.compile(r"\b(?:significant\w*|improv\w*|reduc\w*|increas\w*|decreas\w*|lower\w*|higher|shortened|"
+                     r"did not|no difference|compared with|versus|than placebo)\b", re.I)
+
+
 def _closest(items: Sequence[EvidenceItem], claim: str) -> EvidenceItem | None:
-    """The evidence sentence nearest to what the claim states: on its topic, with a number if the claim has one."""
+    """The evidence sentence nearest to what the claim states: on its topic, a reported result, with a number if the
+    claim has one (a digest's notes about itself are never a result)."""
+    from chatbot.audit.stance import is_provenance
+
+    items = [i for i in items if not is_provenance(i.text)] or list(items)
     if not items:
         return None
     wants_number = bool(re.search(r"\d", claim))
 
     def key(i: EvidenceItem) -> float:
-        num = 0.3 if wants_number and re.search(r"\d\s*(?:%|mg|g\b|min|h\b|points?)", i.text) else 0.0
-        return i.quote_relevance + num + 0.1 * i.weight
+        num = 0.3 if wants_number and re.search(r"\d\s*(?:%|mg|g\b|min|minutes|h\b|hours|points?)", i.text) else 0.0
+        result = 0.15 if _RESULT.search(i.text) else 0.0
+        return i.quote_relevance + num + result + 0.1 * i.weight
 
     return max(items, key=key)
 

@@ -72,7 +72,11 @@ class EvidenceItem:
 # ---------------------------------------------------------------------------- window selection
 
 _PROVENANCE = re.compile(r"\bsource note\b|\bread from\b|\bretrieved (?:page|text)\b|\bthe abstract (?:does not|gives no|did not)|"
-                         r"\bnot verified here\b|\bsecondary cop(?:y|ies)\b|\bthe work concerns\b", re.I)
+                         r"\bnot verified here\b|\bsecondary cop(?:y|ies)\b|\bthe work concerns\b|\bconference abstract\b|"
+                         r"\bis marked as\b|\bthis digest\b", re.I)
+# words that frame a claim rather than state it ("research repeatedly demonstrates …"): a passage
+# need not repeat them to be about the claim
+_FRAMING = "research studies study show shows shown demonstrate demonstrates repeatedly real-world world use evidence prove proves"
 
 
 def _toks(text: str, profile: DomainProfile = NEUTRAL) -> list[str]:
@@ -82,6 +86,21 @@ def _toks(text: str, profile: DomainProfile = NEUTRAL) -> list[str]:
     return tokenize(profile.normalise_aliases(text))
 
 
+def _framing_tokens() -> set[str]:
+    global _FRAMING_TOKS
+    if _FRAMING_TOKS is None:
+        _FRAMING_TOKS = set(_toks(_FRAMING))
+    return _FRAMING_TOKS
+
+
+_FRAMING_TOKS: set[str] | None = None
+
+
+def is_provenance(sentence: str) -> bool:
+    """A digest's note about itself (where it was read, what the abstract lacks), never a finding."""
+    return bool(_PROVENANCE.search(sentence))
+
+
 def relevance(claim: str, text: str, ignore: Sequence[str] = (), profile: DomainProfile = NEUTRAL) -> float:
     """Share of the claim's content words (stemmed) present in the passage.
 
@@ -89,6 +108,7 @@ def relevance(claim: str, text: str, ignore: Sequence[str] = (), profile: Domain
     them, so they would let an off-topic sentence look a third relevant to a short claim.
     """
     skip = set(_toks(" ".join(ignore), profile)) if ignore else set()
+    skip |= _framing_tokens()
     ct = set(_toks(claim, profile)) - skip
     if not ct:
         return 0.0
