@@ -371,3 +371,11 @@ def test_a_finding_cites_the_evidence_it_names():
 def test_study_types_are_pluralised_in_plain_english():
     v = run([item(d, "in-vitro", SUPPORTIVE, mechanism=True) for d in ("nowak", "mayer")])
     assert v.finding == "supported" and "studys" not in v.reason
+
+
+def test_a_null_result_about_something_else_does_not_contradict():
+    """'Responses to glutamate … did not change' is a null result, but not about 'NMDA receptors drive alertness'."""
+    claim = "When activated, NMDA receptors drive alertness."
+    text = "Responses to glutamate, which can act on NMDA receptors, were depressed or did not change."
+    it = item("cells", "in-vitro", REFUTING, [NULL], text=text, quote_relevance=0.4, claim=claim, mechanism=True)
+    assert run([it], claim=claim).finding != "contradicted"

@@ -19,8 +19,10 @@ audit = snap.audit()
 
 st.title("Claim audit")
 st.caption("Each check-worthy claim of the article, checked against the study digests when the store was built. "
-           "*Supported*: the studies back it; *contradicted*: they say otherwise; *mixed*: some back it, some "
-           "qualify or contradict it; *no evidence*: nothing in the corpus addresses it.")
+           "*Supported*: condition-matched studies state it; *contradicted*: they report otherwise; *extrapolated*: "
+           "evidence exists only under other conditions (form, dose, population, species, co-intervention); "
+           "*conflicting*: matched studies disagree; *unsupported*: the corpus studies the topic but no study reports "
+           "what the claim states (the closest result is quoted); *not covered*: nothing in the corpus on it.")
 
 if not audit or not audit_claims(audit):
     st.info("This store version has no claim audit yet. It is computed at ingest; run `python -m ingest` "

@@ -167,7 +167,9 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
     finding, evidence, reason = "", [], ""
     # a refutation counts only from a sentence about what the claim states, and the verifier's word
     # alone needs several studies (see AuditSettings.contradicted_min_docs)
-    refute = [i for i in refute if i.quote_relevance >= s.contradiction_relevance_min or _explicit(i)]
+    # (numbers and effects are compared within one outcome, so they count at any overlap; a null
+    # result's sentence must be about the claim like any other)
+    refute = [i for i in refute if i.quote_relevance >= s.contradiction_relevance_min or _numbers_against(i)]
     if refute and not any(_explicit(i) for i in refute) and len(_docs(refute)) < s.contradicted_min_docs:
         refute = []
     against = _one_per_doc(refute) or _one_per_doc(refute_other)
@@ -229,6 +231,10 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
     reasons = [reason] + _decided_by(model, features, base) + _item_reasons(evidence)
     return Verdict(claim=claim, verdict=verdict, finding=finding, reason=reason, confidence=round(float(conf), 3),
                    evidence=evidence, reasons=reasons, features=dict(features), probabilities=probs)
+
+
+def _numbers_against(item: EvidenceItem) -> bool:
+    return any(item.has(k, "contradicts") for k in ("numeric", "sample_size", "effect"))
 
 
 def _explicit(item: EvidenceItem) -> bool:
