@@ -60,7 +60,7 @@ def _chunk_strings(chunk) -> list[str]:
     authors = meta.get("authors")
     authors = " ".join(authors) if isinstance(authors, list) else str(authors or "")
     return [chunk.text, chunk.title or "", chunk.section or "", authors, str(meta.get("journal") or ""),
-            str(meta.get("magnesium_form") or "")]
+            str(meta.get("form") or "")]
 
 
 def corpus_vocabulary(snapshot: Any, role: str | None = None) -> frozenset[str]:

@@ -29,7 +29,7 @@ class Chunk:
     study_type: str = ""
     section: str = ""
     page: int | None = None
-    meta: dict[str, Any] = field(default_factory=dict)  # doi, pmid, pmcid, url, authors, journal, magnesium_form, n, digest_of, source_path
+    meta: dict[str, Any] = field(default_factory=dict)  # doi, pmid, pmcid, url, authors, journal, form, n, digest_of, source_path
 
     def sentence_texts(self) -> list[str]:
         return [self.text[a:b] for a, b in self.sentences]

@@ -15,7 +15,7 @@ from core.errors import ConfigError, LoadError
 from ingest.document import Document, Loaded
 
 MANIFEST_NAME = "manifest.yaml"
-META_KEYS = ("doi", "pmid", "pmcid", "url", "authors", "journal", "magnesium_form", "n", "population",
+META_KEYS = ("doi", "pmid", "pmcid", "url", "authors", "journal", "form", "n", "population",
              "intervention", "digest_of", "licence", "date")
 _ID_OK = re.compile(r"[^A-Za-z0-9_.\-]+")
 
@@ -57,6 +57,9 @@ def build_document(path: Path, rel: str, loaded: Loaded, entry: dict[str, Any] |
     if "license" in fm and "licence" not in fm:
         fm["licence"] = fm.pop("license")
     entry = dict(entry or {})
+    for src in (fm, entry):  # "<subject>_form: glycinate" (how a corpus may spell it) is the generic "form"
+        for k in [k for k in src if k.endswith("_form") and src.get(k) not in (None, "", [])]:
+            src.setdefault("form", src[k])
     merged: dict[str, Any] = {**{k: v for k, v in fm.items() if v not in (None, "", [])},
                               **{k: v for k, v in entry.items() if v not in (None, "", []) and k not in {"fetch", "path"}}}
     doc_id = str(entry.get("id") or fm.get("id") or doc_id_from_name(path))

@@ -316,7 +316,7 @@ def test_fetch_off_reports_unavailable(settings):
 # --- kill -9 in the middle of an ingest --------------------------------------------------------
 
 KILL_SCRIPT = r"""
-import sys, time, pathlib
+import pathlib, sys, threading
 sys.path.insert(0, sys.argv[4])
 sys.path.insert(0, str(pathlib.Path(sys.argv[4]) / "tests"))
 from core.settings import Settings
@@ -329,12 +329,12 @@ class Slow(FakeEmbeddings):
     def embed_documents(self, texts):
         if phase == "embed":
             marker.touch()
-            time.sleep(600)  # mid-embedding until killed (a short pause let a slow test miss the window)
+            threading.Event().wait()  # mid-embedding until killed (a short pause let a slow test miss the window)
         return super().embed_documents(texts)
 
 def audit_snapshot(snapshot, previous):
     marker.touch()
-    time.sleep(600)  # staged, not yet current, until killed
+    threading.Event().wait()  # staged, not yet current, until killed
 
 s = Settings(store_dir=sys.argv[1], corpus_dir=sys.argv[2], embedding_model="fake", fetch_online=False, batch_size=2)
 run_ingest(s, audit=(phase == "flip"), embeddings=Slow(), audit_step=audit_snapshot)

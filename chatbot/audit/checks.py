@@ -165,6 +165,12 @@ def numeric_consistency(claim: str, evidence: str, tolerance: float = 0.25, prof
 # states a different one: a claim naming no population is not "extrapolated" because one study
 # enrolled patients. A clinical claim implies people, so cell or animal evidence is a mismatch.
 
+def study_form(meta: Mapping[str, Any]) -> str:
+    """The form a study used, from chunk metadata: ``form``, or a corpus's ``<subject>_form`` spelling."""
+    value = meta.get("form") or next((v for k, v in meta.items() if k.endswith("_form") and v), "")
+    return str(value or "").lower()
+
+
 def forms_in(text: str, profile: DomainProfile = NEUTRAL) -> set[str]:
     """Forms of the subject named in a text (umbrella forms only when no specific form is named)."""
     return profile.forms_in(text)
@@ -182,14 +188,14 @@ def form_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = No
     """The claim names a form of the subject and the evidence concerns another one (or the subject in general).
 
     ``evidence`` is the quoted sentence(s); ``context`` the whole passage; ``meta`` the chunk
-    metadata (``magnesium_form`` / ``form``: a form, ``mixed``, ``unknown`` or ``none``).
+    metadata (``form``: a form, ``mixed``, ``unknown`` or ``none``; see ``study_form``).
     """
     meta = meta or {}
     want = profile.forms_in(claim)
     if not want:
         return []
     here = profile.forms_in(evidence)
-    mf = str(meta.get("form") or meta.get("magnesium_form") or "").lower()
+    mf = study_form(meta)
     if here & want or mf in want:
         return []
     wanted = " or ".join(sorted(want))
@@ -316,7 +322,7 @@ def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | N
         return []
     meta = meta or {}
     inter = str(meta.get("intervention") or "")
-    mf = str(meta.get("form") or meta.get("magnesium_form") or "").lower()
+    mf = study_form(meta)
     subject_word = profile.subject[0] if profile.subject else "the subject"
     ev_all = f"{inter} {evidence}"
     claim_subject = profile.mentions_subject(claim)
