@@ -12,12 +12,12 @@ from typing import Any
 import pandas as pd
 
 from app.render import VERDICT_LABELS, strongest_study_type
+from chatbot.audit.aggregate import finding_of
 from core.records import DocumentRecord, StoreManifest
 
 VERDICT_ORDER = ["contradicted", "mixed", "no_evidence", "supported"]
 FINDING_ORDER = ["contradicted", "conflicting", "extrapolated", "unsupported", "not_covered", "supported"]
 AUDIT_COLUMNS = ["id", "claim", "section", "finding", "verdict", "reason", "confidence", "evidence", "strongest_study_type"]
-_OLD_TO_FINDING = {"supported": "supported", "contradicted": "contradicted", "mixed": "conflicting", "no_evidence": "unsupported"}
 
 
 def audit_claims(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -34,7 +34,7 @@ def audit_rows(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
             "id": str(c.get("id", "")),
             "claim": c.get("text", ""),
             "section": c.get("section") or "",
-            "finding": c.get("finding") or _OLD_TO_FINDING.get(str(c.get("verdict")), "unsupported"),
+            "finding": finding_of(c),
             "verdict": c.get("verdict") or "no_evidence",
             "reason": c.get("reason") or next(iter(c.get("reasons") or []), ""),
             "confidence": float(conf) if isinstance(conf, (int, float)) else None,

@@ -38,12 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from chatbot.audit.aggregate import FINDINGS, finding_of
+
 SPLITS = ("test", "fit", "dev", "train", "all")
 GOLD = ("supported", "contradicted", "no_evidence")
-FINDINGS = ("supported", "contradicted", "extrapolated", "conflicting", "unsupported", "not_covered")
-# audit records written before the "finding" field existed carry only the 4-way verdict
-VERDICT_TO_FINDING = {"supported": "supported", "contradicted": "contradicted", "mixed": "conflicting",
-                      "no_evidence": "unsupported"}
 THREE = ("S", "C", "N")
 ARTICLE_ID = "scifact_claims"
 REPORTS_DIR = Path(__file__).resolve().parent / "reports" / "audit-corpus"
@@ -374,14 +372,6 @@ def match_claims(records: list[dict], claims: list[GoldClaim], spans: list[tuple
 
 
 # -- metrics ----------------------------------------------------------------------------------------
-def finding_of(record: dict) -> str:
-    """The record's 6-way finding, or the one its 4-way verdict maps to (records from before "finding")."""
-    f = record.get("finding")
-    if f in FINDINGS:
-        return f
-    return VERDICT_TO_FINDING.get(record.get("verdict", ""), "unsupported")
-
-
 def collapse(label: str) -> str:
     """Three-way view of a gold label or a finding: supported → S, contradicted → C, everything else → N."""
     return {"supported": "S", "contradicted": "C"}.get(label, "N")

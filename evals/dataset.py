@@ -10,21 +10,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from chatbot.audit.aggregate import FINDING_TO_VERDICT, FINDINGS
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-# Six-way gold finding of a claim and the four-way verdict (``label``) each one maps to. ``label`` is
-# kept for the existing metrics; ``finding`` separates evidence from other conditions (another form,
-# dose, population, species, co-intervention or outcome) from condition-matched studies that disagree,
-# and a topic the corpus studies without reporting the claimed fact from a topic it does not cover.
-FINDING_LABEL: dict[str, str] = {
-    "supported": "supported",
-    "contradicted": "contradicted",
-    "extrapolated": "mixed",
-    "conflicting": "mixed",
-    "unsupported": "no_evidence",
-    "not_covered": "no_evidence",
-}
-FINDINGS: tuple[str, ...] = tuple(FINDING_LABEL)
+# Six-way gold finding of a claim and the four-way verdict (``label``) each one maps to (the audit's
+# own mapping). ``label`` is kept for the existing metrics; ``finding`` separates evidence from other
+# conditions from condition-matched studies that disagree, and a topic the corpus studies without
+# reporting the claimed fact from a topic it does not cover.
+FINDING_LABEL: dict[str, str] = FINDING_TO_VERDICT
 
 
 def default_finding(row: dict[str, Any]) -> str | None:

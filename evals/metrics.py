@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+
 VERDICTS: tuple[str, str, str, str] = ("supported", "contradicted", "mixed", "no_evidence")
 
 # -- retrieval -------------------------------------------------------------------------------------
@@ -224,7 +225,6 @@ def confusion_matrix(gold: Sequence[str], pred: Sequence[str], labels: Sequence[
     return m
 
 
-FINDINGS = ("supported", "contradicted", "extrapolated", "conflicting", "unsupported", "not_covered")
 
 
 def classification_summary(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] = VERDICTS) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from evals import metrics as M
+from chatbot.audit.aggregate import FINDINGS
 from evals.dataset import load_claims, load_questions
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "reports" / "latest"
@@ -136,10 +137,10 @@ def aggregate(qrows: list[dict[str, Any]], crows: list[dict[str, Any]]) -> dict[
                         "claims.false_supported": float(claims["false_supported"])})
     frows = [r for r in crows if r.get("gold_finding")]
     findings = M.classification_summary([r["gold_finding"] for r in frows], [r["pred_finding"] for r in frows],
-                                        M.FINDINGS) if frows else None
+                                        FINDINGS) if frows else None
     if findings:
         metrics.update({"claims.finding_accuracy": findings["accuracy"], "claims.finding_macro_f1": findings["macro_f1"],
-                        "claims.finding_min_f1": min(findings["f1"].get(f, 0.0) for f in M.FINDINGS)})
+                        "claims.finding_min_f1": min(findings["f1"].get(f, 0.0) for f in FINDINGS)})
     lat_answer = M.latency_summary(r.get("timings_ms") for r in qrows if "error" not in r)
     lat_retr = M.latency_summary(r.get("retrieval_ms") for r in qrows)
     lat_claim = M.latency_summary({"check": r["ms"]} for r in crows if not r["error"])

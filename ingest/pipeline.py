@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from core.domain import PROFILE_FILE
+from core.domain import PROFILE_FILE, load_profile
 from core.errors import IngestBusyError, LoadError
 from core.protocols import AuditStep, Embedder
 from core.records import DocumentRecord, FailedFile, StoreManifest, UnavailableEntry
@@ -292,6 +292,8 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
     prev_docs: dict[str, DocumentRecord] = prev.documents if prev else {}
     prev_by_path = {d.path: (doc_id, d) for doc_id, d in prev_docs.items()}
     profile = profile_bytes(corpus)
+    if profile is not None:
+        load_profile(corpus)  # a malformed domain.yaml stops here, naming the file and field, before anything is written
     profile_hash = _profile_hash(profile)
     profile_changed = prev is not None and prev.profile_hash != profile_hash
 

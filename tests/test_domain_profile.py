@@ -56,3 +56,18 @@ def test_another_subject_needs_no_code():
                       other_agents=["l-theanine"])
     assert p.mentions_subject("two cups of espresso") and p.forms_in("espresso") == {"coffee"}
     assert not p.mentions_subject("magnesium glycinate")
+
+
+def test_ingest_refuses_a_malformed_profile_before_writing(tmp_path):
+    """Bad input: one clear message naming the corpus file and field; the store is left as it was."""
+    from core.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("---\nrole: article\n---\n\nCoffee raises alertness in adults.\n", encoding="utf-8")
+    (corpus / "domain.yaml").write_text("forms: [a, b]\n", encoding="utf-8")
+    s = Settings(corpus_dir=corpus, store_dir=tmp_path / "store", fetch_online=False)
+    with pytest.raises(DomainProfileError, match=r"corpus/domain\.yaml: field 'forms'"):
+        run_ingest(s, audit=False)
+    assert not (tmp_path / "store" / "snapshots").exists() or not any((tmp_path / "store" / "snapshots").iterdir())

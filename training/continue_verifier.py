@@ -22,10 +22,10 @@ import shutil
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
+from training.runlog import save_fp16, start_run
 from training.synthetic_pairs import make_pairs
 from training.train_verifier import batches, encode, evaluate
 from training.verifier_data import LABELS, NLI_MAP, SEED, _read, build
@@ -48,17 +48,10 @@ HPARAMS_CONTINUE = {
 
 
 def bf16_supported() -> tuple[bool, str]:
-    """Native bf16 on this CPU? (emulated bf16 is slower than fp32, so flags are required)."""
-    flags = set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
-                break
-    except OSError:
-        pass
-    native = bool(flags & {"amx_bf16", "avx512_bf16"})
-    if not native:
+    """Native bf16 on this CPU (core.precision), oneDNN present, and a bf16 autocast matmul that works?"""
+    from core.precision import cpu_has_bf16
+
+    if not cpu_has_bf16():
         return False, "no amx_bf16/avx512_bf16 cpu flag"
     if not torch.backends.mkldnn.is_available():
         return False, "oneDNN (mkldnn) not available"
@@ -70,7 +63,7 @@ def bf16_supported() -> tuple[bool, str]:
             return False, f"autocast gave {y.dtype}"
     except Exception as e:  # noqa: BLE001 - any failure means: use fp32
         return False, f"bf16 autocast failed: {e!r}"
-    return True, "flags " + ",".join(sorted(flags & {"amx_bf16", "amx_tile", "avx512_bf16"}))
+    return True, "native bf16 cpu flag"
 
 
 def build_rows(shared: Path, hp: dict, log) -> tuple[list[dict], dict]:
@@ -127,20 +120,9 @@ def main() -> None:
     if args.start_step:
         hp["init"] = f"{args.init} (after batches 0-{args.start_step - 1} of the same plan)"
         hp["start_step"] = args.start_step
-    torch.manual_seed(SEED)
-    random.seed(SEED)
-    np.random.seed(SEED)
-    torch.set_num_threads(args.threads)
     out = Path(args.out)
     work = Path(str(out) + "_work")
-    work.mkdir(parents=True, exist_ok=True)
-    logf = (work / "train.log").open("a")
-
-    def log(msg: str) -> None:
-        line = f"{time.strftime('%H:%M:%S')} {msg}"
-        print(line, flush=True)
-        logf.write(line + "\n")
-        logf.flush()
+    log = start_run(work, SEED, args.threads)
 
     use_bf16, why = (False, "--no-bf16") if args.no_bf16 else bf16_supported()
     hp["bf16_autocast"] = use_bf16
@@ -230,10 +212,7 @@ def main() -> None:
     old = Path(args.old_metrics)
     if old.exists():
         metrics["previous_model"] = json.loads(old.read_text()).get("old")
-    out.mkdir(parents=True, exist_ok=True)
-    model.half().save_pretrained(out, safe_serialization=True)
-    tok.save_pretrained(out)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    save_fp16(model, tok, out, metrics)
     log(f"wrote fp16 model and metrics to {out}; total {(time.time() - t_start) / 60:.1f} min")
 
 

@@ -54,10 +54,7 @@ def scifact_rows(path: Path) -> tuple[np.ndarray, list[str]]:
 
 def judge_labelled(claims: list[dict[str, Any]], settings) -> list[dict[str, Any]]:
     """Evidence items and features of every labelled claim, judged once against the current store."""
-    from chatbot.audit import checks
-    from chatbot.audit.features import claim_features
-    from chatbot.audit.pipeline import _gap_verdict, _profile, _retrieve, claim_from_question, similarity_fn
-    from chatbot.audit.stance import assess
+    from chatbot.audit.pipeline import _gap_verdict, _profile, _retrieve, as_claim, judge_evidence, similarity_fn
     from chatbot.audit.verifier import get_verifier
     from chatbot.retrieval import get_retriever
     from core.store import open_snapshot
@@ -66,17 +63,14 @@ def judge_labelled(claims: list[dict[str, Any]], settings) -> list[dict[str, Any
     retriever = get_retriever(settings, snapshot=snap)
     verifier = get_verifier(settings)
     profile = _profile(retriever, settings)
+    similarity = similarity_fn(retriever)
     out = []
     for c in claims:
         text = c["claim"]
-        query = claim_from_question(text) if text.strip().endswith("?") else text
+        query = as_claim(text)
         gap = _gap_verdict(text, query, retriever, settings)
-        items = [] if gap else assess(query, _retrieve(query, retriever, settings.audit.k, profile), verifier, settings,
-                                      profile, similarity_fn(retriever))
-        import re
-
-        feats = claim_features(query, items, settings.audit.relevance_min, claim_number=bool(re.search(r"\d", query)),
-                               claim_null=bool(checks._NULL_RE.search(query)))
+        passages = [] if gap else _retrieve(query, retriever, settings.audit.k, profile)
+        items, feats = judge_evidence(query, passages, verifier, settings, profile, similarity)
         out.append({"id": c["id"], "claim": query, "gold": c["label"], "finding": c.get("finding"), "gap": gap,
                     "items": items, "features": feats})
     return out

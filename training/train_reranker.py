@@ -21,6 +21,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 from chatbot.retrieval import rrf_fuse
+from training.runlog import save_fp16, start_run
 from training.verifier_data import SEED, _claim_split
 
 HP = {"max_length": 224, "batch_size": 16, "lr": 4e-5, "epochs": 2, "negatives": 7, "candidates": 40, "warmup_ratio": 0.1, "seed": SEED}
@@ -83,18 +84,8 @@ def main() -> None:
     ap.add_argument("--out", default="models/reranker")
     ap.add_argument("--work", default="training/runs/reranker")
     args = ap.parse_args()
-    torch.manual_seed(SEED)
-    random.seed(SEED)
-    torch.set_num_threads(1)
     work, out = Path(args.work), Path(args.out)
-    work.mkdir(parents=True, exist_ok=True)
-    log = (work / "train.log").open("a")
-
-    def say(m):
-        line = f"{time.strftime('%H:%M:%S')} {m}"
-        print(line, flush=True)
-        log.write(line + "\n")
-        log.flush()
+    say = start_run(work, SEED, 1)
 
     queries, qrels, texts, cands = candidates(Path(args.beir), work, HP["candidates"])
     train_q = [q for q in cands if _claim_split(int(q)) == "train"]
@@ -138,10 +129,7 @@ def main() -> None:
         tok.save_pretrained(work / f"checkpoint-ep{ep}")
         metrics[f"dev_ep{ep}"] = evaluate(model, tok, dev_q, queries, qrels, texts, cands, HP)
         say(f"dev ep{ep}: {metrics[f'dev_ep{ep}']}")
-    out.mkdir(parents=True, exist_ok=True)
-    model.half().save_pretrained(out, safe_serialization=True)
-    tok.save_pretrained(out)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    save_fp16(model, tok, out, metrics)
     say(f"wrote {out}")
 
 

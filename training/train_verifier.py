@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
+from training.runlog import save_fp16, start_run
 from training.verifier_data import LABELS, SEED, build
 
 HPARAMS = {
@@ -157,20 +158,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1,
                     help="1 is fastest on a shared 2-core machine: two OpenMP threads spin-wait on each other under load")
     args = ap.parse_args()
-    torch.manual_seed(SEED)
-    random.seed(SEED)
-    np.random.seed(SEED)
-    torch.set_num_threads(args.threads)
     work, out = Path(args.work), Path(args.out)
-    work.mkdir(parents=True, exist_ok=True)
+    log = start_run(work, SEED, args.threads)
     out.mkdir(parents=True, exist_ok=True)
-    logf = (work / "train.log").open("a")
-
-    def log(msg: str) -> None:
-        line = f"{time.strftime('%H:%M:%S')} {msg}"
-        print(line, flush=True)
-        logf.write(line + "\n")
-        logf.flush()
 
     data = build(Path(args.shared))
     hp = HPARAMS
@@ -199,11 +189,7 @@ def main() -> None:
     metrics["final"] = evaluate(model, tok, data, hp["max_length"])
     log(f"final: {json.dumps({k: v['macro_f1'] for k, v in metrics['final'].items()})}")
     metrics["train_counts"] = {k: len(v) for k, v in data.items()}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-
-    model = model.half()
-    model.save_pretrained(out, safe_serialization=True)
-    tok.save_pretrained(out)
+    save_fp16(model, tok, out, metrics)
     log(f"wrote fp16 model to {out}")
 
 

@@ -33,6 +33,15 @@ FINDINGS = ("supported", "contradicted", "extrapolated", "conflicting", "unsuppo
 FINDING_TO_VERDICT = {"supported": "supported", "contradicted": "contradicted", "extrapolated": "mixed",
                       "conflicting": "mixed", "unsupported": "no_evidence", "not_covered": "no_evidence"}
 
+
+def finding_of(record: dict[str, Any]) -> str:
+    """A verdict record's finding; records written before findings existed get the one their 4-way verdict implies."""
+    f = record.get("finding")
+    if f in FINDINGS:
+        return str(f)
+    return {"supported": "supported", "contradicted": "contradicted", "mixed": "conflicting"}.get(
+        str(record.get("verdict", "")), "unsupported")
+
 _TYPE_WORDS = {
     "meta-analysis": "meta-analysis", "systematic-review": "systematic review", "rct": "RCT",
     "crossover-trial": "crossover trial", "pharmacokinetic": "pharmacokinetic study", "cohort": "cohort study",
@@ -58,8 +67,7 @@ class Verdict(BaseModel):
 
     def model_post_init(self, _ctx: Any) -> None:
         if not self.finding:
-            self.finding = {"supported": "supported", "contradicted": "contradicted", "mixed": "conflicting"}.get(
-                self.verdict, "unsupported")
+            self.finding = finding_of({"verdict": self.verdict})
         if not self.reason and self.reasons:
             self.reason = self.reasons[0]
 
@@ -200,11 +208,10 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
     elif base == "contradicted":
         base = "no_evidence"
 
-    if not finding and (other or (base == "supported" and not support)):
-        if other and not support:
-            ev = _one_per_doc(other)
-            finding, evidence = "extrapolated", ev
-            reason = f"evidence exists only under other conditions: {condition_summary(ev)} ({_cite(ev, evidence)})"
+    if not finding and other and not support:
+        ev = _one_per_doc(other)
+        finding, evidence = "extrapolated", ev
+        reason = f"evidence exists only under other conditions: {condition_summary(ev)} ({_cite(ev, evidence)})"
     if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
         evidence = _one_per_doc(support) + _one_per_doc(refute)
         finding = "conflicting"
@@ -226,8 +233,8 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
             reason = "nothing in the corpus's studies addresses this claim"
     evidence = evidence[:k]
     verdict = FINDING_TO_VERDICT[finding]
-    conf = {"supported": p_s, "contradicted": p_c, "no_evidence": p_n}[FINDING_TO_VERDICT.get(finding, "")] \
-        if finding in ("supported", "contradicted", "unsupported", "not_covered") else max(p_s, p_c, 1 - p_n)
+    # confidence: the decision layer's probability of the 4-way verdict the finding maps to
+    conf = {"supported": p_s, "contradicted": p_c, "mixed": 1 - p_n, "no_evidence": p_n}[verdict]
     reasons = [reason] + _decided_by(model, features, base) + _item_reasons(evidence)
     return Verdict(claim=claim, verdict=verdict, finding=finding, reason=reason, confidence=round(float(conf), 3),
                    evidence=evidence, reasons=reasons, features=dict(features), probabilities=probs)
@@ -271,7 +278,9 @@ def _against_why(items: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem]
 
 
 def _decided_by(model: DecisionModel, features: dict[str, float], base: str) -> list[str]:
-    top = [(n, v) for n, v in model.contributions(features, base)[:3] if v > 0.15]
+    # only evidence that is there can explain a call: an absent feature (0) pushes through the centring
+    # of the model, but "a sentence reads as stating the opposite" must not be said when there is none
+    top = [(n, v) for n, v in model.contributions(features, base) if v > 0.15 and features.get(n)][:3]
     if not top:
         return []
     return ["decided by: " + "; ".join(plain(n) for n, _ in top)]
@@ -293,4 +302,4 @@ def gap_verdict(claim: str, missing: str) -> Verdict:
                    reasons=[reason])
 
 
-__all__ = ["Verdict", "decide", "condition_summary", "gap_verdict", "VERDICTS", "FINDINGS", "FINDING_TO_VERDICT", "NEI"]
+__all__ = ["Verdict", "decide", "finding_of", "condition_summary", "gap_verdict", "VERDICTS", "FINDINGS", "FINDING_TO_VERDICT", "NEI"]

@@ -329,7 +329,7 @@ def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | N
     agents = [a for a in profile.other_agents if a.lower() != "placebo"]
     claim_agents = [a for a in agents if _agent_re(a).search(claim)]
     ev_agents = [a for a in agents if _agent_re(a).search(ev_all)]
-    ev_subject = _mentions_subject_alone(ev_all, profile)
+    ev_subject = profile.mentions_subject(ev_all)
     other_only = bool(ev_agents) and (mf == "none" or not ev_subject)
     out: list[Finding] = []
     if claim_subject and other_only and not claim_agents:
@@ -352,11 +352,6 @@ def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | N
             what = f"a {subject_word}-deficient diet" if "deficien" in low else f"dietary {subject_word} intake (observational)"
             out.append(Finding("intervention", "mismatch", f"intervention differs: study examined {what}, not a supplement", {"agent": "diet"}))
     return out
-
-
-def _mentions_subject_alone(text: str, profile: DomainProfile) -> bool:
-    """The subject is named as an agent (its word, an alias, or a form), not only inside another agent's name."""
-    return profile.mentions_subject(text)
 
 
 _IV = re.compile(r"\bintravenous(?:ly)?\b|\bi\.v\.|\bIV\b|\binfusion\b")

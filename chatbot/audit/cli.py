@@ -38,6 +38,9 @@ def _check(args) -> int:
     from core.settings import get_settings
     from core.store import open_snapshot
 
+    if len(args.claim.split()) < 2:
+        print(f"error: give a claim to check, a statement of a few words (got {args.claim!r})", file=sys.stderr)
+        return 2
     s = get_settings()
     snap = open_snapshot(s)
     v = check_claim(args.claim, get_retriever(s, snapshot=snap), s).to_json()

@@ -123,14 +123,27 @@ def similarity_fn(retriever):
     return sim
 
 
-def judge(text: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile,
-          model: decision_layer.DecisionModel, similarity=None) -> Verdict:
-    """Evidence → stances → features → finding, for one claim (questions are read as their claim)."""
-    query = claim_from_question(text) if text.strip().endswith("?") else text
+def as_claim(text: str) -> str:
+    """The statement the verifier reads: a yes/no question is rewritten as its claim."""
+    return claim_from_question(text) if text.strip().endswith("?") else text
+
+
+def judge_evidence(query: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile,
+                   similarity=None) -> tuple[list[Any], dict[str, float]]:
+    """Evidence → stances → the decision features, for one claim. The fitting script uses the same
+    function, so the decision layer is fitted on exactly what it sees at run time."""
     items = assess(query, passages, verifier, settings, profile, similarity)
     feats = claim_features(query, items, settings.audit.relevance_min,
                            claim_number=bool(re.search(r"\d", query)),
                            claim_null=bool(checks._NULL_RE.search(query)))
+    return items, feats
+
+
+def judge(text: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile,
+          model: decision_layer.DecisionModel, similarity=None) -> Verdict:
+    """Evidence → stances → features → finding, for one claim (questions are read as their claim)."""
+    query = as_claim(text)
+    items, feats = judge_evidence(query, passages, verifier, settings, profile, similarity)
     v = decide(query, items, feats, model, settings.audit)
     v.claim = text
     return v
@@ -143,7 +156,7 @@ def check_claim(text: str, retriever, settings=None, verifier=None) -> Verdict:
     s = _settings(settings)
     verifier = verifier or get_verifier(s)
     profile = _profile(retriever, s)
-    query = claim_from_question(text) if text.strip().endswith("?") else text
+    query = as_claim(text)
     gap = _gap_verdict(text, query, retriever, s)
     return gap or judge(text, _retrieve(query, retriever, s.audit.k, profile), verifier, s, profile, decision_model(s),
                         similarity_fn(retriever))

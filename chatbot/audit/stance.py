@@ -8,6 +8,7 @@ and the most decisive window represents the passage.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -86,14 +87,9 @@ def _toks(text: str, profile: DomainProfile = NEUTRAL) -> list[str]:
     return tokenize(profile.normalise_aliases(text))
 
 
-def _framing_tokens() -> set[str]:
-    global _FRAMING_TOKS
-    if _FRAMING_TOKS is None:
-        _FRAMING_TOKS = set(_toks(_FRAMING))
-    return _FRAMING_TOKS
-
-
-_FRAMING_TOKS: set[str] | None = None
+@functools.lru_cache(maxsize=1)
+def _framing_tokens() -> frozenset[str]:
+    return frozenset(_toks(_FRAMING))
 
 
 def is_provenance(sentence: str) -> bool:
