@@ -67,11 +67,21 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, path: Path) -> "LexicalIndex":
-        import bm25s
+        """The index saved at ``path``, read once per process while the files stay the same.
 
-        path = Path(path)
-        bm = bm25s.BM25.load(str(path), mmap=False)
-        return cls(bm, json.loads((path / "ids.json").read_text()))
+        A store version's index never changes after it is written, so every retriever over that
+        version shares one copy (at 200k chunks it holds a few hundred MB; loading takes seconds).
+        The key includes the files' inode, size and mtime: a store deleted and rebuilt under the
+        same version name is read afresh.
+        """
+        path = Path(path).resolve()
+        sig = tuple((st.st_ino, st.st_size, st.st_mtime_ns) for st in (path.joinpath(f).stat() for f in ("ids.json", "params.index.json")))
+        return _load_cached(str(path), sig)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the index's score arrays (the bulk of its memory), for benchmarks."""
+        return int(sum(getattr(v, "nbytes", 0) for v in self._bm25.scores.values()))
 
     def scores(self, query: str) -> np.ndarray:
         q = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
@@ -90,3 +100,11 @@ class LexicalIndex:
         top = np.argpartition(-s, k - 1)[:k]
         top = top[np.argsort(-s[top], kind="stable")]
         return [(self.ids[i], float(s[i])) for i in top if s[i] > 0]
+
+
+@functools.lru_cache(maxsize=2)  # the current version and the one before (Settings.keep_versions' default)
+def _load_cached(path: str, signature: tuple) -> LexicalIndex:
+    import bm25s
+
+    bm = bm25s.BM25.load(path, mmap=False)
+    return LexicalIndex(bm, json.loads((Path(path) / "ids.json").read_text()))

@@ -96,3 +96,39 @@ def test_reranker_fuses_with_the_configured_rrf_k(settings):
     assert out[0].score == pytest.approx(1 / (7 + 1) + 1 / (7 + 3))
     with pytest.raises(rerank.MissingRerankerError):
         rerank.get_reranker(settings.model_copy(update={"reranker_model": settings.store_dir / "none"}))
+
+
+def test_filtered_search_never_loops_over_chunks_in_python(settings, monkeypatch):
+    """A filtered query masks BM25 rows with numpy columns built once per retriever, not Filters.matches per chunk."""
+    r = _store(settings)
+    calls = []
+    monkeypatch.setattr(Filters, "matches", lambda self, c: calls.append(c) or True)
+    hits = r.search("sleep", k=5, filters=Filters(year_min=2010))
+    assert hits and {h.chunk.doc_id for h in hits} <= {"kawai2015", "mah2021"}
+    assert calls == []
+
+
+def test_filter_columns_agree_with_filters_matches(settings):
+    import itertools
+
+    from chatbot.retrieval import FilterColumns
+
+    r = _store(settings)
+    chunks = r.snapshot.chunks
+    ids = list(r.lexical.ids) + ["gone"]  # a row whose chunk is missing never matches
+    cols = FilterColumns.build(ids, chunks)
+    options = itertools.product([None, "article", "literature"], [None, ["rct"], ["animal", "article"]], [None, 2005], [None, 2015],
+                                [None, ["firoz2001", "kawai2015"]])
+    for role, types, y0, y1, docs in options:
+        f = Filters(role=role, study_types=types, year_min=y0, year_max=y1, doc_ids=docs)
+        want = [cid in chunks and f.matches(chunks[cid]) for cid in ids]
+        assert cols.mask(f).tolist() == want, f
+
+
+def test_bm25_index_is_loaded_once_per_store_version(settings):
+    from core.lexical import LexicalIndex
+
+    r = _store(settings)
+    again = get_retriever(settings, snapshot=r.snapshot, embeddings=FakeEmbeddings())
+    assert again.lexical is r.lexical
+    assert LexicalIndex.load(r.snapshot.path / "bm25") is r.lexical
