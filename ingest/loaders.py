@@ -23,16 +23,20 @@ PDF_EXT = {".pdf"}
 SUPPORTED = TEXT_EXT | MD_EXT | HTML_EXT | XML_EXT | PDF_EXT
 
 
-def load_file(path: Path) -> Loaded:
-    """Dispatch on the extension; raise ``LoadError`` with a specific reason."""
+def load_file(path: Path, data: bytes | None = None) -> Loaded:
+    """Dispatch on the extension; raise ``LoadError`` with a specific reason.
+
+    ``data`` is the file's content when the caller read it already (ingest reads every corpus file
+    through ``ingest.corpus_scan.read_inside``, so a link leading outside the corpus is never opened)."""
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
         raise LoadError(f"unsupported file type '{ext or path.name}' (supported: {', '.join(sorted(SUPPORTED))})")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"cannot read file: {exc.strerror or exc}") from exc
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise LoadError(f"cannot read file: {exc.strerror or exc}") from exc
     if not data.strip():
         raise LoadError("empty file")
     loader: Callable[[bytes], Loaded] = {

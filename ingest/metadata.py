@@ -25,6 +25,8 @@ def read_manifest(corpus_dir: Path) -> list[dict[str, Any]]:
     path = Path(corpus_dir) / MANIFEST_NAME
     if not path.exists():
         return []
+    if Path(corpus_dir).resolve() not in path.resolve().parents:  # a link to a file elsewhere is never read
+        raise ConfigError(f"{path}: a symbolic link to {path.readlink()}, outside the corpus folder; not read")
     import yaml
 
     try:

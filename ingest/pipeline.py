@@ -36,6 +36,7 @@ from core.store import atomic_write_text, chroma_mode, current_version, open_sna
 from core.types import Chunk
 
 from ingest import LOADER_VERSION
+from ingest.corpus_scan import read_inside, scan_corpus as _scan
 from ingest.document import Document
 from ingest.metadata import MANIFEST_NAME, read_manifest as read_corpus_manifest
 
@@ -129,19 +130,8 @@ def ingest_lock(store_dir: Path) -> Iterator[None]:
 
 
 def scan_corpus(corpus_dir: Path) -> list[Path]:
-    """Every candidate document (hidden files, partial downloads, the manifest and the profile excluded)."""
-    corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        return []
-    out = []
-    for p in sorted(corpus_dir.rglob("*")):
-        rel = p.relative_to(corpus_dir)
-        if not p.is_file() or any(part.startswith((".", "__")) for part in rel.parts):
-            continue
-        if rel.as_posix() in {MANIFEST_NAME, "manifest.yml", PROFILE_FILE}:
-            continue
-        out.append(p)
-    return out
+    """Every candidate document (see ``ingest.corpus_scan``; links leading outside the corpus are left out)."""
+    return _scan(corpus_dir).files
 
 
 def file_hash(data: bytes, entry: dict[str, Any] | None, settings: Settings) -> str:
@@ -153,11 +143,11 @@ def file_hash(data: bytes, entry: dict[str, Any] | None, settings: Settings) -> 
 
 
 def profile_bytes(corpus_dir: Path) -> bytes | None:
-    """The corpus profile (``domain.yaml``) as it will be copied into the version, or None."""
+    """The corpus profile (``domain.yaml``) as it will be copied into the version, or None (also when it leads outside the corpus)."""
     p = Path(corpus_dir) / PROFILE_FILE
     try:
-        return p.read_bytes() if p.is_file() else None
-    except OSError:
+        return read_inside(p, corpus_dir) if p.is_file() else None
+    except LoadError:
         return None
 
 
@@ -183,14 +173,18 @@ def _compatible(prev: StoreManifest | None, settings: Settings) -> bool:
             and prev.collection.startswith(settings.chroma.collection + "__"))
 
 
-def load_document(path: Path, corpus_dir: Path, entry: dict[str, Any] | None, settings: Settings) -> tuple[Document, list[Chunk]]:
-    """One file → cleaned ``Document`` and its chunks (``LoadError`` on a bad file)."""
+def load_document(path: Path, corpus_dir: Path, entry: dict[str, Any] | None, settings: Settings,
+                  data: bytes | None = None) -> tuple[Document, list[Chunk]]:
+    """One file → cleaned ``Document`` and its chunks (``LoadError`` on a bad file).
+
+    ``data`` is the file's content when the caller has already read it (through ``read_inside``);
+    otherwise it is read here, never through a link leading outside ``corpus_dir``."""
     from ingest.chunking import chunk_document
     from ingest.clean import assemble, clean_blocks
     from ingest.loaders import load_file
     from ingest.metadata import build_document
 
-    loaded = load_file(path)
+    loaded = load_file(path, data if data is not None else read_inside(path, corpus_dir))
     blocks = clean_blocks(loaded.blocks, aggressive=loaded.profile == "web")
     text, sections = assemble(blocks)
     if not text.strip() or not sections:
@@ -204,6 +198,8 @@ def load_document(path: Path, corpus_dir: Path, entry: dict[str, Any] | None, se
 
 
 def _rel(path: Path, corpus_dir: Path) -> str:
+    if Path(path).is_relative_to(corpus_dir):  # a link keeps its own name
+        return Path(path).relative_to(corpus_dir).as_posix()
     try:
         return Path(path).resolve().relative_to(Path(corpus_dir).resolve()).as_posix()
     except ValueError:
@@ -299,13 +295,15 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
 
     unchanged: dict[str, str] = {}  # doc_id -> rel path
     to_load: list[tuple[Path, str, str, dict[str, Any] | None]] = []
-    for path in scan_corpus(corpus):
-        rel = _rel(path, corpus)
+    scan = _scan(corpus)
+    summary.failed.extend(scan.refused)
+    for path in scan.files:
+        rel = path.relative_to(corpus).as_posix()
         entry = by_path.get(rel)
         try:
-            h = file_hash(path.read_bytes(), entry, s)
-        except OSError as exc:
-            summary.failed.append((rel, f"cannot read file: {exc.strerror or exc}"))
+            h = file_hash(read_inside(path, corpus), entry, s)
+        except LoadError as exc:
+            summary.failed.append((rel, exc.reason))
             continue
         hit = prev_by_path.get(rel)
         if compatible and hit and hit[1].hash == h and hit[0] not in unchanged:
