@@ -1,0 +1,205 @@
+"""Study cards: what one study did and found, as a typed record shared by ingest and the chatbot.
+
+Why a card: retrieval finds the right papers, but an answer has to say *what they did* (design,
+who, how much, for how long, against what) and *what they found* (the numbers, the authors'
+conclusion and how guarded it is). Ingest extracts one card per literature document
+(``ingest.cards``) and stores them beside the manifest as ``cards.json``; answerers read them from
+the store version. Each sentence of the document carries a role (objective, background, method,
+result, conclusion, limitation, source note), so an answer quotes results and conclusions before
+aims, and never quotes a digest's note about itself ("Read from the abstract…") as a finding.
+
+The role rules use general cue words of scientific reporting only (no subject vocabulary), so
+they work for any corpus; ``classify_sentence`` lives here because the chatbot also classifies
+passages of a store built before cards existed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+CARDS_FILE = "cards.json"
+CARDS_FORMAT = 1  # bump when the card shape or the extraction rules change: stored cards are then rebuilt
+
+SentenceRole = Literal["objective", "background", "method", "result", "conclusion", "limitation", "source_note"]
+FINDING_ROLES: tuple[str, ...] = ("result", "conclusion")
+
+
+class CardSentence(BaseModel):
+    """One sentence of a document with the role it plays in the report."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(description="The sentence as it appears in the chunk.")
+    role: SentenceRole = Field(description="What the sentence does in the report.")
+    chunk_id: str = Field("", description="Chunk the sentence was taken from (its citation target).")
+
+
+class Intervention(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    agent: str = Field("", description="What was given (the corpus subject, or another agent).")
+    form: str = Field("", description="Form or preparation (a salt, a formulation), when stated.")
+    dose: str = Field("", description="Dose as reported, e.g. '500 mg/day'.")
+    duration: str = Field("", description="How long it was given, e.g. '8 weeks'.")
+    text: str = Field("", description="The description the dose and duration were read from.")
+
+
+class Outcome(BaseModel):
+    """A reported result with its numbers, as found in one result sentence."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(description="The result sentence.")
+    chunk_id: str = ""
+    effect: str = Field("", description="First reported effect figure (a difference, percentage, ratio or mean).")
+    ci: str = Field("", description="Confidence interval, when reported.")
+    p: str = Field("", description="P value, when reported.")
+    significant: bool | None = Field(None, description="True/False when the sentence says so; None when it does not.")
+
+
+class StudyCard(BaseModel):
+    """One literature document, summarised as fields. Empty fields mean 'not stated', never 'none'."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    doc_id: str
+    title: str = ""
+    year: int | None = None
+    authors: list[str] = Field(default_factory=list)
+    design: str = Field("", description="Study design (rct, meta-analysis, cohort, animal, in-vitro, ...).")
+    n: int | None = Field(None, description="Participants (or studies pooled), when stated.")
+    population: str = Field("", description="Who or what was studied.")
+    intervention: Intervention = Field(default_factory=Intervention)
+    comparator: str = Field("", description="What the intervention was compared with (placebo, another form, ...).")
+    outcomes: list[Outcome] = Field(default_factory=list)
+    conclusion: str = Field("", description="The authors' conclusion, as stated.")
+    hedges: list[str] = Field(default_factory=list, description="Words by which the authors qualify their conclusion.")
+    sentences: list[CardSentence] = Field(default_factory=list)
+
+    def finding_sentences(self) -> list[CardSentence]:
+        return [s for s in self.sentences if s.role in FINDING_ROLES]
+
+    def label(self) -> str:
+        """Short citation label: 'Abbasi 2012' (first author's surname and year), else the title."""
+        first = (self.authors[0].split()[0] if self.authors and self.authors[0].split() else "").strip(",")
+        bits = [b for b in (first, str(self.year) if self.year else "") if b]
+        return " ".join(bits) or self.title or self.doc_id
+
+
+class CardSet(BaseModel):
+    """``cards.json`` of a store version."""
+
+    format: int = CARDS_FORMAT
+    cards: dict[str, StudyCard] = Field(default_factory=dict)
+
+
+def dump_cards(cards: dict[str, StudyCard]) -> bytes:
+    return CardSet(cards=cards).model_dump_json(indent=1).encode("utf-8")
+
+
+def load_cards(folder: str | Path | None) -> dict[str, StudyCard]:
+    """The cards stored in a version folder; empty when it has none, they are from an older
+    format, or the file is damaged (answers then work without cards, they are never wrong for lack of them)."""
+    if folder is None:
+        return {}
+    path = Path(folder) / CARDS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        cs = CardSet.model_validate(data)
+    except (OSError, ValueError, ValidationError):
+        return {}
+    return cs.cards if cs.format == CARDS_FORMAT else {}
+
+
+def cards_current(folder: str | Path | None) -> bool:
+    """Whether a version folder holds cards in the current format (else ingest rebuilds them)."""
+    if folder is None:
+        return False
+    try:
+        data = json.loads((Path(folder) / CARDS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("format") == CARDS_FORMAT
+
+
+# --------------------------------------------------------------------------- sentence roles
+
+_SECTION_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("source_note", re.compile(r"source note|\bnote\b|not (?:reported|available|covered)|of this digest|excerpts? say", re.I)),
+    ("limitation", re.compile(r"limitation", re.I)),
+    ("conclusion", re.compile(r"conclu|discussion|interpretation|summary", re.I)),
+    ("result", re.compile(r"result|finding|outcome|content of", re.I)),
+    ("method", re.compile(r"method|design|participant|intervention|measure|trials included|protocol|population", re.I)),
+    ("objective", re.compile(r"\baims?\b|objective|purpose|scope", re.I)),
+    ("background", re.compile(r"background|introduction", re.I)),
+)
+
+# a digest's or abstract's note about its own provenance or gaps: never a finding
+SOURCE_NOTE = re.compile(
+    r"\bread from\b|\bsource note\b|\bthe (?:available |journal |retrieved )?(?:abstract|summary|text|excerpts?|table|digest)s? "
+    r"(?:does|do|did) not\b|\b(?:abstract|summary|text|excerpt)s? (?:gives?|reports?|lists?|states?) no\b|"
+    r"\bno [^.]{0,60}\bappear in the (?:available )?(?:abstract|text|summary)\b|\bnot (?:part of the material|retrieved)\b|"
+    r"\b(?:was|were) not (?:retrieved|available|seen)\b|\bsecondary cop(?:y|ies)\b|\bthis digest\b|\bbreaks off\b|"
+    r"\bretrieved (?:page|text)\b|\bmachine-translated\b|\bis not available in\b|\bnot verified here\b", re.I)
+_OBJECTIVE = re.compile(
+    r"\b(?:aim(?:ed|s)?|sought|set out|designed|intended) to\b|\b(?:the )?(?:aim|objective|purpose|goal)s? (?:of|was|were|is)\b|"
+    r"\bto (?:assess|investigate|evaluate|examine|determine|test|explore|compare) (?:whether|if|how|the)\b|"
+    r"\b(?:assessed|investigated|evaluated|examined) (?:the )?(?:evidence|effectiveness|efficacy|whether|if)\b", re.I)
+_LIMITATION = re.compile(
+    r"\blimitations?\b|\binterpreted with caution\b|\bsmall (?:sample|number)\b|\bunderpowered\b|\brisk of bias\b|"
+    r"\bconfound|\bheterogene|\bquality of (?:the|that|this) evidence\b|\bpoor quality\b|\blow(?: to very low)? quality\b", re.I)
+_CONCLUSION = re.compile(
+    r"\bconclu(?:de|ded|des|sion)\b|\bthe authors (?:judge|state|regard|interpret|suggest|argue|propose|consider)\b|"
+    r"\b(?:these|the|our) (?:results|findings|data) (?:suggest|indicate|support|show)\b|\bin summary\b|\boverall,? (?:the|they)\b", re.I)
+_RESULT_WORDS = re.compile(
+    r"\bsignificant(?:ly)?\b|\b(?:increased|decreased|reduced|improved|lowered|raised|shortened|lengthened|rose|fell|declined)\b|"
+    r"\bdid not (?:differ|change|affect|improve|reduce)\b|\bno (?:significant )?(?:difference|effect|change|association)\b|"
+    r"\b(?:odds|hazard|risk) ratio\b|\bassociated with\b|\bcompared with (?:placebo|control)|\bwas (?:higher|lower|greater|smaller)\b|"
+    r"\bmet inclusion criteria\b|\bwere included\b|\breported\b|\bfound\b|\bshowed\b", re.I)
+_STAT = re.compile(r"\b[pP]\s*[=<>≤≥]\s*0?\.\d+|\b95\s*%\s*CI\b|\d\s*%|±|\b(?:OR|RR|HR|SMD|MD|WMD)\b\s*[=:]?\s*-?\d")
+_METHOD = re.compile(
+    r"\brandomi[sz]ed\b|\bdouble-blind|\bplacebo-controlled\b|\bcrossover\b|\b(?:were|was) (?:assigned|allocated|given|measured|"
+    r"recruited|enrolled|searched|included|randomi[sz]ed|fed|treated|exposed|infused)\b|\b(?:searched|recruited|enrolled)\b|"
+    r"\binclusion criteria\b|\bparticipants?\b[^.]{0,40}\b(?:took|received|were)\b|\bmeasured\b|\bfollowed (?:up|for)\b", re.I)
+
+
+def _section_role(section: str) -> str | None:
+    for role, rx in _SECTION_ROLES:
+        if rx.search(section or ""):
+            return role
+    return None
+
+
+def classify_sentence(text: str, section: str = "") -> SentenceRole:
+    """Role of one sentence: cue words in the sentence first (a source note or an aim inside a
+    'Results' paragraph is still a note or an aim), then the section heading, then the shape of
+    the sentence (statistics make it a result)."""
+    t = text or ""
+    sec = _section_role(section)
+    if sec == "source_note" or SOURCE_NOTE.search(t):
+        return "source_note"
+    if _OBJECTIVE.search(t) and not _STAT.search(t):
+        return "objective"
+    concluding = bool(_CONCLUSION.search(t)) and sec not in ("background", "objective", "method")
+    if sec == "limitation" or (_LIMITATION.search(t) and sec not in ("result", "conclusion") and not concluding):
+        return "limitation"
+    if concluding:
+        return "conclusion"
+    if sec in ("result", "conclusion"):
+        return sec  # type: ignore[return-value]
+    if _STAT.search(t) and _RESULT_WORDS.search(t):
+        return "result"
+    if sec in ("method", "objective", "background"):
+        if sec != "method" and _METHOD.search(t):
+            return "method"
+        return sec  # type: ignore[return-value]
+    if _METHOD.search(t):
+        return "method"
+    if _RESULT_WORDS.search(t) and re.search(r"\d", t):
+        return "result"
+    return "background"

@@ -1,0 +1,134 @@
+"""Study cards: sentence roles, extraction from real digests and from a generated PDF, storage with
+the store version (and rebuilt when a version's cards are missing or of an older format)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from core.cards import CARDS_FILE, cards_current, classify_sentence, load_cards
+from core.domain import load_profile
+from core.records import DocumentRecord
+from ingest.cards import build_cards, extract_card
+from tests.ingest_fixtures import make_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+LIT = ROOT / "corpus" / "literature"
+
+
+@pytest.mark.parametrize("text, section, role", [
+    ("Read from the PubMed Central abstract; the body of the review was not retrieved.", "Source note", "source_note"),
+    ("No group means, effect sizes or percentage changes appear in the available abstract.", "Results", "source_note"),
+    ("The abstract does not state the number of participants.", "Design", "source_note"),
+    ("They assessed the effectiveness and safety of the supplements for insomnia in older adults.", "Background", "objective"),
+    ("Compared with placebo, the treated group had a lower ISI score (P = 0.006).", "Results", "result"),
+    ("Total sleep time was 16.06 minutes longer, a difference that was not statistically significant.", "", "result"),
+    ("The authors conclude that the supplement appears to improve subjective indices of insomnia.", "Conclusion", "conclusion"),
+    ("Randomised, double-blind trial: 46 older participants were assigned to the supplement or placebo for 8 weeks.", "Methods", "method"),
+    ("The small sample limits the conclusions that can be drawn.", "Limitations", "limitation"),
+    ("Anxiety disorders are the most common affective disorders.", "Background", "background"),
+])
+def test_sentence_roles(text, section, role):
+    assert classify_sentence(text, section) == role
+
+
+def _digest_card(name: str):
+    """A card from a real digest, chunked the way the answer tests chunk corpus files."""
+    from answer_helpers import corpus_chunks
+
+    chunks = corpus_chunks(ROOT / "corpus", [name], article=False)
+    import yaml
+
+    fm = yaml.safe_load((LIT / f"{name}.md").read_text(encoding="utf-8").split("---\n")[1])
+    meta = {k: fm[k] for k in ("n", "population", "intervention", "authors") if fm.get(k)}
+    if fm.get("magnesium_form"):
+        meta["form"] = fm["magnesium_form"]
+    rec = DocumentRecord(hash="h", path=f"literature/{name}.md", title=fm["title"], year=fm["year"], study_type=fm["study_type"],
+                         meta=meta, chunk_ids=[c.chunk_id for c in chunks])
+    return extract_card(name, rec, chunks, load_profile(ROOT / "corpus"))
+
+
+def test_card_of_a_trial_digest():
+    card = _digest_card("abbasi2012")
+    assert card.design == "rct" and card.n == 46
+    assert card.intervention.dose == "500 mg" and card.intervention.duration == "8 weeks"
+    assert card.intervention.form == "oxide" and card.comparator == "placebo"
+    assert any(o.p == "P = 0.002" and o.significant for o in card.outcomes)
+    assert "appears" in card.hedges and card.conclusion.startswith("The authors conclude")
+    note = next(s for s in card.sentences if "Read from the PubMed Central abstract" in s.text)
+    aim = next(s for s in card.sentences if "aimed to test" in s.text)
+    assert note.role == "source_note" and aim.role == "objective"
+    assert card.label() == "Abbasi 2012"
+
+
+def test_card_of_a_meta_analysis_digest_reads_numbers():
+    card = _digest_card("mah2021")
+    pooled = next(o for o in card.outcomes if "17.36" in o.text)
+    assert pooled.effect == "17.36 minutes" and pooled.ci.startswith("95% CI -27.27") and pooled.p == "p = 0.0006"
+    assert pooled.significant is True
+    assert next(o for o in card.outcomes if "16.06" in o.text).significant is False
+
+
+def test_card_without_curated_fields_reads_them_from_text():
+    """No n / population / intervention in the metadata: they come from the method sentences."""
+    from answer_helpers import make_chunk
+
+    text = ("Methods. Randomised, placebo-controlled trial: 60 adults with migraine received 600 mg of the compound per day "
+            "or placebo for 12 weeks. Results. Attack frequency fell by 41% (p = 0.03). Conclusion. The authors conclude "
+            "that the compound may reduce attack frequency; larger trials are needed.")
+    c = make_chunk("x", text)
+    card = extract_card("x", DocumentRecord(hash="h", path="x.md", chunk_ids=[c.chunk_id]), [c])
+    assert card.n == 60 and card.design == "rct" and card.comparator == "placebo"
+    assert card.intervention.dose.startswith("600 mg") and card.intervention.duration == "12 weeks"
+    assert card.outcomes and card.outcomes[0].effect == "41%" and card.outcomes[0].significant
+    assert {"may", "needed"} <= set(card.hedges)
+
+
+def test_pdf_in_pipeline_gets_a_card(settings):
+    from ingest.pipeline import run_ingest
+    from core.store import open_snapshot
+
+    pdf = make_pdf([["Methods", "In a randomised trial, 40 adults took 300 mg of the compound daily or placebo for 6 weeks.",
+                     "Results", "Sleep latency fell by 12 minutes compared with placebo (p = 0.01).",
+                     "Conclusion", "The authors conclude that the compound may shorten sleep latency."]], title="PDF trial")
+    (settings.corpus_dir / "trial.pdf").write_bytes(pdf)
+    run_ingest(settings, audit=False)
+    snap = open_snapshot(settings)
+    cards = load_cards(snap.path)
+    card = cards["trial"]
+    assert card.title == "PDF trial" and card.n == 40 and card.intervention.dose.startswith("300 mg")
+    assert card.intervention.duration == "6 weeks" and card.comparator == "placebo"
+    assert any(o.effect == "12 minutes" and o.significant for o in card.outcomes)
+    assert any(s.role == "conclusion" for s in card.sentences)
+
+
+def test_cards_stored_with_the_version_and_rebuilt_when_stale(settings):
+    from ingest.pipeline import run_ingest
+    from core.store import open_snapshot
+
+    shutil.copy(LIT / "abbasi2012.md", settings.corpus_dir / "abbasi2012.md")
+    first = run_ingest(settings, audit=False)
+    snap = open_snapshot(settings)
+    assert cards_current(snap.path) and load_cards(snap.path)["abbasi2012"].n == 46
+    assert not run_ingest(settings, audit=False).changed  # unchanged corpus, current cards: nothing written
+    (snap.path / CARDS_FILE).write_text(json.dumps({"format": 0, "cards": {}}))  # an older extractor's cards
+    again = run_ingest(settings, audit=False)
+    assert again.changed and again.version != first.version and again.embedded == 0
+    assert load_cards(open_snapshot(settings).path)["abbasi2012"].intervention.dose == "500 mg"
+
+
+def test_damaged_or_missing_cards_load_as_none(tmp_path):
+    assert load_cards(tmp_path) == {} and load_cards(None) == {}
+    (tmp_path / CARDS_FILE).write_text("{not json")
+    assert load_cards(tmp_path) == {} and not cards_current(tmp_path)
+
+
+def test_article_gets_no_card():
+    from answer_helpers import make_chunk
+
+    a = make_chunk("art", "The article claims the compound works. It is the best form.", role="article")
+    docs = {"art": DocumentRecord(hash="h", path="a.txt", role="article", chunk_ids=[a.chunk_id])}
+    assert build_cards(docs, [a]) == {}
