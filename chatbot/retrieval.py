@@ -83,6 +83,7 @@ class FilterColumns:
     Rows whose chunk is missing from the snapshot never match.
     """
 
+    row: dict[str, int]  # chunk id -> row
     present: np.ndarray
     role: np.ndarray
     study_type: np.ndarray
@@ -93,6 +94,7 @@ class FilterColumns:
     def build(cls, ids: list[str], chunks: dict[str, Chunk]) -> "FilterColumns":
         rows = [chunks.get(cid) for cid in ids]
         return cls(
+            row={cid: i for i, cid in enumerate(ids)},
             present=np.array([c is not None for c in rows], dtype=bool),
             role=np.array([c.role if c else "" for c in rows], dtype=object),
             study_type=np.array([c.study_type if c else "" for c in rows], dtype=object),
@@ -184,9 +186,9 @@ class HybridRetriever(BaseRetriever):
         n_cand = max(rs.candidates, k * 4)
         qv = self.embeddings.embed_query(query)
         t1 = time.perf_counter()
-        dense_ids = self._dense(qv, n_cand, filters)
-        t2 = time.perf_counter()
         mask = None if filters.is_empty() else self._mask(filters)
+        dense_ids = self._dense(qv, n_cand, filters, mask)
+        t2 = time.perf_counter()
         bm25_ids = [cid for cid, _ in self.lexical.search(query, n_cand, mask)]
         t3 = time.perf_counter()
         fused = rrf_fuse([dense_ids, bm25_ids], k=rs.rrf_k, weights=[1.0, rs.bm25_weight])
@@ -206,11 +208,26 @@ class HybridRetriever(BaseRetriever):
                            fuse=(t4 - t3) * 1e3, total=(time.perf_counter() - t0) * 1e3)
         return out
 
-    def _dense(self, qv: list[float], n: int, filters: Filters) -> list[str]:
+    def _dense(self, qv: list[float], n: int, filters: Filters, mask: np.ndarray | None = None) -> list[str]:
+        """Nearest chunks that pass ``filters``.
+
+        A broad filter (``mask`` passes at least ``dense_postfilter_share`` of the rows) is applied
+        after an unfiltered search for about n / share neighbours; Chroma's own where-filter would
+        first collect every matching id, which grows with the corpus. If that leaves fewer than n
+        hits while more chunks match, Chroma filters after all, so the result is the same.
+        """
         coll = self._collection()
         n = min(n, self._count)
         if n <= 0:
             return []
+        share = float(mask.mean()) if mask is not None and len(mask) else 1.0
+        if mask is not None and share >= self.settings.retrieval.dense_postfilter_share:
+            cols = self._cols
+            m = min(self._count, int(np.ceil(2 * n / max(share, 1e-9))))
+            res = coll.query(query_embeddings=[qv], n_results=m, include=[])
+            hits = [cid for cid in (res["ids"][0] if res.get("ids") else []) if (r := cols.row.get(cid)) is not None and mask[r]]
+            if len(hits) >= n or m >= self._count:
+                return hits[:n]
         res = coll.query(query_embeddings=[qv], n_results=n, where=filters.chroma_where(), include=[])
         return list(res["ids"][0]) if res.get("ids") else []
 

@@ -57,6 +57,11 @@ class RetrievalSettings(BaseModel):
     max_per_doc: int = Field(2, description="At most this many passages from one document, so one paper cannot crowd out the rest.")
     min_article: int = Field(1, description="Passages from the article guaranteed when it is relevant at all, so answers can contrast the two sides.")
     rerank: bool = Field(False, description="Rerank fused candidates with the trained cross-encoder (slower, better ranking).")
+    dense_postfilter_share: float = Field(0.2, description="When at least this share of chunks passes a query's filters, the dense search asks "
+                                          "Chroma for more neighbours without its where-filter and drops the non-matching ones (Chroma's "
+                                          "filtered search collects every matching id first, so it grows with the corpus: filtered hybrid p50 "
+                                          "18 -> 48 ms from 1k to 3k chunks in benchmarks/scale_bench.py); "
+                                          "below it (a few documents or study types) Chroma filters. 1.0 always lets Chroma filter.")
 
 
 class LLMSettings(BaseModel):

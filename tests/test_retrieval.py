@@ -132,3 +132,26 @@ def test_bm25_index_is_loaded_once_per_store_version(settings):
     again = get_retriever(settings, snapshot=r.snapshot, embeddings=FakeEmbeddings())
     assert again.lexical is r.lexical
     assert LexicalIndex.load(r.snapshot.path / "bm25") is r.lexical
+
+
+@pytest.mark.parametrize("filters", [Filters(role="literature"), Filters(year_min=2005), Filters(study_types=["rct"], year_max=2010),
+                                     Filters(doc_ids=["mah2021"])])
+def test_broad_filters_skip_chromas_where_and_find_the_same_passages(settings, filters):
+    """Chroma's where-filter collects every matching id per query; a broad filter is applied to an unfiltered search instead."""
+    r = _store(settings)
+    wheres = []
+    coll = r._collection()
+    real_query = coll.query
+
+    class Spy:
+        def query(self, **kw):
+            wheres.append(kw.get("where"))
+            return real_query(**kw)
+
+    object.__setattr__(r, "_coll", Spy())
+    got = [h.chunk.chunk_id for h in r.search("magnesium sleep oxide", k=4, filters=filters, diversify=False)]
+    share = r._mask(filters).mean()
+    assert (wheres == [None]) == (share >= settings.retrieval.dense_postfilter_share)
+    strict = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"dense_postfilter_share": 1.01})})
+    r2 = get_retriever(strict, snapshot=r.snapshot, embeddings=FakeEmbeddings())
+    assert got == [h.chunk.chunk_id for h in r2.search("magnesium sleep oxide", k=4, filters=filters, diversify=False)]
