@@ -9,7 +9,7 @@ the ``Answer``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from chatbot.retrieval import Filters
 from core.protocols import Answerer
@@ -30,6 +30,23 @@ class ChatOptions:
         f = Filters(role=self.role, study_types=list(self.study_types) or None,
                     year_min=self.year_min, year_max=self.year_max)
         return None if f.is_empty() else f
+
+    def describe(self, label: Callable[[str], str] = str) -> str:
+        """The active filters in a reader's words ('' when none), so the chat can say what it answered from;
+        ``label`` names a study type ("rct" -> "RCT")."""
+        bits = []
+        if self.role:
+            bits.append(ROLE_WORDS.get(self.role, self.role))
+        if self.study_types:
+            bits.append("study types: " + ", ".join(label(t) for t in self.study_types))
+        if self.year_min is not None or self.year_max is not None:
+            lo = "" if self.year_min is None else str(self.year_min)
+            hi = "" if self.year_max is None else str(self.year_max)
+            bits.append(f"years {lo}–{hi}")
+        return " · ".join(bits)
+
+
+ROLE_WORDS = {"article": "the article only", "literature": "the studies only"}
 
 
 def history_for_service(messages: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -13,10 +13,12 @@ from typing import Any
 
 import streamlit as st
 
+from chatbot.retrieval import Filters
 from core.errors import StoreUnavailableError
 from core.settings import Settings
 from core.store import Snapshot, current_version, open_snapshot, snapshots_dir
 from services import Services, build_services
+from services.scoped import scoped
 
 
 def load_settings() -> Settings:
@@ -54,9 +56,13 @@ def get_retriever_for(settings: Settings, version: str):
     return _retriever(str(settings.store_dir), version, settings.model_dump_json())
 
 
-def get_answerer_for(settings: Settings, version: str):
-    """The answer service over this session's store version, with the claim auditor and verifier."""
-    return get_services(settings).answerer(get_retriever_for(settings, version))
+def get_answerer_for(settings: Settings, version: str, filters: Filters | None = None):
+    """The answer service over this session's store version, with the claim auditor and verifier.
+
+    With ``filters`` every search the service makes (its own and the claim check's) stays inside
+    them, so a reader who chose "RCT only" is never quoted a cohort study.
+    """
+    return get_services(settings).answerer(scoped(get_retriever_for(settings, version), filters))
 
 
 def version_exists(settings: Settings, version: str | None) -> bool:

@@ -233,3 +233,34 @@ def test_audit_table_puts_disagreements_first():
                         for i, v in enumerate(["no_evidence", "supported", "mixed", "contradicted", "mixed"])]}
     assert list(audit_frame(audit)["verdict"]) == ["contradicted", "mixed", "mixed", "supported", "no_evidence"]
     assert list(audit_frame(audit)["id"])[1:3] == ["c2", "c4"]  # article order kept within a verdict
+
+
+# --- the reader's filters as a retriever view --------------------------------------------------
+
+def test_scope_is_anded_into_every_search():
+    from chatbot.retrieval import Filters
+    from services.scoped import combine, scoped
+
+    rct = Filters(study_types=["rct"], year_min=2000)
+    merged = combine(rct, Filters(role="literature", year_min=2010, year_max=2020))
+    assert (merged.role, merged.study_types, merged.year_min, merged.year_max) == ("literature", ["rct"], 2010, 2020)
+    assert combine(Filters(role="article"), Filters(role="literature")) is None  # cannot both hold
+    assert combine(rct, Filters(study_types=["cohort"])) is None
+
+    class Inner:
+        snapshot, embeddings = "snap", "emb"
+
+        def __init__(self):
+            self.calls = []
+
+        def search(self, query, k=None, filters=None, diversify=True, timings=None):
+            self.calls.append(filters)
+            return ["p"]
+
+    inner = Inner()
+    view = scoped(inner, rct)
+    assert view.snapshot == "snap" and view.embeddings == "emb"
+    assert view.search("q", filters=Filters(role="literature")) == ["p"]
+    assert inner.calls[-1].study_types == ["rct"] and inner.calls[-1].role == "literature"
+    assert view.search("q", filters=Filters(study_types=["cohort"])) == []  # nothing outside the scope
+    assert scoped(inner, None) is inner and scoped(inner, Filters()) is inner

@@ -8,7 +8,7 @@ import streamlit as st
 
 from app.answering import AnswerStream, ChatOptions, answer, history_for_service
 from app.components import draw_answer
-from app.render import escape_inline, escape_md
+from app.render import escape_inline, escape_md, study_label
 from app.resources import chroma_problem, get_answerer_for, get_retriever_for, load_settings, repin
 from app.store_ui import draw_chroma_unavailable, draw_missing_store, require_snapshot
 from core.errors import LLMUnavailableError, StoreMissingError, StoreUnavailableError
@@ -20,6 +20,7 @@ EXAMPLES = [
     "Magnesium glycinate lowers cortisol.",
 ]
 ROLE_CHOICES = {"All sources": None, "Article only": "article", "Studies only": "literature"}
+FILTER_KEYS = ("role", "study_types", "years")  # the sidebar widgets that narrow the sources
 
 log = logging.getLogger("app.chat")
 settings = load_settings()
@@ -33,8 +34,11 @@ def _chroma_down() -> bool:
 
 
 def _start_over() -> None:
+    """A fresh conversation: no history, the newest store version, and no filters left on from before."""
     st.session_state["messages"] = []
     st.session_state.pop("pending_question", None)
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
     repin(settings)
 
 
@@ -78,6 +82,11 @@ st.caption("Answers are built only from the article *The Neuroscience of Magnesi
            "of the studies behind it. Every statement carries the number of its source; coloured badges mark "
            "where the article and the studies disagree. This is research support, not medical advice.")
 
+scope = opts.describe(study_label)
+if scope:
+    st.info(f"**Filters on** (answers and claim checks use only these sources): {escape_inline(scope)}. "
+            "Change them in the sidebar, or press *Start over* to clear them.", icon=":material/filter_alt:")
+
 typed = st.chat_input("Ask a question, or paste a claim to check it…", max_chars=1000)
 if not messages and not typed and "pending_question" not in st.session_state:
     st.markdown("**New here? Try one of these** (or type a claim to have it checked):")
@@ -91,6 +100,8 @@ for m in messages:
             st.markdown(escape_md(m["content"]))
         else:
             draw_answer(m["answer"])
+            if m.get("scope"):
+                st.caption(f"Filters: {escape_inline(m['scope'])}")
 
 question = typed or st.session_state.pop("pending_question", None)
 
@@ -102,7 +113,7 @@ if question and question.strip():
     with st.chat_message("assistant"):
         result = None
         try:
-            service = get_answerer_for(settings, snap.version)
+            service = get_answerer_for(settings, snap.version, opts.filters())
             if opts.answerer == "deterministic":
                 with st.spinner("Searching the article and the studies…"):
                     result = answer(question, history, opts, service)
@@ -129,9 +140,11 @@ if question and question.strip():
                          "Try again, or start over.")
         if result is not None:
             draw_answer(result)
+            if scope:
+                st.caption(f"Filters: {escape_inline(scope)}")
     if result is not None:
         messages.append({"role": "user", "content": question})
-        messages.append({"role": "assistant", "answer": result})
+        messages.append({"role": "assistant", "answer": result, "scope": scope})
 
 if not (question and question.strip()):
     try:  # warm the models after the page is drawn, so the first question is answered quickly

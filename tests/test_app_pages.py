@@ -1,0 +1,78 @@
+"""The app's pages driven with AppTest against the tiny prepared store of ``appstore`` (fake embedder):
+filters, the audit table and exports, flags, uploads, the Evals page, the sidebar and the article reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from appstore import build_app_store
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    env = build_app_store(tmp_path)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("MGC_CHROMA__HOST", raising=False)
+    monkeypatch.delenv("MGC_LLM__PROVIDER", raising=False)
+    from chatbot.answer import audit_adapter
+
+    monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: False)
+    return env
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def _text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.label for e in at.expander]
+    parts += [w.value for w in at.warning] + [w.value for w in at.error] + [w.value for w in at.info] + [s.value for s in at.success]
+    return "\n".join(str(p) for p in parts)
+
+
+# --- 1. filters ---------------------------------------------------------------------------------
+
+def test_study_type_filter_also_limits_the_claim_check(app_env, monkeypatch):
+    """With "rct" chosen, the claim check (which searches with filters of its own) quotes no crossover trial."""
+    from chatbot.answer import audit_adapter
+    from chatbot.retrieval import Filters
+
+    seen: list[str] = []
+
+    def check_claim(auditor, text, retriever):  # what chatbot.audit.check_claim does: a literature-only search
+        passages = retriever.search(text, k=8, filters=Filters(role="literature"))
+        seen.extend(p.chunk.study_type for p in passages)
+        ev = [{"doc_id": p.chunk.doc_id, "chunk_id": p.chunk.chunk_id, "title": p.chunk.title, "year": p.chunk.year,
+               "study_type": p.chunk.study_type, "stance": "supports", "text": p.chunk.text, "n": i + 1}
+              for i, p in enumerate(passages)]
+        return {"claim": text, "verdict": "supported", "finding": "supported", "reason": "see [1]", "confidence": 0.9,
+                "evidence": ev, "reasons": []}
+
+    monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: True)
+    monkeypatch.setattr(audit_adapter, "check_claim", check_claim)
+    at = _app().run()
+    at.multiselect(key="study_types").set_value(["rct"]).run()
+    at.chat_input[0].set_value("Glycine before bed improved sleep quality in the trial.").run()
+    assert not at.exception, at.exception
+    assert seen and set(seen) == {"rct"}, seen
+    text = _text(at)
+    assert "Glycine and sleep" not in text  # the crossover trial is neither quoted nor cited
+    assert "Filters on" in text and "RCT" in text  # the chat says what it answered from
+
+
+def test_start_over_clears_the_filters(app_env):
+    at = _app().run()
+    at.multiselect(key="study_types").set_value(["rct"]).run()
+    assert "Filters on" in _text(at)
+    [b for b in at.button if b.label == "Start over"][0].click().run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="study_types").value == []
+    assert "Filters on" not in _text(at)
