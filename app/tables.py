@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from app.render import VERDICT_LABELS, strongest_study_type
+from app.render import VERDICT_LABELS, strongest_study_type, study_label
 from chatbot.audit.aggregate import finding_of
 from core.records import DocumentRecord, StoreManifest
 
@@ -74,14 +74,33 @@ def verdict_counts(audit: dict[str, Any] | None) -> pd.DataFrame:
     return pd.DataFrame({"verdict": [VERDICT_LABELS.get(v, v) for v in names], "claims": [counts.get(v, 0) for v in names]})
 
 
-def audit_csv(audit: dict[str, Any] | None) -> bytes:
-    """The table as CSV, with cells that a spreadsheet would run as formulas neutralised."""
-    df = audit_frame(audit).copy()
-    for col in ("claim", "section", "reason", "strongest_study_type"):
+# what the audit table shows, in this order, under these headings (the raw ids and 4-way verdicts stay in the JSON)
+DISPLAY_COLUMNS = {"claim": "Claim", "finding": "Finding", "reason": "Why", "section": "Section", "evidence": "Evidence",
+                   "strongest_study_type": "Strongest study type", "confidence": "Confidence"}
+
+
+def display_frame(view: pd.DataFrame) -> pd.DataFrame:
+    """The rows a reader sees, with findings and study types in words ("Unsupported", not ``no_evidence``)."""
+    out = view[list(DISPLAY_COLUMNS)].copy()
+    out["finding"] = out["finding"].map(lambda f: VERDICT_LABELS.get(f, str(f).replace("_", " ")))
+    out["strongest_study_type"] = out["strongest_study_type"].map(lambda t: study_label(t) if t else "")
+    return out
+
+
+def table_csv(view: pd.DataFrame) -> bytes:
+    """Exactly the rows shown (after the reader's filters), with the table's headings and words, and
+    cells that a spreadsheet would run as formulas neutralised."""
+    df = display_frame(view).rename(columns=DISPLAY_COLUMNS)
+    for col in ("Claim", "Section", "Why", "Strongest study type"):
         df[col] = df[col].map(_defuse_formula)
     buf = io.StringIO()
     df.to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8")
+
+
+def audit_csv(audit: dict[str, Any] | None) -> bytes:
+    """The whole audit as CSV (every claim)."""
+    return table_csv(audit_frame(audit))
 
 
 def _defuse_formula(v: Any) -> Any:

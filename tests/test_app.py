@@ -148,20 +148,25 @@ def test_audit_page_lists_every_claim(app_env):
     assert not at.exception, at.exception
     df = at.dataframe[0].value
     assert len(df) == len(AUDIT_CLAIMS)
-    assert set(df["verdict"]) == {"contradicted", "mixed", "supported", "no_evidence"}
-    assert dict(zip(df["id"], df["strongest_study_type"]))["k1"] == "rct"
-    assert dict(zip(df["id"], df["evidence"]))["k4"] == 0
+    # findings in words, not the scripts' labels; legacy records get the finding their verdict implies
+    assert set(df["finding"]) == {"Contradicted", "Conflicting", "Supported", "Unsupported"}
+    by_claim = df.set_index("claim")
+    assert by_claim.loc[AUDIT_CLAIMS[0][1], "strongest_study_type"] == "RCT"
+    assert by_claim.loc[AUDIT_CLAIMS[3][1], "evidence"] == 0
+    assert "id" not in df and "verdict" not in df  # internal ids and the 4-way verdict stay in the JSON
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Claims"] == "4" and metrics["Contradicted"] == "1"
     assert {b.label for b in at.get("download_button")} == {"Download CSV", "Download JSON"}
-    # detail view: choose the contradicted claim
-    at.selectbox(key="audit_claim").set_value("k1").run()
+    # detail view: choose the contradicted claim; the picker shows claim text, not ids
+    picker = at.selectbox(key="audit_claim")
+    assert all(not o.startswith("k") and " · " in o for o in picker.options), picker.options
+    picker.set_value("k1").run()
     md = _md(at)
     assert any(m.startswith(":red-badge[") for m in md)
     assert "only cortisol result" in _all_text(at)
     # filtering narrows the table
     at.multiselect[0].set_value(["supported"]).run()
-    assert list(at.dataframe[0].value["id"]) == ["k3"]
+    assert list(at.dataframe[0].value["claim"]) == [AUDIT_CLAIMS[2][1]]
 
 
 def test_corpus_page_lists_documents(app_env):

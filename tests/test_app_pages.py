@@ -76,3 +76,28 @@ def test_start_over_clears_the_filters(app_env):
     assert not at.exception, at.exception
     assert at.multiselect(key="study_types").value == []
     assert "Filters on" not in _text(at)
+
+
+# --- 2. audit table and exports -------------------------------------------------------------------
+
+def test_csv_export_holds_only_the_rows_shown(app_env, monkeypatch):
+    import app.tables
+
+    exported = []
+    real = app.tables.table_csv
+
+    def spy(view):
+        data = real(view)
+        exported.append(data.decode())
+        return data
+
+    monkeypatch.setattr(app.tables, "table_csv", spy)
+    at = _app().run()
+    at.switch_page("app/pages/audit.py").run()
+    at.multiselect[0].set_value(["supported"]).run()
+    assert not at.exception, at.exception
+    lines = exported[-1].strip().splitlines()
+    assert lines[0].startswith("Claim,Finding,Why") and len(lines) == 2, lines
+    assert "sleep onset latency" in lines[1] and ",Supported," in lines[1]
+    csv_button = [b for b in at.get("download_button") if b.label == "Download CSV"][0]
+    assert "the 1 claim shown" in csv_button.help

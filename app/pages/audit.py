@@ -9,7 +9,8 @@ from app.components import draw_evidence, draw_reasons
 from app.render import VERDICT_COLORS, VERDICT_LABELS, escape_inline, verdict_badge
 from app.resources import load_settings
 from app.store_ui import require_snapshot
-from app.tables import audit_claims, audit_csv, audit_frame, audit_json, filter_audit, verdict_counts
+from app.tables import audit_claims, audit_frame, audit_json, display_frame, filter_audit, table_csv, verdict_counts
+from chatbot.audit.aggregate import finding_of
 
 CHART_COLORS = {"green": "#2e9e5b", "red": "#d64545", "orange": "#e8912d", "violet": "#8e5cc4", "gray": "#8c8c8c"}
 
@@ -60,29 +61,29 @@ text = f3.text_input("Search claims", placeholder="e.g. cortisol")
 view = filter_audit(df, verdicts, sections, text)
 
 st.dataframe(
-    view,
+    display_frame(view),
     hide_index=True,
     width="stretch",
-    column_order=["claim", "finding", "reason", "section", "evidence", "strongest_study_type", "confidence", "verdict", "id"],
     column_config={
         "claim": st.column_config.TextColumn("Claim", width="large"),
-        "section": st.column_config.TextColumn("Section"),
-        "finding": st.column_config.TextColumn("Finding"),
+        "finding": st.column_config.TextColumn("Finding", width="small"),
         "reason": st.column_config.TextColumn("Why", width="large"),
-        "verdict": st.column_config.TextColumn("Verdict (4-way)"),
-        "evidence": st.column_config.NumberColumn("Evidence", help="Evidence passages found"),
-        "strongest_study_type": st.column_config.TextColumn("Strongest study type"),
-        "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f"),
-        "id": st.column_config.TextColumn("ID"),
+        "section": st.column_config.TextColumn("Section", width="medium"),
+        "evidence": st.column_config.NumberColumn("Evidence", help="Evidence passages found", width="small"),
+        "strongest_study_type": st.column_config.TextColumn("Strongest study type", width="small"),
+        "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f", width="small"),
     },
 )
 st.caption(f"{len(view)} of {len(df)} claims shown · store version {escape_inline(snap.version)}")
 
-d1, d2, _ = st.columns([1, 1, 4])
-d1.download_button("Download CSV", audit_csv(audit), file_name=f"claim-audit-{snap.version}.csv", mime="text/csv",
-                   icon=":material/download:", on_click="ignore")
-d2.download_button("Download JSON", audit_json(audit), file_name=f"claim-audit-{snap.version}.json",
-                   mime="application/json", icon=":material/download:", on_click="ignore")
+with st.container(horizontal=True, gap="small"):
+    n = len(view)
+    shown = "all claims" if n == len(df) else f"the {n} claim{'' if n == 1 else 's'} shown"
+    st.download_button("Download CSV", table_csv(view), file_name=f"claim-audit-{snap.version}.csv", mime="text/csv",
+                       icon=":material/download:", on_click="ignore", width="content", help=f"A table of {shown}")
+    st.download_button("Download JSON", audit_json(audit), file_name=f"claim-audit-{snap.version}.json",
+                       mime="application/json", icon=":material/download:", on_click="ignore", width="content",
+                       help="The whole audit with its evidence, for scripts")
 
 st.subheader("Claim detail")
 claims = {str(c.get("id")): c for c in audit_claims(audit)}
@@ -92,8 +93,8 @@ ids = list(view["id"]) or list(claims)
 def _label(cid: str) -> str:
     c = claims[cid]
     t = " ".join(str(c.get("text", "")).split())
-    f = c.get("finding") or c.get("verdict")
-    return f"{cid} · {VERDICT_LABELS.get(f, f)} · {t[:90]}{'…' if len(t) > 90 else ''}"
+    f = finding_of(c)
+    return f"{VERDICT_LABELS.get(f, f)} · {t[:110]}{'…' if len(t) > 110 else ''}"
 
 
 chosen = st.selectbox("Claim", ids, format_func=_label, key="audit_claim")
