@@ -10,6 +10,16 @@ from typing import Any
 
 import streamlit as st
 
+from app.reasons import (
+    HOW_DECIDED,
+    STANCE_COLORS,
+    Numbered,
+    number_evidence,
+    readable,
+    reader_reasons,
+    shared_reasons,
+    stance_word,
+)
 from app.render import (
     answer_markdown,
     escape_inline,
@@ -23,8 +33,6 @@ from app.render import (
     verdict_badge,
 )
 
-STANCE_COLORS = {"supports": "green", "support": "green", "contradicts": "red", "refutes": "red",
-                 "contradict": "red", "qualifies": "orange", "mixed": "orange"}
 FLAGS_MARKER = "\n\nAudit flags on the article passages cited above"
 VERDICT_MARKER = "Claim check:"
 
@@ -40,45 +48,58 @@ def answer_body(a: dict[str, Any]) -> str:
     return text.strip()
 
 
-def reason_text(r: Any) -> str:
-    if isinstance(r, dict):
-        return str(r.get("text") or r.get("message") or r.get("detail") or r.get("reason") or r)
-    return str(r)
-
-
-def draw_reasons(reasons: list[Any]) -> None:
+def draw_reasons(reasons: list[str]) -> None:
     if reasons:
-        st.markdown("\n".join("- " + escape_inline(reason_text(r)) for r in reasons))
+        st.markdown("\n".join("- " + escape_inline(r) for r in reasons if r))
 
 
-def draw_evidence(evidence: list[dict[str, Any]], numbers: dict[str, int] | None = None) -> None:
-    """Quoted evidence with its stance; the quote is escaped document text. ``numbers`` maps chunk
-    ids to the answer's citation numbers, so evidence that is also a cited source shows its [n]."""
+def draw_evidence(evidence: list[dict[str, Any]]) -> None:
+    """Quoted evidence (already numbered by ``app.reasons.number_evidence``) with its stance in words;
+    the quote is escaped document text."""
     for e in evidence or []:
-        if numbers and e.get("chunk_id") in numbers:
-            e = dict(e, n=numbers[e["chunk_id"]])
         stance = str(e.get("stance") or "").lower()
         color = STANCE_COLORS.get(stance, "gray")
-        head = f":{color}-badge[{escape_inline(stance or 'evidence')}] " + source_heading(
+        head = f":{color}-badge[{escape_inline(stance_word(stance))}] " + source_heading(
             e.get("n"), e.get("title") or e.get("doc_id"), e.get("year"), e.get("study_type"), e.get("role"))
         st.markdown(head)
         st.markdown("> " + escape_inline(e.get("text") or e.get("sentence") or ""))
 
 
+def draw_finding_detail(finding: dict[str, Any], numbered: Numbered, common: set[str] | None = None,
+                        show_head: bool = True) -> None:
+    """A finding's reason, its further reasons and its evidence, all with the same [n] numbers."""
+    head, rest = reader_reasons(finding.get("reason"), finding.get("reasons"), numbered, common)
+    if show_head and head:
+        st.markdown(escape_inline(head))
+    draw_reasons(rest)
+    draw_evidence(numbered.evidence)
+
+
+def draw_how_decided(common: set[str] | None = None) -> None:
+    """Said once per answer or page: how findings are decided (and any sentence every flag shared)."""
+    with st.expander("How these findings are decided", icon=":material/info:"):
+        st.markdown(escape_inline(HOW_DECIDED))
+        draw_reasons([readable(c) for c in sorted(common or ()) if not c.lower().startswith(("decided by", "verifier:"))])
+
+
 def draw_verdict(verdict: dict[str, Any], numbers: dict[str, int] | None = None) -> None:
     """A claim typed as a question gets its verdict first, before any supporting prose."""
+    numbered = number_evidence(verdict.get("evidence"), numbers, _next_free(numbers))
     with st.container(border=True):
         conf = verdict.get("confidence")
         conf_s = f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else ""
         st.markdown(f"**Finding on your claim:** {verdict_badge(verdict.get('finding') or verdict.get('verdict'))}{conf_s}")
-        if verdict.get("reason"):
-            st.markdown(escape_inline(str(verdict["reason"])))
-        reasons = verdict.get("reasons") or []
-        evidence = verdict.get("evidence") or []
-        if reasons or evidence:
+        head, rest = reader_reasons(verdict.get("reason"), verdict.get("reasons"), numbered)
+        if head:
+            st.markdown(escape_inline(head))
+        if rest or numbered.evidence:
             with st.expander("Why, and the evidence"):
-                draw_reasons(reasons)
-                draw_evidence(evidence, numbers)
+                draw_reasons(rest)
+                draw_evidence(numbered.evidence)
+
+
+def _next_free(numbers: dict[str, int] | None) -> int:
+    return max((int(n) for n in (numbers or {}).values() if n), default=0) + 1
 
 
 _SEVERITY = {"contradicted": 0, "conflicting": 1, "extrapolated": 1, "mixed": 1, "unsupported": 2, "not_covered": 2,
@@ -94,29 +115,41 @@ def draw_flags(flags: list[dict[str, Any]], numbers: dict[str, int] | None = Non
     """One coloured badge per flagged article claim, expandable to reasons and evidence.
 
     Disagreements (contradicted, then mixed) come first, one by one; claims the corpus has no
-    evidence on are gathered in one expander so they do not bury the disagreements.
+    evidence on are gathered in one expander so they do not bury the disagreements. Evidence gets
+    numbers that continue the answer's sources, so every [n] in the turn means one thing; a
+    sentence all flags share is said once, under "How these findings are decided".
     """
     if not flags:
         return
     ordered = sorted(flags, key=lambda f: _SEVERITY.get(str(f.get("finding") or f.get("verdict")), 1))
     disputed = [f for f in ordered if f.get("verdict") != "no_evidence"]
     unevidenced = [f for f in ordered if f.get("verdict") == "no_evidence"]
+    common = shared_reasons(flags)
+    next_n = _next_free(numbers)
     st.markdown("**Where the article and the studies disagree**")
     for f in disputed:
+        numbered = number_evidence(f.get("evidence"), numbers, next_n)
+        next_n = numbered.next_n
+        head, rest = reader_reasons(f.get("reason"), f.get("reasons"), numbered, common)
         st.markdown(f"{verdict_badge(f.get('finding') or f.get('verdict'))} The article says: *{escape_inline(_flag_claim(f))}*")
-        if f.get("reason"):
-            st.caption(escape_inline(str(f["reason"])))
-        with st.expander("Reasons and evidence"):
-            draw_reasons(f.get("reasons") or [])
-            draw_evidence(f.get("evidence") or [], numbers)
+        if head:
+            st.caption(escape_inline(head))
+        if rest or numbered.evidence:
+            with st.expander("Reasons and evidence"):
+                draw_reasons(rest)
+                draw_evidence(numbered.evidence)
     if unevidenced:
         n = len(unevidenced)
         label = (f"No evidence: {n} claim{'s' if n > 1 else ''} in these article passages "
                  f"{'have' if n > 1 else 'has'} nothing in the literature corpus for or against {'them' if n > 1 else 'it'}")
         with st.expander(label, expanded=not disputed, icon=":material/help:"):
             for f in unevidenced:
+                numbered = number_evidence(f.get("evidence"), numbers, next_n)
+                next_n = numbered.next_n
+                head, rest = reader_reasons(f.get("reason"), f.get("reasons"), numbered, common)
                 st.markdown(f"- *{escape_inline(_flag_claim(f))}*")
-                draw_reasons(f.get("reasons") or [])
+                draw_reasons([r for r in [head, *rest] if r])
+    draw_how_decided(common)
 
 
 def draw_citation(c: dict[str, Any]) -> None:

@@ -264,3 +264,23 @@ def test_scope_is_anded_into_every_search():
     assert inner.calls[-1].study_types == ["rct"] and inner.calls[-1].role == "literature"
     assert view.search("q", filters=Filters(study_types=["cohort"])) == []  # nothing outside the scope
     assert scoped(inner, None) is inner and scoped(inner, Filters()) is inner
+
+
+# --- reasons in a reader's words ------------------------------------------------------------------
+
+def test_reasons_get_screen_numbers_not_document_ids_or_tags():
+    from app.reasons import number_evidence, readable, reader_reasons, shared_reasons
+
+    ev = [{"doc_id": "uysal2019", "chunk_id": "u-0", "n": 1, "stance": "supports_other_conditions"},
+          {"doc_id": "abbasi2012", "chunk_id": "a-3", "n": 2, "stance": "refutes"}]
+    numbered = number_evidence(ev, numbers={"a-3": 2}, next_n=4)  # a-3 is the answer's source [2]
+    assert [e["n"] for e in numbered.evidence] == [4, 2] and numbered.next_n == 5
+    assert readable("only in rats [uysal2019]; a null result [2]", numbered) == "only in rats [4]; a null result [2]"
+    assert readable("stance supports_other_conditions [1]", numbered) == "stance supports, under other conditions [4]"
+    assert readable("see [nobody2001]") == "see"  # an id with no evidence behind it is dropped, not shown
+    weighted = "Evidence weighted by study type: meta-analyses and RCTs count more than animal studies."
+    flags = [{"reasons": ["a [1]", weighted, "decided by: x"]}, {"reasons": ["b [1]", weighted]}]
+    common = shared_reasons(flags)
+    assert common == {weighted}
+    head, rest = reader_reasons(None, flags[0]["reasons"], numbered, common)
+    assert head == "a [4]" and rest == []  # no repeated sentence, no tuning line

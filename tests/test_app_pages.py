@@ -101,3 +101,36 @@ def test_csv_export_holds_only_the_rows_shown(app_env, monkeypatch):
     assert "sleep onset latency" in lines[1] and ",Supported," in lines[1]
     csv_button = [b for b in at.get("download_button") if b.label == "Download CSV"][0]
     assert "the 1 claim shown" in csv_button.help
+
+
+# --- 3. flags ---------------------------------------------------------------------------------------
+
+def _flags_script(root: str):
+    import sys
+
+    sys.path.insert(0, root)
+    from app.components import draw_flags
+
+    weighted = ("evidence weighted by study type: meta-analyses and randomised trials count more than cohort studies, "
+                "which count more than animal and cell studies, and a study of another form counts less")
+    ev = [{"doc_id": "uysal2019", "chunk_id": "u-0", "n": 1, "title": "Rats and magnesium", "year": 2019,
+           "study_type": "animal", "stance": "supports_other_conditions", "text": "Rats slept longer."}]
+    draw_flags([
+        {"claim": "Glycinate calms the brain.", "verdict": "mixed", "finding": "extrapolated",
+         "reason": "shown only in animals [uysal2019]", "reasons": ["shown only in animals [uysal2019]", weighted,
+                                                                    "[1] stance supports_other_conditions"], "evidence": ev},
+        {"claim": "Glycinate is 80% absorbed.", "verdict": "contradicted", "reason": "reported 23.5% [1]",
+         "reasons": ["reported 23.5% [1]", weighted], "evidence": [dict(ev[0], chunk_id="u-1", stance="refutes")]},
+    ], numbers={"x-0": 1, "y-0": 2})
+
+
+def test_flag_reasons_use_screen_numbers_and_say_shared_things_once():
+    at = AppTest.from_function(_flags_script, args=(str(ROOT),), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    text = _text(at).replace("\\", "")
+    assert "uysal2019" not in text and "supports_other_conditions" not in text
+    # disagreements first: the contradicted flag's evidence is [3], the extrapolated one's [4] (after the answer's [1], [2])
+    assert "reported 23.5% [3]" in text and "shown only in animals [4]" in text
+    assert "[3]** Rats and magnesium" in text and "[4]** Rats and magnesium" in text
+    assert text.count("evidence weighted by study type") == 1  # once, in the explanation
+    assert "How these findings are decided" in text

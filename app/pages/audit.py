@@ -5,7 +5,8 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from app.components import draw_evidence, draw_reasons
+from app.components import draw_evidence, draw_how_decided, draw_reasons
+from app.reasons import number_evidence, reader_reasons
 from app.render import VERDICT_COLORS, VERDICT_LABELS, escape_inline, verdict_badge
 from app.resources import load_settings
 from app.store_ui import require_snapshot
@@ -106,14 +107,16 @@ if chosen:
                     + (f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else "")
                     + (f" · section: {escape_inline(c.get('section'))}" if c.get("section") else ""))
         st.markdown("> " + escape_inline(c.get("text")))
-        if c.get("reason"):
-            st.markdown(escape_inline(c.get("reason")))
-        if c.get("reasons"):
+        numbered = number_evidence(c.get("evidence"))
+        head, rest = reader_reasons(c.get("reason"), c.get("reasons"), numbered)
+        if head:
+            st.markdown(escape_inline(head))
+        if rest:
             st.markdown("**Reasons**")
-            draw_reasons(c["reasons"])
-        ev = c.get("evidence") or []
-        st.markdown(f"**Evidence** ({len(ev)})")
-        if ev:
-            draw_evidence(ev)
+            draw_reasons(rest)
+        st.markdown(f"**Evidence** ({len(numbered.evidence)})")
+        if numbered.evidence:
+            draw_evidence(numbered.evidence)
         else:
             st.caption("No passage in the corpus addresses this claim.")
+    draw_how_decided()
