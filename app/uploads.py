@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import UploadRejected
 
-__all__ = ["ALLOWED_EXTENSIONS", "UPLOAD_SUBDIR", "UploadCheck", "UploadRejected", "check_upload", "sanitize_filename", "save_upload"]
+__all__ = ["ALLOWED_EXTENSIONS", "UPLOAD_SUBDIR", "Saved", "UploadCheck", "UploadRejected", "check_upload", "looks_binary",
+           "sanitize_filename", "save_upload", "uploads_folder"]
 
 ALLOWED_EXTENSIONS = {
     ".pdf": "PDF",
@@ -80,12 +82,47 @@ def check_upload(name: str, size: int, max_mb: int) -> UploadCheck:
     return UploadCheck(safe, True, f"'{safe}' ({ALLOWED_EXTENSIONS[ext]}, {max(1, size // 1024)} KB)")
 
 
-def save_upload(corpus_dir: Path, name: str, data: bytes, max_mb: int) -> Path:
-    """Write an accepted upload under ``<corpus>/uploads/`` and return its path.
+@dataclass
+class Saved:
+    """Where an upload went, and what a reader should be told about it."""
+
+    path: Path
+    message: str
+    renamed: bool = False  # another file already had the name: kept both
+    duplicate: bool = False  # the same content was already uploaded: nothing written
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes anywhere in the file (text never has them; UTF-16 with a byte-order mark is text).
+
+    The whole file is searched, not only its first block: a text header in front of an executable
+    must not pass. ``bytes.find`` scans 25 MB in milliseconds, so sampling would only miss things."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return data.find(b"\x00") >= 0
+
+
+def uploads_folder(corpus_dir: Path) -> Path:
+    """``<corpus>/uploads``, created if missing; refused when it is a link (it could point anywhere on disk)."""
+    folder = Path(corpus_dir) / UPLOAD_SUBDIR
+    if folder.is_symlink():
+        raise UploadRejected(f"The uploads folder ({UPLOAD_SUBDIR}/ in the corpus folder) is a link to another place; "
+                             "nothing was saved. Replace it with an ordinary folder.")
+    if folder.exists() and not folder.is_dir():
+        raise UploadRejected(f"'{UPLOAD_SUBDIR}' in the corpus folder is not a folder; nothing was saved.")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_upload(corpus_dir: Path, name: str, data: bytes, max_mb: int) -> Saved:
+    """Write an accepted upload under ``<corpus>/uploads/`` and say where it went.
 
     The content is checked as well as the name: a ``.pdf`` must start like a PDF, text formats
-    must not contain NUL bytes, so an executable renamed to ``paper.pdf`` is refused here rather
-    than half-ingested.
+    must not contain NUL bytes anywhere, so an executable renamed to ``paper.pdf`` is refused here
+    rather than half-ingested. A file never replaces another: a different file with the same name
+    is kept beside it as ``name-2.ext`` (and the message says so); the same content uploaded again
+    is not written twice. The file appears under its final name only when complete and only if
+    that name is still free (a hard link, which fails rather than overwrite).
     """
     check = check_upload(name, len(data), max_mb)
     if not check.ok:
@@ -93,14 +130,50 @@ def save_upload(corpus_dir: Path, name: str, data: bytes, max_mb: int) -> Path:
     ext = os.path.splitext(check.name)[1].lower()
     if ext == ".pdf" and not data.lstrip()[:5] == b"%PDF-":
         raise UploadRejected(f"'{check.name}': this is not a PDF file.")
-    if ext != ".pdf" and b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if ext != ".pdf" and looks_binary(data):
         raise UploadRejected(f"'{check.name}': this looks like a binary file, not text.")
-    folder = (Path(corpus_dir) / UPLOAD_SUBDIR).resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = (folder / check.name).resolve()
-    if target.parent != folder:
-        raise UploadRejected(f"'{check.name}': not a valid file name.")
-    tmp = folder / f".{check.name}.part"
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
-    return target
+    folder = uploads_folder(corpus_dir)
+    real = folder.resolve()
+    stem, ext_raw = os.path.splitext(check.name)
+    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{stem[:40]}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        for i in range(1, 1000):
+            candidate = folder / (check.name if i == 1 else f"{stem}-{i}{ext_raw}")
+            if candidate.resolve().parent != real and not candidate.is_symlink():
+                raise UploadRejected(f"'{check.name}': not a valid file name.")
+            if candidate.is_file() and not candidate.is_symlink() and _same_content(candidate, data):
+                return Saved(candidate, f"'{check.name}' is already in the corpus as {candidate.name} (same content); "
+                                        "not saved again.", duplicate=True)
+            try:
+                _claim(tmp, candidate, data)
+            except FileExistsError:
+                continue
+            if i == 1:
+                return Saved(candidate, f"Saved {check.message} as {candidate.name}.")
+            return Saved(candidate, f"A different file named {check.name} was already in the corpus, so this one was "
+                                    f"saved as {candidate.name}; both are kept.", renamed=True)
+        raise UploadRejected(f"'{check.name}': too many files with this name already; rename it and upload again.")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _claim(tmp: Path, target: Path, data: bytes) -> None:
+    """Put the finished file at ``target`` unless something is already there (FileExistsError)."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: create exclusively, never through a link
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+
+
+def _same_content(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False

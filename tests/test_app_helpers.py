@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import string
 
 import pytest
@@ -213,8 +214,8 @@ def test_check_upload_refuses_type_and_size():
 
 
 def test_save_upload_stays_inside_the_corpus(tmp_path):
-    p = save_upload(tmp_path, "../../evil.md", b"# Title\n\ntext", 25)
-    assert p == (tmp_path / "uploads" / "evil.md").resolve()
+    p = save_upload(tmp_path, "../../evil.md", b"# Title\n\ntext", 25).path
+    assert p.resolve() == (tmp_path / "uploads" / "evil.md").resolve()
     assert p.read_bytes().startswith(b"# Title")
     assert not any(x.name.startswith(".") for x in p.parent.iterdir())  # no temp file left
     with pytest.raises(UploadRejected, match="not a PDF"):
@@ -224,6 +225,47 @@ def test_save_upload_stays_inside_the_corpus(tmp_path):
     with pytest.raises(UploadRejected):
         save_upload(tmp_path, "x.md", b"x" * (2 * 1024 * 1024), 1)
     assert json.dumps(sorted(x.name for x in (tmp_path / "uploads").iterdir())) == '["evil.md"]'
+
+
+def test_an_upload_never_replaces_another(tmp_path):
+    first = save_upload(tmp_path, "paper.md", b"# One\n\nfirst text", 25)
+    again = save_upload(tmp_path, "paper.md", b"# One\n\nfirst text", 25)
+    other = save_upload(tmp_path, "paper.md", b"# Two\n\nsecond text", 25)
+    assert first.path.name == "paper.md" and not (first.renamed or first.duplicate)
+    assert again.duplicate and again.path == first.path and "not saved again" in again.message
+    assert other.renamed and other.path.name == "paper-2.md" and "both are kept" in other.message
+    assert first.path.read_bytes() == b"# One\n\nfirst text" and other.path.read_bytes() == b"# Two\n\nsecond text"
+    assert sorted(x.name for x in (tmp_path / "uploads").iterdir()) == ["paper-2.md", "paper.md"]  # no temp files
+
+
+def test_binary_sniffing_reads_the_whole_file(tmp_path):
+    from app.uploads import looks_binary
+
+    disguised = b"# A harmless heading\n\n" + b"text " * 2000 + b"MZ\x90\x00\x03\x00\x00\x00"  # NULs after 10 KB
+    assert looks_binary(disguised)
+    with pytest.raises(UploadRejected, match="binary"):
+        save_upload(tmp_path, "notes.md", disguised, 25)
+    assert not looks_binary("Magnesium".encode("utf-16"))  # UTF-16 text with its byte-order mark
+
+
+def test_a_linked_uploads_folder_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "uploads").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(UploadRejected, match="is a link"):
+        save_upload(corpus, "paper.md", b"# Paper\n\ntext", 25)
+    assert list(outside.iterdir()) == []  # nothing written through the link
+
+
+def test_upload_limit_matches_the_setting():
+    import tomllib
+
+    from core.settings import Settings
+
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == Settings().max_upload_mb
 
 
 def test_audit_table_puts_disagreements_first():

@@ -134,3 +134,16 @@ def test_flag_reasons_use_screen_numbers_and_say_shared_things_once():
     assert "[3]** Rats and magnesium" in text and "[4]** Rats and magnesium" in text
     assert text.count("evidence weighted by study type") == 1  # once, in the explanation
     assert "How these findings are decided" in text
+
+
+# --- 4. uploads -------------------------------------------------------------------------------------
+
+def test_a_refused_upload_gets_a_message_after_save(app_env):
+    at = _app().run()
+    at.switch_page("app/pages/corpus.py").run()
+    assert not at.exception, at.exception
+    uploader = at.get("file_uploader")[0]
+    assert not list(uploader.proto.type)  # no browser-side type filter that would drop a refused file silently
+    assert uploader.proto.max_upload_size_mb == 25  # the uploader's "… per file" says the limit the page checks
+    [b for b in at.button if "Save to corpus" in b.label][0].click().run()
+    assert any("No file was chosen" in w.value for w in at.warning)

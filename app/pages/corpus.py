@@ -9,7 +9,7 @@ from app.render import code_inline, escape_inline
 from app.resources import get_snapshot, load_settings, session_version, store_status
 from app.store_ui import draw_missing_store, run_ingest_ui
 from app.tables import documents_rows
-from app.uploads import ALLOWED_EXTENSIONS, UPLOAD_SUBDIR, UploadRejected, check_upload, save_upload
+from app.uploads import UPLOAD_SUBDIR, UploadRejected, check_upload, save_upload
 from app.components import draw_store_status
 from core.store import current_version
 
@@ -48,24 +48,28 @@ else:
                     expanded=True)
 
 st.subheader("Add documents")
-st.caption(f"PDF, Markdown, HTML or JATS XML, up to {settings.max_upload_mb} MB each. Files are saved to "
-           f"{code_inline(str(settings.corpus_dir / UPLOAD_SUBDIR))}; a file with the same name replaces the "
-           "earlier upload. Press *Re-ingest* afterwards to add them to the store.")
+st.caption(f"PDF, Markdown, HTML or JATS XML, up to {settings.max_upload_mb} MB each. Files are saved to the corpus "
+           f"folder's {code_inline(UPLOAD_SUBDIR + '/')}; a different file with the same name as an earlier upload is kept "
+           "beside it under a new name. Press *Re-ingest* afterwards to add them to the store.")
 with st.form("upload", clear_on_submit=True):
-    files = st.file_uploader("Documents", accept_multiple_files=True, type=sorted(e.lstrip(".") for e in ALLOWED_EXTENSIONS))
+    # no type filter here: the browser would drop a refused file silently, and the reader would never learn why
+    files = st.file_uploader("Documents", accept_multiple_files=True, max_upload_size=settings.max_upload_mb,
+                             help="PDF, Markdown, plain text, HTML or JATS XML")
     submitted = st.form_submit_button("Save to corpus", icon=":material/upload:")
 if submitted:
+    if not files:
+        st.warning("No file was chosen: drop or browse for PDF, Markdown, HTML or JATS XML files first, then press *Save*.")
     for f in files or []:
         check = check_upload(f.name, f.size, settings.max_upload_mb)
         if not check.ok:
             st.error(escape_inline(check.message))
             continue
         try:
-            path = save_upload(settings.corpus_dir, f.name, f.getvalue(), settings.max_upload_mb)
+            saved = save_upload(settings.corpus_dir, f.name, f.getvalue(), settings.max_upload_mb)
         except UploadRejected as exc:
             st.error(escape_inline(str(exc)))
         else:
-            st.success(f"Saved {escape_inline(check.message)} as {code_inline(path.name)}.")
+            (st.info if saved.duplicate or saved.renamed else st.success)(escape_inline(saved.message))
 
 st.subheader("Re-ingest")
 st.caption("Builds a new store version from the corpus folder (unchanged files are skipped). People chatting now keep "
