@@ -39,8 +39,8 @@ def draw_chroma_unavailable(problem: str) -> None:
         "**The vector database is not reachable.** The app is configured to use a Chroma server, "
         "but it does not answer, so questions cannot be searched right now.\n\n"
         f"Details: {escape_inline(problem)}\n\n"
-        "Start the server (`chroma run --host HOST --port PORT --path DIR`) or unset `MGC_CHROMA__HOST` "
-        "to use the embedded store, then reload this page.",
+        "Ask whoever runs this app to start the database server, or to switch the app to its built-in store "
+        "(the README's *Configuration* section says how), then reload this page.",
         icon=":material/cloud_off:",
     )
 

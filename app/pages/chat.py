@@ -57,7 +57,8 @@ def sidebar() -> ChatOptions:
                         index=0, help="The deterministic answerer only quotes retrieved sentences; "
                                       "an LLM writes prose whose sentences are then checked against the sources.")
     if no_llm:
-        sb.caption("No language model is configured; set `MGC_LLM__PROVIDER` (llamacpp, ollama or openai) to enable one.")
+        sb.caption("Answers quote the sources word for word. Written answers from a language model are not switched on "
+                   "for this app; whoever runs it can turn them on (the README's *Configuration* section says how).")
     k = sb.slider("Passages to retrieve", 2, 12, int(settings.retrieval.k), key="k")
     role = ROLE_CHOICES[sb.radio("Sources", list(ROLE_CHOICES), key="role", horizontal=False)]
     chunks = snap.chunks.values()
