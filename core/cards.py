@@ -15,6 +15,7 @@ passages of a store built before cards existed.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 CARDS_FILE = "cards.json"
-CARDS_FORMAT = 1  # bump when the card shape or the extraction rules change: stored cards are then rebuilt
+CARDS_FORMAT = 2  # bump when the card shape or the extraction rules change: stored cards are then rebuilt
 
 SentenceRole = Literal["objective", "background", "method", "result", "conclusion", "limitation", "source_note"]
 FINDING_ROLES: tuple[str, ...] = ("result", "conclusion")
@@ -145,7 +146,11 @@ SOURCE_NOTE = re.compile(
     r"(?:does|do|did) not\b|\b(?:abstract|summary|text|excerpt)s? (?:gives?|reports?|lists?|states?) no\b|"
     r"\bno [^.]{0,60}\bappear in the (?:available )?(?:abstract|text|summary)\b|\bnot (?:part of the material|retrieved)\b|"
     r"\b(?:was|were) not (?:retrieved|available|seen)\b|\bsecondary cop(?:y|ies)\b|\bthis digest\b|\bbreaks off\b|"
-    r"\bretrieved (?:page|text)\b|\bmachine-translated\b|\bis not available in\b|\bnot verified here\b", re.I)
+    r"\bretrieved (?:page|text)\b|\bmachine-translated\b|\bis not available in\b|\bnot verified here\b|\btruncated\b|\bcut off\b|"
+    r"\bnot (?:reported|given|stated) in the (?:abstract|available|retrieved)\b|\bno [^.]{0,40}\b(?:are|is) (?:given|reported)\b", re.I)
+# the authors recounting earlier work or context, whatever paragraph it sits in
+_BACKGROUND = re.compile(r"\bthe authors (?:cite|describe|summari[sz]e|note that)\b|\b(?:their|its) (?:own )?earlier (?:finding|work|study)\b|"
+                         r"\bprevious(?:ly)? (?:studies|work|reported|shown)\b", re.I)
 _OBJECTIVE = re.compile(
     r"\b(?:aim(?:ed|s)?|sought|set out|designed|intended) to\b|\b(?:the )?(?:aim|objective|purpose|goal)s? (?:of|was|were|is)\b|"
     r"\bto (?:assess|investigate|evaluate|examine|determine|test|explore|compare) (?:whether|if|how|the)\b|"
@@ -185,6 +190,8 @@ def classify_sentence(text: str, section: str = "") -> SentenceRole:
         return "source_note"
     if _OBJECTIVE.search(t) and not _STAT.search(t):
         return "objective"
+    if _BACKGROUND.search(t) and sec != "conclusion":
+        return "background"
     concluding = bool(_CONCLUSION.search(t)) and sec not in ("background", "objective", "method")
     if sec == "limitation" or (_LIMITATION.search(t) and sec not in ("result", "conclusion") and not concluding):
         return "limitation"
@@ -203,3 +210,28 @@ def classify_sentence(text: str, section: str = "") -> SentenceRole:
     if _RESULT_WORDS.search(t) and re.search(r"\d", t):
         return "result"
     return "background"
+
+
+# --------------------------------------------------------------------------- shared text helpers
+
+_NUM = r"\d+(?:[.,]\d+)?"
+GENERIC_DOSE_UNITS: tuple[str, ...] = ("mg", "g", "mmol", "meq", "mcg", "µg", "μg", "iu", "ml", "mg/kg", "g/kg")
+_INLINE = re.compile(r"\*\*([^*]{1,60}?)\*\*")
+
+
+@functools.lru_cache(maxsize=16)
+def dose_pattern(units: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """A number (or range) followed by a dose unit (the corpus profile's units plus generic ones),
+    optionally per day: group 1 is the amount, group 2 the 'per day' part."""
+    alts = sorted({u.lower() for u in units} | set(GENERIC_DOSE_UNITS), key=len, reverse=True)
+    unit = "|".join(re.escape(u) for u in alts)
+    return re.compile(rf"(?<![\w.])({_NUM}(?:\s*(?:–|-|to)\s*{_NUM})?\s*(?:{unit}))(?![\w])((?:\s*(?:/|per|a|each)\s*(?:day|d|kg|night)\b)?)",
+                      re.I)
+
+
+def run_in_section(text: str, start: int, end: int) -> str:
+    """A bold run-in heading ("**Results.** …") of the paragraph holding the sentence at
+    ``start:end``: the section of a sentence when the loader kept such labels inline."""
+    para = text.rfind("\n\n", 0, start) + 1
+    labels = [m for m in _INLINE.finditer(text, para, end) if m.start() <= start + 8]
+    return labels[-1].group(1) if labels else ""

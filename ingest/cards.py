@@ -15,12 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from core.cards import CardSentence, Intervention, Outcome, StudyCard, classify_sentence, dump_cards
+from core.cards import CardSentence, Intervention, Outcome, StudyCard, classify_sentence, dose_pattern, dump_cards, run_in_section
 from core.domain import NEUTRAL, DomainProfile
 from core.records import DocumentRecord
 from core.types import Chunk
 
-_GENERIC_UNITS = ("mg", "g", "mmol", "meq", "mcg", "µg", "μg", "iu", "ml", "mg/kg", "g/kg")
 _NUM = r"\d+(?:[.,]\d+)?"
 _DURATION = re.compile(r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)[\s-](day|week|month|year|night)s?\b", re.I)
 _PEOPLE = (r"participants|patients|adults|subjects|volunteers|people|individuals|men|women|children|adolescents|students|"
@@ -44,21 +43,6 @@ _HEDGES = ("may", "might", "could", "suggest", "suggests", "appear", "appears", 
            "inconsistent", "emerging", "potential")
 
 
-def dose_pattern(profile: DomainProfile = NEUTRAL) -> re.Pattern[str]:
-    """A number (or range) followed by a dose unit of the profile or a generic one, optionally per day."""
-    units = sorted({u.lower() for u in profile.dose_units} | set(_GENERIC_UNITS), key=len, reverse=True)
-    unit = "|".join(re.escape(u) for u in units)
-    return re.compile(rf"(?<![\w.])({_NUM}(?:\s*(?:–|-|to)\s*{_NUM})?\s*(?:{unit}))(?![\w])((?:\s*(?:/|per|a|each)\s*(?:day|d|kg|night)\b)?)", re.I)
-
-
-def _inline_section(text: str, start: int, end: int) -> str:
-    """A bold run-in heading ("**Results.** …") of the paragraph holding the sentence at
-    ``start:end``: what a chunk's section is when the loader kept such labels inline."""
-    para = text.rfind("\n\n", 0, start) + 1
-    labels = [m for m in _INLINE.finditer(text, para, end) if m.start() <= start + 8]
-    return labels[-1].group(1) if labels else ""
-
-
 def _sentences(chunks: Iterable[Chunk]) -> list[CardSentence]:
     out: list[CardSentence] = []
     seen: set[str] = set()
@@ -69,13 +53,12 @@ def _sentences(chunks: Iterable[Chunk]) -> list[CardSentence]:
             if not raw or key in seen:  # chunks overlap by a sentence
                 continue
             seen.add(key)
-            section = _inline_section(c.text, a, b) or c.section
+            section = run_in_section(c.text, a, b) or c.section
             out.append(CardSentence(text=raw, role=classify_sentence(_strip_label(raw), section), chunk_id=c.chunk_id))
     return out
 
 
 _LABEL = re.compile(r"^\s*(?:[-*•]\s+)?\*\*[^*]{1,60}?\*\*[:.]?\s*")
-_INLINE = re.compile(r"\*\*([^*]{1,60}?)\*\*")
 
 
 def _strip_label(text: str) -> str:
@@ -111,14 +94,19 @@ def _design(record: DocumentRecord, texts: list[str]) -> str:
     return record.study_type or ""
 
 
+_THRESHOLD = re.compile(r"(?:>=?|<=?|≥|≤|\bat least|\bat most|\babove|\bbelow|\bover|\bunder|\bup to)\s*$", re.I)
+_CRITERIA = re.compile(r"\bexclu|\binclu(?:ded|sion) (?:if|criteria)|\beligib", re.I)
+
+
 def _intervention(meta: dict, methods: list[str], profile: DomainProfile) -> Intervention:
     text = str(meta.get("intervention") or "")
+    methods = [t for t in methods if not _CRITERIA.search(t)]  # "excluded if the dose was below 50 mg" is no dose given
     pool = [text] + methods if text else methods
-    dose_rx = dose_pattern(profile)
+    dose_rx = dose_pattern(tuple(profile.dose_units))
     dose = ""
     for t in pool:
-        m = dose_rx.search(t)
-        if m:
+        m = next((m for m in dose_rx.finditer(t) if not _THRESHOLD.search(t[:m.start()])), None)
+        if m:  # a dose given, not a threshold ("at >= 50 mg", "below 50 mg")
             dose = (m.group(1) + m.group(2)).strip()
             break
     dur = _first(_DURATION, pool)
