@@ -122,10 +122,12 @@ def test_missing_store_raises(settings):
 def test_json_shape_and_timings(retriever, settings):
     ans = _ask(retriever, settings, "Does magnesium lower cortisol?")
     d = ans.to_json()
+    # the original fields first and unchanged; the structured parts added after them
     assert list(d) == ["question", "answer", "citations", "unsupported_sentences", "flags", "verdict",
-                       "timings_ms", "answerer", "refused"]
+                       "timings_ms", "answerer", "refused", "lead", "findings", "gaps", "cards"]
     assert set(d["citations"][0]) == {"n", "doc_id", "chunk_id", "title", "year", "role", "study_type", "section",
-                                      "page", "text", "url", "doi", "pmid", "is_digest", "cited_sentences"}
+                                      "page", "text", "url", "doi", "pmid", "is_digest", "cited_sentences",
+                                      "chunk_ids", "anchor", "card"}
     assert {"retrieve", "compose", "verify", "total"} <= set(d["timings_ms"])
     assert d["answerer"] == "deterministic" and d["verdict"] is None
 

@@ -175,3 +175,24 @@ def test_verifier_decides_support_when_available(retriever, settings):
             f"Citrate beat oxide for uptake in healthy volunteers [{n}].")
     ans = answer_question(q, answerer=fake(text), settings=settings, retriever=retriever, verifier=verifier)
     assert ans.unsupported_sentences == ["Citrate beat oxide for uptake in healthy volunteers."]
+
+
+def test_one_number_per_document_and_cards_in_the_prompt(settings):
+    """Two passages of one paper are passage [1] twice in the prompt and one citation after the check;
+    the paper's study card goes into the prompt as data under the same number."""
+    from core.cards import Intervention, StudyCard
+
+    from chatbot.answer.llm import build_messages, check_answer
+    from chatbot.retrieval import Passage
+
+    a = make_chunk("trial", "Elderly adults with insomnia received 500 mg magnesium daily for 8 weeks.", title="Trial", year=2012)
+    b = make_chunk("trial", "Sleep onset latency was shorter with magnesium than with placebo.", title="Trial", year=2012, start=100)
+    c = make_chunk("other", "Glycine before bed improved subjective sleep quality.", title="Glycine", year=2007)
+    passages = [Passage(a, 1.0, 1), Passage(c, 0.9, 2), Passage(b, 0.8, 3)]
+    card = StudyCard(doc_id="trial", design="rct", n=46, intervention=Intervention(dose="500 mg", duration="8 weeks"))
+    human = build_messages("What did the trial find?", passages, cards={"trial": card})[1].content
+    assert human.count('<passage n="1"') == 3 and human.count('<passage n="2"') == 1  # two passages + the card
+    assert "n: 46" in human and "500 mg" in human
+    checked = check_answer("Sleep onset latency was shorter with magnesium than with placebo [1].", passages)
+    assert [x.n for x in checked.citations] == [1] and checked.citations[0].chunk_ids == [a.chunk_id, b.chunk_id]
+    assert not checked.unsupported

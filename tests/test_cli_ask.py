@@ -61,7 +61,7 @@ def test_json_output(env_settings, capsys):
     assert d["question"].startswith("Is magnesium") and d["answerer"] == "deterministic"
     assert d["citations"] and all(c["role"] == "literature" for c in d["citations"])
     assert set(d) == {"question", "answer", "citations", "unsupported_sentences", "flags", "verdict", "timings_ms",
-                      "answerer", "refused"}
+                      "answerer", "refused", "lead", "findings", "gaps", "cards"}
 
 
 def test_missing_llm_backend_exit_2(env_settings, capsys, monkeypatch):

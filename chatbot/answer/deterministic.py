@@ -9,9 +9,13 @@ article repeats itself). When no sentence clears the relevance gate the answerer
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from core.cards import StudyCard, classify_sentence, dose_pattern, run_in_section
+from core.safety import suspect_reason
 
 from chatbot.answer.sentences import (
     bm25_sentence_scores,
@@ -23,7 +27,8 @@ from chatbot.answer.sentences import (
     shared_terms,
     term_coverage,
 )
-from chatbot.answer.types import Citation
+from chatbot.answer.intent import Intent
+from chatbot.answer.types import Citation, Finding
 
 ARTICLE_HEADING = "What the article says"
 STUDIES_HEADING = "What the studies found"
@@ -54,6 +59,14 @@ class ComposeConfig:
     max_literature: int = 4
     max_per_passage: int = 2
     dup_cosine: float = 0.92
+    # what a sentence does in its study (core.cards roles): results and conclusions before aims and background
+    role_bonus: dict[str, float] = field(default_factory=lambda: {"result": 0.10, "conclusion": 0.08, "method": 0.0, "limitation": 0.02,
+                                                                  "objective": -0.12, "background": -0.06})
+    dose_bonus: float = 0.15        # a dose question: sentences stating a dose
+    effect_bonus: float = 0.10      # an effect-size question: sentences with figures (%, p, CI, minutes …)
+    population_bonus: float = 0.10  # a population question: sentences saying who (and how many) were studied
+    method_bonus: float = 0.08      # dose and population questions are answered by method sentences too
+    year_bonus: float = 0.08        # the question names a year ("the 2024 pilot"): sentences of studies from that year
 
 
 @dataclass
@@ -66,6 +79,7 @@ class Candidate:
     coverage: float = 0.0
     key_overlap: bool = False
     score: float = 0.0
+    kind: str = ""  # the sentence's role in its study (core.cards.SentenceRole), "" for the article
 
 
 @dataclass
@@ -73,6 +87,7 @@ class Composed:
     text: str
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
+    findings: list[Finding] = field(default_factory=list)
 
 
 def _source_context(chunk) -> str:
@@ -81,21 +96,72 @@ def _source_context(chunk) -> str:
     return f"{chunk.title} {chunk.section} {authors} {chunk.year or ''} {chunk.study_type or ''}"
 
 
-def candidates(passages: list) -> list[Candidate]:
+def card_roles(cards: dict[str, StudyCard] | None) -> dict[tuple[str, str], str]:
+    """(doc_id, displayed sentence) -> role, from the stored cards."""
+    out: dict[tuple[str, str], str] = {}
+    for doc_id, card in (cards or {}).items():
+        for s in card.sentences:
+            out[(doc_id, clean_sentence(s.text).lower())] = s.role
+    return out
+
+
+def sentence_role(chunk, raw: str, start: int, end: int, roles: dict[tuple[str, str], str]) -> str:
+    """The role stored on the document's card, else classified here (a store built before cards)."""
+    if chunk.role != "literature":
+        return ""
+    got = roles.get((chunk.doc_id, clean_sentence(raw).lower()))
+    if got:
+        return got
+    return classify_sentence(clean_sentence(raw), run_in_section(chunk.text, start, end) or chunk.section)
+
+
+def candidates(passages: list, cards: dict[str, StudyCard] | None = None) -> list[Candidate]:
+    """Quotable sentences of the passages. A source note ("Read from the abstract…", "The abstract
+    does not state…") or text addressing the reader (core.safety) is never a candidate finding."""
     out: list[Candidate] = []
     seen: set[str] = set()
+    roles = card_roles(cards)
     for i, p in enumerate(passages):
-        for raw in p.chunk.sentence_texts() or [p.chunk.text]:
+        spans = p.chunk.sentences or [(0, len(p.chunk.text))]
+        for a, b in spans:
+            raw = p.chunk.text[a:b]
             s = clean_sentence(raw)
             key = s.lower()
             if key in seen or not is_answerable_sentence(s):
                 continue
             seen.add(key)
-            out.append(Candidate(i, s, p.chunk.role))
+            kind = sentence_role(p.chunk, raw, a, b, roles)
+            if kind == "source_note" or suspect_reason(s):
+                continue
+            out.append(Candidate(i, s, p.chunk.role, kind=kind))
     return out
 
 
-def score_candidates(query: str, passages: list, cands: list[Candidate], embeddings, cfg: ComposeConfig) -> np.ndarray:
+FIGURE = re.compile(r"\d\s*%|\b[pP]\s*[=<>≤≥]|\b95\s*%\s*CI\b|±|\d+(?:\.\d+)?\s*(?:min(?:utes)?|hours?|points?|percent|fold)\b|"
+                     r"\b(?:OR|RR|HR|SMD|MD)\b|\b\d+\.\d+\b")
+WHO = re.compile(r"\b\d[\d,]*\s+(?:[A-Za-z-]+\s+){0,4}?(?:participants|patients|adults|subjects|volunteers|people|individuals|men|women|"
+                  r"children|students|players|athletes|residents|mice|rats)\b|\b(?:aged|mean age|elderly|older|healthy|with [a-z]+ "
+                  r"(?:insomnia|disease|syndrome|disorder))\b", re.I)
+
+
+def intent_bonus(c: Candidate, intent: Intent | None, cfg: ComposeConfig, units: tuple[str, ...] = ()) -> float:
+    """What the question asks for, carried by this sentence (plus the role bonus of literature sentences)."""
+    bonus = cfg.role_bonus.get(c.kind, 0.0) if c.kind else 0.0
+    if intent is None:
+        return bonus
+    if intent.dose and dose_pattern(units).search(c.text):
+        bonus += cfg.dose_bonus
+    if intent.effect and FIGURE.search(c.text):
+        bonus += cfg.effect_bonus
+    if intent.population and WHO.search(c.text):
+        bonus += cfg.population_bonus
+    if intent.wants_method and c.kind == "method":
+        bonus += cfg.method_bonus
+    return bonus
+
+
+def score_candidates(query: str, passages: list, cands: list[Candidate], embeddings, cfg: ComposeConfig,
+                     intent: Intent | None = None, units: tuple[str, ...] = ()) -> np.ndarray:
     """Fills each candidate's cos/lex/coverage/score; returns the sentence vectors (for dedup)."""
     if not cands:
         return np.zeros((0, 1), dtype=np.float32)
@@ -105,6 +171,7 @@ def score_candidates(query: str, passages: list, cands: list[Candidate], embeddi
     bm = bm25_sentence_scores(query, [c.text for c in cands])
     bm_max = float(bm.max()) if len(bm) and bm.max() > 0 else 1.0
     ctx = [_source_context(p.chunk) for p in passages]
+    years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", query)}
     wide = shared_terms([p.chunk.text for p in passages])
     for c, cs, b in zip(cands, cos, bm):
         c.cos = float(cs)
@@ -112,7 +179,9 @@ def score_candidates(query: str, passages: list, cands: list[Candidate], embeddi
         c.coverage = term_coverage(query, c.text + " " + ctx[c.passage_idx])
         c.key_overlap = has_topic_term(query, c.text + " " + ctx[c.passage_idx], wide)
         prior = 1.0 / np.sqrt(c.passage_idx + 1)
-        c.score = cfg.w_cos * c.cos + cfg.w_lex * c.lex + cfg.w_rank * prior
+        c.score = cfg.w_cos * c.cos + cfg.w_lex * c.lex + cfg.w_rank * prior + intent_bonus(c, intent, cfg, units)
+        if years and passages[c.passage_idx].chunk.year in years:
+            c.score += cfg.year_bonus
     return vecs
 
 
@@ -168,16 +237,37 @@ def select(cands: list[Candidate], vecs: np.ndarray, cfg: ComposeConfig) -> list
     for i in order:
         if i not in chosen and ok(i):
             take(i)
+    chosen = _findings_for_aims(cands, chosen)
     return [cands[i] for i in sorted(chosen, key=lambda i: -cands[i].score)]
 
 
-def render(passages: list, chosen: list[Candidate], first_n: int = 1) -> Composed:
-    """Groups sentences under the two headings and numbers sources by first appearance."""
-    numbers: dict[int, int] = {}
-    cites: dict[int, Citation] = {}
+def _findings_for_aims(cands: list[Candidate], chosen: list[int]) -> list[int]:
+    """A study quoted only for its aim or background says what it set out to do, not what it found:
+    its best on-topic result or conclusion sentence from the same passage takes the aim's place."""
+    out = list(chosen)
+    for k, i in enumerate(out):
+        if cands[i].kind not in ("objective", "background"):
+            continue
+        same = [j for j, c in enumerate(cands) if c.passage_idx == cands[i].passage_idx and c.kind in ("result", "conclusion")
+                and c.key_overlap and j not in out]
+        if same and not any(cands[j].passage_idx == cands[i].passage_idx and cands[j].kind in ("result", "conclusion") for j in out):
+            out[k] = max(same, key=lambda j: cands[j].score)
+    return out
+
+
+# the order in which a study's sentences are shown: what it found before what it set out to do
+ROLE_ORDER = {"result": 0, "conclusion": 1, "method": 2, "limitation": 3, "background": 4, "objective": 5}
+
+
+def render(passages: list, chosen: list[Candidate], first_n: int = 1, cards: dict[str, StudyCard] | None = None) -> Composed:
+    """Groups sentences under the two headings and numbers sources by first appearance, one
+    number per document (several passages of one paper share its number)."""
+    numbers: dict[str, int] = {}
+    cites: dict[str, Citation] = {}
     lines: list[str] = []
-    groups = [(ARTICLE_HEADING, [c for c in chosen if c.role == "article"]),
-              (STUDIES_HEADING, [c for c in chosen if c.role != "article"])]
+    findings: list[Finding] = []
+    studies = sorted((c for c in chosen if c.role != "article"), key=lambda c: (ROLE_ORDER.get(c.kind, len(ROLE_ORDER)), -c.score))
+    groups = [(ARTICLE_HEADING, [c for c in chosen if c.role == "article"]), (STUDIES_HEADING, studies)]
     for heading, items in groups:
         if not items:
             continue
@@ -185,25 +275,37 @@ def render(passages: list, chosen: list[Candidate], first_n: int = 1) -> Compose
             lines.append("")
         lines.append(heading)
         for c in items:
-            if c.passage_idx not in numbers:
-                n = first_n + len(numbers)
-                numbers[c.passage_idx] = n
-                cites[c.passage_idx] = Citation.from_chunk(n, passages[c.passage_idx].chunk)
-            cit = cites[c.passage_idx]
+            chunk = passages[c.passage_idx].chunk
+            cit = cite_chunk(cites, numbers, chunk, first_n, cards)
             cit.cited_sentences.append(c.text)
+            findings.append(Finding(text=c.text, n=cit.n, doc_id=chunk.doc_id, role=c.kind or chunk.role))
             lines.append(f"- {c.text} {cit.tag()}")
-    return Composed("\n".join(lines), sorted(cites.values(), key=lambda c: c.n))
+    return Composed("\n".join(lines), sorted(cites.values(), key=lambda c: c.n), findings=findings)
+
+
+def cite_chunk(cites: dict[str, Citation], numbers: dict[str, int], chunk, first_n: int = 1,
+               cards: dict[str, StudyCard] | None = None) -> Citation:
+    """The citation of ``chunk``'s document, created with the next number on first use."""
+    if chunk.doc_id not in numbers:
+        numbers[chunk.doc_id] = first_n + len(numbers)
+        cites[chunk.doc_id] = Citation.from_chunk(numbers[chunk.doc_id], chunk)
+        cites[chunk.doc_id].card = (cards or {}).get(chunk.doc_id)
+    cit = cites[chunk.doc_id]
+    cit.add_passage(chunk)
+    return cit
 
 
 def compose(question: str, passages: list, embeddings, cfg: ComposeConfig | None = None, query: str | None = None,
-            store_empty: bool = False, first_n: int = 1) -> Composed:
-    """Extractive cited answer to ``question`` (scored against ``query``, the standalone form)."""
+            store_empty: bool = False, first_n: int = 1, cards: dict[str, StudyCard] | None = None,
+            intent: Intent | None = None, units: tuple[str, ...] = ()) -> Composed:
+    """Extractive cited answer to ``question`` (scored against ``query``, the standalone form);
+    ``cards`` give sentence roles and source cards, ``intent`` what kind of sentence was asked for."""
     cfg = cfg or ComposeConfig()
     if store_empty:
         return Composed(EMPTY_STORE, [], refused=True)
-    cands = candidates(passages)
-    vecs = score_candidates(query or question, passages, cands, embeddings, cfg)
+    cands = candidates(passages, cards)
+    vecs = score_candidates(query or question, passages, cands, embeddings, cfg, intent, units)
     chosen = select(cands, vecs, cfg)
     if not chosen:
         return Composed(REFUSAL, [], refused=True)
-    return render(passages, chosen, first_n=first_n)
+    return render(passages, chosen, first_n=first_n, cards=cards)

@@ -16,12 +16,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from core.cards import StudyCard, load_cards
+from core.domain import profile_for
 from core.protocols import Auditor, Retriever, Verifier
 from core.settings import Settings, get_settings
 
 from chatbot.answer import audit_adapter
 from chatbot.answer.conversation import standalone_query
-from chatbot.answer.deterministic import EMPTY_STORE, REFUSAL, Composed, compose
+from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose
+from chatbot.answer.intent import read_intent
+from chatbot.answer.lead import compose_lead
 from chatbot.answer.types import Answer, Citation
 from chatbot.scope import closest_heading, gap_message, missing_terms
 
@@ -58,22 +62,55 @@ def _verdict_line(verdict: dict[str, Any], numbers: list[int], mapping: dict[int
     return line
 
 
+_CARDS: dict[str, dict[str, StudyCard]] = {}
+
+
+def snapshot_cards(snapshot) -> dict[str, StudyCard]:
+    """The study cards stored with a store version (read once per version folder; none for a store without them)."""
+    path = getattr(snapshot, "path", None)
+    if path is None:
+        return {}
+    key = str(path)
+    if key not in _CARDS:
+        if len(_CARDS) > 8:
+            _CARDS.clear()
+        _CARDS[key] = load_cards(path)
+    return _CARDS[key]
+
+
+def _without(body: str, used: list[str]) -> str:
+    """The quoted sentences minus those the lead already quotes (and headings left with nothing under them)."""
+    if not used:
+        return body
+    lines = [ln for ln in body.split("\n") if not any(ln.startswith(f"- {u} [") for u in used)]
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        if ln in (ARTICLE_HEADING, STUDIES_HEADING) and not (i + 1 < len(lines) and lines[i + 1].startswith("- ")):
+            continue
+        out.append(ln)
+    return "\n".join(out).strip("\n")
+
+
 def _attach_verdict(verdict: dict[str, Any], citations: list[Citation], retriever) -> tuple[str, list[Citation]]:
-    """Verdict evidence becomes numbered citations too, so the lead line is checkable."""
-    by_chunk = {c.chunk_id: c for c in citations}
+    """Verdict evidence becomes numbered citations too (one number per document), so the lead line is checkable."""
+    by_doc = {c.doc_id: c for c in citations}
     chunks = getattr(retriever.snapshot, "chunks", {}) or {}
+    cards = snapshot_cards(retriever.snapshot)
     numbers: list[int] = []
     mapping: dict[int, int] = {}
     for k, ev in enumerate(verdict.get("evidence") or [], 1):
         cid = ev.get("chunk_id")
-        if cid in by_chunk:
-            cit = by_chunk[cid]
-        elif cid in chunks:
-            cit = Citation.from_chunk(max([c.n for c in citations], default=0) + 1, chunks[cid])
-            citations.append(cit)
-            by_chunk[cid] = cit
-        else:
+        chunk = chunks.get(cid)
+        if chunk is None:
             continue
+        cit = by_doc.get(chunk.doc_id)
+        if cit is None:
+            cit = Citation.from_chunk(max([c.n for c in citations], default=0) + 1, chunk)
+            cit.card = cards.get(chunk.doc_id)
+            citations.append(cit)
+            by_doc[chunk.doc_id] = cit
+        else:
+            cit.add_passage(chunk)
         if ev.get("text") and ev["text"] not in cit.cited_sentences:
             cit.cited_sentences.append(ev["text"])
         mapping[int(ev.get("n") or k)] = cit.n
@@ -138,13 +175,19 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
     timings["retrieve"] = _ms(t)
 
     t = time.perf_counter()
-    verdict = audit_adapter.check_claim(auditor, question, retriever) if audit_adapter.looks_like_claim(auditor, question) else None
+    intent = read_intent(question)
+    # a yes/no question asserting a strong claim ("does X cure Y?") is checked as a claim, whatever the auditor's own test says
+    claim_like = auditor is not None and (intent.strong_claim or audit_adapter.looks_like_claim(auditor, question))
+    verdict = audit_adapter.check_claim(auditor, question, retriever) if claim_like else None
     verify_ms = _ms(t)
 
     store_empty = not getattr(retriever.snapshot, "chunks", None)
     t = time.perf_counter()
     gaps = [] if store_empty else missing_terms(query, retriever.snapshot, s.embedding_model)
-    composed = compose(question, passages, retriever.embeddings, query=query, store_empty=store_empty)
+    cards = {} if store_empty else snapshot_cards(retriever.snapshot)
+    profile = profile_for(retriever.snapshot, s)
+    composed = compose(question, passages, retriever.embeddings, query=query, store_empty=store_empty, cards=cards,
+                       intent=intent, units=tuple(profile.dose_units))
     if gaps:  # the question names something no document mentions: say so first, and answer nothing
         # about it; what the corpus has on the rest of the question follows, labelled as such
         head = gap_message(gaps, _n_docs(retriever.snapshot))
@@ -153,14 +196,19 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
         else:
             composed = Composed(f"{head}\n\n{closest_heading(gaps)}\n\n{composed.text}", composed.citations, refused=True)
     unsupported: list[str] = []
+    direct = compose_lead(question, intent, composed, passages, cards, profile, verdict) if not gaps and model is None else None
     body, citations, refused = composed.text, composed.citations, composed.refused
+    findings = list(composed.findings)
     name = "deterministic"
     lead = ""
     if verdict is not None and not store_empty and not gaps:
         lead, citations = _attach_verdict(verdict, citations, retriever)
-        if model is None:
-            yield lead + "\n\n"
+    if direct is not None and direct.text:
+        lead = f"{lead}\n\n{direct.text}" if lead else direct.text
+        body = _without(body, direct.used)
     if model is None:
+        if lead:
+            yield lead + "\n\n"
         yield body
         timings["compose"] = _ms(t)
     else:
@@ -174,7 +222,7 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
             from chatbot.answer.llm import build_messages, check_answer, stream_tokens
 
             raw = []
-            for tok in stream_tokens(model, build_messages(question, passages, query)):
+            for tok in stream_tokens(model, build_messages(question, passages, query, cards)):
                 raw.append(tok)
                 yield tok
             timings["compose"] = _ms(t)
@@ -186,17 +234,17 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
                 body, refused, citations = REFUSAL, True, []
             else:
                 citations = checked.citations
-            if lead:  # recompute verdict numbering against the LLM's citation numbers
+            if verdict is not None and lead:  # recompute verdict numbering against the LLM's citation numbers
                 lead, citations = _attach_verdict(verdict, citations, retriever)
 
     t = time.perf_counter()
-    cited_ids = {c.chunk_id for c in citations}
+    cited_ids = {cid for c in citations for cid in (c.chunk_ids or [c.chunk_id])}
     flags = audit_adapter.flags_for(auditor, retriever, [p for p in passages if p.chunk.chunk_id in cited_ids])
     verify_ms += _ms(t)
     text = body
     if lead:
         text = f"{lead}\n\n{body}"
-        if verdict.get("verdict") not in (None, "no_evidence"):
+        if verdict is not None and verdict.get("verdict") not in (None, "no_evidence"):
             refused = False
     flag_lines = _flag_lines(flags, citations)
     if flag_lines:
@@ -205,7 +253,8 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
     timings["total"] = _ms(t_total)
     yield Answer(question=question, answer=text, citations=sorted(citations, key=lambda c: c.n),
                  unsupported_sentences=unsupported, flags=flags, verdict=verdict, timings_ms=timings,
-                 answerer=name, refused=refused or text in (REFUSAL, EMPTY_STORE), query=query)
+                 answerer=name, refused=refused or text in (REFUSAL, EMPTY_STORE), query=query,
+                 lead=lead, findings=findings if model is None else [], gaps=list(direct.gaps) if direct else [])
 
 
 def _model_label(model) -> str:

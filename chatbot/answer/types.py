@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.cards import StudyCard
 from core.types import Chunk
 
 _STUDY_LABELS = {
@@ -66,6 +67,22 @@ class Citation:
     pmid: str | None = None
     is_digest: bool = False
     cited_sentences: list[str] = field(default_factory=list)
+    chunk_ids: list[str] = field(default_factory=list)  # every passage of the document cited under this number
+    card: StudyCard | None = None  # the study card of the document, when the store has one
+
+    @property
+    def anchor(self) -> str:
+        """Id of this source's card in a rendered answer, so "[n]" can link to it."""
+        return f"source-{self.n}"
+
+    def add_passage(self, chunk: Chunk) -> None:
+        """Cite one more passage of the same document under this number (its text joins ``text``)."""
+        if chunk.doc_id != self.doc_id or chunk.chunk_id in self.chunk_ids:
+            return
+        self.chunk_ids.append(chunk.chunk_id)
+        self.text = f"{self.text}\n\n{chunk.text}"
+        if chunk.section and chunk.section not in self.section.split("; "):
+            self.section = f"{self.section}; {chunk.section}" if self.section else chunk.section
 
     @classmethod
     def from_chunk(cls, n: int, chunk: Chunk, cited_sentences: list[str] | None = None) -> "Citation":
@@ -86,6 +103,7 @@ class Citation:
             pmid=str(m["pmid"]) if m.get("pmid") else None,
             is_digest=chunk.role == "literature" and bool(m.get("digest_of")),
             cited_sentences=list(cited_sentences or []),
+            chunk_ids=[chunk.chunk_id],
         )
 
     def tag(self) -> str:
@@ -100,13 +118,27 @@ class Citation:
             "n": self.n, "doc_id": self.doc_id, "chunk_id": self.chunk_id, "title": self.title, "year": self.year,
             "role": self.role, "study_type": self.study_type, "section": self.section, "page": self.page,
             "text": self.text, "url": self.url, "doi": self.doi, "pmid": self.pmid, "is_digest": self.is_digest,
-            "cited_sentences": list(self.cited_sentences),
+            "cited_sentences": list(self.cited_sentences), "chunk_ids": list(self.chunk_ids or [self.chunk_id]),
+            "anchor": self.anchor, "card": self.card.model_dump(mode="json", exclude={"sentences"}) if self.card else None,
         }
 
 
 @dataclass
+class Finding:
+    """One quoted sentence of an answer with the source number it is cited to and its role there."""
+
+    text: str
+    n: int
+    doc_id: str
+    role: str = ""  # result, conclusion, method, ... (core.cards.SentenceRole) or "article"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "n": self.n, "doc_id": self.doc_id, "role": self.role}
+
+
+@dataclass
 class Answer:
-    """An answer with its numbered sources; ``query`` (the standalone retrieval query) is kept for
+    """An answer with its numbered sources (one number per document); ``query`` (the standalone retrieval query) is kept for
     debugging and the app but is not part of the JSON contract."""
 
     question: str
@@ -119,6 +151,14 @@ class Answer:
     answerer: str = "deterministic"
     refused: bool = False
     query: str = ""
+    lead: str = ""  # the direct answer: one or two cited sentences (also the start of ``answer``)
+    findings: list[Finding] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)  # what the corpus lacks for this question, said plainly
+
+    @property
+    def cards(self) -> list[StudyCard]:
+        """The study card of each cited document, in citation order."""
+        return [c.card for c in sorted(self.citations, key=lambda c: c.n) if c.card is not None]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,4 +171,8 @@ class Answer:
             "timings_ms": {k: round(float(v), 2) for k, v in self.timings_ms.items()},
             "answerer": self.answerer,
             "refused": bool(self.refused),
+            "lead": self.lead,
+            "findings": [f.to_json() for f in self.findings],
+            "gaps": list(self.gaps),
+            "cards": [c.model_dump(mode="json", exclude={"sentences"}) for c in self.cards],
         }

@@ -1,0 +1,54 @@
+"""What a question asks for, read from general question words (no subject vocabulary).
+
+Why: the same passages answer "what dose?", "how big was the effect?" and "who was studied?"
+with different sentences. The answerer prefers sentences that carry what was asked (a dose, a
+number, a population), and a yes/no question that asserts a strong claim ("does X cure Y?") is
+checked as a claim before anything else is said.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_YES_NO = re.compile(r"^\s*(?:(?:so|and|but|then),?\s+)?(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have|had|may|might)\b",
+                     re.I)
+_DOSE = re.compile(r"\bdos(?:e|es|age|ages|ing)\b|\bhow much\b[^?]{0,40}\b(?:take|took|taken|give|given|use|used|daily|per day)\b|"
+                   r"\bamounts?\b|\bmg\b|\bhow many (?:mg|milligrams|grams)\b", re.I)
+_EFFECT = re.compile(r"\bhow (?:big|large|strong|great|much (?:did|does|was|were|more|less|larger|smaller|shorter|longer|better|worse|"
+                     r"lower|higher))\b|\beffect sizes?\b|\bby how (?:much|many)\b|\bmagnitude\b|\bhow many (?:minutes|hours|points|percent)\b|"
+                     r"\bwhat (?:share|fraction|percentage|proportion)\b|\bp-?values?\b|\bconfidence interval\b|\bhow much (?:of|time)\b", re.I)
+_POPULATION = re.compile(r"\bwho\b|\bwhich (?:people|patients|participants|population|populations|groups?|subjects|ages?)\b|"
+                         r"\bin (?:which|what) (?:population|people|patients|group)s?\b|\bparticipants?\b|\bpopulations?\b|"
+                         r"\bhow many (?:people|patients|participants|adults|subjects|volunteers|men|women|children)\b|\btook part\b", re.I)
+_STRONG = re.compile(r"\b(?:cures?|cured|curing|prevents?|prevented|preventing|eliminates?|eliminated|eliminating|eradicates?|"
+                     r"reverses?|guarantees?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The kinds of answer a question asks for (several may hold: "what dose, and who?")."""
+
+    yes_no: bool = False
+    dose: bool = False
+    effect: bool = False
+    population: bool = False
+    strong_claim: bool = False
+
+    @property
+    def wants_method(self) -> bool:
+        """Doses and populations are stated in method sentences, not only in results."""
+        return self.dose or self.population
+
+
+def read_intent(question: str) -> Intent:
+    q = question or ""
+    yes_no = bool(_YES_NO.match(q)) or bool(re.match(r"^\s*is it (?:true|the case|correct|right)\b", q, re.I))
+    return Intent(yes_no=yes_no, dose=bool(_DOSE.search(q)), effect=bool(_EFFECT.search(q)),
+                  population=bool(_POPULATION.search(q)), strong_claim=yes_no and bool(_STRONG.search(q)))
+
+
+def strong_claim_word(question: str) -> str:
+    """The strong verb a question asserts ("cure"), for saying plainly what no study showed."""
+    m = _STRONG.search(question or "")
+    return m.group(0).lower() if m else ""
