@@ -60,3 +60,19 @@ def test_follow_up_retrieves_in_context(settings):
     assert "insomnia" in ans.query and not ans.refused
     assert any(c.doc_id == "abbasi2012" for c in ans.citations)
     assert "500 mg" in ans.answer
+
+
+@pytest.mark.parametrize("q", ["How big was the effect, and in which population?", "How many patients took part, and how big was each dose?",
+                               "Do the studies agree with that figure?", "Was it blinded, and who were the participants?"])
+def test_questions_without_a_topic_are_follow_ups(q):
+    """Only facets (effect, population, dose, participants): the topic comes from the earlier turn."""
+    assert is_follow_up(q)
+    assert "anxiety" in standalone_query(q, ["Does magnesium reduce anxiety?"])
+
+
+@pytest.mark.parametrize("q", ["Is it true that glycinate is 80 % bioavailable?", "Is it the case that magnesium cures insomnia?",
+                               "It is often said that glycine deepens sleep: does it?", "What dose of glycine did they use?"])
+def test_questions_with_their_own_topic_are_not_follow_ups(q):
+    """A pronoun alone does not make a follow-up: "is it true that X" is a question about X."""
+    assert not is_follow_up(q)
+    assert standalone_query(q, ["Does magnesium reduce anxiety?"]) == q

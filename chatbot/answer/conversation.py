@@ -2,9 +2,11 @@
 
 Why deterministic rewriting instead of an LLM: the default answerer is offline and reproducible,
 and retrieval only needs the topic terms of the earlier turn, not fluent prose. A question is a
-follow-up when it is short or leans on the previous turn (a leading "and"/"what about", a pronoun
-such as "it"/"that", or no topic term of its own); the rewrite appends the previous standalone
-question's key terms that the follow-up does not already contain.
+follow-up only when it has no topic of its own (every content word is a facet such as "dose",
+"effect", "population") or opens with a connective ("and …", "what about …"); a pronoun alone does
+not make one, so "Is it true that glycinate is 80 % bioavailable?" is a question about glycinate
+(its "it" points forward, at the clause). The rewrite appends the previous standalone question's key
+terms that the follow-up does not already contain.
 """
 
 from __future__ import annotations
@@ -31,7 +33,18 @@ _GENERIC = {  # facets a follow-up asks about; they don't name a topic on their 
     "dose", "doses", "dosage", "dosing", "amount", "mg", "much", "long", "duration", "time", "timing", "safe", "safety",
     "side", "effects", "effect", "evidence", "studies", "study", "trials", "trial", "form", "forms", "better", "worse",
     "compare", "compared", "work", "works", "risk", "risks", "children", "kids", "elderly", "women", "men", "people",
+    "big", "large", "small", "size", "strong", "population", "populations", "participants", "participant", "patients",
+    "subjects", "sample", "took", "take", "takes", "taken", "part", "result", "results", "finding", "findings", "outcome",
+    "outcomes", "figure", "figures", "number", "numbers", "agree", "agreed", "conclude", "concluded", "conclusion",
+    "blinded", "blind", "randomised", "randomized", "placebo", "group", "groups", "design", "designed", "method",
+    "methods", "use", "used", "using", "last", "lasted", "weeks", "days", "months", "benefit", "benefits", "happen",
+    "happened", "measure", "measured", "significant", "significance", "reliable", "quality", "limitations", "which",
+    "each", "every", "other", "others", "else", "first", "second", "instead", "again", "exactly", "really", "true",
 }
+# "is it true that X", "it is claimed that X": the pronoun points at the clause, not at an earlier turn
+_FRAMING = re.compile(r"^\s*(?:is|was|isn't|wasn't)\s+it\s+(?:true|the case|correct|right|possible|likely|a fact|proven)\s+that\s+|"
+                      r"^\s*it(?:'s| is| has been)\s+(?:true|said|claimed|proven|known|often said)\s+that\s+|"
+                      r"^\s*(?:is|does)\s+it\s+hold\s+that\s+", re.I)
 
 
 def _words(text: str) -> list[str]:
@@ -52,16 +65,15 @@ def key_terms(question: str) -> list[str]:
 
 
 def is_follow_up(question: str) -> bool:
-    """Leans on the previous turn: a leading connective, a back-reference, or no topic term."""
+    """Leans on the previous turn: a leading connective, or no topic term of its own."""
+    question = _FRAMING.sub("", question)
     words = [w.lower() for w in _words(question)]
     if not words:
         return False
     if _LEADS.match(question):
         return True
     topic = [w for w in key_terms(question) if w.lower() not in _GENERIC]
-    if any(w in _REFERS for w in words) and len(words) <= 10:
-        return True
-    return not topic and len(words) <= 8
+    return not topic
 
 
 def _user_turns(history: Iterable[Any] | None) -> list[str]:
