@@ -20,6 +20,7 @@ st.set_page_config(page_title="Magnesium glycinate — evidence check", page_ico
 pages = [
     st.Page("app/pages/chat.py", title="Chat", icon=":material/forum:", default=True),
     st.Page("app/pages/audit.py", title="Claim audit", icon=":material/fact_check:"),
+    st.Page("app/pages/article.py", title="Read the article", icon=":material/article:"),
     st.Page("app/pages/corpus.py", title="Corpus", icon=":material/library_books:"),
     st.Page("app/pages/evals.py", title="Evals", icon=":material/monitoring:"),
 ]

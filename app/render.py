@@ -26,7 +26,7 @@ VERDICT_COLORS = {
     "no_evidence": "gray",
     "extrapolated": "orange",
     "conflicting": "violet",
-    "unsupported": "gray",
+    "unsupported": "yellow",
     "not_covered": "gray",
 }
 VERDICT_LABELS = {

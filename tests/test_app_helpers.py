@@ -326,3 +326,38 @@ def test_reasons_get_screen_numbers_not_document_ids_or_tags():
     assert common == {weighted}
     head, rest = reader_reasons(None, flags[0]["reasons"], numbered, common)
     assert head == "a [4]" and rest == []  # no repeated sentence, no tuning line
+
+
+# --- the article reader ------------------------------------------------------------------------------
+
+def _article_chunks():
+    from core.text import split_sentences
+    from core.types import Chunk
+
+    t1 = "Intro <script>x</script> text. Magnesium calms the brain within days. It ends here."
+    t2 = "It ends here. The dose is 200 mg [see](http://evil) a day. Two things: rest; sleep better at night."
+    return [Chunk(chunk_id="a-0", doc_id="a", text=t1, start=0, end=len(t1), sentences=split_sentences(t1), role="article",
+                  section="One"),
+            Chunk(chunk_id="a-1", doc_id="a", text=t2, start=60, end=60 + len(t2), sentences=split_sentences(t2), role="article",
+                  section="One"),
+            Chunk(chunk_id="p-0", doc_id="p", text="A study.", start=0, end=8, sentences=[(0, 8)], role="literature")]
+
+
+def test_article_sections_claims_and_markup():
+    from app.article import article_chunks, place_claims, section_markdown, sections_of
+
+    sections = sections_of(article_chunks(_article_chunks()))
+    assert len(sections) == 1 and sections[0].text.count("It ends here.") == 1  # the overlap sentence shown once
+    claims = [{"id": "x", "text": "Magnesium calms the brain within days.", "chunk_id": "a-0", "start": 10,
+               "finding": "contradicted"},
+              {"id": "y", "text": "Two things: sleep better at night.", "chunk_id": "a-1", "start": 90, "verdict": "no_evidence",
+               "finding": "unsupported"},
+              {"id": "z", "text": "Nowhere in this article at all.", "chunk_id": "a-1", "start": 99, "finding": "not_covered"}]
+    placed = place_claims(sections, claims)
+    assert [(p.number, p.finding, p.section is not None) for p in placed] == [
+        (1, "contradicted", True), (2, "unsupported", True), (3, "not_covered", False)]
+    md = section_markdown(sections[0], placed, 0, selected=2)
+    assert ":red-background[Magnesium calms the brain within days\\.] :red[\\#1]" in md
+    assert ":yellow-background[sleep better at night\\.] :yellow[**\\#2**]" in md  # a list item joined to its lead-in
+    assert "\\<script\\>" in md and "\\[see\\]\\(http\\:" in md  # document text stays inert
+    assert "<script>" not in md.replace("\\<script\\>", "")

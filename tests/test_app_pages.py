@@ -188,3 +188,27 @@ def test_evals_page_says_nothing_about_versions_when_they_match(app_env, tmp_pat
     at.switch_page("app/pages/evals.py").run()
     assert not at.exception, at.exception
     assert not at.warning
+
+
+# --- 7. read the article ------------------------------------------------------------------------------
+
+def test_article_page_highlights_claims_by_finding_and_explains_a_pick(app_env):
+    from appstore import AUDIT_CLAIMS
+
+    at = _app().run()
+    at.switch_page("app/pages/article.py").run()
+    assert not at.exception, at.exception
+    md = "\n".join(m.value for m in at.markdown)
+    assert ":red-background[Magnesium glycinate lowers cortisol by 40\\% within a week\\.]" in md  # contradicted
+    assert ":violet-background[Magnesium glycinate is absorbed far better than magnesium oxide\\.]" in md  # conflicting
+    assert "Contradicted (1)" in md and "Not covered (0)" in md  # the legend counts each finding
+    picker = at.selectbox(key="article_claim")
+    k1 = [n for n in picker.options if AUDIT_CLAIMS[0][1][:30] in n][0]
+    picker.set_value(picker.options.index(k1) + 1).run()  # options are claim numbers shown with their text
+    assert not at.exception, at.exception
+    text = _text(at).replace("\\", "")
+    assert "The only cortisol result is from magnesium oxide" in text  # the reason
+    assert "[1]** Magnesium supplementation and primary insomnia in elderly" in text  # evidence numbered [1]
+    assert "Serum cortisol fell with magnesium oxide" in text  # the quoted evidence
+    # claims that are not in the article's text (k3, k4) are listed, not lost
+    assert any("not marked in the text" in e.label for e in at.expander)

@@ -13,7 +13,8 @@ from app.store_ui import require_snapshot
 from app.tables import audit_claims, audit_frame, audit_json, display_frame, filter_audit, table_csv, verdict_counts
 from chatbot.audit.aggregate import finding_of
 
-CHART_COLORS = {"green": "#2e9e5b", "red": "#d64545", "orange": "#e8912d", "violet": "#8e5cc4", "gray": "#8c8c8c"}
+CHART_COLORS = {"green": "#2e9e5b", "red": "#d64545", "orange": "#e8912d", "violet": "#8e5cc4", "yellow": "#d4b106",
+                "gray": "#8c8c8c"}
 
 settings = load_settings()
 snap = require_snapshot(settings)
