@@ -30,6 +30,11 @@ class StoreMissingError(StoreError):
     """No complete store exists yet."""
 
 
+class StoreDamagedError(StoreMissingError):
+    """A store version is damaged (files or vectors missing/unreadable, CURRENT naming a missing version);
+    ``python -m ingest`` repairs it. A kind of "no complete store", so every handler of that applies."""
+
+
 class StoreUnavailableError(StoreError):
     """The configured Chroma server cannot be reached."""
 

@@ -3,6 +3,9 @@
 Layout under ``settings.store_dir``::
 
     CURRENT                 name of the active version, e.g. "v3" (switched with os.replace)
+    LIVE                    every version that went live, oldest first (only these count when pruning)
+    STORE_ID                random id of this store, part of its collection names
+    BUILDING                present while a version is being built or old ones pruned (a kill leaves it)
     snapshots/vN/
         manifest.json       documents (hash, metadata, chunk ids), collection name, model, timings
         chunks.jsonl        every chunk with provenance and sentence offsets
@@ -12,25 +15,34 @@ Layout under ``settings.store_dir``::
     chroma/                 Chroma PersistentClient data (embedded mode only)
 
 Every ingest that changes anything writes a complete new version (a new Chroma collection
-``<name>__vN`` plus its snapshot folder) and only then flips CURRENT. A crash at any point leaves
-CURRENT naming the previous complete version, and a reader that opened version N keeps reading N
-even while N+1 is built, so no reader ever sees a mix. Old versions beyond ``keep_versions`` are
-deleted after the switch.
+``<name>__<store id>__vN`` plus its snapshot folder) and only then flips CURRENT. A crash at any
+point leaves CURRENT naming the previous complete version, and a reader that opened version N keeps
+reading N even while N+1 is built, so no reader ever sees a mix.
+
+After the switch, versions beyond the newest ``keep_versions`` *that went live* are deleted, and so
+is anything a killed build left behind (a version staged but never switched live, a collection
+without its folder): a half-built version never counts, so it can never push the live one out. The
+store id keeps two stores on one ``chroma run`` server apart: each creates, and prunes, only
+collections carrying its own id. (Stores built before the id existed named collections
+``<name>__vN``; on a server those names are ambiguous, so pruning leaves them alone there.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
+import secrets
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from core.errors import StoreMissingError, StoreUnavailableError
+from core.errors import StoreDamagedError, StoreMissingError, StoreUnavailableError
 from core.records import DocumentRecord, StoreManifest
 from core.settings import Settings, get_settings
 from core.types import Chunk
@@ -38,10 +50,16 @@ from core.types import Chunk
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "Snapshot", "StoreManifest", "DocumentRecord", "StoreMissingError", "StoreUnavailableError", "atomic_write_text",
-    "chroma_client", "chroma_mode", "collection_name", "current_version", "get_collection", "lexical_text", "next_version",
-    "open_snapshot", "precomputed_ef", "prune_versions", "read_manifest", "set_current", "snapshots_dir", "write_version",
+    "Snapshot", "StoreManifest", "DocumentRecord", "StoreDamagedError", "StoreMissingError", "StoreUnavailableError",
+    "atomic_write_text", "chroma_client", "chroma_mode", "collection_name", "collection_prefix", "current_pointer", "current_version",
+    "get_collection", "lexical_text", "live_history", "next_version", "open_snapshot", "precomputed_ef", "prune_needed", "prune_versions",
+    "read_manifest", "reset_embedded_chroma", "set_current", "snapshots_dir", "store_id", "write_version",
 ]
+
+STORE_ID_FILE = "STORE_ID"
+LIVE_FILE = "LIVE"
+BUILDING_FILE = "BUILDING"
+BM25_FILES = ("ids.json", "params.index.json", "vocab.index.json", "data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy")
 
 
 def _register_precomputed_ef():
@@ -75,9 +93,17 @@ def _register_precomputed_ef():
     return PrecomputedOnly
 
 
+_CLIENT_LOCK = threading.RLock()  # first use from many threads at once: Chroma's client set-up is not thread-safe
+
+
 @functools.lru_cache(maxsize=1)
-def precomputed_ef():
+def _precomputed_ef():
     return _register_precomputed_ef()()
+
+
+def precomputed_ef():
+    with _CLIENT_LOCK:
+        return _precomputed_ef()
 
 
 def chroma_client(settings: Settings | None = None):
@@ -96,7 +122,33 @@ def chroma_client(settings: Settings | None = None):
             raise StoreUnavailableError(f"Chroma server at {s.chroma.host}:{s.chroma.port} is not reachable: {exc}") from exc
     path = Path(s.store_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    return _persistent_client(str(path))
+    try:
+        with _CLIENT_LOCK:
+            return _persistent_client(str(path))
+    except Exception as exc:  # a truncated or corrupt chroma.sqlite3 (sqlite and Rust errors share no base)
+        raise StoreDamagedError(f"the store's vector database {path / 'chroma.sqlite3'} cannot be opened ({type(exc).__name__}: "
+                                f"{str(exc)[:120]}); run `python -m ingest` to repair it") from exc
+
+
+def reset_embedded_chroma(settings: Settings) -> Path | None:
+    """Move a damaged embedded Chroma folder aside (``chroma.damaged``) so a fresh one can be built; returns where it went."""
+    import shutil
+
+    path = Path(settings.store_dir) / "chroma"
+    if not path.exists():
+        return None
+    aside = path.with_name("chroma.damaged")
+    shutil.rmtree(aside, ignore_errors=True)
+    with _CLIENT_LOCK:
+        _persistent_client.cache_clear()
+        try:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()  # Chroma keeps one system per path in-process
+        except ImportError:
+            pass
+        os.replace(path, aside)
+    return aside
 
 
 @functools.lru_cache(maxsize=8)
@@ -112,8 +164,27 @@ def chroma_mode(settings: Settings) -> str:
     return f"http://{settings.chroma.host}:{settings.chroma.port}" if settings.chroma.host else "embedded"
 
 
+def store_id(settings: Settings, create: bool = False) -> str | None:
+    """This store's random id (``STORE_ID``), created on first use when ``create``; None for a store that has none yet."""
+    p = Path(settings.store_dir) / STORE_ID_FILE
+    try:
+        sid = p.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        sid = ""
+    if sid or not create:
+        return sid or None
+    sid = secrets.token_hex(4)
+    atomic_write_text(p, sid + "\n")
+    return sid
+
+
+def collection_prefix(settings: Settings, sid: str) -> str:
+    return f"{settings.chroma.collection}__{sid}__"
+
+
 def collection_name(settings: Settings, version: str) -> str:
-    return f"{settings.chroma.collection}__{version}"
+    """``<name>__<store id>__<version>``: unique per store, so stores sharing a Chroma server never touch each other's."""
+    return collection_prefix(settings, store_id(settings, create=True) or "") + version
 
 
 def get_collection(client, name: str, create: bool = False):
@@ -126,14 +197,39 @@ def snapshots_dir(settings: Settings) -> Path:
     return Path(settings.store_dir) / "snapshots"
 
 
-def current_version(settings: Settings | None = None) -> str | None:
+def current_pointer(settings: Settings | None = None) -> str | None:
+    """The version CURRENT names, whether or not it exists (None without a CURRENT file)."""
     s = settings or get_settings()
-    p = Path(s.store_dir) / "CURRENT"
     try:
-        v = p.read_text().strip()
-    except FileNotFoundError:
+        v = (Path(s.store_dir) / "CURRENT").read_text().strip()
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    return v if v and (snapshots_dir(s) / v / "manifest.json").exists() else None
+    except (OSError, UnicodeDecodeError):
+        return "?"
+    return v or "?"
+
+
+def current_version(settings: Settings | None = None) -> str | None:
+    """The live version, or None when there is none (or CURRENT names one that is gone: ``open_snapshot`` says which)."""
+    s = settings or get_settings()
+    v = current_pointer(s)
+    return v if v and v != "?" and (snapshots_dir(s) / v / "manifest.json").exists() else None
+
+
+def live_history(settings: Settings) -> list[str]:
+    """Versions that went live, oldest first (``LIVE``). A store from before the file existed: its complete
+    versions up to the current one."""
+    p = Path(settings.store_dir) / LIVE_FILE
+    try:
+        return [v for v in p.read_text(encoding="utf-8").split() if v]
+    except FileNotFoundError:
+        pass
+    cur = current_version(settings)
+    if not cur:
+        return []
+    sd = snapshots_dir(settings)
+    done = [d.name for d in sd.iterdir() if d.name.startswith("v") and (d / "manifest.json").exists()] if sd.is_dir() else []
+    return sorted((v for v in done if _version_number(v) <= _version_number(cur)), key=_version_number)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -147,6 +243,9 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def set_current(settings: Settings, version: str) -> None:
+    """Switch readers to ``version``; it joins ``LIVE`` first, so whatever CURRENT names counts as having gone live."""
+    hist = [v for v in live_history(settings) if v != version] + [version]
+    atomic_write_text(Path(settings.store_dir) / LIVE_FILE, "\n".join(hist[-50:]) + "\n")
     atomic_write_text(Path(settings.store_dir) / "CURRENT", version + "\n")
 
 
@@ -165,7 +264,15 @@ class Snapshot:
         return self.manifest.collection
 
     def collection(self):
-        return get_collection(chroma_client(self.settings), self.collection_name)
+        """This version's Chroma collection (``StoreDamagedError`` when it is gone or unreadable)."""
+        client = chroma_client(self.settings)
+        try:
+            return get_collection(client, self.collection_name)
+        except Exception as exc:  # chromadb's NotFoundError and sqlite errors share no public base
+            if type(exc).__name__ in {"ConnectionError", "ConnectError", "ReadTimeout"}:
+                raise StoreUnavailableError(f"Chroma server {self.manifest.chroma_mode} stopped answering: {exc}") from exc
+            raise StoreDamagedError(f"store version {self.version} is damaged: its vectors (collection {self.collection_name}) are "
+                                    f"missing or unreadable ({type(exc).__name__}); run `python -m ingest` to repair it") from exc
 
     def documents(self) -> dict[str, DocumentRecord]:
         return self.manifest.documents
@@ -180,21 +287,64 @@ class Snapshot:
 
 
 def open_snapshot(settings: Settings | None = None, version: str | None = None) -> Snapshot:
+    """A complete version (default: the live one). ``StoreMissingError`` when none was ever built;
+    ``StoreDamagedError`` (one line, says what is missing) when its files are missing or unreadable."""
     s = settings or get_settings()
     v = version or current_version(s)
     if not v:
+        named = current_pointer(s)
+        if named:
+            older = [h for h in live_history_intact(s) if h != named]
+            hint = f" ({older[-1]} is intact)" if older else ""
+            raise StoreDamagedError(f"the store at {s.store_dir} is damaged: CURRENT names version {named}, which is missing or incomplete"
+                                    f"{hint}; run `python -m ingest` to repair it")
         raise StoreMissingError(
             f"No store found at {s.store_dir}. Build it with `python -m ingest` (ingests {s.corpus_dir})."
         )
     path = snapshots_dir(s) / v
-    manifest = read_manifest(s, v)
-    chunks: dict[str, Chunk] = {}
-    with (path / "chunks.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                c = Chunk.from_json(json.loads(line))
-                chunks[c.chunk_id] = c
+    problem = snapshot_files_problem(path)
+    if problem:
+        raise StoreDamagedError(f"store version {v} is damaged: {problem}; run `python -m ingest` to repair it")
+    try:
+        manifest = read_manifest(s, v)
+        chunks = read_chunks(path)
+    except (OSError, ValueError) as exc:
+        raise StoreDamagedError(f"store version {v} is damaged: {type(exc).__name__}: {str(exc)[:160]}; "
+                                "run `python -m ingest` to repair it") from exc
     return Snapshot(settings=s, version=v, path=path, manifest=manifest, chunks=chunks)
+
+
+def read_chunks(path: Path) -> dict[str, Chunk]:
+    """``chunks.jsonl`` of a version folder (``OSError``/``ValueError``/``TypeError`` as ``ValueError`` when unreadable)."""
+    chunks: dict[str, Chunk] = {}
+    with (Path(path) / "chunks.jsonl").open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    c = Chunk.from_json(json.loads(line))
+                except (ValueError, TypeError) as exc:
+                    raise ValueError(f"chunks.jsonl line {n} is unreadable ({exc})") from exc
+                chunks[c.chunk_id] = c
+    return chunks
+
+
+def snapshot_files_problem(path: Path) -> str | None:
+    """What is missing from a version folder (manifest, chunks, BM25 index), or None; only looks at files."""
+    path = Path(path)
+    if not path.is_dir():
+        return "its folder is missing"
+    for rel in ("manifest.json", "chunks.jsonl"):
+        if not (path / rel).is_file():
+            return f"{rel} is missing"
+    missing = [f for f in BM25_FILES if not (path / "bm25" / f).is_file()]
+    if missing:
+        return "its BM25 index is missing" if len(missing) == len(BM25_FILES) else f"its BM25 index is incomplete ({', '.join(missing)} missing)"
+    return None
+
+
+def live_history_intact(settings: Settings) -> list[str]:
+    """Versions that went live and whose folder is still complete, oldest first."""
+    return [v for v in live_history(settings) if snapshot_files_problem(snapshots_dir(settings) / v) is None]
 
 
 def read_manifest(settings: Settings, version: str) -> StoreManifest:
@@ -209,18 +359,28 @@ def _version_number(name: str) -> int:
         return -1
 
 
+def _collection_names(client) -> list[str]:
+    return [c if isinstance(c, str) else c.name for c in client.list_collections()]
+
+
 def next_version(settings: Settings, client=None) -> str:
-    """One above every version seen on disk or in Chroma (leftovers of a crashed build included)."""
-    nums = [0]
+    """One above every version seen on disk, in ``LIVE``/CURRENT or among this store's collections (crash leftovers included)."""
+    nums = [0] + [_version_number(v) for v in live_history(settings)]
     sd = snapshots_dir(settings)
     if sd.exists():
         nums += [_version_number(p.name.lstrip(".").split(".tmp")[0]) for p in sd.iterdir()]
+    pointer = current_pointer(settings)
+    if pointer:
+        nums.append(_version_number(pointer))
     if client is not None:
-        prefix = settings.chroma.collection + "__"
-        for c in client.list_collections():
-            name = c if isinstance(c, str) else c.name
-            if name.startswith(prefix):
-                nums.append(_version_number(name[len(prefix):]))
+        sid = store_id(settings)
+        prefixes = [collection_prefix(settings, sid)] if sid else []
+        if not settings.chroma.host:  # embedded: the pre-id names are this store's too
+            prefixes.append(settings.chroma.collection + "__")
+        for name in _collection_names(client):
+            for prefix in prefixes:
+                if name.startswith(prefix):
+                    nums.append(_version_number(name[len(prefix):]))
     return f"v{max(nums) + 1}"
 
 
@@ -250,7 +410,9 @@ def write_version(
     if not isinstance(manifest, StoreManifest):
         manifest = StoreManifest.model_validate(manifest)
     client = chroma_client(settings)
+    store_id(settings, create=True)
     version = next_version(settings, client)
+    atomic_write_text(Path(settings.store_dir) / BUILDING_FILE, version + "\n")  # removed once pruning is done
     name = collection_name(settings, version)
     coll = get_collection(client, name, create=True)
     for i in range(0, len(chunks), batch):
@@ -286,23 +448,61 @@ def lexical_text(chunk: Chunk) -> str:
     return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
 
 
-def prune_versions(settings: Settings, client=None) -> None:
-    """Drop versions older than the newest ``keep_versions`` and leftovers of crashed builds."""
+def _kept(settings: Settings) -> set[str]:
+    """Versions pruning keeps: the newest ``keep_versions`` that went live, and whatever CURRENT names."""
+    hist = live_history_intact(settings)
+    cur = current_version(settings)
+    return set(hist[-max(1, settings.keep_versions):]) | ({cur} if cur else set())
+
+
+def prune_needed(settings: Settings) -> bool:
+    """Whether a killed build or prune left something behind (cheap: files only, no Chroma)."""
+    if (Path(settings.store_dir) / BUILDING_FILE).exists():
+        return True
+    sd = snapshots_dir(settings)
+    if not sd.is_dir():
+        return False
+    keep = _kept(settings)
+    return any(p.name not in keep for p in sd.iterdir())
+
+
+def prune_versions(settings: Settings, client=None) -> list[str]:
+    """Drop versions older than the newest ``keep_versions`` that went live, and every leftover of a killed
+    build (a version staged but never switched live, a collection without its folder). Returns what was removed.
+
+    Only this store's collections are touched: those carrying its store id, and, in embedded mode (where
+    the Chroma folder is this store's alone), the names of stores from before the id existed. A kill
+    part-way leaves ``BUILDING`` in place, so the next ingest finishes the job (``prune_needed``).
+    """
     import shutil
 
     client = client or chroma_client(settings)
-    cur = current_version(settings)
+    keep = _kept(settings)
     sd = snapshots_dir(settings)
-    done = sorted((p.name for p in sd.iterdir() if p.name.startswith("v") and (p / "manifest.json").exists()), key=_version_number)
-    keep = set(done[-max(1, settings.keep_versions):]) | ({cur} if cur else set())
-    for p in sd.iterdir():
-        if p.name not in keep:
-            shutil.rmtree(p, ignore_errors=True)
-    prefix = settings.chroma.collection + "__"
-    for c in client.list_collections():
-        name = c if isinstance(c, str) else c.name
-        if name.startswith(prefix) and name[len(prefix):] not in keep:
-            try:
-                client.delete_collection(name)
-            except Exception as exc:  # chromadb's errors have no common public base; pruning is best effort
-                log.debug("could not delete collection %s: %s", name, exc)
+    doomed = [p for p in sd.iterdir() if p.name not in keep] if sd.is_dir() else []
+    keep_colls: set[str] = set()
+    for v in keep:
+        try:
+            keep_colls.add(read_manifest(settings, v).collection)
+        except (OSError, ValueError):
+            pass
+    sid = store_id(settings)
+    ours = [collection_prefix(settings, sid)] if sid else []
+    if not settings.chroma.host:
+        ours.append(settings.chroma.collection + "__")
+    removed: list[str] = []
+    for name in _collection_names(client):  # collections first: a kill here leaves folders, which the next prune finds
+        prefix = next((p for p in ours if name.startswith(p)), None)
+        if prefix is None or name in keep_colls or name[len(prefix):] in keep:
+            continue
+        try:
+            client.delete_collection(name)
+            removed.append(name)
+        except Exception as exc:  # chromadb's errors have no common public base; the next prune retries
+            log.warning("could not delete collection %s: %s", name, exc)
+    for p in doomed:
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(f"snapshots/{p.name}")
+    with contextlib.suppress(FileNotFoundError):
+        (Path(settings.store_dir) / BUILDING_FILE).unlink()
+    return removed

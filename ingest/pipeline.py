@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from core.cards import CARDS_FILE, cards_current
 from core.domain import PROFILE_FILE, load_profile
 from core.errors import IngestBusyError, LoadError
 from core.protocols import AuditStep, Embedder
 from core.records import DocumentRecord, FailedFile, StoreManifest, UnavailableEntry
 from core.settings import Settings, get_settings
-from core.store import atomic_write_text, chroma_mode, current_version, open_snapshot, read_manifest, snapshots_dir
+from core.store import (atomic_write_text, chroma_mode, current_version, open_snapshot, prune_needed, prune_versions, read_chunks, read_manifest,
+                        reset_embedded_chroma, snapshots_dir)
+from core.store_check import StoreCheck, check_store
 from core.types import Chunk
 
 from ingest import LOADER_VERSION
@@ -69,6 +70,9 @@ class Summary:
     changed: bool = False
     dry_run: bool = False
     audit: str = "not run"
+    forced: bool = False
+    repaired: list[str] = field(default_factory=list)  # damage found in the live version (rebuilt from what was intact)
+    cleaned: list[str] = field(default_factory=list)  # leftovers of a killed build or prune that were removed
 
     @property
     def exit_code(self) -> int:
@@ -97,6 +101,13 @@ class Summary:
         if self.unavailable:
             lines.append("unavailable:")
             lines += [f"  {d}: {r}" for d, r in self.unavailable]
+        if self.repaired:
+            lines.append("found damaged, " + ("would rebuild:" if self.dry_run else "rebuilt from what was intact:"))
+            lines += [f"  {r}" for r in self.repaired]
+        if self.forced:
+            lines.append("--force: " + ("would rebuild" if self.dry_run else "rebuilt") + " every document and vector from scratch")
+        if self.cleaned:
+            lines.append(f"removed leftovers of an interrupted ingest: {', '.join(self.cleaned)}")
         if self.changed and not self.dry_run:
             lines.append(f"claim audit: {self.audit}")
         return "\n".join(lines)
@@ -156,15 +167,16 @@ def _profile_hash(data: bytes | None) -> str | None:
     return hashlib.sha256(data).hexdigest()[:32] if data is not None else None
 
 
-def _read_current_manifest(settings: Settings) -> tuple[str | None, StoreManifest | None]:
-    v = current_version(settings)
+def _base_manifest(settings: Settings, check: StoreCheck) -> tuple[str | None, StoreManifest | None, dict[str, Chunk]]:
+    """The version to diff against (the live one, or the newest intact one when it is damaged), its manifest and chunks."""
+    v = check.base
     if not v:
-        return None, None
+        return None, None, {}
     try:
-        return v, read_manifest(settings, v)
-    except (OSError, ValueError) as exc:  # unreadable or malformed: build from scratch
-        log.warning("manifest of %s unreadable, rebuilding everything: %s", v, exc)
-        return None, None
+        return v, read_manifest(settings, v), read_chunks(snapshots_dir(settings) / v)
+    except (OSError, ValueError) as exc:  # changed under us since the check: build from scratch
+        log.warning("version %s unreadable, rebuilding everything: %s", v, exc)
+        return None, None, {}
 
 
 def _compatible(prev: StoreManifest | None, settings: Settings) -> bool:
@@ -243,7 +255,7 @@ class _Reporter:
 
 def run_ingest(settings: Settings | None = None, dry_run: bool = False, audit: bool = True,
                progress: Progress | None = None, *, embeddings: Embedder | None = None, bar: bool = False,
-               audit_step: AuditStep | None = None) -> Summary:
+               audit_step: AuditStep | None = None, force: bool = False) -> Summary:
     """Bring the store in line with the corpus folder; see the module docstring for guarantees.
 
     ``progress(done, total, message)`` is called while files load and chunks embed (the app's
@@ -251,16 +263,20 @@ def run_ingest(settings: Settings | None = None, dry_run: bool = False, audit: b
     (the CLI). ``audit_step(staged_snapshot, previous_audit)`` returns the claim audit of a new
     version (written as ``audit.json`` before the version goes live); ``audit=False`` skips it.
     Front ends call this through ``services.Services.ingest``, which supplies both.
+
+    The live version is verified first (``core.store_check``): damage (files, vectors, CURRENT)
+    makes a new version from what is intact, reusing stored vectors where they survive. ``force``
+    ignores the previous version entirely: every document is loaded and embedded again.
     """
     s = settings or get_settings()
     t0 = time.perf_counter()
-    summary = Summary(dry_run=dry_run)
+    summary = Summary(dry_run=dry_run, forced=force)
     lock = contextlib.nullcontext() if dry_run else ingest_lock(Path(s.store_dir))
     rep = _Reporter(progress, bar)
     try:
         with lock:
             step = audit_step if audit else None
-            _run(s, summary, dry_run, step, rep, embeddings)
+            _run(s, summary, dry_run, step, rep, embeddings, force)
             if summary.changed and not dry_run and step is None:
                 summary.audit = "disabled (--no-audit)" if not audit else "not run (no audit step given)"
     finally:
@@ -269,7 +285,7 @@ def run_ingest(settings: Settings | None = None, dry_run: bool = False, audit: b
     return summary
 
 
-def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | None, rep: _Reporter, embeddings) -> None:
+def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | None, rep: _Reporter, embeddings, force: bool = False) -> None:
     corpus = Path(s.corpus_dir)
     try:
         entries = read_corpus_manifest(corpus)
@@ -283,15 +299,24 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
         if e.get("path") and not (corpus / str(e["path"])).exists() and not any(d == e["id"] for d, _ in summary.unavailable):
             summary.unavailable.append((str(e["id"]), f"file missing: {e['path']}"))
 
-    prev_version, prev = _read_current_manifest(s)
-    summary.previous = prev_version
+    check = check_store(s)
+    summary.previous = current_version(s) or check.live
+    summary.repaired = list(check.problems)
+    if force:
+        prev_version, prev, old_chunks = None, None, {}
+        check.vector_sources = []
+    else:
+        prev_version, prev, old_chunks = _base_manifest(s, check)
+    if check.chroma_broken and not dry_run:  # nothing can be written into it: start a fresh one, keep the old one aside
+        aside = reset_embedded_chroma(s)
+        summary.repaired.append(f"the damaged vector database was moved to {aside}; every vector is computed again")
+        check.vector_sources = []
     compatible = _compatible(prev, s)
     prev_docs: dict[str, DocumentRecord] = prev.documents if prev else {}
     prev_by_path = {d.path: (doc_id, d) for doc_id, d in prev_docs.items()}
     profile = profile_bytes(corpus)
     if profile is not None:
         load_profile(corpus)  # a malformed domain.yaml stops here, naming the file and field, before anything is written
-    cards_stale = prev_version is not None and not cards_current(snapshots_dir(s) / prev_version)  # study cards of an older format
     profile_hash = _profile_hash(profile)
     profile_changed = prev is not None and prev.profile_hash != profile_hash
 
@@ -313,10 +338,12 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
         else:
             to_load.append((path, rel, h, entry))
 
-    if not to_load and compatible and set(unchanged) == set(prev_docs) and not profile_changed and not cards_stale:
+    if not to_load and compatible and set(unchanged) == set(prev_docs) and not profile_changed and check.ok and not force:
         summary.skipped = sorted(unchanged)
         summary.documents = len(unchanged)
         summary.chunks = sum(len(d.chunk_ids) for d in prev_docs.values())
+        if not dry_run and prune_needed(s):  # a killed build or prune left something behind
+            summary.cleaned = prune_versions(s)
         return  # the fast path: nothing imported, nothing written
 
     loaded: dict[str, tuple[Document, list[Chunk], str, str]] = {}
@@ -345,14 +372,13 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
     summary.added.sort()
     summary.updated.sort()
     summary.documents = len(final_ids)
-    summary.changed = bool(summary.added or summary.updated or summary.removed or profile_changed or cards_stale)
+    summary.changed = bool(summary.added or summary.updated or summary.removed or profile_changed or summary.repaired or force)
     if not summary.changed or not final_ids:
         # nothing new to write (only failures), or nothing usable at all: the store is left as it is
         summary.chunks = sum(len(c) for _, c, _, _ in loaded.values()) + sum(len(prev_docs[d].chunk_ids) for d in unchanged)
         summary.changed = False
         return
 
-    old_snap = open_snapshot(s, prev_version) if prev_version else None
     chunks: list[Chunk] = []
     documents: dict[str, DocumentRecord] = {}
     for doc_id in sorted(final_ids, key=lambda d: (0 if _role(d, loaded, prev_docs) == "article" else 1, d)):
@@ -363,16 +389,16 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
                                                chunk_ids=[c.chunk_id for c in doc_chunks], chars=len(doc.text))
         else:
             documents[doc_id] = prev_docs[doc_id]
-            doc_chunks = [old_snap.chunks[cid] for cid in prev_docs[doc_id].chunk_ids]
+            doc_chunks = [old_chunks[cid] for cid in prev_docs[doc_id].chunk_ids]
         chunks.extend(doc_chunks)
     summary.chunks = len(chunks)
     if dry_run:
-        old_ids = set(old_snap.chunks) if old_snap and compatible else set()
+        old_ids = set(old_chunks) if compatible and check.vector_sources else set()
         summary.reused = sum(1 for c in chunks if c.chunk_id in old_ids)
         summary.embedded = len(chunks) - summary.reused
         return
 
-    vectors = _vectors(s, chunks, old_snap if compatible else None, summary, rep, embeddings)
+    vectors = _vectors(s, chunks, check.vector_sources, summary, rep, embeddings)
     t_write = time.perf_counter()
     manifest = StoreManifest(
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -389,17 +415,13 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
     )
     before_flip = None
     if audit_step is not None:
-        previous_audit = old_snap.audit() if old_snap else None
+        previous_audit = _read_audit(snapshots_dir(s) / prev_version) if prev_version else None
         before_flip = _audit_hook(s, audit_step, previous_audit, summary)
     from core.store import write_version
 
-    from ingest.cards import cards_file
-
-    extra = {CARDS_FILE: cards_file(documents, chunks, load_profile(corpus))}  # study cards beside the manifest
-    if profile is not None:
-        extra[PROFILE_FILE] = profile
     rep.start(1, "writing")
-    summary.version = write_version(s, chunks, vectors, manifest, before_flip=before_flip, extra_files=extra)
+    summary.version = write_version(s, chunks, vectors, manifest, before_flip=before_flip,
+                                    extra_files={PROFILE_FILE: profile} if profile is not None else None)
     rep.step(1, f"version {summary.version}")
     log.debug("write_version took %.2f s", time.perf_counter() - t_write)
 
@@ -411,21 +433,24 @@ def _role(doc_id: str, loaded, prev_docs: dict[str, DocumentRecord]) -> str:
     return prev.role if prev is not None else "literature"
 
 
-def _vectors(s: Settings, chunks: list[Chunk], old_snap, summary: Summary, rep: _Reporter, embeddings) -> list[list[float]]:
-    """Stored vectors for chunks the previous version already has; the embedder for the rest."""
+def _vectors(s: Settings, chunks: list[Chunk], sources: list[str], summary: Summary, rep: _Reporter, embeddings) -> list[list[float]]:
+    """Stored vectors (chunk ids are content hashes) from the first of ``sources`` that has them; the embedder for the rest."""
     vec: dict[str, list[float]] = {}
-    if old_snap is not None:
-        wanted = [c.chunk_id for c in chunks if c.chunk_id in old_snap.chunks]
-        if wanted:
+    if sources:
+        from core.store import chroma_client, get_collection
+
+        for name in sources:
+            wanted = [c.chunk_id for c in chunks if c.chunk_id not in vec]
+            if not wanted:
+                break
             try:
-                coll = old_snap.collection()
+                coll = get_collection(chroma_client(s), name)
                 for i in range(0, len(wanted), 2000):
                     got = coll.get(ids=wanted[i:i + 2000], include=["embeddings"])
                     for cid, v in zip(got["ids"], got["embeddings"]):
                         vec[cid] = [float(x) for x in v]
-            except Exception as exc:  # collection gone (pruned, other server; chromadb errors share no base): embed afresh
-                log.warning("could not reuse vectors of %s (%s); re-embedding", old_snap.version, exc)
-                vec = {}
+            except Exception as exc:  # collection gone (pruned, damaged, other server; chromadb errors share no base): embed afresh
+                log.warning("could not reuse vectors of %s (%s)", name, exc)
     summary.reused = len(vec)
     todo = [c for c in chunks if c.chunk_id not in vec]
     summary.embedded = len(todo)
@@ -446,6 +471,14 @@ def _vectors(s: Settings, chunks: list[Chunk], old_snap, summary: Summary, rep: 
 
 
 AUDIT_FILE = "audit.json"
+
+
+def _read_audit(path: Path) -> dict[str, Any] | None:
+    """A version's claim audit, handed to the next audit so it only re-checks what changed (None when absent or unreadable)."""
+    try:
+        return json.loads((path / AUDIT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _audit_hook(s: Settings, audit_step: AuditStep, previous: dict[str, Any] | None, summary: Summary) -> Callable[[str], None]:

@@ -124,14 +124,14 @@ class Services:
             raise ConfigError("claim audit is switched off for these services")
         return auditor.audit_snapshot(snapshot, previous)
 
-    def ingest(self, *, dry_run: bool = False, audit: bool = True, progress=None, bar: bool = False):
-        """``ingest.pipeline.run_ingest`` with this embedder and the claim audit as its post-build step."""
+    def ingest(self, *, dry_run: bool = False, audit: bool = True, progress=None, bar: bool = False, force: bool = False):
+        """``ingest.pipeline.run_ingest`` with this embedder and the claim audit as its post-build step (``force``: rebuild from scratch)."""
         from ingest import pipeline
 
         do_audit = audit and self.audit
         return pipeline.run_ingest(self.settings, dry_run=dry_run, audit=do_audit, progress=progress,
                                    embeddings=self._embedder, bar=bar,
-                                   audit_step=self.audit_step if do_audit else None)
+                                   audit_step=self.audit_step if do_audit else None, force=force)
 
 
 def load_plugins(settings: Settings) -> None:
