@@ -186,7 +186,9 @@ def classify_sentence(text: str, section: str = "") -> SentenceRole:
     the sentence (statistics make it a result)."""
     t = text or ""
     sec = _section_role(section)
-    if sec == "source_note" or SOURCE_NOTE.search(t):
+    note = SOURCE_NOTE.search(t)
+    # a note about the source, unless it trails a sentence of reported statistics ("…p < 0.001; the rest is cut off")
+    if sec == "source_note" or (note and (note.start() < 40 or not _STAT.search(t[:note.start()]))):
         return "source_note"
     if _OBJECTIVE.search(t) and not _STAT.search(t):
         return "objective"
@@ -217,16 +219,18 @@ def classify_sentence(text: str, section: str = "") -> SentenceRole:
 _NUM = r"\d+(?:[.,]\d+)?"
 GENERIC_DOSE_UNITS: tuple[str, ...] = ("mg", "g", "mmol", "meq", "mcg", "µg", "μg", "iu", "ml", "mg/kg", "g/kg")
 _INLINE = re.compile(r"\*\*([^*]{1,60}?)\*\*")
+_CAPITALISED = {"meq": "mEq", "ml": "mL", "iu": "IU", "mmol": "mMol"}
 
 
 @functools.lru_cache(maxsize=16)
 def dose_pattern(units: tuple[str, ...] = ()) -> re.Pattern[str]:
     """A number (or range) followed by a dose unit (the corpus profile's units plus generic ones),
     optionally per day: group 1 is the amount, group 2 the 'per day' part."""
-    alts = sorted({u.lower() for u in units} | set(GENERIC_DOSE_UNITS), key=len, reverse=True)
+    base = {u.lower() for u in units} | set(GENERIC_DOSE_UNITS)
+    # units are matched as written ("26Mg" is an isotope, not 26 mg); the usual capitalisations are added
+    alts = sorted(base | {_CAPITALISED[u] for u in base if u in _CAPITALISED}, key=len, reverse=True)
     unit = "|".join(re.escape(u) for u in alts)
-    return re.compile(rf"(?<![\w.])({_NUM}(?:\s*(?:–|-|to)\s*{_NUM})?\s*(?:{unit}))(?![\w])((?:\s*(?:/|per|a|each)\s*(?:day|d|kg|night)\b)?)",
-                      re.I)
+    return re.compile(rf"(?<![\w.])({_NUM}(?:\s*(?:–|-|to)\s*{_NUM})?(?:\s*|-)(?:{unit}))(?![\w])((?:\s*(?:/|per|a|each)\s*(?:day|d|kg|night)\b)?)")
 
 
 def run_in_section(text: str, start: int, end: int) -> str:

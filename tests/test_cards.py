@@ -30,6 +30,9 @@ LIT = ROOT / "corpus" / "literature"
     ("Randomised, double-blind trial: 46 older participants were assigned to the supplement or placebo for 8 weeks.", "Methods", "method"),
     ("The small sample limits the conclusions that can be drawn.", "Limitations", "limitation"),
     ("Anxiety disorders are the most common affective disorders.", "Background", "background"),
+    ("Intracellular levels rose with the oxide (34.4 to 36.3 mEq/L, p < 0.001); platelet figures are cut off in the available text.",
+     "Results available", "result"),  # a trailing note does not make reported statistics a source note
+    ("According to the secondary copies, awakening fell (P = 0.08).", "Results", "source_note"),
 ])
 def test_sentence_roles(text, section, role):
     assert classify_sentence(text, section) == role
