@@ -193,3 +193,35 @@ def test_store_without_cards_still_drops_source_notes(settings):
     ans = ask(r, settings, "Does compound oxide shorten sleep onset latency in insomnia?")
     assert not ans.refused and "Read from the PubMed" not in ans.answer
     assert ans.citations and all(c.card is None for c in ans.citations)
+
+
+def test_form_question_names_the_forms(retriever, settings):
+    ans = ask(retriever, settings, "Which compound form did the placebo trials in adults with insomnia use?")
+    assert ans.lead.startswith("Forms in the studies found:") and "oxide (Smith 2012)" in ans.lead
+
+
+def test_group_no_study_included_is_refused_with_the_nearest_shown(retriever, settings):
+    ans = ask(retriever, settings, "Does compound oxide shorten sleep onset latency in insomnia in children?")
+    assert ans.refused and "No study in the corpus included children." in ans.lead
+    assert "nearest to the question" in ans.answer
+
+
+@pytest.mark.parametrize("q, kinds", [
+    ("What daily dose did the trial give?", {"dose"}),
+    ("In patients with ileal resection, what share of a labelled dose was absorbed?", {"effect"}),
+    ("Which salt and dose were used?", {"dose", "form"}),
+    ("Who took part in the trial?", {"population"}),
+    ("Does it cure insomnia?", {"yes_no", "strong_claim"}),
+])
+def test_question_kinds(q, kinds):
+    from chatbot.answer.intent import read_intent
+
+    i = read_intent(q)
+    assert {k for k in ("yes_no", "dose", "effect", "population", "form", "strong_claim") if getattr(i, k)} == kinds
+
+
+def test_dose_pattern_reads_units_as_written():
+    from core.cards import dose_pattern
+
+    found = [m.group(1) for m in dose_pattern(("mg", "mmol", "meq")).finditer("labelled 26Mg; a 100-mg dose; 21 mEq; 10 mmol/day")]
+    assert found == ["100-mg", "21 mEq", "10 mmol"]

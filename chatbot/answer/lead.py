@@ -34,6 +34,7 @@ class Lead:
     text: str = ""
     gaps: list[str] = field(default_factory=list)
     used: list[str] = field(default_factory=list)  # finding sentences the lead quotes (not repeated below it)
+    refuse: bool = False  # the question is about something no study in the corpus includes
 
 
 def _numbering(citations: list[Citation]) -> tuple[dict[str, Citation], dict[str, int]]:
@@ -69,6 +70,11 @@ def _clause_list(items: list[tuple[str, Citation]]) -> str:
     return "; ".join(f"{text} [{c.n}]" for text, c in items)
 
 
+def _quote_run(items: list[tuple[str, Citation]]) -> str:
+    """Quoted sentences one after another, each closed and cited on its own (one source per statement)."""
+    return " ".join(f"{text.rstrip('.')}. [{c.n}]" for text, c in items)
+
+
 def _topic_terms(question: str, profile: DomainProfile) -> set[str]:
     """The question's content terms beyond the subject and its forms (what a study must be about)."""
     from core.lexical import tokenize
@@ -91,14 +97,30 @@ def _tested_anywhere(form: str, topic: set[str], cards: dict[str, StudyCard], pr
     return False
 
 
+_ABOUT_ARTICLE = re.compile(r"\barticle\b", re.I)
+_ABOUT_STUDIES = re.compile(r"\bstud(?:y|ies)\b|\btrials?\b|\bmeta-analys[ie]s\b|\breviews?\b|\bliterature\b|\bevidence\b", re.I)
+_UNAVAILABLE = re.compile(r"\b(?:breaks off|cut off|truncated|not available|not retrieved|not reported)\b", re.I)
+_ASKS_RESULTS = re.compile(r"\b(?:results?|find|found|findings?|show(?:ed|n)?|report(?:ed)?|outcomes?|effects?|p-?values?)\b", re.I)
+# groups of people by age or condition that a study either included or did not (general words, no subject)
+_GROUPS = {"children": r"\bchild(?:ren)?\b|\bkids?\b|\btoddlers?\b|\bpaediatric|\bpediatric",
+           "infants": r"\binfants?\b|\bbab(?:y|ies)\b|\bnewborns?\b", "pregnant women": r"\bpregnan",
+           "adolescents": r"\badolescen|\bteen(?:ager)?s?\b"}
+
+
+def _card_text(card: StudyCard) -> str:
+    return " ".join([card.title, card.population, card.intervention.text, card.intervention.agent] + [s.text for s in card.sentences])
+
+
 def compose_lead(question: str, intent: Intent, composed: Composed, passages: list, cards: dict[str, StudyCard],
-                 profile: DomainProfile = NEUTRAL, verdict: dict | None = None) -> Lead:
-    """The lead for an extractive answer (``composed`` gets any citation the lead adds)."""
+                 profile: DomainProfile = NEUTRAL, verdict: dict | None = None, chunks_by_id: dict | None = None) -> Lead:
+    """The lead for an extractive answer (``composed`` gets any citation the lead adds). ``chunks_by_id``
+    (the store's chunks) lets a quoted card sentence be cited with the passage that holds it."""
     lead = Lead()
     if composed.refused or not composed.citations:
         return lead
     cites, numbers = _numbering(composed.citations)
     lit_chunks = _docs_in_order(passages)
+    by_id = chunks_by_id or {}
     sentences: list[str] = []
 
     def cite(chunk) -> Citation:
@@ -106,6 +128,24 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
         if cit not in composed.citations:
             composed.citations.append(cit)
         return cit
+
+    def quote(card: StudyCard, first_chunk, rx: re.Pattern[str], roles: tuple[str, ...]) -> tuple[str, Citation] | None:
+        """The card's first sentence of ``roles`` matching ``rx``, cited with the passage holding it."""
+        for st in card.sentences:
+            text = _plain(st.text)
+            if st.role in roles and rx.search(text) and not _CRITERIA.search(text) and not suspect_reason(text):
+                chunk = by_id.get(st.chunk_id, first_chunk)
+                cit = cite(first_chunk)
+                if chunk is not first_chunk:
+                    cit.add_passage(chunk)
+                return text, cit
+        return None
+
+    carded = [(c, cards[c.doc_id]) for c in lit_chunks if c.doc_id in cards]
+    if not any(f.role not in ("article", "") for f in composed.findings) or (_ABOUT_ARTICLE.search(question)
+                                                                            and not _ABOUT_STUDIES.search(question)):
+        carded = []  # a question about the article (or answered only from it): no study facts in the lead
+    all_text = " ".join(_card_text(cd) for cd in cards.values()).lower()
 
     # 1. a strong claim ("cures") that no study reports
     word = strong_claim_word(question) if intent.strong_claim else ""
@@ -117,44 +157,61 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
         if not said and finding != "supported":
             lead.gaps.append(f"No study in the corpus reports a {_NOUNS.get(stem, word)}.")
 
-    # 2. a form the question names that none of the studies found tested
+    # 2. an agent other than the subject, or a group of people, that no study in the corpus includes
+    if cards:
+        asks_subject = profile.mentions_subject(question)
+        for agent in profile.agents_in(question):
+            if agent.lower() != "placebo" and agent.lower() not in all_text:
+                lead.gaps.append(f"No study in the corpus tested {agent}.")
+                lead.refuse = lead.refuse or not asks_subject
+        for group, rx in _GROUPS.items():
+            if re.search(rx, question, re.I) and not re.search(rx, all_text, re.I):
+                lead.gaps.append(f"No study in the corpus included {group}.")
+                lead.refuse = True
+
+    # 3. a form the question names that no study on its topic tested
     asked = {f.lower() for f in profile.forms_in(question)} - {b.lower() for b in profile.broad_forms}
-    carded = [(c, cards[c.doc_id]) for c in lit_chunks if c.doc_id in cards]
     if asked and carded:
         tested = {c.doc_id: _card_forms(card, profile) for c, card in carded}
         topic = _topic_terms(question, profile)
-        for form in sorted(asked):
-            if not _tested_anywhere(form, topic, cards, profile):
-                lead.gaps.append(f"No study in the corpus that addresses this question tested {form}.")
-                others = [(_tested(card), cite(c)) for c, card in carded
-                          if tested[c.doc_id] and form not in tested[c.doc_id] and _tested(card)][:MAX_FACTS]
-                if others:
-                    sentences.append(f"The studies found used: {_clause_list(others)}.")
+        missing = [f for f in sorted(asked) if not _tested_anywhere(f, topic, cards, profile)]
+        if missing:
+            lead.gaps.append(f"No study in the corpus that addresses this question tested {' or '.join(missing)}.")
+            others = [(_tested(card), cite(c)) for c, card in carded
+                      if tested[c.doc_id] and not (set(missing) & tested[c.doc_id]) and _tested(card)][:MAX_FACTS]
+            if others:
+                sentences.append(f"The studies found used: {_clause_list(others)}.")
 
-    # 3. what was asked for: doses, who was studied, or the figures
+    # 4. what was asked for: the doses, the forms, who was studied, or the figures
     units = tuple(profile.dose_units)
     if not sentences and intent.dose:
-        facts = [(f"{card.intervention.dose}" + (f" for {card.intervention.duration}" if card.intervention.duration else "")
-                  + (f" ({card.intervention.form})" if card.intervention.form else ""), c) for c, card in carded if card.intervention.dose]
+        facts = [q for c, card in carded if (q := quote(card, c, dose_pattern(units), ("method", "result", "objective"))) is not None]
         if facts:
-            sentences.append(f"Doses in the studies found: {_clause_list([(t, cite(c)) for t, c in facts[:MAX_FACTS]])}.")
+            sentences.append(f"Doses in the studies found: {_quote_run(facts[:MAX_FACTS])}")
         elif carded and not any(dose_pattern(units).search(f.text) for f in composed.findings):
             lead.gaps.append("None of the studies found for this question states a dose.")
-    if not sentences and intent.population and not intent.dose:
-        facts = [(card.population.rstrip("."), c) for c, card in carded if card.population]
+    if not sentences and intent.form:
+        facts = [(f"{card.intervention.form} ({card.label()})", cite(c)) for c, card in carded if card.intervention.form]
         if facts:
-            sentences.append(f"Who was studied: {_clause_list([(t, cite(c)) for t, c in facts[:MAX_FACTS]])}.")
+            sentences.append(f"Forms in the studies found: {_clause_list(facts[:MAX_FACTS])}.")
+    if not sentences and intent.population and not intent.dose:
+        facts = [q for c, card in carded if (q := quote(card, c, WHO, ("method", "result"))) is not None]
+        if facts:
+            sentences.append(f"Who was studied: {_quote_run(facts[:MAX_FACTS])}")
     best = _best_finding(composed.findings, intent, units, strict=bool(sentences))
     if best is not None:
         sentences.append(f"{best.text} [{best.n}]")
         lead.used.append(best.text)
-    if intent.effect and carded:  # the study asked about says it lacks figures: say so, from its own note
+
+    # 5. the study asked about says it lacks what was asked: say so, from its own note
+    if carded and (intent.effect or _ASKS_RESULTS.search(question)):
         years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
         first = best.doc_id if best is not None else ""
         c, card = sorted(carded, key=lambda cc: (cc[1].year not in years, cc[0].doc_id != first))[0]
-        note = next((s for s in card.sentences if s.role == "source_note" and _GAP_NOTE.search(s.text)), None)
+        gap_rx = _GAP_NOTE if intent.effect else _UNAVAILABLE
+        note = next((s for s in card.sentences if s.role == "source_note" and gap_rx.search(s.text)), None)
         if note is not None:
-            lead.gaps.append(f"What the corpus lacks: {card.label()} gives no such figures: “{_plain(note.text)}” [{cite(c).n}].")
+            lead.gaps.append(f"What the corpus lacks: {card.label()}: “{_plain(note.text)}” [{cite(c).n}].")
     lead.text = " ".join(lead.gaps + sentences[:2])
     composed.citations.sort(key=lambda c: c.n)
     return lead

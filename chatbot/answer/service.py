@@ -30,6 +30,7 @@ from chatbot.answer.types import Answer, Citation
 from chatbot.scope import closest_heading, gap_message, missing_terms
 
 DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
+NEAREST_HEADING = "What the corpus has nearest to the question (none of it answers it):"
 
 
 def _ms(t0: float) -> float:
@@ -196,8 +197,12 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
         else:
             composed = Composed(f"{head}\n\n{closest_heading(gaps)}\n\n{composed.text}", composed.citations, refused=True)
     unsupported: list[str] = []
-    direct = compose_lead(question, intent, composed, passages, cards, profile, verdict) if not gaps and model is None else None
+    direct = (compose_lead(question, intent, composed, passages, cards, profile, verdict, getattr(retriever.snapshot, "chunks", None))
+              if not gaps and model is None else None)
     body, citations, refused = composed.text, composed.citations, composed.refused
+    if direct is not None and direct.refuse and not refused:  # about something no study includes: what follows is only the closest
+        refused = True
+        body = f"{NEAREST_HEADING}\n\n{body}" if body else body
     findings = list(composed.findings)
     name = "deterministic"
     lead = ""
