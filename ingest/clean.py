@@ -11,10 +11,15 @@ other sentence stays. Lists are folded into the sentence that introduces them so
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
+import time
 import unicodedata
+from collections import Counter
 
+from rapidfuzz import fuzz
+
+from core.errors import LoadError
 from core.text import split_sentences
 
 from ingest.document import Block, Section
@@ -237,57 +242,122 @@ def _guard(toks: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(t for t in toks if any(ch.isdigit() for ch in t)), toks & _NEGATIONS
 
 
-class SentenceDeduper:
-    """Remembers kept sentences and answers whether a new one adds anything."""
+class CleanTimeout(LoadError):
+    """Cleaning one file ran past its time budget (``Settings.ingest.file_seconds``)."""
 
-    def __init__(self, aggressive: bool, threshold: float = 0.9):
+
+class SentenceDeduper:
+    """Remembers kept sentences and answers whether a new one adds anything.
+
+    "Already seen" means: the same normalized sentence; contained (as whole words) in a kept one; or
+    a near-duplicate of a kept one of similar length with the same numbers and negations (token-set
+    Jaccard >= ``threshold``, or character similarity >= ``threshold``). Comparing each sentence with
+    every kept one made cleaning quadratic (1 MB of text: 234 s). Instead kept sentences are indexed
+    by their words, and a new one is compared only with kept ones found through its rarest words:
+    for containment, its rarest pair of adjacent words (a container holds every one); for near-duplicates, the
+    rarest ``near_share`` of its words, looked up among kept sentences of similar length with the
+    same numbers and negations (the only ones that can match), and compared only with those holding
+    at least half of these words. At most ``max_candidates`` postings are read per lookup, the most
+    recent first, so the work per sentence is bounded and grows linearly with the text;
+    ``comparisons`` counts the pairs compared.
+
+    The character similarity is rapidfuzz's Indel ratio (C++, ~100x faster than difflib's
+    Ratcliff-Obershelp ratio, which it bounds from above, so it may merge slightly more: one
+    reversed word in a 90-character sentence). The word index is our own: rapidfuzz compares
+    strings, it does not find candidates.
+    """
+
+    near_share = 0.3  # near-duplicates (>= 0.9 similar) keep nearly all their words: 30 % of the rarest (+1) find them
+
+    def __init__(self, aggressive: bool, threshold: float = 0.9, max_candidates: int = 64):
         self.aggressive = aggressive
         self.threshold = threshold
+        self.max_candidates = max(1, max_candidates)
         self.seen: set[str] = set()
         self.kept: list[tuple[str, frozenset[str]]] = []
-        self.blob = " "
+        self._padded: list[str] = []
+        self._words: dict[str, list[int]] = {}  # word, and pair of adjacent words -> kept sentences holding it
+        self._near: dict[tuple[int, int, str], list[int]] = {}  # (guard, length band, word) -> kept sentences (near-duplicates)
+        self.comparisons = 0  # pairs of sentences compared
+        self.reads = 0  # index postings read
+
+    @staticmethod
+    def _band(n: str) -> int:
+        return int(math.log(max(len(n), 1)) / math.log(1.2))  # lengths within 20 % fall in the same or a neighbouring band
 
     def is_new(self, sentence: str) -> bool:
-        n = normalize_sentence(sentence)
-        if not n:
-            return False
-        if n in self.seen:
+        return self.is_new_normalized(normalize_sentence(sentence))
+
+    def is_new_normalized(self, n: str) -> bool:
+        if not n or n in self.seen:
             return False
         words = n.split()
-        if (self.aggressive or len(words) >= 4) and f" {n} " in self.blob:
-            return False
         toks = frozenset(words)
+        rare = sorted(toks, key=lambda t: len(self._words.get(t, ())))
+        if self.aggressive or len(words) >= 4:  # contained, as whole words, in a longer kept sentence
+            padded = f" {n} "
+            keys = [f"{a} {b}" for a, b in zip(words, words[1:])] or rare[:1]  # a container holds each: the rarest finds it
+            posting = min((self._words.get(k, ()) for k in keys), key=len)[:-self.max_candidates - 1:-1]
+            self.reads += len(posting)
+            for i in posting:
+                self.comparisons += 1
+                if len(self._padded[i]) > len(padded) and padded in self._padded[i]:
+                    return False
+        guard = hash(_guard(toks))
+        band = self._band(n)
         if len(n) >= 20:
-            key = _guard(toks)
-            for other, otoks in self.kept:
+            need = len(rare) - int((1 - self.near_share) * len(rare)) + 1
+            hits: Counter[int] = Counter()
+            budget = self.max_candidates  # postings read per sentence, the most recent first
+            for t in rare[:need]:
+                for b in (band - 1, band, band + 1):
+                    post = self._near.get((guard, b, t), ())[-budget:] if budget > 0 else ()
+                    hits.update(post)
+                    budget -= len(post)
+                    self.reads += len(post)
+            min_hits = max(1, need // 2)  # a near-duplicate holds nearly all of these words, a stranger one or two
+            for i, h in hits.items():
+                if h < min_hits:
+                    continue
+                self.comparisons += 1
+                other, otoks = self.kept[i]
                 if abs(len(other) - len(n)) > 0.2 * max(len(n), len(other)):
                     continue
-                if _guard(otoks) != key:  # "250 mg" vs "500 mg", "does" vs "does not": different claims
-                    continue
-                inter = len(toks & otoks)
-                if inter / max(1, len(toks | otoks)) >= self.threshold:
+                if len(toks & otoks) / max(1, len(toks | otoks)) >= self.threshold:
                     return False
-                sm = difflib.SequenceMatcher(None, n, other, autojunk=False)
-                if sm.real_quick_ratio() >= self.threshold and sm.quick_ratio() >= self.threshold and sm.ratio() >= self.threshold:
+                if fuzz.ratio(n, other, score_cutoff=100 * self.threshold):
                     return False
         self.seen.add(n)
+        idx = len(self.kept)
         self.kept.append((n, toks))
-        self.blob += n + " | "
+        self._padded.append(f" {n} ")
+        for t in toks:
+            self._words.setdefault(t, []).append(idx)
+            self._near.setdefault((guard, band, t), []).append(idx)
+        for pair in {f"{a} {b}" for a, b in zip(words, words[1:])}:
+            self._words.setdefault(pair, []).append(idx)
         return True
 
 
-def dedupe(blocks: list[Block], aggressive: bool = False) -> list[Block]:
-    """Drop repeated sentences, and paragraphs left with none; keep every distinct sentence."""
-    d = SentenceDeduper(aggressive)
-    headings: set[str] = set()
+def dedupe(blocks: list[Block], aggressive: bool = False, *, deadline: float | None = None,
+           max_candidates: int = 64, deduper: SentenceDeduper | None = None) -> list[Block]:
+    """Drop repeated sentences, and paragraphs left with none; keep every distinct sentence.
+
+    ``deadline`` (a ``time.monotonic()`` value) bounds the time spent: past it ``CleanTimeout``.
+    ``deduper`` is the one to use (tests and benchmarks read its counters)."""
+    d = deduper or SentenceDeduper(aggressive, max_candidates=max_candidates)
     out: list[Block] = []
+    def new(text: str) -> bool:
+        if deadline is not None and time.monotonic() > deadline:
+            raise CleanTimeout("cleaning took longer than its time budget")
+        return d.is_new(text)
+
     for b in blocks:
         if b.kind == "heading":
             out.append(b)
-            headings.add(normalize_sentence(b.text))
             continue
         spans = split_sentences(b.text)
-        keep = [(a, e) for a, e in spans if d.is_new(b.text[a:e])]
+        keep = [(a, e) for a, e in spans if new(b.text[a:e])]
         if not keep:
             continue
         if len(keep) == len(spans):
@@ -336,7 +406,7 @@ def normalize_heading(text: str) -> str:
     return " ".join(text.replace("**", "").split()).rstrip(".:")
 
 
-def clean_blocks(blocks: list[Block], aggressive: bool) -> list[Block]:
-    """Everything between a loader's blocks and ``assemble``."""
+def clean_blocks(blocks: list[Block], aggressive: bool, *, deadline: float | None = None, max_candidates: int = 64) -> list[Block]:
+    """Everything between a loader's blocks and ``assemble`` (``deadline``: see ``dedupe``)."""
     blocks = [Block(b.text.strip(), b.kind, b.page) for b in blocks if b.text.strip()]
-    return dedupe(fold_lists(blocks), aggressive=aggressive)
+    return dedupe(fold_lists(blocks), aggressive=aggressive, deadline=deadline, max_candidates=max_candidates)

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import fcntl
 import hashlib
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,21 +122,25 @@ class Summary:
 
 @contextlib.contextmanager
 def ingest_lock(store_dir: Path) -> Iterator[None]:
-    """One ingest at a time per store (a second one fails fast instead of racing for versions)."""
+    """One ingest at a time per store (a second one fails fast instead of racing for versions).
+
+    ``filelock`` (an OS lock on ``ingest.lock``, released by the kernel when the holder dies, so a
+    killed ingest never leaves the store locked); a fresh lock object each time, so a second ingest
+    in the same process is refused too."""
+    from filelock import FileLock, Timeout
+
     store_dir = Path(store_dir)
     store_dir.mkdir(parents=True, exist_ok=True)
     path = store_dir / "ingest.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = FileLock(path, timeout=0, is_singleton=False, thread_local=False)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IngestBusyError(f"another ingest is running on {store_dir} (lock {path})") from exc
+        lock.acquire()
+    except Timeout as exc:
+        raise IngestBusyError(f"another ingest is running on {store_dir} (lock {path}); wait for it to finish") from exc
+    try:
         yield
     finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        lock.release()
 
 
 def scan_corpus(corpus_dir: Path) -> list[Path]:
@@ -193,12 +195,19 @@ def load_document(path: Path, corpus_dir: Path, entry: dict[str, Any] | None, se
     ``data`` is the file's content when the caller has already read it (through ``read_inside``);
     otherwise it is read here, never through a link leading outside ``corpus_dir``."""
     from ingest.chunking import chunk_document
-    from ingest.clean import assemble, clean_blocks
+    from ingest.clean import CleanTimeout, assemble, clean_blocks
     from ingest.loaders import load_file
     from ingest.metadata import build_document
 
+    budget = settings.ingest.file_seconds
+    deadline = time.monotonic() + budget
     loaded = load_file(path, data if data is not None else read_inside(path, corpus_dir))
-    blocks = clean_blocks(loaded.blocks, aggressive=loaded.profile == "web")
+    try:
+        blocks = clean_blocks(loaded.blocks, aggressive=loaded.profile == "web", deadline=deadline,
+                              max_candidates=settings.ingest.dedup_candidates)
+    except CleanTimeout as exc:
+        raise CleanTimeout(f"cleaning took more than {budget:g} s, the time budget for one file (MGC_INGEST__FILE_SECONDS); "
+                           "skipped so the rest can ingest") from exc
     text, sections = assemble(blocks)
     if not text.strip() or not sections:
         raise LoadError("no text left after cleaning")
@@ -208,6 +217,18 @@ def load_document(path: Path, corpus_dir: Path, entry: dict[str, Any] | None, se
     if not chunks:
         raise LoadError("no text left after cleaning")
     return doc, chunks
+
+
+def _too_big(path: Path, settings: Settings) -> str | None:
+    """Why a file is above the size limit for one file (``Settings.ingest.max_file_mb``), or None."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # reading it reports the problem
+    limit = settings.ingest.max_file_mb
+    if size <= limit * 1_000_000:
+        return None
+    return f"file is {size / 1_000_000:.1f} MB, above the {limit:g} MB limit for one file (MGC_INGEST__MAX_FILE_MB); not read"
 
 
 def _rel(path: Path, corpus_dir: Path) -> str:
@@ -327,6 +348,10 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
     for path in scan.files:
         rel = path.relative_to(corpus).as_posix()
         entry = by_path.get(rel)
+        too_big = _too_big(path, s)
+        if too_big:
+            summary.failed.append((rel, too_big))
+            continue
         try:
             h = file_hash(read_inside(path, corpus), entry, s)
         except LoadError as exc:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from core.store import open_snapshot
 from ingest.pipeline import run_ingest
 
@@ -47,3 +49,59 @@ def test_manifest_link_leading_outside_is_not_read(settings, tmp_path):
     s = run_ingest(settings, audit=False)
     assert "outside the corpus folder" in dict(s.failed)["manifest.yaml"]
     assert open_snapshot(settings).documents()["doc0"].study_type == ""
+
+
+# --- 5. one large file must not stall ingest -------------------------------------------------------
+
+def _large_text(mb: float) -> tuple[str, int]:
+    """Seeded text of ``mb`` MB: Zipf-distributed words, every paragraph repeated once exactly and once
+    with one word changed (near-duplicates). Returns the text and the number of distinct sentences."""
+    import itertools
+    import random
+
+    rng = random.Random(7)
+    syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"][:30]
+    vocab = ["".join(w) for w in itertools.islice(itertools.product(syllables, repeat=3), 20000)]
+    rng.shuffle(vocab)
+    weights = [1.0 / (r + 1) for r in range(len(vocab))]
+    paras, size, distinct = [], 0, 0
+    while size < mb * 1_000_000:
+        sents = [" ".join(rng.choices(vocab, weights, k=rng.randint(20, 30))).capitalize() + "." for _ in range(rng.randint(2, 5))]
+        distinct += len(sents)
+        p = " ".join(sents)
+        near = p.split(" ")
+        near[1] = near[1][:-1] + "q"  # a one-letter typo in the first sentence: a near-duplicate of it
+        paras += [p, p, " ".join(near)]
+        size += 3 * len(p)
+    return "\n\n".join(paras), distinct
+
+
+@pytest.mark.slow
+def test_5mb_text_cleans_with_bounded_work():
+    from core.text import split_sentences
+    from ingest.clean import SentenceDeduper, blocks_from_text, dedupe, fold_lists
+
+    text, distinct = _large_text(5.0)
+    blocks = fold_lists(blocks_from_text(text))
+    sentences = sum(len(split_sentences(b.text)) for b in blocks)
+    d = SentenceDeduper(aggressive=False, max_candidates=64)
+    out = dedupe(blocks, deduper=d)
+    kept = sum(len(split_sentences(b.text)) for b in out)
+    assert sentences > 3 * distinct * 0.99 and kept == distinct  # every exact and near repeat dropped, every distinct sentence kept
+    # the work per sentence is bounded (the old deduper compared each sentence with every kept one: ~distinct/2 per sentence)
+    assert d.reads <= 2 * 64 * sentences and d.comparisons <= 2 * sentences
+    assert d.comparisons + d.reads < sentences * 64
+
+
+def test_time_budget_and_size_limit_skip_one_file_and_ingest_the_rest(settings):
+    (settings.corpus_dir / "doc0.md").write_text(_doc(0))
+    (settings.corpus_dir / "big.txt").write_text(_large_text(0.05)[0])
+    tight = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"file_seconds": 0.0})})
+    s = run_ingest(tight, audit=False)
+    assert "time budget for one file (MGC_INGEST__FILE_SECONDS)" in dict(s.failed)["big.txt"] and dict(s.failed)["doc0.md"]
+    small = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"max_file_mb": 0.01})})
+    s = run_ingest(small, audit=False)
+    assert dict(s.failed)["big.txt"].startswith("file is 0.1 MB, above the 0.01 MB limit for one file (MGC_INGEST__MAX_FILE_MB)")
+    assert s.added == ["doc0"] and set(open_snapshot(settings).documents()) == {"doc0"}
+    s = run_ingest(settings, audit=False)
+    assert s.added == ["big"] and not s.failed
