@@ -43,7 +43,7 @@ def get_snapshot(settings: Settings, version: str) -> Snapshot:
     return _snapshot(str(settings.store_dir), version, settings.model_dump_json())
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the models and the store…")
+@st.cache_resource(max_entries=4, show_spinner=False)  # app.warmup shows what is loading
 def _retriever(store_dir: str, version: str, settings_json: str):
     retriever = _services(settings_json).retriever(_snapshot(store_dir, version, settings_json))
     # load the embedding model and open the collection now, once per process, rather than

@@ -28,6 +28,9 @@ def app_env(tmp_path, monkeypatch):
 
     # questions here are not claims; keep the (model-loading) claim verifier out of these tests
     monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: False)
+    import app.warmup
+
+    monkeypatch.setattr(app.warmup, "warm_verifier", lambda services: None)  # no real verifier load behind each page
     return env
 
 

@@ -25,6 +25,9 @@ def app_env(tmp_path, monkeypatch):
     from chatbot.answer import audit_adapter
 
     monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: False)
+    import app.warmup
+
+    monkeypatch.setattr(app.warmup, "warm_verifier", lambda services: None)  # no real verifier load behind each page
     return env
 
 
@@ -212,3 +215,54 @@ def test_article_page_highlights_claims_by_finding_and_explains_a_pick(app_env):
     assert "Serum cortisol fell with magnesium oxide" in text  # the quoted evidence
     # claims that are not in the article's text (k3, k4) are listed, not lost
     assert any("not marked in the text" in e.label for e in at.expander)
+
+
+# --- 8. cold start ----------------------------------------------------------------------------------
+
+def test_first_page_draws_while_the_models_load(app_env, monkeypatch):
+    """The chat page does not wait for the warm-up: with the verifier load held back, the page is drawn
+    and usable; the held load finishes afterwards."""
+    import threading
+
+    import app.warmup
+
+    release = threading.Event()
+    monkeypatch.setattr(app.warmup, "warm_verifier", lambda services: release.wait(120))
+    try:
+        at = _app().run()
+        assert not at.exception, at.exception
+        assert at.chat_input and any("older adults" in b.label for b in at.button)
+        from core.settings import Settings
+
+        w = app.warmup.start_warmup(Settings(), "v1")  # the page's warm-up (same settings, same version)
+        assert not w.done.is_set()  # still loading while the page is up
+    finally:
+        release.set()
+    assert w.done.wait(120) and w.error is None and w.stage == "ready"
+
+
+def _wait_script():
+    import threading
+
+    import streamlit as st
+
+    from app.warmup import Warmup, wait_until_warm
+
+    w = Warmup()
+
+    def finish_once_someone_waits():
+        w.waiting.wait(60)
+        w.seconds = 1.0
+        w.done.set()
+
+    threading.Thread(target=finish_once_someone_waits, daemon=True).start()
+    wait_until_warm(w, poll_s=0.05)
+    st.markdown("answered")
+
+
+def test_a_question_before_warm_up_waits_with_a_status():
+    at = AppTest.from_function(_wait_script, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.markdown] == ["answered"]
+    labels = [e.label for e in at.get("status")]
+    assert any(lbl.startswith("Models loaded") for lbl in labels), labels

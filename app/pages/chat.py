@@ -9,8 +9,9 @@ import streamlit as st
 from app.answering import AnswerStream, ChatOptions, answer, history_for_service
 from app.components import draw_answer
 from app.render import escape_inline, escape_md, study_label
-from app.resources import chroma_problem, get_answerer_for, get_retriever_for, load_settings, repin
+from app.resources import chroma_problem, get_answerer_for, load_settings, repin
 from app.store_ui import draw_chroma_unavailable, draw_missing_store, require_snapshot
+from app.warmup import start_warmup, wait_until_warm
 from core.errors import LLMUnavailableError, StoreMissingError, StoreUnavailableError
 
 EXAMPLES = [
@@ -25,6 +26,7 @@ FILTER_KEYS = ("role", "study_types", "years")  # the sidebar widgets that narro
 log = logging.getLogger("app.chat")
 settings = load_settings()
 snap = require_snapshot(settings, need_chroma=True)
+warm = start_warmup(settings, snap.version)  # returns at once; the models load behind the first page
 
 
 def _chroma_down() -> bool:
@@ -114,6 +116,7 @@ if question and question.strip():
     with st.chat_message("assistant"):
         result = None
         try:
+            wait_until_warm(warm)  # a question asked right after a start waits here, with a status line
             service = get_answerer_for(settings, snap.version, opts.filters())
             if opts.answerer == "deterministic":
                 with st.spinner("Searching the article and the studies…"):
@@ -147,8 +150,3 @@ if question and question.strip():
         messages.append({"role": "user", "content": question})
         messages.append({"role": "assistant", "answer": result, "scope": scope})
 
-if not (question and question.strip()):
-    try:  # warm the models after the page is drawn, so the first question is answered quickly
-        get_retriever_for(settings, snap.version)
-    except Exception as exc:  # reported when a question is asked; never block the page on it
-        log.warning("warm-up failed: %s", exc)
