@@ -56,3 +56,12 @@ _WS = re.compile(r"\s+")
 
 def normalize_ws(text: str) -> str:
     return _WS.sub(" ", text).strip()
+
+
+# The one list of function words that carry no topic: what claim/evidence word-overlap measures
+# (chatbot.audit.checks), follow-up detection (chatbot.answer.conversation) and sentence scoring skip.
+# It is bm25s's English list plus auxiliaries, wh-words and comparatives; comparatives ("more",
+# "less") are left out of overlap because the direction check reads them separately.
+STOPWORDS: frozenset[str] = frozenset("""a an the of and or to in on for with by from as at is are was were be been being
+that this these those it its their there than then but not no into over under per vs also which who whom whose what when
+where why how can may might could would should does do did has have had more most less such very so if they will""".split())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from core.domain import NEUTRAL, DomainProfile
+from core.text import STOPWORDS
 
 # ---------------------------------------------------------------------------- results
 
@@ -384,9 +385,7 @@ HEDGE_PATTERNS = (
 )
 _NULL_RE = re.compile("|".join(f"(?:{p})" for p in NULL_PATTERNS), re.I)
 _HEDGE_RE = re.compile("|".join(f"(?:{p})" for p in HEDGE_PATTERNS), re.I)
-_STOP = set("""a an the of and or to in on for with by from as at is are was were be been being that this these those it its
-their there than then but not no into over under per vs also which who whom whose what when where why how can may might
-could would should does do did has have had more most less such very so""".split())
+_STOP = STOPWORDS
 
 
 def _subject_stems(profile: DomainProfile) -> set[str]:

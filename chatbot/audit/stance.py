@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from chatbot.audit import checks
+from core.cards import classify_sentence
 from core.domain import NEUTRAL, DomainProfile
 from core.text import split_sentences
 from core.types import Chunk
@@ -111,6 +112,18 @@ def relevance(claim: str, text: str, ignore: Sequence[str] = (), profile: Domain
     return len(ct & set(_toks(text, profile))) / len(ct)
 
 
+# what a study did or meant to do, and notes about the source, state no result: the verifier reads
+# "Ten healthy men received magnesium sulfate …" as refuting "magnesium suppressed ACTH" (0.92), so such
+# sentences never count for or against a claim (roles from core.cards.classify_sentence)
+NON_FINDING_ROLES = frozenset({"objective", "method", "source_note"})
+
+
+def states_finding(window: str) -> bool:
+    """Does any sentence of the window report a result, a conclusion or a claim of fact?"""
+    sents = [window[a:b] for a, b in split_sentences(window)] or [window]
+    return any(classify_sentence(x) not in NON_FINDING_ROLES for x in sents)
+
+
 def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
     """The passage's sentences most likely to decide the claim: the best single sentences (plus the best one with its
     neighbour when ``n`` >= 3; single sentences keep pairs short, which is most of the verifier's CPU cost)."""
@@ -166,13 +179,15 @@ def _with_numbers(claim: str, chunk: Chunk, windows: list[str], profile: DomainP
 
 # ---------------------------------------------------------------------------- stance
 
-def study_weight(study_type: str, mechanism: bool, settings) -> float:
-    """Study-type weight; cell and animal work counts as direct evidence for mechanism claims."""
+def study_weight(study_type: str, mechanism: bool, settings, curated: bool = True) -> float:
+    """Study-type weight; cell and animal work counts as direct evidence for mechanism claims. A document the
+    manifest does not list (``curated`` False) only declares its study type, so it weighs no more than
+    ``uncurated_max_weight``: a file calling itself a meta-analysis cannot outweigh curated evidence."""
     st = (study_type or "").lower()
     w = settings.study_type_weights.get(st, settings.study_type_weights.get("other", 0.5))
     if mechanism and st in {"animal", "in-vitro"}:
         w = max(w, settings.mechanism_cell_weight)
-    return w
+    return w if curated else min(w, settings.uncurated_max_weight)
 
 
 def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settings, relevance: float = 1.0) -> tuple[str, list[str]]:
@@ -237,8 +252,11 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings, profile: Dom
     items: list[EvidenceItem] = []
     k = 0
     for c, ws in zip(chunks, windows):
-        p = probs[k:k + len(ws)]
+        p = probs[k:k + len(ws)].copy()
         k += len(ws)
+        for i, w in enumerate(ws):
+            if not states_finding(w):
+                p[i] = (0.0, 0.0, 1.0)
         meta = dict(c.meta or {})
         meta.setdefault("study_type", c.study_type)
         best: tuple[float, int, list[checks.Finding]] | None = None
@@ -257,7 +275,7 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings, profile: Dom
         findings += [f for f in checks.hedges(c.text, claim, profile) if f.kind == "hedge"]
         item = EvidenceItem(chunk=c, text=text, probs=tuple(float(x) for x in p[i]),  # type: ignore[arg-type]
                             relevance=rel[c.chunk_id], findings=findings,
-                            weight=study_weight(c.study_type, mech, a))
+                            weight=study_weight(c.study_type, mech, a, curated=(c.meta or {}).get("curated", True)))
         # the gate looks at the quoted sentence(s): a relevant paper's off-topic sentence decides nothing
         item.quote_relevance = relevance(claim, text, subject, profile)
         item.opposite = checks.opposite_direction(claim, text)
