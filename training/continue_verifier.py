@@ -26,7 +26,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 from training.runlog import save_fp16, start_run
-from training.synthetic_pairs import make_pairs
+from training.synthetic_pairs import make_mirrored_pairs, make_pairs
 from training.train_verifier import batches, encode, evaluate
 from training.verifier_data import LABELS, NLI_MAP, SEED, _read, build
 
@@ -42,6 +42,7 @@ HPARAMS_CONTINUE = {
     "taxinli_sample": 5000,
     "general_replay": 1500,
     "synthetic": {"paraphrase": 2400, "number": 800, "direction": 1200, "negation": 1000, "unrelated": 1400},
+    "mirrored_groups": 0,  # stage 4: training.synthetic_pairs.make_mirrored_pairs contrast groups (4 pairs each + quotes)
     "checkpoint_every": 200,
     "seed": SEED,
 }
@@ -79,6 +80,8 @@ def build_rows(shared: Path, hp: dict, log) -> tuple[list[dict], dict]:
              for r in rng.sample(taxi, min(hp["taxinli_sample"], len(taxi)))]
     rows += rng.sample(data["general"], hp["general_replay"])
     rows += make_pairs(shared, hp["synthetic"])
+    if hp.get("mirrored_groups"):
+        rows += make_mirrored_pairs(shared, hp["mirrored_groups"])
     rng.shuffle(rows)
     dev = {k: v for k, v in data.items() if k.startswith("dev_")}
     # sanity: no dev claim is trained on
@@ -102,6 +105,8 @@ def main() -> None:
                     help="second pass: skip the first N batches of the same shuffled plan (those an earlier run with "
                          "--max-steps N trained on) and run a fresh schedule over the rest, from --init")
     ap.add_argument("--lr", type=float, default=None)
+    ap.add_argument("--mirrored", type=int, default=None,
+                    help="add this many mirrored contrast groups (training.synthetic_pairs.make_mirrored_pairs)")
     ap.add_argument("--epochs", type=int, default=None, help="passes over the pool (default: HPARAMS_CONTINUE['epochs'])")
     ap.add_argument("--max-steps", type=int, default=None,
                     help="stop after this many batches (the schedule decays to 0 there); batches are shuffled, "
@@ -117,6 +122,8 @@ def main() -> None:
         hp["lr"] = args.lr
     if args.epochs:
         hp["epochs"] = args.epochs
+    if args.mirrored is not None:
+        hp["mirrored_groups"] = args.mirrored
     if args.start_step:
         hp["init"] = f"{args.init} (after batches 0-{args.start_step - 1} of the same plan)"
         hp["start_step"] = args.start_step

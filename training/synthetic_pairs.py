@@ -358,6 +358,90 @@ def make_pairs(shared: Path, n_per_kind: dict[str, int], seed: int = 31,
     return out
 
 
+def _same_rng_claim(sent: str, keep_numbers: bool, seed: int) -> str | None:
+    """The claim form of ``sent`` made with a fixed seed, so a sentence and its edited twin get the same cuts and rewording."""
+    rng = random.Random(seed)
+    c = claim_form(sent, keep_numbers=keep_numbers, rng=rng)
+    if c and rng.random() < 0.6:
+        c = reword(c, rng)
+    return c
+
+
+def _edit_sentence(s: str, kind: str, rng: random.Random) -> str | None:
+    if kind == "direction":
+        return flip_direction(s)
+    if kind == "negation":
+        return flip_negation(s, rng)
+    return change_number(s, rng)
+
+
+def make_mirrored_pairs(shared: Path, n_groups: int, seed: int = 47,
+                        corpus_literature: Path | None = Path("corpus/literature")) -> list[dict]:
+    """Contrast groups in which the claim's wording alone says nothing about the label.
+
+    Why: the stage-3 verifier learned from one-sided edits that a claim containing "fell", "did not"
+    or an unusual number is a refutation, whatever the evidence says; it even read a sentence quoted
+    verbatim as REFUTES (0.82). Here every edit is applied to the *evidence* sentence too, and each
+    group holds four pairs: (claim, sentence) SUPPORTS, (edited claim, sentence) REFUTES,
+    (edited claim, edited sentence) SUPPORTS, (claim, edited sentence) REFUTES. Every claim text then
+    appears once with each label, so only comparing it with the evidence can tell them apart.
+    A fifth pair quotes a sentence (or its first clause) verbatim as SUPPORTS.
+    """
+    rng = random.Random(seed)
+    docs = source_docs(shared, corpus_literature)
+    rng.shuffle(docs)
+    docs.sort(key=lambda d: d[0] != "literature")
+    out: list[dict] = []
+    groups = 0
+    quota = {"direction": 0.5, "number": 0.25, "negation": 0.25}
+    made: collections.Counter = collections.Counter()
+    quotes = 0
+
+    def row(claim: str, ev: str, label: str, kind: str, src: str) -> dict:
+        return {"claim": claim, "evidence": ev, "label": label, "source": f"mirrored-{kind}", "origin": src}
+
+    for src, sents in docs:
+        if groups >= n_groups:
+            break
+        cand = [i for i, s in enumerate(sents) if 8 <= len(s.split()) <= 45 and s[:1].isupper()
+                and s.count("(") == s.count(")")]
+        rng.shuffle(cand)
+        for i in cand[:2]:
+            s = sents[i]
+            # direction and number edits read cleanly; inserted negations are often ungrammatical, so they are capped
+            kinds = [k for k in ("number", "direction", "negation") if made[k] < quota[k] * n_groups]
+            if "number" in kinds and not _NUM.search(s):
+                kinds.remove("number")
+            for kind in kinds:
+                s2 = _edit_sentence(s, kind, random.Random(rng.random()))
+                if not s2 or s2 == s:
+                    continue
+                k_seed, keep = rng.randrange(1 << 30), rng.random() < 0.7
+                c, c2 = _same_rng_claim(s, keep, k_seed), _same_rng_claim(s2, keep, k_seed)
+                if not c or not c2 or c == c2:
+                    continue
+                # the neighbouring sentence (when given) is the same in both evidence texts
+                ctx = rng.random()
+                if ctx < 0.6 or len(sents) == 1:
+                    ev, ev2 = s, s2
+                elif i > 0:
+                    ev, ev2 = sents[i - 1] + " " + s, sents[i - 1] + " " + s2
+                else:
+                    ev, ev2 = s + " " + sents[i + 1], s2 + " " + sents[i + 1]
+                out += [row(c, ev, "SUPPORTS", kind, src), row(c2, ev, "REFUTES", kind, src),
+                        row(c2, ev2, "SUPPORTS", kind, src), row(c, ev2, "REFUTES", kind, src)]
+                groups += 1
+                made[kind] += 1
+                break
+            # verbatim quote, or its first clause, supports
+            q = s if rng.random() < 0.5 else re.split(r"[,;] (?:and |but |while |whereas |which )?", s)[0]
+            if len(q.split()) >= 6 and quotes < 0.3 * n_groups:
+                quotes += 1
+                out.append(row(q.rstrip(".") + ".", s, "SUPPORTS", "quote", src))
+    rng.shuffle(out)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default="../shared")
