@@ -203,6 +203,25 @@ def test_claim_without_a_number_is_unsupported_with_plain_wording():
     assert v.finding == "unsupported" and v.reason.startswith("no study states this")
 
 
+def test_support_below_the_bar_is_unsupported_without_saying_no_study_states_it():
+    # the verifier reads the sentence as stating the claim, but the layer is not confident enough:
+    # the reason must not say "no study states this" over a quote that seems to
+    v = run([item("rct1", "rct", SUPPORTIVE)], model=_hand_model(threshold=0.999))
+    _consistent(v)
+    assert v.finding == "unsupported" and v.verdict == "no_evidence"
+    assert v.reason.startswith("not clear enough to call supported") and "no study states" not in v.reason
+    assert ON_TOPIC in v.reason and "[1]" in v.reason
+
+
+def test_closest_result_prefers_a_reported_result_over_a_method_sentence():
+    claim = "Magnesium glycinate improves sleep quality."
+    method = "Participants were randomised to magnesium glycinate or placebo and measured with a sleep questionnaire."
+    result = "Sleep quality scores improved with magnesium glycinate compared with placebo."
+    v = run([item("rct1", "rct", UNDECIDED, text=method, claim=claim, quote_relevance=0.9),
+             item("rct2", "rct", UNDECIDED, text=result, claim=claim, quote_relevance=0.6)], claim)
+    assert v.finding == "unsupported" and result in v.reason and method not in v.reason
+
+
 def test_nothing_relevant_is_not_covered():
     off = "Low magnesium status has been linked with many chronic conditions."
     items = [item("a", "rct", SUPPORTIVE, text=off, passage_relevance=0.1),

@@ -140,9 +140,10 @@ _RESULT = re.compile(r"\b(?:significant\w*|improv\w*|reduc\w*|increas\w*|decreas
 def _closest(items: Sequence[EvidenceItem], claim: str) -> EvidenceItem | None:
     """The evidence sentence nearest to what the claim states: on its topic, a reported result, with a number if the
     claim has one (a digest's notes about itself are never a result)."""
-    from chatbot.audit.stance import is_provenance
+    from chatbot.audit.stance import is_provenance, states_finding
 
     items = [i for i in items if not is_provenance(i.text)] or list(items)
+    items = [i for i in items if states_finding(i.text)] or items  # an aim or a method is no "reported result"
     if not items:
         return None
     wants_number = bool(re.search(r"\d", claim))
@@ -224,9 +225,15 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
             assert close is not None
             evidence = [close] + [i for i in _one_per_doc(sorted(related, key=lambda i: -i.quote_relevance)) if i is not close]
             nums = _claimed_numbers(claim)
-            what = f"no study reports {nums}" if nums else "no study states this"
             finding = "unsupported"
-            reason = f"{what}; the closest reported result: “{_quote(close.text)}” [1]"
+            if close in support:
+                # the verifier reads it as stating the claim, but the evidence as a whole did not clear the bar
+                # for "supported": say so rather than "no study states this" over a quote that seems to
+                reason = (f"not clear enough to call supported: the closest study sentence seems to state it "
+                          f"(“{_quote(close.text)}” [1]), but the evidence as a whole falls short")
+            else:
+                what = f"no study reports {nums}" if nums else "no study states this"
+                reason = f"{what}; the closest reported result: “{_quote(close.text)}” [1]"
         else:
             finding = "not_covered"
             evidence = []
