@@ -128,6 +128,9 @@ class AuditSettings(BaseModel):
     numeric_tolerance: float = Field(0.25, description="Relative distance beyond which a reported number no longer matches the claimed one (ranges "
                                      "get this slack on both ends).")
     dose_tolerance: float = Field(0.2, description="Relative slack around a claimed dose before a trial's dose counts as different.")
+    uncurated_max_weight: float = Field(0.2, description="Highest study-type weight of a document the corpus manifest does not list (an upload, "
+                                        "a dropped-in file): its study type is only what the file says about itself, so it never outweighs "
+                                        "curated evidence (0.2 = in-vitro, the lowest curated weight).")
     mechanism_cell_weight: float = Field(0.6, description="Study-type weight of animal/in-vitro work for mechanism claims (direct evidence there, "
                                          "unlike for clinical claims).")
     study_type_weights: dict[str, float] = Field(default_factory=_default_study_weights, description="Weight of each study type when evidence is "

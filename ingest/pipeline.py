@@ -410,7 +410,7 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
         if doc_id in loaded:
             doc, doc_chunks, h, rel = loaded[doc_id]
             documents[doc_id] = DocumentRecord(hash=h, path=rel, title=doc.title, year=doc.year, role=doc.role,
-                                               study_type=doc.study_type, meta=doc.meta,
+                                               study_type=doc.study_type, meta=doc.meta, curated=doc.curated, declared=doc.declared,
                                                chunk_ids=[c.chunk_id for c in doc_chunks], chars=len(doc.text))
         else:
             documents[doc_id] = prev_docs[doc_id]

@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-from training.runlog import save_fp16, start_run
+from training.runlog import optimizer_step, save_fp16, start_run
 from training.synthetic_pairs import make_mirrored_pairs, make_pairs
 from training.train_verifier import batches, encode, evaluate
 from training.verifier_data import LABELS, NLI_MAP, SEED, _read, build
@@ -186,11 +186,7 @@ def main() -> None:
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bf16):
                 logits = model(**enc).logits
             loss = torch.nn.functional.cross_entropy(logits.float(), y)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
+            optimizer_step(loss, model, opt, sched)
             step = gstep + 1
             seen += len(batch)
             if step % 50 == 0:

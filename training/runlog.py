@@ -38,3 +38,12 @@ def save_fp16(model, tok, out: Path, metrics: dict[str, Any] | None = None) -> N
     tok.save_pretrained(out)
     if metrics is not None:
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+
+
+def optimizer_step(loss: torch.Tensor, model: torch.nn.Module, opt: torch.optim.Optimizer, sched: Any, clip: float = 1.0) -> None:
+    """One update as every training script here does it: backward, clip the gradient norm, step, schedule, zero."""
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    sched.step()
+    opt.zero_grad()

@@ -21,7 +21,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 from chatbot.retrieval import rrf_fuse
-from training.runlog import save_fp16, start_run
+from training.runlog import optimizer_step, save_fp16, start_run
 from training.verifier_data import SEED, _claim_split
 
 HP = {"max_length": 224, "batch_size": 16, "lr": 4e-5, "epochs": 2, "negatives": 7, "candidates": 40, "warmup_ratio": 0.1, "seed": SEED}
@@ -117,11 +117,7 @@ def main() -> None:
             b = pairs[i:i + HP["batch_size"]]
             enc = tok([p[0] for p in b], [p[1] for p in b], truncation="only_second", max_length=HP["max_length"], padding=True, return_tensors="pt")
             loss = torch.nn.functional.binary_cross_entropy_with_logits(model(**enc).logits[:, 0], torch.tensor([p[2] for p in b]))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
+            optimizer_step(loss, model, opt, sched)
             step += 1
             if step % 50 == 0:
                 say(f"ep{ep} step {step}/{steps} loss {loss.item():.4f} {step * HP['batch_size'] / (time.time() - t0):.1f} pairs/s")

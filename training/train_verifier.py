@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-from training.runlog import save_fp16, start_run
+from training.runlog import optimizer_step, save_fp16, start_run
 from training.verifier_data import LABELS, SEED, build
 
 HPARAMS = {
@@ -133,11 +133,7 @@ def train_stage(model, tok, rows, epochs, lr, hp, log, tag, out: Path):
             enc = encode(tok, batch, hp["max_length"])
             y = torch.tensor([lab2id[r["label"]] for r in batch])
             loss = torch.nn.functional.cross_entropy(model(**enc).logits, y)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
+            optimizer_step(loss, model, opt, sched)
             step += 1
             seen += len(batch)
             if step % 50 == 0:
