@@ -30,6 +30,11 @@ class DocumentRecord(BaseModel):
                                  "source_path, licence, ...")
     chunk_ids: list[str] = Field(default_factory=list, description="Ids of the document's chunks, in document order.")
     chars: int = Field(0, description="Length of the cleaned text in characters.")
+    curated: bool = Field(True, description="Listed in the corpus manifest. False for an unlisted or uploaded file, whose metadata only the file "
+                          "vouches for: it never outweighs curated evidence in the claim audit. (True for records written before the "
+                          "field existed; ingest re-derives it.)")
+    declared: list[str] = Field(default_factory=list, description="Provenance fields (study_type, year, role, title, ...) whose value only the "
+                                "file itself states (front matter, PDF info, HTML meta), not the manifest: shown as 'declared by the file'.")
 
 
 class FailedFile(BaseModel):

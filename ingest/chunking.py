@@ -8,6 +8,7 @@ their stored vectors, reusable.
 
 from __future__ import annotations
 
+from core.safety import suspect_reason
 from core.settings import ChunkSettings
 from core.text import content_hash, split_sentences
 from core.types import Chunk
@@ -41,9 +42,22 @@ def chunk_document(doc: Document, cfg: ChunkSettings) -> list[Chunk]:
                 chunk_id=cid, doc_id=doc.doc_id, text=text, start=start, end=end,
                 sentences=[(a - start, b - start) for a, b in group],
                 title=doc.title, year=doc.year, role=doc.role, study_type=doc.study_type,
-                section=sec.title, page=sec.page, meta=dict(doc.meta),
+                section=sec.title, page=sec.page, meta={**doc.meta, **provenance(doc, doc.text, group)},
             ))
     return chunks
+
+
+def provenance(doc: Document, text: str, group: list[Span]) -> dict:
+    """Chunk metadata readers need to judge a passage: is its document curated (listed in the manifest),
+    which fields only the file declares, and whether it holds text addressing the reader or the system
+    (``suspect``: the reason; ``suspect_sentences``: indices of those sentences, never to be quoted)."""
+    out: dict = {"curated": doc.curated, "declared": list(doc.declared)}
+    flagged = [(i, r) for i, (a, b) in enumerate(group) if (r := suspect_reason(text[a:b]))]
+    whole = suspect_reason(text[group[0][0]:group[-1][1]]) if not flagged else None  # a pattern across a sentence break
+    if flagged or whole:
+        out["suspect"] = flagged[0][1] if flagged else whole
+        out["suspect_sentences"] = [i for i, _ in flagged] if flagged else list(range(len(group)))
+    return out
 
 
 def _group(spans: list[Span], cfg: ChunkSettings) -> list[list[Span]]:

@@ -55,3 +55,5 @@ class Document:
     role: str = "literature"
     study_type: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    curated: bool = False  # listed in the corpus manifest
+    declared: list[str] = field(default_factory=list)  # fields only the file itself states (front matter, PDF info, HTML meta)

@@ -3,6 +3,11 @@
 Precedence: the manifest entry (curated), then what the file says about itself (front matter,
 PDF info, HTML/JATS title), then the file name. That way a user can drop any file into the corpus
 and it ingests, and a curator can still correct a title without editing the file.
+
+What a file says about itself is a claim, not a fact: an uploaded file can call itself a 2024
+meta-analysis. So a document records whether the manifest lists it (``curated``) and which of its
+provenance fields only the file states (``declared``): readers show those as "declared by the
+file", and the claim audit never lets an unlisted document outweigh curated evidence.
 """
 
 from __future__ import annotations
@@ -18,6 +23,13 @@ MANIFEST_NAME = "manifest.yaml"
 META_KEYS = ("doi", "pmid", "pmcid", "url", "authors", "journal", "form", "n", "population",
              "intervention", "digest_of", "licence", "date")
 _ID_OK = re.compile(r"[^A-Za-z0-9_.\-]+")
+# fields whose value changes how far a reader trusts a document (and how the audit weighs it)
+PROVENANCE_KEYS = ("title", "year", "role", "study_type", "authors", "journal", "n", "population", "intervention", "form",
+                   "doi", "pmid", "pmcid", "url")
+
+
+def _given(v: Any) -> bool:
+    return v not in (None, "", [])
 
 
 def read_manifest(corpus_dir: Path) -> list[dict[str, Any]]:
@@ -78,6 +90,7 @@ def build_document(path: Path, rel: str, loaded: Loaded, entry: dict[str, Any] |
     for k in ("pmid", "doi", "pmcid"):
         if k in meta:
             meta[k] = str(meta[k])
+    declared = sorted(k for k in PROVENANCE_KEYS if _given(fm.get(k)) and not _given(entry.get(k)))
     return Document(doc_id=doc_id, path=Path(path), text=text, sections=sections, title=title,
                     year=_year(merged.get("year")), role=role, study_type=str(merged.get("study_type") or ""),
-                    meta=meta)
+                    meta=meta, curated=bool(entry.get("id")), declared=declared)
