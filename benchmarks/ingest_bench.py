@@ -88,7 +88,10 @@ def main() -> int:
         emb.embed_documents(texts)
         rates.append(len(texts) / (time.perf_counter() - t))
         print(f"embedding run: {rates[-1]:.1f} chunks/s", file=sys.stderr, flush=True)
+    from core.embeddings import torch_threads
+
     res["embedding"] = {"chunks": len(texts), "mean_tokens": round(statistics.mean(lens), 1), "batch_size": settings.batch_size,
+                        "precision": getattr(emb, "precision", "n/a"), "torch_threads": torch_threads(),
                         "chunks_per_s_median": round(statistics.median(rates), 1), "runs": [round(r, 1) for r in rates], "target_chunks_per_s": 60}
     res["machine"]["loadavg_end"] = os.getloadavg()
     print(json.dumps(res, indent=1))

@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 from core.errors import ConfigError, MissingModelError
 
-__all__ = ["MiniLMEmbeddings", "MissingModelError", "apply_torch_threads", "get_embeddings", "register_embedder",
+__all__ = ["MiniLMEmbeddings", "MissingModelError", "apply_torch_threads", "bf16_works", "get_embeddings", "register_embedder",
            "registered_embedders", "torch_threads", "unregister_embedder"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -60,13 +60,63 @@ def _load_sentence_transformer(path: str):
     return SentenceTransformer(path, device="cpu", local_files_only=True)
 
 
-class MiniLMEmbeddings(Embeddings):
-    """Normalised sentence-transformers embeddings (cosine = dot product)."""
+@functools.lru_cache(maxsize=1)
+def bf16_works() -> bool:
+    """The CPU lists native bf16 (core.precision) and a bf16 matmul runs in this torch build."""
+    from core.precision import cpu_has_bf16
 
-    def __init__(self, path: str, batch_size: int = 64):
+    if not cpu_has_bf16():
+        return False
+    try:
+        import torch
+
+        a = torch.ones(4, 4, dtype=torch.bfloat16)
+        return bool(torch.isfinite((a @ a).float()).all())
+    except (RuntimeError, ImportError):
+        return False
+
+
+def _encode(model, texts: list[str], batch_size: int, bf16: bool) -> np.ndarray:
+    """Unit-length fp32 rows from either path.
+
+    bf16 is autocast (weights stay fp32; matmuls run in bf16, layer norms and softmax in fp32, as
+    for the verifier) rather than ``model.to(torch.bfloat16)``: the same speed here (6.1 vs 6.2
+    chunks/s interleaved on a loaded core) with 3x less deviation from fp32 (mean cosine 0.999985
+    vs 0.99995 on the default corpus), and one copy of the weights serves both paths. The final
+    normalisation runs in fp32, so a store embedded in one path is searched with the other.
+    """
+    import contextlib
+
+    import torch
+
+    cast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+    with cast, torch.inference_mode():
+        out = model.encode(texts, batch_size=batch_size, normalize_embeddings=False, convert_to_tensor=True, show_progress_bar=False)
+    out = torch.nn.functional.normalize(out.float(), dim=-1)
+    return out.numpy().astype(np.float32, copy=False)
+
+
+class MiniLMEmbeddings(Embeddings):
+    """Normalised sentence-transformers embeddings (cosine = dot product).
+
+    ``precision`` is Settings.embedding_precision: with 'auto' the model runs in bf16 when the CPU
+    has native bf16 (~3x the fp32 throughput here, mean cosine to fp32 0.99998, the same top-10
+    passages up to near-ties: tests/test_embeddings_fastpath.py), else fp32; 'fp32' forces the
+    reference path.
+    """
+
+    def __init__(self, path: str, batch_size: int = 64, precision: str = "fp32"):
+        from core.precision import use_bf16
+
         self.path = path
         self.batch_size = batch_size
+        self.bf16 = use_bf16(precision) and (precision == "bf16" or bf16_works())
         self.name = os.path.basename(os.path.dirname(path)) if path.endswith("model") else os.path.basename(path)
+
+    @property
+    def precision(self) -> str:
+        """'bf16' or 'fp32': the path that runs (recorded by the benchmarks)."""
+        return "bf16" if self.bf16 else "fp32"
 
     @property
     def model(self):
@@ -75,18 +125,16 @@ class MiniLMEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vecs = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        return vecs.astype(np.float32).tolist()
+        return _encode(self.model, texts, self.batch_size, self.bf16).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         # Cached: the retriever and the answerer both embed the same question.
-        return list(_cached_query_vector(self.path, text))
+        return list(_cached_query_vector(self.path, self.bf16, text))
 
 
 @functools.lru_cache(maxsize=512)
-def _cached_query_vector(path: str, text: str) -> tuple[float, ...]:
-    vec = _load_sentence_transformer(path).encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
-    return tuple(float(x) for x in vec)
+def _cached_query_vector(path: str, bf16: bool, text: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in _encode(_load_sentence_transformer(path), [text], 1, bf16)[0])
 
 
 EmbedderFactory = Callable[[Any], Embeddings]
@@ -121,9 +169,9 @@ def get_embeddings(settings=None) -> Embeddings:
     factory = _REGISTRY.get(s.embedding_model)
     if factory is not None:
         return factory(s)
-    return _cached_minilm(s.embedding_model, s.batch_size)
+    return _cached_minilm(s.embedding_model, s.batch_size, s.embedding_precision)
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_minilm(path: str, batch_size: int) -> MiniLMEmbeddings:
-    return MiniLMEmbeddings(path, batch_size)
+def _cached_minilm(path: str, batch_size: int, precision: str) -> MiniLMEmbeddings:
+    return MiniLMEmbeddings(path, batch_size, precision)
