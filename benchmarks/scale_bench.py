@@ -257,14 +257,16 @@ def reader(spec_path: Path) -> dict:
     for q in spec["queries"][1:6]:  # warm-up
         retriever.search(q, k=6)
         retriever.search(q, k=6, filters=filt)
+    hits: dict[str, list[int]] = {"plain": [], "filtered": []}
     for label, f in (("plain", None), ("filtered", filt)):
         for q in spec["queries"]:
             tm: dict[str, float] = {}
-            retriever.search(q, k=6, filters=f, timings=tm)
+            hits[label].append(len(retriever.search(q, k=6, filters=f, timings=tm)))
             for key in ("dense", "bm25", "total"):
                 runs[label].setdefault(key, []).append(tm[key])
     out["latency_ms"] = {label: {("hybrid" if k == "total" else k): {"p50": _pct(v, 50), "p95": _pct(v, 95)} for k, v in r.items()}
                          for label, r in runs.items()}
+    out["mean_hits"] = {label: round(statistics.mean(h), 2) for label, h in hits.items()}  # k=6 asked: a store that answers
     out["queries"] = len(spec["queries"])
     out["rss_end_mb"] = round(_rss_mb(), 1)
     return out
@@ -398,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "scale_results", help="writes OUT.json, OUT.md, OUT.png")
     ap.add_argument("--workdir", type=Path, default=None, help="where the stores are built (default: a temporary folder, removed after)")
+    ap.add_argument("--append", action="store_true", help="merge with the results already in OUT.json (a size/mode measured again replaces "
+                    "the old entry), e.g. to add the 200k server run to an earlier 10k/50k run")
     ap.add_argument("--reader", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -413,15 +417,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         corpus = make_corpus(max(sizes), max(args.queries, 10))
         gen_s = time.perf_counter() - t0
-        results = []
+        earlier: list[SizeResult] = []
+        if args.append and args.out.with_suffix(".json").exists():
+            earlier = [SizeResult(**r) for r in json.loads(args.out.with_suffix(".json").read_text())["results"]]
+        results: list[SizeResult] = []
         for n in sizes:
             results += run_size(n, corpus, modes, work, max(args.queries, 10))
+            done = {(r.size, r.mode) for r in results}
+            merged = sorted([r for r in earlier if (r.size, r.mode) not in done] + results, key=lambda r: (r.size, r.mode))
             meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": "python benchmarks/scale_bench.py " + " ".join(
                         sys.argv[1:] if argv is None else argv), "cpus_allowed": len(os.sched_getaffinity(0)), "loadavg": os.getloadavg(),
                     "corpus_generation_s": round(gen_s, 1), "dim": DIM,
                     "note": "Text: real sentences of corpus/literature recombined; vectors: synthetic (not embedded). Latencies exclude "
                             "query embedding. RSS of the reader process after loading and querying; BM25 arrays = bytes of the index."}
-            write_reports(results, args.out, meta)  # after every size, so a long run leaves usable partial results
+            if earlier:
+                meta["note"] += f" Merged with earlier results in {args.out.with_suffix('.json').name} (--append); their dates may differ."
+            write_reports(merged, args.out, meta)  # after every size, so a long run leaves usable partial results
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(args.out.with_suffix(".md").read_text())
