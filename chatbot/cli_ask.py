@@ -33,12 +33,24 @@ def format_plain(ans: Answer) -> str:
     return "\n".join(out)
 
 
+def passage_count(text: str) -> int:
+    """``--k``: a whole number of passages, 1 or more (0 used to mean the default and -1 one passage, silently)."""
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of passages, 1 or more (got {text!r})") from None
+    if k < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more passages (got {k}); leave it out for the default")
+    return k
+
+
 def main(argv: list[str], services=None) -> int:
     """``services`` (a ``services.Services``) defaults to the one built from the environment's settings."""
     p = argparse.ArgumentParser(prog="python -m chatbot ask", description="Answer a question with numbered citations.")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
-    p.add_argument("--k", type=int, default=None, help="passages to retrieve (default: settings.retrieval.k)")
+    p.add_argument("--k", type=passage_count, default=None,
+                   help="passages to retrieve, 1 or more (default: settings.retrieval.k; more than the store holds means all of them)")
     p.add_argument("--llm", default=None, metavar="NAME",
                    help="answer with an LLM: llamacpp[:GGUF], ollama[:MODEL], openai[:MODEL] or 'default' (settings)")
     p.add_argument("--role", choices=["article", "literature"], default=None, help="search only one side")
@@ -55,6 +67,11 @@ def main(argv: list[str], services=None) -> int:
     filters = Filters(role=a.role) if a.role else None
     answerer = a.llm or "deterministic"
     try:
+        if a.k is not None:
+            held = len(services.retriever().snapshot.chunks)
+            if a.k > held:  # asking for more only costs time (100000 took 21 s)
+                print(f"note: --k {a.k} is more than the {held} passages in the store; using {held}", file=sys.stderr)
+                a.k = held
         service = services.answerer()
         if a.json or answerer == "deterministic":
             ans = service.answer(a.question, k=a.k, filters=filters, answerer=answerer)
