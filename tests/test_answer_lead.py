@@ -225,3 +225,27 @@ def test_dose_pattern_reads_units_as_written():
 
     found = [m.group(1) for m in dose_pattern(("mg", "mmol", "meq")).finditer("labelled 26Mg; a 100-mg dose; 21 mEq; 10 mmol/day")]
     assert found == ["100-mg", "21 mEq", "10 mmol"]
+
+
+def test_agent_no_study_tested_is_refused_even_with_a_verdict(retriever, settings):
+    """A question about another agent than the subject, which no study gave: refused, whatever the claim check says."""
+    profile = dict(PROFILE, other_agents=["vitamin d", "placebo"])
+    import yaml as _yaml
+
+    (retriever.snapshot.path / "domain.yaml").write_text(_yaml.safe_dump(profile))
+
+    class Extrapolated(ClaimAuditor):
+        def looks_like_claim(self, q):
+            return True
+
+        def check_claim(self, text, retriever):
+            return {"claim": text, "verdict": "mixed", "finding": "extrapolated", "reason": "study concerns compound", "evidence": []}
+
+    ans = ask(retriever, settings, "Does vitamin D supplementation shorten sleep onset latency in insomnia?", auditor=Extrapolated())
+    assert ans.refused and "No study in the corpus tested vitamin d." in ans.answer
+    assert ans.gaps == ["No study in the corpus tested vitamin d."]
+
+
+def test_form_gap_only_for_questions_about_findings(retriever, settings):
+    ans = ask(retriever, settings, "How much does a bottle of compound glycinate from the insomnia trials cost?")
+    assert "tested glycinate" not in ans.answer

@@ -34,7 +34,6 @@ class Lead:
     text: str = ""
     gaps: list[str] = field(default_factory=list)
     used: list[str] = field(default_factory=list)  # finding sentences the lead quotes (not repeated below it)
-    refuse: bool = False  # the question is about something no study in the corpus includes
 
 
 def _numbering(citations: list[Citation]) -> tuple[dict[str, Citation], dict[str, int]]:
@@ -72,7 +71,12 @@ def _clause_list(items: list[tuple[str, Citation]]) -> str:
 
 def _quote_run(items: list[tuple[str, Citation]]) -> str:
     """Quoted sentences one after another, each closed and cited on its own (one source per statement)."""
-    return " ".join(f"{text.rstrip('.')}. [{c.n}]" for text, c in items)
+    return " ".join(_cited(text, c.n) for text, c in items)
+
+
+def _cited(text: str, n: int) -> str:
+    """'sentence [n].': the marker inside the sentence it cites, so no reader (or splitter) takes it for the next one's."""
+    return f"{text.rstrip().rstrip('.')} [{n}]."
 
 
 def _topic_terms(question: str, profile: DomainProfile) -> set[str]:
@@ -111,6 +115,27 @@ def _card_text(card: StudyCard) -> str:
     return " ".join([card.title, card.population, card.intervention.text, card.intervention.agent] + [s.text for s in card.sentences])
 
 
+def coverage_gaps(question: str, cards: dict[str, StudyCard], profile: DomainProfile = NEUTRAL) -> tuple[list[str], bool]:
+    """What the question is about that no study in the corpus includes (an agent other than the
+    subject, a group of people), and whether that leaves the question unanswerable (it is about that
+    agent rather than the subject, or about that group)."""
+    if not cards:
+        return [], False
+    all_text = " ".join(_card_text(cd) for cd in cards.values()).lower()
+    gaps: list[str] = []
+    refuse = False
+    asks_subject = profile.mentions_subject(question)
+    for agent in profile.agents_in(question):
+        if agent.lower() != "placebo" and agent.lower() not in all_text:
+            gaps.append(f"No study in the corpus tested {agent}.")
+            refuse = refuse or not asks_subject
+    for group, rx in _GROUPS.items():
+        if re.search(rx, question, re.I) and not re.search(rx, all_text, re.I):
+            gaps.append(f"No study in the corpus included {group}.")
+            refuse = True
+    return gaps, refuse
+
+
 def compose_lead(question: str, intent: Intent, composed: Composed, passages: list, cards: dict[str, StudyCard],
                  profile: DomainProfile = NEUTRAL, verdict: dict | None = None, chunks_by_id: dict | None = None) -> Lead:
     """The lead for an extractive answer (``composed`` gets any citation the lead adds). ``chunks_by_id``
@@ -145,7 +170,6 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
     if not any(f.role not in ("article", "") for f in composed.findings) or (_ABOUT_ARTICLE.search(question)
                                                                             and not _ABOUT_STUDIES.search(question)):
         carded = []  # a question about the article (or answered only from it): no study facts in the lead
-    all_text = " ".join(_card_text(cd) for cd in cards.values()).lower()
 
     # 1. a strong claim ("cures") that no study reports
     word = strong_claim_word(question) if intent.strong_claim else ""
@@ -158,20 +182,14 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
             lead.gaps.append(f"No study in the corpus reports a {_NOUNS.get(stem, word)}.")
 
     # 2. an agent other than the subject, or a group of people, that no study in the corpus includes
-    if cards:
-        asks_subject = profile.mentions_subject(question)
-        for agent in profile.agents_in(question):
-            if agent.lower() != "placebo" and agent.lower() not in all_text:
-                lead.gaps.append(f"No study in the corpus tested {agent}.")
-                lead.refuse = lead.refuse or not asks_subject
-        for group, rx in _GROUPS.items():
-            if re.search(rx, question, re.I) and not re.search(rx, all_text, re.I):
-                lead.gaps.append(f"No study in the corpus included {group}.")
-                lead.refuse = True
+    if carded:
+        lead.gaps += coverage_gaps(question, cards, profile)[0]
 
     # 3. a form the question names that no study on its topic tested
     asked = {f.lower() for f in profile.forms_in(question)} - {b.lower() for b in profile.broad_forms}
-    if asked and carded:
+    about_findings = (intent.yes_no or intent.dose or intent.effect or intent.population or intent.form
+                      or bool(_ABOUT_STUDIES.search(question)))  # not, e.g., what a product costs
+    if asked and carded and about_findings:
         tested = {c.doc_id: _card_forms(card, profile) for c, card in carded}
         topic = _topic_terms(question, profile)
         missing = [f for f in sorted(asked) if not _tested_anywhere(f, topic, cards, profile)]
@@ -187,7 +205,8 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
     if not sentences and intent.dose:
         facts = [q for c, card in carded if (q := quote(card, c, dose_pattern(units), ("method", "result", "objective"))) is not None]
         if facts:
-            sentences.append(f"Doses in the studies found: {_quote_run(facts[:MAX_FACTS])}")
+            sentences.append(f"Doses in the studies found:\n{_quote_run(facts[:MAX_FACTS])}")
+            lead.used += [t for t, _ in facts[:MAX_FACTS]]
         elif carded and not any(dose_pattern(units).search(f.text) for f in composed.findings):
             lead.gaps.append("None of the studies found for this question states a dose.")
     if not sentences and intent.form:
@@ -197,10 +216,11 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
     if not sentences and intent.population and not intent.dose:
         facts = [q for c, card in carded if (q := quote(card, c, WHO, ("method", "result"))) is not None]
         if facts:
-            sentences.append(f"Who was studied: {_quote_run(facts[:MAX_FACTS])}")
+            sentences.append(f"Who was studied:\n{_quote_run(facts[:MAX_FACTS])}")
+            lead.used += [t for t, _ in facts[:MAX_FACTS]]
     best = _best_finding(composed.findings, intent, units, strict=bool(sentences))
-    if best is not None:
-        sentences.append(f"{best.text} [{best.n}]")
+    if best is not None and not any(_plain(best.text) in s for s in sentences):
+        sentences.append(_cited(best.text, best.n))
         lead.used.append(best.text)
 
     # 5. the study asked about says it lacks what was asked: say so, from its own note
@@ -212,7 +232,8 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
         note = next((s for s in card.sentences if s.role == "source_note" and gap_rx.search(s.text)), None)
         if note is not None:
             lead.gaps.append(f"What the corpus lacks: {card.label()}: “{_plain(note.text)}” [{cite(c).n}].")
-    lead.text = " ".join(lead.gaps + sentences[:2])
+    head = " ".join(lead.gaps)
+    lead.text = "\n".join(x for x in [head] + sentences[:2] if x)  # a quoted run keeps its own line under its label
     composed.citations.sort(key=lambda c: c.n)
     return lead
 

@@ -25,7 +25,7 @@ from chatbot.answer import audit_adapter
 from chatbot.answer.conversation import standalone_query
 from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose
 from chatbot.answer.intent import read_intent
-from chatbot.answer.lead import compose_lead
+from chatbot.answer.lead import compose_lead, coverage_gaps
 from chatbot.answer.types import Answer, Citation
 from chatbot.scope import closest_heading, gap_message, missing_terms
 
@@ -83,7 +83,7 @@ def _without(body: str, used: list[str]) -> str:
     """The quoted sentences minus those the lead already quotes (and headings left with nothing under them)."""
     if not used:
         return body
-    lines = [ln for ln in body.split("\n") if not any(ln.startswith(f"- {u} [") for u in used)]
+    lines = [ln for ln in body.split("\n") if not any(ln.startswith(f"- {u.rstrip('.')}") and " [" in ln[len(u) - 2:] for u in used)]
     out: list[str] = []
     for i, ln in enumerate(lines):
         if ln in (ARTICLE_HEADING, STUDIES_HEADING) and not (i + 1 < len(lines) and lines[i + 1].startswith("- ")):
@@ -200,9 +200,13 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
     direct = (compose_lead(question, intent, composed, passages, cards, profile, verdict, getattr(retriever.snapshot, "chunks", None))
               if not gaps and model is None else None)
     body, citations, refused = composed.text, composed.citations, composed.refused
-    if direct is not None and direct.refuse and not refused:  # about something no study includes: what follows is only the closest
+    uncovered, refuse = coverage_gaps(question, cards, profile) if not gaps and not store_empty else ([], False)
+    if refuse:  # about something no study includes: said first; what follows is only the closest (and no LLM improvises on it)
+        if not refused:
+            body = f"{NEAREST_HEADING}\n\n{body}"
+        if not (direct is not None and uncovered[0] in direct.text):
+            body = f"{' '.join(uncovered)}\n\n{body}"
         refused = True
-        body = f"{NEAREST_HEADING}\n\n{body}" if body else body
     findings = list(composed.findings)
     name = "deterministic"
     lead = ""
@@ -251,6 +255,7 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
         text = f"{lead}\n\n{body}"
         if verdict is not None and verdict.get("verdict") not in (None, "no_evidence"):
             refused = False
+    refused = refused or refuse
     flag_lines = _flag_lines(flags, citations)
     if flag_lines:
         text += "\n\nAudit flags on the article passages cited above\n" + "\n".join(flag_lines)
@@ -259,7 +264,8 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
     yield Answer(question=question, answer=text, citations=sorted(citations, key=lambda c: c.n),
                  unsupported_sentences=unsupported, flags=flags, verdict=verdict, timings_ms=timings,
                  answerer=name, refused=refused or text in (REFUSAL, EMPTY_STORE), query=query,
-                 lead=lead, findings=findings if model is None else [], gaps=list(direct.gaps) if direct else [])
+                 lead=lead, findings=findings if model is None else [],
+                 gaps=list(direct.gaps) if direct and direct.gaps else list(uncovered))
 
 
 def _model_label(model) -> str:
