@@ -320,6 +320,10 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
         if e.get("path") and not (corpus / str(e["path"])).exists() and not any(d == e["id"] for d, _ in summary.unavailable):
             summary.unavailable.append((str(e["id"]), f"file missing: {e['path']}"))
 
+    if s.chroma.host and not dry_run:  # an unreachable server fails here, before anything is loaded or embedded
+        from core.store import chroma_client
+
+        chroma_client(s)
     check = check_store(s)
     summary.previous = current_version(s) or check.live
     summary.repaired = list(check.problems)

@@ -203,3 +203,43 @@ def test_ingest_cli_force_flag(settings, capsys, monkeypatch):
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["forced"] and out["version"] == "v2" and out["reused"] == 0
     assert os.path.exists(settings.store_dir / "snapshots" / "v2" / "bm25")
+
+
+def test_ingest_checks_an_unreachable_server_before_embedding(settings):
+    import socket
+
+    from core.errors import StoreUnavailableError
+
+    _corpus(settings, 2)
+    with socket.socket() as sock:  # bound, never listening: connections are refused for the whole test
+        sock.bind(("127.0.0.1", 0))
+        st = settings.model_copy(update={"chroma": settings.chroma.model_copy(update={"host": "127.0.0.1", "port": sock.getsockname()[1]})})
+        with pytest.raises(StoreUnavailableError, match="is not reachable"):
+            run_ingest(st, audit=False, embeddings=MustNotEmbed())
+
+
+def test_twenty_threads_open_the_store_from_cold(settings):
+    """The first queries of a process arrive together: the Chroma client must be created once, under a lock
+    (unlocked, 2-11 of 20 failed with "Could not connect to tenant default_tenant" or a KeyError)."""
+    import threading
+
+    v1 = _built(settings)
+    _fresh_clients()
+    errors: list[BaseException] = []
+    counts: list[int] = []
+    start = threading.Barrier(20)
+
+    def first_query():
+        try:
+            start.wait()
+            counts.append(open_snapshot(settings).collection().count())
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted on below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_query) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+    assert counts == [len(v1.chunks)] * 20
