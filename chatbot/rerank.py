@@ -24,7 +24,7 @@ __all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker"]
 
 class CrossEncoderReranker:
     def __init__(self, path: str | Path, max_length: int = 224, batch_size: int = 32, fuse_weight: float = 1.0,
-                 rrf_k: int = 60):
+                 rrf_k: int = 60, bf16: bool = False):
         path = Path(path)
         if not (path / "config.json").exists():
             raise MissingRerankerError(f"Reranker weights not found at {path}; train them with `python -m training.train_reranker`.")
@@ -41,11 +41,15 @@ class CrossEncoderReranker:
         self.batch_size = batch_size
         self.fuse_weight = fuse_weight
         self.rrf_k = rrf_k  # settings.retrieval.rrf_k (see get_reranker)
+        self.bf16 = bf16  # autocast matmuls to bf16 (weights stay fp32), as the verifier and the embedder do; see core.precision
 
     def scores(self, query: str, texts: list[str]) -> np.ndarray:
         out = np.zeros(len(texts), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        with self.torch.no_grad():
+        import contextlib
+
+        cast = self.torch.autocast("cpu", dtype=self.torch.bfloat16) if self.bf16 else contextlib.nullcontext()
+        with self.torch.no_grad(), cast:
             for j in range(0, len(order), self.batch_size):
                 ids = order[j:j + self.batch_size]
                 enc = self.tok([query] * len(ids), [texts[i] for i in ids], truncation="only_second",
@@ -71,10 +75,13 @@ class CrossEncoderReranker:
 
 
 @functools.lru_cache(maxsize=2)
-def _load(path: str, rrf_k: int) -> CrossEncoderReranker:
-    return CrossEncoderReranker(path, rrf_k=rrf_k)
+def _load(path: str, rrf_k: int, bf16: bool = False) -> CrossEncoderReranker:
+    return CrossEncoderReranker(path, rrf_k=rrf_k, bf16=bf16)
 
 
 def get_reranker(settings: Settings | None = None) -> CrossEncoderReranker:
+    """The trained reranker, in bf16 where Settings.inference_precision and the CPU allow (as the verifier)."""
+    from core.precision import use_bf16
+
     s = settings or get_settings()
-    return _load(str(s.reranker_model), s.retrieval.rrf_k)
+    return _load(str(s.reranker_model), s.retrieval.rrf_k, use_bf16(s.inference_precision))

@@ -150,7 +150,7 @@ class Settings(BaseSettings):
     reranker_model: Path = Field(PROJECT_ROOT / "models" / "reranker", description="Path of the trained passage reranker cross-encoder.")
     smollm_path: str = Field(default_factory=_packaged_smollm, description="Packaged SmolLM2-135M GGUF, the offline default for the llamacpp provider.")
     batch_size: int = Field(64, description="Embedding batch size.")
-    inference_precision: Literal["auto", "bf16", "fp32"] = Field("auto", description="Number format of claim-verifier inference: 'auto' uses bf16 "
+    inference_precision: Literal["auto", "bf16", "fp32"] = Field("auto", description="Number format of claim-verifier and reranker inference: 'auto' uses bf16 "
                                                                  "when the CPU has native bf16 (AVX512-BF16/AMX; ~3x faster here, same labels), "
                                                                  "else fp32.")
     embedding_precision: Literal["auto", "bf16", "fp32"] = Field("auto", description="Number format of the embedding model: 'auto' runs it with "
