@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from core.lexical import tokenize
+from core.lexical import tokenize, vocabulary
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*[A-Za-z0-9]")
 _SUFFIXES = ("'s", "ies", "es", "s", "ed", "d", "ing", "ly", "en", "er", "ers", "est", "al", "ness", "ity")
@@ -71,13 +71,7 @@ def corpus_vocabulary(snapshot: Any, role: str | None = None) -> frozenset[str]:
     key = (str(path), str(getattr(snapshot, "version", "")), role or "") if path else None
     if key in _vocab_cache:
         return _vocab_cache[key]
-    vocab: set[str] = set()
-    for c in chunks.values():
-        if role and c.role != role:
-            continue
-        for s in _chunk_strings(c):
-            vocab.update(tokenize(s))
-    out = frozenset(vocab)
+    out = frozenset(vocabulary(s for c in chunks.values() if not role or c.role == role for s in _chunk_strings(c)))
     if key is not None:
         if len(_vocab_cache) > 16:
             _vocab_cache.clear()

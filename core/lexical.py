@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -33,14 +34,32 @@ def _stemmer():
         return None
 
 
-def tokenize(text: str) -> list[str]:
-    sw = _stopwords()
-    toks: list[str] = []
-    for t in _TOKEN.findall(text.lower()):
+def _keep(words, sw: frozenset[str]) -> list[str]:
+    out: list[str] = []
+    for t in words:
         parts = [t] + (t.split("-") if "-" in t else [])
-        toks.extend(p for p in parts if p and p not in sw and (len(p) > 1 or p.isdigit()))
+        out.extend(p for p in parts if p and p not in sw and (len(p) > 1 or p.isdigit()))
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    toks = _keep(_TOKEN.findall(text.lower()), _stopwords())
     st = _stemmer()
     return st.stemWords(toks) if st else toks
+
+
+def vocabulary(texts: Iterable[str]) -> set[str]:
+    """The union of ``tokenize(t)`` over ``texts``, computed on the distinct words only.
+
+    Tokens are stemmed one word at a time, so filtering and stemming each distinct word once gives
+    the same set; over 200k chunks that is a few thousand stems instead of tens of millions.
+    """
+    words: set[str] = set()
+    for t in texts:
+        words.update(_TOKEN.findall(t.lower()))
+    toks = _keep(words, _stopwords())
+    st = _stemmer()
+    return set(st.stemWords(toks) if st else toks)
 
 
 class LexicalIndex:

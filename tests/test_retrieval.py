@@ -155,3 +155,12 @@ def test_broad_filters_skip_chromas_where_and_find_the_same_passages(settings, f
     strict = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"dense_postfilter_share": 1.01})})
     r2 = get_retriever(strict, snapshot=r.snapshot, embeddings=FakeEmbeddings())
     assert got == [h.chunk.chunk_id for h in r2.search("magnesium sleep oxide", k=4, filters=filters, diversify=False)]
+
+
+def test_vocabulary_equals_the_union_of_tokenize():
+    """core.lexical.vocabulary (stems each distinct word once; used for the out-of-corpus check) is tokenize's union."""
+    from core.lexical import tokenize, vocabulary
+
+    texts = [t for *_, t in DOCS] + ["Non-REM sleep, well-being and 5-HT2A; Magnesium's 3 g dose", "", "the of and"]
+    assert vocabulary(texts) == {tok for t in texts for tok in tokenize(t)}
+    assert vocabulary(iter(texts)) == vocabulary(texts)  # one pass over a generator is enough
