@@ -249,3 +249,48 @@ def test_agent_no_study_tested_is_refused_even_with_a_verdict(retriever, setting
 def test_form_gap_only_for_questions_about_findings(retriever, settings):
     ans = ask(retriever, settings, "How much does a bottle of compound glycinate from the insomnia trials cost?")
     assert "tested glycinate" not in ans.answer
+
+
+def _lead_for(question, retrieved_ids, all_chunks):
+    """compose_lead on a hand-made extractive answer that quoted the first retrieved passage."""
+    from core.domain import DomainProfile
+    from core.records import DocumentRecord
+    from ingest.cards import build_cards
+
+    from chatbot.answer.deterministic import Composed
+    from chatbot.answer.intent import read_intent
+    from chatbot.answer.lead import compose_lead
+    from chatbot.answer.types import Citation, Finding
+    from chatbot.retrieval import Passage
+
+    docs: dict[str, DocumentRecord] = {}
+    for c in all_chunks:
+        docs.setdefault(c.doc_id, DocumentRecord(hash="h", path=c.doc_id, title=c.title, year=c.year, study_type=c.study_type,
+                                                 meta=dict(c.meta))).chunk_ids.append(c.chunk_id)
+    profile = DomainProfile.model_validate(PROFILE)
+    cards = build_cards(docs, all_chunks, profile)
+    passages = [Passage(c, 1.0, i) for i, c in enumerate(all_chunks) if c.chunk_id in retrieved_ids]
+    first = passages[0].chunk
+    said = first.sentence_texts()[-1]
+    composed = Composed("x", [Citation.from_chunk(1, first, [said])], findings=[Finding(said, 1, first.doc_id, "method")])
+    lead = compose_lead(question, read_intent(question), composed, passages, cards, profile, None, {c.chunk_id: c for c in all_chunks})
+    return lead, composed
+
+
+def test_effect_figures_come_from_the_card_when_their_passage_was_not_retrieved():
+    methods = make_chunk("t", "**Methods.** 46 older adults with insomnia took 500 mg compound oxide or placebo for 8 weeks.",
+                         title="Oxide trial", year=2012, meta=_meta(form="oxide"))
+    results = make_chunk("t", "**Results.** Sleep onset latency fell by 17 minutes with compound oxide (P = 0.02).", title="Oxide trial",
+                         year=2012, meta=_meta(form="oxide"), start=200)
+    lead, composed = _lead_for("By how many minutes did sleep onset latency fall with compound oxide?", {methods.chunk_id}, [methods, results])
+    assert "Sleep onset latency fell by 17 minutes with compound oxide (P = 0.02) [1]." in lead.text
+    assert composed.citations[0].chunk_ids == [methods.chunk_id, results.chunk_id]
+
+
+def test_the_study_that_tested_the_form_asked_about_is_quoted():
+    sleep = make_chunk("s", "**Methods.** 46 adults with insomnia took 500 mg compound oxide nightly for 8 weeks.", title="Oxide sleep trial",
+                       year=2012, meta=_meta(form="oxide"))
+    absorb = make_chunk("a", "**Results.** Absorption was 23.5% from compound glycinate and 22.8% from compound oxide.",
+                        title="Glycinate absorption", year=1994, meta=_meta(form="glycinate"))
+    lead, _ = _lead_for("What did the study of compound glycinate absorption find?", {sleep.chunk_id}, [sleep, absorb])
+    assert "The study that tested glycinate (Smith 1994):\nAbsorption was 23.5% from compound glycinate" in lead.text

@@ -51,10 +51,9 @@ def _docs_in_order(passages: list) -> list:
 
 
 def _card_forms(card: StudyCard, profile: DomainProfile) -> set[str]:
+    """Forms the study gave: its curated form plus those its intervention text or title names."""
     forms = {f.strip().lower() for f in re.split(r"[,;/]| and ", card.intervention.form or "") if f.strip()}
-    if not forms and card.intervention.text:
-        forms = {f.lower() for f in profile.forms_in(card.intervention.text)}
-    return forms
+    return forms | {f.lower() for f in profile.forms_in(f"{card.intervention.text} {card.title}")}
 
 
 def _tested(card: StudyCard) -> str:
@@ -89,18 +88,47 @@ def _topic_terms(question: str, profile: DomainProfile) -> set[str]:
     return {t for t in query_terms(profile.normalise_aliases(question)) if t not in skip and t not in _generic_terms() and not t.isdigit()}
 
 
-def _tested_anywhere(form: str, topic: set[str], cards: dict[str, StudyCard], profile: DomainProfile) -> bool:
-    """Some study of the whole corpus gave ``form`` and is about the question's topic."""
+def _on_topic(card: StudyCard, form: str, topic: set[str], profile: DomainProfile) -> bool:
+    """The study gave ``form`` and is about the question's topic (shares one of its content terms)."""
     from core.lexical import tokenize
 
-    for card in cards.values():
-        if form not in _card_forms(card, profile):
-            continue
-        if not topic or topic & set(tokenize(card.title + " " + " ".join(s.text for s in card.sentences))):
-            return True
-    return False
+    if form not in _card_forms(card, profile):
+        return False
+    return not topic or bool(topic & set(tokenize(card.title + " " + " ".join(s.text for s in card.sentences))))
 
 
+def _tested_anywhere(form: str, topic: set[str], cards: dict[str, StudyCard], profile: DomainProfile) -> bool:
+    """Some study of the whole corpus gave ``form`` and is about the question's topic."""
+    return any(_on_topic(card, form, topic, profile) for card in cards.values())
+
+
+def _best_outcome(card: StudyCard, question: str, by_id: dict, first_chunk, cite) -> tuple[str, int] | None:
+    """The card's result sentence with figures that shares most terms with the question, cited with
+    the passage holding it (``first_chunk``: the document's retrieved passage, if any)."""
+    from chatbot.answer.sentences import query_terms, terms
+
+    q = set(query_terms(question))
+    scored = []
+    for i, o in enumerate(card.outcomes):
+        # a run of findings joined by semicolons ("Whole group: …; Subgroup: …"): the clause that answers
+        for k, clause in enumerate(_CLAUSE.split(o.text)):
+            if FIGURE.search(clause) and not suspect_reason(clause):
+                scored.append((len(q & set(terms(clause))), i, k, clause, o))
+    scored = [x for x in scored if x[0] > 0]
+    if not scored:
+        return None
+    _, _, _, text, o = max(scored, key=lambda x: (x[0], -x[1], -x[2]))
+    chunk = by_id.get(o.chunk_id)
+    anchor = first_chunk if first_chunk is not None else chunk
+    if anchor is None:
+        return None
+    cit = cite(anchor)
+    if chunk is not None and chunk is not anchor:
+        cit.add_passage(chunk)
+    return _plain(text), cit.n
+
+
+_CLAUSE = re.compile(r";\s+(?=[A-Z])")
 _ABOUT_ARTICLE = re.compile(r"\barticle\b", re.I)
 _ABOUT_STUDIES = re.compile(r"\bstud(?:y|ies)\b|\btrials?\b|\bmeta-analys[ie]s\b|\breviews?\b|\bliterature\b|\bevidence\b", re.I)
 _UNAVAILABLE = re.compile(r"\b(?:breaks off|cut off|truncated|not available|not retrieved|not reported)\b", re.I)
@@ -219,6 +247,25 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
             sentences.append(f"Who was studied:\n{_quote_run(facts[:MAX_FACTS])}")
             lead.used += [t for t, _ in facts[:MAX_FACTS]]
     best = _best_finding(composed.findings, intent, units, strict=bool(sentences))
+    if intent.effect and carded and (best is None or not FIGURE.search(best.text)):
+        # the figures asked for may sit in a passage retrieval did not return: the card of the study asked about has them
+        years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
+        c, card = sorted(carded, key=lambda cc: cc[1].year not in years)[0]
+        got = _best_outcome(card, question, by_id, c, cite)
+        if got is not None:
+            sentences.append(_cited(*got))
+            lead.used.append(got[0])
+            best = None
+    if asked and about_findings and cards:  # a study that tested the form asked about, on this topic, not among those found
+        found = {c.doc_id for c, _ in carded}
+        covered = {f for _, cd in carded for f in _card_forms(cd, profile)}
+        topic = _topic_terms(question, profile)
+        for form in sorted(asked - covered):
+            card = next((cd for cd in cards.values() if cd.doc_id not in found and _on_topic(cd, form, topic, profile)), None)
+            if card is not None and (got := _best_outcome(card, question, by_id, None, cite)) is not None:
+                sentences.insert(0, f"The study that tested {form} ({card.label()}):\n{_cited(*got)}")
+                lead.used.append(got[0])
+                break
     if best is not None and not any(_plain(best.text) in s for s in sentences):
         sentences.append(_cited(best.text, best.n))
         lead.used.append(best.text)
