@@ -52,11 +52,11 @@ def provenance(doc: Document, text: str, group: list[Span]) -> dict:
     which fields only the file declares, and whether it holds text addressing the reader or the system
     (``suspect``: the reason; ``suspect_sentences``: indices of those sentences, never to be quoted)."""
     out: dict = {"curated": doc.curated, "declared": list(doc.declared)}
-    flagged = [(i, r) for i, (a, b) in enumerate(group) if (r := suspect_reason(text[a:b]))]
-    whole = suspect_reason(text[group[0][0]:group[-1][1]]) if not flagged else None  # a pattern across a sentence break
-    if flagged or whole:
+    whole = suspect_reason(text[group[0][0]:group[-1][1]])  # one pass over the chunk; sentences only when it flags
+    if whole:
+        flagged = [(i, r) for i, (a, b) in enumerate(group) if (r := suspect_reason(text[a:b]))]
         out["suspect"] = flagged[0][1] if flagged else whole
-        out["suspect_sentences"] = [i for i, _ in flagged] if flagged else list(range(len(group)))
+        out["suspect_sentences"] = [i for i, _ in flagged] if flagged else list(range(len(group)))  # a pattern across a sentence break
     return out
 
 
