@@ -1,9 +1,10 @@
 """Regression pairs for the shipped claim verifier (models/verifier).
 
 tests/data/verifier_regression.jsonl holds hand-written (claim, evidence) pairs on several health
-topics, in five kinds: a paraphrase of the evidence (SUPPORTS), a negation inserted or removed,
-a number changed a lot, a direction flipped (REFUTES), and evidence on the topic that does not
-say anything about the claim (NOT_ENOUGH_INFO). The minimum per kind is what the current model
+topics, in seven kinds: a paraphrase of the evidence (SUPPORTS), a negation inserted or removed,
+a number changed a lot, a direction flipped (REFUTES), evidence on the topic that does not
+say anything about the claim (NOT_ENOUGH_INFO), a sentence quoted verbatim (SUPPORTS), and mirrored
+groups (a claim and its flipped twin, each against a sentence and its flipped twin). The minimum per kind is what the current model
 achieves (see models/verifier/README.md); the model before stage 3 fails the number, direction and
 unrelated floors and the glycine case, so a regression to it, or to something like it, fails here.
 """
@@ -28,6 +29,11 @@ MIN_CORRECT = {
     "number": 7,  # of 8
     "direction": 4,  # of 8
     "unrelated": 8,  # of 8
+    # A sentence quoted verbatim (or its first clause) must support itself; the shipped model reads 4 of 8 as REFUTES
+    # (the stage-4 run with mirrored contrast pairs got 7 of 8 but was not shipped: see models/verifier/README.md).
+    "quote": 4,  # of 8
+    # The same claim against a sentence and against its direction-flipped twin: 2 groups of 4 pairs.
+    "mirrored": 6,  # of 8
 }
 
 
@@ -39,10 +45,10 @@ def test_regression_file_is_well_formed():
     pairs = _pairs()
     kinds = collections.Counter(p["kind"] for p in pairs)
     assert set(kinds) == set(MIN_CORRECT)
-    expected = {"paraphrase": "SUPPORTS", "negation": "REFUTES", "number": "REFUTES", "direction": "REFUTES",
-                "unrelated": "NOT_ENOUGH_INFO"}
+    expected = {"paraphrase": {"SUPPORTS"}, "negation": {"REFUTES"}, "number": {"REFUTES"}, "direction": {"REFUTES"},
+                "unrelated": {"NOT_ENOUGH_INFO"}, "quote": {"SUPPORTS"}, "mirrored": {"SUPPORTS", "REFUTES"}}
     for p in pairs:
-        assert p["label"] == expected[p["kind"]], p
+        assert p["label"] in expected[p["kind"]], p
         assert p["claim"].strip() and p["evidence"].strip()
     for kind, n in MIN_CORRECT.items():
         assert 0 < n <= kinds[kind], (kind, n, kinds[kind])
