@@ -226,13 +226,14 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
             evidence = [close] + [i for i in _one_per_doc(sorted(related, key=lambda i: -i.quote_relevance)) if i is not close]
             nums = _claimed_numbers(claim)
             finding = "unsupported"
-            if close in support:
-                # the verifier reads it as stating the claim, but the evidence as a whole did not clear the bar
+            if close in support and p_s >= max(p_c, p_n):
+                # the verifier reads it as stating the claim and the layer leans that way, but not past the bar
                 # for "supported": say so rather than "no study states this" over a quote that seems to
                 reason = (f"not clear enough to call supported: the closest study sentence seems to state it "
                           f"(“{_quote(close.text)}” [1]), but the evidence as a whole falls short")
             else:
-                what = f"no study reports {nums}" if nums else "no study states this"
+                what = (f"no study reports {nums}" if nums
+                        else "no study clearly states this" if close in support else "no study states this")
                 reason = f"{what}; the closest reported result: “{_quote(close.text)}” [1]"
         else:
             finding = "not_covered"
