@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from core.cli import dispatch
+from core.cli import entry_point
 
 COMMANDS = {
     "ask": ("chatbot.cli_ask", "Answer a question with numbered citations"),
@@ -13,8 +13,7 @@ COMMANDS = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    return dispatch("python -m chatbot", COMMANDS, argv)
+main = entry_point("python -m chatbot", COMMANDS)
 
 
 if __name__ == "__main__":

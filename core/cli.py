@@ -29,3 +29,13 @@ def dispatch(prog: str, commands: Commands, argv: list[str] | None = None) -> in
         return 0 if argv and argv[0] in {"-h", "--help"} else 2
     module = importlib.import_module(commands[argv[0]][0])
     return int(module.main(argv) or 0)
+
+
+def entry_point(prog: str, commands: Commands):
+    """The ``main(argv=None) -> int`` of a package's ``__main__``: one style for every front end."""
+
+    def main(argv: list[str] | None = None) -> int:
+        return dispatch(prog, commands, argv)
+
+    main.__doc__ = f"`{prog} {{{','.join(commands)}}}`"
+    return main

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from core.cli import dispatch
+from core.cli import entry_point
 
 COMMANDS = {
     "beir": ("evals.beir", "Retrieval metrics on a BEIR-format folder (throw-away index)"),
@@ -15,8 +15,7 @@ COMMANDS = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    return dispatch("python -m evals", COMMANDS, argv)
+main = entry_point("python -m evals", COMMANDS)
 
 
 if __name__ == "__main__":
