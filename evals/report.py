@@ -66,6 +66,16 @@ def _md_table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 # -- plots ------------------------------------------------------------------------------------------
+def _save(fig, path: Path) -> Path:
+    """Lay out, write at the report's resolution and free one figure."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
 def write_plots(results: dict[str, Any], out: Path) -> list[Path]:
     import matplotlib
 
@@ -85,10 +95,7 @@ def write_plots(results: dict[str, Any], out: Path) -> list[Path]:
         ax.set_xlim(0, 1)
         ax.set_title("Eval metrics (red: lower is better)", fontsize=10)
         ax.tick_params(labelsize=8)
-        fig.tight_layout()
-        paths.append(out / "metrics.png")
-        fig.savefig(paths[-1], dpi=90)
-        plt.close(fig)
+        paths.append(_save(fig, out / "metrics.png"))
     claims = results.get("claims")
     if claims:
         import numpy as np
@@ -105,10 +112,7 @@ def write_plots(results: dict[str, Any], out: Path) -> list[Path]:
             for j in range(cm.shape[1]):
                 ax.text(j, i, str(cm[i, j]), ha="center", va="center", color="white" if cm[i, j] > cm.max() / 2 else "black")
         ax.set_title("Claim verdicts", fontsize=10)
-        fig.tight_layout()
-        paths.append(out / "confusion.png")
-        fig.savefig(paths[-1], dpi=90)
-        plt.close(fig)
+        paths.append(_save(fig, out / "confusion.png"))
     stages: dict[str, list[float]] = {}
     for r in results.get("questions", []):
         for k, v in (r.get("timings_ms") or {}).items():
@@ -126,10 +130,7 @@ def write_plots(results: dict[str, Any], out: Path) -> list[Path]:
         ax.set_xlabel("milliseconds (log scale)")
         ax.set_title("Latency per stage", fontsize=10)
         ax.tick_params(labelsize=8)
-        fig.tight_layout()
-        paths.append(out / "latency.png")
-        fig.savefig(paths[-1], dpi=90)
-        plt.close(fig)
+        paths.append(_save(fig, out / "latency.png"))
     return paths
 
 
