@@ -66,6 +66,20 @@ def _md_table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 # -- plots ------------------------------------------------------------------------------------------
+def _decision_cv() -> str:
+    """The shipped decision layer's cross-validated figures on the labelled claims, in words ('' when absent)."""
+    from chatbot.audit.decision import load
+    from core.settings import get_settings
+
+    model = load(get_settings().decision_model)
+    m = model.metrics if model else {}
+    parts = [f"{label} {m[k]:.3f}" for k, label in (("labelled_cv_finding_accuracy", "finding accuracy"),
+                                                      ("labelled_cv_finding_macro_f1", "finding macro-F1"),
+                                                      ("labelled_cv_verdict_accuracy", "verdict accuracy"),
+                                                      ("labelled_cv_false_supported", "false `supported` rate")) if k in m]
+    return ", ".join(parts)
+
+
 def _save(fig, path: Path) -> Path:
     """Lay out, write at the report's resolution and free one figure."""
     import matplotlib.pyplot as plt
@@ -175,6 +189,10 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
     if claims:
         lines += ["", "## Claim verdicts", "", f"Accuracy {_fmt(claims['accuracy'])}, macro-F1 {_fmt(claims['macro_f1'])}, "
                   f"false `supported` {claims['false_supported']} of {claims['n']}. Rows: gold label; columns: predicted.", ""]
+        cv = _decision_cv()
+        if cv:
+            lines[-1:-1] = ["", f"These claims are also part of the decision layer's fitting data, so the figures above are in-sample. "
+                            f"On claims it did not see (5-fold cross-validation, `python -m training.fit_decision`): {cv}."]
         labs = claims["labels"]
         lines.append(_md_table(["gold \\ predicted"] + labs + ["F1"],
                                [[label] + claims["confusion"][i] + [claims["f1"].get(label)] for i, label in enumerate(labs)]))
