@@ -211,6 +211,7 @@ def test_group_no_study_included_is_refused_with_the_nearest_shown(retriever, se
     ("In patients with ileal resection, what share of a labelled dose was absorbed?", {"effect"}),
     ("Which salt and dose were used?", {"dose", "form"}),
     ("Who took part in the trial?", {"population"}),
+    ("How did IL-6 respond in players who had taken it for four weeks?", set()),  # a relative "who" asks for no population
     ("Does it cure insomnia?", {"yes_no", "strong_claim"}),
 ])
 def test_question_kinds(q, kinds):

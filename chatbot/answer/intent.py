@@ -20,7 +20,8 @@ _FORM = re.compile(r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:forms?|salts?|preparat
 _EFFECT = re.compile(r"\bhow (?:big|large|strong|great|much (?:more|less|larger|smaller|shorter|longer|better|worse|lower|higher))\b|"
                      r"\beffect sizes?\b|\bby how (?:much|many)\b|\bmagnitude\b|\bhow many (?:minutes|hours|points|percent)\b|"
                      r"\bwhat (?:share|fraction|percentage|proportion)\b|\bp-?values?\b|\bconfidence interval\b|\bhow much (?:of|time)\b", re.I)
-_POPULATION = re.compile(r"\bwho\b|\bwhich (?:people|patients|participants|population|populations|groups?|subjects|ages?)\b|"
+_POPULATION = re.compile(r"^\s*(?:and\s+|but\s+)?who\b|[,;]\s*(?:and\s+)?who\b|\bwho (?:was|were) (?:studied|included|enrolled|recruited)\b|"
+                         r"\bwhich (?:people|patients|participants|population|populations|groups?|subjects|ages?)\b|"
                          r"\bin (?:which|what) (?:population|people|patients|group)s?\b|\bparticipants?\b|\bpopulations?\b|"
                          r"\bhow many (?:people|patients|participants|adults|subjects|volunteers|men|women|children)\b|\btook part\b", re.I)
 _STRONG = re.compile(r"\b(?:cures?|cured|curing|prevents?|prevented|preventing|eliminates?|eliminated|eliminating|eradicates?|"

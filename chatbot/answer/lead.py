@@ -102,17 +102,17 @@ def _tested_anywhere(form: str, topic: set[str], cards: dict[str, StudyCard], pr
     return any(_on_topic(card, form, topic, profile) for card in cards.values())
 
 
-def _best_outcome(card: StudyCard, question: str, by_id: dict, first_chunk, cite) -> tuple[str, int] | None:
-    """The card's result sentence with figures that shares most terms with the question, cited with
-    the passage holding it (``first_chunk``: the document's retrieved passage, if any)."""
+def _best_outcome(card: StudyCard, question: str, by_id: dict, first_chunk, cite, need_figure: bool = True) -> tuple[str, int] | None:
+    """The card's result sentence (with figures, if ``need_figure``) that shares most terms with the
+    question, cited with the passage holding it (``first_chunk``: the document's retrieved passage, if any)."""
     from chatbot.answer.sentences import query_terms, terms
 
     q = set(query_terms(question))
     scored = []
-    for i, o in enumerate(card.outcomes):
+    for i, o in enumerate(s for s in card.sentences if s.role == "result"):
         # a run of findings joined by semicolons ("Whole group: …; Subgroup: …"): the clause that answers
-        for k, clause in enumerate(_CLAUSE.split(o.text)):
-            if FIGURE.search(clause) and not suspect_reason(clause):
+        for k, clause in enumerate(_CLAUSE.split(_plain(o.text) + ".")):
+            if (FIGURE.search(clause) or not need_figure) and not suspect_reason(clause):
                 scored.append((len(q & set(terms(clause))), i, k, clause, o))
     scored = [x for x in scored if x[0] > 0]
     if not scored:
@@ -237,7 +237,7 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
             lead.used += [t for t, _ in facts[:MAX_FACTS]]
         elif carded and not any(dose_pattern(units).search(f.text) for f in composed.findings):
             lead.gaps.append("None of the studies found for this question states a dose.")
-    if not sentences and intent.form:
+    if intent.form and not any(x.startswith("The studies found used") for x in sentences):
         facts = [(f"{card.intervention.form} ({card.label()})", cite(c)) for c, card in carded if card.intervention.form]
         if facts:
             sentences.append(f"Forms in the studies found: {_clause_list(facts[:MAX_FACTS])}.")
@@ -247,11 +247,12 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
             sentences.append(f"Who was studied:\n{_quote_run(facts[:MAX_FACTS])}")
             lead.used += [t for t, _ in facts[:MAX_FACTS]]
     best = _best_finding(composed.findings, intent, units, strict=bool(sentences))
-    if intent.effect and carded and (best is None or not FIGURE.search(best.text)):
-        # the figures asked for may sit in a passage retrieval did not return: the card of the study asked about has them
+    asks_results = intent.effect or bool(_ASKS_RESULTS.search(question))
+    if asks_results and carded and not sentences and (best is None or best.role != "result" or (intent.effect and not FIGURE.search(best.text))):
+        # the result asked for may sit in a passage retrieval did not return: the card of the study asked about has it
         years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
         c, card = sorted(carded, key=lambda cc: cc[1].year not in years)[0]
-        got = _best_outcome(card, question, by_id, c, cite)
+        got = _best_outcome(card, question, by_id, c, cite, need_figure=intent.effect)
         if got is not None:
             sentences.append(_cited(*got))
             lead.used.append(got[0])
