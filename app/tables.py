@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from app.reasons import number_evidence, readable
 from app.render import VERDICT_LABELS, strongest_study_type, study_label
 from chatbot.audit.aggregate import finding_of
 from core.records import DocumentRecord, StoreManifest
@@ -36,7 +37,7 @@ def audit_rows(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
             "section": c.get("section") or "",
             "finding": finding_of(c),
             "verdict": c.get("verdict") or "no_evidence",
-            "reason": c.get("reason") or next(iter(c.get("reasons") or []), ""),
+            "reason": readable(c.get("reason") or next(iter(c.get("reasons") or []), ""), number_evidence(ev)),
             "confidence": float(conf) if isinstance(conf, (int, float)) else None,
             "evidence": len(ev),
             "strongest_study_type": strongest_study_type(ev),

@@ -361,3 +361,10 @@ def test_article_sections_claims_and_markup():
     assert ":yellow-background[sleep better at night\\.] :yellow[**\\#2**]" in md  # a list item joined to its lead-in
     assert "\\<script\\>" in md and "\\[see\\]\\(http\\:" in md  # document text stays inert
     assert "<script>" not in md.replace("\\<script\\>", "")
+
+
+def test_audit_table_reasons_are_in_a_readers_words():
+    audit = {"claims": [{"id": "a", "text": "Glycinate calms.", "verdict": "mixed", "finding": "extrapolated",
+                         "reason": "stance supports_other_conditions in rats [uysal2019]",
+                         "evidence": [{"doc_id": "uysal2019", "n": 1, "study_type": "animal"}]}]}
+    assert audit_frame(audit).iloc[0]["reason"] == "stance supports, under other conditions in rats [1]"
