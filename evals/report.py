@@ -216,6 +216,17 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
             lines.append(_md_table(["id", "gold", "predicted", "claim", "reason"],
                                    [[r["id"], r["gold_finding"], r["pred_finding"], r["claim"], _short(r.get("reason") or "", 200)]
                                     for r in wrongf]))
+    ac = results.get("audit_corpus")
+    if ac:
+        lines += ["", "## Claim audit on corpora it never saw", "",
+                  "Built by `python -m evals audit-corpus DIR` from a SciFact-style folder (an article of the claims, their "
+                  "cited abstracts plus distractors as literature), ingested into a temporary store and audited. Three-way: "
+                  "supported / contradicted / every other finding. The `test` split is never used by any training or fitting step.", ""]
+        lines.append(_md_table(["report", "claims", "extracted", "macro-F1", "accuracy", "contradiction recall", "supported precision",
+                                "false-supported rate", "command"],
+                               [[f"[{r['name']}](../audit-corpus/{r['name']}/report.md)", r.get("claims"), r.get("extracted"),
+                                 r.get("macro_f1"), r.get("accuracy"), r.get("contradiction_recall"), r.get("supported_precision"),
+                                 r.get("false_supported_rate"), f"`{r.get('command', '')}`"] for r in ac]))
     lines += ["", "## Latency (ms)", ""]
     lat = results.get("latency", {})
     lines.append(_md_table(["stage", "p50", "p95", "n", "produced by"],
@@ -254,10 +265,27 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
     return "\n".join(lines)
 
 
+def audit_corpus_summaries(root: Path | None = None) -> list[dict[str, Any]]:
+    """The latest `python -m evals audit-corpus` results (claim audits of corpora built from SciFact-style folders),
+    so the eval report shows the audit on a corpus it never saw beside the answer-quality figures."""
+    root = root or Path(__file__).resolve().parent / "reports" / "audit-corpus"
+    rows = []
+    for f in sorted(root.glob("*/results.json")):
+        try:
+            d = json.loads(f.read_text(encoding="utf-8"))
+            m = d["metrics"]
+            rows.append({"name": f.parent.name, "command": d.get("command", ""), "claims": m["gold_claims"],
+                         "extracted": m["claims_extracted"], **{k: v for k, v in m["three_way"].items() if k != "per_class"}})
+        except (OSError, ValueError, KeyError) as exc:  # a damaged or older report: say so in the table
+            rows.append({"name": f.parent.name, "command": f"unreadable: {exc}"})
+    return rows
+
+
 def write_report(results: dict[str, Any], out: Path | str) -> list[Path]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     plots = write_plots(results, out)
+    results["audit_corpus"] = audit_corpus_summaries()
     results.setdefault("metric_sources", {n: metric_source(n, results.get("provenance", {})) for n in results["metrics"]})
     (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
     (out / "report.md").write_text(render_markdown(results, plots), encoding="utf-8")
