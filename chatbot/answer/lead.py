@@ -175,6 +175,7 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
     lit_chunks = _docs_in_order(passages)
     by_id = chunks_by_id or {}
     sentences: list[str] = []
+    notes: list[str] = []  # a study's own note on what it lacks, quoted under its own label
 
     def cite(chunk) -> Citation:
         cit = cite_chunk(cites, numbers, chunk, 1, cards)
@@ -184,7 +185,7 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
 
     def quote(card: StudyCard, first_chunk, rx: re.Pattern[str], roles: tuple[str, ...]) -> tuple[str, Citation] | None:
         """The card's first sentence of ``roles`` matching ``rx``, cited with the passage holding it."""
-        for st in card.sentences:
+        for st in sorted(card.sentences, key=lambda x: roles.index(x.role) if x.role in roles else len(roles)):  # roles in priority order
             text = _plain(st.text)
             if st.role in roles and rx.search(text) and not _CRITERIA.search(text) and not suspect_reason(text):
                 chunk = by_id.get(st.chunk_id, first_chunk)
@@ -238,9 +239,15 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
         elif carded and not any(dose_pattern(units).search(f.text) for f in composed.findings):
             lead.gaps.append("None of the studies found for this question states a dose.")
     if intent.form and not any(x.startswith("The studies found used") for x in sentences):
-        facts = [(f"{card.intervention.form} ({card.label()})", cite(c)) for c, card in carded if card.intervention.form]
-        if facts:
-            sentences.append(f"Forms in the studies found: {_clause_list(facts[:MAX_FACTS])}.")
+        form_rx = _forms_re(profile)
+        facts = [q for c, card in carded if form_rx is not None and (q := quote(card, c, form_rx, ("method", "objective", "result")))]
+        if facts:  # the studies' own sentences naming the form they gave
+            sentences.append(f"Forms in the studies found:\n{_quote_run(facts[:MAX_FACTS])}")
+            lead.used += [t for t, _ in facts[:MAX_FACTS]]
+        else:
+            facts = [(f"{card.intervention.form} ({card.label()})", cite(c)) for c, card in carded if card.intervention.form]
+            if facts:
+                sentences.append(f"Forms in the studies found: {_clause_list(facts[:MAX_FACTS])}.")
     if not sentences and intent.population and not intent.dose:
         facts = [q for c, card in carded if (q := quote(card, c, WHO, ("method", "result"))) is not None]
         if facts:
@@ -279,11 +286,18 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
         gap_rx = _GAP_NOTE if intent.effect else _UNAVAILABLE
         note = next((s for s in card.sentences if s.role == "source_note" and gap_rx.search(s.text)), None)
         if note is not None:
-            lead.gaps.append(f"What the corpus lacks: {card.label()}: “{_plain(note.text)}” [{cite(c).n}].")
-    head = " ".join(lead.gaps)
-    lead.text = "\n".join(x for x in [head] + sentences[:2] if x)  # a quoted run keeps its own line under its label
+            n = cite(c).n
+            lead.gaps.append(f"What the corpus lacks ({card.label()}): {_plain(note.text)}.")
+            notes.append(f"What the corpus lacks ({card.label()}):\n{_cited(_plain(note.text), n)}")
+    head = " ".join(g for g in lead.gaps if not g.startswith("What the corpus lacks ("))
+    lead.text = "\n".join(x for x in [head] + notes + sentences[:2] if x)  # a quoted run keeps its own line under its label
     composed.citations.sort(key=lambda c: c.n)
     return lead
+
+
+def _forms_re(profile: DomainProfile) -> re.Pattern[str] | None:
+    pats = [p for ps in profile.forms.values() for p in ps]
+    return re.compile("|".join(f"(?:{p})" for p in pats), re.I) if pats else None
 
 
 def _plain(text: str) -> str:
