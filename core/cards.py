@@ -147,6 +147,7 @@ SOURCE_NOTE = re.compile(
     r"\bno [^.]{0,60}\bappear in the (?:available )?(?:abstract|text|summary)\b|\bnot (?:part of the material|retrieved)\b|"
     r"\b(?:was|were) not (?:retrieved|available|seen)\b|\bsecondary cop(?:y|ies)\b|\bthis digest\b|\bbreaks off\b|"
     r"\bretrieved (?:page|text)\b|\bmachine-translated\b|\bis not available in\b|\bnot verified here\b|\btruncated\b|\bcut off\b|"
+    r"\bread (?:through|via)\b|\bbreaks? off\b|\bconference abstract\b|\bsecondary source\b|"
     r"\bnot (?:reported|given|stated) in the (?:abstract|available|retrieved)\b|\bno [^.]{0,40}\b(?:are|is) (?:given|reported)\b", re.I)
 # the authors recounting earlier work or context, whatever paragraph it sits in
 _BACKGROUND = re.compile(r"\bthe authors (?:cite|describe|summari[sz]e|note that)\b|\b(?:their|its) (?:own )?earlier (?:finding|work|study)\b|"

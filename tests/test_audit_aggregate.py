@@ -222,6 +222,14 @@ def test_closest_result_prefers_a_reported_result_over_a_method_sentence():
     assert v.finding == "unsupported" and result in v.reason and method not in v.reason
 
 
+def test_closest_result_quote_leaves_out_notes_about_the_source():
+    claim = "Magnesium glycinate reduces anxiety by 32%."
+    note = "The journal abstract was read through a PubMed mirror; both copies break off before the comparisons."
+    result = "Anxiety scores fell by 12% with magnesium glycinate compared with placebo."
+    v = run([item("rct1", "rct", UNDECIDED, text=f"{note} {result}", claim=claim, quote_relevance=0.6)], claim)
+    assert v.finding == "unsupported" and result in v.reason and "PubMed mirror" not in v.reason
+
+
 def test_nothing_relevant_is_not_covered():
     off = "Low magnesium status has been linked with many chronic conditions."
     items = [item("a", "rct", SUPPORTIVE, text=off, passage_relevance=0.1),

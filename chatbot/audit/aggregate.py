@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatbot.audit.decision import DecisionModel, plain
 from chatbot.audit.features import deciding_items
-from chatbot.audit.stance import NEI, EvidenceItem
+from chatbot.audit.stance import NEI, EvidenceItem, finding_text
 
 VERDICTS = ("supported", "contradicted", "mixed", "no_evidence")
 FINDINGS = ("supported", "contradicted", "extrapolated", "conflicting", "unsupported", "not_covered")
@@ -230,11 +230,11 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
                 # the verifier reads it as stating the claim and the layer leans that way, but not past the bar
                 # for "supported": say so rather than "no study states this" over a quote that seems to
                 reason = (f"not clear enough to call supported: the closest study sentence seems to state it "
-                          f"(“{_quote(close.text)}” [1]), but the evidence as a whole falls short")
+                          f"(“{_quote(finding_text(close.text))}” [1]), but the evidence as a whole falls short")
             else:
                 what = (f"no study reports {nums}" if nums
                         else "no study clearly states this" if close in support else "no study states this")
-                reason = f"{what}; the closest reported result: “{_quote(close.text)}” [1]"
+                reason = f"{what}; the closest reported result: “{_quote(finding_text(close.text))}” [1]"
         else:
             finding = "not_covered"
             evidence = []

@@ -73,9 +73,6 @@ class EvidenceItem:
 
 # ---------------------------------------------------------------------------- window selection
 
-_PROVENANCE = re.compile(r"\bsource note\b|\bread from\b|\bretrieved (?:page|text)\b|\bthe abstract (?:does not|gives no|did not)|"
-                         r"\bnot verified here\b|\bsecondary cop(?:y|ies)\b|\bthe work concerns\b|\bconference abstract\b|"
-                         r"\bis marked as\b|\bthis digest\b", re.I)
 # words that frame a claim rather than state it ("research repeatedly demonstrates …"): a passage
 # need not repeat them to be about the claim
 _FRAMING = "research studies study show shows shown demonstrate demonstrates repeatedly real-world world use evidence prove proves"
@@ -94,8 +91,15 @@ def _framing_tokens() -> frozenset[str]:
 
 
 def is_provenance(sentence: str) -> bool:
-    """A digest's note about itself (where it was read, what the abstract lacks), never a finding."""
-    return bool(_PROVENANCE.search(sentence))
+    """A digest's note about its own source or gaps ("Read from the abstract…"): describes the document, not findings."""
+    return classify_sentence(sentence) == "source_note"
+
+
+def finding_text(window: str) -> str:
+    """The window without its sentences that state no result (what a reason quotes as 'the closest reported result')."""
+    sents = [window[a:b].strip() for a, b in split_sentences(window)]
+    keep = [x for x in sents if x and classify_sentence(x) not in NON_FINDING_ROLES]
+    return " ".join(keep) if keep else window
 
 
 def relevance(claim: str, text: str, ignore: Sequence[str] = (), profile: DomainProfile = NEUTRAL) -> float:
@@ -130,7 +134,7 @@ def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
     spans = chunk.sentences or split_sentences(chunk.text)
     sents = [chunk.text[a:b].strip() for a, b in spans if chunk.text[a:b].strip()]
     # digest provenance ("Read from the abstract…", "The abstract gives no numbers…") describes the document, not findings
-    sents = [x for x in sents if not _PROVENANCE.search(x)] or sents
+    sents = [x for x in sents if not is_provenance(x)] or sents
     if not sents:
         return [chunk.text[:600]]
     ct = set(_toks(claim))
