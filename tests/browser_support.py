@@ -260,6 +260,30 @@ def ask(driver, question: str, n_answers: int, timeout: float = RUN_TIMEOUT) -> 
     assert "Sources" in msgs[-1] or "does not answer" in msgs[-1], f"the answer has no sources: {msgs[-1]!r}"
 
 
+def wait_text(driver, css: str, text: str, timeout: float = RUN_TIMEOUT):
+    """Until some element matching ``css`` shows ``text``; returns that element."""
+    from selenium.webdriver.common.by import By
+
+    def found(d):
+        return next((e for e in d.find_elements(By.CSS_SELECTOR, css) if text in e.text), False)
+
+    return _until(driver, found, timeout, f"{css} showing {text!r}")
+
+
+def upload_and_submit(driver, path: Path, button: str = "Save to corpus", timeout: float = RUN_TIMEOUT) -> None:
+    """Choose ``path`` in the page's file uploader, wait until the browser lists it as sent, then press
+    the form's submit button. The caller waits for what only that submit's run can draw."""
+    from selenium.webdriver.common.by import By
+
+    wait_idle(driver, timeout)
+    driver.find_element(By.CSS_SELECTOR, '[data-testid="stFileUploader"] input[type="file"]').send_keys(str(path))
+    wait_text(driver, '[data-testid="stFileChip"]', path.name, timeout)
+    submit = wait_text(driver, '[data-testid="stFormSubmitButton"] button', button, timeout)
+    # the form keeps its submit button disabled while a file is still being sent to the server
+    _until(driver, lambda d: submit.is_enabled(), timeout, f"{button!r} to be enabled (the upload to finish)")
+    submit.click()
+
+
 def open_page(driver, base_url: str, url_path: str, timeout: float = RUN_TIMEOUT) -> None:
     driver.get(f"{base_url}/{url_path}")
     wait_for(driver, '[data-testid="stMain"]', timeout=timeout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appstore import build_app_store
-from browser_support import ask, chromium, evidence_on_failure, missing_browser, open_page, running_app
+from browser_support import ask, chromium, evidence_on_failure, missing_browser, open_page, running_app, upload_and_submit, wait_idle, wait_text
 
 pytestmark = [pytest.mark.browser]
 
@@ -54,3 +54,19 @@ def test_chat_in_a_real_browser(tmp_path):
         assert "Claim audit" in body and "Download CSV" in body
         assert d.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')
         d.save_screenshot(str(tmp_path / "audit.png"))
+
+        # reading the article: claims highlighted in their findings' colours, drawn as highlights, not directive text
+        open_page(d, url, "article")
+        body = d.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text
+        assert "Magnesium glycinate lowers cortisol by 40% within a week." in body and "Contradicted (1)" in body
+        assert "-background[" not in body
+        d.save_screenshot(str(tmp_path / "article.png"))
+
+        # an upload of a type the corpus does not take is refused with a message after Save (not dropped silently)
+        exe = tmp_path / "evil.exe"
+        exe.write_bytes(b"MZ\x90\x00" + b"\x00" * 64)
+        open_page(d, url, "corpus")
+        upload_and_submit(d, exe)
+        wait_text(d, '[data-testid="stAlert"]', "unsupported file type '.exe'")
+        wait_idle(d)
+        assert not (tmp_path / "data" / "corpus" / "uploads" / "evil.exe").exists()

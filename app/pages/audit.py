@@ -51,7 +51,7 @@ chart = (
         color=alt.Color("verdict:N", scale=alt.Scale(domain=names, range=[order.get(n, "#8c8c8c") for n in names]), legend=None),
         tooltip=["verdict", "claims"],
     )
-    .properties(height=170)
+    .properties(height=34 * len(names))  # room for every label
 )
 st.altair_chart(chart, width="stretch")
 
@@ -66,14 +66,15 @@ st.dataframe(
     display_frame(view),
     hide_index=True,
     width="stretch",
-    column_config={
-        "claim": st.column_config.TextColumn("Claim", width="large"),
-        "finding": st.column_config.TextColumn("Finding", width="small"),
-        "reason": st.column_config.TextColumn("Why", width="large"),
-        "section": st.column_config.TextColumn("Section", width="medium"),
-        "evidence": st.column_config.NumberColumn("Evidence", help="Evidence passages found", width="small"),
-        "strongest_study_type": st.column_config.TextColumn("Strongest study type", width="small"),
-        "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f", width="small"),
+    column_config={  # pixel widths that fit a laptop screen side by side; long cells show in full on hover
+        "claim": st.column_config.TextColumn("Claim", width=250),
+        "finding": st.column_config.TextColumn("Finding", width=100),
+        "reason": st.column_config.TextColumn("Why", width=250),
+        "section": st.column_config.TextColumn("Section", width=95),
+        "evidence": st.column_config.NumberColumn("Evidence", help="Evidence passages found", width=70),
+        "strongest_study_type": st.column_config.TextColumn("Best study", help="Strongest study design among the evidence",
+                                                            width=95),
+        "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f", width=85),
     },
 )
 st.caption(f"{len(view)} of {len(df)} claims shown · store version {escape_inline(snap.version)}")
