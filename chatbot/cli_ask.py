@@ -11,6 +11,7 @@ import json
 import sys
 
 from chatbot.answer.types import Answer, Citation, study_label
+from core.cli import utf8_text
 
 
 def format_source(c: Citation) -> str:
@@ -47,7 +48,7 @@ def passage_count(text: str) -> int:
 def main(argv: list[str], services=None) -> int:
     """``services`` (a ``services.Services``) defaults to the one built from the environment's settings."""
     p = argparse.ArgumentParser(prog="python -m chatbot ask", description="Answer a question with numbered citations.")
-    p.add_argument("question")
+    p.add_argument("question", type=utf8_text)
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     p.add_argument("--k", type=passage_count, default=None,
                    help="passages to retrieve, 1 or more (default: settings.retrieval.k; more than the store holds means all of them)")

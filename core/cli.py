@@ -39,3 +39,18 @@ def entry_point(prog: str, commands: Commands):
 
     main.__doc__ = f"`{prog} {{{','.join(commands)}}}`"
     return main
+
+
+def utf8_text(value: str) -> str:
+    """An argparse ``type`` for free text: bytes that are not UTF-8 reach Python as lone surrogates and used to
+    end in a tokenizer traceback; say what is wrong instead."""
+    import argparse
+
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        raise argparse.ArgumentTypeError(f"is not valid UTF-8 text ({shown!r}); pass the text in UTF-8") from None
+    if not value.strip():
+        raise argparse.ArgumentTypeError("is empty; give some text")
+    return value

@@ -11,6 +11,8 @@ import json
 import sys
 import textwrap
 
+from core.cli import utf8_text
+
 _MARK = {"supported": "SUPPORTED", "contradicted": "CONTRADICTED", "mixed": "MIXED", "no_evidence": "NO EVIDENCE",
          "extrapolated": "EXTRAPOLATED", "conflicting": "CONFLICTING", "unsupported": "UNSUPPORTED",
          "not_covered": "NOT COVERED"}
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd, rest = argv[0], argv[1:]
     if cmd == "check":
         ap = argparse.ArgumentParser(prog="python -m chatbot check", description="Verdict for one claim against the literature")
-        ap.add_argument("claim")
+        ap.add_argument("claim", type=utf8_text)
         ap.add_argument("--json", action="store_true", help="print the verdict as JSON")
         return _run(_check, ap.parse_args(rest))
     ap = argparse.ArgumentParser(prog="python -m chatbot audit", description="Audited claims of the article")
@@ -97,11 +99,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(fn, args) -> int:
-    from chatbot.audit.verifier import VerifierMissingError
-    from core.store import StoreMissingError
+    from core.errors import MagcheckError
 
     try:
         return fn(args)
-    except (StoreMissingError, VerifierMissingError) as exc:
+    except MagcheckError as exc:  # no store, a damaged one, the Chroma server down, no verifier: one line, not a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1

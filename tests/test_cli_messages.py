@@ -1,0 +1,38 @@
+"""Bad input at the command line gets one clear line, never a traceback (issue 14, 'clear messages')."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot.audit import cli as audit_cli
+from chatbot import cli_ask
+
+NOT_UTF8 = b"magnesium \xff\xfe sleep".decode("utf-8", "surrogateescape")  # what Python makes of non-UTF-8 argv bytes
+
+
+@pytest.mark.parametrize("run", [lambda: audit_cli.main(["check", NOT_UTF8]), lambda: cli_ask.main(["ask", NOT_UTF8])])
+def test_non_utf8_argv_is_refused_in_one_line(run, capsys):
+    with pytest.raises(SystemExit) as e:
+        run()
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not valid UTF-8 text" in err and "Traceback" not in err
+
+
+def test_check_with_the_chroma_server_down_says_so(settings, monkeypatch, capsys):
+    from answer_helpers import build_store
+    from core.settings import get_settings
+    from test_answer_deterministic import corpus
+
+    build_store(settings, corpus())  # an embedded store; then the same store is read "through a server" that is down
+    for k, v in {"MGC_STORE_DIR": str(settings.store_dir), "MGC_CORPUS_DIR": str(settings.corpus_dir),
+                 "MGC_EMBEDDING_MODEL": settings.embedding_model, "MGC_CHROMA__HOST": "127.0.0.1",
+                 "MGC_CHROMA__PORT": "9"}.items():  # discard port: nothing listens
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+    try:
+        rc = audit_cli.main(["check", "magnesium improves sleep quality"])
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert rc == 1 and "not reachable" in err and "Traceback" not in err
