@@ -19,6 +19,7 @@ import numpy as np
 from chatbot.audit import checks
 from core.cards import classify_sentence
 from core.domain import NEUTRAL, DomainProfile
+from core.safety import suspect_reason
 from core.text import split_sentences
 from core.types import Chunk
 
@@ -135,8 +136,11 @@ def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
     sents = [chunk.text[a:b].strip() for a, b in spans if chunk.text[a:b].strip()]
     # digest provenance ("Read from the abstract…", "The abstract gives no numbers…") describes the document, not findings
     sents = [x for x in sents if not is_provenance(x)] or sents
-    if not sents:
-        return [chunk.text[:600]]
+    # text addressing the reader or the system (core.safety) is never evidence, whatever else the passage says
+    clean = [x for x in sents if not suspect_reason(x)]
+    if not clean:
+        return [] if sents else ([chunk.text[:600]] if not suspect_reason(chunk.text) else [])
+    sents = clean
     ct = set(_toks(claim))
     claim_pct = bool(re.search(r"\d\s*%", claim))
 
@@ -175,7 +179,7 @@ def _with_numbers(claim: str, chunk: Chunk, windows: list[str], profile: DomainP
     spans = chunk.sentences or split_sentences(chunk.text)
     for a, b in spans:
         sent = chunk.text[a:b].strip()
-        if sent and sent not in windows and ((has_pct and checks.numeric_consistency(claim, sent, profile=profile))
+        if sent and sent not in windows and not suspect_reason(sent) and ((has_pct and checks.numeric_consistency(claim, sent, profile=profile))
                                              or (claims_null and checks.effect_against_null_claim(claim, sent, profile))):
             return windows + [sent]
     return windows
@@ -250,6 +254,8 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings, profile: Dom
     if not chunks:
         return []
     windows = [_with_numbers(claim, c, candidate_windows(claim, c, a.windows_per_passage), profile) for c in chunks]
+    kept = [(c, ws) for c, ws in zip(chunks, windows) if ws]  # a passage of nothing but suspect text has no window
+    chunks, windows = [c for c, _ in kept], [ws for _, ws in kept]
     pairs = [(claim, w) for ws in windows for w in ws]
     probs = verifier.score(pairs) if pairs else np.zeros((0, 3))
     mech = checks.is_mechanism_claim(claim, profile)
