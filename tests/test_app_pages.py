@@ -228,13 +228,15 @@ def test_first_page_draws_while_the_models_load(app_env, monkeypatch):
 
     release = threading.Event()
     monkeypatch.setattr(app.warmup, "warm_verifier", lambda services: release.wait(120))
+    started = []
+    real_start = app.warmup.start_warmup
+    monkeypatch.setattr(app.warmup, "start_warmup", lambda *a: started.append(real_start(*a)) or started[-1])
     try:
         at = _app().run()
         assert not at.exception, at.exception
         assert at.chat_input and any("older adults" in b.label for b in at.button)
-        from core.settings import Settings
-
-        w = app.warmup.start_warmup(Settings(), "v1")  # the page's warm-up (same settings, same version)
+        assert started, "the chat page did not start the warm-up"
+        w = started[-1]
         assert not w.done.is_set()  # still loading while the page is up
     finally:
         release.set()

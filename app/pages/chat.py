@@ -26,7 +26,6 @@ FILTER_KEYS = ("role", "study_types", "years")  # the sidebar widgets that narro
 log = logging.getLogger("app.chat")
 settings = load_settings()
 snap = require_snapshot(settings, need_chroma=True)
-warm = start_warmup(settings, snap.version)  # returns at once; the models load behind the first page
 
 
 def _chroma_down() -> bool:
@@ -116,7 +115,7 @@ if question and question.strip():
     with st.chat_message("assistant"):
         result = None
         try:
-            wait_until_warm(warm)  # a question asked right after a start waits here, with a status line
+            wait_until_warm(start_warmup(settings, snap.version))  # right after a start: wait here, with a status line
             service = get_answerer_for(settings, snap.version, opts.filters())
             if opts.answerer == "deterministic":
                 with st.spinner("Searching the article and the studies…"):
@@ -150,3 +149,6 @@ if question and question.strip():
         messages.append({"role": "user", "content": question})
         messages.append({"role": "assistant", "answer": result, "scope": scope})
 
+# Load the models behind the drawn page (once per process and version; returns at once). Started last so
+# the loading thread does not compete with drawing the first page for the interpreter.
+start_warmup(settings, snap.version)
