@@ -75,6 +75,26 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class CodedColumn:
+    """A string field as integer codes: comparing 200k codes takes ~0.1 ms, 200k Python strings ~6 ms."""
+
+    codes: np.ndarray  # int32, one per row
+    index: dict[str, int]  # value -> code
+
+    @classmethod
+    def build(cls, values: list[str]) -> "CodedColumn":
+        index: dict[str, int] = {}
+        codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values))
+        return cls(codes, index)
+
+    def isin(self, values: list[str]) -> np.ndarray:
+        wanted = [self.index[v] for v in values if v in self.index]
+        if len(wanted) == 1:
+            return self.codes == wanted[0]
+        return np.isin(self.codes, wanted)  # no known value: all False
+
+
+@dataclass(frozen=True)
 class FilterColumns:
     """The filterable fields of every chunk as numpy columns aligned with the BM25 rows.
 
@@ -85,9 +105,9 @@ class FilterColumns:
 
     row: dict[str, int]  # chunk id -> row
     present: np.ndarray
-    role: np.ndarray
-    study_type: np.ndarray
-    doc_id: np.ndarray
+    role: CodedColumn
+    study_type: CodedColumn
+    doc_id: CodedColumn
     year: np.ndarray  # float64, NaN where a chunk has no year
 
     @classmethod
@@ -96,9 +116,9 @@ class FilterColumns:
         return cls(
             row={cid: i for i, cid in enumerate(ids)},
             present=np.array([c is not None for c in rows], dtype=bool),
-            role=np.array([c.role if c else "" for c in rows], dtype=object),
-            study_type=np.array([c.study_type if c else "" for c in rows], dtype=object),
-            doc_id=np.array([c.doc_id if c else "" for c in rows], dtype=object),
+            role=CodedColumn.build([c.role if c else "" for c in rows]),
+            study_type=CodedColumn.build([c.study_type if c else "" for c in rows]),
+            doc_id=CodedColumn.build([c.doc_id if c else "" for c in rows]),
             year=np.array([c.year if c and c.year is not None else np.nan for c in rows], dtype=np.float64),
         )
 
@@ -106,16 +126,16 @@ class FilterColumns:
         """Rows that pass ``f`` (the same rules as ``Filters.matches``)."""
         m = self.present.copy()
         if f.role:
-            m &= self.role == f.role
+            m &= self.role.isin([f.role])
         if f.study_types:
-            m &= np.isin(self.study_type, list(f.study_types))
+            m &= self.study_type.isin(list(f.study_types))
         with np.errstate(invalid="ignore"):  # NaN years compare False: a chunk without a year fails a year bound
             if f.year_min is not None:
                 m &= self.year >= f.year_min
             if f.year_max is not None:
                 m &= self.year <= f.year_max
         if f.doc_ids:
-            m &= np.isin(self.doc_id, list(f.doc_ids))
+            m &= self.doc_id.isin(list(f.doc_ids))
         return m
 
 

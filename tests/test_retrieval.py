@@ -164,3 +164,15 @@ def test_vocabulary_equals_the_union_of_tokenize():
     texts = [t for *_, t in DOCS] + ["Non-REM sleep, well-being and 5-HT2A; Magnesium's 3 g dose", "", "the of and"]
     assert vocabulary(texts) == {tok for t in texts for tok in tokenize(t)}
     assert vocabulary(iter(texts)) == vocabulary(texts)  # one pass over a generator is enough
+
+
+def test_coded_column_matches_like_strings():
+    import numpy as np
+
+    from chatbot.retrieval import CodedColumn
+
+    col = CodedColumn.build(["rct", "animal", "rct", "", "cohort"])
+    assert col.isin(["rct"]).tolist() == [True, False, True, False, False]
+    assert col.isin(["animal", "cohort", "unknown"]).tolist() == [False, True, False, False, True]
+    assert not col.isin(["unknown"]).any() and not col.isin([]).any()
+    assert col.codes.dtype == np.int32
