@@ -99,7 +99,7 @@ class FilterColumns:
     """The filterable fields of every chunk as numpy columns aligned with the BM25 rows.
 
     Built once per retriever (one per store version), so a filtered query costs a few vectorised
-    comparisons instead of a Python loop over every chunk (200k chunks: ~1 ms instead of ~0.3 s).
+    comparisons instead of a Python loop over every chunk (200k chunks, role + year: 0.6 ms instead of 0.42 s).
     Rows whose chunk is missing from the snapshot never match.
     """
 
