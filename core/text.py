@@ -65,3 +65,37 @@ def normalize_ws(text: str) -> str:
 STOPWORDS: frozenset[str] = frozenset("""a an the of and or to in on for with by from as at is are was were be been being
 that this these those it its their there than then but not no into over under per vs also which who whom whose what when
 where why how can may might could would should does do did has have had more most less such very so if they will""".split())
+
+
+# --- inline markup -----------------------------------------------------------------------------
+
+EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D\u20E3\U000E0020-\U000E007F]"
+)
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]+|\([^)]*\))*\)")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_BOLD = re.compile(r"\*\*|__")
+_EMPH = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_CODE = re.compile(r"`([^`]*)`")
+_STRAY_STAR = re.compile(r"(?<!\S)\*(?!\S)|\*+$|^\*+")
+
+
+def strip_markup(text: str) -> str:
+    """Strip markup residue from one line, keeping the words (links keep their text): HTML tags, markdown
+    images, links, bold, emphasis and code, stray stars, emoji and pictographs. The one markup cleaner:
+    ingest cleans documents with it, the claim audit and the answers clean sentences with it."""
+    text = _AUTOLINK.sub(r" \1 ", text)
+    text = _HTML_TAG.sub(" ", text)
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _BOLD.sub("", text)
+    text = _EMPH.sub(r"\1", text)
+    text = _CODE.sub(r"\1", text)
+    text = _STRAY_STAR.sub("", text.strip())
+    text = EMOJI.sub(" ", text)
+    text = text.replace("\t", " | ").replace("\u00a0", " ")
+    text = re.sub(r"(?:\s*\|\s*)+$|^(?:\s*\|\s*)+", "", text)
+    text = re.sub(r"[ \u2009\u202f]{2,}", " ", text)
+    return text.strip()

@@ -20,40 +20,13 @@ from collections import Counter
 from rapidfuzz import fuzz
 
 from core.errors import LoadError
-from core.text import split_sentences
+from core.text import EMOJI, split_sentences, strip_markup
 
 from ingest.document import Block, Section
 
-# --- inline markup -----------------------------------------------------------------------------
+# --- inline markup: core.text.strip_markup (one cleaner for ingest, claims and answers) --------------
 
-_EMOJI = re.compile(
-    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D\u20E3\U000E0020-\U000E007F]"
-)
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]+|\([^)]*\))*\)")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_BOLD = re.compile(r"\*\*|__")
-_EMPH = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-_CODE = re.compile(r"`([^`]*)`")
-_STRAY_STAR = re.compile(r"(?<!\S)\*(?!\S)|\*+$|^\*+")
-
-
-def clean_inline(text: str) -> str:
-    """Strip markup residue from one line, keeping the words (links keep their text)."""
-    text = _AUTOLINK.sub(r" \1 ", text)
-    text = _HTML_TAG.sub(" ", text)
-    text = _MD_IMAGE.sub(r"\1", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _BOLD.sub("", text)
-    text = _EMPH.sub(r"\1", text)
-    text = _CODE.sub(r"\1", text)
-    text = _STRAY_STAR.sub("", text.strip())
-    text = _EMOJI.sub(" ", text)
-    text = text.replace("\t", " | ").replace("\u00a0", " ")
-    text = re.sub(r"(?:\s*\|\s*)+$|^(?:\s*\|\s*)+", "", text)
-    text = re.sub(r"[ \u2009\u202f]{2,}", " ", text)
-    return text.strip()
+clean_inline = strip_markup
 
 
 # --- boilerplate -------------------------------------------------------------------------------
@@ -230,7 +203,7 @@ _NONWORD = re.compile(r"[\W_]+", re.UNICODE)
 def normalize_sentence(text: str) -> str:
     """Comparison key: case, quotes, markup, emoji, punctuation and spacing do not matter."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
-    text = _EMOJI.sub(" ", text)
+    text = EMOJI.sub(" ", text)
     return _NONWORD.sub(" ", text).strip()
 
 

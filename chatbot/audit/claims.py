@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 from core.domain import NEUTRAL, DomainProfile
-from core.text import content_hash, split_sentences
+from core.text import content_hash, split_sentences, strip_markup
 from core.types import Chunk
 
 
@@ -37,7 +37,7 @@ class Claim:
 
 # ---------------------------------------------------------------------------- text cleaning
 
-_MARKUP = re.compile(r"<[^>]+>|\*\*|__|(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)|`|\[Ⓢ\]|\[[^\]]{0,3}\]")
+_CITE_MARK = re.compile(r"\[Ⓢ\]|\[[^\]]{0,3}\]")  # the scrape's footnote marks; other markup: core.text.strip_markup
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦–]|\d{1,2}[.)])\s+")
 _HEADING_NUM = re.compile(r"^\s*\d+(?:\.\d+)*[.)]?\s+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": " — ", "\t": " "})
@@ -49,7 +49,7 @@ def _strip_symbols(s: str) -> str:
 
 
 def clean(s: str) -> str:
-    s = _MARKUP.sub("", s.translate(_QUOTES))
+    s = _CITE_MARK.sub("", strip_markup(s.translate(_QUOTES)))
     s = _strip_symbols(s)
     return re.sub(r"\s+", " ", s).strip()
 
