@@ -252,6 +252,23 @@ def _warm_up(answer_fn: AnswerFn, check_fn: CheckFn | None) -> None:
         pass
 
 
+def with_threads(settings, threads: int | None):
+    """``--threads N`` for the whole run: every model load calls ``core.embeddings.apply_torch_threads()``, which
+    reads the process's settings, so setting torch's count once (as before) was silently reset to
+    ``Settings.torch_threads`` by the first model load."""
+    if not threads:
+        return settings
+    import os
+
+    from core.embeddings import apply_torch_threads
+    from core.settings import get_settings
+
+    os.environ["MGC_TORCH_THREADS"] = str(threads)
+    get_settings.cache_clear()
+    apply_torch_threads(threads)
+    return settings.model_copy(update={"torch_threads": threads})
+
+
 def main(argv: list[str] | None = None, settings=None) -> int:
     """CLI entry; ``settings`` (default: the global settings) lets tests point it at their own store."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -261,11 +278,7 @@ def main(argv: list[str] | None = None, settings=None) -> int:
     from core.settings import get_settings
     from core.store import StoreMissingError
 
-    settings = settings or get_settings()
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
+    settings = with_threads(settings or get_settings(), args.threads)
     from services import build_services
 
     services = build_services(settings)

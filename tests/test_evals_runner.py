@@ -152,3 +152,24 @@ def test_windowed_entailer_caches_and_windows():
     seen = []
     WindowedEntailer(lambda pairs: seen.extend(pairs) or np.zeros((len(pairs), 3)), max_words=5)("x y.", "a b c d e f g h")
     assert seen[0][0] == "a b c d e"  # over-long statements are cut before reaching the verifier
+
+
+def test_threads_flag_survives_model_loads(monkeypatch):
+    # `evals run --threads 2` used to be reset to Settings.torch_threads (1) by the first model load
+    import torch
+
+    from core.embeddings import apply_torch_threads
+    from core.settings import Settings, get_settings
+    from evals.runner import with_threads
+
+    before = torch.get_num_threads()
+    monkeypatch.delenv("MGC_TORCH_THREADS", raising=False)
+    try:
+        s = with_threads(Settings(), 2)
+        apply_torch_threads()  # what every model load does
+        assert s.torch_threads == 2 and get_settings().torch_threads == 2 and torch.get_num_threads() == 2
+        assert with_threads(s, None) is s
+    finally:
+        monkeypatch.delenv("MGC_TORCH_THREADS", raising=False)
+        get_settings.cache_clear()
+        torch.set_num_threads(before)
