@@ -46,8 +46,12 @@ def ask(real, q, **kw):
 
 
 def assert_well_formed(ans):
-    """Headings and cited bullets only; every number resolves to a listed source and back."""
-    lines = [line for line in ans.answer.splitlines() if line.strip()]
+    """The lead (cited sentences, label lines ending in ':' and plain statements of what the corpus
+    lacks), then headings and cited bullets only; every number resolves to a listed source and back."""
+    lead_lines = [line for line in ans.lead.splitlines() if line.strip()]
+    for line in lead_lines:
+        assert line.endswith(":") or re.search(r"\[\d+\]( \([^)]*\))?\.$", line) or line.startswith(("No study", "None of", "What the corpus")), line
+    lines = [line for line in ans.answer.splitlines() if line.strip()][len(lead_lines):]
     for line in lines:
         assert line in ("What the article says", "What the studies found") or re.search(r"^- .+ \[\d+\]( \([^)]*\))?$", line), line
     used = {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)}

@@ -285,7 +285,7 @@ def test_effect_figures_come_from_the_card_when_their_passage_was_not_retrieved(
     results = make_chunk("t", "**Results.** Sleep onset latency fell by 17 minutes with compound oxide (P = 0.02).", title="Oxide trial",
                          year=2012, meta=_meta(form="oxide"), start=200)
     lead, composed = _lead_for("By how many minutes did sleep onset latency fall with compound oxide?", {methods.chunk_id}, [methods, results])
-    assert "Sleep onset latency fell by 17 minutes with compound oxide (P = 0.02) [1]." in lead.text
+    assert "Sleep onset latency fell by 17 minutes with compound oxide (P = 0.02) [1] (2012)." in lead.text
     assert composed.citations[0].chunk_ids == [methods.chunk_id, results.chunk_id]
 
 

@@ -70,12 +70,13 @@ def _clause_list(items: list[tuple[str, Citation]]) -> str:
 
 def _quote_run(items: list[tuple[str, Citation]]) -> str:
     """Quoted sentences one after another, each closed and cited on its own (one source per statement)."""
-    return " ".join(_cited(text, c.n) for text, c in items)
+    return " ".join(_cited(text, c.tag()) for text, c in items)
 
 
-def _cited(text: str, n: int) -> str:
-    """'sentence [n].': the marker inside the sentence it cites, so no reader (or splitter) takes it for the next one's."""
-    return f"{text.rstrip().rstrip('.')} [{n}]."
+def _cited(text: str, tag: str) -> str:
+    """'sentence [n] (RCT, 2012).': the marker (``Citation.tag``) inside the sentence it cites, so no reader
+    (or splitter) takes it for the next one's."""
+    return f"{text.rstrip().rstrip('.')} {tag}."
 
 
 def _topic_terms(question: str, profile: DomainProfile) -> set[str]:
@@ -177,6 +178,9 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
     sentences: list[str] = []
     notes: list[str] = []  # a study's own note on what it lacks, quoted under its own label
 
+    def tag_of(n: int) -> str:
+        return next((c.tag() for c in composed.citations if c.n == n), f"[{n}]")
+
     def cite(chunk) -> Citation:
         cit = cite_chunk(cites, numbers, chunk, 1, cards)
         if cit not in composed.citations:
@@ -261,7 +265,7 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
         c, card = sorted(carded, key=lambda cc: cc[1].year not in years)[0]
         got = _best_outcome(card, question, by_id, c, cite, need_figure=intent.effect)
         if got is not None:
-            sentences.append(_cited(*got))
+            sentences.append(_cited(got[0], tag_of(got[1])))
             lead.used.append(got[0])
             best = None
     if asked and about_findings and cards:  # a study that tested the form asked about, on this topic, not among those found
@@ -271,11 +275,11 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
         for form in sorted(asked - covered):
             card = next((cd for cd in cards.values() if cd.doc_id not in found and _on_topic(cd, form, topic, profile)), None)
             if card is not None and (got := _best_outcome(card, question, by_id, None, cite)) is not None:
-                sentences.insert(0, f"The study that tested {form} ({card.label()}):\n{_cited(*got)}")
+                sentences.insert(0, f"The study that tested {form} ({card.label()}):\n{_cited(got[0], tag_of(got[1]))}")
                 lead.used.append(got[0])
                 break
     if best is not None and not any(_plain(best.text) in s for s in sentences):
-        sentences.append(_cited(best.text, best.n))
+        sentences.append(_cited(best.text, tag_of(best.n)))
         lead.used.append(best.text)
 
     # 5. the study asked about says it lacks what was asked: say so, from its own note
@@ -288,7 +292,7 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
         if note is not None:
             n = cite(c).n
             lead.gaps.append(f"What the corpus lacks ({card.label()}): {_plain(note.text)}.")
-            notes.append(f"What the corpus lacks ({card.label()}):\n{_cited(_plain(note.text), n)}")
+            notes.append(f"What the corpus lacks ({card.label()}):\n{_cited(_plain(note.text), tag_of(n))}")
     head = " ".join(g for g in lead.gaps if not g.startswith("What the corpus lacks ("))
     lead.text = "\n".join(x for x in [head] + notes + sentences[:2] if x)  # a quoted run keeps its own line under its label
     composed.citations.sort(key=lambda c: c.n)
