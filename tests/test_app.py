@@ -31,7 +31,18 @@ def app_env(tmp_path, monkeypatch):
     import app.warmup
 
     monkeypatch.setattr(app.warmup, "warm_verifier", lambda services: None)  # no real verifier load behind each page
-    return env
+    yield env
+    _join_warmups()
+
+
+def _join_warmups(timeout: float = 120) -> None:
+    """Wait for the pages' background warm-ups of this test to end, so none overlaps the next test's store."""
+    import threading
+
+    for t in threading.enumerate():
+        if t.name.startswith("magcheck-warmup-"):
+            t.join(timeout)
+            assert not t.is_alive(), f"{t.name} still running after {timeout:.0f} s"
 
 
 def _app() -> AppTest:
