@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from core.cards import CARDS_FILE, cards_current
 from core.domain import PROFILE_FILE, load_profile
 from core.errors import IngestBusyError, LoadError
 from core.protocols import AuditStep, Embedder
@@ -342,6 +343,7 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
     profile = profile_bytes(corpus)
     if profile is not None:
         load_profile(corpus)  # a malformed domain.yaml stops here, naming the file and field, before anything is written
+    cards_stale = prev_version is not None and not cards_current(snapshots_dir(s) / prev_version)  # study cards of an older format
     profile_hash = _profile_hash(profile)
     profile_changed = prev is not None and prev.profile_hash != profile_hash
 
@@ -367,7 +369,7 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
         else:
             to_load.append((path, rel, h, entry))
 
-    if not to_load and compatible and set(unchanged) == set(prev_docs) and not profile_changed and check.ok and not force:
+    if not to_load and compatible and set(unchanged) == set(prev_docs) and not profile_changed and check.ok and not force and not cards_stale:
         summary.skipped = sorted(unchanged)
         summary.documents = len(unchanged)
         summary.chunks = sum(len(d.chunk_ids) for d in prev_docs.values())
@@ -401,7 +403,7 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
     summary.added.sort()
     summary.updated.sort()
     summary.documents = len(final_ids)
-    summary.changed = bool(summary.added or summary.updated or summary.removed or profile_changed or summary.repaired or force)
+    summary.changed = bool(summary.added or summary.updated or summary.removed or profile_changed or summary.repaired or force or cards_stale)
     if not summary.changed or not final_ids:
         # nothing new to write (only failures), or nothing usable at all: the store is left as it is
         summary.chunks = sum(len(c) for _, c, _, _ in loaded.values()) + sum(len(prev_docs[d].chunk_ids) for d in unchanged)
@@ -448,9 +450,13 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
         before_flip = _audit_hook(s, audit_step, previous_audit, summary)
     from core.store import write_version
 
+    from ingest.cards import cards_file
+
+    extra = {CARDS_FILE: cards_file(documents, chunks, load_profile(corpus))}  # study cards beside the manifest
+    if profile is not None:
+        extra[PROFILE_FILE] = profile
     rep.start(1, "writing")
-    summary.version = write_version(s, chunks, vectors, manifest, before_flip=before_flip,
-                                    extra_files={PROFILE_FILE: profile} if profile is not None else None)
+    summary.version = write_version(s, chunks, vectors, manifest, before_flip=before_flip, extra_files=extra)
     rep.step(1, f"version {summary.version}")
     log.debug("write_version took %.2f s", time.perf_counter() - t_write)
 
