@@ -138,6 +138,37 @@ class AuditSettings(BaseModel):
                                                  "review/fact sheet > animal > in vitro).")
 
 
+class ComposeSettings(BaseModel):
+    """How the deterministic answerer picks sentences. Weights and gates calibrated on the default store with the
+    packaged MiniLM (issue 3): unrelated questions score cosine < 0.25 against every sentence, on-topic ones > 0.4 for
+    their best sentence; role and intent bonuses from issue 11 (key facts 0.668 -> 0.761 on evals/data/questions.jsonl)."""
+
+    w_cos: float = Field(0.55, description="Weight of the sentence's cosine to the question in its score.")
+    w_lex: float = Field(0.30, description="Weight of the share of question terms the sentence (and its source) carries.")
+    w_rank: float = Field(0.15, description="Weight of the passage's retrieval rank.")
+    min_cos: float = Field(0.40, description="Cosine at which a sentence is relevant on meaning alone.")
+    min_cos_with_terms: float = Field(0.22, description="Cosine at which a sentence is relevant when most question terms also occur.")
+    min_coverage: float = Field(0.5, description="Share of question terms that counts as 'most'.")
+    min_cos_high_coverage: float = Field(0.12, description="Cosine enough when nearly all question terms are present.")
+    high_coverage: float = Field(0.75, description="Share of question terms that counts as 'nearly all'.")
+    paraphrase_cos: float = Field(0.70, description="Cosine so close in meaning that no shared topic term is required.")
+    keep_ratio: float = Field(0.55, description="Sentences scoring below this share of the best one are dropped.")
+    max_sentences: int = Field(6, description="Most sentences in one answer.")
+    max_article: int = Field(3, description="Most sentences quoted from the article.")
+    max_literature: int = Field(4, description="Most sentences quoted from the literature.")
+    max_per_passage: int = Field(2, description="Most sentences quoted from one passage.")
+    dup_cosine: float = Field(0.92, description="Cosine at which two chosen sentences count as the same.")
+    role_bonus: dict[str, float] = Field(default_factory=lambda: {"result": 0.10, "conclusion": 0.08, "method": 0.0, "limitation": 0.02,
+                                                                  "objective": -0.12, "background": -0.06},
+                                         description="Score added by what a sentence does in its study (core.cards roles): results "
+                                                     "and conclusions before aims and background.")
+    dose_bonus: float = Field(0.15, description="A dose question: bonus for sentences stating a dose.")
+    effect_bonus: float = Field(0.10, description="An effect-size question: bonus for sentences with figures (%, p, CI, minutes).")
+    population_bonus: float = Field(0.10, description="A population question: bonus for sentences saying who (and how many) were studied.")
+    method_bonus: float = Field(0.08, description="Dose and population questions are answered by method sentences too.")
+    year_bonus: float = Field(0.08, description="The question names a year: bonus for sentences of studies from that year.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MGC_", env_nested_delimiter="__", extra="ignore")
 
@@ -177,6 +208,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    compose: ComposeSettings = Field(default_factory=ComposeSettings)
 
 
 @functools.lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ import numpy as np
 
 from core.cards import StudyCard, classify_sentence, dose_pattern, run_in_section
 from core.safety import suspect_reason
+from core.settings import ComposeSettings, get_settings
 
 from chatbot.answer.sentences import (
     bm25_sentence_scores,
@@ -38,35 +39,8 @@ EMPTY_STORE = ("The store is empty: no documents have been ingested, so there is
                "Build it with `python -m ingest`.")
 
 
-@dataclass
-class ComposeConfig:
-    """Weights and gates, calibrated on the real store with the packaged MiniLM (see tests and the
-    report of issue 3): unrelated questions score cosine < 0.25 against every sentence, on-topic
-    ones > 0.4 for their best sentence."""
-
-    w_cos: float = 0.55
-    w_lex: float = 0.30
-    w_rank: float = 0.15
-    min_cos: float = 0.40          # relevant on meaning alone
-    min_cos_with_terms: float = 0.22  # relevant when most question terms also occur (sentence + source)
-    min_coverage: float = 0.5
-    min_cos_high_coverage: float = 0.12  # nearly all question terms present: lexical evidence suffices
-    high_coverage: float = 0.75
-    paraphrase_cos: float = 0.70  # so close in meaning that no shared topic term is required
-    keep_ratio: float = 0.55       # drop sentences scoring below this share of the best one
-    max_sentences: int = 6
-    max_article: int = 3
-    max_literature: int = 4
-    max_per_passage: int = 2
-    dup_cosine: float = 0.92
-    # what a sentence does in its study (core.cards roles): results and conclusions before aims and background
-    role_bonus: dict[str, float] = field(default_factory=lambda: {"result": 0.10, "conclusion": 0.08, "method": 0.0, "limitation": 0.02,
-                                                                  "objective": -0.12, "background": -0.06})
-    dose_bonus: float = 0.15        # a dose question: sentences stating a dose
-    effect_bonus: float = 0.10      # an effect-size question: sentences with figures (%, p, CI, minutes …)
-    population_bonus: float = 0.10  # a population question: sentences saying who (and how many) were studied
-    method_bonus: float = 0.08      # dose and population questions are answered by method sentences too
-    year_bonus: float = 0.08        # the question names a year ("the 2024 pilot"): sentences of studies from that year
+# the sentence-picking weights and gates are Settings.compose (core.settings.ComposeSettings)
+ComposeConfig = ComposeSettings
 
 
 @dataclass
@@ -300,7 +274,7 @@ def compose(question: str, passages: list, embeddings, cfg: ComposeConfig | None
             intent: Intent | None = None, units: tuple[str, ...] = ()) -> Composed:
     """Extractive cited answer to ``question`` (scored against ``query``, the standalone form);
     ``cards`` give sentence roles and source cards, ``intent`` what kind of sentence was asked for."""
-    cfg = cfg or ComposeConfig()
+    cfg = cfg or get_settings().compose
     if store_empty:
         return Composed(EMPTY_STORE, [], refused=True)
     cands = candidates(passages, cards)

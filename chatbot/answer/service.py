@@ -187,7 +187,7 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
     gaps = [] if store_empty else missing_terms(query, retriever.snapshot, s.embedding_model)
     cards = {} if store_empty else snapshot_cards(retriever.snapshot)
     profile = profile_for(retriever.snapshot, s)
-    composed = compose(question, passages, retriever.embeddings, query=query, store_empty=store_empty, cards=cards,
+    composed = compose(question, passages, retriever.embeddings, cfg=s.compose, query=query, store_empty=store_empty, cards=cards,
                        intent=intent, units=tuple(profile.dose_units))
     if gaps:  # the question names something no document mentions: say so first, and answer nothing
         # about it; what the corpus has on the rest of the question follows, labelled as such
