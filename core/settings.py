@@ -185,8 +185,8 @@ class Settings(BaseSettings):
                                                                  "when the CPU has native bf16 (AVX512-BF16/AMX; ~3x faster here, same labels), "
                                                                  "else fp32.")
     embedding_precision: Literal["auto", "bf16", "fp32"] = Field("auto", description="Number format of the embedding model: 'auto' runs it with "
-                                                                 "bf16 autocast when the CPU has native bf16 (2.8x the fp32 chunks/s of "
-                                                                 "~200 tokens here, benchmarks/embed_bench.py; mean cosine to fp32 0.99998, "
+                                                                 "bf16 autocast when the CPU has native bf16 (45 vs 18 chunks/s of ~200 "
+                                                                 "tokens on one thread here, benchmarks/embed_bench.py; mean cosine to fp32 0.99998, "
                                                                  "same top-10 passages up to near-ties), else fp32; 'fp32' forces the "
                                                                  "reference path. Vectors are unit-length fp32 either way, so a store built "
                                                                  "with one is searched with the other.")
