@@ -82,6 +82,35 @@ def draw_how_decided(common: set[str] | None = None) -> None:
         draw_reasons([readable(c) for c in sorted(common or ()) if not c.lower().startswith(("decided by", "verifier:"))])
 
 
+def draw_reason_and_evidence(head: str, rest: list[str], evidence: list[dict[str, Any]], title: str, small: bool = False) -> None:
+    """A finding's one-line reason in view, its other reasons and its numbered evidence behind an expander."""
+    if head:
+        (st.caption if small else st.markdown)(escape_inline(head))
+    if rest or evidence:
+        with st.expander(title):
+            draw_reasons(rest)
+            draw_evidence(evidence)
+
+
+def draw_claim_detail(c: dict[str, Any], heading: str) -> None:
+    """One audited claim in full (audit and article pages): ``heading`` (markdown, already escaped), the claim
+    quoted, its reason, the other reasons and the numbered evidence."""
+    st.markdown(heading)
+    st.markdown("> " + escape_inline(c.get("text")))
+    numbered = number_evidence(c.get("evidence"))
+    head, rest = reader_reasons(c.get("reason"), c.get("reasons"), numbered)
+    if head:
+        st.markdown(escape_inline(head))
+    if rest:
+        st.markdown("**Reasons**")
+        draw_reasons(rest)
+    if numbered.evidence:
+        st.markdown(f"**Evidence** ({len(numbered.evidence)})")
+        draw_evidence(numbered.evidence)
+    else:
+        st.caption("No passage in the corpus addresses this claim.")
+
+
 def draw_verdict(verdict: dict[str, Any], numbers: dict[str, int] | None = None) -> None:
     """A claim typed as a question gets its verdict first, before any supporting prose."""
     numbered = number_evidence(verdict.get("evidence"), numbers, _next_free(numbers))
@@ -90,12 +119,7 @@ def draw_verdict(verdict: dict[str, Any], numbers: dict[str, int] | None = None)
         conf_s = f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else ""
         st.markdown(f"**Finding on your claim:** {verdict_badge(verdict.get('finding') or verdict.get('verdict'))}{conf_s}")
         head, rest = reader_reasons(verdict.get("reason"), verdict.get("reasons"), numbered)
-        if head:
-            st.markdown(escape_inline(head))
-        if rest or numbered.evidence:
-            with st.expander("Why, and the evidence"):
-                draw_reasons(rest)
-                draw_evidence(numbered.evidence)
+        draw_reason_and_evidence(head, rest, numbered.evidence, "Why, and the evidence")
 
 
 def _next_free(numbers: dict[str, int] | None) -> int:
@@ -132,12 +156,7 @@ def draw_flags(flags: list[dict[str, Any]], numbers: dict[str, int] | None = Non
         next_n = numbered.next_n
         head, rest = reader_reasons(f.get("reason"), f.get("reasons"), numbered, common)
         st.markdown(f"{verdict_badge(f.get('finding') or f.get('verdict'))} The article says: *{escape_inline(_flag_claim(f))}*")
-        if head:
-            st.caption(escape_inline(head))
-        if rest or numbered.evidence:
-            with st.expander("Reasons and evidence"):
-                draw_reasons(rest)
-                draw_evidence(numbered.evidence)
+        draw_reason_and_evidence(head, rest, numbered.evidence, "Reasons and evidence", small=True)
     if unevidenced:
         n = len(unevidenced)
         label = (f"No evidence: {n} claim{'s' if n > 1 else ''} in these article passages "

@@ -6,8 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.article import article_chunks, place_claims, section_markdown, sections_of
-from app.components import draw_evidence, draw_how_decided, draw_reasons
-from app.reasons import number_evidence, reader_reasons
+from app.components import draw_claim_detail, draw_how_decided
 from app.render import VERDICT_COLORS, VERDICT_LABELS, escape_inline, verdict_badge
 from app.resources import load_settings
 from app.store_ui import require_snapshot
@@ -48,19 +47,8 @@ with right:
         p = by_number[chosen]
         c = p.claim
         with st.container(border=True):
-            st.markdown(f"**\\#{p.number}** {verdict_badge(p.finding)}"
-                        + (f" · {escape_inline(c.get('section'))}" if c.get("section") else ""))
-            st.markdown("> " + escape_inline(c.get("text")))
-            numbered = number_evidence(c.get("evidence"))
-            head, rest = reader_reasons(c.get("reason"), c.get("reasons"), numbered)
-            if head:
-                st.markdown(escape_inline(head))
-            draw_reasons(rest)
-            if numbered.evidence:
-                st.markdown(f"**Evidence** ({len(numbered.evidence)})")
-                draw_evidence(numbered.evidence)
-            else:
-                st.caption("No passage in the corpus addresses this claim.")
+            draw_claim_detail(c, f"**\\#{p.number}** {verdict_badge(p.finding)}"
+                              + (f" · {escape_inline(c.get('section'))}" if c.get("section") else ""))
             if p.section is None:
                 st.caption("This claim joins several sentences (or a list or table) of the article, so it is not marked "
                            "in the text.")

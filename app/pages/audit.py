@@ -5,8 +5,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from app.components import draw_evidence, draw_how_decided, draw_reasons
-from app.reasons import number_evidence, reader_reasons
+from app.components import draw_claim_detail, draw_how_decided
 from app.render import VERDICT_COLORS, VERDICT_LABELS, escape_inline, verdict_badge
 from app.resources import load_settings
 from app.store_ui import require_snapshot
@@ -105,20 +104,7 @@ if chosen:
     c = claims[chosen]
     with st.container(border=True):
         conf = c.get("confidence")
-        st.markdown(verdict_badge(c.get("finding") or c.get("verdict"))
-                    + (f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else "")
-                    + (f" · section: {escape_inline(c.get('section'))}" if c.get("section") else ""))
-        st.markdown("> " + escape_inline(c.get("text")))
-        numbered = number_evidence(c.get("evidence"))
-        head, rest = reader_reasons(c.get("reason"), c.get("reasons"), numbered)
-        if head:
-            st.markdown(escape_inline(head))
-        if rest:
-            st.markdown("**Reasons**")
-            draw_reasons(rest)
-        st.markdown(f"**Evidence** ({len(numbered.evidence)})")
-        if numbered.evidence:
-            draw_evidence(numbered.evidence)
-        else:
-            st.caption("No passage in the corpus addresses this claim.")
+        draw_claim_detail(c, verdict_badge(c.get("finding") or c.get("verdict"))
+                          + (f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else "")
+                          + (f" · section: {escape_inline(c.get('section'))}" if c.get("section") else ""))
     draw_how_decided()
