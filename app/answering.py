@@ -27,8 +27,7 @@ class ChatOptions:
     year_max: int | None = None
 
     def filters(self) -> Filters | None:
-        f = Filters(role=self.role, study_types=list(self.study_types) or None,
-                    year_min=self.year_min, year_max=self.year_max)
+        f = Filters(role=self.role, study_types=list(self.study_types) or None, year_min=self.year_min, year_max=self.year_max)
         return None if f.is_empty() else f
 
     def describe(self, label: Callable[[str], str] = str) -> str:

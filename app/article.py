@@ -62,7 +62,7 @@ def sections_of(chunks: list[Chunk]) -> list[Section]:
         skip = 0
         while skip < len(sents) - 1 and _norm(sents[skip]) in prev_tail:
             skip += 1
-        body = c.text[c.sentences[skip][0]:] if skip and c.sentences else c.text
+        body = c.text[c.sentences[skip][0] :] if skip and c.sentences else c.text
         prev_tail = {_norm(s) for s in sents[-3:]}
         if not out or (c.section or "") != out[-1].heading:
             out.append(Section(heading=c.section or ""))
@@ -113,8 +113,7 @@ def _locate(text: str, words: list[str], taken: list[tuple[int, int]]) -> tuple[
 
 
 # same-length folding, so offsets in the folded text are offsets in the original
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-                       "\u2212": "-", "\u00a0": " "})
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " "})
 
 
 def _fold(s: str) -> str:

@@ -60,13 +60,13 @@ def draw_evidence(evidence: list[dict[str, Any]]) -> None:
         stance = str(e.get("stance") or "").lower()
         color = STANCE_COLORS.get(stance, "gray")
         head = f":{color}-badge[{escape_inline(stance_word(stance))}] " + source_heading(
-            e.get("n"), e.get("title") or e.get("doc_id"), e.get("year"), e.get("study_type"), e.get("role"))
+            e.get("n"), e.get("title") or e.get("doc_id"), e.get("year"), e.get("study_type"), e.get("role")
+        )
         st.markdown(head)
         st.markdown("> " + escape_inline(e.get("text") or e.get("sentence") or ""))
 
 
-def draw_finding_detail(finding: dict[str, Any], numbered: Numbered, common: set[str] | None = None,
-                        show_head: bool = True) -> None:
+def draw_finding_detail(finding: dict[str, Any], numbered: Numbered, common: set[str] | None = None, show_head: bool = True) -> None:
     """A finding's reason, its further reasons and its evidence, all with the same [n] numbers."""
     head, rest = reader_reasons(finding.get("reason"), finding.get("reasons"), numbered, common)
     if show_head and head:
@@ -126,8 +126,7 @@ def _next_free(numbers: dict[str, int] | None) -> int:
     return max((int(n) for n in (numbers or {}).values() if n), default=0) + 1
 
 
-_SEVERITY = {"contradicted": 0, "conflicting": 1, "extrapolated": 1, "mixed": 1, "unsupported": 2, "not_covered": 2,
-             "no_evidence": 2}
+_SEVERITY = {"contradicted": 0, "conflicting": 1, "extrapolated": 1, "mixed": 1, "unsupported": 2, "not_covered": 2, "no_evidence": 2}
 
 
 def _flag_claim(f: dict[str, Any]) -> str:
@@ -159,8 +158,10 @@ def draw_flags(flags: list[dict[str, Any]], numbers: dict[str, int] | None = Non
         draw_reason_and_evidence(head, rest, numbered.evidence, "Reasons and evidence", small=True)
     if unevidenced:
         n = len(unevidenced)
-        label = (f"No evidence: {n} claim{'s' if n > 1 else ''} in these article passages "
-                 f"{'have' if n > 1 else 'has'} nothing in the literature corpus for or against {'them' if n > 1 else 'it'}")
+        label = (
+            f"No evidence: {n} claim{'s' if n > 1 else ''} in these article passages "
+            f"{'have' if n > 1 else 'has'} nothing in the literature corpus for or against {'them' if n > 1 else 'it'}"
+        )
         with st.expander(label, expanded=not disputed, icon=":material/help:"):
             for f in unevidenced:
                 numbered = number_evidence(f.get("evidence"), numbers, next_n)
@@ -200,8 +201,7 @@ def draw_answer(a: dict[str, Any]) -> None:
         st.markdown(answer_markdown(body))
     unsupported = a.get("unsupported_sentences") or []
     if unsupported:
-        st.warning("Not supported by the cited passages (shown for transparency, not as fact):\n\n"
-                   + "\n".join("- " + escape_inline(s) for s in unsupported))
+        st.warning("Not supported by the cited passages (shown for transparency, not as fact):\n\n" + "\n".join("- " + escape_inline(s) for s in unsupported))
     draw_flags(a.get("flags") or [], numbers)
     cits = a.get("citations") or []
     if cits:
@@ -223,6 +223,7 @@ def draw_store_status(status: dict[str, Any], newer: str | None = None) -> None:
         c2.metric("Chunks", status["chunks"])
         st.caption(
             f"Version **{escape_inline(str(status['version']))}** · last ingest {escape_inline(str(status['created']))}"
-            f" · Chroma: {escape_inline(str(status['chroma_mode']))}")
+            f" · Chroma: {escape_inline(str(status['chroma_mode']))}"
+        )
         if newer:
             st.info(f"A newer store version ({escape_inline(newer)}) is available: press *Start over* to use it.")

@@ -17,14 +17,26 @@ from typing import Any
 
 # what the audit's evidence stances mean to a reader (chatbot.audit.stance); colours for the badges
 STANCE_WORDS = {
-    "supports": "supports", "support": "supports",
-    "refutes": "contradicts", "contradicts": "contradicts", "contradict": "contradicts",
+    "supports": "supports",
+    "support": "supports",
+    "refutes": "contradicts",
+    "contradicts": "contradicts",
+    "contradict": "contradicts",
     "supports_other_conditions": "supports, under other conditions",
     "not_enough_info": "related, not decisive",
-    "qualifies": "qualifies", "mixed": "mixed",
+    "qualifies": "qualifies",
+    "mixed": "mixed",
 }
-STANCE_COLORS = {"supports": "green", "support": "green", "contradicts": "red", "refutes": "red", "contradict": "red",
-                 "qualifies": "orange", "mixed": "orange", "supports_other_conditions": "orange"}
+STANCE_COLORS = {
+    "supports": "green",
+    "support": "green",
+    "contradicts": "red",
+    "refutes": "red",
+    "contradict": "red",
+    "qualifies": "orange",
+    "mixed": "orange",
+    "supports_other_conditions": "orange",
+}
 
 # lines meant for people tuning the audit, not for readers of one finding: shown once, in words, instead
 _INTERNAL = re.compile(r"^\s*(decided by:|verifier:|evidence weighted by study type)", re.I)
@@ -32,7 +44,8 @@ HOW_DECIDED = (
     "Each finding weighs every retrieved study sentence by how closely it matches the claim's conditions "
     "(form, dose, population, species, co-interventions) and by the strength of the study's design "
     "(meta-analyses and randomised trials count more than animal or cell studies). Numbers in square "
-    "brackets point to the quoted evidence.")
+    "brackets point to the quoted evidence."
+)
 
 _NUM_REF = re.compile(r"\[(\d{1,3})\]")
 _DOC_REF = re.compile(r"\[([A-Za-z][A-Za-z0-9_.:-]*?\d{4}[a-z]?)\]")
@@ -55,8 +68,7 @@ class Numbered:
     next_n: int = 1
 
 
-def number_evidence(evidence: list[dict[str, Any]] | None, numbers: dict[str, int] | None = None,
-                    next_n: int = 1) -> Numbered:
+def number_evidence(evidence: list[dict[str, Any]] | None, numbers: dict[str, int] | None = None, next_n: int = 1) -> Numbered:
     """Give each evidence item the number a reader sees: the answer's citation number when its
     passage is a cited source (``numbers``: chunk id -> n), else ``next_n``, ``next_n + 1``, …"""
     out = Numbered(next_n=next_n)
@@ -88,8 +100,7 @@ def readable(text: Any, numbered: Numbered | None = None) -> str:
     return re.sub(r"\s{2,}", " ", t).strip()
 
 
-def reader_reasons(reason: Any, reasons: list[Any] | None, numbered: Numbered | None = None,
-                   common: set[str] | None = None) -> tuple[str, list[str]]:
+def reader_reasons(reason: Any, reasons: list[Any] | None, numbered: Numbered | None = None, common: set[str] | None = None) -> tuple[str, list[str]]:
     """The headline reason and the further reasons worth showing under it: without the headline
     repeated, without lines meant for tuning the audit, and without sentences every flag shares
     (``common``: shown once, by the caller)."""

@@ -202,8 +202,7 @@ def source_links(doi: Any = None, pmid: Any = None, pmcid: Any = None, url: Any 
         parts = urlsplit(u)
         safe = quote(u, safe=":/?&=#%+,;~@.-_")
         known = {x.rstrip("/").lower() for _, x in links}
-        if parts.scheme in {"http", "https"} and parts.netloc and safe.rstrip("/").lower() not in known \
-                and not parts.netloc.endswith("doi.org"):
+        if parts.scheme in {"http", "https"} and parts.netloc and safe.rstrip("/").lower() not in known and not parts.netloc.endswith("doi.org"):
             links.append(("Original", safe))
     return links
 
@@ -261,9 +260,9 @@ def answer_markdown(text: str | None) -> str:
             continue
         bullet = re.match(r"^[-*\u2022]\s+", line)
         if bullet:
-            out.append("- " + escape_md(line[bullet.end():]))
+            out.append("- " + escape_md(line[bullet.end() :]))
             continue
-        nxt = next((x for x in raw[i + 1:] if x), "")
+        nxt = next((x for x in raw[i + 1 :] if x), "")
         is_heading = len(line) <= 80 and line[-1] not in ".!?:;)]" and re.match(r"^[-*\u2022]\s+", nxt or "")
         out.append(("**" + escape_md(line) + "**") if is_heading else escape_md(line) + "  ")
     body = "\n".join(_blank_before_lists(out)).strip()
@@ -282,9 +281,21 @@ def _blank_before_lists(lines: list[str]) -> list[str]:
 
 
 STUDY_RANK = {
-    "meta-analysis": 9, "systematic-review": 8, "rct": 7, "crossover-trial": 7, "cohort": 5,
-    "pharmacokinetic": 4, "case-control": 4, "cross-sectional": 3, "observational": 4,
-    "narrative-review": 2, "fact-sheet": 2, "animal": 1, "in-vitro": 1, "other": 0, "article": 0,
+    "meta-analysis": 9,
+    "systematic-review": 8,
+    "rct": 7,
+    "crossover-trial": 7,
+    "cohort": 5,
+    "pharmacokinetic": 4,
+    "case-control": 4,
+    "cross-sectional": 3,
+    "observational": 4,
+    "narrative-review": 2,
+    "fact-sheet": 2,
+    "animal": 1,
+    "in-vitro": 1,
+    "other": 0,
+    "article": 0,
 }
 
 

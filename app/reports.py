@@ -48,7 +48,7 @@ def without_absolute_paths(text: str, root: Path) -> str:
         if p == root_s:
             return "."
         if p.startswith(root_s + "/"):
-            rel = p[len(root_s) + 1:]
+            rel = p[len(root_s) + 1 :]
             return rel.split("site-packages/", 1)[1] if "site-packages/" in rel else rel
         if "site-packages/" in p:
             return p.split("site-packages/", 1)[1]
@@ -74,8 +74,9 @@ def report_info(folder: Path) -> ReportInfo:
     except (OSError, ValueError, AttributeError):
         return ReportInfo()
     store = prov.get("store") or {}
-    return ReportInfo(store_version=_str(store.get("version")), store_dir=_str(store.get("dir")),
-                      date=_str(prov.get("date")), commit=_str(prov.get("git_commit")))
+    return ReportInfo(
+        store_version=_str(store.get("version")), store_dir=_str(store.get("dir")), date=_str(prov.get("date")), commit=_str(prov.get("git_commit"))
+    )
 
 
 def _str(v: object) -> str | None:
@@ -88,9 +89,10 @@ def store_mismatch(info: ReportInfo, served_version: str | None, served_dir: Pat
         return ""
     other_dir = bool(info.store_dir) and Path(str(info.store_dir)).resolve() != Path(served_dir).resolve()
     if other_dir:
-        return (f"This report was made for another store (version {info.store_version} of a different store folder) "
-                f"than the one this app serves (version {served_version}).")
+        return (
+            f"This report was made for another store (version {info.store_version} of a different store folder) "
+            f"than the one this app serves (version {served_version})."
+        )
     if info.store_version != served_version:
-        return (f"This report was made for store version {info.store_version}; this app now serves version "
-                f"{served_version}.")
+        return f"This report was made for store version {info.store_version}; this app now serves version {served_version}."
     return ""

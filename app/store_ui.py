@@ -111,9 +111,10 @@ def run_ingest_ui(settings: Settings, dry_run: bool = False) -> dict[str, Any] |
             summary = summary_view(result)
             bar.progress(1.0, text="Done")
             failed = len(summary["failed"])
-            label = (f"Ingest finished in {summary['seconds']:.0f} s: {summary['added']} added, {summary['updated']} updated, "
-                     f"{summary['skipped']} unchanged, {summary['removed']} removed"
-                     + (f", {failed} failed" if failed else ""))
+            label = (
+                f"Ingest finished in {summary['seconds']:.0f} s: {summary['added']} added, {summary['updated']} updated, "
+                f"{summary['skipped']} unchanged, {summary['removed']} removed" + (f", {failed} failed" if failed else "")
+            )
             nothing_done = not (summary["added"] or summary["updated"] or summary["skipped"])
             status.update(label=label, state="error" if failed and nothing_done else "complete", expanded=False)
     finally:

@@ -31,17 +31,19 @@ def audit_rows(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
     for c in audit_claims(audit):
         ev = c.get("evidence") or []
         conf = c.get("confidence")
-        rows.append({
-            "id": str(c.get("id", "")),
-            "claim": c.get("text", ""),
-            "section": c.get("section") or "",
-            "finding": finding_of(c),
-            "verdict": c.get("verdict") or "no_evidence",
-            "reason": readable(c.get("reason") or next(iter(c.get("reasons") or []), ""), number_evidence(ev)),
-            "confidence": float(conf) if isinstance(conf, (int, float)) else None,
-            "evidence": len(ev),
-            "strongest_study_type": strongest_study_type(ev),
-        })
+        rows.append(
+            {
+                "id": str(c.get("id", "")),
+                "claim": c.get("text", ""),
+                "section": c.get("section") or "",
+                "finding": finding_of(c),
+                "verdict": c.get("verdict") or "no_evidence",
+                "reason": readable(c.get("reason") or next(iter(c.get("reasons") or []), ""), number_evidence(ev)),
+                "confidence": float(conf) if isinstance(conf, (int, float)) else None,
+                "evidence": len(ev),
+                "strongest_study_type": strongest_study_type(ev),
+            }
+        )
     return rows
 
 
@@ -55,8 +57,7 @@ def audit_frame(audit: dict[str, Any] | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
-def filter_audit(df: pd.DataFrame, verdicts: list[str] | None = None, sections: list[str] | None = None,
-                 text: str = "") -> pd.DataFrame:
+def filter_audit(df: pd.DataFrame, verdicts: list[str] | None = None, sections: list[str] | None = None, text: str = "") -> pd.DataFrame:
     """Rows matching every given filter; empty filters keep everything."""
     out = df
     if verdicts:  # findings or the older verdicts, whichever the caller names
@@ -76,8 +77,15 @@ def verdict_counts(audit: dict[str, Any] | None) -> pd.DataFrame:
 
 
 # what the audit table shows, in this order, under these headings (the raw ids and 4-way verdicts stay in the JSON)
-DISPLAY_COLUMNS = {"claim": "Claim", "finding": "Finding", "reason": "Why", "section": "Section", "evidence": "Evidence",
-                   "strongest_study_type": "Strongest study type", "confidence": "Confidence"}
+DISPLAY_COLUMNS = {
+    "claim": "Claim",
+    "finding": "Finding",
+    "reason": "Why",
+    "section": "Section",
+    "evidence": "Evidence",
+    "strongest_study_type": "Strongest study type",
+    "confidence": "Confidence",
+}
 
 
 def display_frame(view: pd.DataFrame) -> pd.DataFrame:
@@ -120,17 +128,19 @@ def documents_rows(documents: dict[str, DocumentRecord]) -> list[dict[str, Any]]
     rows = []
     for doc_id, d in (documents or {}).items():
         meta = d.meta
-        rows.append({
-            "doc_id": doc_id,
-            "title": d.title or doc_id,
-            "year": d.year,
-            "study_type": d.study_type,
-            "role": "Article" if d.role == "article" else "Study digest",
-            "chunks": len(d.chunk_ids),
-            "doi": str(meta.get("doi") or ""),
-            "pmid": str(meta.get("pmid") or ""),
-            "source": str(meta.get("source_path") or d.path),
-        })
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "title": d.title or doc_id,
+                "year": d.year,
+                "study_type": d.study_type,
+                "role": "Article" if d.role == "article" else "Study digest",
+                "chunks": len(d.chunk_ids),
+                "doi": str(meta.get("doi") or ""),
+                "pmid": str(meta.get("pmid") or ""),
+                "source": str(meta.get("source_path") or d.path),
+            }
+        )
     rows.sort(key=lambda r: (r["role"] != "Article", -(r["year"] or 0), r["title"]))
     return rows
 
@@ -157,8 +167,15 @@ def summary_view(summary: Any) -> dict[str, Any]:
     failed = [(str(p), str(r)) for p, r in (get("failed") or [])]
     failed += [(str(p), "unavailable: " + str(r)) for p, r in (get("unavailable") or [])]
     return {
-        "added": count("added"), "updated": count("updated"), "skipped": count("skipped"), "removed": count("removed"),
-        "failed": failed, "chunks": int(get("chunks") or 0), "documents": int(get("documents") or 0),
-        "seconds": float(get("seconds") or 0.0), "version": get("version"), "changed": bool(get("changed")),
+        "added": count("added"),
+        "updated": count("updated"),
+        "skipped": count("skipped"),
+        "removed": count("removed"),
+        "failed": failed,
+        "chunks": int(get("chunks") or 0),
+        "documents": int(get("documents") or 0),
+        "seconds": float(get("seconds") or 0.0),
+        "version": get("version"),
+        "changed": bool(get("changed")),
         "audit": str(get("audit") or ""),
     }

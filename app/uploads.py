@@ -17,14 +17,29 @@ from pathlib import Path
 
 from core.errors import UploadRejected
 
-__all__ = ["ALLOWED_EXTENSIONS", "UPLOAD_SUBDIR", "Saved", "UploadCheck", "UploadRejected", "check_upload", "looks_binary",
-           "sanitize_filename", "save_upload", "uploads_folder"]
+__all__ = [
+    "ALLOWED_EXTENSIONS",
+    "UPLOAD_SUBDIR",
+    "Saved",
+    "UploadCheck",
+    "UploadRejected",
+    "check_upload",
+    "looks_binary",
+    "sanitize_filename",
+    "save_upload",
+    "uploads_folder",
+]
 
 ALLOWED_EXTENSIONS = {
     ".pdf": "PDF",
-    ".md": "Markdown", ".markdown": "Markdown", ".txt": "plain text",
-    ".html": "HTML", ".htm": "HTML", ".xhtml": "HTML",
-    ".xml": "JATS XML", ".nxml": "JATS XML",
+    ".md": "Markdown",
+    ".markdown": "Markdown",
+    ".txt": "plain text",
+    ".html": "HTML",
+    ".htm": "HTML",
+    ".xhtml": "HTML",
+    ".xml": "JATS XML",
+    ".nxml": "JATS XML",
 }
 UPLOAD_SUBDIR = "uploads"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -106,8 +121,9 @@ def uploads_folder(corpus_dir: Path) -> Path:
     """``<corpus>/uploads``, created if missing; refused when it is a link (it could point anywhere on disk)."""
     folder = Path(corpus_dir) / UPLOAD_SUBDIR
     if folder.is_symlink():
-        raise UploadRejected(f"The uploads folder ({UPLOAD_SUBDIR}/ in the corpus folder) is a link to another place; "
-                             "nothing was saved. Replace it with an ordinary folder.")
+        raise UploadRejected(
+            f"The uploads folder ({UPLOAD_SUBDIR}/ in the corpus folder) is a link to another place; nothing was saved. Replace it with an ordinary folder."
+        )
     if folder.exists() and not folder.is_dir():
         raise UploadRejected(f"'{UPLOAD_SUBDIR}' in the corpus folder is not a folder; nothing was saved.")
     folder.mkdir(parents=True, exist_ok=True)
@@ -145,16 +161,18 @@ def save_upload(corpus_dir: Path, name: str, data: bytes, max_mb: int) -> Saved:
             if candidate.resolve().parent != real and not candidate.is_symlink():
                 raise UploadRejected(f"'{check.name}': not a valid file name.")
             if candidate.is_file() and not candidate.is_symlink() and _same_content(candidate, data):
-                return Saved(candidate, f"'{check.name}' is already in the corpus as {candidate.name} (same content); "
-                                        "not saved again.", duplicate=True)
+                return Saved(candidate, f"'{check.name}' is already in the corpus as {candidate.name} (same content); not saved again.", duplicate=True)
             try:
                 _claim(tmp, candidate, data)
             except FileExistsError:
                 continue
             if i == 1:
                 return Saved(candidate, f"Saved {check.message} as {candidate.name}.")
-            return Saved(candidate, f"A different file named {check.name} was already in the corpus, so this one was "
-                                    f"saved as {candidate.name}; both are kept.", renamed=True)
+            return Saved(
+                candidate,
+                f"A different file named {check.name} was already in the corpus, so this one was saved as {candidate.name}; both are kept.",
+                renamed=True,
+            )
         raise UploadRejected(f"'{check.name}': too many files with this name already; rename it and upload again.")
     finally:
         tmp.unlink(missing_ok=True)

@@ -82,5 +82,6 @@ def wait_until_warm(w: Warmup, poll_s: float = 0.5) -> None:
     with st.status("Loading the models for the first answer after a start…", expanded=False) as status:
         while not w.done.wait(poll_s):
             status.update(label=f"Loading {w.stage} ({time.monotonic() - w.started:.0f} s)…")
-        status.update(label=f"Models loaded in {w.seconds or 0:.0f} s" if not w.error else "Loading the models failed",
-                      state="complete" if not w.error else "error")
+        status.update(
+            label=f"Models loaded in {w.seconds or 0:.0f} s" if not w.error else "Loading the models failed", state="complete" if not w.error else "error"
+        )

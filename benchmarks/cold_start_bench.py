@@ -72,6 +72,7 @@ def phases(question: str) -> list[tuple[str, float, float]]:
 
     import app.components  # noqa: F401
     import app.resources  # noqa: F401
+
     mark("imports (streamlit, app, services, retrieval)")
     from core.settings import Settings
     from core.store import current_version, open_snapshot
@@ -118,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
             for n, w, c in marks:
                 print(f"{n:46s} wall {w:6.2f} s   cpu {c:6.2f} s")
             cold = marks[:-1]
-            print(f"cold start to first answer: wall {sum(m[1] for m in cold):.1f} s, cpu {sum(m[2] for m in cold):.1f} s "
-                  f"(target ≤ 10 s; a later answer: wall {marks[-1][1]:.2f} s)")
+            print(
+                f"cold start to first answer: wall {sum(m[1] for m in cold):.1f} s, cpu {sum(m[2] for m in cold):.1f} s "
+                f"(target ≤ 10 s; a later answer: wall {marks[-1][1]:.2f} s)"
+            )
         return 0
     why = missing_browser()
     if why:
@@ -133,14 +136,21 @@ def main(argv: list[str] | None = None) -> int:
             if not args.json:
                 print(f"run {i + 1}: " + ", ".join(f"{k} {v:.1f}" for k, v in r.items()), flush=True)
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    result = {"runs": runs, "median": med, "question": args.question, "target_first_answer_s": 10.0,
-              "ratio_first_to_warm_answer": med["first_answer_s"] / med["warm_answer_s"] if med["warm_answer_s"] else None}
+    result = {
+        "runs": runs,
+        "median": med,
+        "question": args.question,
+        "target_first_answer_s": 10.0,
+        "ratio_first_to_warm_answer": med["first_answer_s"] / med["warm_answer_s"] if med["warm_answer_s"] else None,
+    }
     if args.json:
         print(json.dumps(result, indent=1))
     else:
-        print(f"median of {len(runs)}: health {med['health_s']:.1f} s, first page {med['first_page_s']:.1f} s, "
-              f"first answer {med['first_answer_s']:.1f} s after start (target ≤ 10 s), "
-              f"a later answer {med['warm_answer_s']:.1f} s")
+        print(
+            f"median of {len(runs)}: health {med['health_s']:.1f} s, first page {med['first_page_s']:.1f} s, "
+            f"first answer {med['first_answer_s']:.1f} s after start (target ≤ 10 s), "
+            f"a later answer {med['warm_answer_s']:.1f} s"
+        )
     return 0
 
 

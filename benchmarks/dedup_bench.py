@@ -31,8 +31,11 @@ from ingest.clean import SentenceDeduper, blocks_from_text, clean_blocks, fold_l
 
 def synthetic_text(mb: float, seed: int = 0) -> str:
     rng = random.Random(seed)
-    vocab = [f"{rng.choice('bcdfgklmnprstvz')}{rng.choice('aeiou')}{rng.choice('bcdfgklmnprstvz')}{rng.choice('aeiou')}"
-             f"{rng.choice(['', 'n', 'te', 'sis', 'mine', 'ate'])}" for _ in range(20000)]
+    vocab = [
+        f"{rng.choice('bcdfgklmnprstvz')}{rng.choice('aeiou')}{rng.choice('bcdfgklmnprstvz')}{rng.choice('aeiou')}"
+        f"{rng.choice(['', 'n', 'te', 'sis', 'mine', 'ate'])}"
+        for _ in range(20000)
+    ]
     weights = [1.0 / (r + 1) for r in range(len(vocab))]
     paras: list[str] = []
     size = 0

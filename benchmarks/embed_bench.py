@@ -43,9 +43,15 @@ def main() -> int:
     selected = get_embeddings(s)
     paths = {"fp32": MiniLMEmbeddings(s.embedding_model, s.batch_size, "fp32"), "bf16": MiniLMEmbeddings(s.embedding_model, s.batch_size, "bf16")}
     texts = synthetic_chunks(args.chunks, args.tokens, paths["fp32"].model.tokenizer)
-    res: dict = {"machine": {"cpus_allowed": len(os.sched_getaffinity(0)), "cpu_native_bf16": cpu_has_bf16(), "loadavg_start": os.getloadavg()},
-                 "selected_path": getattr(selected, "precision", "n/a"), "embedding_precision_setting": s.embedding_precision,
-                 "chunks": len(texts), "tokens": args.tokens, "batch_size": s.batch_size, "threads": {}}
+    res: dict = {
+        "machine": {"cpus_allowed": len(os.sched_getaffinity(0)), "cpu_native_bf16": cpu_has_bf16(), "loadavg_start": os.getloadavg()},
+        "selected_path": getattr(selected, "precision", "n/a"),
+        "embedding_precision_setting": s.embedding_precision,
+        "chunks": len(texts),
+        "tokens": args.tokens,
+        "batch_size": s.batch_size,
+        "threads": {},
+    }
     vecs = {name: np.array(e.embed_documents(texts[:64])) for name, e in paths.items()}  # warm-up (and model load)
     for n in [int(x) for x in args.threads.split(",")]:
         torch.set_num_threads(n)
@@ -57,8 +63,11 @@ def main() -> int:
                 rates[name].append(len(texts) / (time.perf_counter() - t))
                 print(f"threads {n} {name}: {rates[name][-1]:.1f} chunks/s", file=sys.stderr, flush=True)
         med = {name: round(statistics.median(r), 1) for name, r in rates.items()}
-        res["threads"][str(n)] = {"chunks_per_s_median": med, "runs": {k: [round(x, 1) for x in v] for k, v in rates.items()},
-                                  "bf16_over_fp32": round(med["bf16"] / med["fp32"], 2)}
+        res["threads"][str(n)] = {
+            "chunks_per_s_median": med,
+            "runs": {k: [round(x, 1) for x in v] for k, v in rates.items()},
+            "bf16_over_fp32": round(med["bf16"] / med["fp32"], 2),
+        }
     cos = (vecs["fp32"] * vecs["bf16"]).sum(1)
     res["mean_cosine_bf16_fp32"] = round(float(cos.mean()), 6)
     res["min_cosine_bf16_fp32"] = round(float(cos.min()), 6)

@@ -27,8 +27,9 @@ sys.path.insert(0, str(ROOT))
 def _ingest(store: Path) -> tuple[float, dict]:
     env = dict(os.environ, MGC_STORE_DIR=str(store))
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "ingest", "--no-audit", "--json", "--no-progress"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "ingest", "--no-audit", "--json", "--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     return time.perf_counter() - t, json.loads(out.stdout)
 
 
@@ -69,10 +70,13 @@ def main() -> int:
             cold.append(sec)
             chunks = summary["chunks"]
         unchanged = [_ingest(Path(tmp) / "store0")[0] for _ in range(max(3, args.repeats))]
-    res["cold_ingest"] = {"seconds_median": round(statistics.median(cold), 2), "runs": [round(x, 2) for x in cold],
-                          "chunks": chunks, "chunks_per_s": round(chunks / statistics.median(cold), 1)}
-    res["unchanged_reingest"] = {"seconds_median": round(statistics.median(unchanged), 3), "runs": [round(x, 3) for x in unchanged],
-                                 "target_s": 3.0}
+    res["cold_ingest"] = {
+        "seconds_median": round(statistics.median(cold), 2),
+        "runs": [round(x, 2) for x in cold],
+        "chunks": chunks,
+        "chunks_per_s": round(chunks / statistics.median(cold), 1),
+    }
+    res["unchanged_reingest"] = {"seconds_median": round(statistics.median(unchanged), 3), "runs": [round(x, 3) for x in unchanged], "target_s": 3.0}
 
     print(json.dumps(res), file=sys.stderr, flush=True)  # partial results, in case the embedding run is cut short
     from services import build_services
@@ -90,9 +94,16 @@ def main() -> int:
         print(f"embedding run: {rates[-1]:.1f} chunks/s", file=sys.stderr, flush=True)
     from core.embeddings import torch_threads
 
-    res["embedding"] = {"chunks": len(texts), "mean_tokens": round(statistics.mean(lens), 1), "batch_size": settings.batch_size,
-                        "precision": getattr(emb, "precision", "n/a"), "torch_threads": torch_threads(),
-                        "chunks_per_s_median": round(statistics.median(rates), 1), "runs": [round(r, 1) for r in rates], "target_chunks_per_s": 60}
+    res["embedding"] = {
+        "chunks": len(texts),
+        "mean_tokens": round(statistics.mean(lens), 1),
+        "batch_size": settings.batch_size,
+        "precision": getattr(emb, "precision", "n/a"),
+        "torch_threads": torch_threads(),
+        "chunks_per_s_median": round(statistics.median(rates), 1),
+        "runs": [round(r, 1) for r in rates],
+        "target_chunks_per_s": 60,
+    }
     res["machine"]["loadavg_end"] = os.getloadavg()
     print(json.dumps(res, indent=1))
     return 0

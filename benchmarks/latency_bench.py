@@ -102,9 +102,12 @@ def run_once(retriever, service) -> dict[str, float]:
         comp.append(a.timings_ms.get("compose", 0.0))
         claims += a.verdict is not None
     return {
-        "retrieval_p50": pct(retr, 0.5), "retrieval_p95": pct(retr, 0.95),
-        "answer_p50": pct(ans, 0.5), "answer_p95": pct(ans, 0.95),
-        "compose_p50": pct(comp, 0.5), "compose_p95": pct(comp, 0.95),
+        "retrieval_p50": pct(retr, 0.5),
+        "retrieval_p95": pct(retr, 0.95),
+        "answer_p50": pct(ans, 0.5),
+        "answer_p95": pct(ans, 0.95),
+        "compose_p50": pct(comp, 0.5),
+        "compose_p95": pct(comp, 0.95),
         "claim_checks": claims,
     }
 
@@ -113,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--threads", type=int, default=None,
-                   help="torch intra-op threads (1 avoids OpenMP spin-wait when the 2 cores are shared)")
+    p.add_argument("--threads", type=int, default=None, help="torch intra-op threads (1 avoids OpenMP spin-wait when the 2 cores are shared)")
     a = p.parse_args(argv)
     if a.threads:
         import torch

@@ -51,6 +51,7 @@ INSERT_BATCH = 1000  # what core.store.write_version uses
 
 # -- synthetic corpus ------------------------------------------------------------------------------
 
+
 @dataclass
 class SyntheticCorpus:
     """Chunks of recombined real sentences, their synthetic vectors, and queries with known vectors."""
@@ -108,14 +109,26 @@ def make_chunks(texts: list[str]):
     for i, t in enumerate(texts):
         d = i // CHUNKS_PER_DOC
         role = "article" if d == 0 else "literature"
-        out.append(Chunk(chunk_id=f"s{i:07d}", doc_id=f"doc{d:06d}", text=t, start=0, end=len(t), sentences=[(0, len(t))],
-                         title=f"Synthetic study {d}", year=1990 + d % 35, role=role,
-                         study_type="article" if role == "article" else STUDY_TYPES[d % len(STUDY_TYPES)],
-                         section=SECTIONS[rnd.randrange(len(SECTIONS))]))
+        out.append(
+            Chunk(
+                chunk_id=f"s{i:07d}",
+                doc_id=f"doc{d:06d}",
+                text=t,
+                start=0,
+                end=len(t),
+                sentences=[(0, len(t))],
+                title=f"Synthetic study {d}",
+                year=1990 + d % 35,
+                role=role,
+                study_type="article" if role == "article" else STUDY_TYPES[d % len(STUDY_TYPES)],
+                section=SECTIONS[rnd.randrange(len(SECTIONS))],
+            )
+        )
     return out
 
 
 # -- building a store ------------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -131,8 +144,11 @@ class ChromaServer:
         exe = Path(sys.executable).with_name("chroma")
         path.mkdir(parents=True, exist_ok=True)
         self.log = open(path.parent / "chroma_server.log", "w")
-        self.proc = subprocess.Popen([str(exe if exe.exists() else "chroma"), "run", "--path", str(path), "--host", "127.0.0.1",
-                                      "--port", str(self.port)], stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [str(exe if exe.exists() else "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         import chromadb
         from chromadb.config import Settings as ChromaConfig
 
@@ -178,9 +194,13 @@ def build_store(settings, chunks, vectors: np.ndarray, bm25_dir: Path) -> float:
     coll = get_collection(client, name, create=True)
     t = time.perf_counter()
     for i in range(0, len(chunks), INSERT_BATCH):
-        part = chunks[i:i + INSERT_BATCH]
-        coll.add(ids=[c.chunk_id for c in part], embeddings=vectors[i:i + INSERT_BATCH], documents=[c.text for c in part],
-                 metadatas=[c.chroma_metadata() for c in part])
+        part = chunks[i : i + INSERT_BATCH]
+        coll.add(
+            ids=[c.chunk_id for c in part],
+            embeddings=vectors[i : i + INSERT_BATCH],
+            documents=[c.text for c in part],
+            metadatas=[c.chroma_metadata() for c in part],
+        )
     insert_s = time.perf_counter() - t
     snap = snapshots_dir(settings) / "v1"
     snap.mkdir(parents=True)
@@ -210,6 +230,7 @@ def _rss_mb(pid: int | str = "self") -> float:
 
 
 # -- reading (run in a fresh subprocess) --------------------------------------------------------------
+
 
 class LookupEmbedder:
     """Query vectors known in advance (see the module docstring); refuses to embed documents."""
@@ -264,8 +285,9 @@ def reader(spec_path: Path) -> dict:
             hits[label].append(len(retriever.search(q, k=6, filters=f, timings=tm)))
             for key in ("dense", "bm25", "total"):
                 runs[label].setdefault(key, []).append(tm[key])
-    out["latency_ms"] = {label: {("hybrid" if k == "total" else k): {"p50": _pct(v, 50), "p95": _pct(v, 95)} for k, v in r.items()}
-                         for label, r in runs.items()}
+    out["latency_ms"] = {
+        label: {("hybrid" if k == "total" else k): {"p50": _pct(v, 50), "p95": _pct(v, 95)} for k, v in r.items()} for label, r in runs.items()
+    }
     out["mean_hits"] = {label: round(statistics.mean(h), 2) for label, h in hits.items()}  # k=6 asked: a store that answers
     out["queries"] = len(spec["queries"])
     out["rss_end_mb"] = round(_rss_mb(), 1)
@@ -273,6 +295,7 @@ def reader(spec_path: Path) -> dict:
 
 
 # -- driver ------------------------------------------------------------------------------------------
+
 
 @dataclass
 class SizeResult:
@@ -310,15 +333,25 @@ def run_size(n: int, corpus: SyntheticCorpus, modes: list[str], work: Path, n_qu
             settings = _settings(store, server.port if server else None)
             insert_s = build_store(settings, chunks, vecs, bm25_dir)
             spec = work / f"spec_{mode}_{n}.json"
-            spec.write_text(json.dumps({"store": str(store), "port": server.port if server else None,
-                                        "queries": corpus.queries[:n_queries], "query_vectors": str(qfile)}))
+            spec.write_text(
+                json.dumps({"store": str(store), "port": server.port if server else None, "queries": corpus.queries[:n_queries], "query_vectors": str(qfile)})
+            )
             proc = subprocess.run([sys.executable, __file__, "--reader", str(spec)], capture_output=True, text=True)
             if proc.returncode:
                 raise SystemExit(f"reader failed for {mode} {n}:\n{proc.stderr[-4000:]}")
             read = json.loads(proc.stdout.strip().splitlines()[-1])
-            disk = _du_mb(store, *( [server.path] if server else []))
-            res = SizeResult(n, mode, mean_chars, round(insert_s, 2), round(n / insert_s, 1), round(bm25_s, 2), round(disk, 1),
-                             round(server.rss_mb(), 1) if server else None, read)
+            disk = _du_mb(store, *([server.path] if server else []))
+            res = SizeResult(
+                n,
+                mode,
+                mean_chars,
+                round(insert_s, 2),
+                round(n / insert_s, 1),
+                round(bm25_s, 2),
+                round(disk, 1),
+                round(server.rss_mb(), 1) if server else None,
+                read,
+            )
         finally:
             if server:
                 server.stop()
@@ -332,17 +365,26 @@ def run_size(n: int, corpus: SyntheticCorpus, modes: list[str], work: Path, n_qu
 def write_reports(results: list[SizeResult], out: Path, meta: dict) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps({"meta": meta, "results": [asdict(r) for r in results]}, indent=1))
-    lines = [f"# Scale benchmark ({meta['date']})", "", meta["note"], "", f"Command: `{meta['command']}`", "",
-             "| chunks | mode | insert/s | BM25 build s | disk MB | load s (chunks + BM25 + first query) | RSS MB reader (BM25 arrays) "
-             "| server RSS MB | dense p50/p95 ms | BM25 p50/p95 ms | hybrid p50/p95 ms | filtered hybrid p50/p95 ms |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Scale benchmark ({meta['date']})",
+        "",
+        meta["note"],
+        "",
+        f"Command: `{meta['command']}`",
+        "",
+        "| chunks | mode | insert/s | BM25 build s | disk MB | load s (chunks + BM25 + first query) | RSS MB reader (BM25 arrays) "
+        "| server RSS MB | dense p50/p95 ms | BM25 p50/p95 ms | hybrid p50/p95 ms | filtered hybrid p50/p95 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         rd, lat = r.read, r.read["latency_ms"]
         load = rd["load_chunks_s"] + rd["load_bm25_s"] + rd["first_query_s"]
         pp = lambda d: f"{d['p50']} / {d['p95']}"  # noqa: E731
-        lines.append(f"| {r.size} | {r.mode} | {r.insert_per_s} | {r.bm25_build_s} | {r.disk_mb} | {load:.2f} ({rd['load_chunks_s']} + "
-                     f"{rd['load_bm25_s']} + {rd['first_query_s']}) | {rd['rss_end_mb']} ({rd['bm25_index_mb']}) | {r.server_rss_mb or ''} "
-                     f"| {pp(lat['plain']['dense'])} | {pp(lat['plain']['bm25'])} | {pp(lat['plain']['hybrid'])} | {pp(lat['filtered']['hybrid'])} |")
+        lines.append(
+            f"| {r.size} | {r.mode} | {r.insert_per_s} | {r.bm25_build_s} | {r.disk_mb} | {load:.2f} ({rd['load_chunks_s']} + "
+            f"{rd['load_bm25_s']} + {rd['first_query_s']}) | {rd['rss_end_mb']} ({rd['bm25_index_mb']}) | {r.server_rss_mb or ''} "
+            f"| {pp(lat['plain']['dense'])} | {pp(lat['plain']['bm25'])} | {pp(lat['plain']['hybrid'])} | {pp(lat['filtered']['hybrid'])} |"
+        )
     sizes = sorted({r.size for r in results})
     if len(sizes) > 1:
         lines += ["", f"Growth from {sizes[0]} to {sizes[-1]} chunks (x{sizes[-1] / sizes[0]:.0f} the data):", ""]
@@ -351,11 +393,13 @@ def write_reports(results: list[SizeResult], out: Path, meta: dict) -> None:
             b = next((r for r in results if r.mode == mode and r.size == sizes[-1]), None)
             if a and b:
                 g = lambda f: f(b) / f(a) if f(a) else float("nan")  # noqa: E731
-                lines.append(f"- {mode}: hybrid p95 x{g(lambda r: r.read['latency_ms']['plain']['hybrid']['p95']):.1f}, "
-                             f"BM25 p95 x{g(lambda r: r.read['latency_ms']['plain']['bm25']['p95']):.1f}, "
-                             f"dense p95 x{g(lambda r: r.read['latency_ms']['plain']['dense']['p95']):.1f}, "
-                             f"reader RSS x{g(lambda r: r.read['rss_end_mb']):.1f}, disk x{g(lambda r: r.disk_mb):.1f}, "
-                             f"BM25 build x{g(lambda r: r.bm25_build_s):.1f}")
+                lines.append(
+                    f"- {mode}: hybrid p95 x{g(lambda r: r.read['latency_ms']['plain']['hybrid']['p95']):.1f}, "
+                    f"BM25 p95 x{g(lambda r: r.read['latency_ms']['plain']['bm25']['p95']):.1f}, "
+                    f"dense p95 x{g(lambda r: r.read['latency_ms']['plain']['dense']['p95']):.1f}, "
+                    f"reader RSS x{g(lambda r: r.read['rss_end_mb']):.1f}, disk x{g(lambda r: r.disk_mb):.1f}, "
+                    f"BM25 build x{g(lambda r: r.bm25_build_s):.1f}"
+                )
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     _plot(results, out.with_suffix(".png"))
 
@@ -401,8 +445,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "scale_results", help="writes OUT.json, OUT.md, OUT.png")
     ap.add_argument("--workdir", type=Path, default=None, help="where the stores are built (default: a temporary folder, removed after)")
-    ap.add_argument("--append", action="store_true", help="merge with the results already in OUT.json (a size/mode measured again replaces "
-                    "the old entry), e.g. to add the 200k server run to an earlier 10k/50k run")
+    ap.add_argument(
+        "--append",
+        action="store_true",
+        help="merge with the results already in OUT.json (a size/mode measured again replaces "
+        "the old entry), e.g. to add the 200k server run to an earlier 10k/50k run",
+    )
     ap.add_argument("--reader", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -426,11 +474,16 @@ def main(argv: list[str] | None = None) -> int:
             results += run_size(n, corpus, modes, work, max(args.queries, 10))
             done = {(r.size, r.mode) for r in results}
             merged = sorted([r for r in earlier if (r.size, r.mode) not in done] + results, key=lambda r: (r.size, r.mode))
-            meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": "python benchmarks/scale_bench.py " + " ".join(
-                        sys.argv[1:] if argv is None else argv), "cpus_allowed": len(os.sched_getaffinity(0)), "loadavg": os.getloadavg(),
-                    "corpus_generation_s": round(gen_s, 1), "dim": DIM,
-                    "note": "Text: real sentences of corpus/literature recombined; vectors: synthetic (not embedded). Latencies exclude "
-                            "query embedding. RSS of the reader process after loading and querying; BM25 arrays = bytes of the index."}
+            meta = {
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "command": "python benchmarks/scale_bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
+                "cpus_allowed": len(os.sched_getaffinity(0)),
+                "loadavg": os.getloadavg(),
+                "corpus_generation_s": round(gen_s, 1),
+                "dim": DIM,
+                "note": "Text: real sentences of corpus/literature recombined; vectors: synthetic (not embedded). Latencies exclude "
+                "query embedding. RSS of the reader process after loading and querying; BM25 arrays = bytes of the index.",
+            }
             if earlier:
                 meta["note"] += f" Merged with earlier results in {args.out.with_suffix('.json').name} (--append); their dates may differ."
             write_reports(merged, args.out, meta)  # after every size, so a long run leaves usable partial results

@@ -19,7 +19,7 @@ def format_source(c: Citation) -> str:
         what = f"{c.title or c.doc_id} (the article)"
     else:
         kind = ", ".join(b for b in (study_label(c.study_type), str(c.year) if c.year else "") if b)
-        what = (f"digest of \"{c.title}\"" if c.is_digest else f"\"{c.title}\"") + (f" ({kind})" if kind else "")
+        what = (f'digest of "{c.title}"' if c.is_digest else f'"{c.title}"') + (f" ({kind})" if kind else "")
     where = ", ".join(b for b in (f"section: {c.section}" if c.section else "", f"page {c.page}" if c.page else "") if b)
     parts = [f"[{c.n}] {what}"] + ([where] if where else []) + ([c.url] if c.url else [])
     return " — ".join(parts)
@@ -50,10 +50,13 @@ def main(argv: list[str], services=None) -> int:
     p = argparse.ArgumentParser(prog="python -m chatbot ask", description="Answer a question with numbered citations.")
     p.add_argument("question", type=utf8_text)
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
-    p.add_argument("--k", type=passage_count, default=None,
-                   help="passages to retrieve, 1 or more (default: settings.retrieval.k; more than the store holds means all of them)")
-    p.add_argument("--llm", default=None, metavar="NAME",
-                   help="answer with an LLM: llamacpp[:GGUF], ollama[:MODEL], openai[:MODEL] or 'default' (settings)")
+    p.add_argument(
+        "--k",
+        type=passage_count,
+        default=None,
+        help="passages to retrieve, 1 or more (default: settings.retrieval.k; more than the store holds means all of them)",
+    )
+    p.add_argument("--llm", default=None, metavar="NAME", help="answer with an LLM: llamacpp[:GGUF], ollama[:MODEL], openai[:MODEL] or 'default' (settings)")
     p.add_argument("--role", choices=["article", "literature"], default=None, help="search only one side")
     a = p.parse_args(argv[1:])
 

@@ -23,8 +23,7 @@ __all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker"]
 
 
 class CrossEncoderReranker:
-    def __init__(self, path: str | Path, max_length: int = 224, batch_size: int = 32, fuse_weight: float = 1.0,
-                 rrf_k: int = 60, bf16: bool = False):
+    def __init__(self, path: str | Path, max_length: int = 224, batch_size: int = 32, fuse_weight: float = 1.0, rrf_k: int = 60, bf16: bool = False):
         path = Path(path)
         if not (path / "config.json").exists():
             raise MissingRerankerError(f"Reranker weights not found at {path}; train them with `python -m training.train_reranker`.")
@@ -51,9 +50,10 @@ class CrossEncoderReranker:
         cast = self.torch.autocast("cpu", dtype=self.torch.bfloat16) if self.bf16 else contextlib.nullcontext()
         with self.torch.no_grad(), cast:
             for j in range(0, len(order), self.batch_size):
-                ids = order[j:j + self.batch_size]
-                enc = self.tok([query] * len(ids), [texts[i] for i in ids], truncation="only_second",
-                               max_length=self.max_length, padding=True, return_tensors="pt")
+                ids = order[j : j + self.batch_size]
+                enc = self.tok(
+                    [query] * len(ids), [texts[i] for i in ids], truncation="only_second", max_length=self.max_length, padding=True, return_tensors="pt"
+                )
                 out[ids] = self.model(**enc).logits[:, 0].float().numpy()
         return out
 

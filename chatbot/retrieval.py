@@ -193,8 +193,9 @@ class HybridRetriever(BaseRetriever):
         return [passage_to_document(p) for p in self.search(query, k=self.k, filters=self.filters)]
 
     # -- our interface -------------------------------------------------------
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None, diversify: bool = True,
-               timings: dict[str, float] | None = None) -> list[Passage]:
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None, diversify: bool = True, timings: dict[str, float] | None = None
+    ) -> list[Passage]:
         """Best passages for ``query``; ``timings`` (if given) receives per-stage milliseconds."""
         rs = self.settings.retrieval
         k = k or rs.k
@@ -224,8 +225,7 @@ class HybridRetriever(BaseRetriever):
         else:
             out = ranked[:k]
         if timings is not None:
-            timings.update(embed=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3,
-                           fuse=(t4 - t3) * 1e3, total=(time.perf_counter() - t0) * 1e3)
+            timings.update(embed=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3, fuse=(t4 - t3) * 1e3, total=(time.perf_counter() - t0) * 1e3)
         return out
 
     def _dense(self, qv: list[float], n: int, filters: Filters, mask: np.ndarray | None = None) -> list[str]:
@@ -299,8 +299,9 @@ def _build(settings: Settings, snapshot: Snapshot, embeddings: Embedder | None, 
     )
 
 
-def get_retriever(settings: Settings | None = None, snapshot: Snapshot | None = None, embeddings: Embedder | None = None,
-                  reranker: Reranker | None = None) -> HybridRetriever:
+def get_retriever(
+    settings: Settings | None = None, snapshot: Snapshot | None = None, embeddings: Embedder | None = None, reranker: Reranker | None = None
+) -> HybridRetriever:
     """A retriever over ``snapshot`` (default: the current version), cached per version when
     nothing is injected. ``embeddings``/``reranker`` default to the configured ones
     (``services.Services.retriever`` passes its own).

@@ -34,8 +34,10 @@ from core.lexical import tokenize, vocabulary
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*[A-Za-z0-9]")
 _SUFFIXES = ("'s", "ies", "es", "s", "ed", "d", "ing", "ly", "en", "er", "ers", "est", "al", "ness", "ity")
 _CITED_NAME = re.compile(r"\b([A-Z][a-zA-Z\-']{2,})(?:\s+et\s+al\.?|,?\s+\(?(?:19|20)\d\d\b)")
-_UNIT = re.compile(r"^(?:micro|milli|nano|pico|kilo|centi|deci)?(?:molar|mol|moles?|grams?|litres?|liters?|"
-                   r"equivalents?|units?|hertz|volts?|seconds?)$|^(?:micro|milli|nano|pico|kilo)\w*$")
+_UNIT = re.compile(
+    r"^(?:micro|milli|nano|pico|kilo|centi|deci)?(?:molar|mol|moles?|grams?|litres?|liters?|"
+    r"equivalents?|units?|hertz|volts?|seconds?)$|^(?:micro|milli|nano|pico|kilo)\w*$"
+)
 _MIN_LEN = 4
 # verb, adverb, adjective and abstract-noun endings: "stabilizing", "replenishes", "gentlest",
 # "steadiness", "insufficiency" describe; the things a question is *about* are named by nouns
@@ -59,8 +61,7 @@ def _chunk_strings(chunk) -> list[str]:
     meta = chunk.meta or {}
     authors = meta.get("authors")
     authors = " ".join(authors) if isinstance(authors, list) else str(authors or "")
-    return [chunk.text, chunk.title or "", chunk.section or "", authors, str(meta.get("journal") or ""),
-            str(meta.get("form") or "")]
+    return [chunk.text, chunk.title or "", chunk.section or "", authors, str(meta.get("journal") or ""), str(meta.get("form") or "")]
 
 
 def corpus_vocabulary(snapshot: Any, role: str | None = None) -> frozenset[str]:
@@ -86,22 +87,42 @@ def _is_common(word: str, common: frozenset[str], depth: int = 2) -> bool:
         return True
     if depth == 0:
         return False
-    return any(word.endswith(suf) and len(word) - len(suf) >= 3 and _is_common(word[: -len(suf)], common, depth - 1)
-               for suf in _SUFFIXES)
+    return any(word.endswith(suf) and len(word) - len(suf) >= 3 and _is_common(word[: -len(suf)], common, depth - 1) for suf in _SUFFIXES)
 
 
-_PREFIXES = ("over", "under", "hyper", "hypo", "non", "anti", "re", "un", "de", "dis", "mis", "pre", "post",
-             "neuro", "electro", "para", "inter", "intra", "counter", "self")
+_PREFIXES = (
+    "over",
+    "under",
+    "hyper",
+    "hypo",
+    "non",
+    "anti",
+    "re",
+    "un",
+    "de",
+    "dis",
+    "mis",
+    "pre",
+    "post",
+    "neuro",
+    "electro",
+    "para",
+    "inter",
+    "intra",
+    "counter",
+    "self",
+)
 
 
 def _ordinary_compound(word: str, common: frozenset[str], vocab: frozenset[str]) -> bool:
     """A prefix plus a known word ("overactivation", "hyperactivity") or two ordinary words run
     together ("bloodstream", "gatekeeper") is a way of phrasing, not a subject of its own."""
+
     def known(part: str) -> bool:
         return _is_common(part, common) or _in_corpus(part, vocab)
 
     for pre in _PREFIXES:
-        if word.startswith(pre) and len(word) - len(pre) >= 4 and known(word[len(pre):]):
+        if word.startswith(pre) and len(word) - len(pre) >= 4 and known(word[len(pre) :]):
             return True
     return any(known(word[:i]) and known(word[i:]) for i in range(4, len(word) - 3))
 
@@ -114,7 +135,7 @@ def _in_corpus(word: str, vocab: frozenset[str]) -> bool:
         return True
     for t in toks:
         if len(t) >= 6:
-            prefix = t[:max(6, len(t) - 3)]
+            prefix = t[: max(6, len(t) - 3)]
             if any(v.startswith(prefix) for v in vocab):
                 return True
     return False
@@ -161,8 +182,7 @@ def quoted(terms: list[str]) -> str:
 
 
 def gap_message(terms: list[str], n_docs: int, what: str = "documents") -> str:
-    return (f"None of the {n_docs} {what} in the corpus mentions {quoted(terms)}, so the corpus cannot answer "
-            f"the question as asked; I won't guess.")
+    return f"None of the {n_docs} {what} in the corpus mentions {quoted(terms)}, so the corpus cannot answer the question as asked; I won't guess."
 
 
 def closest_heading(terms: list[str]) -> str:

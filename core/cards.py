@@ -148,30 +148,45 @@ SOURCE_NOTE = re.compile(
     r"\b(?:was|were) not (?:retrieved|available|seen)\b|\bsecondary cop(?:y|ies)\b|\bthis digest\b|\bbreaks off\b|"
     r"\bretrieved (?:page|text)\b|\bmachine-translated\b|\bis not available in\b|\bnot verified here\b|\btruncated\b|\bcut off\b|"
     r"\bread (?:through|via)\b|\bbreaks? off\b|\bconference abstract\b|\bsecondary source\b|"
-    r"\bnot (?:reported|given|stated) in the (?:abstract|available|retrieved)\b|\bno [^.]{0,40}\b(?:are|is) (?:given|reported)\b", re.I)
+    r"\bnot (?:reported|given|stated) in the (?:abstract|available|retrieved)\b|\bno [^.]{0,40}\b(?:are|is) (?:given|reported)\b",
+    re.I,
+)
 # the authors recounting earlier work or context, whatever paragraph it sits in
-_BACKGROUND = re.compile(r"\bthe authors (?:cite|describe|summari[sz]e|note that)\b|\b(?:their|its) (?:own )?earlier (?:finding|work|study)\b|"
-                         r"\bprevious(?:ly)? (?:studies|work|reported|shown)\b", re.I)
+_BACKGROUND = re.compile(
+    r"\bthe authors (?:cite|describe|summari[sz]e|note that)\b|\b(?:their|its) (?:own )?earlier (?:finding|work|study)\b|"
+    r"\bprevious(?:ly)? (?:studies|work|reported|shown)\b",
+    re.I,
+)
 _OBJECTIVE = re.compile(
     r"\b(?:aim(?:ed|s)?|sought|set out|designed|intended) to\b|\b(?:the )?(?:aim|objective|purpose|goal)s? (?:of|was|were|is)\b|"
     r"\bto (?:assess|investigate|evaluate|examine|determine|test|explore|compare) (?:whether|if|how|the)\b|"
-    r"\b(?:assessed|investigated|evaluated|examined) (?:the )?(?:evidence|effectiveness|efficacy|whether|if)\b", re.I)
+    r"\b(?:assessed|investigated|evaluated|examined) (?:the )?(?:evidence|effectiveness|efficacy|whether|if)\b",
+    re.I,
+)
 _LIMITATION = re.compile(
     r"\blimitations?\b|\binterpreted with caution\b|\bsmall (?:sample|number)\b|\bunderpowered\b|\brisk of bias\b|"
-    r"\bconfound|\bheterogene|\bquality of (?:the|that|this) evidence\b|\bpoor quality\b|\blow(?: to very low)? quality\b", re.I)
+    r"\bconfound|\bheterogene|\bquality of (?:the|that|this) evidence\b|\bpoor quality\b|\blow(?: to very low)? quality\b",
+    re.I,
+)
 _CONCLUSION = re.compile(
     r"\bconclu(?:de|ded|des|sion)\b|\bthe authors (?:judge|state|regard|interpret|suggest|argue|propose|consider)\b|"
-    r"\b(?:these|the|our) (?:results|findings|data) (?:suggest|indicate|support|show)\b|\bin summary\b|\boverall,? (?:the|they)\b", re.I)
+    r"\b(?:these|the|our) (?:results|findings|data) (?:suggest|indicate|support|show)\b|\bin summary\b|\boverall,? (?:the|they)\b",
+    re.I,
+)
 _RESULT_WORDS = re.compile(
     r"\bsignificant(?:ly)?\b|\b(?:increased|decreased|reduced|improved|lowered|raised|shortened|lengthened|rose|fell|declined)\b|"
     r"\bdid not (?:differ|change|affect|improve|reduce)\b|\bno (?:significant )?(?:difference|effect|change|association)\b|"
     r"\b(?:odds|hazard|risk) ratio\b|\bassociated with\b|\bcompared with (?:placebo|control)|\bwas (?:higher|lower|greater|smaller)\b|"
-    r"\bmet inclusion criteria\b|\bwere included\b|\breported\b|\bfound\b|\bshowed\b", re.I)
+    r"\bmet inclusion criteria\b|\bwere included\b|\breported\b|\bfound\b|\bshowed\b",
+    re.I,
+)
 _STAT = re.compile(r"\b[pP]\s*[=<>≤≥]\s*0?\.\d+|\b95\s*%\s*CI\b|\d\s*%|±|\b(?:OR|RR|HR|SMD|MD|WMD)\b\s*[=:]?\s*-?\d")
 _METHOD = re.compile(
     r"\brandomi[sz]ed\b|\bdouble-blind|\bplacebo-controlled\b|\bcrossover\b|\b(?:were|was) (?:assigned|allocated|given|measured|"
     r"recruited|enrolled|searched|included|randomi[sz]ed|fed|treated|exposed|infused)\b|\b(?:searched|recruited|enrolled)\b|"
-    r"\binclusion criteria\b|\bparticipants?\b[^.]{0,40}\b(?:took|received|were)\b|\bmeasured\b|\bfollowed (?:up|for)\b", re.I)
+    r"\binclusion criteria\b|\bparticipants?\b[^.]{0,40}\b(?:took|received|were)\b|\bmeasured\b|\bfollowed (?:up|for)\b",
+    re.I,
+)
 
 
 def _section_role(section: str) -> str | None:
@@ -189,7 +204,7 @@ def classify_sentence(text: str, section: str = "") -> SentenceRole:
     sec = _section_role(section)
     note = SOURCE_NOTE.search(t)
     # a note about the source, unless it trails a sentence of reported statistics ("…p < 0.001; the rest is cut off")
-    if sec == "source_note" or (note and (note.start() < 40 or not _STAT.search(t[:note.start()]))):
+    if sec == "source_note" or (note and (note.start() < 40 or not _STAT.search(t[: note.start()]))):
         return "source_note"
     if _OBJECTIVE.search(t) and not _STAT.search(t):
         return "objective"

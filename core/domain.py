@@ -35,29 +35,49 @@ class DomainProfile(BaseModel):
     """Vocabulary of one corpus's subject. Every field is optional: the default is topic-neutral."""
 
     name: str = Field("", description="Short name of the corpus's subject, shown in the app title (e.g. 'magnesium glycinate').")
-    subject: list[str] = Field(default_factory=list, description="Words naming the subject itself (e.g. magnesium). Every passage shares them, so "
-                               "they do not count when judging whether a sentence is about a claim.")
-    subject_aliases: dict[str, str] = Field(default_factory=dict, description="Regular expression → subject word, for symbols papers use (e.g. "
-                                            "'Mg2+' → magnesium).")
-    forms: dict[str, list[str]] = Field(default_factory=dict, description="Forms, salts or preparations of the subject: name → regular expressions. "
-                                        "A claim about one form is extrapolated from evidence about another.")
+    subject: list[str] = Field(
+        default_factory=list,
+        description="Words naming the subject itself (e.g. magnesium). Every passage shares them, so "
+        "they do not count when judging whether a sentence is about a claim.",
+    )
+    subject_aliases: dict[str, str] = Field(
+        default_factory=dict, description="Regular expression → subject word, for symbols papers use (e.g. 'Mg2+' → magnesium)."
+    )
+    forms: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Forms, salts or preparations of the subject: name → regular expressions. "
+        "A claim about one form is extrapolated from evidence about another.",
+    )
     form_label: str = Field("form", description="What a form is called in reasons ('magnesium form').")
-    broad_forms: list[str] = Field(default_factory=list, description="Forms that are umbrella terms, dropped when a specific form is named beside "
-                                   "them (e.g. 'amino-acid chelate').")
-    other_agents: list[str] = Field(default_factory=list, description="Agents that are not the subject (e.g. glycine, melatonin, zinc): a study of "
-                                    "one of them alone does not show the subject's effect, and given with the subject they are co-interventions.")
-    outcomes: dict[str, list[str]] = Field(default_factory=dict, description="Outcome groups: name → keywords. Numbers are compared only within one "
-                                           "outcome; without groups, by the words next to each number.")
-    dose_units: dict[str, float] = Field(default_factory=lambda: {"mg": 1.0, "g": 1000.0}, description="Dose units → factor to one scale (mg). E.g. "
-                                         "mmol of magnesium = 24.305 mg.")
-    synonyms: dict[str, str] = Field(default_factory=dict, description="Word stem → extra query words, for a second retrieval query in the paper's "
-                                     "vocabulary (e.g. 'bioavailab' → 'absorption absorbed').")
-    mechanism_terms: list[str] = Field(default_factory=list, description="Extra words that mark a mechanism claim (judged on cell and animal work), "
-                                       "beside the general ones (receptor, channel, enzyme …).")
-    clinical_terms: list[str] = Field(default_factory=list, description="Extra words that mark a clinical claim (needs human studies), beside the "
-                                      "general ones (patients, symptoms …).")
-    boilerplate: list[str] = Field(default_factory=list, description="Regular expressions for page furniture of this corpus's article (publisher, "
-                                   "series names) that is never a claim.")
+    broad_forms: list[str] = Field(
+        default_factory=list, description="Forms that are umbrella terms, dropped when a specific form is named beside them (e.g. 'amino-acid chelate')."
+    )
+    other_agents: list[str] = Field(
+        default_factory=list,
+        description="Agents that are not the subject (e.g. glycine, melatonin, zinc): a study of "
+        "one of them alone does not show the subject's effect, and given with the subject they are co-interventions.",
+    )
+    outcomes: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Outcome groups: name → keywords. Numbers are compared only within one outcome; without groups, by the words next to each number.",
+    )
+    dose_units: dict[str, float] = Field(
+        default_factory=lambda: {"mg": 1.0, "g": 1000.0}, description="Dose units → factor to one scale (mg). E.g. mmol of magnesium = 24.305 mg."
+    )
+    synonyms: dict[str, str] = Field(
+        default_factory=dict,
+        description="Word stem → extra query words, for a second retrieval query in the paper's vocabulary (e.g. 'bioavailab' → 'absorption absorbed').",
+    )
+    mechanism_terms: list[str] = Field(
+        default_factory=list,
+        description="Extra words that mark a mechanism claim (judged on cell and animal work), beside the general ones (receptor, channel, enzyme …).",
+    )
+    clinical_terms: list[str] = Field(
+        default_factory=list, description="Extra words that mark a clinical claim (needs human studies), beside the general ones (patients, symptoms …)."
+    )
+    boilerplate: list[str] = Field(
+        default_factory=list, description="Regular expressions for page furniture of this corpus's article (publisher, series names) that is never a claim."
+    )
     example_questions: list[str] = Field(default_factory=list, description="Questions the app offers as examples.")
 
     # -- compiled views (cached per instance) -------------------------------------------------

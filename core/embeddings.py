@@ -17,8 +17,17 @@ from langchain_core.embeddings import Embeddings
 
 from core.errors import ConfigError, MissingModelError
 
-__all__ = ["MiniLMEmbeddings", "MissingModelError", "apply_torch_threads", "bf16_works", "get_embeddings", "register_embedder",
-           "registered_embedders", "torch_threads", "unregister_embedder"]
+__all__ = [
+    "MiniLMEmbeddings",
+    "MissingModelError",
+    "apply_torch_threads",
+    "bf16_works",
+    "get_embeddings",
+    "register_embedder",
+    "registered_embedders",
+    "torch_threads",
+    "unregister_embedder",
+]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

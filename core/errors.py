@@ -16,11 +16,13 @@ class MagcheckError(Exception):
 
 # --- configuration -------------------------------------------------------------------------------
 
+
 class ConfigError(MagcheckError, ValueError):
     """A setting, profile or registration is invalid; the message names it."""
 
 
 # --- the store -----------------------------------------------------------------------------------
+
 
 class StoreError(MagcheckError, RuntimeError):
     """The versioned store cannot be read or written."""
@@ -41,6 +43,7 @@ class StoreUnavailableError(StoreError):
 
 # --- models and backends -------------------------------------------------------------------------
 
+
 class ModelUnavailableError(MagcheckError, RuntimeError):
     """A model (weights on disk, or an LLM backend) the requested work needs is not available."""
 
@@ -58,6 +61,7 @@ class LLMUnavailableError(ModelUnavailableError):
 
 
 # --- ingest --------------------------------------------------------------------------------------
+
 
 class IngestError(MagcheckError):
     """Ingest could not do what was asked."""
@@ -80,6 +84,7 @@ class FetchError(IngestError):
 
 
 # --- the app -------------------------------------------------------------------------------------
+
 
 class UploadRejected(MagcheckError, ValueError):
     """An uploaded file the app will not save, with the reason shown to the user."""

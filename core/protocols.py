@@ -31,8 +31,7 @@ class Retriever(Protocol):
     snapshot: Snapshot
     embeddings: Embedder
 
-    def search(self, query: str, k: int | None = None, filters: Any = None, diversify: bool = True,
-               timings: dict[str, float] | None = None) -> list[Any]: ...
+    def search(self, query: str, k: int | None = None, filters: Any = None, diversify: bool = True, timings: dict[str, float] | None = None) -> list[Any]: ...
 
 
 @runtime_checkable
@@ -71,11 +70,13 @@ class Auditor(Protocol):
 class Answerer(Protocol):
     """Answers with numbered citations (``chatbot.answer.service.AnswerService``)."""
 
-    def answer(self, question: str, history: Iterable[Any] | None = None, k: int | None = None,
-               filters: Any = None, answerer: Any = "deterministic") -> Any: ...
+    def answer(
+        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters: Any = None, answerer: Any = "deterministic"
+    ) -> Any: ...
 
-    def stream(self, question: str, history: Iterable[Any] | None = None, k: int | None = None,
-               filters: Any = None, answerer: Any = "deterministic") -> Iterator[Any]: ...
+    def stream(
+        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters: Any = None, answerer: Any = "deterministic"
+    ) -> Iterator[Any]: ...
 
 
 #: A post-build step ingest runs on the staged version before it goes live: the claim audit.

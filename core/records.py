@@ -26,15 +26,22 @@ class DocumentRecord(BaseModel):
     year: int | None = Field(None, description="Publication year, when known.")
     role: Role = Field("literature", description="'article' (the text under audit) or 'literature' (the evidence).")
     study_type: str = Field("", description="Study design (rct, meta-analysis, animal, ...); empty when unknown.")
-    meta: dict[str, Any] = Field(default_factory=dict, description="Bibliographic extras: doi, pmid, pmcid, url, authors, journal, digest_of, "
-                                 "source_path, licence, ...")
+    meta: dict[str, Any] = Field(
+        default_factory=dict, description="Bibliographic extras: doi, pmid, pmcid, url, authors, journal, digest_of, source_path, licence, ..."
+    )
     chunk_ids: list[str] = Field(default_factory=list, description="Ids of the document's chunks, in document order.")
     chars: int = Field(0, description="Length of the cleaned text in characters.")
-    curated: bool = Field(True, description="Listed in the corpus manifest. False for an unlisted or uploaded file, whose metadata only the file "
-                          "vouches for: it never outweighs curated evidence in the claim audit. (True for records written before the "
-                          "field existed; ingest re-derives it.)")
-    declared: list[str] = Field(default_factory=list, description="Provenance fields (study_type, year, role, title, ...) whose value only the "
-                                "file itself states (front matter, PDF info, HTML meta), not the manifest: shown as 'declared by the file'.")
+    curated: bool = Field(
+        True,
+        description="Listed in the corpus manifest. False for an unlisted or uploaded file, whose metadata only the file "
+        "vouches for: it never outweighs curated evidence in the claim audit. (True for records written before the "
+        "field existed; ingest re-derives it.)",
+    )
+    declared: list[str] = Field(
+        default_factory=list,
+        description="Provenance fields (study_type, year, role, title, ...) whose value only the "
+        "file itself states (front matter, PDF info, HTML meta), not the manifest: shown as 'declared by the file'.",
+    )
 
 
 class FailedFile(BaseModel):

@@ -51,36 +51,52 @@ class ChunkSettings(BaseModel):
 class IngestSettings(BaseModel):
     """Limits that keep one file from stalling an ingest (which holds the store's lock while it runs)."""
 
-    max_file_mb: float = Field(50.0, description="Largest corpus file ingest reads, in MB (10^6 bytes); a larger one is skipped and listed with "
-                               "its size and this limit, and the rest ingest. It bounds the memory one file takes; time is bounded by "
-                               "file_seconds (cleaning takes ~3 s per MB of text on a 2-core CPU, linear). The app's upload limit "
-                               "(max_upload_mb) is lower.")
-    file_seconds: float = Field(120.0, description="Time budget, in seconds, for loading and cleaning one file; past it the file is skipped with "
-                                "the reason and the rest ingest. A 5 MB text file cleans in ~16 s here.")
-    dedup_candidates: int = Field(64, description="Kept sentences examined per lookup when dropping near-duplicate sentences (found through "
-                                  "the new sentence's rarest words, the most recent first): bounds cleaning to linear time. Higher finds "
-                                  "more far-apart near-duplicates in very repetitive text; 64 finds all of them in the default corpus.")
+    max_file_mb: float = Field(
+        50.0,
+        description="Largest corpus file ingest reads, in MB (10^6 bytes); a larger one is skipped and listed with "
+        "its size and this limit, and the rest ingest. It bounds the memory one file takes; time is bounded by "
+        "file_seconds (cleaning takes ~3 s per MB of text on a 2-core CPU, linear). The app's upload limit "
+        "(max_upload_mb) is lower.",
+    )
+    file_seconds: float = Field(
+        120.0,
+        description="Time budget, in seconds, for loading and cleaning one file; past it the file is skipped with "
+        "the reason and the rest ingest. A 5 MB text file cleans in ~16 s here.",
+    )
+    dedup_candidates: int = Field(
+        64,
+        description="Kept sentences examined per lookup when dropping near-duplicate sentences (found through "
+        "the new sentence's rarest words, the most recent first): bounds cleaning to linear time. Higher finds "
+        "more far-apart near-duplicates in very repetitive text; 64 finds all of them in the default corpus.",
+    )
 
 
 class RetrievalSettings(BaseModel):
     k: int = Field(6, description="Passages returned to the answerer.")
     candidates: int = Field(40, description="Candidates taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant (Cormack et al. 2009).")
-    bm25_weight: float = Field(1.5, description="Weight of the BM25 ranking in the fusion (dense has 1.0). 1.5 measured +0.010 nDCG@10 on SciFact "
-                               "train (0.708 -> 0.718), consistently for k = 10, 30, 60.")
+    bm25_weight: float = Field(
+        1.5,
+        description="Weight of the BM25 ranking in the fusion (dense has 1.0). 1.5 measured +0.010 nDCG@10 on SciFact "
+        "train (0.708 -> 0.718), consistently for k = 10, 30, 60.",
+    )
     max_per_doc: int = Field(2, description="At most this many passages from one document, so one paper cannot crowd out the rest.")
     min_article: int = Field(1, description="Passages from the article guaranteed when it is relevant at all, so answers can contrast the two sides.")
     rerank: bool = Field(False, description="Rerank fused candidates with the trained cross-encoder (slower, better ranking).")
-    dense_postfilter_share: float = Field(0.2, description="When at least this share of chunks passes a query's filters, the dense search asks "
-                                          "Chroma for more neighbours without its where-filter and drops the non-matching ones (Chroma's "
-                                          "filtered search collects every matching id first, so it grows with the corpus: filtered hybrid p50 "
-                                          "18 -> 48 ms from 1k to 3k chunks in benchmarks/scale_bench.py); "
-                                          "below it (a few documents or study types) Chroma filters. 1.0 always lets Chroma filter.")
+    dense_postfilter_share: float = Field(
+        0.2,
+        description="When at least this share of chunks passes a query's filters, the dense search asks "
+        "Chroma for more neighbours without its where-filter and drops the non-matching ones (Chroma's "
+        "filtered search collects every matching id first, so it grows with the corpus: filtered hybrid p50 "
+        "18 -> 48 ms from 1k to 3k chunks in benchmarks/scale_bench.py); "
+        "below it (a few documents or study types) Chroma filters. 1.0 always lets Chroma filter.",
+    )
 
 
 class LLMSettings(BaseModel):
-    provider: Literal["none", "llamacpp", "ollama", "openai"] = Field("none", description="Chat model backend for the optional LLM answerer; 'none' "
-                                                                      "uses the deterministic answerer.")
+    provider: Literal["none", "llamacpp", "ollama", "openai"] = Field(
+        "none", description="Chat model backend for the optional LLM answerer; 'none' uses the deterministic answerer."
+    )
     model: str = Field("", description="Model name (Ollama / OpenAI-compatible) or GGUF path (llamacpp; defaults to the packaged SmolLM2-135M).")
     base_url: str | None = Field(None, description="Endpoint for Ollama or an OpenAI-compatible server (vLLM, llama.cpp server, OpenAI).")
     api_key: str | None = Field(None, description="API key for an OpenAI-compatible endpoint.")
@@ -90,9 +106,17 @@ class LLMSettings(BaseModel):
 
 def _default_study_weights() -> dict[str, float]:
     return {
-        "meta-analysis": 1.0, "systematic-review": 0.95, "rct": 0.85, "crossover-trial": 0.8,
-        "pharmacokinetic": 0.6, "cohort": 0.55, "other": 0.5, "narrative-review": 0.35,
-        "fact-sheet": 0.35, "animal": 0.25, "in-vitro": 0.2,
+        "meta-analysis": 1.0,
+        "systematic-review": 0.95,
+        "rct": 0.85,
+        "crossover-trial": 0.8,
+        "pharmacokinetic": 0.6,
+        "cohort": 0.55,
+        "other": 0.5,
+        "narrative-review": 0.35,
+        "fact-sheet": 0.35,
+        "animal": 0.25,
+        "in-vitro": 0.2,
     }
 
 
@@ -100,42 +124,74 @@ class AuditSettings(BaseModel):
     """Claim audit knobs. The defaults lean towards *not* saying "supported": a false "supported"
     is the worst error the audit can make, so every threshold guarding it errs high."""
 
-    k: int = Field(8, description="Literature passages retrieved per claim before stance scoring. 8 (was 6) with 4 windows per passage: "
-                   "labelled-claim findings (5-fold CV) 0.27 -> 0.34 accuracy, affordable since bf16 made the verifier ~3x faster.")
-    verify_min_relevance: float = Field(0.15, description="Passages sharing less than this share of the claim's content words are not sent to the "
-                                        "verifier (they count as not enough info); saves most of the CPU time.")
-    windows_per_passage: int = Field(4, description="Best sentences/2-sentence windows of each passage sent to the verifier (lexically "
-                                     "pre-selected). 4 (was 2): the sentence that states a claim is often not among the lexical top two.")
+    k: int = Field(
+        8,
+        description="Literature passages retrieved per claim before stance scoring. 8 (was 6) with 4 windows per passage: "
+        "labelled-claim findings (5-fold CV) 0.27 -> 0.34 accuracy, affordable since bf16 made the verifier ~3x faster.",
+    )
+    verify_min_relevance: float = Field(
+        0.15,
+        description="Passages sharing less than this share of the claim's content words are not sent to the "
+        "verifier (they count as not enough info); saves most of the CPU time.",
+    )
+    windows_per_passage: int = Field(
+        4,
+        description="Best sentences/2-sentence windows of each passage sent to the verifier (lexically "
+        "pre-selected). 4 (was 2): the sentence that states a claim is often not among the lexical top two.",
+    )
     max_evidence: int = Field(5, description="Evidence items kept in a verdict (the most decisive first).")
     batch_size: int = Field(32, description="Verifier batch size (pairs are sorted by length first, so little padding).")
     support_min: float = Field(0.6, description="Verifier P(SUPPORTS) above which an evidence item counts as supporting.")
     refute_min: float = Field(0.6, description="Verifier P(REFUTES) above which an evidence item counts as refuting.")
-    relevance_min: float = Field(0.25, description="Share of the claim's content words (subject words aside) a quoted sentence must carry for the "
-                                 "verifier's call on it to count (the gate of the decision features).")
-    topic_min: float = Field(0.5, description="Share of the claim's content words a retrieved passage must carry for the corpus to count as "
-                             "studying the claim's topic: below it, and with no sentence past relevance_min, the finding is 'not covered' rather "
-                             "than 'unsupported'.")
-    contradiction_relevance_min: float = Field(0.5, description="Share of the claim's content words a refuting sentence must carry to count towards "
-                                               "'contradicted' (it must be about what the claim states). On the default article the verifier read "
-                                               "sentences sharing 2 of 5 claim words as refuting ('magnesium blocks the NMDA channel at rest' vs a "
-                                               "single-channel recording), so looser sentences only make a claim 'unsupported'.")
-    contradicted_min_docs: int = Field(2, description="Distinct condition-matched studies whose sentences the verifier reads as refuting needed for "
-                                       "'contradicted' when no explicit check (numbers far off, a null result, a significant effect against a "
-                                       "claimed null) backs the refutation. The verifier's REFUTES F1 is 0.35-0.48 on held-out data, so one "
-                                       "verifier-only refutation is not enough.")
-    max_false_supported: float = Field(0.02, description="Highest share of non-supported fitting claims the decision layer may call 'supported'; "
-                                       "sets its P(supported) threshold when fitted (python -m training.fit_decision).")
-    numeric_tolerance: float = Field(0.25, description="Relative distance beyond which a reported number no longer matches the claimed one (ranges "
-                                     "get this slack on both ends).")
+    relevance_min: float = Field(
+        0.25,
+        description="Share of the claim's content words (subject words aside) a quoted sentence must carry for the "
+        "verifier's call on it to count (the gate of the decision features).",
+    )
+    topic_min: float = Field(
+        0.5,
+        description="Share of the claim's content words a retrieved passage must carry for the corpus to count as "
+        "studying the claim's topic: below it, and with no sentence past relevance_min, the finding is 'not covered' rather "
+        "than 'unsupported'.",
+    )
+    contradiction_relevance_min: float = Field(
+        0.5,
+        description="Share of the claim's content words a refuting sentence must carry to count towards "
+        "'contradicted' (it must be about what the claim states). On the default article the verifier read "
+        "sentences sharing 2 of 5 claim words as refuting ('magnesium blocks the NMDA channel at rest' vs a "
+        "single-channel recording), so looser sentences only make a claim 'unsupported'.",
+    )
+    contradicted_min_docs: int = Field(
+        2,
+        description="Distinct condition-matched studies whose sentences the verifier reads as refuting needed for "
+        "'contradicted' when no explicit check (numbers far off, a null result, a significant effect against a "
+        "claimed null) backs the refutation. The verifier's REFUTES F1 is 0.35-0.48 on held-out data, so one "
+        "verifier-only refutation is not enough.",
+    )
+    max_false_supported: float = Field(
+        0.02,
+        description="Highest share of non-supported fitting claims the decision layer may call 'supported'; "
+        "sets its P(supported) threshold when fitted (python -m training.fit_decision).",
+    )
+    numeric_tolerance: float = Field(
+        0.25, description="Relative distance beyond which a reported number no longer matches the claimed one (ranges get this slack on both ends)."
+    )
     dose_tolerance: float = Field(0.2, description="Relative slack around a claimed dose before a trial's dose counts as different.")
-    uncurated_max_weight: float = Field(0.2, description="Highest study-type weight of a document the corpus manifest does not list (an upload, "
-                                        "a dropped-in file): its study type is only what the file says about itself, so it never outweighs "
-                                        "curated evidence (0.2 = in-vitro, the lowest curated weight).")
-    mechanism_cell_weight: float = Field(0.6, description="Study-type weight of animal/in-vitro work for mechanism claims (direct evidence there, "
-                                         "unlike for clinical claims).")
-    study_type_weights: dict[str, float] = Field(default_factory=_default_study_weights, description="Weight of each study type when evidence is "
-                                                 "combined (meta-analysis/systematic review > RCT/crossover > pharmacokinetic/cohort > narrative "
-                                                 "review/fact sheet > animal > in vitro).")
+    uncurated_max_weight: float = Field(
+        0.2,
+        description="Highest study-type weight of a document the corpus manifest does not list (an upload, "
+        "a dropped-in file): its study type is only what the file says about itself, so it never outweighs "
+        "curated evidence (0.2 = in-vitro, the lowest curated weight).",
+    )
+    mechanism_cell_weight: float = Field(
+        0.6, description="Study-type weight of animal/in-vitro work for mechanism claims (direct evidence there, unlike for clinical claims)."
+    )
+    study_type_weights: dict[str, float] = Field(
+        default_factory=_default_study_weights,
+        description="Weight of each study type when evidence is "
+        "combined (meta-analysis/systematic review > RCT/crossover > pharmacokinetic/cohort > narrative "
+        "review/fact sheet > animal > in vitro).",
+    )
 
 
 class ComposeSettings(BaseModel):
@@ -158,10 +214,10 @@ class ComposeSettings(BaseModel):
     max_literature: int = Field(4, description="Most sentences quoted from the literature.")
     max_per_passage: int = Field(2, description="Most sentences quoted from one passage.")
     dup_cosine: float = Field(0.92, description="Cosine at which two chosen sentences count as the same.")
-    role_bonus: dict[str, float] = Field(default_factory=lambda: {"result": 0.10, "conclusion": 0.08, "method": 0.0, "limitation": 0.02,
-                                                                  "objective": -0.12, "background": -0.06},
-                                         description="Score added by what a sentence does in its study (core.cards roles): results "
-                                                     "and conclusions before aims and background.")
+    role_bonus: dict[str, float] = Field(
+        default_factory=lambda: {"result": 0.10, "conclusion": 0.08, "method": 0.0, "limitation": 0.02, "objective": -0.12, "background": -0.06},
+        description="Score added by what a sentence does in its study (core.cards roles): results and conclusions before aims and background.",
+    )
     dose_bonus: float = Field(0.15, description="A dose question: bonus for sentences stating a dose.")
     effect_bonus: float = Field(0.10, description="An effect-size question: bonus for sentences with figures (%, p, CI, minutes).")
     population_bonus: float = Field(0.10, description="A population question: bonus for sentences saying who (and how many) were studied.")
@@ -176,32 +232,48 @@ class Settings(BaseSettings):
     store_dir: Path = Field(PROJECT_ROOT / ".store", description="Where the vector store, BM25 index, snapshots and audit live.")
     embedding_model: str = Field(default_factory=_packaged_minilm, description="Path of the sentence-transformers embedding model (packaged all-MiniLM-L6-v2).")
     verifier_model: Path = Field(PROJECT_ROOT / "models" / "verifier", description="Path of the trained claim-verifier cross-encoder.")
-    decision_model: Path = Field(PROJECT_ROOT / "models" / "decision" / "decision.json", description="Fitted decision layer of the claim audit "
-                                 "(features → finding); a hand-set conservative prior is used when missing.")
+    decision_model: Path = Field(
+        PROJECT_ROOT / "models" / "decision" / "decision.json",
+        description="Fitted decision layer of the claim audit (features → finding); a hand-set conservative prior is used when missing.",
+    )
     reranker_model: Path = Field(PROJECT_ROOT / "models" / "reranker", description="Path of the trained passage reranker cross-encoder.")
     smollm_path: str = Field(default_factory=_packaged_smollm, description="Packaged SmolLM2-135M GGUF, the offline default for the llamacpp provider.")
     batch_size: int = Field(64, description="Embedding batch size.")
-    inference_precision: Literal["auto", "bf16", "fp32"] = Field("auto", description="Number format of claim-verifier and reranker inference: 'auto' uses bf16 "
-                                                                 "when the CPU has native bf16 (AVX512-BF16/AMX; ~3x faster here, same labels), "
-                                                                 "else fp32.")
-    embedding_precision: Literal["auto", "bf16", "fp32"] = Field("auto", description="Number format of the embedding model: 'auto' runs it with "
-                                                                 "bf16 autocast when the CPU has native bf16 (45 vs 18 chunks/s of ~200 "
-                                                                 "tokens on one thread here, benchmarks/embed_bench.py; mean cosine to fp32 0.99998, "
-                                                                 "same top-10 passages up to near-ties), else fp32; 'fp32' forces the "
-                                                                 "reference path. Vectors are unit-length fp32 either way, so a store built "
-                                                                 "with one is searched with the other.")
-    torch_threads: int = Field(1, description="Torch intra-op threads. 1 by default: on a shared 2-core machine two OpenMP threads spin-wait on "
-                               "each other and a single query encode goes from ~0.1 s to ~2.5 s; 0 keeps torch's default.")
+    inference_precision: Literal["auto", "bf16", "fp32"] = Field(
+        "auto",
+        description="Number format of claim-verifier and reranker inference: 'auto' uses bf16 "
+        "when the CPU has native bf16 (AVX512-BF16/AMX; ~3x faster here, same labels), "
+        "else fp32.",
+    )
+    embedding_precision: Literal["auto", "bf16", "fp32"] = Field(
+        "auto",
+        description="Number format of the embedding model: 'auto' runs it with "
+        "bf16 autocast when the CPU has native bf16 (45 vs 18 chunks/s of ~200 "
+        "tokens on one thread here, benchmarks/embed_bench.py; mean cosine to fp32 0.99998, "
+        "same top-10 passages up to near-ties), else fp32; 'fp32' forces the "
+        "reference path. Vectors are unit-length fp32 either way, so a store built "
+        "with one is searched with the other.",
+    )
+    torch_threads: int = Field(
+        1,
+        description="Torch intra-op threads. 1 by default: on a shared 2-core machine two OpenMP threads spin-wait on "
+        "each other and a single query encode goes from ~0.1 s to ~2.5 s; 0 keeps torch's default.",
+    )
     fetch_online: bool = Field(True, description="Download manifest entries that name an online source but are missing locally.")
     fetch_timeout: float = Field(10.0, description="Seconds before a download attempt is abandoned.")
-    fetch_pmc_url: str = Field("https://eutils.ncbi.nlm.nih.gov/entrez/eutils/efetch.fcgi?db=pmc&id={pmcid}&retmode=xml", description="URL template "
-                               "({pmcid}, {pmcid_num}) returning a PubMed Central article as JATS XML.")
+    fetch_pmc_url: str = Field(
+        "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/efetch.fcgi?db=pmc&id={pmcid}&retmode=xml",
+        description="URL template ({pmcid}, {pmcid_num}) returning a PubMed Central article as JATS XML.",
+    )
     fetch_doi_url: str = Field("https://doi.org/{doi}", description="URL template ({doi}) that resolves a DOI to the publisher's page.")
     max_upload_mb: int = Field(25, description="Largest file the app accepts as an upload.")
     keep_versions: int = Field(2, description="Store versions kept after an ingest (readers of the previous one keep working).")
-    plugins: list[str] = Field(default_factory=list, description="Modules the composition root (services.build_services) imports first, so they can "
-                               "register components by name, e.g. an embedder with core.embeddings.register_embedder (as JSON in MGC_PLUGINS, e.g. "
-                               "'[\"mypkg.embedders\"]').")
+    plugins: list[str] = Field(
+        default_factory=list,
+        description="Modules the composition root (services.build_services) imports first, so they can "
+        "register components by name, e.g. an embedder with core.embeddings.register_embedder (as JSON in MGC_PLUGINS, e.g. "
+        "'[\"mypkg.embedders\"]').",
+    )
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     chunk: ChunkSettings = Field(default_factory=ChunkSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)

@@ -50,10 +50,33 @@ from core.types import Chunk
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "Snapshot", "StoreManifest", "DocumentRecord", "StoreDamagedError", "StoreMissingError", "StoreUnavailableError",
-    "atomic_write_text", "chroma_client", "chroma_mode", "collection_name", "collection_prefix", "current_pointer", "current_version",
-    "get_collection", "lexical_text", "live_history", "next_version", "open_snapshot", "precomputed_ef", "prune_needed", "prune_versions",
-    "read_manifest", "reset_embedded_chroma", "set_current", "snapshots_dir", "store_id", "write_version",
+    "Snapshot",
+    "StoreManifest",
+    "DocumentRecord",
+    "StoreDamagedError",
+    "StoreMissingError",
+    "StoreUnavailableError",
+    "atomic_write_text",
+    "chroma_client",
+    "chroma_mode",
+    "collection_name",
+    "collection_prefix",
+    "current_pointer",
+    "current_version",
+    "get_collection",
+    "lexical_text",
+    "live_history",
+    "next_version",
+    "open_snapshot",
+    "precomputed_ef",
+    "prune_needed",
+    "prune_versions",
+    "read_manifest",
+    "reset_embedded_chroma",
+    "set_current",
+    "snapshots_dir",
+    "store_id",
+    "write_version",
 ]
 
 STORE_ID_FILE = "STORE_ID"
@@ -126,8 +149,10 @@ def chroma_client(settings: Settings | None = None):
         with _CLIENT_LOCK:
             return _persistent_client(str(path))
     except Exception as exc:  # a truncated or corrupt chroma.sqlite3 (sqlite and Rust errors share no base)
-        raise StoreDamagedError(f"the store's vector database {path / 'chroma.sqlite3'} cannot be opened ({type(exc).__name__}: "
-                                f"{str(exc)[:120]}); run `python -m ingest` to repair it") from exc
+        raise StoreDamagedError(
+            f"the store's vector database {path / 'chroma.sqlite3'} cannot be opened ({type(exc).__name__}: "
+            f"{str(exc)[:120]}); run `python -m ingest` to repair it"
+        ) from exc
 
 
 def reset_embedded_chroma(settings: Settings) -> Path | None:
@@ -271,8 +296,10 @@ class Snapshot:
         except Exception as exc:  # chromadb's NotFoundError and sqlite errors share no public base
             if type(exc).__name__ in {"ConnectionError", "ConnectError", "ReadTimeout"}:
                 raise StoreUnavailableError(f"Chroma server {self.manifest.chroma_mode} stopped answering: {exc}") from exc
-            raise StoreDamagedError(f"store version {self.version} is damaged: its vectors (collection {self.collection_name}) are "
-                                    f"missing or unreadable ({type(exc).__name__}); run `python -m ingest` to repair it") from exc
+            raise StoreDamagedError(
+                f"store version {self.version} is damaged: its vectors (collection {self.collection_name}) are "
+                f"missing or unreadable ({type(exc).__name__}); run `python -m ingest` to repair it"
+            ) from exc
 
     def documents(self) -> dict[str, DocumentRecord]:
         return self.manifest.documents
@@ -296,11 +323,11 @@ def open_snapshot(settings: Settings | None = None, version: str | None = None) 
         if named:
             older = [h for h in live_history_intact(s) if h != named]
             hint = f" ({older[-1]} is intact)" if older else ""
-            raise StoreDamagedError(f"the store at {s.store_dir} is damaged: CURRENT names version {named}, which is missing or incomplete"
-                                    f"{hint}; run `python -m ingest` to repair it")
-        raise StoreMissingError(
-            f"No store found at {s.store_dir}. Build it with `python -m ingest` (ingests {s.corpus_dir})."
-        )
+            raise StoreDamagedError(
+                f"the store at {s.store_dir} is damaged: CURRENT names version {named}, which is missing or incomplete"
+                f"{hint}; run `python -m ingest` to repair it"
+            )
+        raise StoreMissingError(f"No store found at {s.store_dir}. Build it with `python -m ingest` (ingests {s.corpus_dir}).")
     path = snapshots_dir(s) / v
     problem = snapshot_files_problem(path)
     if problem:
@@ -309,8 +336,7 @@ def open_snapshot(settings: Settings | None = None, version: str | None = None) 
         manifest = read_manifest(s, v)
         chunks = read_chunks(path)
     except (OSError, ValueError) as exc:
-        raise StoreDamagedError(f"store version {v} is damaged: {type(exc).__name__}: {str(exc)[:160]}; "
-                                "run `python -m ingest` to repair it") from exc
+        raise StoreDamagedError(f"store version {v} is damaged: {type(exc).__name__}: {str(exc)[:160]}; run `python -m ingest` to repair it") from exc
     return Snapshot(settings=s, version=v, path=path, manifest=manifest, chunks=chunks)
 
 
@@ -380,7 +406,7 @@ def next_version(settings: Settings, client=None) -> str:
         for name in _collection_names(client):
             for prefix in prefixes:
                 if name.startswith(prefix):
-                    nums.append(_version_number(name[len(prefix):]))
+                    nums.append(_version_number(name[len(prefix) :]))
     return f"v{max(nums) + 1}"
 
 
@@ -416,10 +442,10 @@ def write_version(
     name = collection_name(settings, version)
     coll = get_collection(client, name, create=True)
     for i in range(0, len(chunks), batch):
-        part = chunks[i:i + batch]
+        part = chunks[i : i + batch]
         coll.add(
             ids=[c.chunk_id for c in part],
-            embeddings=[list(map(float, v)) for v in vectors[i:i + batch]],
+            embeddings=[list(map(float, v)) for v in vectors[i : i + batch]],
             documents=[c.text for c in part],
             metadatas=[c.chroma_metadata() for c in part],
         )
@@ -452,7 +478,7 @@ def _kept(settings: Settings) -> set[str]:
     """Versions pruning keeps: the newest ``keep_versions`` that went live, and whatever CURRENT names."""
     hist = live_history_intact(settings)
     cur = current_version(settings)
-    return set(hist[-max(1, settings.keep_versions):]) | ({cur} if cur else set())
+    return set(hist[-max(1, settings.keep_versions) :]) | ({cur} if cur else set())
 
 
 def prune_needed(settings: Settings) -> bool:
@@ -493,7 +519,7 @@ def prune_versions(settings: Settings, client=None) -> list[str]:
     removed: list[str] = []
     for name in _collection_names(client):  # collections first: a kill here leaves folders, which the next prune finds
         prefix = next((p for p in ours if name.startswith(p)), None)
-        if prefix is None or name in keep_colls or name[len(prefix):] in keep:
+        if prefix is None or name in keep_colls or name[len(prefix) :] in keep:
             continue
         try:
             client.delete_collection(name)

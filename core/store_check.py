@@ -28,8 +28,10 @@ log = logging.getLogger(__name__)
 
 __all__ = ["StoreCheck", "check_store", "collection_problem"]
 
-_COUNT_SQL = ("SELECT count(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id JOIN collections c ON s.collection = c.id "
-              "WHERE c.name = ? AND s.scope = 'METADATA'")
+_COUNT_SQL = (
+    "SELECT count(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id JOIN collections c ON s.collection = c.id "
+    "WHERE c.name = ? AND s.scope = 'METADATA'"
+)
 
 
 @dataclass
@@ -128,8 +130,12 @@ def _version_state(settings: Settings, version: str) -> tuple[StoreManifest | No
 
 
 def _same_vectors(settings: Settings, manifest: StoreManifest | None) -> bool:
-    return (manifest is not None and bool(manifest.collection) and manifest.embedding_model == settings.embedding_model
-            and manifest.chroma_mode == chroma_mode(settings))
+    return (
+        manifest is not None
+        and bool(manifest.collection)
+        and manifest.embedding_model == settings.embedding_model
+        and manifest.chroma_mode == chroma_mode(settings)
+    )
 
 
 def check_store(settings: Settings) -> StoreCheck:

@@ -10,8 +10,35 @@ import hashlib
 import re
 
 _ABBREV = {
-    "e.g", "i.e", "et al", "vs", "fig", "figs", "eq", "ref", "refs", "no", "approx", "ca", "dr", "mr",
-    "mrs", "ms", "prof", "st", "resp", "cf", "al", "inc", "ltd", "jr", "sr", "mg", "min", "max", "vol",
+    "e.g",
+    "i.e",
+    "et al",
+    "vs",
+    "fig",
+    "figs",
+    "eq",
+    "ref",
+    "refs",
+    "no",
+    "approx",
+    "ca",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "prof",
+    "st",
+    "resp",
+    "cf",
+    "al",
+    "inc",
+    "ltd",
+    "jr",
+    "sr",
+    "mg",
+    "min",
+    "max",
+    "vol",
 }
 _BOUNDARY = re.compile(r"[.!?][\"')\]”’]*\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)")
 
@@ -22,10 +49,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         end = m.end()
-        piece = text[start:m.start() + 1].rstrip()
+        piece = text[start : m.start() + 1].rstrip()
         tail = piece.rstrip(".!?\"')]”’ ").split()
         last = tail[-1].lower().rstrip(".") if tail else ""
-        nxt = text[end:end + 1]
+        nxt = text[end : end + 1]
         if text[m.start()] == "." and (last in _ABBREV or (len(last) == 1 and last.isalpha()) or (nxt and nxt.islower())):
             continue
         _add(text, start, m.end(), spans)
@@ -62,16 +89,16 @@ def normalize_ws(text: str) -> str:
 # (chatbot.audit.checks), follow-up detection (chatbot.answer.conversation) and sentence scoring skip.
 # It is bm25s's English list plus auxiliaries, wh-words and comparatives; comparatives ("more",
 # "less") are left out of overlap because the direction check reads them separately.
-STOPWORDS: frozenset[str] = frozenset("""a an the of and or to in on for with by from as at is are was were be been being
+STOPWORDS: frozenset[str] = frozenset(
+    """a an the of and or to in on for with by from as at is are was were be been being
 that this these those it its their there than then but not no into over under per vs also which who whom whose what when
-where why how can may might could would should does do did has have had more most less such very so if they will""".split())
+where why how can may might could would should does do did has have had more most less such very so if they will""".split()
+)
 
 
 # --- inline markup -----------------------------------------------------------------------------
 
-EMOJI = re.compile(
-    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D\u20E3\U000E0020-\U000E007F]"
-)
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0e\ufe0f\u200d\u20e3\U000e0020-\U000e007f]")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]+|\([^)]*\))*\)")

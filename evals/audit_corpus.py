@@ -119,8 +119,10 @@ def load_abstracts(src: Path) -> dict[str, dict[str, str]]:
     elif (src / "allenai_release" / "corpus.jsonl").exists():
         for d in _read_jsonl(src / "allenai_release" / "corpus.jsonl"):
             ab = d.get("abstract") or []
-            out[str(d["doc_id"])] = {"title": (d.get("title") or "").strip(),
-                                     "text": " ".join(s.strip() for s in ab) if isinstance(ab, list) else str(ab).strip()}
+            out[str(d["doc_id"])] = {
+                "title": (d.get("title") or "").strip(),
+                "text": " ".join(s.strip() for s in ab) if isinstance(ab, list) else str(ab).strip(),
+            }
     else:
         raise FileNotFoundError(f"{src}: no corpus.jsonl (BEIR) or allenai_release/corpus.jsonl")
     return out
@@ -149,9 +151,15 @@ def load_claims(src: Path) -> list[dict[str, Any]]:
     if rel.exists():
         for r in _read_jsonl(rel):
             ev = r.get("evidence") or {}
-            out.append({"id": str(r["id"]), "claim": r["claim"].strip(), "gold": gold_label(ev),
-                        "cited_doc_ids": [str(d) for d in r.get("cited_doc_ids") or []],
-                        "evidence_doc_ids": sorted(str(d) for d in ev)})
+            out.append(
+                {
+                    "id": str(r["id"]),
+                    "claim": r["claim"].strip(),
+                    "gold": gold_label(ev),
+                    "cited_doc_ids": [str(d) for d in r.get("cited_doc_ids") or []],
+                    "evidence_doc_ids": sorted(str(d) for d in ev),
+                }
+            )
         return out
     pairs = src / "pairs_train.jsonl"
     if not pairs.exists():
@@ -159,8 +167,7 @@ def load_claims(src: Path) -> list[dict[str, Any]]:
     by_claim: dict[str, dict[str, Any]] = {}
     name = {"SUPPORTS": "SUPPORT", "REFUTES": "CONTRADICT"}
     for r in _read_jsonl(pairs):
-        c = by_claim.setdefault(str(r["claim_id"]), {"id": str(r["claim_id"]), "claim": r["claim"].strip(), "ev": {},
-                                                     "cited_doc_ids": []})
+        c = by_claim.setdefault(str(r["claim_id"]), {"id": str(r["claim_id"]), "claim": r["claim"].strip(), "ev": {}, "cited_doc_ids": []})
         c["cited_doc_ids"].append(str(r["doc_id"]))
         if r["label"] in name:
             c["ev"].setdefault(str(r["doc_id"]), []).append({"label": name[r["label"]]})
@@ -202,8 +209,7 @@ def _nearest(abstracts: dict[str, dict[str, str]], ids: list[str]):
         return search
 
 
-def build_corpus(src_dir: Path, out_dir: Path, split: str = "test", limit: int | None = None,
-                 distractors_per_claim: int = 3, seed: int = 13) -> BuiltCorpus:
+def build_corpus(src_dir: Path, out_dir: Path, split: str = "test", limit: int | None = None, distractors_per_claim: int = 3, seed: int = 13) -> BuiltCorpus:
     """Write ``out_dir/article/scifact-claims.md`` and ``out_dir/literature/sf_<id>.md``; return the gold claims.
 
     Claims of ``split`` with a single gold label are shuffled with ``seed`` and the first ``limit``
@@ -257,7 +263,7 @@ def build_corpus(src_dir: Path, out_dir: Path, split: str = "test", limit: int |
                         literature[d] = "nearest"
                         got += 1
             rest = [d for d in rng.sample(ids, min(len(ids), 4 * k + len(c.cited_doc_ids))) if d not in literature]
-            for d in rest[:k - n_near]:
+            for d in rest[: k - n_near]:
                 literature[d] = "random"
 
     if out_dir.exists() and any(out_dir.iterdir()):
@@ -265,16 +271,31 @@ def build_corpus(src_dir: Path, out_dir: Path, split: str = "test", limit: int |
     (out_dir / "article").mkdir(parents=True, exist_ok=True)
     (out_dir / "literature").mkdir(parents=True, exist_ok=True)
     article = out_dir / "article" / "scifact-claims.md"
-    head = _front_matter({"id": ARTICLE_ID, "title": f"SciFact claims ({split} split, {len(claims)} claims)",
-                          "role": "article", "study_type": "article", "year": None,
-                          "digest_of": f"claims of {src_dir.name}, one per paragraph"})
+    head = _front_matter(
+        {
+            "id": ARTICLE_ID,
+            "title": f"SciFact claims ({split} split, {len(claims)} claims)",
+            "role": "article",
+            "study_type": "article",
+            "year": None,
+            "digest_of": f"claims of {src_dir.name}, one per paragraph",
+        }
+    )
     article.write_text(head + "".join(f"{c.text}\n\n" for c in claims), encoding="utf-8")
     for d in sorted(literature):
         a = abstracts[d]
-        meta = {"id": literature_doc_id(d), "title": a["title"] or f"SciFact abstract {d}", "role": "literature",
-                "study_type": "unknown", "year": None, "digest_of": "abstract", "licence": "ODC-By 1.0 (SciFact corpus)"}
+        meta = {
+            "id": literature_doc_id(d),
+            "title": a["title"] or f"SciFact abstract {d}",
+            "role": "literature",
+            "study_type": "unknown",
+            "year": None,
+            "digest_of": "abstract",
+            "licence": "ODC-By 1.0 (SciFact corpus)",
+        }
         (out_dir / "literature" / f"{literature_doc_id(d)}.md").write_text(
-            _front_matter(meta) + re.sub(r"\s+", " ", a["text"]).strip() + "\n", encoding="utf-8")
+            _front_matter(meta) + re.sub(r"\s+", " ", a["text"]).strip() + "\n", encoding="utf-8"
+        )
     return BuiltCorpus(out_dir, article, split, seed, k, claims, literature, dict(skipped))
 
 
@@ -290,7 +311,7 @@ def article_text(chunks: Iterable[Any], doc_id: str = ARTICLE_ID) -> str:
         return ""
     buf = ["\n"] * max(c.start + len(c.text) for c in cs)
     for c in cs:
-        buf[c.start:c.start + len(c.text)] = list(c.text)
+        buf[c.start : c.start + len(c.text)] = list(c.text)
     return "".join(buf)
 
 
@@ -320,7 +341,7 @@ def gold_spans(doc: str, claims: list[GoldClaim]) -> list[tuple[int, int] | None
         target = _norm(c.text)
         best, best_j = 0.0, -1
         for j in range(li, min(len(lines), li + 6)):
-            r = difflib.SequenceMatcher(None, target, _norm(doc[lines[j][0]:lines[j][1]]), autojunk=False).ratio()
+            r = difflib.SequenceMatcher(None, target, _norm(doc[lines[j][0] : lines[j][1]]), autojunk=False).ratio()
             if r > best:
                 best, best_j = r, j
         if best >= 0.75:
@@ -335,8 +356,7 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def match_claims(records: list[dict], claims: list[GoldClaim], spans: list[tuple[int, int] | None] | None = None,
-                 doc_id: str = ARTICLE_ID) -> list[list[dict]]:
+def match_claims(records: list[dict], claims: list[GoldClaim], spans: list[tuple[int, int] | None] | None = None, doc_id: str = ARTICLE_ID) -> list[list[dict]]:
     """For each gold claim, the audit records that come from it (best match first; empty when not extracted).
 
     By span when the record has one and the gold span is known (the audit may cut a paragraph into
@@ -429,20 +449,24 @@ def score(claims: list[GoldClaim], matches: list[list[dict]], literature: dict[s
     rows: list[dict[str, Any]] = []
     for c, recs in zip(claims, matches):
         rec = recs[0] if recs else None
-        row: dict[str, Any] = {"claim_id": c.claim_id, "text": c.text, "gold": c.gold, "split": c.split,
-                               "extracted": rec is not None, "audit_parts": len(recs)}
+        row: dict[str, Any] = {"claim_id": c.claim_id, "text": c.text, "gold": c.gold, "split": c.split, "extracted": rec is not None, "audit_parts": len(recs)}
         if rec is not None:
             ev_docs = [str(e.get("doc_id", "")) for e in rec.get("evidence") or []]
             cited = {literature_doc_id(d) for d in c.cited_doc_ids}
-            row.update({
-                "audit_id": rec.get("id"), "audit_text": rec.get("text") or rec.get("claim"),
-                "verdict": rec.get("verdict"), "finding": finding_of(rec),
-                "finding_source": "finding" if rec.get("finding") in FINDINGS else "verdict",
-                "confidence": rec.get("confidence"), "features": rec.get("features") or {},
-                "reason": rec.get("reason") if isinstance(rec.get("reason"), str) and rec.get("reason")
-                else " | ".join(rec.get("reasons") or []),
-                "evidence_docs": ev_docs, "cited_doc_in_evidence": bool(cited & set(ev_docs)),
-            })
+            row.update(
+                {
+                    "audit_id": rec.get("id"),
+                    "audit_text": rec.get("text") or rec.get("claim"),
+                    "verdict": rec.get("verdict"),
+                    "finding": finding_of(rec),
+                    "finding_source": "finding" if rec.get("finding") in FINDINGS else "verdict",
+                    "confidence": rec.get("confidence"),
+                    "features": rec.get("features") or {},
+                    "reason": rec.get("reason") if isinstance(rec.get("reason"), str) and rec.get("reason") else " | ".join(rec.get("reasons") or []),
+                    "evidence_docs": ev_docs,
+                    "cited_doc_in_evidence": bool(cited & set(ev_docs)),
+                }
+            )
         else:
             row.update({"verdict": None, "finding": None, "features": {}, "reason": "not extracted by the audit"})
         rows.append(row)
@@ -518,8 +542,7 @@ def _all_gold_claims(claims: list[GoldClaim], spans: list[tuple[int, int] | None
         for c, sp in zip(claims, spans):
             if sp is None or not chunks:
                 continue
-            ch = next((x for x in chunks if x.start <= sp[0] and sp[1] <= x.start + len(x.text)),
-                      min(chunks, key=lambda x: abs(x.start - sp[0])))
+            ch = next((x for x in chunks if x.start <= sp[0] and sp[1] <= x.start + len(x.text)), min(chunks, key=lambda x: abs(x.start - sp[0])))
             out.append(Claim(claim_id(c.text), clean(c.text), ch.section, sp[0], sp[1], ch.chunk_id, ARTICLE_ID))
         return out
 
@@ -530,9 +553,18 @@ def _all_gold_claims(claims: list[GoldClaim], spans: list[tuple[int, int] | None
         pipeline.claims_from_snapshot = original
 
 
-def run(src_dir: Path, split: str = "test", limit: int | None = None, distractors: int = 3, seed: int = 13,
-        work_dir: Path | None = None, settings=None, bypass_extraction: bool = False, verifier=None,
-        progress: bool = False) -> dict[str, Any]:
+def run(
+    src_dir: Path,
+    split: str = "test",
+    limit: int | None = None,
+    distractors: int = 3,
+    seed: int = 13,
+    work_dir: Path | None = None,
+    settings=None,
+    bypass_extraction: bool = False,
+    verifier=None,
+    progress: bool = False,
+) -> dict[str, Any]:
     """Build the corpus, ingest and audit it in a store under ``work_dir`` (a temporary folder when None), score it.
 
     ``settings`` is the base the corpus/store folders are set on (tests pass the fake embedder);
@@ -565,20 +597,30 @@ def run(src_dir: Path, split: str = "test", limit: int | None = None, distractor
         result = score(built.claims, match_claims(audit.get("claims", []), built.claims, spans), built.literature)
         chunks_by_role = collections.Counter(c.role for c in snap.ordered_chunks())
         out: dict[str, Any] = {
-            "config": {"src": str(Path(src_dir).resolve()), "split": split, "limit": limit, "distractors": distractors,
-                       "seed": seed, "bypass_extraction": bypass_extraction,
-                       "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")},
-            "corpus": {"claims": len(built.claims), "skipped": built.skipped,
-                       "literature": dict(collections.Counter(built.literature.values())),
-                       "documents": summary.documents, "chunks": summary.chunks, "chunks_by_role": dict(chunks_by_role),
-                       "failed": [list(f) for f in summary.failed], "gold_paragraphs_located": sum(sp is not None for sp in spans)},
-            "audit": {"claims": len(audit.get("claims", [])), "verifier": audit.get("verifier"),
-                      "stats": audit.get("stats", {})},
+            "config": {
+                "src": str(Path(src_dir).resolve()),
+                "split": split,
+                "limit": limit,
+                "distractors": distractors,
+                "seed": seed,
+                "bypass_extraction": bypass_extraction,
+                "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            },
+            "corpus": {
+                "claims": len(built.claims),
+                "skipped": built.skipped,
+                "literature": dict(collections.Counter(built.literature.values())),
+                "documents": summary.documents,
+                "chunks": summary.chunks,
+                "chunks_by_role": dict(chunks_by_role),
+                "failed": [list(f) for f in summary.failed],
+                "gold_paragraphs_located": sum(sp is not None for sp in spans),
+            },
+            "audit": {"claims": len(audit.get("claims", [])), "verifier": audit.get("verifier"), "stats": audit.get("stats", {})},
             "metrics": result["metrics"],
             "rows": result["rows"],
         }
-        timings = {"build_s": round(t_build, 1), "ingest_s": round(t_ingest, 1),
-                   "audit_s": (audit.get("stats") or {}).get("seconds")}
+        timings = {"build_s": round(t_build, 1), "ingest_s": round(t_ingest, 1), "audit_s": (audit.get("stats") or {}).get("seconds")}
         if bypass_extraction:
             from chatbot.audit import audit_snapshot
 
@@ -611,21 +653,36 @@ def _secs(x: Any) -> str:
 
 def _metrics_md(m: dict[str, Any], title: str) -> list[str]:
     tw, e2e = m["three_way"], m["three_way_end_to_end"]
-    lines = [f"### {title}", "",
-             f"Claims extracted by the audit: **{m['extracted']} / {m['gold_claims']}** ({_fmt(m['claims_extracted'])}); "
-             f"not extracted by gold label: " + ", ".join(f"{g} {n}" for g, n in m["not_extracted_by_gold"].items()) + ".",
-             f"Extracted claims whose evidence includes a cited (gold) abstract: {_fmt(m['cited_doc_in_evidence'])}.", "",
-             "Findings of the extracted claims (rows: gold, columns: finding):", "",
-             "| gold \\ finding | " + " | ".join(FINDINGS) + " | total |",
-             "|---|" + "---:|" * (len(FINDINGS) + 1)]
+    lines = [
+        f"### {title}",
+        "",
+        f"Claims extracted by the audit: **{m['extracted']} / {m['gold_claims']}** ({_fmt(m['claims_extracted'])}); "
+        f"not extracted by gold label: " + ", ".join(f"{g} {n}" for g, n in m["not_extracted_by_gold"].items()) + ".",
+        f"Extracted claims whose evidence includes a cited (gold) abstract: {_fmt(m['cited_doc_in_evidence'])}.",
+        "",
+        "Findings of the extracted claims (rows: gold, columns: finding):",
+        "",
+        "| gold \\ finding | " + " | ".join(FINDINGS) + " | total |",
+        "|---|" + "---:|" * (len(FINDINGS) + 1),
+    ]
     for g in GOLD:
         row = m["confusion"][g]
         lines.append(f"| {g} | " + " | ".join(str(row[f]) for f in FINDINGS) + f" | {sum(row.values())} |")
-    lines += ["", "Three-way collapse (supported → S, contradicted → C, every other finding → N):", "",
-              "| metric | extracted claims | end to end (not extracted = N) |", "|---|---:|---:|"]
-    for key, label in (("claims", "claims"), ("macro_f1", "macro-F1 (S/C/N)"), ("accuracy", "accuracy"),
-                       ("contradiction_recall", "contradiction recall"), ("supported_precision", "supported precision"),
-                       ("false_supported_rate", "false-supported rate (non-supported gold called S)")):
+    lines += [
+        "",
+        "Three-way collapse (supported → S, contradicted → C, every other finding → N):",
+        "",
+        "| metric | extracted claims | end to end (not extracted = N) |",
+        "|---|---:|---:|",
+    ]
+    for key, label in (
+        ("claims", "claims"),
+        ("macro_f1", "macro-F1 (S/C/N)"),
+        ("accuracy", "accuracy"),
+        ("contradiction_recall", "contradiction recall"),
+        ("supported_precision", "supported precision"),
+        ("false_supported_rate", "false-supported rate (non-supported gold called S)"),
+    ):
         lines.append(f"| {label} | {_fmt(tw[key])} | {_fmt(e2e[key])} |")
     lines += ["", "| class | precision | recall | F1 | gold | predicted |", "|---|---:|---:|---:|---:|---:|"]
     for lab in THREE:
@@ -633,38 +690,50 @@ def _metrics_md(m: dict[str, Any], title: str) -> list[str]:
         lines.append(f"| {lab} | {_fmt(p['precision'])} | {_fmt(p['recall'])} | {_fmt(p['f1'])} | {p['gold']} | {p['predicted']} |")
     src = m.get("finding_source") or {}
     if src.get("verdict"):
-        lines += ["", f"Note: {src['verdict']} records had no `finding` field; their finding was mapped from the 4-way "
-                      "verdict (mixed → conflicting, no_evidence → unsupported)."]
+        lines += [
+            "",
+            f"Note: {src['verdict']} records had no `finding` field; their finding was mapped from the 4-way "
+            "verdict (mixed → conflicting, no_evidence → unsupported).",
+        ]
     return lines + [""]
 
 
 def render_report(result: dict[str, Any], command: str = "") -> str:
     cfg, corp, t = result["config"], result["corpus"], result["timings"]
     m = result["metrics"]
-    lines = [f"# Claim audit against SciFact gold labels — {cfg['split']} split", "",
-             f"Created {cfg['created']}" + (f" by `{command}`" if command else "") + ".", "",
-             f"- Source: `{cfg['src']}`; split **{cfg['split']}**"
-             + (" (never used for fitting)" if cfg["split"] == "test" else "")
-             + f", limit {cfg['limit'] or 'none'}, seed {cfg['seed']}, {cfg['distractors']} distractors per claim.",
-             f"- Gold claims: {corp['claims']} (" + ", ".join(f"{g} {n}" for g, n in m["gold_distribution"].items()) + ")"
-             + ("; left out: " + ", ".join(f"{k} {v}" for k, v in corp["skipped"].items()) if corp["skipped"] else "") + ".",
-             f"- Literature: {sum(corp['literature'].values())} abstracts ("
-             + ", ".join(f"{k} {v}" for k, v in sorted(corp["literature"].items())) + f"); {corp['documents']} documents, "
-             f"{corp['chunks']} chunks in the store; {corp['gold_paragraphs_located']} of {corp['claims']} claim paragraphs located in the cleaned article.",
-             f"- Audit: {result['audit']['claims']} claims extracted from the article; verifier "
-             f"`{(result['audit'].get('verifier') or {}).get('path', '?')}`.",
-             f"- Wall time: {_secs(t['total_s'])} (build {_secs(t['build_s'])}, ingest incl. audit {_secs(t['ingest_s'])}, "
-             f"audit {_secs(t['audit_s'])}" + (f", extraction-bypassing audit {_secs(t['bypass_audit_s'])}" if "bypass_audit_s" in t else "") + ").",
-             ""]
+    lines = [
+        f"# Claim audit against SciFact gold labels — {cfg['split']} split",
+        "",
+        f"Created {cfg['created']}" + (f" by `{command}`" if command else "") + ".",
+        "",
+        f"- Source: `{cfg['src']}`; split **{cfg['split']}**"
+        + (" (never used for fitting)" if cfg["split"] == "test" else "")
+        + f", limit {cfg['limit'] or 'none'}, seed {cfg['seed']}, {cfg['distractors']} distractors per claim.",
+        f"- Gold claims: {corp['claims']} ("
+        + ", ".join(f"{g} {n}" for g, n in m["gold_distribution"].items())
+        + ")"
+        + ("; left out: " + ", ".join(f"{k} {v}" for k, v in corp["skipped"].items()) if corp["skipped"] else "")
+        + ".",
+        f"- Literature: {sum(corp['literature'].values())} abstracts ("
+        + ", ".join(f"{k} {v}" for k, v in sorted(corp["literature"].items()))
+        + f"); {corp['documents']} documents, "
+        f"{corp['chunks']} chunks in the store; {corp['gold_paragraphs_located']} of {corp['claims']} claim paragraphs located in the cleaned article.",
+        f"- Audit: {result['audit']['claims']} claims extracted from the article; verifier `{(result['audit'].get('verifier') or {}).get('path', '?')}`.",
+        f"- Wall time: {_secs(t['total_s'])} (build {_secs(t['build_s'])}, ingest incl. audit {_secs(t['ingest_s'])}, "
+        f"audit {_secs(t['audit_s'])}" + (f", extraction-bypassing audit {_secs(t['bypass_audit_s'])}" if "bypass_audit_s" in t else "") + ").",
+        "",
+    ]
     if m["gold_claims"] < 100:
         n_c = m["gold_distribution"]["contradicted"]
-        lines += [f"Small sample: one claim is {100 / max(1, m['gold_claims']):.1f} points of accuracy"
-                  + (f" and {100 / n_c:.1f} points of contradiction recall ({n_c} contradicted claims)" if n_c else "")
-                  + "; read differences of a few claims as noise.", ""]
+        lines += [
+            f"Small sample: one claim is {100 / max(1, m['gold_claims']):.1f} points of accuracy"
+            + (f" and {100 / n_c:.1f} points of contradiction recall ({n_c} contradicted claims)" if n_c else "")
+            + "; read differences of a few claims as noise.",
+            "",
+        ]
     lines += _metrics_md(m, "The audit as ingest runs it")
     if "bypass" in result:
-        lines += _metrics_md(result["bypass"]["metrics"],
-                             "Every gold claim audited (claim extraction bypassed: the judging stage alone)")
+        lines += _metrics_md(result["bypass"]["metrics"], "Every gold claim audited (claim extraction bypassed: the judging stage alone)")
     rows = [r for r in result["rows"] if r["extracted"]]
     bad = [r for r in rows if collapse(r["finding"]) == "S" and r["gold"] != "supported"]
     if bad:
@@ -699,17 +768,25 @@ def write_report(result: dict[str, Any], out_dir: Path, command: str = "") -> Pa
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m evals audit-corpus", description=__doc__.splitlines()[0])
     p.add_argument("dir", type=Path, help="SciFact-style folder: corpus.jsonl and allenai_release/claims_train.jsonl")
-    p.add_argument("--split", choices=SPLITS, default="test",
-                   help="test: half of the verifier's held-out claims, never fitted on (default); fit: the other half; "
-                        "dev: both; train: claims the verifier trained on; all")
+    p.add_argument(
+        "--split",
+        choices=SPLITS,
+        default="test",
+        help="test: half of the verifier's held-out claims, never fitted on (default); fit: the other half; "
+        "dev: both; train: claims the verifier trained on; all",
+    )
     p.add_argument("--limit", type=int, default=None, help="at most N claims (a seeded random sample of the split)")
     p.add_argument("--distractors", type=int, default=3, help="distractor abstracts per claim (half BM25-nearest, half random)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--out", type=Path, default=None, help="report folder (default evals/reports/audit-corpus/<name>/)")
-    p.add_argument("--keep-store", type=Path, default=None, metavar="DIR",
-                   help="build corpus and store in DIR (must be empty or absent) and keep them, instead of a temporary folder")
-    p.add_argument("--bypass-extraction", action="store_true",
-                   help="also audit every gold claim, whether or not the audit's claim extraction keeps it")
+    p.add_argument(
+        "--keep-store",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="build corpus and store in DIR (must be empty or absent) and keep them, instead of a temporary folder",
+    )
+    p.add_argument("--bypass-extraction", action="store_true", help="also audit every gold claim, whether or not the audit's claim extraction keeps it")
     a = p.parse_args(argv[1:])
     if not a.dir.is_dir():
         print(f"error: {a.dir} is not a folder", file=sys.stderr)
@@ -721,16 +798,19 @@ def main(argv: list[str]) -> int:
     out = a.out or REPORTS_DIR / name
     command = "python -m evals " + " ".join(argv)
     try:
-        result = run(a.dir, a.split, a.limit, a.distractors, a.seed, work_dir=a.keep_store,
-                     bypass_extraction=a.bypass_extraction, progress=True)
+        result = run(a.dir, a.split, a.limit, a.distractors, a.seed, work_dir=a.keep_store, bypass_extraction=a.bypass_extraction, progress=True)
     except (FileNotFoundError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     write_report(result, out, command)
     m = result["metrics"]
-    summary = {"out": str(out), "claims": m["gold_claims"], "claims_extracted": m["claims_extracted"],
-               "three_way": {k: v for k, v in m["three_way"].items() if k != "per_class"},
-               "seconds": result["timings"]["total_s"]}
+    summary = {
+        "out": str(out),
+        "claims": m["gold_claims"],
+        "claims_extracted": m["claims_extracted"],
+        "three_way": {k: v for k, v in m["three_way"].items() if k != "per_class"},
+        "seconds": result["timings"]["total_s"],
+    }
     if "bypass" in result:
         summary["bypass_three_way"] = {k: v for k, v in result["bypass"]["metrics"]["three_way"].items() if k != "per_class"}
     print(json.dumps(summary))

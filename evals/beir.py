@@ -107,7 +107,7 @@ def embed_corpus(ids: list[str], texts: list[str], embeddings, cache: Path | Non
     out = []
     t0 = time.perf_counter()
     for i in range(0, len(texts), batch):
-        out.append(np.asarray(embeddings.embed_documents(texts[i:i + batch]), dtype=np.float32))
+        out.append(np.asarray(embeddings.embed_documents(texts[i : i + batch]), dtype=np.float32))
         print(f"embedded {min(i + batch, len(texts))}/{len(texts)} ({time.perf_counter() - t0:.0f}s)", file=sys.stderr, flush=True)
     vecs = np.vstack(out) if out else np.zeros((0, 1), dtype=np.float32)
     if cache is not None:
@@ -121,8 +121,7 @@ def embed_corpus(ids: list[str], texts: list[str], embeddings, cache: Path | Non
 class BeirIndex:
     """Dense + BM25 over a BEIR corpus, fused exactly as the chatbot's retriever fuses."""
 
-    def __init__(self, ids: list[str], texts: list[str], vectors: np.ndarray, embeddings, rrf_k: int, candidates: int,
-                 bm25_weight: float = 1.0):
+    def __init__(self, ids: list[str], texts: list[str], vectors: np.ndarray, embeddings, rrf_k: int, candidates: int, bm25_weight: float = 1.0):
         from core.lexical import LexicalIndex
 
         self.ids = ids
@@ -173,8 +172,9 @@ def _rerank(reranker, query: str, ranked_ids: list[str], corpus: dict[str, dict]
 
 
 # -- CLI --------------------------------------------------------------------------------------------
-def run(folder: Path, split: str = "test", limit: int | None = None, rerank: bool = False, settings=None,
-        embeddings=None, use_cache: bool = True) -> dict[str, dict]:
+def run(
+    folder: Path, split: str = "test", limit: int | None = None, rerank: bool = False, settings=None, embeddings=None, use_cache: bool = True
+) -> dict[str, dict]:
     """Metrics per method; the function the CLI and tests share (``embeddings`` default: the
     configured embedder, as ``services`` wires it)."""
     from core.settings import get_settings

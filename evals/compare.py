@@ -93,8 +93,7 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
     lines = [f"{'metric':{width}s} {'old':>9s} {'new':>9s} {'delta':>9s} {'allowed':>8s}  status"]
     for r in rows:
         d = "-" if r["delta"] is None else (("+" if r["delta"] >= 0 else "") + _fmt(r["delta"]))
-        lines.append(f"{r['metric']:{width}s} {_fmt(r['old']):>9s} {_fmt(r['new']):>9s} {d:>9s} "
-                     f"{_fmt(r.get('allowed')):>8s}  {r['status']}")
+        lines.append(f"{r['metric']:{width}s} {_fmt(r['old']):>9s} {_fmt(r['new']):>9s} {d:>9s} {_fmt(r.get('allowed')):>8s}  {r['status']}")
     return "\n".join(lines)
 
 
@@ -102,8 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "compare":
         argv = argv[1:]
-    ap = argparse.ArgumentParser(prog="python -m evals compare",
-                                 description="Compare two results.json files (or report folders); exit 1 when a metric falls beyond its tolerance.")
+    ap = argparse.ArgumentParser(
+        prog="python -m evals compare", description="Compare two results.json files (or report folders); exit 1 when a metric falls beyond its tolerance."
+    )
     ap.add_argument("old", help="baseline results.json or report folder (e.g. evals/reports/baseline)")
     ap.add_argument("new", help="new results.json or report folder (e.g. evals/reports/latest)")
     ap.add_argument("--allow-missing", action="store_true", help="don't fail when a baseline metric is absent from the new run")

@@ -78,6 +78,5 @@ def load_claims(subset: str | None = None, data_dir: Path = DATA_DIR) -> list[di
         elif r["finding"] not in FINDING_LABEL:
             raise ValueError(f"{path}: claim {r.get('id')}: unknown finding {r['finding']!r}; known: {', '.join(FINDINGS)}")
         elif "label" in r and FINDING_LABEL[r["finding"]] != r["label"]:
-            raise ValueError(f"{path}: claim {r.get('id')}: finding {r['finding']!r} needs label "
-                             f"{FINDING_LABEL[r['finding']]!r}, not {r['label']!r}")
+            raise ValueError(f"{path}: claim {r.get('id')}: finding {r['finding']!r} needs label {FINDING_LABEL[r['finding']]!r}, not {r['label']!r}")
     return _subset(rows, "claims", subset, data_dir)

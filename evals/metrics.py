@@ -225,8 +225,6 @@ def confusion_matrix(gold: Sequence[str], pred: Sequence[str], labels: Sequence[
     return m
 
 
-
-
 def classification_summary(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] = VERDICTS) -> dict[str, Any]:
     """Accuracy, macro-F1 over ``labels`` (a class absent from both gold and predictions is skipped,
     not scored 0), per-class F1, confusion matrix and the count of false `supported` (the worst

@@ -29,7 +29,7 @@ def premise_windows(premise: str, size: int = 2, max_chars: int = 700) -> list[s
         if len(sents) <= size:
             windows.append(" ".join(sents))
         else:
-            windows.extend(" ".join(sents[i:i + size]) for i in range(len(sents) - size + 1))
+            windows.extend(" ".join(sents[i : i + size]) for i in range(len(sents) - size + 1))
     seen: dict[str, None] = {}
     for w in windows:
         seen.setdefault(w[:max_chars], None)
@@ -70,6 +70,10 @@ def verifier_entailer(settings=None) -> tuple[WindowedEntailer, dict[str, str]]:
     from chatbot.audit.verifier import LABELS, get_verifier
 
     v = get_verifier(settings)
-    info = {"path": str(v.path), "fingerprint": getattr(v, "fingerprint", ""), "max_length": str(getattr(v, "max_length", "")),
-            "decision": "argmax == SUPPORTS on any 2-sentence window of the cited passages"}
+    info = {
+        "path": str(v.path),
+        "fingerprint": getattr(v, "fingerprint", ""),
+        "max_length": str(getattr(v, "max_length", "")),
+        "decision": "argmax == SUPPORTS on any 2-sentence window of the cited passages",
+    }
     return WindowedEntailer(v.score, supports_index=LABELS.index("SUPPORTS")), info

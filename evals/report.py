@@ -12,10 +12,23 @@ from pathlib import Path
 from typing import Any
 
 HEADLINE = [
-    "retrieval.recall@5", "retrieval.recall@10", "retrieval.mrr@10", "retrieval.ndcg@10", "retrieval.passage_hit@10",
-    "citation.recall", "citation.precision",
-    "answer.key_facts", "answer.refusal_correct_rate", "answer.false_refusal_rate", "answer.flag_recall", "answer.false_flag_rate",
-    "claims.accuracy", "claims.macro_f1", "claims.false_supported", "claims.finding_accuracy", "claims.finding_macro_f1",
+    "retrieval.recall@5",
+    "retrieval.recall@10",
+    "retrieval.mrr@10",
+    "retrieval.ndcg@10",
+    "retrieval.passage_hit@10",
+    "citation.recall",
+    "citation.precision",
+    "answer.key_facts",
+    "answer.refusal_correct_rate",
+    "answer.false_refusal_rate",
+    "answer.flag_recall",
+    "answer.false_flag_rate",
+    "claims.accuracy",
+    "claims.macro_f1",
+    "claims.false_supported",
+    "claims.finding_accuracy",
+    "claims.finding_macro_f1",
     "claims.finding_min_f1",
 ]
 LOWER_IS_BETTER = ("answer.false_refusal_rate", "answer.false_flag_rate", "claims.false_supported", "answer.error_rate")
@@ -23,9 +36,11 @@ LOWER_IS_BETTER = ("answer.false_refusal_rate", "answer.false_flag_rate", "claim
 
 def _retrieval_desc(p: dict[str, Any]) -> str:
     r = p.get("retrieval", {})
-    return (f"hybrid retriever: dense {p.get('embedding_name') or p.get('embedding_model')} + BM25, RRF k={r.get('rrf_k')}, "
-            f"candidates={r.get('candidates')}, max_per_doc={r.get('max_per_doc')}, rerank={r.get('rerank')}; "
-            f"store {p.get('store', {}).get('version')}")
+    return (
+        f"hybrid retriever: dense {p.get('embedding_name') or p.get('embedding_model')} + BM25, RRF k={r.get('rrf_k')}, "
+        f"candidates={r.get('candidates')}, max_per_doc={r.get('max_per_doc')}, rerank={r.get('rerank')}; "
+        f"store {p.get('store', {}).get('version')}"
+    )
 
 
 def _verifier_desc(p: dict[str, Any]) -> str:
@@ -73,10 +88,16 @@ def _decision_cv() -> str:
 
     model = load(get_settings().decision_model)
     m = model.metrics if model else {}
-    parts = [f"{label} {m[k]:.3f}" for k, label in (("labelled_cv_finding_accuracy", "finding accuracy"),
-                                                      ("labelled_cv_finding_macro_f1", "finding macro-F1"),
-                                                      ("labelled_cv_verdict_accuracy", "verdict accuracy"),
-                                                      ("labelled_cv_false_supported", "false `supported` rate")) if k in m]
+    parts = [
+        f"{label} {m[k]:.3f}"
+        for k, label in (
+            ("labelled_cv_finding_accuracy", "finding accuracy"),
+            ("labelled_cv_finding_macro_f1", "finding macro-F1"),
+            ("labelled_cv_verdict_accuracy", "verdict accuracy"),
+            ("labelled_cv_false_supported", "false `supported` rate"),
+        )
+        if k in m
+    ]
     return ", ".join(parts)
 
 
@@ -158,110 +179,201 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
     p = results.get("provenance", {})
     m = results["metrics"]
     lines = [f"# Eval report — {p.get('date', '')}", ""]
-    lines += [f"Command: `{p.get('command', 'python -m evals run')}` · commit `{p.get('git_commit', '')}` · "
-              f"{p.get('questions')} questions, {p.get('claims')} claims (subset: {p.get('subset')}) · "
-              f"{results.get('seconds', 0):.0f} s on {p.get('machine', {}).get('cpus')} CPUs "
-              f"(torch threads {p.get('machine', {}).get('torch_threads')})", ""]
+    lines += [
+        f"Command: `{p.get('command', 'python -m evals run')}` · commit `{p.get('git_commit', '')}` · "
+        f"{p.get('questions')} questions, {p.get('claims')} claims (subset: {p.get('subset')}) · "
+        f"{results.get('seconds', 0):.0f} s on {p.get('machine', {}).get('cpus')} CPUs "
+        f"(torch threads {p.get('machine', {}).get('torch_threads')})",
+        "",
+    ]
     lines += ["## What produced these numbers", ""]
     ret = p.get("retrieval", {})
-    lines.append(_md_table(["key", "component", "value"], [
-        ["[A]", "answerer", f"{p.get('answerer')} (k={ret.get('k')} passages)"],
-        ["[R]", "retriever", _retrieval_desc(p)],
-        ["", "embedding model", p.get("embedding_model")],
-        ["[V]", "verifier", f"{(p.get('verifier') or {}).get('path')} (weights {(p.get('verifier') or {}).get('fingerprint') or '?'}; "
-                     f"{(p.get('verifier') or {}).get('decision', '')})"],
-        ["", "retrieval settings", ", ".join(f"{k}={v}" for k, v in ret.items())],
-        ["[C]", "claim checker", "chatbot.audit.check_claim; audit settings: " + (", ".join(f"{k}={v}" for k, v in (p.get("audit") or {}).items()) or "–")],
-        ["", "store", f"{p.get('store', {}).get('version')} at {p.get('store', {}).get('dir')}: "
-                  f"{p.get('store', {}).get('documents')} documents, {p.get('store', {}).get('chunks')} chunks, "
-                  f"claim audit {'present' if p.get('store', {}).get('audit') else 'MISSING (no flags possible)'}"],
-    ]))
+    lines.append(
+        _md_table(
+            ["key", "component", "value"],
+            [
+                ["[A]", "answerer", f"{p.get('answerer')} (k={ret.get('k')} passages)"],
+                ["[R]", "retriever", _retrieval_desc(p)],
+                ["", "embedding model", p.get("embedding_model")],
+                [
+                    "[V]",
+                    "verifier",
+                    f"{(p.get('verifier') or {}).get('path')} (weights {(p.get('verifier') or {}).get('fingerprint') or '?'}; "
+                    f"{(p.get('verifier') or {}).get('decision', '')})",
+                ],
+                ["", "retrieval settings", ", ".join(f"{k}={v}" for k, v in ret.items())],
+                [
+                    "[C]",
+                    "claim checker",
+                    "chatbot.audit.check_claim; audit settings: " + (", ".join(f"{k}={v}" for k, v in (p.get("audit") or {}).items()) or "–"),
+                ],
+                [
+                    "",
+                    "store",
+                    f"{p.get('store', {}).get('version')} at {p.get('store', {}).get('dir')}: "
+                    f"{p.get('store', {}).get('documents')} documents, {p.get('store', {}).get('chunks')} chunks, "
+                    f"claim audit {'present' if p.get('store', {}).get('audit') else 'MISSING (no flags possible)'}",
+                ],
+            ],
+        )
+    )
     if p.get("claims_note"):
         lines += ["", f"**Note:** {p['claims_note']}"]
     lines += ["", "## Summary", ""]
     rows = [[n + (" ↓" if n in LOWER_IS_BETTER else ""), m.get(n), metric_source(n, p, short=True)] for n in HEADLINE if n in m]
     lines.append(_md_table(["metric (↓ lower is better)", "value", "produced by"], rows))
     lines += ["", "## By category", ""]
-    cols = ["retrieval.recall@10", "retrieval.mrr@10", "answer.key_facts", "citation.recall", "answer.flag_recall",
-            "answer.false_flag_rate", "answer.refusal_correct_rate", "answer.false_refusal_rate"]
+    cols = [
+        "retrieval.recall@10",
+        "retrieval.mrr@10",
+        "answer.key_facts",
+        "citation.recall",
+        "answer.flag_recall",
+        "answer.false_flag_rate",
+        "answer.refusal_correct_rate",
+        "answer.false_refusal_rate",
+    ]
     lines.append(_md_table(["category", "n"] + cols, [[c, d["n"]] + [d.get(k) for k in cols] for c, d in results.get("categories", {}).items()]))
     claims = results.get("claims")
     if claims:
-        lines += ["", "## Claim verdicts", "", f"Accuracy {_fmt(claims['accuracy'])}, macro-F1 {_fmt(claims['macro_f1'])}, "
-                  f"false `supported` {claims['false_supported']} of {claims['n']}. Rows: gold label; columns: predicted.", ""]
+        lines += [
+            "",
+            "## Claim verdicts",
+            "",
+            f"Accuracy {_fmt(claims['accuracy'])}, macro-F1 {_fmt(claims['macro_f1'])}, "
+            f"false `supported` {claims['false_supported']} of {claims['n']}. Rows: gold label; columns: predicted.",
+            "",
+        ]
         cv = _decision_cv()
         if cv:
-            lines[-1:-1] = ["", f"These claims are also part of the decision layer's fitting data, so the figures above are in-sample. "
-                            f"On claims it did not see (5-fold cross-validation, `python -m training.fit_decision`): {cv}."]
+            lines[-1:-1] = [
+                "",
+                f"These claims are also part of the decision layer's fitting data, so the figures above are in-sample. "
+                f"On claims it did not see (5-fold cross-validation, `python -m training.fit_decision`): {cv}.",
+            ]
         labs = claims["labels"]
-        lines.append(_md_table(["gold \\ predicted"] + labs + ["F1"],
-                               [[label] + claims["confusion"][i] + [claims["f1"].get(label)] for i, label in enumerate(labs)]))
+        lines.append(
+            _md_table(["gold \\ predicted"] + labs + ["F1"], [[label] + claims["confusion"][i] + [claims["f1"].get(label)] for i, label in enumerate(labs)])
+        )
         wrong = [r for r in results.get("claim_rows", []) if not r["correct"]]
         if wrong:
             lines += ["", "Misjudged claims:", ""]
-            lines.append(_md_table(["id", "gold", "predicted", "claim", "evidence docs", "first reason"],
-                                   [[r["id"], r["gold"], r["pred"], r["claim"], ", ".join(r["evidence_docs"][:4]),
-                                     _short((r["reasons"] or [r.get("error") or ""])[0], 160)] for r in wrong]))
+            lines.append(
+                _md_table(
+                    ["id", "gold", "predicted", "claim", "evidence docs", "first reason"],
+                    [
+                        [r["id"], r["gold"], r["pred"], r["claim"], ", ".join(r["evidence_docs"][:4]), _short((r["reasons"] or [r.get("error") or ""])[0], 160)]
+                        for r in wrong
+                    ],
+                )
+            )
     findings = results.get("findings")
     if findings:
-        lines += ["", "## Claim findings", "", f"Accuracy {_fmt(findings['accuracy'])}, macro-F1 {_fmt(findings['macro_f1'])} over the "
-                  "six findings (mixed = extrapolated or conflicting, no evidence = unsupported or not covered). "
-                  "Rows: gold finding; columns: predicted.", ""]
+        lines += [
+            "",
+            "## Claim findings",
+            "",
+            f"Accuracy {_fmt(findings['accuracy'])}, macro-F1 {_fmt(findings['macro_f1'])} over the "
+            "six findings (mixed = extrapolated or conflicting, no evidence = unsupported or not covered). "
+            "Rows: gold finding; columns: predicted.",
+            "",
+        ]
         labs = findings["labels"]
-        lines.append(_md_table(["gold \\ predicted"] + labs + ["F1"],
-                               [[label] + findings["confusion"][i] + [findings["f1"].get(label)] for i, label in enumerate(labs)]))
+        lines.append(
+            _md_table(["gold \\ predicted"] + labs + ["F1"], [[label] + findings["confusion"][i] + [findings["f1"].get(label)] for i, label in enumerate(labs)])
+        )
         wrongf = [r for r in results.get("claim_rows", []) if r.get("gold_finding") and r.get("pred_finding") != r.get("gold_finding")]
         if wrongf:
             lines += ["", "Claims with another finding than the label:", ""]
-            lines.append(_md_table(["id", "gold", "predicted", "claim", "reason"],
-                                   [[r["id"], r["gold_finding"], r["pred_finding"], r["claim"], _short(r.get("reason") or "", 200)]
-                                    for r in wrongf]))
+            lines.append(
+                _md_table(
+                    ["id", "gold", "predicted", "claim", "reason"],
+                    [[r["id"], r["gold_finding"], r["pred_finding"], r["claim"], _short(r.get("reason") or "", 200)] for r in wrongf],
+                )
+            )
     ac = results.get("audit_corpus")
     if ac:
-        lines += ["", "## Claim audit on corpora it never saw", "",
-                  "Built by `python -m evals audit-corpus DIR` from a SciFact-style folder (an article of the claims, their "
-                  "cited abstracts plus distractors as literature), ingested into a temporary store and audited. Three-way: "
-                  "supported / contradicted / every other finding. The `test` split is never used by any training or fitting step.", ""]
-        lines.append(_md_table(["report", "claims", "extracted", "macro-F1", "accuracy", "contradiction recall", "supported precision",
-                                "false-supported rate", "command"],
-                               [[f"[{r['name']}](../audit-corpus/{r['name']}/report.md)", r.get("claims"), r.get("extracted"),
-                                 r.get("macro_f1"), r.get("accuracy"), r.get("contradiction_recall"), r.get("supported_precision"),
-                                 r.get("false_supported_rate"), f"`{r.get('command', '')}`"] for r in ac]))
+        lines += [
+            "",
+            "## Claim audit on corpora it never saw",
+            "",
+            "Built by `python -m evals audit-corpus DIR` from a SciFact-style folder (an article of the claims, their "
+            "cited abstracts plus distractors as literature), ingested into a temporary store and audited. Three-way: "
+            "supported / contradicted / every other finding. The `test` split is never used by any training or fitting step.",
+            "",
+        ]
+        lines.append(
+            _md_table(
+                ["report", "claims", "extracted", "macro-F1", "accuracy", "contradiction recall", "supported precision", "false-supported rate", "command"],
+                [
+                    [
+                        f"[{r['name']}](../audit-corpus/{r['name']}/report.md)",
+                        r.get("claims"),
+                        r.get("extracted"),
+                        r.get("macro_f1"),
+                        r.get("accuracy"),
+                        r.get("contradiction_recall"),
+                        r.get("supported_precision"),
+                        r.get("false_supported_rate"),
+                        f"`{r.get('command', '')}`",
+                    ]
+                    for r in ac
+                ],
+            )
+        )
     lines += ["", "## Latency (ms)", ""]
     lat = results.get("latency", {})
-    lines.append(_md_table(["stage", "p50", "p95", "n", "produced by"],
-                           [[s, v["p50"], v["p95"], v["n"], metric_source("latency." + s, p, short=True)] for s, v in lat.items()]))
+    lines.append(
+        _md_table(
+            ["stage", "p50", "p95", "n", "produced by"], [[s, v["p50"], v["p95"], v["n"], metric_source("latency." + s, p, short=True)] for s, v in lat.items()]
+        )
+    )
     worst = sorted(results.get("questions", []), key=lambda r: r.get("score", 0))[:8]
     if worst:
-        lines += ["", "## Worst questions", "",
-                  "Sorted by the mean of recall@10, key facts, citation recall, flag correctness and (for unanswerable) refusal correctness.", ""]
+        lines += [
+            "",
+            "## Worst questions",
+            "",
+            "Sorted by the mean of recall@10, key facts, citation recall, flag correctness and (for unanswerable) refusal correctness.",
+            "",
+        ]
         for r in worst:
             cit = r.get("citation") or {}
-            lines += [f"### {r['id']} ({r['category']}) — score {_fmt(r.get('score'))}", "",
-                      f"**Q:** {r['question']}" + (f"  \n**History:** {' → '.join(r['history'])}" if r.get("history") else ""), "",
-                      f"relevant {r['relevant_docs']} · retrieved {r.get('retrieved_docs', [])[:6]} · cited {r.get('cited_docs', [])} · "
-                      f"key facts {_fmt(r.get('key_facts'))} (missing: {[a[0] for a in r.get('missing_facts', [])]}) · "
-                      f"citation recall {_fmt(cit.get('recall'))} · must flag {r['must_flag']}, flagged {r.get('flagged')} · "
-                      f"refused {r.get('refused')}" + (f" · **error** {r['error']}" if r.get("error") else ""), ""]
+            lines += [
+                f"### {r['id']} ({r['category']}) — score {_fmt(r.get('score'))}",
+                "",
+                f"**Q:** {r['question']}" + (f"  \n**History:** {' → '.join(r['history'])}" if r.get("history") else ""),
+                "",
+                f"relevant {r['relevant_docs']} · retrieved {r.get('retrieved_docs', [])[:6]} · cited {r.get('cited_docs', [])} · "
+                f"key facts {_fmt(r.get('key_facts'))} (missing: {[a[0] for a in r.get('missing_facts', [])]}) · "
+                f"citation recall {_fmt(cit.get('recall'))} · must flag {r['must_flag']}, flagged {r.get('flagged')} · "
+                f"refused {r.get('refused')}" + (f" · **error** {r['error']}" if r.get("error") else ""),
+                "",
+            ]
             lines += ["> " + ln for ln in _short(r.get("answer", "")).splitlines() or [""]]
             lines.append("")
     if plots:
         lines += ["## Plots", ""] + [f"![{pl.stem}]({pl.name})" for pl in plots]
-    lines += ["", "## Definitions", "",
-              "- **recall@k / MRR@10 / nDCG@10**: over the distinct documents of the retriever's ranked passages for the "
-              "standalone query (follow-ups rewritten as the answer service does), against `relevant_docs`; answerable questions only. "
-              "**passage_hit@10**: share of the labelled passage snippets found in those passages.",
-              "- **citation recall / precision** (ALCE): a statement is supported when the verifier entails it from its cited "
-              "passages together; a citation is precise when its statement is supported and the citation is not redundant "
-              "(it entails the statement alone, or removing it breaks the entailment). Refused answers are skipped.",
-              "- **key facts**: share of labelled facts found in the answer text (any accepted spelling, case-insensitive).",
-              "- **refusal_correct_rate**: unanswerable questions the answerer refused, "
-              "or answered with all of the question's labelled gap statements (e.g. \"the summary breaks off\"). "
-              "**false_refusal_rate**: answerable questions the answerer refused.",
-              "- **flag_recall / false_flag_rate**: an answer is flagged when it carries audit flags or a verdict other than `supported`; "
-              "measured against `must_flag`.",
-              "- **claims**: verdicts of `check_claim` against the labelled claim set; macro-F1 over the four verdicts; "
-              "false `supported` = predicted supported when the label is anything else.", ""]
+    lines += [
+        "",
+        "## Definitions",
+        "",
+        "- **recall@k / MRR@10 / nDCG@10**: over the distinct documents of the retriever's ranked passages for the "
+        "standalone query (follow-ups rewritten as the answer service does), against `relevant_docs`; answerable questions only. "
+        "**passage_hit@10**: share of the labelled passage snippets found in those passages.",
+        "- **citation recall / precision** (ALCE): a statement is supported when the verifier entails it from its cited "
+        "passages together; a citation is precise when its statement is supported and the citation is not redundant "
+        "(it entails the statement alone, or removing it breaks the entailment). Refused answers are skipped.",
+        "- **key facts**: share of labelled facts found in the answer text (any accepted spelling, case-insensitive).",
+        "- **refusal_correct_rate**: unanswerable questions the answerer refused, "
+        'or answered with all of the question\'s labelled gap statements (e.g. "the summary breaks off"). '
+        "**false_refusal_rate**: answerable questions the answerer refused.",
+        "- **flag_recall / false_flag_rate**: an answer is flagged when it carries audit flags or a verdict other than `supported`; "
+        "measured against `must_flag`.",
+        "- **claims**: verdicts of `check_claim` against the labelled claim set; macro-F1 over the four verdicts; "
+        "false `supported` = predicted supported when the label is anything else.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -274,8 +386,15 @@ def audit_corpus_summaries(root: Path | None = None) -> list[dict[str, Any]]:
         try:
             d = json.loads(f.read_text(encoding="utf-8"))
             m = d["metrics"]
-            rows.append({"name": f.parent.name, "command": d.get("command", ""), "claims": m["gold_claims"],
-                         "extracted": m["claims_extracted"], **{k: v for k, v in m["three_way"].items() if k != "per_class"}})
+            rows.append(
+                {
+                    "name": f.parent.name,
+                    "command": d.get("command", ""),
+                    "claims": m["gold_claims"],
+                    "extracted": m["claims_extracted"],
+                    **{k: v for k, v in m["three_way"].items() if k != "per_class"},
+                }
+            )
         except (OSError, ValueError, KeyError) as exc:  # a damaged or older report: say so in the table
             rows.append({"name": f.parent.name, "command": f"unreadable: {exc}"})
     return rows
@@ -296,11 +415,13 @@ def summary_text(results: dict[str, Any]) -> str:
     """The one-screen summary printed at the end of a run."""
     m = results["metrics"]
     p = results.get("provenance", {})
-    lines = [f"Eval summary — answerer {p.get('answerer')}, store {p.get('store', {}).get('version')}, "
-             f"{p.get('questions')} questions / {p.get('claims')} claims ({p.get('subset')}), {results.get('seconds', 0):.0f} s"]
+    lines = [
+        f"Eval summary — answerer {p.get('answerer')}, store {p.get('store', {}).get('version')}, "
+        f"{p.get('questions')} questions / {p.get('claims')} claims ({p.get('subset')}), {results.get('seconds', 0):.0f} s"
+    ]
     groups = [("retrieval", "retrieval."), ("citations", "citation."), ("answers", "answer."), ("claims", "claims.")]
     for label, prefix in groups:
-        items = [f"{n[len(prefix):]}={_fmt(m[n])}" for n in HEADLINE + ["answer.error_rate"] if n.startswith(prefix) and n in m]
+        items = [f"{n[len(prefix) :]}={_fmt(m[n])}" for n in HEADLINE + ["answer.error_rate"] if n.startswith(prefix) and n in m]
         if items:
             lines.append(f"  {label:10s} " + "  ".join(items))
     lat = results.get("latency", {})

@@ -34,36 +34,59 @@ Entails = Callable[[str, str], bool]
 
 
 # -- one question / one claim -----------------------------------------------------------------------
-def evaluate_question(q: dict[str, Any], retriever, answer_fn: AnswerFn, query_fn: QueryFn,
-                      entails: Entails | None, k_answer: int) -> dict[str, Any]:
+def evaluate_question(q: dict[str, Any], retriever, answer_fn: AnswerFn, query_fn: QueryFn, entails: Entails | None, k_answer: int) -> dict[str, Any]:
     """Everything measured on one question; metric fields are None where they don't apply."""
     history = list(q.get("history") or [])
-    row: dict[str, Any] = {"id": q["id"], "category": q["category"], "question": q["question"], "history": history,
-                           "answerable": q["answerable"], "must_flag": q["must_flag"], "relevant_docs": q["relevant_docs"]}
+    row: dict[str, Any] = {
+        "id": q["id"],
+        "category": q["category"],
+        "question": q["question"],
+        "history": history,
+        "answerable": q["answerable"],
+        "must_flag": q["must_flag"],
+        "relevant_docs": q["relevant_docs"],
+    }
     query = query_fn(q["question"], history)
     timings: dict[str, float] = {}
     passages = retriever.search(query, k=max(EVAL_DEPTH, k_answer), timings=timings)
     docs = M.doc_ranking(p.chunk.doc_id for p in passages)
     rel = q["relevant_docs"] if q["answerable"] else []
     row.update(
-        query=query, retrieved_docs=docs, retrieval_ms=timings,
-        recall_at_5=M.recall_at_k(docs, rel, 5), recall_at_10=M.recall_at_k(docs, rel, 10),
-        mrr=M.reciprocal_rank(docs, rel, EVAL_DEPTH), ndcg_at_10=M.ndcg_at_k(docs, rel, EVAL_DEPTH),
+        query=query,
+        retrieved_docs=docs,
+        retrieval_ms=timings,
+        recall_at_5=M.recall_at_k(docs, rel, 5),
+        recall_at_10=M.recall_at_k(docs, rel, 10),
+        mrr=M.reciprocal_rank(docs, rel, EVAL_DEPTH),
+        ndcg_at_10=M.ndcg_at_k(docs, rel, EVAL_DEPTH),
         passage_hit=M.chunk_hit_rate([p.chunk.text for p in passages], q.get("relevant_chunks_contain") or []),
     )
     try:
         ans = answer_fn(q["question"], history)
     except Exception as exc:  # one broken answer must not lose the whole run
-        row.update(error=f"{type(exc).__name__}: {exc}", answer="", cited_docs=[], refused=False, flagged=False,
-                   key_facts=None, missing_facts=[], citation=None, timings_ms={})
+        row.update(
+            error=f"{type(exc).__name__}: {exc}",
+            answer="",
+            cited_docs=[],
+            refused=False,
+            flagged=False,
+            key_facts=None,
+            missing_facts=[],
+            citation=None,
+            timings_ms={},
+        )
         return row
     text = ans.get("answer", "")
     hits = M.key_fact_hits(text, q.get("key_facts") or [])
     cites = ans.get("citations") or []
     row.update(
-        answer=text, refused=M.is_refusal(ans), flagged=M.is_flagged(ans), timings_ms=ans.get("timings_ms") or {},
+        answer=text,
+        refused=M.is_refusal(ans),
+        flagged=M.is_flagged(ans),
+        timings_ms=ans.get("timings_ms") or {},
         verdict=(ans.get("verdict") or {}).get("verdict") if isinstance(ans.get("verdict"), dict) else ans.get("verdict"),
-        n_flags=len(ans.get("flags") or []), cited_docs=M.doc_ranking(c.get("doc_id") for c in cites),
+        n_flags=len(ans.get("flags") or []),
+        cited_docs=M.doc_ranking(c.get("doc_id") for c in cites),
         key_facts=(sum(hits) / len(hits)) if hits else None,
         missing_facts=[alts for alts, h in zip(q.get("key_facts") or [], hits) if not h],
         refusal_correct=None if q["answerable"] else M.refusal_correct(ans, q.get("key_facts") or []),
@@ -88,11 +111,22 @@ def evaluate_claim(c: dict[str, Any], check_fn: CheckFn) -> dict[str, Any]:
     ms = (time.perf_counter() - t0) * 1e3
     gold_finding = c.get("finding") or ""
     pred_finding = str(v.get("finding") or "") if v else "error"
-    return {"id": c["id"], "claim": c["claim"], "gold": c["label"], "pred": pred, "correct": pred == c["label"],
-            "gold_finding": gold_finding, "pred_finding": pred_finding, "reason": v.get("reason", "") if v else "",
-            "confidence": v.get("confidence"), "reasons": list(v.get("reasons") or [])[:3],
-            "evidence_docs": M.doc_ranking(e.get("doc_id") for e in v.get("evidence") or []),
-            "deciding_docs": c.get("deciding_docs", []), "ms": ms, "error": err}
+    return {
+        "id": c["id"],
+        "claim": c["claim"],
+        "gold": c["label"],
+        "pred": pred,
+        "correct": pred == c["label"],
+        "gold_finding": gold_finding,
+        "pred_finding": pred_finding,
+        "reason": v.get("reason", "") if v else "",
+        "confidence": v.get("confidence"),
+        "reasons": list(v.get("reasons") or [])[:3],
+        "evidence_docs": M.doc_ranking(e.get("doc_id") for e in v.get("evidence") or []),
+        "deciding_docs": c.get("deciding_docs", []),
+        "ms": ms,
+        "error": err,
+    }
 
 
 # -- aggregation ------------------------------------------------------------------------------------
@@ -119,8 +153,7 @@ def _question_metrics(rows: list[dict[str, Any]], prefix: str = "") -> dict[str,
 
 def question_score(r: dict[str, Any]) -> float:
     """One number per question to sort the report's "worst questions": the mean of what applies."""
-    parts = [r.get("recall_at_10"), r.get("key_facts"), (r.get("citation") or {}).get("recall"),
-             float(r.get("flagged") == r["must_flag"])]
+    parts = [r.get("recall_at_10"), r.get("key_facts"), (r.get("citation") or {}).get("recall"), float(r.get("flagged") == r["must_flag"])]
     if not r["answerable"]:
         parts.append(float(bool(r.get("refusal_correct"))))
     if "error" in r:
@@ -133,19 +166,27 @@ def aggregate(qrows: list[dict[str, Any]], crows: list[dict[str, Any]]) -> dict[
     metrics: dict[str, float | None] = dict(_question_metrics(qrows)) if qrows else {}
     claims = M.classification_summary([r["gold"] for r in crows], [r["pred"] for r in crows]) if crows else None
     if claims:
-        metrics.update({"claims.accuracy": claims["accuracy"], "claims.macro_f1": claims["macro_f1"],
-                        "claims.false_supported": float(claims["false_supported"])})
+        metrics.update(
+            {"claims.accuracy": claims["accuracy"], "claims.macro_f1": claims["macro_f1"], "claims.false_supported": float(claims["false_supported"])}
+        )
     frows = [r for r in crows if r.get("gold_finding")]
-    findings = M.classification_summary([r["gold_finding"] for r in frows], [r["pred_finding"] for r in frows],
-                                        FINDINGS) if frows else None
+    findings = M.classification_summary([r["gold_finding"] for r in frows], [r["pred_finding"] for r in frows], FINDINGS) if frows else None
     if findings:
-        metrics.update({"claims.finding_accuracy": findings["accuracy"], "claims.finding_macro_f1": findings["macro_f1"],
-                        "claims.finding_min_f1": min(findings["f1"].get(f, 0.0) for f in FINDINGS)})
+        metrics.update(
+            {
+                "claims.finding_accuracy": findings["accuracy"],
+                "claims.finding_macro_f1": findings["macro_f1"],
+                "claims.finding_min_f1": min(findings["f1"].get(f, 0.0) for f in FINDINGS),
+            }
+        )
     lat_answer = M.latency_summary(r.get("timings_ms") for r in qrows if "error" not in r)
     lat_retr = M.latency_summary(r.get("retrieval_ms") for r in qrows)
     lat_claim = M.latency_summary({"check": r["ms"]} for r in crows if not r["error"])
-    latency = {**{f"answer.{k}": v for k, v in lat_answer.items()}, **{f"retrieval.{k}": v for k, v in lat_retr.items()},
-               **{f"claim.{k}": v for k, v in lat_claim.items()}}
+    latency = {
+        **{f"answer.{k}": v for k, v in lat_answer.items()},
+        **{f"retrieval.{k}": v for k, v in lat_retr.items()},
+        **{f"claim.{k}": v for k, v in lat_claim.items()},
+    }
     for stage, s in latency.items():
         metrics[f"latency.{stage}.p50"] = s["p50"]
         metrics[f"latency.{stage}.p95"] = s["p95"]
@@ -153,13 +194,26 @@ def aggregate(qrows: list[dict[str, Any]], crows: list[dict[str, Any]]) -> dict[
     for cat in sorted({r["category"] for r in qrows}):
         rows = [r for r in qrows if r["category"] == cat]
         categories[cat] = {"n": len(rows), **{k: v for k, v in _question_metrics(rows).items() if v is not None}}
-    return {"metrics": {k: v for k, v in metrics.items() if v is not None}, "claims": claims, "findings": findings,
-            "latency": latency, "categories": categories}
+    return {
+        "metrics": {k: v for k, v in metrics.items() if v is not None},
+        "claims": claims,
+        "findings": findings,
+        "latency": latency,
+        "categories": categories,
+    }
 
 
-def run_suite(questions: Sequence[dict[str, Any]], claims: Sequence[dict[str, Any]], retriever, answer_fn: AnswerFn,
-              check_fn: CheckFn | None, query_fn: QueryFn, entails: Entails | None, k_answer: int = 6,
-              progress: bool = True) -> dict[str, Any]:
+def run_suite(
+    questions: Sequence[dict[str, Any]],
+    claims: Sequence[dict[str, Any]],
+    retriever,
+    answer_fn: AnswerFn,
+    check_fn: CheckFn | None,
+    query_fn: QueryFn,
+    entails: Entails | None,
+    k_answer: int = 6,
+    progress: bool = True,
+) -> dict[str, Any]:
     from tqdm import tqdm
 
     total = len(questions) + (len(claims) if check_fn else 0)
@@ -187,8 +241,9 @@ def run_suite(questions: Sequence[dict[str, Any]], claims: Sequence[dict[str, An
 # -- provenance -------------------------------------------------------------------------------------
 def _git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
-                              cwd=Path(__file__).resolve().parent).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5, cwd=Path(__file__).resolve().parent
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):  # no git, or not a checkout
         return ""
 
@@ -200,8 +255,7 @@ def _has_audit(snap) -> bool:
         return False
 
 
-def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str] | None, subset: str | None,
-               n_questions: int, n_claims: int) -> dict[str, Any]:
+def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str] | None, subset: str | None, n_questions: int, n_claims: int) -> dict[str, Any]:
     """What produced the numbers: models, settings, store version, code version, machine."""
     from core.embeddings import torch_threads
 
@@ -218,11 +272,18 @@ def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str]
         "verifier": verifier_info or {"path": str(getattr(settings, "verifier_model", "")), "fingerprint": "", "note": "not loaded"},
         "retrieval": settings.retrieval.model_dump() if hasattr(settings, "retrieval") else {},
         "audit": audit.model_dump() if hasattr(audit, "model_dump") else {},
-        "store": {"dir": str(getattr(settings, "store_dir", "")), "version": getattr(snap, "version", ""),
-                  "documents": len(manifest.documents) if manifest is not None else 0,
-                  "chunks": len(getattr(snap, "chunks", {}) or {}),
-                  "embedding_model": manifest.embedding_model if manifest is not None else "", "audit": _has_audit(snap)},
-        "subset": subset or "all", "questions": n_questions, "claims": n_claims, "eval_depth": EVAL_DEPTH,
+        "store": {
+            "dir": str(getattr(settings, "store_dir", "")),
+            "version": getattr(snap, "version", ""),
+            "documents": len(manifest.documents) if manifest is not None else 0,
+            "chunks": len(getattr(snap, "chunks", {}) or {}),
+            "embedding_model": manifest.embedding_model if manifest is not None else "",
+            "audit": _has_audit(snap),
+        },
+        "subset": subset or "all",
+        "questions": n_questions,
+        "claims": n_claims,
+        "eval_depth": EVAL_DEPTH,
         "machine": {"cpus": os.cpu_count(), "torch_threads": torch_threads(), "platform": platform.platform(), "python": platform.python_version()},
     }
 
@@ -236,8 +297,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--limit", type=int, default=None, help="only the first N questions and N claims")
     ap.add_argument("--no-claims", action="store_true", help="skip the claim set")
     ap.add_argument("--no-citations", action="store_true", help="skip ALCE citation metrics (no verifier calls)")
-    ap.add_argument("--threads", type=int, default=None,
-                    help="torch CPU threads (default: torch's own choice); 1 avoids OpenMP spin-waits on a loaded 2-core box")
+    ap.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: torch's own choice); 1 avoids OpenMP spin-waits on a loaded 2-core box"
+    )
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     return ap.parse_args(argv)
 
@@ -290,7 +352,7 @@ def main(argv: list[str] | None = None, settings=None) -> int:
     questions = load_questions(args.subset)
     claims = [] if args.no_claims else load_claims(args.subset)
     if args.limit:
-        questions, claims = questions[:args.limit], claims[:args.limit]
+        questions, claims = questions[: args.limit], claims[: args.limit]
 
     answer_fn, check_fn, query_fn = _real_calls(services, retriever, args.answerer, with_claims=bool(claims))
     entails, verifier_info = None, None
@@ -302,8 +364,7 @@ def main(argv: list[str] | None = None, settings=None) -> int:
         except (RuntimeError, OSError, ImportError) as exc:  # VerifierMissingError is a RuntimeError
             print(f"warning: citation metrics skipped, verifier unavailable: {exc}", file=sys.stderr)
     _warm_up(answer_fn, check_fn)
-    results = run_suite(questions, claims, retriever, answer_fn, check_fn, query_fn, entails,
-                        k_answer=settings.retrieval.k, progress=not args.quiet)
+    results = run_suite(questions, claims, retriever, answer_fn, check_fn, query_fn, entails, k_answer=settings.retrieval.k, progress=not args.quiet)
     results["provenance"] = provenance(settings, retriever, args.answerer, verifier_info, args.subset, len(questions), len(claims))
     results["provenance"]["command"] = "python -m evals run " + " ".join(argv)
     if check_fn is None and claims:
@@ -332,8 +393,10 @@ def _real_calls(services, retriever, answerer: str, with_claims: bool) -> tuple[
     check_fn: CheckFn | None = None
     auditor = services.auditor if with_claims else None
     if auditor is not None:
+
         def check_fn(claim: str) -> dict[str, Any]:
             return auditor.check_claim(claim, retriever).to_json()
+
     return answer_fn, check_fn, query_fn
 
 

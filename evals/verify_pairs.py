@@ -48,8 +48,11 @@ def label_file(inp: Path, out: Path, verifier, block_size: int = 256, progress: 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     written = 0
-    with inp.open(encoding="utf-8") as fin, tmp.open("w", encoding="utf-8") as fout, \
-            tqdm(total=total, unit="pair", desc="verify-pairs", disable=not progress, file=sys.stderr) as bar:
+    with (
+        inp.open(encoding="utf-8") as fin,
+        tmp.open("w", encoding="utf-8") as fout,
+        tqdm(total=total, unit="pair", desc="verify-pairs", disable=not progress, file=sys.stderr) as bar,
+    ):
         for block in _blocks(fin, block_size):
             probs = verifier.score([(str(r["claim"]), str(r["evidence"])) for r in block])
             for row, p in zip(block, probs):

@@ -22,25 +22,62 @@ from core.types import Chunk
 
 _NUM = r"\d+(?:[.,]\d+)?"
 _DURATION = re.compile(r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)[\s-](day|week|month|year|night)s?\b", re.I)
-_PEOPLE = (r"participants|patients|adults|subjects|volunteers|people|individuals|men|women|children|adolescents|students|"
-           r"players|athletes|persons|residents|infants|elderly|mice|rats|studies|trials")
-_WORDNUM = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-                                        "sixteen seventeen eighteen nineteen twenty".split())}
+_PEOPLE = (
+    r"participants|patients|adults|subjects|volunteers|people|individuals|men|women|children|adolescents|students|"
+    r"players|athletes|persons|residents|infants|elderly|mice|rats|studies|trials"
+)
+_WORDNUM = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
 _N = re.compile(rf"(?<!\bof )(?<!\bto )\b(\d{{1,3}}(?:,\d{{3}})+|\d+|{'|'.join(_WORDNUM)})\s+(?:[A-Za-z-]+\s+){{0,4}}?(?:{_PEOPLE})\b", re.I)
 _N_EQ = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b")
-_COMPARATOR = re.compile(r"\b(?:vs\.?|versus|compared with|compared to|against)\s+((?:an?\s+|the\s+)?[A-Za-z][\w\- ]{1,40}?)"
-                         r"(?=[,;.)]|\s+(?:for|in|over|and|at|on)\b|$)", re.I)
+_COMPARATOR = re.compile(
+    r"\b(?:vs\.?|versus|compared with|compared to|against)\s+((?:an?\s+|the\s+)?[A-Za-z][\w\- ]{1,40}?)"
+    r"(?=[,;.)]|\s+(?:for|in|over|and|at|on)\b|$)",
+    re.I,
+)
 _PLACEBO = re.compile(r"\bplacebo\b", re.I)
 _P = re.compile(r"\b[pP]\s*(?:[=<>≤≥]|&lt;)\s*0?\.\d+")
 _CI = re.compile(r"\b95\s*%\s*CI\b[:,]?\s*(?:[-−–]?\d+(?:\.\d+)?\s*(?:to|–|-|,)\s*[-−–]?\d+(?:\.\d+)?)")
-_EFFECT = re.compile(rf"[-−–]?{_NUM}\s*(?:%|percent|min(?:utes)?\b|points?\b|hours?\b|h\b|[µμ]mol|mmol)|"
-                     rf"\b(?:OR|RR|HR|SMD|MD|WMD|ratio)\s*(?:of\s*)?[=:]?\s*[-−–]?{_NUM}|{_NUM}\s*±\s*{_NUM}")
-_NOT_SIG = re.compile(r"\bnot (?:statistically )?significant|\bnon-?significant|\bno (?:significant )?(?:difference|effect|change)|"
-                      r"\bdid not (?:differ|change|reach)", re.I)
+_EFFECT = re.compile(
+    rf"[-−–]?{_NUM}\s*(?:%|percent|min(?:utes)?\b|points?\b|hours?\b|h\b|[µμ]mol|mmol)|"
+    rf"\b(?:OR|RR|HR|SMD|MD|WMD|ratio)\s*(?:of\s*)?[=:]?\s*[-−–]?{_NUM}|{_NUM}\s*±\s*{_NUM}"
+)
+_NOT_SIG = re.compile(
+    r"\bnot (?:statistically )?significant|\bnon-?significant|\bno (?:significant )?(?:difference|effect|change)|"
+    r"\bdid not (?:differ|change|reach)",
+    re.I,
+)
 _SIG = re.compile(r"\bsignificant(?:ly)?\b", re.I)
-_HEDGES = ("may", "might", "could", "suggest", "suggests", "appear", "appears", "possibly", "possible", "preliminary", "poor",
-           "low", "weak", "limited", "uncertain", "unclear", "needed", "further research", "caution", "small", "conflicting",
-           "inconsistent", "emerging", "potential")
+_HEDGES = (
+    "may",
+    "might",
+    "could",
+    "suggest",
+    "suggests",
+    "appear",
+    "appears",
+    "possibly",
+    "possible",
+    "preliminary",
+    "poor",
+    "low",
+    "weak",
+    "limited",
+    "uncertain",
+    "unclear",
+    "needed",
+    "further research",
+    "caution",
+    "small",
+    "conflicting",
+    "inconsistent",
+    "emerging",
+    "potential",
+)
 
 
 def _sentences(chunks: Iterable[Chunk]) -> list[CardSentence]:
@@ -86,9 +123,16 @@ def _design(record: DocumentRecord, texts: list[str]) -> str:
     if record.study_type and record.study_type not in ("other", "unknown"):
         return record.study_type
     joined = " ".join(texts).lower()
-    for design, cue in (("meta-analysis", "meta-analys"), ("systematic-review", "systematic review"), ("rct", "randomi"),
-                        ("crossover-trial", "crossover"), ("cohort", "cohort"), ("in-vitro", "in vitro"),
-                        ("animal", " mice"), ("animal", " rats")):
+    for design, cue in (
+        ("meta-analysis", "meta-analys"),
+        ("systematic-review", "systematic review"),
+        ("rct", "randomi"),
+        ("crossover-trial", "crossover"),
+        ("cohort", "cohort"),
+        ("in-vitro", "in vitro"),
+        ("animal", " mice"),
+        ("animal", " rats"),
+    ):
         if cue in joined:
             return design
     return record.study_type or ""
@@ -105,7 +149,7 @@ def _intervention(meta: dict, methods: list[str], profile: DomainProfile) -> Int
     dose_rx = dose_pattern(tuple(profile.dose_units))
     dose = ""
     for t in pool:
-        m = next((m for m in dose_rx.finditer(t) if not _THRESHOLD.search(t[:m.start()])), None)
+        m = next((m for m in dose_rx.finditer(t) if not _THRESHOLD.search(t[: m.start()])), None)
         if m:  # a dose given, not a threshold ("at >= 50 mg", "below 50 mg")
             dose = (m.group(1) + m.group(2)).strip()
             break
@@ -140,7 +184,7 @@ def _outcome(s: CardSentence) -> Outcome | None:
     ci = _first(_CI, [t])
     effect = ""
     for m in _EFFECT.finditer(t):
-        if not _P.search(t[max(0, m.start() - 6):m.end()]):
+        if not _P.search(t[max(0, m.start() - 6) : m.end()]):
             effect = m.group(0).strip()
             break
     if not (p or ci or effect):
@@ -183,11 +227,19 @@ def extract_card(doc_id: str, record: DocumentRecord, chunks: list[Chunk], profi
     if isinstance(authors, str):
         authors = [a.strip() for a in authors.split(";") if a.strip()]
     return StudyCard(
-        doc_id=doc_id, title=record.title, year=record.year, authors=[str(a) for a in authors],
-        design=_design(record, [s.text for s in sents]), n=n, population=population,
-        intervention=_intervention(meta, methods, profile), comparator=_comparator(meta, methods),
+        doc_id=doc_id,
+        title=record.title,
+        year=record.year,
+        authors=[str(a) for a in authors],
+        design=_design(record, [s.text for s in sents]),
+        n=n,
+        population=population,
+        intervention=_intervention(meta, methods, profile),
+        comparator=_comparator(meta, methods),
         outcomes=[o for o in (_outcome(s) for s in sents if s.role == "result") if o is not None],
-        conclusion=" ".join(conclusion_sents[:2]), hedges=hedges, sentences=sents,
+        conclusion=" ".join(conclusion_sents[:2]),
+        hedges=hedges,
+        sentences=sents,
     )
 
 

@@ -26,7 +26,7 @@ def chunk_document(doc: Document, cfg: ChunkSettings) -> list[Chunk]:
     chunks: list[Chunk] = []
     used: set[str] = set()
     for sec in doc.sections:
-        body = doc.text[sec.start:sec.end]
+        body = doc.text[sec.start : sec.end]
         spans = [(sec.start + a, sec.start + b) for a, b in split_sentences(body)]
         spans = _split_overlong(doc.text, spans, limit=max(2 * cfg.size, 400))
         for group in _group(spans, cfg):
@@ -38,12 +38,23 @@ def chunk_document(doc: Document, cfg: ChunkSettings) -> list[Chunk]:
                 cid = f"{chunk_id(doc.doc_id, text)}-{n}"
                 n += 1
             used.add(cid)
-            chunks.append(Chunk(
-                chunk_id=cid, doc_id=doc.doc_id, text=text, start=start, end=end,
-                sentences=[(a - start, b - start) for a, b in group],
-                title=doc.title, year=doc.year, role=doc.role, study_type=doc.study_type,
-                section=sec.title, page=sec.page, meta={**doc.meta, **provenance(doc, doc.text, group)},
-            ))
+            chunks.append(
+                Chunk(
+                    chunk_id=cid,
+                    doc_id=doc.doc_id,
+                    text=text,
+                    start=start,
+                    end=end,
+                    sentences=[(a - start, b - start) for a, b in group],
+                    title=doc.title,
+                    year=doc.year,
+                    role=doc.role,
+                    study_type=doc.study_type,
+                    section=sec.title,
+                    page=sec.page,
+                    meta={**doc.meta, **provenance(doc, doc.text, group)},
+                )
+            )
     return chunks
 
 
@@ -52,7 +63,7 @@ def provenance(doc: Document, text: str, group: list[Span]) -> dict:
     which fields only the file declares, and whether it holds text addressing the reader or the system
     (``suspect``: the reason; ``suspect_sentences``: indices of those sentences, never to be quoted)."""
     out: dict = {"curated": doc.curated, "declared": list(doc.declared)}
-    whole = suspect_reason(text[group[0][0]:group[-1][1]])  # one pass over the chunk; sentences only when it flags
+    whole = suspect_reason(text[group[0][0] : group[-1][1]])  # one pass over the chunk; sentences only when it flags
     if whole:
         flagged = [(i, r) for i, (a, b) in enumerate(group) if (r := suspect_reason(text[a:b]))]
         out["suspect"] = flagged[0][1] if flagged else whole
@@ -67,7 +78,7 @@ def _group(spans: list[Span], cfg: ChunkSettings) -> list[list[Span]]:
     for sp in spans:
         if cur and sp[1] - cur[0][0] > cfg.size:
             groups.append(cur)
-            cur = cur[-cfg.overlap:] if cfg.overlap > 0 else []
+            cur = cur[-cfg.overlap :] if cfg.overlap > 0 else []
             if cur and sp[1] - cur[0][0] > cfg.size:
                 cur = []
         cur.append(sp)

@@ -51,7 +51,7 @@ _LONE_BULLET = re.compile(r"^\s*[-*•·–▪◦]\s*$")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _BOLD_LABEL = re.compile(r"^\*\*([^*\n]{1,80}?[.:])\*\*\s*", re.S)
 _NUM_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
-_TERMINAL = ('.', '!', '?', ':', ';', '"', '”', ')', ']', '’')
+_TERMINAL = (".", "!", "?", ":", ";", '"', "”", ")", "]", "’")
 
 
 def blocks_from_text(raw: str, *, markdown: bool = False, numbered_headings: bool = True) -> list[Block]:
@@ -69,7 +69,7 @@ def blocks_from_text(raw: str, *, markdown: bool = False, numbered_headings: boo
             m = _BOLD_LABEL.match(chunk.lstrip())
             if m:
                 out.append(Block(m.group(1).rstrip(".: "), "heading"))
-                chunk = chunk.lstrip()[m.end():]
+                chunk = chunk.lstrip()[m.end() :]
         para: list[str] = []
         items: list[str] = []
 
@@ -96,7 +96,7 @@ def blocks_from_text(raw: str, *, markdown: bool = False, numbered_headings: boo
             n = _NUMBERED.match(line) if not b else None
             if b or n:
                 flush_para()
-                item = clean_inline(line[(b or n).end():])
+                item = clean_inline(line[(b or n).end() :])
                 if item:
                     items.append(f"({n.group(1)}) {item}" if n else item)
                 continue
@@ -121,8 +121,7 @@ def _merge_continuations(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for b in blocks:
         prev = out[-1] if out else None
-        if (prev is not None and prev.kind == "para" and b.kind == "para" and b.page == prev.page
-                and not prev.text.endswith(_TERMINAL) and b.text[:1].islower()):
+        if prev is not None and prev.kind == "para" and b.kind == "para" and b.page == prev.page and not prev.text.endswith(_TERMINAL) and b.text[:1].islower():
             prev.text = prev.text + " " + b.text
         else:
             out.append(b)
@@ -167,6 +166,7 @@ def _numbered_headings(blocks: list[Block]) -> list[Block]:
 
 
 # --- lists -------------------------------------------------------------------------------------
+
 
 def fold_lists(blocks: list[Block]) -> list[Block]:
     """Fold list items into the paragraph that introduces them ("lead: a; b; c.")."""
@@ -270,7 +270,7 @@ class SentenceDeduper:
         if self.aggressive or len(words) >= 4:  # contained, as whole words, in a longer kept sentence
             padded = f" {n} "
             keys = [f"{a} {b}" for a, b in zip(words, words[1:])] or rare[:1]  # a container holds each: the rarest finds it
-            posting = min((self._words.get(k, ()) for k in keys), key=len)[:-self.max_candidates - 1:-1]
+            posting = min((self._words.get(k, ()) for k in keys), key=len)[: -self.max_candidates - 1 : -1]
             self.reads += len(posting)
             for i in posting:
                 self.comparisons += 1
@@ -312,14 +312,16 @@ class SentenceDeduper:
         return True
 
 
-def dedupe(blocks: list[Block], aggressive: bool = False, *, deadline: float | None = None,
-           max_candidates: int = 64, deduper: SentenceDeduper | None = None) -> list[Block]:
+def dedupe(
+    blocks: list[Block], aggressive: bool = False, *, deadline: float | None = None, max_candidates: int = 64, deduper: SentenceDeduper | None = None
+) -> list[Block]:
     """Drop repeated sentences, and paragraphs left with none; keep every distinct sentence.
 
     ``deadline`` (a ``time.monotonic()`` value) bounds the time spent: past it ``CleanTimeout``.
     ``deduper`` is the one to use (tests and benchmarks read its counters)."""
     d = deduper or SentenceDeduper(aggressive, max_candidates=max_candidates)
     out: list[Block] = []
+
     def new(text: str) -> bool:
         if deadline is not None and time.monotonic() > deadline:
             raise CleanTimeout("cleaning took longer than its time budget")
@@ -334,7 +336,7 @@ def dedupe(blocks: list[Block], aggressive: bool = False, *, deadline: float | N
         if not keep:
             continue
         if len(keep) == len(spans):
-            text = b.text[spans[0][0]:spans[-1][1]]
+            text = b.text[spans[0][0] : spans[-1][1]]
         else:
             text = " ".join(b.text[a:e] for a, e in keep)
         out.append(Block(text, b.kind, b.page))
@@ -342,6 +344,7 @@ def dedupe(blocks: list[Block], aggressive: bool = False, *, deadline: float | N
 
 
 # --- assembly ----------------------------------------------------------------------------------
+
 
 def assemble(blocks: list[Block], first_section: str = "") -> tuple[str, list[Section]]:
     """One cleaned text (headings on their own lines) plus the body span of every section.

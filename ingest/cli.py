@@ -18,8 +18,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--corpus", type=Path, help="corpus folder (default: settings.corpus_dir / MGC_CORPUS_DIR)")
     ap.add_argument("--store", type=Path, help="store folder (default: settings.store_dir / MGC_STORE_DIR)")
     ap.add_argument("--no-audit", action="store_true", help="skip the claim audit of the new version")
-    ap.add_argument("--force", action="store_true", help="rebuild every document and vector from scratch (the live version stays until the new one is "
-                    "complete); without it, damage found in the live version is rebuilt from what is intact")
+    ap.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every document and vector from scratch (the live version stays until the new one is "
+        "complete); without it, damage found in the live version is rebuilt from what is intact",
+    )
     ap.add_argument("--offline", action="store_true", help="do not download manifest entries that are missing locally")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -45,8 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     from services import build_services
 
     try:
-        summary = build_services(settings).ingest(dry_run=args.dry_run, audit=not args.no_audit, force=args.force,
-                                                  bar=not args.no_progress and sys.stderr.isatty())
+        summary = build_services(settings).ingest(
+            dry_run=args.dry_run, audit=not args.no_audit, force=args.force, bar=not args.no_progress and sys.stderr.isatty()
+        )
     except IngestBusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

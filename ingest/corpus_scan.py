@@ -82,8 +82,9 @@ def scan_corpus(corpus_dir: Path) -> CorpusScan:
             if target is None:
                 scan.refused.append((rel.as_posix(), _outside_reason(p)))
             elif target.is_file():
-                scan.refused.append((rel.as_posix(), f"not read: a symbolic link to {target.relative_to(Path(corpus_dir).resolve())}, "
-                                                     "which is ingested under its own name"))
+                scan.refused.append(
+                    (rel.as_posix(), f"not read: a symbolic link to {target.relative_to(Path(corpus_dir).resolve())}, which is ingested under its own name")
+                )
             continue  # a link to a folder inside the corpus: its files are listed where they really are
         if p.is_file():
             scan.files.append(p)

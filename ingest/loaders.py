@@ -40,8 +40,11 @@ def load_file(path: Path, data: bytes | None = None) -> Loaded:
     if not data.strip():
         raise LoadError("empty file")
     loader: Callable[[bytes], Loaded] = {
-        **{e: load_text for e in TEXT_EXT}, **{e: load_markdown for e in MD_EXT},
-        **{e: load_html for e in HTML_EXT}, **{e: load_jats for e in XML_EXT}, **{e: load_pdf for e in PDF_EXT},
+        **{e: load_text for e in TEXT_EXT},
+        **{e: load_markdown for e in MD_EXT},
+        **{e: load_html for e in HTML_EXT},
+        **{e: load_jats for e in XML_EXT},
+        **{e: load_pdf for e in PDF_EXT},
     }[ext]
     loaded = loader(data)
     if not any(b.text.strip() for b in loaded.blocks if b.kind != "heading"):
@@ -50,6 +53,7 @@ def load_file(path: Path, data: bytes | None = None) -> Loaded:
 
 
 # --- text decoding -----------------------------------------------------------------------------
+
 
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM; UTF-16 with BOM), else cp1252/latin-1 only if it reads as text.
@@ -105,7 +109,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         raise LoadError(f"invalid YAML front matter: {str(exc).splitlines()[0]}") from exc
     if not isinstance(meta, dict):
         raise LoadError("invalid YAML front matter: expected key: value pairs")
-    return meta, text[m.end():]
+    return meta, text[m.end() :]
 
 
 def load_markdown(data: bytes) -> Loaded:
@@ -122,8 +126,29 @@ def load_text(data: bytes) -> Loaded:
 # --- HTML --------------------------------------------------------------------------------------
 
 _DROP_TAGS = ["script", "style", "nav", "noscript", "header", "footer", "aside", "form", "button", "svg", "iframe", "template", "menu"]
-_BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figcaption", "dt", "dd", "td", "th", "caption", "div",
-               "section", "article", "main", "tr"}
+_BLOCK_TAGS = {
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "figcaption",
+    "dt",
+    "dd",
+    "td",
+    "th",
+    "caption",
+    "div",
+    "section",
+    "article",
+    "main",
+    "tr",
+}
 
 
 def load_html(data: bytes) -> Loaded:
@@ -185,6 +210,7 @@ def _html_meta(soup) -> dict[str, Any]:
 
 
 # --- JATS --------------------------------------------------------------------------------------
+
 
 def load_jats(data: bytes) -> Loaded:
     """PubMed Central full text: title, abstract, body sections; references and citations dropped."""
@@ -294,7 +320,7 @@ def _jats_meta(front) -> dict[str, Any]:
         kind = {"doi": "doi", "pmid": "pmid", "pmc": "pmcid", "pmcid": "pmcid"}.get(aid.get("pub-id-type", ""))
         if kind and aid.text:
             v = aid.text.strip()
-            meta[kind] = ("PMC" + v if kind == "pmcid" and not v.upper().startswith("PMC") else v)
+            meta[kind] = "PMC" + v if kind == "pmcid" and not v.upper().startswith("PMC") else v
     authors = []
     for c in front.iterfind(".//article-meta/contrib-group/contrib"):
         if c.get("contrib-type", "author") != "author":

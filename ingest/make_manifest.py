@@ -13,8 +13,26 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-FIELDS = ("id", "title", "authors", "year", "journal", "doi", "pmid", "pmcid", "url", "licence", "study_type", "role",
-          "form", "n", "population", "intervention", "digest_of", "path")
+FIELDS = (
+    "id",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "doi",
+    "pmid",
+    "pmcid",
+    "url",
+    "licence",
+    "study_type",
+    "role",
+    "form",
+    "n",
+    "population",
+    "intervention",
+    "digest_of",
+    "path",
+)
 
 
 def build_entries(corpus_dir: Path) -> list[dict[str, Any]]:

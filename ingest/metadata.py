@@ -20,12 +20,10 @@ from core.errors import ConfigError, LoadError
 from ingest.document import Document, Loaded
 
 MANIFEST_NAME = "manifest.yaml"
-META_KEYS = ("doi", "pmid", "pmcid", "url", "authors", "journal", "form", "n", "population",
-             "intervention", "digest_of", "licence", "date")
+META_KEYS = ("doi", "pmid", "pmcid", "url", "authors", "journal", "form", "n", "population", "intervention", "digest_of", "licence", "date")
 _ID_OK = re.compile(r"[^A-Za-z0-9_.\-]+")
 # fields whose value changes how far a reader trusts a document (and how the audit weighs it)
-PROVENANCE_KEYS = ("title", "year", "role", "study_type", "authors", "journal", "n", "population", "intervention", "form",
-                   "doi", "pmid", "pmcid", "url")
+PROVENANCE_KEYS = ("title", "year", "role", "study_type", "authors", "journal", "n", "population", "intervention", "form", "doi", "pmid", "pmcid", "url")
 
 
 def _given(v: Any) -> bool:
@@ -62,8 +60,7 @@ def _year(v: Any) -> int | None:
     return int(m.group(0)) if m else None
 
 
-def build_document(path: Path, rel: str, loaded: Loaded, entry: dict[str, Any] | None,
-                   text: str, sections) -> Document:
+def build_document(path: Path, rel: str, loaded: Loaded, entry: dict[str, Any] | None, text: str, sections) -> Document:
     """Merge manifest entry, file metadata and file name into one ``Document``."""
     fm = dict(loaded.meta)
     if "license_of_original" in fm and "licence" not in fm:
@@ -74,8 +71,10 @@ def build_document(path: Path, rel: str, loaded: Loaded, entry: dict[str, Any] |
     for src in (fm, entry):  # "<subject>_form: glycinate" (how a corpus may spell it) is the generic "form"
         for k in [k for k in src if k.endswith("_form") and src.get(k) not in (None, "", [])]:
             src.setdefault("form", src[k])
-    merged: dict[str, Any] = {**{k: v for k, v in fm.items() if v not in (None, "", [])},
-                              **{k: v for k, v in entry.items() if v not in (None, "", []) and k not in {"fetch", "path"}}}
+    merged: dict[str, Any] = {
+        **{k: v for k, v in fm.items() if v not in (None, "", [])},
+        **{k: v for k, v in entry.items() if v not in (None, "", []) and k not in {"fetch", "path"}},
+    }
     doc_id = str(entry.get("id") or fm.get("id") or doc_id_from_name(path))
     if not _ID_OK.sub("", doc_id) == doc_id:
         doc_id = _ID_OK.sub("_", doc_id)
@@ -91,6 +90,16 @@ def build_document(path: Path, rel: str, loaded: Loaded, entry: dict[str, Any] |
         if k in meta:
             meta[k] = str(meta[k])
     declared = sorted(k for k in PROVENANCE_KEYS if _given(fm.get(k)) and not _given(entry.get(k)))
-    return Document(doc_id=doc_id, path=Path(path), text=text, sections=sections, title=title,
-                    year=_year(merged.get("year")), role=role, study_type=str(merged.get("study_type") or ""),
-                    meta=meta, curated=bool(entry.get("id")), declared=declared)
+    return Document(
+        doc_id=doc_id,
+        path=Path(path),
+        text=text,
+        sections=sections,
+        title=title,
+        year=_year(merged.get("year")),
+        role=role,
+        study_type=str(merged.get("study_type") or ""),
+        meta=meta,
+        curated=bool(entry.get("id")),
+        declared=declared,
+    )

@@ -31,8 +31,18 @@ from core.errors import IngestBusyError, LoadError
 from core.protocols import AuditStep, Embedder
 from core.records import DocumentRecord, FailedFile, StoreManifest, UnavailableEntry
 from core.settings import Settings, get_settings
-from core.store import (atomic_write_text, chroma_mode, current_version, open_snapshot, prune_needed, prune_versions, read_chunks, read_manifest,
-                        reset_embedded_chroma, snapshots_dir)
+from core.store import (
+    atomic_write_text,
+    chroma_mode,
+    current_version,
+    open_snapshot,
+    prune_needed,
+    prune_versions,
+    read_chunks,
+    read_manifest,
+    reset_embedded_chroma,
+    snapshots_dir,
+)
 from core.store_check import StoreCheck, check_store
 from core.types import Chunk
 
@@ -81,8 +91,11 @@ class Summary:
     def format(self) -> str:
         head = "DRY RUN - nothing written. " if self.dry_run else ""
         if self.changed:
-            state = (f"would write a new version after {self.previous or 'none'}" if self.dry_run
-                     else f"store version {self.version} (was {self.previous or 'none'})")
+            state = (
+                f"would write a new version after {self.previous or 'none'}"
+                if self.dry_run
+                else f"store version {self.version} (was {self.previous or 'none'})"
+            )
         else:
             state = f"no changes; store stays at {self.previous or 'none'}"
         lines = [
@@ -120,6 +133,7 @@ class Summary:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def ingest_lock(store_dir: Path) -> Iterator[None]:
@@ -184,13 +198,15 @@ def _base_manifest(settings: Settings, check: StoreCheck) -> tuple[str | None, S
 
 def _compatible(prev: StoreManifest | None, settings: Settings) -> bool:
     """Whether the previous version's vectors and layout can be reused as they are."""
-    return (prev is not None and prev.embedding_model == settings.embedding_model
-            and prev.chroma_mode == chroma_mode(settings)
-            and prev.collection.startswith(settings.chroma.collection + "__"))
+    return (
+        prev is not None
+        and prev.embedding_model == settings.embedding_model
+        and prev.chroma_mode == chroma_mode(settings)
+        and prev.collection.startswith(settings.chroma.collection + "__")
+    )
 
 
-def load_document(path: Path, corpus_dir: Path, entry: dict[str, Any] | None, settings: Settings,
-                  data: bytes | None = None) -> tuple[Document, list[Chunk]]:
+def load_document(path: Path, corpus_dir: Path, entry: dict[str, Any] | None, settings: Settings, data: bytes | None = None) -> tuple[Document, list[Chunk]]:
     """One file → cleaned ``Document`` and its chunks (``LoadError`` on a bad file).
 
     ``data`` is the file's content when the caller has already read it (through ``read_inside``);
@@ -204,11 +220,11 @@ def load_document(path: Path, corpus_dir: Path, entry: dict[str, Any] | None, se
     deadline = time.monotonic() + budget
     loaded = load_file(path, data if data is not None else read_inside(path, corpus_dir))
     try:
-        blocks = clean_blocks(loaded.blocks, aggressive=loaded.profile == "web", deadline=deadline,
-                              max_candidates=settings.ingest.dedup_candidates)
+        blocks = clean_blocks(loaded.blocks, aggressive=loaded.profile == "web", deadline=deadline, max_candidates=settings.ingest.dedup_candidates)
     except CleanTimeout as exc:
-        raise CleanTimeout(f"cleaning took more than {budget:g} s, the time budget for one file (MGC_INGEST__FILE_SECONDS); "
-                           "skipped so the rest can ingest") from exc
+        raise CleanTimeout(
+            f"cleaning took more than {budget:g} s, the time budget for one file (MGC_INGEST__FILE_SECONDS); skipped so the rest can ingest"
+        ) from exc
     text, sections = assemble(blocks)
     if not text.strip() or not sections:
         raise LoadError("no text left after cleaning")
@@ -275,9 +291,18 @@ class _Reporter:
 
 # --- the pipeline ------------------------------------------------------------------------------
 
-def run_ingest(settings: Settings | None = None, dry_run: bool = False, audit: bool = True,
-               progress: Progress | None = None, *, embeddings: Embedder | None = None, bar: bool = False,
-               audit_step: AuditStep | None = None, force: bool = False) -> Summary:
+
+def run_ingest(
+    settings: Settings | None = None,
+    dry_run: bool = False,
+    audit: bool = True,
+    progress: Progress | None = None,
+    *,
+    embeddings: Embedder | None = None,
+    bar: bool = False,
+    audit_step: AuditStep | None = None,
+    force: bool = False,
+) -> Summary:
     """Bring the store in line with the corpus folder; see the module docstring for guarantees.
 
     ``progress(done, total, message)`` is called while files load and chunks embed (the app's
@@ -415,9 +440,19 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
     for doc_id in sorted(final_ids, key=lambda d: (0 if _role(d, loaded, prev_docs) == "article" else 1, d)):
         if doc_id in loaded:
             doc, doc_chunks, h, rel = loaded[doc_id]
-            documents[doc_id] = DocumentRecord(hash=h, path=rel, title=doc.title, year=doc.year, role=doc.role,
-                                               study_type=doc.study_type, meta=doc.meta, curated=doc.curated, declared=doc.declared,
-                                               chunk_ids=[c.chunk_id for c in doc_chunks], chars=len(doc.text))
+            documents[doc_id] = DocumentRecord(
+                hash=h,
+                path=rel,
+                title=doc.title,
+                year=doc.year,
+                role=doc.role,
+                study_type=doc.study_type,
+                meta=doc.meta,
+                curated=doc.curated,
+                declared=doc.declared,
+                chunk_ids=[c.chunk_id for c in doc_chunks],
+                chars=len(doc.text),
+            )
         else:
             documents[doc_id] = prev_docs[doc_id]
             doc_chunks = [old_chunks[cid] for cid in prev_docs[doc_id].chunk_ids]
@@ -441,8 +476,15 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
         documents=documents,
         failed=[FailedFile(path=p, reason=r) for p, r in summary.failed],
         unavailable=[UnavailableEntry(id=d, reason=r) for d, r in summary.unavailable],
-        stats={"documents": len(documents), "chunks": len(chunks), "embedded": summary.embedded, "reused": summary.reused,
-               "added": summary.added, "updated": summary.updated, "removed": summary.removed},
+        stats={
+            "documents": len(documents),
+            "chunks": len(chunks),
+            "embedded": summary.embedded,
+            "reused": summary.reused,
+            "added": summary.added,
+            "updated": summary.updated,
+            "removed": summary.removed,
+        },
     )
     before_flip = None
     if audit_step is not None:
@@ -481,7 +523,7 @@ def _vectors(s: Settings, chunks: list[Chunk], sources: list[str], summary: Summ
             try:
                 coll = get_collection(chroma_client(s), name)
                 for i in range(0, len(wanted), 2000):
-                    got = coll.get(ids=wanted[i:i + 2000], include=["embeddings"])
+                    got = coll.get(ids=wanted[i : i + 2000], include=["embeddings"])
                     for cid, v in zip(got["ids"], got["embeddings"]):
                         vec[cid] = [float(x) for x in v]
             except Exception as exc:  # collection gone (pruned, damaged, other server; chromadb errors share no base): embed afresh
@@ -497,7 +539,7 @@ def _vectors(s: Settings, chunks: list[Chunk], sources: list[str], summary: Summ
         rep.start(len(todo), "embedding")
         bs = max(1, s.batch_size)
         for i in range(0, len(todo), bs):
-            part = todo[i:i + bs]
+            part = todo[i : i + bs]
             for c, v in zip(part, embeddings.embed_documents([c.text for c in part])):
                 vec[c.chunk_id] = v
             rep.step(len(part), f"{min(i + bs, len(todo))}/{len(todo)} chunks")

@@ -113,8 +113,9 @@ class Services:
         """The answer service (``core.protocols.Answerer``) over ``retriever`` (default: the current version)."""
         from chatbot.answer.service import AnswerService
 
-        return AnswerService(self.settings, retriever if retriever is not None else self.retriever(),
-                             auditor=self.auditor, verifier=self.verifier if self.audit else None)
+        return AnswerService(
+            self.settings, retriever if retriever is not None else self.retriever(), auditor=self.auditor, verifier=self.verifier if self.audit else None
+        )
 
     # -- jobs ------------------------------------------------------------------------------------
     def audit_step(self, snapshot: Snapshot, previous: dict[str, Any] | None) -> Any:
@@ -129,9 +130,16 @@ class Services:
         from ingest import pipeline
 
         do_audit = audit and self.audit
-        return pipeline.run_ingest(self.settings, dry_run=dry_run, audit=do_audit, progress=progress,
-                                   embeddings=self._embedder, bar=bar,
-                                   audit_step=self.audit_step if do_audit else None, force=force)
+        return pipeline.run_ingest(
+            self.settings,
+            dry_run=dry_run,
+            audit=do_audit,
+            progress=progress,
+            embeddings=self._embedder,
+            bar=bar,
+            audit_step=self.audit_step if do_audit else None,
+            force=force,
+        )
 
 
 def load_plugins(settings: Settings) -> None:
@@ -143,8 +151,15 @@ def load_plugins(settings: Settings) -> None:
             raise ConfigError(f"plugin module {name!r} (MGC_PLUGINS) cannot be imported: {exc}") from exc
 
 
-def build_services(settings: Settings | None = None, *, embedder: Embedder | None = None, verifier: Verifier | None = None,
-                   reranker: Reranker | None = None, auditor: Auditor | None = None, audit: bool = True) -> Services:
+def build_services(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    verifier: Verifier | None = None,
+    reranker: Reranker | None = None,
+    auditor: Auditor | None = None,
+    audit: bool = True,
+) -> Services:
     """Wire the parts for ``settings`` (default: the environment's). Every keyword replaces one
     part (tests pass fakes); ``audit=False`` switches the claim audit off everywhere."""
     s = settings or get_settings()

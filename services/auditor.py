@@ -24,8 +24,7 @@ class ClaimAuditor:
     def audit_snapshot(self, snapshot: Snapshot, previous: dict[str, Any] | None) -> Any:
         from chatbot.audit import audit_snapshot
 
-        return audit_snapshot(snapshot, previous, retriever=self._retriever_for(snapshot), settings=self.settings,
-                              verifier=self.verifier)
+        return audit_snapshot(snapshot, previous, retriever=self._retriever_for(snapshot), settings=self.settings, verifier=self.verifier)
 
     def check_claim(self, text: str, retriever: Retriever) -> Any:
         from chatbot.audit import check_claim

@@ -56,8 +56,7 @@ class ScopedRetriever:
     def embeddings(self) -> Any:
         return self.inner.embeddings
 
-    def search(self, query: str, k: int | None = None, filters: Any = None, diversify: bool = True,
-               timings: dict[str, float] | None = None) -> list[Any]:
+    def search(self, query: str, k: int | None = None, filters: Any = None, diversify: bool = True, timings: dict[str, float] | None = None) -> list[Any]:
         merged = combine(self.scope, filters)
         if merged is None:  # the caller's filters and the reader's cannot both hold: nothing qualifies
             return []

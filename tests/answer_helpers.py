@@ -16,8 +16,17 @@ from core.text import content_hash, split_sentences
 from core.types import Chunk
 
 
-def make_chunk(doc_id: str, text: str, role: str = "literature", title: str = "", year: int | None = None,
-               study_type: str = "", section: str = "", start: int = 0, meta: dict | None = None) -> Chunk:
+def make_chunk(
+    doc_id: str,
+    text: str,
+    role: str = "literature",
+    title: str = "",
+    year: int | None = None,
+    study_type: str = "",
+    section: str = "",
+    start: int = 0,
+    meta: dict | None = None,
+) -> Chunk:
     return Chunk(
         chunk_id=content_hash(doc_id, text),
         doc_id=doc_id,
@@ -47,8 +56,9 @@ def build_store(settings, chunks: list[Chunk], embeddings=None):
     vectors = emb.embed_documents([c.text for c in chunks])
     docs: dict[str, DocumentRecord] = {}
     for c in chunks:
-        d = docs.setdefault(c.doc_id, DocumentRecord(hash=c.doc_id, path=f"{c.doc_id}.md", title=c.title, year=c.year,
-                                                     role=c.role, study_type=c.study_type, meta=dict(c.meta)))
+        d = docs.setdefault(
+            c.doc_id, DocumentRecord(hash=c.doc_id, path=f"{c.doc_id}.md", title=c.title, year=c.year, role=c.role, study_type=c.study_type, meta=dict(c.meta))
+        )
         d.chunk_ids.append(c.chunk_id)
     write_version(settings, chunks, vectors, StoreManifest(documents=docs, embedding_model=getattr(emb, "name", "?")))
     return get_retriever(settings, snapshot=open_snapshot(settings), embeddings=emb)
@@ -89,17 +99,25 @@ def corpus_chunks(corpus_dir: Path, literature: list[str], article: bool = True)
                 paras.append(p.strip())
         text = "\n\n".join(paras)
         for start, t in _paragraph_chunks(text):
-            chunks.append(make_chunk("keyora-article", t, role="article", year=2025, start=start,
-                                     title="Part I - The Neuroscience of Magnesium Glycinate",
-                                     meta={"url": "https://doi.org/10.5281/zenodo.16880133", "doi": "10.5281/zenodo.16880133"}))
+            chunks.append(
+                make_chunk(
+                    "keyora-article",
+                    t,
+                    role="article",
+                    year=2025,
+                    start=start,
+                    title="Part I - The Neuroscience of Magnesium Glycinate",
+                    meta={"url": "https://doi.org/10.5281/zenodo.16880133", "doi": "10.5281/zenodo.16880133"},
+                )
+            )
     for name in literature:
         raw = (corpus_dir / "literature" / f"{name}.md").read_text(encoding="utf-8")
         m = _FRONT.match(raw)
         fm = yaml.safe_load(m.group(1)) if m else {}
-        body = raw[m.end():] if m else raw
+        body = raw[m.end() :] if m else raw
         meta = {k: fm.get(k) for k in ("doi", "pmid", "url", "authors", "digest_of", "magnesium_form", "n") if fm.get(k)}
         for start, t in _paragraph_chunks(body):
-            chunks.append(make_chunk(fm.get("id", name), t, title=fm.get("title", name), year=fm.get("year"),
-                                     study_type=fm.get("study_type", ""), start=start, meta=meta))
+            chunks.append(
+                make_chunk(fm.get("id", name), t, title=fm.get("title", name), year=fm.get("year"), study_type=fm.get("study_type", ""), start=start, meta=meta)
+            )
     return chunks
-

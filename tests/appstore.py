@@ -19,31 +19,71 @@ TESTS_DIR = Path(__file__).resolve().parent
 EVIL = "Glycine before bed improved sleep quality <script>alert('pwned')</script> in the trial. See ![x](http://evil/x.png) for the figure."
 
 DOCS = {
-    "keyora": dict(title="The Neuroscience of Magnesium Glycinate", year=2025, role="article", study_type="article",
-                   section="HPA axis", meta={"doi": "10.5281/zenodo.16880133"},
-                   text="Magnesium glycinate is absorbed far better than magnesium oxide. "
-                        "Magnesium glycinate lowers cortisol by 40% within a week."),
-    "firoz2001": dict(title="Oral magnesium absorption of four salts", year=2001, role="literature", study_type="rct",
-                      section="Results", meta={"pmid": "11794633", "digest_of": "abstract"},
-                      text="Magnesium oxide fractional absorption was only 4% in the urinary excretion study. "
-                           "Chloride, lactate and aspartate magnesium were absorbed better than magnesium oxide."),
-    "abbasi2012": dict(title="Magnesium supplementation and primary insomnia in elderly", year=2012, role="literature",
-                       study_type="rct", section="Results",
-                       meta={"pmid": "23853635", "pmcid": "PMC3703169", "digest_of": "abstract"},
-                       text="Magnesium supplementation improved sleep efficiency and sleep onset latency in elderly adults. "
-                            "Serum cortisol fell with magnesium oxide in elderly adults with insomnia."),
-    "evil2020": dict(title="Glycine and sleep <img src=x onerror=alert(1)>", year=2020, role="literature",
-                     study_type="crossover-trial", section="Abstract", meta={"digest_of": "abstract", "url": "javascript:alert(1)"},
-                     text=EVIL),
+    "keyora": dict(
+        title="The Neuroscience of Magnesium Glycinate",
+        year=2025,
+        role="article",
+        study_type="article",
+        section="HPA axis",
+        meta={"doi": "10.5281/zenodo.16880133"},
+        text="Magnesium glycinate is absorbed far better than magnesium oxide. Magnesium glycinate lowers cortisol by 40% within a week.",
+    ),
+    "firoz2001": dict(
+        title="Oral magnesium absorption of four salts",
+        year=2001,
+        role="literature",
+        study_type="rct",
+        section="Results",
+        meta={"pmid": "11794633", "digest_of": "abstract"},
+        text="Magnesium oxide fractional absorption was only 4% in the urinary excretion study. "
+        "Chloride, lactate and aspartate magnesium were absorbed better than magnesium oxide.",
+    ),
+    "abbasi2012": dict(
+        title="Magnesium supplementation and primary insomnia in elderly",
+        year=2012,
+        role="literature",
+        study_type="rct",
+        section="Results",
+        meta={"pmid": "23853635", "pmcid": "PMC3703169", "digest_of": "abstract"},
+        text="Magnesium supplementation improved sleep efficiency and sleep onset latency in elderly adults. "
+        "Serum cortisol fell with magnesium oxide in elderly adults with insomnia.",
+    ),
+    "evil2020": dict(
+        title="Glycine and sleep <img src=x onerror=alert(1)>",
+        year=2020,
+        role="literature",
+        study_type="crossover-trial",
+        section="Abstract",
+        meta={"digest_of": "abstract", "url": "javascript:alert(1)"},
+        text=EVIL,
+    ),
 }
 
 AUDIT_CLAIMS = [
-    ("k1", "Magnesium glycinate lowers cortisol by 40% within a week.", "contradicted",
-     ["The only cortisol result is from magnesium oxide in elderly insomnia patients, with no 40% figure."], "abbasi2012", "contradicts"),
-    ("k2", "Magnesium glycinate is absorbed far better than magnesium oxide.", "mixed",
-     ["Oxide is poorly absorbed, but no study in the corpus measured glycinate."], "firoz2001", "qualifies"),
-    ("k3", "Magnesium improves sleep onset latency in older adults.", "supported",
-     ["An RCT in elderly adults found shorter sleep onset latency."], "abbasi2012", "supports"),
+    (
+        "k1",
+        "Magnesium glycinate lowers cortisol by 40% within a week.",
+        "contradicted",
+        ["The only cortisol result is from magnesium oxide in elderly insomnia patients, with no 40% figure."],
+        "abbasi2012",
+        "contradicts",
+    ),
+    (
+        "k2",
+        "Magnesium glycinate is absorbed far better than magnesium oxide.",
+        "mixed",
+        ["Oxide is poorly absorbed, but no study in the corpus measured glycinate."],
+        "firoz2001",
+        "qualifies",
+    ),
+    (
+        "k3",
+        "Magnesium improves sleep onset latency in older adults.",
+        "supported",
+        ["An RCT in elderly adults found shorter sleep onset latency."],
+        "abbasi2012",
+        "supports",
+    ),
     ("k4", "Magnesium glycinate restores mitochondrial neuroenergetics.", "no_evidence", ["No passage addresses this."], None, None),
 ]
 
@@ -54,13 +94,32 @@ def build_app_store(root: Path) -> dict[str, str]:
     (root / "corpus").mkdir(parents=True, exist_ok=True)
     chunks, documents = [], {}
     for doc_id, d in DOCS.items():
-        c = Chunk(chunk_id=f"{doc_id}-0", doc_id=doc_id, text=d["text"], start=0, end=len(d["text"]),
-                  sentences=split_sentences(d["text"]), title=d["title"], year=d["year"], role=d["role"],
-                  study_type=d["study_type"], section=d["section"], meta=dict(d["meta"]))
+        c = Chunk(
+            chunk_id=f"{doc_id}-0",
+            doc_id=doc_id,
+            text=d["text"],
+            start=0,
+            end=len(d["text"]),
+            sentences=split_sentences(d["text"]),
+            title=d["title"],
+            year=d["year"],
+            role=d["role"],
+            study_type=d["study_type"],
+            section=d["section"],
+            meta=dict(d["meta"]),
+        )
         chunks.append(c)
-        documents[doc_id] = DocumentRecord(hash=doc_id, path=f"{doc_id}.md", title=d["title"], year=d["year"], role=d["role"],
-                                           study_type=d["study_type"], meta=dict(d["meta"], source_path=f"{doc_id}.md"),
-                                           chunk_ids=[c.chunk_id], chars=len(d["text"]))
+        documents[doc_id] = DocumentRecord(
+            hash=doc_id,
+            path=f"{doc_id}.md",
+            title=d["title"],
+            year=d["year"],
+            role=d["role"],
+            study_type=d["study_type"],
+            meta=dict(d["meta"], source_path=f"{doc_id}.md"),
+            chunk_ids=[c.chunk_id],
+            chars=len(d["text"]),
+        )
     by_doc = {c.doc_id: c for c in chunks}
 
     def write_audit(version: str) -> None:
@@ -69,30 +128,61 @@ def build_app_store(root: Path) -> dict[str, str]:
             ev = []
             if ev_doc:
                 c = by_doc[ev_doc]
-                ev.append({"doc_id": ev_doc, "chunk_id": c.chunk_id, "title": c.title, "year": c.year,
-                           "study_type": c.study_type, "text": c.sentence_texts()[-1], "stance": stance, "score": 0.9})
+                ev.append(
+                    {
+                        "doc_id": ev_doc,
+                        "chunk_id": c.chunk_id,
+                        "title": c.title,
+                        "year": c.year,
+                        "study_type": c.study_type,
+                        "text": c.sentence_texts()[-1],
+                        "stance": stance,
+                        "score": 0.9,
+                    }
+                )
             start = DOCS["keyora"]["text"].find(text)
-            claims.append({"id": cid, "text": text, "section": "HPA axis", "start": max(start, 0),
-                           "end": max(start, 0) + len(text), "chunk_id": "keyora-0" if start >= 0 else None,
-                           "verdict": verdict, "confidence": 0.8, "evidence": ev, "reasons": reasons})
-        audit = {"version": version, "created": "2025-11-25T10:00:00", "verifier": "test", "claims": claims,
-                 "stats": {"claims": len(claims)}}
+            claims.append(
+                {
+                    "id": cid,
+                    "text": text,
+                    "section": "HPA axis",
+                    "start": max(start, 0),
+                    "end": max(start, 0) + len(text),
+                    "chunk_id": "keyora-0" if start >= 0 else None,
+                    "verdict": verdict,
+                    "confidence": 0.8,
+                    "evidence": ev,
+                    "reasons": reasons,
+                }
+            )
+        audit = {"version": version, "created": "2025-11-25T10:00:00", "verifier": "test", "claims": claims, "stats": {"claims": len(claims)}}
         (snapshots_dir(settings) / version / "audit.json").write_text(json.dumps(audit))
 
     emb = FakeEmbeddings()
-    write_version(settings, chunks, emb.embed_documents([c.text for c in chunks]),
-                  StoreManifest(created="2025-11-25T10:00:00", documents=documents, embedding_model=FAKE_EMBEDDER),
-                  before_flip=write_audit)
+    write_version(
+        settings,
+        chunks,
+        emb.embed_documents([c.text for c in chunks]),
+        StoreManifest(created="2025-11-25T10:00:00", documents=documents, embedding_model=FAKE_EMBEDDER),
+        before_flip=write_audit,
+    )
     # a `streamlit run` subprocess registers the fake embedder by importing tests/fakes.py as a plugin
     pythonpath = os.pathsep.join(p for p in (str(TESTS_DIR), os.environ.get("PYTHONPATH", "")) if p)
-    return {"MGC_STORE_DIR": str(root / "store"), "MGC_CORPUS_DIR": str(root / "corpus"),
-            "MGC_EMBEDDING_MODEL": FAKE_EMBEDDER, "MGC_FETCH_ONLINE": "false", "MGC_PLUGINS": '["fakes"]',
-            "PYTHONPATH": pythonpath}
+    return {
+        "MGC_STORE_DIR": str(root / "store"),
+        "MGC_CORPUS_DIR": str(root / "corpus"),
+        "MGC_EMBEDDING_MODEL": FAKE_EMBEDDER,
+        "MGC_FETCH_ONLINE": "false",
+        "MGC_PLUGINS": '["fakes"]',
+        "PYTHONPATH": pythonpath,
+    }
 
 
 def fake_flags(audit: dict, passages: list) -> list[dict]:
     """What ``chatbot.audit.flags_for_passages`` returns, for use until/unless it is available."""
     ids = {p.chunk.chunk_id for p in passages}
-    return [{"claim_id": c["id"], "claim": c["text"], "chunk_id": c["chunk_id"], "verdict": c["verdict"],
-             "reasons": c["reasons"], "evidence": c["evidence"]}
-            for c in audit["claims"] if c["chunk_id"] in ids and c["verdict"] != "supported"]
+    return [
+        {"claim_id": c["id"], "claim": c["text"], "chunk_id": c["chunk_id"], "verdict": c["verdict"], "reasons": c["reasons"], "evidence": c["evidence"]}
+        for c in audit["claims"]
+        if c["chunk_id"] in ids and c["verdict"] != "supported"
+    ]

@@ -30,9 +30,17 @@ from typing import Any, Iterator
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--hide-scrollbars"]
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+]
 CHAT_INPUT = 'textarea[data-testid="stChatInputTextArea"]'
 
 # Bounds on failure only (seconds). A cold first script run imports torch, chromadb and the
@@ -85,10 +93,27 @@ def _start_streamlit(port: int, env: dict[str, str], log: Path, timeout: float) 
     """Start the app and wait for its health endpoint; None when the port was taken meanwhile."""
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
@@ -123,16 +148,14 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_app(env: dict[str, str] | None = None, port: int | None = None, log: Path | None = None,
-                timeout: float = STARTUP_TIMEOUT) -> Iterator[str]:
+def running_app(env: dict[str, str] | None = None, port: int | None = None, log: Path | None = None, timeout: float = STARTUP_TIMEOUT) -> Iterator[str]:
     """``streamlit run streamlit_app.py`` on 127.0.0.1:<port>; yields the base URL, stops it after.
 
     Without an explicit ``port`` a free one is picked, and picked again should another process
     grab it between the pick and streamlit's bind (the server then exits with "Port N is not
     available").
     """
-    full_env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
-                    PYTHONUNBUFFERED="1", **(env or {}))
+    full_env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False", PYTHONUNBUFFERED="1", **(env or {}))
     with contextlib.ExitStack() as stack:
         if log is None:
             log = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "streamlit.log"
@@ -199,8 +222,9 @@ def app_state(driver) -> dict[str, Any]:
 
 def _is_idle(state: dict[str, Any]) -> bool:
     if state["app"] and state["script"] is None:
-        raise AssertionError("stApp carries no data-test-script-state: this Streamlit version changed how the "
-                             "frontend publishes its run state; update tests/browser_support.py")
+        raise AssertionError(
+            "stApp carries no data-test-script-state: this Streamlit version changed how the frontend publishes its run state; update tests/browser_support.py"
+        )
     idle = state["connection"] == "CONNECTED" and state["script"] in _IDLE_STATES and state["placeholders"] == 0
     if idle and state["exceptions"]:  # fail now rather than wait out the timeout for what will not come
         raise AssertionError(f"the app raised: {state['exceptions']}")
@@ -213,8 +237,7 @@ def _until(driver, condition, timeout: float, what: str):
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.2,
-                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+        return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
     except TimeoutException:
         try:
             state = app_state(driver)
@@ -244,8 +267,7 @@ def ask(driver, question: str, n_answers: int, timeout: float = RUN_TIMEOUT) -> 
     box = wait_for(driver, CHAT_INPUT, timeout)
     box.click()
     box.send_keys(question)
-    _until(driver, lambda d: d.execute_script("return arguments[0].value", box) == question, 60,
-           "the chat input to hold the whole question")
+    _until(driver, lambda d: d.execute_script("return arguments[0].value", box) == question, 60, "the chat input to hold the whole question")
     box.send_keys(Keys.ENTER)
 
     def answered(d):
@@ -292,8 +314,7 @@ def open_page(driver, base_url: str, url_path: str, timeout: float = RUN_TIMEOUT
 
 def painted(driver) -> None:
     """Until the browser has painted the current DOM (two animation frames), e.g. after a scroll."""
-    driver.execute_async_script("const done = arguments[0];"
-                                "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));")
+    driver.execute_async_script("const done = arguments[0];requestAnimationFrame(() => requestAnimationFrame(() => done(true)));")
 
 
 @contextlib.contextmanager

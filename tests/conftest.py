@@ -27,8 +27,7 @@ def settings(tmp_path):
     from core.settings import Settings
 
     (tmp_path / "corpus").mkdir()
-    return Settings(store_dir=tmp_path / "store", corpus_dir=tmp_path / "corpus", embedding_model=fakes.FAKE_EMBEDDER,
-                    fetch_online=False)
+    return Settings(store_dir=tmp_path / "store", corpus_dir=tmp_path / "corpus", embedding_model=fakes.FAKE_EMBEDDER, fetch_online=False)
 
 
 @pytest.fixture

@@ -7,15 +7,19 @@ import pytest
 from chatbot.answer.conversation import is_follow_up, key_terms, standalone_query
 
 
-@pytest.mark.parametrize("q", ["and at what dose?", "What about children?", "How long does it take?", "Is that safe?",
-                               "and for how long?", "what dose"])
+@pytest.mark.parametrize("q", ["and at what dose?", "What about children?", "How long does it take?", "Is that safe?", "and for how long?", "what dose"])
 def test_follow_ups_detected(q):
     assert is_follow_up(q)
 
 
-@pytest.mark.parametrize("q", ["Does magnesium glycinate improve sleep in the elderly?",
-                               "What did the Abbasi 2012 insomnia trial find?",
-                               "How is magnesium citrate absorbed compared with oxide?"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Does magnesium glycinate improve sleep in the elderly?",
+        "What did the Abbasi 2012 insomnia trial find?",
+        "How is magnesium citrate absorbed compared with oxide?",
+    ],
+)
 def test_standalone_questions_untouched(q):
     assert not is_follow_up(q)
     assert standalone_query(q, ["Does glycine help sleep?"]) == q
@@ -29,9 +33,11 @@ def test_dose_follow_up_carries_topic():
 
 
 def test_chain_of_follow_ups_keeps_original_topic():
-    hist = [{"role": "user", "content": "Does magnesium glycinate reduce anxiety?"},
-            {"role": "assistant", "content": "What the studies found ..."},
-            {"role": "user", "content": "and at what dose?"}]
+    hist = [
+        {"role": "user", "content": "Does magnesium glycinate reduce anxiety?"},
+        {"role": "assistant", "content": "What the studies found ..."},
+        {"role": "user", "content": "and at what dose?"},
+    ]
     q = standalone_query("for how long?", hist)
     assert "anxiety" in q and "glycinate" in q and "dose" in q
 
@@ -62,16 +68,30 @@ def test_follow_up_retrieves_in_context(settings):
     assert "500 mg" in ans.answer
 
 
-@pytest.mark.parametrize("q", ["How big was the effect, and in which population?", "How many patients took part, and how big was each dose?",
-                               "Do the studies agree with that figure?", "Was it blinded, and who were the participants?"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "How big was the effect, and in which population?",
+        "How many patients took part, and how big was each dose?",
+        "Do the studies agree with that figure?",
+        "Was it blinded, and who were the participants?",
+    ],
+)
 def test_questions_without_a_topic_are_follow_ups(q):
     """Only facets (effect, population, dose, participants): the topic comes from the earlier turn."""
     assert is_follow_up(q)
     assert "anxiety" in standalone_query(q, ["Does magnesium reduce anxiety?"])
 
 
-@pytest.mark.parametrize("q", ["Is it true that glycinate is 80 % bioavailable?", "Is it the case that magnesium cures insomnia?",
-                               "It is often said that glycine deepens sleep: does it?", "What dose of glycine did they use?"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Is it true that glycinate is 80 % bioavailable?",
+        "Is it the case that magnesium cures insomnia?",
+        "It is often said that glycine deepens sleep: does it?",
+        "What dose of glycine did they use?",
+    ],
+)
 def test_questions_with_their_own_topic_are_not_follow_ups(q):
     """A pronoun alone does not make a follow-up: "is it true that X" is a question about X."""
     assert not is_follow_up(q)

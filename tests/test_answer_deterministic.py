@@ -8,16 +8,24 @@ import pytest
 
 from answer_helpers import build_store, make_chunk
 
-ARTICLE = ("Magnesium glycinate is absorbed far better than magnesium oxide, the article says. "
-           "Magnesium acts as a natural blocker of the NMDA receptor channel in neurons. "
-           "The article claims glycinate calms the nervous system and improves sleep quality.")
-ARTICLE_DUP = ("Magnesium glycinate is absorbed far better than magnesium oxide, the article says! "
-               "Magnesium glycinate is one of the gentlest forms for the nervous system and sleep.")
-ABBASI = ("Elderly adults with primary insomnia received 500 mg elemental magnesium daily for 8 weeks. "
-          "Compared with placebo, the magnesium group had longer sleep time and higher sleep efficiency in elderly insomnia. "
-          "Serum cortisol was lower in the magnesium group than in the placebo group.")
-ABSORB = ("Magnesium citrate was absorbed better than magnesium oxide in healthy volunteers. "
-          "Urinary magnesium excretion rose more after the organic salt than after the oxide.")
+ARTICLE = (
+    "Magnesium glycinate is absorbed far better than magnesium oxide, the article says. "
+    "Magnesium acts as a natural blocker of the NMDA receptor channel in neurons. "
+    "The article claims glycinate calms the nervous system and improves sleep quality."
+)
+ARTICLE_DUP = (
+    "Magnesium glycinate is absorbed far better than magnesium oxide, the article says! "
+    "Magnesium glycinate is one of the gentlest forms for the nervous system and sleep."
+)
+ABBASI = (
+    "Elderly adults with primary insomnia received 500 mg elemental magnesium daily for 8 weeks. "
+    "Compared with placebo, the magnesium group had longer sleep time and higher sleep efficiency in elderly insomnia. "
+    "Serum cortisol was lower in the magnesium group than in the placebo group."
+)
+ABSORB = (
+    "Magnesium citrate was absorbed better than magnesium oxide in healthy volunteers. "
+    "Urinary magnesium excretion rose more after the organic salt than after the oxide."
+)
 GLYCINE = "Glycine taken before bedtime improved subjective sleep quality in volunteers with sleep complaints."
 
 
@@ -25,13 +33,23 @@ def corpus() -> list:
     return [
         make_chunk("article", ARTICLE, role="article", title="The Neuroscience of Magnesium Glycinate", year=2025),
         make_chunk("article", ARTICLE_DUP, role="article", title="The Neuroscience of Magnesium Glycinate", year=2025, start=500),
-        make_chunk("abbasi2012", ABBASI, title="Magnesium supplementation and primary insomnia in elderly", year=2012,
-                   study_type="rct", meta={"pmid": "23853635", "url": "https://pmc.ncbi.nlm.nih.gov/articles/PMC3703169/",
-                                           "digest_of": "abstract", "authors": ["Abbasi B"]}),
-        make_chunk("walker2003", ABSORB, title="Mg citrate found more bioavailable than other Mg preparations", year=2003,
-                   study_type="crossover-trial", meta={"doi": "10.1000/x", "digest_of": "abstract"}),
-        make_chunk("yamadera2007", GLYCINE, title="Glycine ingestion improves subjective sleep quality", year=2007,
-                   study_type="crossover-trial"),
+        make_chunk(
+            "abbasi2012",
+            ABBASI,
+            title="Magnesium supplementation and primary insomnia in elderly",
+            year=2012,
+            study_type="rct",
+            meta={"pmid": "23853635", "url": "https://pmc.ncbi.nlm.nih.gov/articles/PMC3703169/", "digest_of": "abstract", "authors": ["Abbasi B"]},
+        ),
+        make_chunk(
+            "walker2003",
+            ABSORB,
+            title="Mg citrate found more bioavailable than other Mg preparations",
+            year=2003,
+            study_type="crossover-trial",
+            meta={"doi": "10.1000/x", "digest_of": "abstract"},
+        ),
+        make_chunk("yamadera2007", GLYCINE, title="Glycine ingestion improves subjective sleep quality", year=2007, study_type="crossover-trial"),
     ]
 
 
@@ -123,11 +141,41 @@ def test_json_shape_and_timings(retriever, settings):
     ans = _ask(retriever, settings, "Does magnesium lower cortisol?")
     d = ans.to_json()
     # the original fields first and unchanged; the structured parts added after them
-    assert list(d) == ["question", "answer", "citations", "unsupported_sentences", "flags", "verdict",
-                       "timings_ms", "answerer", "refused", "lead", "findings", "gaps", "cards"]
-    assert set(d["citations"][0]) == {"n", "doc_id", "chunk_id", "title", "year", "role", "study_type", "section",
-                                      "page", "text", "url", "doi", "pmid", "is_digest", "cited_sentences",
-                                      "chunk_ids", "anchor", "card"}
+    assert list(d) == [
+        "question",
+        "answer",
+        "citations",
+        "unsupported_sentences",
+        "flags",
+        "verdict",
+        "timings_ms",
+        "answerer",
+        "refused",
+        "lead",
+        "findings",
+        "gaps",
+        "cards",
+    ]
+    assert set(d["citations"][0]) == {
+        "n",
+        "doc_id",
+        "chunk_id",
+        "title",
+        "year",
+        "role",
+        "study_type",
+        "section",
+        "page",
+        "text",
+        "url",
+        "doi",
+        "pmid",
+        "is_digest",
+        "cited_sentences",
+        "chunk_ids",
+        "anchor",
+        "card",
+    }
     assert {"retrieve", "compose", "verify", "total"} <= set(d["timings_ms"])
     assert d["answerer"] == "deterministic" and d["verdict"] is None
 

@@ -40,22 +40,48 @@ class FakeAuditor:
 
     def check_claim(self, text, retriever):
         w = self.walker
-        return FakeVerdict({"claim": text, "verdict": self.verdict, "confidence": 0.8,
-                            "evidence": [{"doc_id": w.doc_id, "chunk_id": w.chunk_id, "title": w.title,
-                                          "year": w.year, "study_type": w.study_type,
-                                          "text": w.sentence_texts()[0], "stance": "refutes", "score": 0.9}],
-                            "reasons": ["trial compared citrate with oxide, not glycinate"]})
+        return FakeVerdict(
+            {
+                "claim": text,
+                "verdict": self.verdict,
+                "confidence": 0.8,
+                "evidence": [
+                    {
+                        "doc_id": w.doc_id,
+                        "chunk_id": w.chunk_id,
+                        "title": w.title,
+                        "year": w.year,
+                        "study_type": w.study_type,
+                        "text": w.sentence_texts()[0],
+                        "stance": "refutes",
+                        "score": 0.9,
+                    }
+                ],
+                "reasons": ["trial compared citrate with oxide, not glycinate"],
+            }
+        )
 
 
 def store_audit(monkeypatch, retriever):
     """An audit.json for the store: one flagged and one supported claim on the absorption passage."""
     articles = [c for c in retriever.snapshot.chunks.values() if c.role == "article" and "absorbed far better" in c.text]
-    audit = {"flags": [f for a in articles for f in (
-        {"claim_id": "c1", "claim": "Magnesium glycinate is absorbed far better than magnesium oxide", "chunk_id": a.chunk_id,
-         "verdict": "mixed", "reasons": ["no trial of glycinate vs oxide in the corpus"], "evidence": []},
-        {"claim_id": "c2", "claim": "Magnesium blocks NMDA", "chunk_id": a.chunk_id, "verdict": "supported",
-         "reasons": [], "evidence": []},
-    )]}
+    audit = {
+        "flags": [
+            f
+            for a in articles
+            for f in (
+                {
+                    "claim_id": "c1",
+                    "claim": "Magnesium glycinate is absorbed far better than magnesium oxide",
+                    "chunk_id": a.chunk_id,
+                    "verdict": "mixed",
+                    "reasons": ["no trial of glycinate vs oxide in the corpus"],
+                    "evidence": [],
+                },
+                {"claim_id": "c2", "claim": "Magnesium blocks NMDA", "chunk_id": a.chunk_id, "verdict": "supported", "reasons": [], "evidence": []},
+            )
+        ]
+    }
     monkeypatch.setattr(type(retriever.snapshot), "audit", lambda self: audit)
     return {a.chunk_id for a in articles}
 
@@ -64,8 +90,9 @@ def test_flags_for_cited_article_passages(monkeypatch, retriever, settings):
     from chatbot.answer.service import answer_question
 
     articles = store_audit(monkeypatch, retriever)
-    ans = answer_question("Is magnesium glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever,
-                          auditor=FakeAuditor(retriever))
+    ans = answer_question(
+        "Is magnesium glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever, auditor=FakeAuditor(retriever)
+    )
     cited = articles & {c.chunk_id for c in ans.citations}
     assert len(cited) == 1
     assert [f["claim_id"] for f in ans.flags] == ["c1"]  # the supported one is not a flag
@@ -103,6 +130,5 @@ def test_broken_audit_degrades(monkeypatch, retriever, settings):
     auditor = FakeAuditor(retriever)
     auditor.flags_for_passages = auditor.looks_like_claim = auditor.check_claim = boom
     store_audit(monkeypatch, retriever)
-    ans = answer_question("Is magnesium glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever,
-                          auditor=auditor)
+    ans = answer_question("Is magnesium glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever, auditor=auditor)
     assert ans.flags == [] and ans.verdict is None and ans.citations

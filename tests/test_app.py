@@ -111,11 +111,23 @@ def test_flagged_claim_gets_badge_with_reasons_and_evidence(app_env):
 def test_claim_question_leads_with_verdict(app_env, monkeypatch):
     from chatbot.answer import audit_adapter
 
-    verdict = {"claim": "Magnesium glycinate lowers cortisol.", "verdict": "contradicted", "confidence": 0.71,
-               "reasons": ["The cortisol result is from magnesium oxide."],
-               "evidence": [{"doc_id": "abbasi2012", "chunk_id": "abbasi2012-0", "title": "Magnesium supplementation",
-                             "year": 2012, "study_type": "rct", "stance": "contradicts",
-                             "text": "Serum cortisol fell with magnesium oxide in elderly adults with insomnia."}]}
+    verdict = {
+        "claim": "Magnesium glycinate lowers cortisol.",
+        "verdict": "contradicted",
+        "confidence": 0.71,
+        "reasons": ["The cortisol result is from magnesium oxide."],
+        "evidence": [
+            {
+                "doc_id": "abbasi2012",
+                "chunk_id": "abbasi2012-0",
+                "title": "Magnesium supplementation",
+                "year": 2012,
+                "study_type": "rct",
+                "stance": "contradicts",
+                "text": "Serum cortisol fell with magnesium oxide in elderly adults with insomnia.",
+            }
+        ],
+    }
     monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: True)
     monkeypatch.setattr(audit_adapter, "check_claim", lambda auditor, text, retriever: dict(verdict))
     at = _ask(_app().run(), "Magnesium glycinate lowers cortisol.")
@@ -199,8 +211,7 @@ def test_corpus_page_lists_documents(app_env):
 
 def _corpus_table(monkeypatch, settings):
     """The Corpus page's document table for the store of ``settings`` (page run on its own)."""
-    for k, v in {"MGC_STORE_DIR": str(settings.store_dir), "MGC_CORPUS_DIR": str(settings.corpus_dir),
-                 "MGC_EMBEDDING_MODEL": settings.embedding_model}.items():
+    for k, v in {"MGC_STORE_DIR": str(settings.store_dir), "MGC_CORPUS_DIR": str(settings.corpus_dir), "MGC_EMBEDDING_MODEL": settings.embedding_model}.items():
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("MGC_CHROMA__HOST", raising=False)
     at = AppTest.from_file(CORPUS_PAGE, default_timeout=TIMEOUT).run()
@@ -275,8 +286,9 @@ def test_evals_page_shows_latest_report_and_plots(app_env, tmp_path, monkeypatch
 
     latest = tmp_path / "reports" / "latest"
     latest.mkdir(parents=True)
-    (latest / "report.md").write_text("# Eval report\n\n| metric | value |\n|---|---|\n| recall@5 | 0.81 |\n\n"
-                                      "<script>x</script>\n\n## Plots\n\n![metrics](metrics.png)\n")
+    (latest / "report.md").write_text(
+        "# Eval report\n\n| metric | value |\n|---|---|\n| recall@5 | 0.81 |\n\n<script>x</script>\n\n## Plots\n\n![metrics](metrics.png)\n"
+    )
     plt.figure(figsize=(2, 1)).savefig(latest / "metrics.png")
     (latest / "results.json").write_text("{}")
     monkeypatch.setenv("MGC_EVALS_REPORTS_DIR", str(tmp_path / "reports"))
@@ -289,8 +301,7 @@ def test_evals_page_shows_latest_report_and_plots(app_env, tmp_path, monkeypatch
 
 
 def test_missing_store_gives_guidance_and_builds_it(tmp_path, monkeypatch):
-    for k, v in {"MGC_STORE_DIR": str(tmp_path / "nostore"), "MGC_CORPUS_DIR": str(tmp_path / "corpus"),
-                 "MGC_EMBEDDING_MODEL": "fake"}.items():
+    for k, v in {"MGC_STORE_DIR": str(tmp_path / "nostore"), "MGC_CORPUS_DIR": str(tmp_path / "corpus"), "MGC_EMBEDDING_MODEL": "fake"}.items():
         monkeypatch.setenv(k, v)
     at = _app().run()
     assert not at.exception, at.exception
@@ -306,8 +317,15 @@ def test_missing_store_gives_guidance_and_builds_it(tmp_path, monkeypatch):
 
         shutil.copytree(tmp_path / "built" / "store", settings.store_dir)
         progress(2, 2, "done")
-        return {"added": ["a", "b", "c", "d"], "failed": [("x.pdf", "encrypted PDF")], "chunks": 4, "documents": 4,
-                "seconds": 1.0, "version": "v1", "changed": True}
+        return {
+            "added": ["a", "b", "c", "d"],
+            "failed": [("x.pdf", "encrypted PDF")],
+            "chunks": 4,
+            "documents": 4,
+            "seconds": 1.0,
+            "version": "v1",
+            "changed": True,
+        }
 
     monkeypatch.setattr(ingest.pipeline, "run_ingest", fake_ingest)
     [b for b in at.button if b.label == "Build the store now"][0].click().run()
@@ -343,10 +361,15 @@ def test_reingest_keeps_open_sessions_on_their_version(app_env, tmp_path):
     old = _ask(_app().run(), "How well is magnesium oxide absorbed?")
     settings = Settings()
     t = "Magnesium citrate was absorbed better than magnesium oxide in healthy volunteers."
-    c = Chunk(chunk_id="new-0", doc_id="new", text=t, start=0, end=len(t), sentences=[(0, len(t))], title="New study",
-              year=2024, role="literature", study_type="rct")
-    write_version(settings, [c], FakeEmbeddings().embed_documents([t]),
-                  StoreManifest(documents={"new": DocumentRecord(hash="new", path="new.md", title="New study", chunk_ids=["new-0"])}))
+    c = Chunk(
+        chunk_id="new-0", doc_id="new", text=t, start=0, end=len(t), sentences=[(0, len(t))], title="New study", year=2024, role="literature", study_type="rct"
+    )
+    write_version(
+        settings,
+        [c],
+        FakeEmbeddings().embed_documents([t]),
+        StoreManifest(documents={"new": DocumentRecord(hash="new", path="new.md", title="New study", chunk_ids=["new-0"])}),
+    )
     assert current_version(settings) == "v2"
 
     _ask(old, "And how is magnesium oxide absorbed in the urinary excretion study?")
@@ -396,11 +419,23 @@ def test_corpus_reingest_shows_progress_summary_and_failures(app_env, monkeypatc
         progress(1, 2, "loading <b>x.md</b>")
         t = "Magnesium citrate was absorbed better than magnesium oxide."
         c = Chunk(chunk_id="n-0", doc_id="n", text=t, start=0, end=len(t), sentences=[(0, len(t))], title="New")
-        v = write_version(settings, [c], FakeEmbeddings().embed_documents([t]),
-                          StoreManifest(documents={"n": DocumentRecord(hash="n", path="n.md", title="New", chunk_ids=["n-0"])}))
+        v = write_version(
+            settings,
+            [c],
+            FakeEmbeddings().embed_documents([t]),
+            StoreManifest(documents={"n": DocumentRecord(hash="n", path="n.md", title="New", chunk_ids=["n-0"])}),
+        )
         progress(2, 2, "done")
-        return ingest.pipeline.Summary(added=["n"], removed=["a", "b", "c", "d"], failed=[("uploads/bad.pdf", "encrypted PDF")],
-                                       chunks=1, documents=1, seconds=0.5, version=v, changed=True)
+        return ingest.pipeline.Summary(
+            added=["n"],
+            removed=["a", "b", "c", "d"],
+            failed=[("uploads/bad.pdf", "encrypted PDF")],
+            chunks=1,
+            documents=1,
+            seconds=0.5,
+            version=v,
+            changed=True,
+        )
 
     monkeypatch.setattr(ingest.pipeline, "run_ingest", fake_ingest)
     at = _app().run()
@@ -435,11 +470,13 @@ def _flags_script(root: str):
     sys.path.insert(0, root)  # the project root, whatever the working directory
     from app.components import draw_flags
 
-    draw_flags([
-        {"claim": "Glycinate crosses into neurons.", "verdict": "no_evidence", "reasons": ["no literature passage bears on the claim"]},
-        {"claim": "Glycinate is 80% absorbed.", "verdict": "contradicted", "reasons": ["reported 23.5%"], "evidence": []},
-        {"claim": "Glycinate restores ATP.", "verdict": "no_evidence", "reasons": ["nothing found"]},
-    ])
+    draw_flags(
+        [
+            {"claim": "Glycinate crosses into neurons.", "verdict": "no_evidence", "reasons": ["no literature passage bears on the claim"]},
+            {"claim": "Glycinate is 80% absorbed.", "verdict": "contradicted", "reasons": ["reported 23.5%"], "evidence": []},
+            {"claim": "Glycinate restores ATP.", "verdict": "no_evidence", "reasons": ["nothing found"]},
+        ]
+    )
 
 
 def test_disagreements_come_first_and_unevidenced_claims_are_grouped():

@@ -25,11 +25,30 @@ from app.uploads import UploadRejected, check_upload, sanitize_filename, save_up
 
 # --- escaping ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("hostile", [
-    "<script>alert(1)</script>", "![x](http://evil/x.png)", "[click](javascript:alert(1))", "<img src=x onerror=alert(1)>",
-    "# Heading", "| a | b |", ":red[big]", "$x^2$", "http://evil.example/x", "www.evil.example", "a@evil.example",
-    "**bold** _it_ `code`", "&lt;script&gt;", "1. list", "- item", "> quote", "~~strike~~", ":material/home:",
-])
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        "![x](http://evil/x.png)",
+        "[click](javascript:alert(1))",
+        "<img src=x onerror=alert(1)>",
+        "# Heading",
+        "| a | b |",
+        ":red[big]",
+        "$x^2$",
+        "http://evil.example/x",
+        "www.evil.example",
+        "a@evil.example",
+        "**bold** _it_ `code`",
+        "&lt;script&gt;",
+        "1. list",
+        "- item",
+        "> quote",
+        "~~strike~~",
+        ":material/home:",
+    ],
+)
 def test_escape_leaves_no_live_markdown(hostile):
     out = escape_md(hostile)
     # every ASCII punctuation character is backslash-escaped, so none can start markup
@@ -97,7 +116,9 @@ def test_source_links_validate_identifiers():
     assert source_links(url="https://example.org/a paper)") == [("Original", "https://example.org/a%20paper%29")]
     # a PMC page URL becomes the PMC link (not a duplicate "Original")
     assert source_links(pmid="1", url="https://pmc.ncbi.nlm.nih.gov/articles/PMC3703169/") == [
-        ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/1/"), ("PMC", "https://pmc.ncbi.nlm.nih.gov/articles/PMC3703169/")]
+        ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/1/"),
+        ("PMC", "https://pmc.ncbi.nlm.nih.gov/articles/PMC3703169/"),
+    ]
     assert source_links("10.1000/abc", url="https://doi.org/10.1000/abc") == [("DOI", "https://doi.org/10.1000/abc")]
 
 
@@ -110,13 +131,28 @@ def test_strongest_study_type_follows_the_evidence_hierarchy():
 
 # --- tables -----------------------------------------------------------------------------------
 
-AUDIT = {"claims": [
-    {"id": "a", "text": "=HYPERLINK(\"http://evil\")", "section": "S1", "verdict": "contradicted", "confidence": 0.9,
-     "evidence": [{"study_type": "animal"}, {"study_type": "rct"}]},
-    {"id": "b", "text": "Glycine helps sleep", "section": "S2", "verdict": "supported", "evidence": []},
-    {"id": "c", "text": "Glycinate cures insomnia", "section": "S2", "verdict": "mixed", "finding": "extrapolated",
-     "reason": "evidence exists only under other conditions: magnesium form differs", "evidence": []},
-]}
+AUDIT = {
+    "claims": [
+        {
+            "id": "a",
+            "text": '=HYPERLINK("http://evil")',
+            "section": "S1",
+            "verdict": "contradicted",
+            "confidence": 0.9,
+            "evidence": [{"study_type": "animal"}, {"study_type": "rct"}],
+        },
+        {"id": "b", "text": "Glycine helps sleep", "section": "S2", "verdict": "supported", "evidence": []},
+        {
+            "id": "c",
+            "text": "Glycinate cures insomnia",
+            "section": "S2",
+            "verdict": "mixed",
+            "finding": "extrapolated",
+            "reason": "evidence exists only under other conditions: magnesium form differs",
+            "evidence": [],
+        },
+    ]
+}
 
 
 def test_audit_table_filters_counts_and_exports():
@@ -133,8 +169,7 @@ def test_audit_table_filters_counts_and_exports():
     assert list(filter_audit(df, text="GLYCINE")["id"]) == ["b"]
     assert list(filter_audit(df, sections=["S1"])["id"]) == ["a"]
     counts = dict(zip(verdict_counts(AUDIT)["verdict"], verdict_counts(AUDIT)["claims"]))
-    assert counts == {"Contradicted": 1, "Conflicting": 0, "Extrapolated": 1, "Unsupported": 0, "Not covered": 0,
-                      "Supported": 1}
+    assert counts == {"Contradicted": 1, "Conflicting": 0, "Extrapolated": 1, "Unsupported": 0, "Not covered": 0, "Supported": 1}
     csv = audit_csv(AUDIT).decode()
     assert "'=HYPERLINK" in csv  # formula injection neutralised
     assert audit_frame(None).empty
@@ -144,12 +179,22 @@ def test_documents_rows_put_the_article_first():
     from core.records import StoreManifest
 
     # the shape ingest writes to manifest.json: title/year/role/study_type beside meta, not inside it
-    manifest = StoreManifest.model_validate({"documents": {
-        "p": {"hash": "h1", "path": "literature/p.md", "title": "Paper", "year": 2001, "study_type": "rct",
-              "chunk_ids": ["1"], "meta": {"doi": "10.1/x", "pmid": 123, "source_path": "literature/p.md"}},
-        "a": {"hash": "h2", "path": "article/a.txt", "title": "Art", "year": 2025, "role": "article",
-              "chunk_ids": ["1", "2"], "meta": {}},
-    }})
+    manifest = StoreManifest.model_validate(
+        {
+            "documents": {
+                "p": {
+                    "hash": "h1",
+                    "path": "literature/p.md",
+                    "title": "Paper",
+                    "year": 2001,
+                    "study_type": "rct",
+                    "chunk_ids": ["1"],
+                    "meta": {"doi": "10.1/x", "pmid": 123, "source_path": "literature/p.md"},
+                },
+                "a": {"hash": "h2", "path": "article/a.txt", "title": "Art", "year": 2025, "role": "article", "chunk_ids": ["1", "2"], "meta": {}},
+            }
+        }
+    )
     rows = documents_rows(manifest.documents)
     assert [r["doc_id"] for r in rows] == ["a", "p"] and rows[0]["chunks"] == 2
     assert (rows[0]["title"], rows[0]["year"], rows[0]["role"]) == ("Art", 2025, "Article")
@@ -184,14 +229,18 @@ def test_report_markdown_drops_images_and_html():
 
 # --- uploads ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name,expected", [
-    ("paper.pdf", "paper.pdf"),
-    ("../../etc/passwd.md", "passwd.md"),
-    ("C:\\Users\\x\\My Paper (final).pdf", "My_Paper_final_.pdf"),
-    ("a..b.md", "a.b.md"),
-    ("weird name; rm -rf.html", "weird_name_rm_-rf.html"),
-    ("Étude été.xml", "tude_t_.xml"),
-])
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("paper.pdf", "paper.pdf"),
+        ("../../etc/passwd.md", "passwd.md"),
+        ("C:\\Users\\x\\My Paper (final).pdf", "My_Paper_final_.pdf"),
+        ("a..b.md", "a.b.md"),
+        ("weird name; rm -rf.html", "weird_name_rm_-rf.html"),
+        ("Étude été.xml", "tude_t_.xml"),
+    ],
+)
 def test_sanitize_filename(name, expected):
     safe = sanitize_filename(name)
     assert safe == expected
@@ -271,13 +320,18 @@ def test_upload_limit_matches_the_setting():
 def test_audit_table_puts_disagreements_first():
     from app.tables import audit_frame
 
-    audit = {"claims": [{"id": f"c{i}", "text": f"claim {i}", "verdict": v, "evidence": []}
-                        for i, v in enumerate(["no_evidence", "supported", "mixed", "contradicted", "mixed"])]}
+    audit = {
+        "claims": [
+            {"id": f"c{i}", "text": f"claim {i}", "verdict": v, "evidence": []}
+            for i, v in enumerate(["no_evidence", "supported", "mixed", "contradicted", "mixed"])
+        ]
+    }
     assert list(audit_frame(audit)["verdict"]) == ["contradicted", "mixed", "mixed", "supported", "no_evidence"]
     assert list(audit_frame(audit)["id"])[1:3] == ["c2", "c4"]  # article order kept within a verdict
 
 
 # --- the reader's filters as a retriever view --------------------------------------------------
+
 
 def test_scope_is_anded_into_every_search():
     from chatbot.retrieval import Filters
@@ -310,11 +364,14 @@ def test_scope_is_anded_into_every_search():
 
 # --- reasons in a reader's words ------------------------------------------------------------------
 
+
 def test_reasons_get_screen_numbers_not_document_ids_or_tags():
     from app.reasons import number_evidence, readable, reader_reasons, shared_reasons
 
-    ev = [{"doc_id": "uysal2019", "chunk_id": "u-0", "n": 1, "stance": "supports_other_conditions"},
-          {"doc_id": "abbasi2012", "chunk_id": "a-3", "n": 2, "stance": "refutes"}]
+    ev = [
+        {"doc_id": "uysal2019", "chunk_id": "u-0", "n": 1, "stance": "supports_other_conditions"},
+        {"doc_id": "abbasi2012", "chunk_id": "a-3", "n": 2, "stance": "refutes"},
+    ]
     numbered = number_evidence(ev, numbers={"a-3": 2}, next_n=4)  # a-3 is the answer's source [2]
     assert [e["n"] for e in numbered.evidence] == [4, 2] and numbered.next_n == 5
     assert readable("only in rats [uysal2019]; a null result [2]", numbered) == "only in rats [4]; a null result [2]"
@@ -330,17 +387,18 @@ def test_reasons_get_screen_numbers_not_document_ids_or_tags():
 
 # --- the article reader ------------------------------------------------------------------------------
 
+
 def _article_chunks():
     from core.text import split_sentences
     from core.types import Chunk
 
     t1 = "Intro <script>x</script> text. Magnesium calms the brain within days. It ends here."
     t2 = "It ends here. The dose is 200 mg [see](http://evil) a day. Two things: rest; sleep better at night."
-    return [Chunk(chunk_id="a-0", doc_id="a", text=t1, start=0, end=len(t1), sentences=split_sentences(t1), role="article",
-                  section="One"),
-            Chunk(chunk_id="a-1", doc_id="a", text=t2, start=60, end=60 + len(t2), sentences=split_sentences(t2), role="article",
-                  section="One"),
-            Chunk(chunk_id="p-0", doc_id="p", text="A study.", start=0, end=8, sentences=[(0, 8)], role="literature")]
+    return [
+        Chunk(chunk_id="a-0", doc_id="a", text=t1, start=0, end=len(t1), sentences=split_sentences(t1), role="article", section="One"),
+        Chunk(chunk_id="a-1", doc_id="a", text=t2, start=60, end=60 + len(t2), sentences=split_sentences(t2), role="article", section="One"),
+        Chunk(chunk_id="p-0", doc_id="p", text="A study.", start=0, end=8, sentences=[(0, 8)], role="literature"),
+    ]
 
 
 def test_article_sections_claims_and_markup():
@@ -348,14 +406,13 @@ def test_article_sections_claims_and_markup():
 
     sections = sections_of(article_chunks(_article_chunks()))
     assert len(sections) == 1 and sections[0].text.count("It ends here.") == 1  # the overlap sentence shown once
-    claims = [{"id": "x", "text": "Magnesium calms the brain within days.", "chunk_id": "a-0", "start": 10,
-               "finding": "contradicted"},
-              {"id": "y", "text": "Two things: sleep better at night.", "chunk_id": "a-1", "start": 90, "verdict": "no_evidence",
-               "finding": "unsupported"},
-              {"id": "z", "text": "Nowhere in this article at all.", "chunk_id": "a-1", "start": 99, "finding": "not_covered"}]
+    claims = [
+        {"id": "x", "text": "Magnesium calms the brain within days.", "chunk_id": "a-0", "start": 10, "finding": "contradicted"},
+        {"id": "y", "text": "Two things: sleep better at night.", "chunk_id": "a-1", "start": 90, "verdict": "no_evidence", "finding": "unsupported"},
+        {"id": "z", "text": "Nowhere in this article at all.", "chunk_id": "a-1", "start": 99, "finding": "not_covered"},
+    ]
     placed = place_claims(sections, claims)
-    assert [(p.number, p.finding, p.section is not None) for p in placed] == [
-        (1, "contradicted", True), (2, "unsupported", True), (3, "not_covered", False)]
+    assert [(p.number, p.finding, p.section is not None) for p in placed] == [(1, "contradicted", True), (2, "unsupported", True), (3, "not_covered", False)]
     md = section_markdown(sections[0], placed, 0, selected=2)
     assert ":red-background[Magnesium calms the brain within days\\.] :red[\\#1]" in md
     assert ":yellow-background[sleep better at night\\.] :yellow[**\\#2**]" in md  # a list item joined to its lead-in
@@ -364,7 +421,16 @@ def test_article_sections_claims_and_markup():
 
 
 def test_audit_table_reasons_are_in_a_readers_words():
-    audit = {"claims": [{"id": "a", "text": "Glycinate calms.", "verdict": "mixed", "finding": "extrapolated",
-                         "reason": "stance supports_other_conditions in rats [uysal2019]",
-                         "evidence": [{"doc_id": "uysal2019", "n": 1, "study_type": "animal"}]}]}
+    audit = {
+        "claims": [
+            {
+                "id": "a",
+                "text": "Glycinate calms.",
+                "verdict": "mixed",
+                "finding": "extrapolated",
+                "reason": "stance supports_other_conditions in rats [uysal2019]",
+                "evidence": [{"doc_id": "uysal2019", "n": 1, "study_type": "animal"}],
+            }
+        ]
+    }
     assert audit_frame(audit).iloc[0]["reason"] == "stance supports, under other conditions in rats [1]"

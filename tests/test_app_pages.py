@@ -54,6 +54,7 @@ def _text(at: AppTest) -> str:
 
 # --- 1. filters ---------------------------------------------------------------------------------
 
+
 def test_study_type_filter_also_limits_the_claim_check(app_env, monkeypatch):
     """With "rct" chosen, the claim check (which searches with filters of its own) quotes no crossover trial."""
     from chatbot.answer import audit_adapter
@@ -64,11 +65,20 @@ def test_study_type_filter_also_limits_the_claim_check(app_env, monkeypatch):
     def check_claim(auditor, text, retriever):  # what chatbot.audit.check_claim does: a literature-only search
         passages = retriever.search(text, k=8, filters=Filters(role="literature"))
         seen.extend(p.chunk.study_type for p in passages)
-        ev = [{"doc_id": p.chunk.doc_id, "chunk_id": p.chunk.chunk_id, "title": p.chunk.title, "year": p.chunk.year,
-               "study_type": p.chunk.study_type, "stance": "supports", "text": p.chunk.text, "n": i + 1}
-              for i, p in enumerate(passages)]
-        return {"claim": text, "verdict": "supported", "finding": "supported", "reason": "see [1]", "confidence": 0.9,
-                "evidence": ev, "reasons": []}
+        ev = [
+            {
+                "doc_id": p.chunk.doc_id,
+                "chunk_id": p.chunk.chunk_id,
+                "title": p.chunk.title,
+                "year": p.chunk.year,
+                "study_type": p.chunk.study_type,
+                "stance": "supports",
+                "text": p.chunk.text,
+                "n": i + 1,
+            }
+            for i, p in enumerate(passages)
+        ]
+        return {"claim": text, "verdict": "supported", "finding": "supported", "reason": "see [1]", "confidence": 0.9, "evidence": ev, "reasons": []}
 
     monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: True)
     monkeypatch.setattr(audit_adapter, "check_claim", check_claim)
@@ -93,6 +103,7 @@ def test_start_over_clears_the_filters(app_env):
 
 
 # --- 2. audit table and exports -------------------------------------------------------------------
+
 
 def test_csv_export_holds_only_the_rows_shown(app_env, monkeypatch):
     import app.tables
@@ -119,23 +130,49 @@ def test_csv_export_holds_only_the_rows_shown(app_env, monkeypatch):
 
 # --- 3. flags ---------------------------------------------------------------------------------------
 
+
 def _flags_script(root: str):
     import sys
 
     sys.path.insert(0, root)
     from app.components import draw_flags
 
-    weighted = ("evidence weighted by study type: meta-analyses and randomised trials count more than cohort studies, "
-                "which count more than animal and cell studies, and a study of another form counts less")
-    ev = [{"doc_id": "uysal2019", "chunk_id": "u-0", "n": 1, "title": "Rats and magnesium", "year": 2019,
-           "study_type": "animal", "stance": "supports_other_conditions", "text": "Rats slept longer."}]
-    draw_flags([
-        {"claim": "Glycinate calms the brain.", "verdict": "mixed", "finding": "extrapolated",
-         "reason": "shown only in animals [uysal2019]", "reasons": ["shown only in animals [uysal2019]", weighted,
-                                                                    "[1] stance supports_other_conditions"], "evidence": ev},
-        {"claim": "Glycinate is 80% absorbed.", "verdict": "contradicted", "reason": "reported 23.5% [1]",
-         "reasons": ["reported 23.5% [1]", weighted], "evidence": [dict(ev[0], chunk_id="u-1", stance="refutes")]},
-    ], numbers={"x-0": 1, "y-0": 2})
+    weighted = (
+        "evidence weighted by study type: meta-analyses and randomised trials count more than cohort studies, "
+        "which count more than animal and cell studies, and a study of another form counts less"
+    )
+    ev = [
+        {
+            "doc_id": "uysal2019",
+            "chunk_id": "u-0",
+            "n": 1,
+            "title": "Rats and magnesium",
+            "year": 2019,
+            "study_type": "animal",
+            "stance": "supports_other_conditions",
+            "text": "Rats slept longer.",
+        }
+    ]
+    draw_flags(
+        [
+            {
+                "claim": "Glycinate calms the brain.",
+                "verdict": "mixed",
+                "finding": "extrapolated",
+                "reason": "shown only in animals [uysal2019]",
+                "reasons": ["shown only in animals [uysal2019]", weighted, "[1] stance supports_other_conditions"],
+                "evidence": ev,
+            },
+            {
+                "claim": "Glycinate is 80% absorbed.",
+                "verdict": "contradicted",
+                "reason": "reported 23.5% [1]",
+                "reasons": ["reported 23.5% [1]", weighted],
+                "evidence": [dict(ev[0], chunk_id="u-1", stance="refutes")],
+            },
+        ],
+        numbers={"x-0": 1, "y-0": 2},
+    )
 
 
 def test_flag_reasons_use_screen_numbers_and_say_shared_things_once():
@@ -152,6 +189,7 @@ def test_flag_reasons_use_screen_numbers_and_say_shared_things_once():
 
 # --- 4. uploads -------------------------------------------------------------------------------------
 
+
 def test_a_refused_upload_gets_a_message_after_save(app_env):
     at = _app().run()
     at.switch_page("app/pages/corpus.py").run()
@@ -165,6 +203,7 @@ def test_a_refused_upload_gets_a_message_after_save(app_env):
 
 # --- 5. evals page ----------------------------------------------------------------------------------
 
+
 def test_evals_page_hides_absolute_paths_and_says_when_the_store_differs(app_env, tmp_path, monkeypatch):
     import json
 
@@ -175,9 +214,11 @@ def test_evals_page_hides_absolute_paths_and_says_when_the_store_differs(app_env
         "# Eval report\n\n| key | value |\n|---|---|\n"
         f"| embedding model | {site} |\n| verifier | {ROOT / 'models' / 'verifier'} (weights abc) |\n"
         f"| store | v7 at {app_env['MGC_STORE_DIR']}: 4 documents |\n| log | /var/tmp/run-42/eval.log |\n"
-        "See https://doi.org/10.1000/x and 0.5/1.\n")
-    (latest / "results.json").write_text(json.dumps({"provenance": {
-        "date": "2026-11-30T11:29:56+00:00", "store": {"dir": app_env["MGC_STORE_DIR"], "version": "v7"}}}))
+        "See https://doi.org/10.1000/x and 0.5/1.\n"
+    )
+    (latest / "results.json").write_text(
+        json.dumps({"provenance": {"date": "2026-11-30T11:29:56+00:00", "store": {"dir": app_env["MGC_STORE_DIR"], "version": "v7"}}})
+    )
     monkeypatch.setenv("MGC_EVALS_REPORTS_DIR", str(tmp_path / "reports"))
     at = _app().run()
     at.switch_page("app/pages/evals.py").run()
@@ -206,6 +247,7 @@ def test_evals_page_says_nothing_about_versions_when_they_match(app_env, tmp_pat
 
 # --- 7. read the article ------------------------------------------------------------------------------
 
+
 def test_article_page_highlights_claims_by_finding_and_explains_a_pick(app_env):
     from appstore import AUDIT_CLAIMS
 
@@ -229,6 +271,7 @@ def test_article_page_highlights_claims_by_finding_and_explains_a_pick(app_env):
 
 
 # --- 8. cold start ----------------------------------------------------------------------------------
+
 
 def test_first_page_draws_while_the_models_load(app_env, monkeypatch):
     """The chat page does not wait for the warm-up: with the verifier load held back, the page is drawn

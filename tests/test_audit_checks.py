@@ -13,8 +13,7 @@ from core.domain import NEUTRAL, DomainProfile, load_profile
 from core.settings import PROJECT_ROOT
 
 MG = load_profile(PROJECT_ROOT / "corpus")
-CAFFEINE = DomainProfile(subject=["caffeine"], forms={"anhydrous": ["anhydrous"], "coffee": ["coffee"]},
-                         other_agents=["l-theanine"])
+CAFFEINE = DomainProfile(subject=["caffeine"], forms={"anhydrous": ["anhydrous"], "coffee": ["coffee"]}, other_agents=["l-theanine"])
 
 
 class _WithProfile:
@@ -38,10 +37,12 @@ def test_magnesium_profile_is_the_default_corpus_one():
     assert MG.subject == ["magnesium"] and "glycinate" in MG.forms and "glycine" in MG.other_agents
     assert MG.form_label == "magnesium form"
 
+
 BIOAVAIL = "The bioavailability of magnesium glycinate at 200–300 mg/day is 50–80%."
 
 
 # ---------------------------------------------------------------------------- quantities
+
 
 def test_quantities_ranges_signs_units_and_topics():
     qs = C.quantities("Magnesium glycinate at 200–300 mg/day reduces anxiety by 32%.")
@@ -70,6 +71,7 @@ def test_sample_size_is_read():
 
 
 # ---------------------------------------------------------------------------- numeric consistency
+
 
 def test_numeric_far_from_claimed_range_contradicts():
     ev = "Whole group: 26Mg absorption was low and did not differ between the two forms (23.5% for the chelate vs 22.8% for magnesium oxide)."
@@ -102,6 +104,7 @@ def test_sample_size_mismatch():
 
 # ---------------------------------------------------------------------------- conditions
 
+
 def test_form_mismatch_from_text_and_metadata():
     claim = "Magnesium glycinate improves sleep."
     f = C.form_mismatch(claim, "Magnesium oxide 500 mg improved sleep efficiency.")
@@ -118,8 +121,7 @@ def test_form_mismatch_from_text_and_metadata():
 
 def test_form_match_and_general_claims():
     assert C.form_mismatch("Magnesium glycinate is well tolerated.", "The bisglycinate chelate was tolerated better.") == []
-    assert C.form_mismatch("Magnesium glycinate is absorbed.", "absorption 23.5% vs 22.8% for magnesium oxide",
-                           {"magnesium_form": "glycinate"}) == []
+    assert C.form_mismatch("Magnesium glycinate is absorbed.", "absorption 23.5% vs 22.8% for magnesium oxide", {"magnesium_form": "glycinate"}) == []
     assert C.form_mismatch("Magnesium improves sleep.", "Magnesium oxide improved sleep.") == []
 
 
@@ -156,11 +158,13 @@ def test_population_counts_only_when_the_claim_names_one():
 
 
 def test_species_only_in_animals_or_cells_for_clinical_claims():
-    f = C.species_mismatch("Magnesium reduces anxiety.", "Mg deficiency increased anxiety-like behaviour.",
-                           {"population": "mice fed a magnesium-deficient diet"}, "animal")
+    f = C.species_mismatch(
+        "Magnesium reduces anxiety.", "Mg deficiency increased anxiety-like behaviour.", {"population": "mice fed a magnesium-deficient diet"}, "animal"
+    )
     assert f and f[0].reason.startswith("species differs: shown only in animals (mice")
-    f = C.species_mismatch("Magnesium enhances GABA-A receptor function.", "Mg2+ shifted the curve.",
-                           {"population": "primary cultured rat hippocampal neurons"}, "in-vitro")
+    f = C.species_mismatch(
+        "Magnesium enhances GABA-A receptor function.", "Mg2+ shifted the curve.", {"population": "primary cultured rat hippocampal neurons"}, "in-vitro"
+    )
     assert f == [] or "cells" in f[0].reason
     f = C.species_mismatch("Magnesium improves sleep.", "", {"population": "primary cultured rat hippocampal neurons"}, "in-vitro")
     assert f and f[0].reason.startswith("species differs: shown only in cells")
@@ -176,11 +180,13 @@ def test_species_not_flagged_for_mechanism_claims_or_human_studies():
 
 
 def test_intervention_glycine_alone_vs_magnesium():
-    f = C.intervention_mismatch("Magnesium glycinate reduces sleep latency.", "3 g glycine before bed shortened latency.",
-                                {"magnesium_form": "none", "intervention": "3 g glycine before bedtime vs placebo"})
+    f = C.intervention_mismatch(
+        "Magnesium glycinate reduces sleep latency.",
+        "3 g glycine before bed shortened latency.",
+        {"magnesium_form": "none", "intervention": "3 g glycine before bedtime vs placebo"},
+    )
     assert f and f[0].reason == "intervention differs: study gave glycine alone (3 g), not magnesium"
-    f = C.intervention_mismatch("Glycine reduces sleep latency.", "Magnesium oxide shortened sleep onset latency.",
-                                {"magnesium_form": "oxide"})
+    f = C.intervention_mismatch("Glycine reduces sleep latency.", "Magnesium oxide shortened sleep onset latency.", {"magnesium_form": "oxide"})
     assert f and f[0].reason == "intervention differs: study concerns magnesium, not glycine"
     assert C.intervention_mismatch("Glycine reduces sleep latency.", "3 g glycine shortened latency.", {"magnesium_form": "none"}) == []
 
@@ -201,8 +207,11 @@ def test_route_mismatch():
 
 def test_condition_checks_combines():
     found = C.condition_checks(
-        "Magnesium glycinate at 200–300 mg/day improves sleep in older adults.", "Magnesium oxide 500 mg improved sleep time.",
-        {"population": "23 amateur rugby players", "magnesium_form": "oxide"}, "rct")
+        "Magnesium glycinate at 200–300 mg/day improves sleep in older adults.",
+        "Magnesium oxide 500 mg improved sleep time.",
+        {"population": "23 amateur rugby players", "magnesium_form": "oxide"},
+        "rct",
+    )
     assert {"form", "dose", "population"} <= {f.kind for f in found}
     assert all(f.effect == "mismatch" and f.kind in checks.CONDITION_KINDS for f in found)
     # every reason opens with the condition it is about
@@ -212,11 +221,11 @@ def test_condition_checks_combines():
 
 # ---------------------------------------------------------------------------- hedges and nulls
 
+
 def test_null_results_found_and_quoted():
     f = C.hedges("Total sleep time did not differ between groups (P = 0.37).", "Magnesium increases total sleep time.")
     assert f and f[0].kind == "null" and "did not differ" in f[0].reason
-    for text in ("There was no significant difference in anxiety.", "The effect on anxiety was not significant.",
-                 "Delta power in sleep was unchanged."):
+    for text in ("There was no significant difference in anxiety.", "The effect on anxiety was not significant.", "Delta power in sleep was unchanged."):
         assert any(x.kind == "null" for x in C.hedges(text)), text
 
 
@@ -225,8 +234,12 @@ def test_null_on_other_topic_is_ignored_with_claim():
 
 
 def test_hedges():
-    for text, word in (("RCT results were conflicting.", "conflicting"), ("Certainty was low to very low certainty.", "certainty"),
-                       ("Evidence was rated poor quality.", "poor quality"), ("This pilot found changes.", "pilot")):
+    for text, word in (
+        ("RCT results were conflicting.", "conflicting"),
+        ("Certainty was low to very low certainty.", "certainty"),
+        ("Evidence was rated poor quality.", "poor quality"),
+        ("This pilot found changes.", "pilot"),
+    ):
         f = C.hedges(text)
         assert f and f[0].kind == "hedge" and word in f[0].reason.lower(), text
     assert C.hedges("Magnesium blocks NMDA channels in a voltage-dependent manner.") == []
@@ -242,8 +255,7 @@ def test_claimed_null_against_significant_effect():
     assert C.effect_against_null_claim(claim, "Sleep efficiency improved significantly with melatonin.") == []
     # a claim of an effect is not this check's business
     assert C.effect_against_null_claim("Magnesium oxide raised intracellular magnesium.", ev) == []
-    both = ("Intracellular magnesium rose significantly with magnesium oxide (p < 0.001) "
-            "but not significantly with citrate (p = 0.097).")
+    both = "Intracellular magnesium rose significantly with magnesium oxide (p < 0.001) but not significantly with citrate (p = 0.097)."
     assert C.effect_against_null_claim(claim, both), "the significant clause is about the claim's form"
 
 
@@ -271,8 +283,15 @@ def test_neutral_profile_fires_no_form_or_intervention_findings():
     assert checks.intervention_mismatch(VITD, ev, {"intervention": "vitamin D plus calcium"}, profile=NEUTRAL) == []
     # the magnesium examples, too, are nothing special without the magnesium profile
     assert checks.form_mismatch("Magnesium glycinate improves sleep.", "Magnesium oxide improved sleep.", profile=NEUTRAL) == []
-    assert checks.intervention_mismatch("Magnesium glycinate reduces sleep latency.", "3 g glycine shortened latency.",
-                                        {"magnesium_form": "none", "intervention": "3 g glycine"}, profile=NEUTRAL) == []
+    assert (
+        checks.intervention_mismatch(
+            "Magnesium glycinate reduces sleep latency.",
+            "3 g glycine shortened latency.",
+            {"magnesium_form": "none", "intervention": "3 g glycine"},
+            profile=NEUTRAL,
+        )
+        == []
+    )
     kinds = {f.kind for f in checks.condition_checks(VITD, ev, {"intervention": "vitamin D plus calcium"}, "rct", profile=NEUTRAL)}
     assert not kinds & {"form", "intervention"}
 
@@ -284,8 +303,11 @@ def test_neutral_profile_keeps_general_checks():
     assert checks.route_mismatch("Vitamin D reduces fractures.", "", {"intervention": "intravenous infusion"})
     f = checks.hedges("Fracture rates did not differ between groups.", "Vitamin D reduces fracture rates.", profile=NEUTRAL)
     assert f and f[0].kind == "null"
-    f = checks.effect_against_null_claim("Vitamin D did not reduce fracture rates in older women.",
-                                         "Fracture rates in older women fell significantly with vitamin D (p < 0.01).", profile=NEUTRAL)
+    f = checks.effect_against_null_claim(
+        "Vitamin D did not reduce fracture rates in older women.",
+        "Fracture rates in older women fell significantly with vitamin D (p < 0.01).",
+        profile=NEUTRAL,
+    )
     assert f and f[0].effect == "contradicts"
 
 
@@ -294,15 +316,21 @@ def test_custom_profile_makes_form_and_intervention_checks_fire():
     assert f and f[0].kind == "form" and f[0].reason.startswith("form differs") and "coffee" in f[0].reason
     assert "anhydrous" in f[0].reason
     assert checks.form_mismatch("Anhydrous caffeine improves reaction time.", "Anhydrous caffeine improved it.", profile=CAFFEINE) == []
-    f = checks.intervention_mismatch("Caffeine improves reaction time.", "Reaction time improved.",
-                                     {"intervention": "caffeine 100 mg plus l-theanine 200 mg"}, profile=CAFFEINE)
+    f = checks.intervention_mismatch(
+        "Caffeine improves reaction time.", "Reaction time improved.", {"intervention": "caffeine 100 mg plus l-theanine 200 mg"}, profile=CAFFEINE
+    )
     assert f and f[0].reason.startswith("co-intervention: caffeine was given together with l-theanine")
-    f = checks.intervention_mismatch("Caffeine improves reaction time.", "L-theanine 200 mg improved reaction time.",
-                                     {"intervention": "l-theanine 200 mg"}, profile=CAFFEINE)
+    f = checks.intervention_mismatch(
+        "Caffeine improves reaction time.", "L-theanine 200 mg improved reaction time.", {"intervention": "l-theanine 200 mg"}, profile=CAFFEINE
+    )
     assert f and f[0].reason.startswith("intervention differs: study gave l-theanine alone")
     # the same pair under the neutral profile: nothing to say
-    assert checks.intervention_mismatch("Caffeine improves reaction time.", "Reaction time improved.",
-                                        {"intervention": "caffeine 100 mg plus l-theanine 200 mg"}, profile=NEUTRAL) == []
+    assert (
+        checks.intervention_mismatch(
+            "Caffeine improves reaction time.", "Reaction time improved.", {"intervention": "caffeine 100 mg plus l-theanine 200 mg"}, profile=NEUTRAL
+        )
+        == []
+    )
 
 
 def test_mechanism_terms_come_from_the_profile():

@@ -15,14 +15,19 @@ from evals import audit_corpus as ac
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 ABSTRACTS = {
-    "11": ("Magnesium and sleep in older adults", "Magnesium supplementation improved sleep efficiency in 46 older adults with insomnia. "
-           "Serum melatonin rose and cortisol fell compared with placebo."),
-    "12": ("Glycine before bedtime", "Three grams of glycine before bed improved subjective sleep quality in healthy volunteers. "
-           "Fatigue the next day was lower."),
-    "13": ("NMDA receptor block by magnesium", "Extracellular magnesium blocks the NMDA receptor channel at resting membrane potential. "
-           "Depolarisation relieves the block."),
-    "14": ("Magnesium oxide absorption", "Fractional absorption of magnesium oxide was about 4 % in healthy adults, lower than that of "
-           "magnesium citrate."),
+    "11": (
+        "Magnesium and sleep in older adults",
+        "Magnesium supplementation improved sleep efficiency in 46 older adults with insomnia. Serum melatonin rose and cortisol fell compared with placebo.",
+    ),
+    "12": (
+        "Glycine before bedtime",
+        "Three grams of glycine before bed improved subjective sleep quality in healthy volunteers. Fatigue the next day was lower.",
+    ),
+    "13": (
+        "NMDA receptor block by magnesium",
+        "Extracellular magnesium blocks the NMDA receptor channel at resting membrane potential. Depolarisation relieves the block.",
+    ),
+    "14": ("Magnesium oxide absorption", "Fractional absorption of magnesium oxide was about 4 % in healthy adults, lower than that of magnesium citrate."),
     "15": ("Neuron death in culture", "Cortical neurons in culture died after glutamate exposure; magnesium reduced cell death."),
     "16": ("Vitamin K and coagulation", "Vitamin K antagonists lengthen prothrombin time in patients with atrial fibrillation."),
     "17": ("Hip fractures in winter", "Hip fractures were more frequent in winter months in a Swedish registry."),
@@ -90,9 +95,11 @@ def test_gold_label_from_release_evidence():
 
 
 def test_load_claims_falls_back_to_pairs(tmp_path):
-    rows = [{"claim": "A causes B.", "evidence": "x", "label": "SUPPORTS", "doc_id": "5", "claim_id": 3},
-            {"claim": "A causes B.", "evidence": "y", "label": "NOT_ENOUGH_INFO", "doc_id": "6", "claim_id": 3},
-            {"claim": "C lowers D.", "evidence": "z", "label": "NOT_ENOUGH_INFO", "doc_id": "7", "claim_id": 4}]
+    rows = [
+        {"claim": "A causes B.", "evidence": "x", "label": "SUPPORTS", "doc_id": "5", "claim_id": 3},
+        {"claim": "A causes B.", "evidence": "y", "label": "NOT_ENOUGH_INFO", "doc_id": "6", "claim_id": 3},
+        {"claim": "C lowers D.", "evidence": "z", "label": "NOT_ENOUGH_INFO", "doc_id": "7", "claim_id": 4},
+    ]
     (tmp_path / "pairs_train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     got = {c["id"]: c for c in ac.load_claims(tmp_path)}
     assert got["3"]["gold"] == "supported" and got["3"]["cited_doc_ids"] == ["5", "6"] and got["3"]["evidence_doc_ids"] == ["5"]
@@ -155,20 +162,22 @@ def _gold(*texts):
 
 
 def test_gold_spans_and_matching_by_span_and_text():
-    claims = _gold("Magnesium blocks NMDA channels. It also binds ATP.", "Glycine improves sleep quality.",
-                   "Zinc shortens colds by two days.", "Statins lower LDL cholesterol.")
-    doc = "\n".join([claims[0].text, "", "Glycine  improves sleep quality.", "", claims[2].text, "", "Unrelated heading", "",
-                     claims[3].text])
+    claims = _gold(
+        "Magnesium blocks NMDA channels. It also binds ATP.",
+        "Glycine improves sleep quality.",
+        "Zinc shortens colds by two days.",
+        "Statins lower LDL cholesterol.",
+    )
+    doc = "\n".join([claims[0].text, "", "Glycine  improves sleep quality.", "", claims[2].text, "", "Unrelated heading", "", claims[3].text])
     spans = ac.gold_spans(doc, claims)
     assert spans[0] == (0, len(claims[0].text))
-    assert spans[1] is not None and doc[spans[1][0]:spans[1][1]] == "Glycine  improves sleep quality."  # fuzzy
-    assert doc[spans[3][0]:spans[3][1]] == claims[3].text
+    assert spans[1] is not None and doc[spans[1][0] : spans[1][1]] == "Glycine  improves sleep quality."  # fuzzy
+    assert doc[spans[3][0] : spans[3][1]] == claims[3].text
     s0 = spans[0][0]
     records = [
         {"id": "a", "text": "Magnesium blocks NMDA channels", "start": s0, "end": s0 + 31, "doc_id": ac.ARTICLE_ID},
         # pronoun resolved by the audit: the text carries the previous sentence, the span does not
-        {"id": "b", "text": "Magnesium blocks NMDA channels. It also binds ATP", "start": s0 + 32, "end": spans[0][1],
-         "doc_id": ac.ARTICLE_ID},
+        {"id": "b", "text": "Magnesium blocks NMDA channels. It also binds ATP", "start": s0 + 32, "end": spans[0][1], "doc_id": ac.ARTICLE_ID},
         {"id": "c", "text": "Zinc shortens colds by two days"},  # no span: matched by text
         {"id": "d", "text": "Something else entirely about vitamins", "start": 10_000, "end": 10_040},
         {"id": "e", "text": claims[3].text, "start": spans[3][0], "end": spans[3][1], "doc_id": "other_article"},
@@ -189,9 +198,16 @@ def test_finding_falls_back_to_verdict():
 
 
 def test_three_way_metrics_by_hand():
-    pairs = [("supported", "supported"), ("supported", "conflicting"), ("contradicted", "contradicted"),
-             ("contradicted", "supported"), ("no_evidence", "unsupported"), ("no_evidence", "supported"),
-             ("no_evidence", "not_covered"), ("contradicted", "extrapolated")]
+    pairs = [
+        ("supported", "supported"),
+        ("supported", "conflicting"),
+        ("contradicted", "contradicted"),
+        ("contradicted", "supported"),
+        ("no_evidence", "unsupported"),
+        ("no_evidence", "supported"),
+        ("no_evidence", "not_covered"),
+        ("contradicted", "extrapolated"),
+    ]
     m = ac.three_way_metrics(pairs)
     # S: tp 1, pred 3, gold 2 -> P 1/3 R 1/2 F1 0.4; C: tp 1, pred 1, gold 3 -> F1 0.5; N: tp 2, pred 4, gold 3 -> F1 4/7
     assert m["macro_f1"] == pytest.approx((0.4 + 0.5 + 4 / 7) / 3, abs=1e-4)
@@ -210,10 +226,21 @@ def test_three_way_metrics_by_hand():
 def test_score_rows_and_report():
     claims = _gold("A raises B.", "C lowers D.", "E causes F.")
     claims[1].gold, claims[2].gold = "contradicted", "no_evidence"
-    matches = [[{"id": "x", "text": "A raises B", "verdict": "supported", "finding": "supported", "features": {"p": 0.9},
-                 "reasons": ["two studies"], "evidence": [{"doc_id": "sf_1"}]}],
-               [{"id": "y", "text": "C lowers D", "verdict": "mixed", "reasons": [], "evidence": [{"doc_id": "sf_9"}]}],
-               []]
+    matches = [
+        [
+            {
+                "id": "x",
+                "text": "A raises B",
+                "verdict": "supported",
+                "finding": "supported",
+                "features": {"p": 0.9},
+                "reasons": ["two studies"],
+                "evidence": [{"doc_id": "sf_1"}],
+            }
+        ],
+        [{"id": "y", "text": "C lowers D", "verdict": "mixed", "reasons": [], "evidence": [{"doc_id": "sf_9"}]}],
+        [],
+    ]
     res = ac.score(claims, matches)
     rows, m = res["rows"], res["metrics"]
     assert [r["extracted"] for r in rows] == [True, True, False]
@@ -222,11 +249,14 @@ def test_score_rows_and_report():
     assert m["claims_extracted"] == pytest.approx(2 / 3, abs=1e-4) and m["not_extracted_by_gold"]["no_evidence"] == 1
     assert m["three_way"]["claims"] == 2 and m["three_way_end_to_end"]["claims"] == 3
     assert m["confusion"]["contradicted"]["conflicting"] == 1
-    result = {"config": {"src": "x", "split": "test", "limit": 3, "distractors": 3, "seed": 13, "created": "now"},
-              "corpus": {"claims": 3, "skipped": {}, "literature": {"cited": 3}, "documents": 4, "chunks": 5,
-                         "gold_paragraphs_located": 3},
-              "audit": {"claims": 2, "verifier": {"path": "v"}}, "timings": {"total_s": 1.0, "build_s": 0.1, "ingest_s": 0.5, "audit_s": 0.2},
-              "metrics": m, "rows": rows}
+    result = {
+        "config": {"src": "x", "split": "test", "limit": 3, "distractors": 3, "seed": 13, "created": "now"},
+        "corpus": {"claims": 3, "skipped": {}, "literature": {"cited": 3}, "documents": 4, "chunks": 5, "gold_paragraphs_located": 3},
+        "audit": {"claims": 2, "verifier": {"path": "v"}},
+        "timings": {"total_s": 1.0, "build_s": 0.1, "ingest_s": 0.5, "audit_s": 0.2},
+        "metrics": m,
+        "rows": rows,
+    }
     md = ac.render_report(result, "python -m evals audit-corpus x")
     assert "| gold \\ finding |" in md and "macro-F1" in md and "mapped from the 4-way verdict" in md
 
@@ -293,8 +323,7 @@ def test_cli_end_to_end_with_fake_models(fake_src, tmp_path, monkeypatch, fake_e
     monkeypatch.setattr(verifier_mod, "get_verifier", lambda *a, **k: stub)
     monkeypatch.setenv("MGC_EMBEDDING_MODEL", fake_embedder)
     out, keep = tmp_path / "report", tmp_path / "kept"
-    rc = main(["audit-corpus", str(fake_src), "--split", "all", "--distractors", "1", "--out", str(out),
-               "--keep-store", str(keep), "--bypass-extraction"])
+    rc = main(["audit-corpus", str(fake_src), "--split", "all", "--distractors", "1", "--out", str(out), "--keep-store", str(keep), "--bypass-extraction"])
     assert rc == 0
     res = json.loads((out / "results.json").read_text())
     m = res["metrics"]

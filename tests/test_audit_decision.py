@@ -44,8 +44,7 @@ def overlapping(seed: int = 1) -> tuple[np.ndarray, list[str]]:
     for _ in range(60):
         s = rng.uniform(0.0, 1.0)
         truth = "supported" if s + rng.normal(0, 0.25) > 0.6 else rng.choice(["contradicted", "no_evidence"])
-        rows.append(vec(s_max=s, s_matched=s, r_max=(1 - s) * rng.uniform(0, 1) if truth == "contradicted" else 0.1,
-                        top_rel=rng.uniform(0.3, 1.0)))
+        rows.append(vec(s_max=s, s_matched=s, r_max=(1 - s) * rng.uniform(0, 1) if truth == "contradicted" else 0.1, top_rel=rng.uniform(0.3, 1.0)))
         labels.append(str(truth))
     return np.asarray(rows), labels
 
@@ -57,6 +56,7 @@ def fitted() -> decision.DecisionModel:
 
 
 # ---------------------------------------------------------------------------- fit and proba
+
 
 def test_fit_recovers_labels_of_a_separable_set(fitted):
     X, y = separable()
@@ -111,6 +111,7 @@ def test_sample_weight_pulls_ambiguous_points_towards_the_heavier_class():
 
 # ---------------------------------------------------------------------------- threshold
 
+
 @pytest.mark.parametrize("target", [0.0, 0.02, 0.1, 0.3])
 def test_choose_threshold_keeps_false_supported_at_or_below_target(target):
     X, y = overlapping()
@@ -146,6 +147,7 @@ def test_choose_threshold_without_negatives_is_the_lowest():
 
 
 # ---------------------------------------------------------------------------- contributions
+
 
 def test_contributions_rank_the_driving_feature_first(fitted):
     sup = fitted.contributions(dict(zip(NAMES, vec(s_max=0.95, s_matched=0.95, s_docs=2, top_rel=0.8))), "supported")
@@ -191,9 +193,9 @@ def test_plain_words_for_every_feature():
 
 # ---------------------------------------------------------------------------- JSON and loading
 
+
 def test_json_round_trip_gives_identical_probabilities(fitted):
-    m = fitted.model_copy(update={"supported_threshold": 0.73, "fitted_on": {"synthetic": 90}, "metrics": {"acc": 1.0},
-                                  "note": "test"})
+    m = fitted.model_copy(update={"supported_threshold": 0.73, "fitted_on": {"synthetic": 90}, "metrics": {"acc": 1.0}, "note": "test"})
     back = decision.DecisionModel.model_validate_json(m.model_dump_json())
     assert back == m and back.fingerprint == m.fingerprint
     for x in separable(n=5, seed=3)[0]:

@@ -11,6 +11,7 @@ import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+
 @pytest.fixture(scope="module")
 def audited(default_store):
     """The audit ingest wrote beside the store, and a second audit from scratch for id stability."""

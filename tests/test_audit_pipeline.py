@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chatbot.audit import (FINDING_TO_VERDICT, FINDINGS, audit_snapshot, check_claim, claim_from_question, flags_for_passages,
-                           looks_like_claim)
+from chatbot.audit import FINDING_TO_VERDICT, FINDINGS, audit_snapshot, check_claim, claim_from_question, flags_for_passages, looks_like_claim
 from chatbot.audit.claims import extract_claims, is_checkworthy
 from chatbot.audit.features import FEATURE_NAMES
 from core.domain import NEUTRAL, PROFILE_FILE, load_profile
@@ -63,24 +62,61 @@ def article_chunks(text: str = ARTICLE, size: int = 260) -> list[Chunk]:
         buf = buf + ("\n\n" if buf else "") + p
         pos += len(p) + 2
     out.append((buf_start, buf))
-    return [Chunk(chunk_id=content_hash("art", t), doc_id="article", text=t, start=a, end=a + len(t),
-                  sentences=split_sentences(t), title="Article", role="article", section="1. Intro") for a, t in out]
+    return [
+        Chunk(
+            chunk_id=content_hash("art", t),
+            doc_id="article",
+            text=t,
+            start=a,
+            end=a + len(t),
+            sentences=split_sentences(t),
+            title="Article",
+            role="article",
+            section="1. Intro",
+        )
+        for a, t in out
+    ]
 
 
 def lit(doc: str, text: str, study_type: str = "rct", **meta) -> Chunk:
-    return Chunk(chunk_id=content_hash(doc, text), doc_id=doc, text=text, start=0, end=len(text),
-                 sentences=split_sentences(text), title=f"Paper {doc}", year=2001, role="literature",
-                 study_type=study_type, meta=meta)
+    return Chunk(
+        chunk_id=content_hash(doc, text),
+        doc_id=doc,
+        text=text,
+        start=0,
+        end=len(text),
+        sentences=split_sentences(text),
+        title=f"Paper {doc}",
+        year=2001,
+        role="literature",
+        study_type=study_type,
+        meta=meta,
+    )
 
 
 LIT = [
-    lit("schuette", "Magnesium diglycinate vs oxide in 12 patients with ileal resection. Overall absorption was "
-        "23.5% for the chelate vs 22.8% for magnesium oxide.", "pharmacokinetic", magnesium_form="glycinate",
-        population="12 patients who had undergone ileal resection", intervention="single 100-mg dose"),
-    lit("nowak", "With Mg2+ present the NMDA channel openings fell steeply with hyperpolarisation: the Mg2+ block "
-        "of NMDA channels is voltage dependent.", "in-vitro", magnesium_form="unknown", population="cultured mouse central neurones"),
-    lit("mayer", "Adding Mg2+ back antagonised NMDA responses in a voltage-dependent manner; Mg2+ blocks the NMDA channel.",
-        "in-vitro", magnesium_form="unknown", population="cultured neurones from mouse spinal cord"),
+    lit(
+        "schuette",
+        "Magnesium diglycinate vs oxide in 12 patients with ileal resection. Overall absorption was 23.5% for the chelate vs 22.8% for magnesium oxide.",
+        "pharmacokinetic",
+        magnesium_form="glycinate",
+        population="12 patients who had undergone ileal resection",
+        intervention="single 100-mg dose",
+    ),
+    lit(
+        "nowak",
+        "With Mg2+ present the NMDA channel openings fell steeply with hyperpolarisation: the Mg2+ block of NMDA channels is voltage dependent.",
+        "in-vitro",
+        magnesium_form="unknown",
+        population="cultured mouse central neurones",
+    ),
+    lit(
+        "mayer",
+        "Adding Mg2+ back antagonised NMDA responses in a voltage-dependent manner; Mg2+ blocks the NMDA channel.",
+        "in-vitro",
+        magnesium_form="unknown",
+        population="cultured neurones from mouse spinal cord",
+    ),
 ]
 
 
@@ -135,8 +171,7 @@ def _settings(tmp_path: Path, corpus: Path | None = None) -> Settings:
     """No shipped decision model (a missing file): the hand-set prior decides, whatever models/ holds today."""
     corpus = corpus or tmp_path / "corpus"
     corpus.mkdir(exist_ok=True)
-    return Settings(store_dir=tmp_path / "store", corpus_dir=corpus, embedding_model="fake",
-                    decision_model=tmp_path / "no-decision-model.json")
+    return Settings(store_dir=tmp_path / "store", corpus_dir=corpus, embedding_model="fake", decision_model=tmp_path / "no-decision-model.json")
 
 
 @pytest.fixture
@@ -146,11 +181,11 @@ def snapshot(tmp_path):
     version.mkdir()
     (version / PROFILE_FILE).write_text((PROJECT_ROOT / "corpus" / PROFILE_FILE).read_text(encoding="utf-8"), encoding="utf-8")
     chunks = article_chunks() + LIT
-    return Snapshot(settings=_settings(tmp_path), version="v1", path=version, manifest={"version": "v1"},
-                    chunks={c.chunk_id: c for c in chunks})
+    return Snapshot(settings=_settings(tmp_path), version="v1", path=version, manifest={"version": "v1"}, chunks={c.chunk_id: c for c in chunks})
 
 
 # ---------------------------------------------------------------------------- extraction
+
 
 def test_extraction_lead_ins_infographic_and_filters(snapshot):
     claims = extract_claims(snapshot.ordered_chunks(), MG)
@@ -166,7 +201,7 @@ def test_extraction_lead_ins_infographic_and_filters(snapshot):
         assert c.id.startswith("c_") and c.chunk_id and c.section == "1. Intro"
         assert 0 <= c.start < c.end <= len(doc)
     nmda = next(c for c in claims if "NMDA" in c.text)
-    assert doc[nmda.start:nmda.end] == "At rest, magnesium naturally blocks the NMDA channel."
+    assert doc[nmda.start : nmda.end] == "At rest, magnesium naturally blocks the NMDA channel."
 
 
 def test_ids_stable_across_rechunking(snapshot):
@@ -212,41 +247,47 @@ def test_extraction_is_general_one_claim_per_paragraph():
         "Statin use is not associated with increased risk of diabetes.",
     ]
     for c in claims:
-        assert SCIFACT_LIKE[c.start:c.end] == c.text
+        assert SCIFACT_LIKE[c.start : c.end] == c.text
     # the magnesium profile changes nothing for text that never names magnesium
     assert [c.text for c in extract_claims(article_chunks(SCIFACT_LIKE), MG)] == [c.text for c in claims]
 
 
-@pytest.mark.parametrize("text,ok", [
-    ("ALDH1 expression is associated with poorer prognosis for breast cancer primary tumors.", True),
-    ("Vitamin D supplementation reduces the risk of hip fracture in older women.", True),
-    ("0-dimensional biomaterials show inductive properties.", True),
-    ("Statin use is not associated with increased risk of diabetes.", True),
-    ("Results and Discussion", False),
-    ("Breast Cancer Prognosis and ALDH1 Expression", False),
-    ("Is ALDH1 a marker of poor prognosis?", False),
-    ("Take 300 mg before bed.", False),
-    ("Consult your doctor before starting supplements.", False),
-    ("You should take vitamin D with food.", False),
-    ("Subscribe to our newsletter", False),
-    ("Subscribe to our newsletter for weekly updates.", False),
-    ("Click here to read more.", False),
-    ("Table 1: Baseline characteristics of participants", False),
-])
+@pytest.mark.parametrize(
+    "text,ok",
+    [
+        ("ALDH1 expression is associated with poorer prognosis for breast cancer primary tumors.", True),
+        ("Vitamin D supplementation reduces the risk of hip fracture in older women.", True),
+        ("0-dimensional biomaterials show inductive properties.", True),
+        ("Statin use is not associated with increased risk of diabetes.", True),
+        ("Results and Discussion", False),
+        ("Breast Cancer Prognosis and ALDH1 Expression", False),
+        ("Is ALDH1 a marker of poor prognosis?", False),
+        ("Take 300 mg before bed.", False),
+        ("Consult your doctor before starting supplements.", False),
+        ("You should take vitamin D with food.", False),
+        ("Subscribe to our newsletter", False),
+        ("Subscribe to our newsletter for weekly updates.", False),
+        ("Click here to read more.", False),
+        ("Table 1: Baseline characteristics of participants", False),
+    ],
+)
 def test_checkworthiness_is_general(text, ok):
     assert is_checkworthy(text, NEUTRAL) is ok
 
 
-@pytest.mark.parametrize("text,ok", [
-    ("Magnesium oxide is absorbed poorly, with 4% fractional absorption.", True),
-    ("At rest, magnesium naturally blocks the NMDA channel.", True),
-    ("Is magnesium good for sleep?", False),
-    ('"I stopped waking up at 3 a.m."', False),
-    ("Take 300 mg of magnesium glycinate before bed.", False),
-    ("Thanks for reading Keyora's Substack!", False),
-    ("Keyora Research Notes, Part II", False),
-    ("This is not a personal failure.", False),
-])
+@pytest.mark.parametrize(
+    "text,ok",
+    [
+        ("Magnesium oxide is absorbed poorly, with 4% fractional absorption.", True),
+        ("At rest, magnesium naturally blocks the NMDA channel.", True),
+        ("Is magnesium good for sleep?", False),
+        ('"I stopped waking up at 3 a.m."', False),
+        ("Take 300 mg of magnesium glycinate before bed.", False),
+        ("Thanks for reading Keyora's Substack!", False),
+        ("Keyora Research Notes, Part II", False),
+        ("This is not a personal failure.", False),
+    ],
+)
 def test_checkworthiness(text, ok):
     assert is_checkworthy(text, MG) is ok
 
@@ -257,6 +298,7 @@ def test_profile_boilerplate_is_never_a_claim():
 
 
 # ---------------------------------------------------------------------------- check_claim
+
 
 def test_check_claim_uses_literature_only(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
@@ -297,8 +339,7 @@ def test_check_claim_nothing_relevant(snapshot):
 
 def test_check_claim_topic_without_a_result_is_unsupported(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
-    v = check_claim("Magnesium glycinate is absorbed better in patients with ileal resection.", r, snapshot.settings,
-                    verifier=StubVerifier())
+    v = check_claim("Magnesium glycinate is absorbed better in patients with ileal resection.", r, snapshot.settings, verifier=StubVerifier())
     assert v.finding == "unsupported" and v.verdict == "no_evidence"
     assert "ileal resection" in v.reason and v.evidence and v.evidence[0].chunk.doc_id == "schuette"
 
@@ -311,8 +352,7 @@ def test_check_claim_uses_a_shipped_decision_model(snapshot, tmp_path):
     path = tmp_path / "decision.json"
     path.write_text(never.model_dump_json(), encoding="utf-8")
     s = snapshot.settings.model_copy(update={"decision_model": path})
-    v = check_claim("At rest, magnesium naturally blocks the NMDA channel.", FakeRetriever(snapshot.ordered_chunks()), s,
-                    verifier=StubVerifier())
+    v = check_claim("At rest, magnesium naturally blocks the NMDA channel.", FakeRetriever(snapshot.ordered_chunks()), s, verifier=StubVerifier())
     assert v.finding != "supported" and v.probabilities["supported"] < 1.01
 
 
@@ -329,8 +369,7 @@ def neutral_snapshot(tmp_path):
     version = tmp_path / "v1"
     version.mkdir()
     chunks = article_chunks(VITD_ARTICLE) + VITD_LIT
-    return Snapshot(settings=_settings(tmp_path), version="v1", path=version, manifest={"version": "v1"},
-                    chunks={c.chunk_id: c for c in chunks})
+    return Snapshot(settings=_settings(tmp_path), version="v1", path=version, manifest={"version": "v1"}, chunks={c.chunk_id: c for c in chunks})
 
 
 def test_neutral_profile_numbers_contradict_on_another_topic(neutral_snapshot):
@@ -344,6 +383,7 @@ def test_neutral_profile_numbers_contradict_on_another_topic(neutral_snapshot):
 
 
 # ---------------------------------------------------------------------------- audit_snapshot
+
 
 def test_audit_snapshot_incremental(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
@@ -369,13 +409,13 @@ def test_audit_snapshot_incremental(snapshot):
     assert [c["id"] for c in a["claims"]] == [c["id"] for c in b["claims"]]
     assert [(c["finding"], c["reason"], c["features"]) for c in a["claims"]] == [(c["finding"], c["reason"], c["features"]) for c in b["claims"]]
     # an audit from before findings existed is re-judged, not reused
-    old = {**a, "claims": [{k: v for k, v in c.items() if k not in ("finding", "reason", "features", "probabilities")}
-                           for c in a["claims"]]}
+    old = {**a, "claims": [{k: v for k, v in c.items() if k not in ("finding", "reason", "features", "probabilities")} for c in a["claims"]]}
     d = audit_snapshot(snapshot, old, retriever=r, verifier=ver)
     assert d["stats"]["reused"] == 0 and all("finding" in c for c in d["claims"])
     # a changed paper changes the evidence of the claims that retrieve it, and only those are re-verified
-    changed = [c if c.doc_id != "schuette" else lit("schuette", c.text + " Absorption was 25%.", "pharmacokinetic",
-                                                    **c.meta) for c in snapshot.ordered_chunks()]
+    changed = [
+        c if c.doc_id != "schuette" else lit("schuette", c.text + " Absorption was 25%.", "pharmacokinetic", **c.meta) for c in snapshot.ordered_chunks()
+    ]
     c2 = audit_snapshot(snapshot, a, retriever=FakeRetriever(changed), verifier=ver)
     assert 0 < c2["stats"]["reverified"] <= len(c2["claims"])
 
@@ -386,8 +426,7 @@ def test_flags_for_passages(snapshot):
     cited = [P(snapshot.chunks[bio["chunk_id"]], 1.0, 1)]
     flags = flags_for_passages(a, cited)
     assert any(f["claim_id"] == bio["id"] for f in flags)
-    assert all(set(f) == {"claim_id", "claim", "verdict", "finding", "reason", "reasons", "evidence"} and f["verdict"] != "supported"
-               for f in flags)
+    assert all(set(f) == {"claim_id", "claim", "verdict", "finding", "reason", "reasons", "evidence"} and f["verdict"] != "supported" for f in flags)
     flag = next(f for f in flags if f["claim_id"] == bio["id"])
     assert flag["finding"] == bio["finding"] and flag["reason"] == bio["reason"]
     assert flags_for_passages(a, [P(LIT[0], 1.0, 1)]) == []  # literature passages carry no article claims
@@ -396,22 +435,26 @@ def test_flags_for_passages(snapshot):
 
 # ---------------------------------------------------------------------------- questions
 
-@pytest.mark.parametrize("q,ok", [
-    ("Is glycinate 80% bioavailable?", True),
-    ("Does magnesium glycinate improve sleep?", True),
-    ("Magnesium blocks NMDA receptors.", True),
-    ("Is it true that magnesium oxide is poorly absorbed?", True),
-    ("What is magnesium glycinate?", False),
-    ("How does magnesium affect GABA?", False),
-    ("magnesium sleep", False),
-    ("Is vitamin D associated with fractures?", True),
-    ("Does caffeine improve reaction time?", True),
-    ("ALDH1 expression is associated with poorer prognosis for breast cancer.", True),
-    ("Statins are linked to diabetes.", True),
-    ("What is vitamin D?", False),
-    ("How does caffeine work?", False),
-    ("vitamin D fractures", False),
-])
+
+@pytest.mark.parametrize(
+    "q,ok",
+    [
+        ("Is glycinate 80% bioavailable?", True),
+        ("Does magnesium glycinate improve sleep?", True),
+        ("Magnesium blocks NMDA receptors.", True),
+        ("Is it true that magnesium oxide is poorly absorbed?", True),
+        ("What is magnesium glycinate?", False),
+        ("How does magnesium affect GABA?", False),
+        ("magnesium sleep", False),
+        ("Is vitamin D associated with fractures?", True),
+        ("Does caffeine improve reaction time?", True),
+        ("ALDH1 expression is associated with poorer prognosis for breast cancer.", True),
+        ("Statins are linked to diabetes.", True),
+        ("What is vitamin D?", False),
+        ("How does caffeine work?", False),
+        ("vitamin D fractures", False),
+    ],
+)
 def test_looks_like_claim(q, ok):
     assert looks_like_claim(q) is ok
 
@@ -422,14 +465,17 @@ def test_claim_from_question():
     assert claim_from_question("Is magnesium glycinate better absorbed than oxide?") == "magnesium glycinate is better absorbed than oxide"
 
 
-@pytest.mark.parametrize("q,claim", [
-    ("Is vitamin D associated with fractures?", "vitamin D is associated with fractures"),
-    ("Is ALDH1 expression associated with poorer prognosis?", "ALDH1 expression is associated with poorer prognosis"),
-    ("Are statins linked to diabetes?", "statins are linked to diabetes"),
-    ("Does vitamin D reduce fractures?", "vitamin D reduces fractures"),
-    ("Is it true that coffee raises blood pressure?", "coffee raises blood pressure"),
-    ("Caffeine improves reaction time.", "Caffeine improves reaction time."),
-    ("Can exercise prevent depression?", "exercise can prevent depression"),
-])
+@pytest.mark.parametrize(
+    "q,claim",
+    [
+        ("Is vitamin D associated with fractures?", "vitamin D is associated with fractures"),
+        ("Is ALDH1 expression associated with poorer prognosis?", "ALDH1 expression is associated with poorer prognosis"),
+        ("Are statins linked to diabetes?", "statins are linked to diabetes"),
+        ("Does vitamin D reduce fractures?", "vitamin D reduces fractures"),
+        ("Is it true that coffee raises blood pressure?", "coffee raises blood pressure"),
+        ("Caffeine improves reaction time.", "Caffeine improves reaction time."),
+        ("Can exercise prevent depression?", "exercise can prevent depression"),
+    ],
+)
 def test_claim_from_question_is_generic(q, claim):
     assert claim_from_question(q) == claim

@@ -44,8 +44,11 @@ def test_chat_in_a_real_browser(tmp_path):
         assert "<script>alert('pwned')</script>" in answer.text
         assert "![x](http://evil/x.png)" in answer.text
         assert not d.find_elements(By.CSS_SELECTOR, "img[src*='evil'], [data-testid='stMain'] script")
-        assert not [a for a in d.find_elements(By.CSS_SELECTOR, "a") if "evil" in (a.get_attribute("href") or "")
-                    or (a.get_attribute("href") or "").startswith("javascript:")]
+        assert not [
+            a
+            for a in d.find_elements(By.CSS_SELECTOR, "a")
+            if "evil" in (a.get_attribute("href") or "") or (a.get_attribute("href") or "").startswith("javascript:")
+        ]
         d.save_screenshot(str(tmp_path / "chat-hostile.png"))
 
         # the audit page

@@ -19,21 +19,27 @@ ROOT = Path(__file__).resolve().parent.parent
 LIT = ROOT / "corpus" / "literature"
 
 
-@pytest.mark.parametrize("text, section, role", [
-    ("Read from the PubMed Central abstract; the body of the review was not retrieved.", "Source note", "source_note"),
-    ("No group means, effect sizes or percentage changes appear in the available abstract.", "Results", "source_note"),
-    ("The abstract does not state the number of participants.", "Design", "source_note"),
-    ("They assessed the effectiveness and safety of the supplements for insomnia in older adults.", "Background", "objective"),
-    ("Compared with placebo, the treated group had a lower ISI score (P = 0.006).", "Results", "result"),
-    ("Total sleep time was 16.06 minutes longer, a difference that was not statistically significant.", "", "result"),
-    ("The authors conclude that the supplement appears to improve subjective indices of insomnia.", "Conclusion", "conclusion"),
-    ("Randomised, double-blind trial: 46 older participants were assigned to the supplement or placebo for 8 weeks.", "Methods", "method"),
-    ("The small sample limits the conclusions that can be drawn.", "Limitations", "limitation"),
-    ("Anxiety disorders are the most common affective disorders.", "Background", "background"),
-    ("Intracellular levels rose with the oxide (34.4 to 36.3 mEq/L, p < 0.001); platelet figures are cut off in the available text.",
-     "Results available", "result"),  # a trailing note does not make reported statistics a source note
-    ("According to the secondary copies, awakening fell (P = 0.08).", "Results", "source_note"),
-])
+@pytest.mark.parametrize(
+    "text, section, role",
+    [
+        ("Read from the PubMed Central abstract; the body of the review was not retrieved.", "Source note", "source_note"),
+        ("No group means, effect sizes or percentage changes appear in the available abstract.", "Results", "source_note"),
+        ("The abstract does not state the number of participants.", "Design", "source_note"),
+        ("They assessed the effectiveness and safety of the supplements for insomnia in older adults.", "Background", "objective"),
+        ("Compared with placebo, the treated group had a lower ISI score (P = 0.006).", "Results", "result"),
+        ("Total sleep time was 16.06 minutes longer, a difference that was not statistically significant.", "", "result"),
+        ("The authors conclude that the supplement appears to improve subjective indices of insomnia.", "Conclusion", "conclusion"),
+        ("Randomised, double-blind trial: 46 older participants were assigned to the supplement or placebo for 8 weeks.", "Methods", "method"),
+        ("The small sample limits the conclusions that can be drawn.", "Limitations", "limitation"),
+        ("Anxiety disorders are the most common affective disorders.", "Background", "background"),
+        (
+            "Intracellular levels rose with the oxide (34.4 to 36.3 mEq/L, p < 0.001); platelet figures are cut off in the available text.",
+            "Results available",
+            "result",
+        ),  # a trailing note does not make reported statistics a source note
+        ("According to the secondary copies, awakening fell (P = 0.08).", "Results", "source_note"),
+    ],
+)
 def test_sentence_roles(text, section, role):
     assert classify_sentence(text, section) == role
 
@@ -49,8 +55,15 @@ def _digest_card(name: str):
     meta = {k: fm[k] for k in ("n", "population", "intervention", "authors") if fm.get(k)}
     if fm.get("magnesium_form"):
         meta["form"] = fm["magnesium_form"]
-    rec = DocumentRecord(hash="h", path=f"literature/{name}.md", title=fm["title"], year=fm["year"], study_type=fm["study_type"],
-                         meta=meta, chunk_ids=[c.chunk_id for c in chunks])
+    rec = DocumentRecord(
+        hash="h",
+        path=f"literature/{name}.md",
+        title=fm["title"],
+        year=fm["year"],
+        study_type=fm["study_type"],
+        meta=meta,
+        chunk_ids=[c.chunk_id for c in chunks],
+    )
     return extract_card(name, rec, chunks, load_profile(ROOT / "corpus"))
 
 
@@ -79,9 +92,11 @@ def test_card_without_curated_fields_reads_them_from_text():
     """No n / population / intervention in the metadata: they come from the method sentences."""
     from answer_helpers import make_chunk
 
-    text = ("Methods. Randomised, placebo-controlled trial: 60 adults with migraine received 600 mg of the compound per day "
-            "or placebo for 12 weeks. Results. Attack frequency fell by 41% (p = 0.03). Conclusion. The authors conclude "
-            "that the compound may reduce attack frequency; larger trials are needed.")
+    text = (
+        "Methods. Randomised, placebo-controlled trial: 60 adults with migraine received 600 mg of the compound per day "
+        "or placebo for 12 weeks. Results. Attack frequency fell by 41% (p = 0.03). Conclusion. The authors conclude "
+        "that the compound may reduce attack frequency; larger trials are needed."
+    )
     c = make_chunk("x", text)
     card = extract_card("x", DocumentRecord(hash="h", path="x.md", chunk_ids=[c.chunk_id]), [c])
     assert card.n == 60 and card.design == "rct" and card.comparator == "placebo"
@@ -94,9 +109,19 @@ def test_pdf_in_pipeline_gets_a_card(settings):
     from ingest.pipeline import run_ingest
     from core.store import open_snapshot
 
-    pdf = make_pdf([["Methods", "In a randomised trial, 40 adults took 300 mg of the compound daily or placebo for 6 weeks.",
-                     "Results", "Sleep latency fell by 12 minutes compared with placebo (p = 0.01).",
-                     "Conclusion", "The authors conclude that the compound may shorten sleep latency."]], title="PDF trial")
+    pdf = make_pdf(
+        [
+            [
+                "Methods",
+                "In a randomised trial, 40 adults took 300 mg of the compound daily or placebo for 6 weeks.",
+                "Results",
+                "Sleep latency fell by 12 minutes compared with placebo (p = 0.01).",
+                "Conclusion",
+                "The authors conclude that the compound may shorten sleep latency.",
+            ]
+        ],
+        title="PDF trial",
+    )
     (settings.corpus_dir / "trial.pdf").write_bytes(pdf)
     run_ingest(settings, audit=False)
     snap = open_snapshot(settings)

@@ -55,13 +55,25 @@ def test_plain_output_lists_sources(env_settings, capsys):
 
 def test_json_output(env_settings, capsys):
     build_store(env_settings, corpus())
-    assert ask(["ask", "Is magnesium glycinate absorbed better than oxide?", "--json", "--k", "3", "--role", "literature"],
-               env_settings) == 0
+    assert ask(["ask", "Is magnesium glycinate absorbed better than oxide?", "--json", "--k", "3", "--role", "literature"], env_settings) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["question"].startswith("Is magnesium") and d["answerer"] == "deterministic"
     assert d["citations"] and all(c["role"] == "literature" for c in d["citations"])
-    assert set(d) == {"question", "answer", "citations", "unsupported_sentences", "flags", "verdict", "timings_ms",
-                      "answerer", "refused", "lead", "findings", "gaps", "cards"}
+    assert set(d) == {
+        "question",
+        "answer",
+        "citations",
+        "unsupported_sentences",
+        "flags",
+        "verdict",
+        "timings_ms",
+        "answerer",
+        "refused",
+        "lead",
+        "findings",
+        "gaps",
+        "cards",
+    }
 
 
 def test_missing_llm_backend_exit_2(env_settings, capsys, monkeypatch):

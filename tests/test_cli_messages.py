@@ -25,9 +25,13 @@ def test_check_with_the_chroma_server_down_says_so(settings, monkeypatch, capsys
     from test_answer_deterministic import corpus
 
     build_store(settings, corpus())  # an embedded store; then the same store is read "through a server" that is down
-    for k, v in {"MGC_STORE_DIR": str(settings.store_dir), "MGC_CORPUS_DIR": str(settings.corpus_dir),
-                 "MGC_EMBEDDING_MODEL": settings.embedding_model, "MGC_CHROMA__HOST": "127.0.0.1",
-                 "MGC_CHROMA__PORT": "9"}.items():  # discard port: nothing listens
+    for k, v in {
+        "MGC_STORE_DIR": str(settings.store_dir),
+        "MGC_CORPUS_DIR": str(settings.corpus_dir),
+        "MGC_EMBEDDING_MODEL": settings.embedding_model,
+        "MGC_CHROMA__HOST": "127.0.0.1",
+        "MGC_CHROMA__PORT": "9",
+    }.items():  # discard port: nothing listens
         monkeypatch.setenv(k, v)
     get_settings.cache_clear()
     try:

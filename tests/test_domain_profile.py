@@ -52,8 +52,7 @@ def test_store_version_profile_wins_over_the_corpus_folder(tmp_path):
 
 
 def test_another_subject_needs_no_code():
-    p = DomainProfile(subject=["caffeine"], forms={"anhydrous": ["anhydrous"], "coffee": ["coffee", "espresso"]},
-                      other_agents=["l-theanine"])
+    p = DomainProfile(subject=["caffeine"], forms={"anhydrous": ["anhydrous"], "coffee": ["coffee", "espresso"]}, other_agents=["l-theanine"])
     assert p.mentions_subject("two cups of espresso") and p.forms_in("espresso") == {"coffee"}
     assert not p.mentions_subject("magnesium glycinate")
 

@@ -21,17 +21,17 @@ ROOT = Path(__file__).resolve().parent.parent
 # 2-core dev machine; each threshold = measured value minus a margin of about one item.
 # name: (direction, threshold)   # measured value
 THRESHOLDS: dict[str, tuple[str, float]] = {
-    "retrieval.recall@10": (">=", 0.77),        # 0.889 (9 questions with labelled documents: one miss = 0.11)
-    "retrieval.mrr@10": (">=", 0.75),           # 0.847
-    "retrieval.ndcg@10": (">=", 0.72),          # 0.824
-    "answer.key_facts": (">=", 0.55),           # 0.667
+    "retrieval.recall@10": (">=", 0.77),  # 0.889 (9 questions with labelled documents: one miss = 0.11)
+    "retrieval.mrr@10": (">=", 0.75),  # 0.847
+    "retrieval.ndcg@10": (">=", 0.72),  # 0.824
+    "answer.key_facts": (">=", 0.55),  # 0.667
     "answer.false_refusal_rate": ("<=", 0.15),  # 0.000
     "answer.refusal_correct_rate": (">=", 0.5),  # 1.000 (u01 ashwagandha, u04 an uncited author: both out of corpus)
-    "citation.recall": (">=", 0.40),            # 0.513 (the stage-3 verifier is also the citation judge)
-    "citation.precision": (">=", 0.68),         # 0.800
-    "claims.accuracy": (">=", 0.20),            # 0.300 (10 claims: one item = 0.1; fitted decision layer + guard)
-    "claims.finding_accuracy": (">=", 0.20),    # 0.300 (six findings)
-    "claims.false_supported": ("<=", 0),        # 0: a false "supported" is the worst error, none is tolerated
+    "citation.recall": (">=", 0.40),  # 0.513 (the stage-3 verifier is also the citation judge)
+    "citation.precision": (">=", 0.68),  # 0.800
+    "claims.accuracy": (">=", 0.20),  # 0.300 (10 claims: one item = 0.1; fitted decision layer + guard)
+    "claims.finding_accuracy": (">=", 0.20),  # 0.300 (six findings)
+    "claims.false_supported": ("<=", 0),  # 0: a false "supported" is the worst error, none is tolerated
 }
 
 

@@ -96,12 +96,12 @@ def _entails(premise: str, hypothesis: str) -> bool:
 def test_citation_recall_and_precision_alce():
     passages = {1: "alpha beta", 2: "gamma delta", 3: "unrelated words"}
     sents = [
-        ("alpha beta", [1]),                # supported, precise
-        ("alpha gamma", [1, 2]),            # needs both: both precise
-        ("gamma delta", [2, 3]),            # 3 is redundant -> imprecise
-        ("epsilon", [1]),                   # unsupported -> its citation imprecise
-        ("alpha", []),                      # uncited -> recall 0
-        ("alpha", [9]),                     # unknown number -> cites nothing
+        ("alpha beta", [1]),  # supported, precise
+        ("alpha gamma", [1, 2]),  # needs both: both precise
+        ("gamma delta", [2, 3]),  # 3 is redundant -> imprecise
+        ("epsilon", [1]),  # unsupported -> its citation imprecise
+        ("alpha", []),  # uncited -> recall 0
+        ("alpha", [9]),  # unknown number -> cites nothing
     ]
     q = M.citation_quality(sents, passages, _entails)
     assert q["recall"] == pytest.approx(3 / 6)

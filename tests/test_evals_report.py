@@ -10,10 +10,18 @@ from evals.report import audit_corpus_summaries
 def test_audit_corpus_summaries_read_each_report_and_flag_a_damaged_one(tmp_path):
     good = tmp_path / "scifact-test-all"
     good.mkdir()
-    (good / "results.json").write_text(json.dumps({
-        "command": "python -m evals audit-corpus DIR --split test",
-        "metrics": {"gold_claims": 85, "claims_extracted": 1.0,
-                    "three_way": {"claims": 85, "macro_f1": 0.243, "accuracy": 0.388, "per_class": {"S": {}}}}}))
+    (good / "results.json").write_text(
+        json.dumps(
+            {
+                "command": "python -m evals audit-corpus DIR --split test",
+                "metrics": {
+                    "gold_claims": 85,
+                    "claims_extracted": 1.0,
+                    "three_way": {"claims": 85, "macro_f1": 0.243, "accuracy": 0.388, "per_class": {"S": {}}},
+                },
+            }
+        )
+    )
     bad = tmp_path / "broken"
     bad.mkdir()
     (bad / "results.json").write_text("{not json")

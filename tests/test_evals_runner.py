@@ -20,16 +20,50 @@ DOCS = [
 ]
 
 QUESTIONS = [
-    {"id": "q1", "question": "Absorption for the chelate vs magnesium oxide?", "category": "single_study", "history": [],
-     "relevant_docs": ["schuette1994"], "relevant_chunks_contain": ["23.5% for the chelate"], "key_facts": [["23.5"], ["placebo"]],
-     "must_flag": False, "answerable": True},
-    {"id": "q2", "question": "Is glycinate 80% bioavailable?", "category": "article_vs_literature", "history": [],
-     "relevant_docs": ["keyora2025", "schuette1994"], "relevant_chunks_contain": [], "key_facts": [["23.5"]],
-     "must_flag": True, "answerable": True},
-    {"id": "q3", "question": "Does ashwagandha lower cortisol?", "category": "unanswerable", "history": [],
-     "relevant_docs": [], "relevant_chunks_contain": [], "key_facts": [], "must_flag": False, "answerable": False},
-    {"id": "q4", "question": "And by how many minutes?", "category": "follow_up", "history": ["What did the sleep meta-analysis find?"],
-     "relevant_docs": ["mah2021"], "relevant_chunks_contain": [], "key_facts": [["17.36"]], "must_flag": False, "answerable": True},
+    {
+        "id": "q1",
+        "question": "Absorption for the chelate vs magnesium oxide?",
+        "category": "single_study",
+        "history": [],
+        "relevant_docs": ["schuette1994"],
+        "relevant_chunks_contain": ["23.5% for the chelate"],
+        "key_facts": [["23.5"], ["placebo"]],
+        "must_flag": False,
+        "answerable": True,
+    },
+    {
+        "id": "q2",
+        "question": "Is glycinate 80% bioavailable?",
+        "category": "article_vs_literature",
+        "history": [],
+        "relevant_docs": ["keyora2025", "schuette1994"],
+        "relevant_chunks_contain": [],
+        "key_facts": [["23.5"]],
+        "must_flag": True,
+        "answerable": True,
+    },
+    {
+        "id": "q3",
+        "question": "Does ashwagandha lower cortisol?",
+        "category": "unanswerable",
+        "history": [],
+        "relevant_docs": [],
+        "relevant_chunks_contain": [],
+        "key_facts": [],
+        "must_flag": False,
+        "answerable": False,
+    },
+    {
+        "id": "q4",
+        "question": "And by how many minutes?",
+        "category": "follow_up",
+        "history": ["What did the sleep meta-analysis find?"],
+        "relevant_docs": ["mah2021"],
+        "relevant_chunks_contain": [],
+        "key_facts": [["17.36"]],
+        "must_flag": False,
+        "answerable": True,
+    },
 ]
 CLAIMS = [
     {"id": "c1", "claim": "Magnesium blocks NMDA channels voltage-dependently.", "label": "supported", "deciding_docs": ["nowak1984"], "note": ""},
@@ -39,22 +73,34 @@ CLAIMS = [
 
 
 def _store(settings):
-    chunks = [Chunk(chunk_id=f"c{i}", doc_id=d, text=t, start=0, end=len(t), sentences=[(0, len(t))], role=r, title=d)
-              for i, (d, r, t) in enumerate(DOCS)]
+    chunks = [Chunk(chunk_id=f"c{i}", doc_id=d, text=t, start=0, end=len(t), sentences=[(0, len(t))], role=r, title=d) for i, (d, r, t) in enumerate(DOCS)]
     write_version(settings, chunks, FakeEmbeddings().embed_documents([c.text for c in chunks]), {"documents": {}})
 
 
 def _fake_answer(retriever):
     def answer_fn(question, history):
         if "ashwagandha" in question:
-            return {"answer": "The corpus does not answer this.", "citations": [], "flags": [], "verdict": None,
-                    "refused": True, "timings_ms": {"retrieve": 1.0, "total": 2.0}}
+            return {
+                "answer": "The corpus does not answer this.",
+                "citations": [],
+                "flags": [],
+                "verdict": None,
+                "refused": True,
+                "timings_ms": {"retrieve": 1.0, "total": 2.0},
+            }
         ps = retriever.search(" ".join(history + [question]), k=2)
         body = "\n".join(f"- {p.chunk.text} [{i + 1}]" for i, p in enumerate(ps))
         cites = [{"n": i + 1, "doc_id": p.chunk.doc_id, "chunk_id": p.chunk.chunk_id, "text": p.chunk.text} for i, p in enumerate(ps)]
         flags = [{"claim_id": "k1", "verdict": "contradicted"}] if any(p.chunk.role == "article" for p in ps) else []
-        return {"answer": "What the studies found\n" + body, "citations": cites, "flags": flags, "verdict": None,
-                "refused": False, "timings_ms": {"retrieve": 3.0, "compose": 5.0, "total": 9.0}}
+        return {
+            "answer": "What the studies found\n" + body,
+            "citations": cites,
+            "flags": flags,
+            "verdict": None,
+            "refused": False,
+            "timings_ms": {"retrieve": 3.0, "compose": 5.0, "total": 9.0},
+        }
+
     return answer_fn
 
 

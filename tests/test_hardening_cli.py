@@ -17,8 +17,14 @@ def ask(argv, settings):
     return cli_ask.main(argv, services=build_services(settings, audit=False))
 
 
-@pytest.mark.parametrize("k, why", [("0", "must be 1 or more passages (got 0)"), ("-1", "must be 1 or more passages (got -1)"),
-                                    ("two", "must be a whole number of passages, 1 or more (got 'two')")])
+@pytest.mark.parametrize(
+    "k, why",
+    [
+        ("0", "must be 1 or more passages (got 0)"),
+        ("-1", "must be 1 or more passages (got -1)"),
+        ("two", "must be a whole number of passages, 1 or more (got 'two')"),
+    ],
+)
 def test_k_below_one_is_refused(settings, capsys, k, why):
     with pytest.raises(SystemExit) as exc:
         ask(["ask", "Does magnesium help sleep?", "--k", k], settings)

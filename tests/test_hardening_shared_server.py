@@ -16,14 +16,21 @@ pytestmark = pytest.mark.integration
 
 
 def _doc(store: str, i: int) -> str:
-    return (f"---\nid: {store}doc{i}\ntitle: \"Study {i} of {store}\"\n---\n\n"
-            f"Study {i} of {store} asked whether magnesium dose {i}00 mg changes sleep. Sleep onset latency fell by {i + 3} minutes.\n")
+    return (
+        f'---\nid: {store}doc{i}\ntitle: "Study {i} of {store}"\n---\n\n'
+        f"Study {i} of {store} asked whether magnesium dose {i}00 mg changes sleep. Sleep onset latency fell by {i + 3} minutes.\n"
+    )
 
 
 def _store(tmp_path, name: str, port: int) -> Settings:
     (tmp_path / name / "corpus").mkdir(parents=True)
-    return Settings(store_dir=tmp_path / name / "store", corpus_dir=tmp_path / name / "corpus", embedding_model="fake", fetch_online=False,
-                    chroma={"host": "127.0.0.1", "port": port})
+    return Settings(
+        store_dir=tmp_path / name / "store",
+        corpus_dir=tmp_path / name / "corpus",
+        embedding_model="fake",
+        fetch_online=False,
+        chroma={"host": "127.0.0.1", "port": port},
+    )
 
 
 def _answers(settings) -> set[str]:

@@ -15,10 +15,12 @@ from ingest.pipeline import run_ingest
 
 
 def _doc(i: int) -> str:
-    return (f"---\nid: doc{i}\ntitle: \"Study {i}\"\nyear: {2000 + i}\nstudy_type: rct\n---\n\n"
-            f"**Background.** Study {i} asked whether magnesium dose {i}00 mg changes sleep in group {i}. "
-            f"The participants in study {i} were adults aged {20 + i} to {60 + i} years.\n\n"
-            f"**Results.** In study {i}, sleep onset latency fell by {i + 3} minutes compared with placebo.\n")
+    return (
+        f'---\nid: doc{i}\ntitle: "Study {i}"\nyear: {2000 + i}\nstudy_type: rct\n---\n\n'
+        f"**Background.** Study {i} asked whether magnesium dose {i}00 mg changes sleep in group {i}. "
+        f"The participants in study {i} were adults aged {20 + i} to {60 + i} years.\n\n"
+        f"**Results.** In study {i}, sleep onset latency fell by {i + 3} minutes compared with placebo.\n"
+    )
 
 
 def _corpus(settings, n: int = 3) -> None:
@@ -60,6 +62,7 @@ def _killed_build(settings) -> None:
 
 # --- 3. pruning after a crash -------------------------------------------------------------------
 
+
 def test_half_built_version_never_pushes_out_the_live_one(settings):
     _corpus(settings, 2)
     run_ingest(settings, audit=False)
@@ -98,6 +101,7 @@ def test_leftovers_of_a_kill_are_removed_by_the_next_ingest_even_without_changes
 
 
 # --- 4. a damaged store ---------------------------------------------------------------------------
+
 
 def _built(settings, n: int = 3):
     _corpus(settings, n)

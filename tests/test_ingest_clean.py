@@ -99,9 +99,13 @@ def test_duplicates_and_markup_removed(article):
 def test_numbered_headings_become_sections(article):
     _, chunks = article
     sections = {c.section for c in chunks}
-    for s in ("1.2 Magnesium as a Membrane Stabilizer", "2.1 Chelation: Why Glycine Changes Everything",
-              "3. Mechanism Axis I - GABAergic Stabilization (The Brake System)", "4.2 Magnesium as a Natural NMDA Gatekeeper",
-              "6. Mechanism Axis IV - Mitochondrial–Neuroenergetic Restoration"):
+    for s in (
+        "1.2 Magnesium as a Membrane Stabilizer",
+        "2.1 Chelation: Why Glycine Changes Everything",
+        "3. Mechanism Axis I - GABAergic Stabilization (The Brake System)",
+        "4.2 Magnesium as a Natural NMDA Gatekeeper",
+        "6. Mechanism Axis IV - Mitochondrial–Neuroenergetic Restoration",
+    ):
         assert s in sections
     assert not any(s.startswith(("1. Magnesium Replenishment", "2. Glycine Release", "3. Bidirectional")) for s in sections)
 
@@ -112,7 +116,7 @@ def test_chunk_invariants(article):
     assert len({c.chunk_id for c in chunks}) == len(chunks)
     for c in chunks:
         assert c.chunk_id.startswith("keyora-neuroscience-of-magnesium-glycinate-part1:")
-        assert doc.text[c.start:c.end] == c.text
+        assert doc.text[c.start : c.end] == c.text
         assert c.sentences[0][0] == 0 and c.sentences[-1][1] == len(c.text)
         assert all(c.text[a:b].strip() == c.text[a:b] and b > a for a, b in c.sentences)
         assert len(c.text) <= 2 * cfg.size
@@ -132,17 +136,21 @@ def test_chunk_ids_are_stable_and_local(article, settings):
 
 
 def test_dedupe_keeps_new_sentences_of_a_near_duplicate_paragraph():
-    blocks = [Block("Magnesium blocks the NMDA channel at rest. It sits inside the receptor."),
-              Block("Magnesium blocks the NMDA channel at rest! It sits inside the receptor. A new distinct claim appears here.")]
+    blocks = [
+        Block("Magnesium blocks the NMDA channel at rest. It sits inside the receptor."),
+        Block("Magnesium blocks the NMDA channel at rest! It sits inside the receptor. A new distinct claim appears here."),
+    ]
     out = dedupe(blocks, aggressive=True)
     assert [b.text for b in out] == [blocks[0].text, "A new distinct claim appears here."]
 
 
 def test_near_duplicates_with_different_numbers_or_negation_are_kept():
-    blocks = [Block("Participants took 250 mg of magnesium glycinate every evening for eight weeks."),
-              Block("Participants took 500 mg of magnesium glycinate every evening for eight weeks."),
-              Block("Magnesium glycinate did improve sleep onset latency in the older adults."),
-              Block("Magnesium glycinate did not improve sleep onset latency in the older adults.")]
+    blocks = [
+        Block("Participants took 250 mg of magnesium glycinate every evening for eight weeks."),
+        Block("Participants took 500 mg of magnesium glycinate every evening for eight weeks."),
+        Block("Magnesium glycinate did improve sleep onset latency in the older adults."),
+        Block("Magnesium glycinate did not improve sleep onset latency in the older adults."),
+    ]
     assert len(dedupe(blocks, aggressive=True)) == 4
 
 

@@ -72,8 +72,9 @@ def chroma_server(tmp_path):
     for _ in range(3):  # another process may take the free port before chroma binds it: chroma exits, pick again
         port = _free_port()
         with open(log, "ab") as out:
-            proc = subprocess.Popen([str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "chroma-server")],
-                                    stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "chroma-server")], stdout=out, stderr=subprocess.STDOUT
+            )
         deadline = time.time() + 300  # bounds a failure only; a loaded machine starts it slowly
         while proc.poll() is None:
             try:

@@ -24,9 +24,11 @@ def _reason(settings, name: str, data: bytes | str) -> str:
 
 
 def test_markdown_front_matter_and_bold_labels(settings):
-    md = ("---\nid: doe2020\ntitle: \"A trial\"\nyear: 2020\nstudy_type: rct\nn: 80\nmagnesium_form: glycinate\n"
-          "doi: 10.1/x\nlicense_of_original: CC BY 4.0\n---\n\n# Heading one\n\nFirst paragraph is here and long enough.\n\n"
-          "**Results.** Sleep onset latency fell by 9 minutes with [magnesium](https://x.org/a) (P = 0.03).\n")
+    md = (
+        '---\nid: doe2020\ntitle: "A trial"\nyear: 2020\nstudy_type: rct\nn: 80\nmagnesium_form: glycinate\n'
+        "doi: 10.1/x\nlicense_of_original: CC BY 4.0\n---\n\n# Heading one\n\nFirst paragraph is here and long enough.\n\n"
+        "**Results.** Sleep onset latency fell by 9 minutes with [magnesium](https://x.org/a) (P = 0.03).\n"
+    )
     doc, chunks = _load(settings, "whatever.md", md)
     assert doc.doc_id == "doe2020" and doc.year == 2020 and doc.study_type == "rct" and doc.title == "A trial"
     assert doc.meta["licence"] == "CC BY 4.0" and doc.meta["n"] == 80 and doc.meta["source_path"] == "whatever.md"
@@ -34,7 +36,7 @@ def test_markdown_front_matter_and_bold_labels(settings):
     results = next(c for c in chunks if c.section == "Results")
     assert "**" not in results.text and "https://" not in results.text and "with magnesium (P = 0.03)" in results.text
     for c in chunks:
-        assert doc.text[c.start:c.end] == c.text
+        assert doc.text[c.start : c.end] == c.text
         assert all(0 <= a < b <= len(c.text) for a, b in c.sentences)
 
 
@@ -64,9 +66,15 @@ def test_jats_sections_without_reference_noise(settings):
 
 
 def test_pdf_pages_and_headings(settings):
-    pdf = make_pdf([["1. Introduction", "Magnesium blocks NMDA receptors. It is com-", "mon in food."],
-                    ["Results", "Sleep latency fell by 9 minutes (P = 0.03)."], ["References", "Ref noise 1999."]],
-                   title="A Test Paper", author="Doe J; Roe R")
+    pdf = make_pdf(
+        [
+            ["1. Introduction", "Magnesium blocks NMDA receptors. It is com-", "mon in food."],
+            ["Results", "Sleep latency fell by 9 minutes (P = 0.03)."],
+            ["References", "Ref noise 1999."],
+        ],
+        title="A Test Paper",
+        author="Doe J; Roe R",
+    )
     doc, chunks = _load(settings, "paper.pdf", pdf)
     assert doc.title == "A Test Paper" and doc.meta["authors"] == ["Doe J", "Roe R"] and doc.year == 2019
     assert [(c.section, c.page) for c in chunks] == [("1. Introduction", 1), ("Results", 2)]
@@ -78,15 +86,18 @@ def test_pdf_without_headings_gets_page_sections(settings):
     assert [(c.section, c.page) for c in chunks] == [("page 1", 1), ("page 2", 2)]
 
 
-@pytest.mark.parametrize("name,data,expected", [
-    ("empty.md", b"", "empty file"),
-    ("blank.txt", b"   \n\n  ", "empty file"),
-    ("only-front.md", b"---\nid: x\n---\n", "empty file"),
-    ("paper.docx", b"PK\x03\x04 not really", "unsupported file type '.docx'"),
-    ("bad.xml", b"<root><child>text</child></root>", "not a JATS article"),
-    ("broken.xml", b"<article><p>unclosed", "malformed XML"),
-    ("bad-front.md", b"---\nid: [unclosed\n---\ntext here.\n", "invalid YAML front matter"),
-])
+@pytest.mark.parametrize(
+    "name,data,expected",
+    [
+        ("empty.md", b"", "empty file"),
+        ("blank.txt", b"   \n\n  ", "empty file"),
+        ("only-front.md", b"---\nid: x\n---\n", "empty file"),
+        ("paper.docx", b"PK\x03\x04 not really", "unsupported file type '.docx'"),
+        ("bad.xml", b"<root><child>text</child></root>", "not a JATS article"),
+        ("broken.xml", b"<article><p>unclosed", "malformed XML"),
+        ("bad-front.md", b"---\nid: [unclosed\n---\ntext here.\n", "invalid YAML front matter"),
+    ],
+)
 def test_bad_files_fail_with_specific_reason(settings, name, data, expected):
     assert expected in _reason(settings, name, data)
 

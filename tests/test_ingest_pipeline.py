@@ -25,10 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _doc(i: int, extra: str = "") -> str:
-    return (f"---\nid: doc{i}\ntitle: \"Study {i}\"\nyear: {2000 + i}\nstudy_type: rct\n---\n\n"
-            f"**Background.** Study {i} asked whether magnesium dose {i}00 mg changes sleep in group {i}. "
-            f"The participants in study {i} were adults aged {20 + i} to {60 + i} years.\n\n"
-            f"**Results.** In study {i}, sleep onset latency fell by {i + 3} minutes compared with placebo. {extra}\n")
+    return (
+        f'---\nid: doc{i}\ntitle: "Study {i}"\nyear: {2000 + i}\nstudy_type: rct\n---\n\n'
+        f"**Background.** Study {i} asked whether magnesium dose {i}00 mg changes sleep in group {i}. "
+        f"The participants in study {i} were adults aged {20 + i} to {60 + i} years.\n\n"
+        f"**Results.** In study {i}, sleep onset latency fell by {i + 3} minutes compared with placebo. {extra}\n"
+    )
 
 
 def _corpus(settings, n: int = 3) -> None:
@@ -231,6 +233,7 @@ def test_domain_profile_is_copied_and_counts_as_input(settings):
 
 # --- online fetch against a loopback server ----------------------------------------------------
 
+
 @pytest.fixture
 def dead_port():
     """A loopback port that refuses connections for the whole test: bound (so no other process can
@@ -275,7 +278,8 @@ def test_fetch_missing_entries_from_loopback(settings, loopback, dead_port):
     base, requests = loopback
     dead = f"http://127.0.0.1:{dead_port}/gone.html"
     _corpus(settings, 1)
-    (settings.corpus_dir / "manifest.yaml").write_text(textwrap.dedent(f"""
+    (settings.corpus_dir / "manifest.yaml").write_text(
+        textwrap.dedent(f"""
         documents:
           - id: doe2020_full
             path: fulltext/doe2020.xml
@@ -288,10 +292,10 @@ def test_fetch_missing_entries_from_loopback(settings, loopback, dead_port):
             fetch: {{url: "{dead}"}}
           - id: no_such_pmc
             fetch: {{pmcid: PMC1}}
-        """))
+        """)
+    )
     # the dead port refuses at once; the timeout only bounds the loopback server's answers on a busy machine
-    st = settings.model_copy(update={"fetch_online": True, "fetch_timeout": 60.0,
-                                     "fetch_pmc_url": base + "/efetch?db=pmc&id={pmcid_num}"})
+    st = settings.model_copy(update={"fetch_online": True, "fetch_timeout": 60.0, "fetch_pmc_url": base + "/efetch?db=pmc&id={pmcid_num}"})
     s = run_ingest(st, audit=False)
     assert sorted(s.fetched) == ["doe2020_full", "webpage"]
     assert {d for d, _ in s.unavailable} == {"offline_one", "no_such_pmc"}
@@ -352,8 +356,11 @@ def test_kill_during_ingest_leaves_old_version(settings, tmp_path, phase):
     marker = tmp_path / "started"
     script = tmp_path / "kill_ingest.py"
     script.write_text(KILL_SCRIPT)
-    proc = subprocess.Popen([sys.executable, str(script), str(settings.store_dir), str(settings.corpus_dir), str(marker), str(ROOT), phase],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(settings.store_dir), str(settings.corpus_dir), str(marker), str(ROOT), phase],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.time() + 300  # bounds a failure only: the subprocess imports chromadb first
         while not marker.exists():

@@ -54,8 +54,7 @@ MODULES = _sources()
 
 
 def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def _imports(module: str, path: Path) -> list[tuple[str, int]]:
@@ -114,9 +113,13 @@ def test_layer_imports_only_what_it_may(layer):
 
 def test_library_code_never_reaches_the_composition_root():
     """Only entry points, evals, the app and the tools take their parts from ``services``."""
-    bad = [f"{MODULES[m].relative_to(ROOT)}:{line} imports {t}"
-           for m, imps in GRAPH.items() if m.split(".")[0] in {"core", "ingest", "chatbot"} and not _is_entry_point(m)
-           for t, line in imps if t.split(".")[0] == "services"]
+    bad = [
+        f"{MODULES[m].relative_to(ROOT)}:{line} imports {t}"
+        for m, imps in GRAPH.items()
+        if m.split(".")[0] in {"core", "ingest", "chatbot"} and not _is_entry_point(m)
+        for t, line in imps
+        if t.split(".")[0] == "services"
+    ]
     assert not bad, "\n".join(bad)
 
 
@@ -159,8 +162,7 @@ def test_no_import_cycles():
             strongconnect(m)
 
     def where(comp: list[str]) -> str:
-        links = [f"  {MODULES[a].relative_to(ROOT)}:{line} imports {b}"
-                 for a in comp for b, line in GRAPH[a] if b in comp and b != a]
+        links = [f"  {MODULES[a].relative_to(ROOT)}:{line} imports {b}" for a in comp for b, line in GRAPH[a] if b in comp and b != a]
         return "cycle among " + ", ".join(comp) + ":\n" + "\n".join(links)
 
     assert not cycles, "\n".join(where(c) for c in cycles)

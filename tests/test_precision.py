@@ -44,8 +44,9 @@ def _tiny_cross_encoder(path):
 
     tok = AutoTokenizer.from_pretrained(Settings().embedding_model, local_files_only=True)
     torch.manual_seed(0)
-    cfg = BertConfig(vocab_size=tok.vocab_size, hidden_size=64, num_hidden_layers=2, num_attention_heads=2, intermediate_size=128, num_labels=1,
-                     initializer_range=0.2)
+    cfg = BertConfig(
+        vocab_size=tok.vocab_size, hidden_size=64, num_hidden_layers=2, num_attention_heads=2, intermediate_size=128, num_labels=1, initializer_range=0.2
+    )
     BertForSequenceClassification(cfg).eval().save_pretrained(path)
     tok.save_pretrained(path)
     return path

@@ -22,8 +22,18 @@ DOCS = [
 
 def _store(settings):
     chunks = [
-        Chunk(chunk_id=f"c{i}", doc_id=d, text=t, start=0, end=len(t), sentences=[(0, len(t))], role=r, year=y,
-              study_type="article" if r == "article" else ("animal" if d == "kawai2015" else "rct"), title=d)
+        Chunk(
+            chunk_id=f"c{i}",
+            doc_id=d,
+            text=t,
+            start=0,
+            end=len(t),
+            sentences=[(0, len(t))],
+            role=r,
+            year=y,
+            study_type="article" if r == "article" else ("animal" if d == "kawai2015" else "rct"),
+            title=d,
+        )
         for i, (d, r, y, t) in enumerate(DOCS)
     ]
     emb = FakeEmbeddings()
@@ -117,8 +127,9 @@ def test_filter_columns_agree_with_filters_matches(settings):
     chunks = r.snapshot.chunks
     ids = list(r.lexical.ids) + ["gone"]  # a row whose chunk is missing never matches
     cols = FilterColumns.build(ids, chunks)
-    options = itertools.product([None, "article", "literature"], [None, ["rct"], ["animal", "article"]], [None, 2005], [None, 2015],
-                                [None, ["firoz2001", "kawai2015"]])
+    options = itertools.product(
+        [None, "article", "literature"], [None, ["rct"], ["animal", "article"]], [None, 2005], [None, 2015], [None, ["firoz2001", "kawai2015"]]
+    )
     for role, types, y0, y1, docs in options:
         f = Filters(role=role, study_types=types, year_min=y0, year_max=y1, doc_ids=docs)
         want = [cid in chunks and f.matches(chunks[cid]) for cid in ids]
@@ -134,8 +145,9 @@ def test_bm25_index_is_loaded_once_per_store_version(settings):
     assert LexicalIndex.load(r.snapshot.path / "bm25") is r.lexical
 
 
-@pytest.mark.parametrize("filters", [Filters(role="literature"), Filters(year_min=2005), Filters(study_types=["rct"], year_max=2010),
-                                     Filters(doc_ids=["mah2021"])])
+@pytest.mark.parametrize(
+    "filters", [Filters(role="literature"), Filters(year_min=2005), Filters(study_types=["rct"], year_max=2010), Filters(doc_ids=["mah2021"])]
+)
 def test_broad_filters_skip_chromas_where_and_find_the_same_passages(settings, filters):
     """Chroma's where-filter collects every matching id per query; a broad filter is applied to an unfiltered search instead."""
     r = _store(settings)

@@ -11,6 +11,7 @@ import pytest
 from answer_helpers import build_store, make_chunk
 from chatbot.scope import closest_heading, corpus_vocabulary, gap_message, missing_terms
 
+
 @pytest.fixture
 def model_dir():
     """The packaged embedding model's folder: its WordPiece vocab.txt is the list of common words."""
@@ -34,18 +35,20 @@ def snapshot(*chunks):
 @pytest.fixture
 def snap():
     return snapshot(
-        make_chunk("walker2003", "Magnesium citrate was better absorbed than magnesium oxide in 46 adults; cortisol was not measured.",
-                   title="Mg citrate bioavailability", meta={"authors": ["Walker AF", "Marakis G"]}),
-        make_chunk("yamadera2007", "Glycine before bed improved polysomnography measures of sleep; Bmal1 was not studied.",
-                   meta={"authors": ["Yamadera W"]}),
+        make_chunk(
+            "walker2003",
+            "Magnesium citrate was better absorbed than magnesium oxide in 46 adults; cortisol was not measured.",
+            title="Mg citrate bioavailability",
+            meta={"authors": ["Walker AF", "Marakis G"]},
+        ),
+        make_chunk("yamadera2007", "Glycine before bed improved polysomnography measures of sleep; Bmal1 was not studied.", meta={"authors": ["Yamadera W"]}),
         make_chunk("keyora2025", "Keyora says glycinate is absorbed through the PEPT1 transporter.", role="article"),
     )
 
 
 def test_a_rare_term_no_document_mentions_is_missing(snap, model_dir):
     assert missing_terms("Does ashwagandha lower cortisol in stressed adults?", snap, model_dir) == ["ashwagandha"]
-    assert missing_terms("Does magnesium interact with levothyroxine or sertraline?", snap, model_dir) == [
-        "levothyroxine", "sertraline"]
+    assert missing_terms("Does magnesium interact with levothyroxine or sertraline?", snap, model_dir) == ["levothyroxine", "sertraline"]
 
 
 def test_terms_the_corpus_has_are_not_missing_even_inflected_or_misspelt(snap, model_dir):
@@ -116,6 +119,5 @@ def test_an_llm_is_not_asked_about_something_the_corpus_never_mentions(settings,
     s = settings.model_copy(update={"embedding_model": model_dir})
     retriever = build_store(settings, list(snap.chunks.values()))
     llm = FakeListChatModel(responses=["Ashwagandha lowers cortisol by 30% [1]."])
-    ans = answer_question("Does ashwagandha lower cortisol in stressed adults?", settings=s, retriever=retriever,
-                          answerer=llm)
+    ans = answer_question("Does ashwagandha lower cortisol in stressed adults?", settings=s, retriever=retriever, answerer=llm)
     assert ans.refused and "30%" not in ans.answer and "mentions “ashwagandha”" in ans.answer

@@ -9,11 +9,13 @@ from fakes import FakeEmbeddings, FakeVerifier
 
 
 def _store(settings):
-    return build_store(settings, [
-        make_chunk("a", "Magnesium glycinate is absorbed far better than oxide.", role="article", title="Art", year=2025),
-        make_chunk("p", "Magnesium oxide fractional absorption was only 4% in the urinary excretion study.", title="P",
-                   year=2001, study_type="rct"),
-    ])
+    return build_store(
+        settings,
+        [
+            make_chunk("a", "Magnesium glycinate is absorbed far better than oxide.", role="article", title="Art", year=2025),
+            make_chunk("p", "Magnesium oxide fractional absorption was only 4% in the urinary excretion study.", title="P", year=2001, study_type="rct"),
+        ],
+    )
 
 
 def test_injected_parts_are_used_and_nothing_loads_up_front(settings):
@@ -94,7 +96,15 @@ def test_errors_share_one_base():
     from ingest.document import LoadError
     from ingest.pipeline import IngestBusyError
 
-    for cls in (LLMUnavailableError, MissingRerankerError, MissingModelError, StoreMissingError, StoreUnavailableError,
-                LoadError, IngestBusyError, UploadRejected):
+    for cls in (
+        LLMUnavailableError,
+        MissingRerankerError,
+        MissingModelError,
+        StoreMissingError,
+        StoreUnavailableError,
+        LoadError,
+        IngestBusyError,
+        UploadRejected,
+    ):
         assert issubclass(cls, MagcheckError), cls
     assert issubclass(StoreMissingError, RuntimeError) and issubclass(UploadRejected, ValueError)  # old bases kept

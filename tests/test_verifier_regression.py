@@ -45,8 +45,15 @@ def test_regression_file_is_well_formed():
     pairs = _pairs()
     kinds = collections.Counter(p["kind"] for p in pairs)
     assert set(kinds) == set(MIN_CORRECT)
-    expected = {"paraphrase": {"SUPPORTS"}, "negation": {"REFUTES"}, "number": {"REFUTES"}, "direction": {"REFUTES"},
-                "unrelated": {"NOT_ENOUGH_INFO"}, "quote": {"SUPPORTS"}, "mirrored": {"SUPPORTS", "REFUTES"}}
+    expected = {
+        "paraphrase": {"SUPPORTS"},
+        "negation": {"REFUTES"},
+        "number": {"REFUTES"},
+        "direction": {"REFUTES"},
+        "unrelated": {"NOT_ENOUGH_INFO"},
+        "quote": {"SUPPORTS"},
+        "mirrored": {"SUPPORTS", "REFUTES"},
+    }
     for p in pairs:
         assert p["label"] in expected[p["kind"]], p
         assert p["claim"].strip() and p["evidence"].strip()
@@ -76,14 +83,12 @@ def test_verifier_regression_pairs(verifier):
             right[p["kind"]] += 1
         else:
             wrong[p["kind"]].append(f"{p['claim']!r} -> {lab} {[round(float(x), 2) for x in pr]}")
-    failures = [f"{kind}: {right[kind]} right, need {n}; wrong: {wrong[kind]}"
-                for kind, n in MIN_CORRECT.items() if right[kind] < n]
+    failures = [f"{kind}: {right[kind]} right, need {n}; wrong: {wrong[kind]}" for kind, n in MIN_CORRECT.items() if right[kind] < n]
     assert not failures, "\n".join(failures)
 
 
 @pytest.mark.integration
 def test_glycine_paraphrase_is_not_read_as_refuting(verifier):
     # the case from issue 10: the old model gave P(REFUTES) 0.64 here
-    p = verifier.score([("Glycine taken before bed shortens sleep latency.",
-                         "On PSG, glycine shortened the latency to sleep onset.")])[0]
+    p = verifier.score([("Glycine taken before bed shortens sleep latency.", "On PSG, glycine shortened the latency to sleep onset.")])[0]
     assert p[0] > 0.5 and p[1] < 0.25, p

@@ -60,8 +60,10 @@ def _real_model() -> Path | None:
     return p if (p / "config.json").exists() else None
 
 
-@pytest.mark.skipif(_real_model() is None, reason="no verifier weights yet at settings.verifier_model "
-                    "(models/verifier is written when training finishes; set MGC_VERIFIER_MODEL to a checkpoint)")
+@pytest.mark.skipif(
+    _real_model() is None,
+    reason="no verifier weights yet at settings.verifier_model (models/verifier is written when training finishes; set MGC_VERIFIER_MODEL to a checkpoint)",
+)
 def test_real_verifier_on_fixture(tmp_path):
     from evals.verify_pairs import main
 

@@ -72,12 +72,15 @@ def build_rows(shared: Path, hp: dict, log) -> tuple[list[dict], dict]:
     data = build(shared)
     rng = random.Random(SEED + 7)
     rows = list(data["domain"])  # HealthVer train, SciFact train (80 % claims), COVID-Fact train
-    cc = [{"claim": r["claim"], "evidence": r["evidence"], "label": r["label"], "source": "checkcovid"}
-          for r in _read(ds / "checkcovid/checkcovid_train.jsonl")]
+    cc = [
+        {"claim": r["claim"], "evidence": r["evidence"], "label": r["label"], "source": "checkcovid"} for r in _read(ds / "checkcovid/checkcovid_train.jsonl")
+    ]
     rows += cc * hp["checkcovid_repeat"]
     taxi = [r for r in _read(ds / "nli/taxinli_mnli_10k.jsonl") if r.get("label") in NLI_MAP]
-    rows += [{"claim": r["hypothesis"], "evidence": r["premise"], "label": NLI_MAP[r["label"]], "source": "taxinli"}
-             for r in rng.sample(taxi, min(hp["taxinli_sample"], len(taxi)))]
+    rows += [
+        {"claim": r["hypothesis"], "evidence": r["premise"], "label": NLI_MAP[r["label"]], "source": "taxinli"}
+        for r in rng.sample(taxi, min(hp["taxinli_sample"], len(taxi)))
+    ]
     rows += rng.sample(data["general"], hp["general_replay"])
     rows += make_pairs(shared, hp["synthetic"])
     if hp.get("mirrored_groups"):
@@ -89,8 +92,10 @@ def build_rows(shared: Path, hp: dict, log) -> tuple[list[dict], dict]:
     leak = sum(r["claim"].strip() in dev_claims for r in rows)
     # SciFact repeats a few claim texts under two ids, one on each side of `_claim_split`: drop those
     rows = [r for r in rows if r["claim"].strip() not in dev_claims]
-    log(f"rows {len(rows)} by source {dict(collections.Counter(r.get('source', '-').split('-')[0] for r in rows))}; "
-        f"labels {dict(collections.Counter(r['label'] for r in rows))}; dev-claim text overlap {leak} (dropped)")
+    log(
+        f"rows {len(rows)} by source {dict(collections.Counter(r.get('source', '-').split('-')[0] for r in rows))}; "
+        f"labels {dict(collections.Counter(r['label'] for r in rows))}; dev-claim text overlap {leak} (dropped)"
+    )
     return rows, dev
 
 
@@ -101,18 +106,23 @@ def main() -> None:
     ap.add_argument("--out", default="training/runs/verifier_v2")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-bf16", action="store_true")
-    ap.add_argument("--start-step", type=int, default=0,
-                    help="second pass: skip the first N batches of the same shuffled plan (those an earlier run with "
-                         "--max-steps N trained on) and run a fresh schedule over the rest, from --init")
+    ap.add_argument(
+        "--start-step",
+        type=int,
+        default=0,
+        help="second pass: skip the first N batches of the same shuffled plan (those an earlier run with "
+        "--max-steps N trained on) and run a fresh schedule over the rest, from --init",
+    )
     ap.add_argument("--lr", type=float, default=None)
-    ap.add_argument("--mirrored", type=int, default=None,
-                    help="add this many mirrored contrast groups (training.synthetic_pairs.make_mirrored_pairs)")
+    ap.add_argument("--mirrored", type=int, default=None, help="add this many mirrored contrast groups (training.synthetic_pairs.make_mirrored_pairs)")
     ap.add_argument("--epochs", type=int, default=None, help="passes over the pool (default: HPARAMS_CONTINUE['epochs'])")
-    ap.add_argument("--max-steps", type=int, default=None,
-                    help="stop after this many batches (the schedule decays to 0 there); batches are shuffled, "
-                         "so this trains on a random subset of the pairs")
-    ap.add_argument("--old-metrics", default="training/runs/eval_old.json",
-                    help="old model's results from training.eval_verifier, kept beside the new ones")
+    ap.add_argument(
+        "--max-steps",
+        type=int,
+        default=None,
+        help="stop after this many batches (the schedule decays to 0 there); batches are shuffled, so this trains on a random subset of the pairs",
+    )
+    ap.add_argument("--old-metrics", default="training/runs/eval_old.json", help="old model's results from training.eval_verifier, kept beside the new ones")
     args = ap.parse_args()
     t_start = time.time()
     hp = dict(HPARAMS_CONTINUE)
@@ -195,8 +205,7 @@ def main() -> None:
                 ck = work / f"step-{step}"
                 model.save_pretrained(ck)
                 tok.save_pretrained(ck)
-                torch.save({"opt": opt.state_dict(), "sched": sched.state_dict(), "step": step,
-                            "elapsed_s": prior_s + time.time() - t0}, ck / "state.pt")
+                torch.save({"opt": opt.state_dict(), "sched": sched.state_dict(), "step": step, "elapsed_s": prior_s + time.time() - t0}, ck / "state.pt")
                 for old in sorted(work.glob("step-*"), key=lambda p: int(p.name.split("-")[1]))[:-1]:
                     shutil.rmtree(old)
                 log(f"checkpoint {ck}")
@@ -208,10 +217,14 @@ def main() -> None:
     model.eval()
     final = evaluate(model, tok, dev, hp["max_length"])
     log("final: " + json.dumps({k: v["macro_f1"] for k, v in final.items()}))
-    metrics = {"hparams": hp, "final": final,
-               "train_counts": dict(collections.Counter(r.get("source", "-").split("-")[0] for r in rows)),
-               "train_pairs": len(rows), "train_minutes": round(train_s / 60, 1),
-               "eval_minutes": round((time.time() - t_eval) / 60, 1)}
+    metrics = {
+        "hparams": hp,
+        "final": final,
+        "train_counts": dict(collections.Counter(r.get("source", "-").split("-")[0] for r in rows)),
+        "train_pairs": len(rows),
+        "train_minutes": round(train_s / 60, 1),
+        "eval_minutes": round((time.time() - t_eval) / 60, 1),
+    }
     old = Path(args.old_metrics)
     if old.exists():
         metrics["previous_model"] = json.loads(old.read_text()).get("old")

@@ -30,8 +30,10 @@ def table(res: dict) -> str:
     lines = []
     for name, m in res.items():
         pc = m["per_class_f1"]
-        lines.append(f"{name:24s} n={m['n']:5d} macroF1={m['macro_f1']:.3f} S={pc.get('SUPPORTS', float('nan')):.3f} "
-                     f"R={pc.get('REFUTES', float('nan')):.3f} N={pc.get('NOT_ENOUGH_INFO', float('nan')):.3f} acc={m['accuracy']:.3f}")
+        lines.append(
+            f"{name:24s} n={m['n']:5d} macroF1={m['macro_f1']:.3f} S={pc.get('SUPPORTS', float('nan')):.3f} "
+            f"R={pc.get('REFUTES', float('nan')):.3f} N={pc.get('NOT_ENOUGH_INFO', float('nan')):.3f} acc={m['accuracy']:.3f}"
+        )
     return "\n".join(lines)
 
 

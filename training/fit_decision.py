@@ -71,8 +71,7 @@ def judge_labelled(claims: list[dict[str, Any]], settings) -> list[dict[str, Any
         gap = _gap_verdict(text, query, retriever, settings)
         passages = [] if gap else _retrieve(query, retriever, settings.audit.k, profile)
         items, feats = judge_evidence(query, passages, verifier, settings, profile, similarity)
-        out.append({"id": c["id"], "claim": query, "gold": c["label"], "finding": c.get("finding"), "gap": gap,
-                    "items": items, "features": feats})
+        out.append({"id": c["id"], "claim": query, "gold": c["label"], "finding": c.get("finding"), "gap": gap, "items": items, "features": feats})
     return out
 
 
@@ -97,8 +96,12 @@ def _fit(X: np.ndarray, y: list[str], l2: float, max_false: float, sources: list
         tr, te = folds != f, folds == f
         if not te.any() or len(set(np.asarray(y)[tr])) < len(D.CLASSES):
             continue
-        mf = D.fit(X[tr], [y[i] for i in np.flatnonzero(tr)], l2=l2,
-                   sample_weight=_weights([y[i] for i in np.flatnonzero(tr)], [sources[i] for i in np.flatnonzero(tr)]))
+        mf = D.fit(
+            X[tr],
+            [y[i] for i in np.flatnonzero(tr)],
+            l2=l2,
+            sample_weight=_weights([y[i] for i in np.flatnonzero(tr)], [sources[i] for i in np.flatnonzero(tr)]),
+        )
         for i in np.flatnonzero(te):
             oof[i] = mf.proba(X[i])
     m.supported_threshold = D.choose_threshold(None, X, y, max_false, probs=oof)
@@ -131,10 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scifact", type=Path, default=None, help="per-claim rows of `evals audit-corpus --split fit`")
     ap.add_argument("--labelled", type=Path, default=Path("evals/data/claims.jsonl"))
     ap.add_argument("--out", type=Path, default=None, help="default: Settings.decision_model")
-    ap.add_argument("--l2", type=float, default=1.0,
-                    help="L2 penalty; 1 measured best by 5-fold CV of the labelled findings (macro-F1 0.41 vs 0.37 at 30, 0.37 at 100)")
-    ap.add_argument("--cache", type=Path, default=None,
-                    help="pickle of the judged labelled claims: written when absent, read when present (saves re-judging)")
+    ap.add_argument(
+        "--l2", type=float, default=1.0, help="L2 penalty; 1 measured best by 5-fold CV of the labelled findings (macro-F1 0.41 vs 0.37 at 30, 0.37 at 100)"
+    )
+    ap.add_argument("--cache", type=Path, default=None, help="pickle of the judged labelled claims: written when absent, read when present (saves re-judging)")
     args = ap.parse_args(argv)
     s = get_settings()
     t0 = time.time()
@@ -187,19 +190,29 @@ def main(argv: list[str] | None = None) -> int:
     y = ys + yl
     model = _fit(X, y, args.l2, s.audit.max_false_supported, ["scifact"] * len(ys) + ["labelled"] * len(yl))
     model.fitted_on = {"scifact_fit_claims": len(ys), "labelled_claims": len(yl)}
-    model.metrics = {"labelled_cv_finding_accuracy": round(cv["accuracy"], 3),
-                     "labelled_cv_finding_macro_f1": round(cv["macro_f1"], 3),
-                     "labelled_cv_verdict_accuracy": round(cv_v["accuracy"], 3),
-                     "labelled_cv_false_supported": float(false_sup)}
-    model.note = ("multinomial logistic regression, fitted by python -m training.fit_decision on the SciFact 'fit' half "
-                  "of the set-aside train claims and our labelled claims; labelled figures by 5-fold cross-validation")
+    model.metrics = {
+        "labelled_cv_finding_accuracy": round(cv["accuracy"], 3),
+        "labelled_cv_finding_macro_f1": round(cv["macro_f1"], 3),
+        "labelled_cv_verdict_accuracy": round(cv_v["accuracy"], 3),
+        "labelled_cv_false_supported": float(false_sup),
+    }
+    model.note = (
+        "multinomial logistic regression, fitted by python -m training.fit_decision on the SciFact 'fit' half "
+        "of the set-aside train claims and our labelled claims; labelled figures by 5-fold cross-validation"
+    )
     out = args.out or s.decision_model
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(model.model_dump_json(indent=1), encoding="utf-8")
-    report = {"cv_findings": cv, "cv_verdicts": cv_v, "false_supported": false_sup, "non_supported": len(non_sup),
-              "prior": {"findings": prior_cv, "verdicts": prior_v, "false_supported": prior_false},
-              "threshold": model.supported_threshold, "seconds": round(time.time() - t0, 1),
-              "rows": [{"id": r["id"], "gold": r["finding"], "pred": pred[r["id"]]} for r in rows]}
+    report = {
+        "cv_findings": cv,
+        "cv_verdicts": cv_v,
+        "false_supported": false_sup,
+        "non_supported": len(non_sup),
+        "prior": {"findings": prior_cv, "verdicts": prior_v, "false_supported": prior_false},
+        "threshold": model.supported_threshold,
+        "seconds": round(time.time() - t0, 1),
+        "rows": [{"id": r["id"], "gold": r["finding"], "pred": pred[r["id"]]} for r in rows],
+    }
     (out.parent / "fit_report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     print(json.dumps({k: v for k, v in report.items() if k != "rows"}, indent=1))
     print(f"wrote {out}")

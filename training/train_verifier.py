@@ -48,18 +48,19 @@ def batches(rows: list[dict], bs: int, rng: random.Random) -> list[list[dict]]:
     """Length-bucketed batches: far less padding, which is most of the CPU cost."""
     idx = list(range(len(rows)))
     rng.shuffle(idx)
-    chunks = [idx[i:i + bs * 50] for i in range(0, len(idx), bs * 50)]
+    chunks = [idx[i : i + bs * 50] for i in range(0, len(idx), bs * 50)]
     out = []
     for ch in chunks:
         ch.sort(key=lambda i: len(rows[i]["claim"]) + len(rows[i]["evidence"]))
-        out += [[rows[i] for i in ch[j:j + bs]] for j in range(0, len(ch), bs)]
+        out += [[rows[i] for i in ch[j : j + bs]] for j in range(0, len(ch), bs)]
     rng.shuffle(out)
     return out
 
 
 def encode(tok, batch: list[dict], max_length: int):
-    return tok([r["claim"] for r in batch], [r["evidence"] for r in batch], truncation="longest_first",
-               max_length=max_length, padding=True, return_tensors="pt")
+    return tok(
+        [r["claim"] for r in batch], [r["evidence"] for r in batch], truncation="longest_first", max_length=max_length, padding=True, return_tensors="pt"
+    )
 
 
 @torch.no_grad()
@@ -68,7 +69,7 @@ def predict(model, tok, rows: list[dict], max_length: int, bs: int = 64) -> np.n
     order = sorted(range(len(rows)), key=lambda i: len(rows[i]["claim"]) + len(rows[i]["evidence"]))
     probs = np.zeros((len(rows), len(LABELS)), dtype=np.float32)
     for j in range(0, len(order), bs):
-        ids = order[j:j + bs]
+        ids = order[j : j + bs]
         enc = encode(tok, [rows[i] for i in ids], max_length)
         probs[ids] = torch.softmax(model(**enc).logits.float(), -1).numpy()
     return probs
@@ -149,10 +150,8 @@ def main() -> None:
     ap.add_argument("--shared", default="../shared")
     ap.add_argument("--out", default="models/verifier")
     ap.add_argument("--work", default="training/runs/verifier", help="checkpoints and logs (not shipped)")
-    ap.add_argument("--resume-general", default=None,
-                    help="checkpoint of a finished stage 1: skip it and train stage 2 from there")
-    ap.add_argument("--threads", type=int, default=1,
-                    help="1 is fastest on a shared 2-core machine: two OpenMP threads spin-wait on each other under load")
+    ap.add_argument("--resume-general", default=None, help="checkpoint of a finished stage 1: skip it and train stage 2 from there")
+    ap.add_argument("--threads", type=int, default=1, help="1 is fastest on a shared 2-core machine: two OpenMP threads spin-wait on each other under load")
     args = ap.parse_args()
     work, out = Path(args.work), Path(args.out)
     log = start_run(work, SEED, args.threads)
@@ -162,7 +161,8 @@ def main() -> None:
     hp = HPARAMS
     tok = AutoTokenizer.from_pretrained(encoder_path())
     model = AutoModelForSequenceClassification.from_pretrained(
-        encoder_path(), num_labels=3, id2label=dict(enumerate(LABELS)), label2id={label: i for i, label in enumerate(LABELS)})
+        encoder_path(), num_labels=3, id2label=dict(enumerate(LABELS)), label2id={label: i for i, label in enumerate(LABELS)}
+    )
     if args.resume_general:
         # Stage 1 finished in an earlier run, whose metrics (baselines, after_general) are kept.
         metrics = json.loads((out / "metrics.json").read_text())

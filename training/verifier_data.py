@@ -88,8 +88,7 @@ def build(shared: Path) -> dict[str, list[dict]]:
     snli_dev = _read(ds / "nli/snli_dev.jsonl")
     snli_test = _read(ds / "nli/snli_test.jsonl")
     general = [
-        {"claim": r["hypothesis"], "evidence": r["premise"], "label": NLI_MAP[r["label"]], "source": "snli"}
-        for r in snli_dev if r.get("label") in NLI_MAP
+        {"claim": r["hypothesis"], "evidence": r["premise"], "label": NLI_MAP[r["label"]], "source": "snli"} for r in snli_dev if r.get("label") in NLI_MAP
     ]
     fever = _read(ds / "fever/fever_dev_pairs.jsonl")
     rng.shuffle(fever)
@@ -100,7 +99,8 @@ def build(shared: Path) -> dict[str, list[dict]]:
     # Climate-FEVER is 64 % NEI; keep every S/R and half of the NEI to stay near balance.
     general += [
         {"claim": r["claim"], "evidence": r["evidence"], "label": r["label"], "source": "climate_fever"}
-        for r in climate_train if r["label"] != "NOT_ENOUGH_INFO" or rng.random() < 0.5
+        for r in climate_train
+        if r["label"] != "NOT_ENOUGH_INFO" or rng.random() < 0.5
     ]
     rng.shuffle(general)
     data["general"] = general
@@ -122,8 +122,9 @@ def build(shared: Path) -> dict[str, list[dict]]:
     data["dev_scifact"] = _abstract_pairs(sf_dev, dev_rng, "sf-dev", extra_nei=0.0)
     data["dev_covidfact"] = [{"claim": r["claim"], "evidence": r["evidence"], "label": r["label"]} for r in _read(ds / "covidfact/pairs_multivers_test.jsonl")]
     data["dev_climate_fever"] = [{"claim": r["claim"], "evidence": r["evidence"], "label": r["label"]} for r in climate_dev]
-    data["dev_snli"] = [{"claim": r["hypothesis"], "evidence": r["premise"], "label": NLI_MAP[r["label"]]}
-                        for r in snli_test if r.get("label") in NLI_MAP][:3000]
+    data["dev_snli"] = [{"claim": r["hypothesis"], "evidence": r["premise"], "label": NLI_MAP[r["label"]]} for r in snli_test if r.get("label") in NLI_MAP][
+        :3000
+    ]
     cc_dev = ds / "checkcovid/checkcovid_dev.jsonl"
     if cc_dev.exists():  # added with stage 3; reads no rng, so the pairs above are unchanged
         data["dev_checkcovid"] = [{"claim": r["claim"], "evidence": r["evidence"], "label": r["label"]} for r in _read(cc_dev)]
@@ -140,7 +141,7 @@ def main() -> None:
         c = collections.Counter(r["label"] for r in rows)
         src = collections.Counter(r.get("source", "-") for r in rows)
         words = sorted(len(r["evidence"].split()) for r in rows)
-        print(f"{name:24s} {len(rows):6d} {dict(c)} median_ev_words={words[len(words)//2]} {dict(src) if args.stats else ''}")
+        print(f"{name:24s} {len(rows):6d} {dict(c)} median_ev_words={words[len(words) // 2]} {dict(src) if args.stats else ''}")
 
 
 if __name__ == "__main__":

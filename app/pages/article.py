@@ -19,39 +19,42 @@ audit = snap.audit() or {}
 chunks = article_chunks(snap.ordered_chunks())
 if not chunks:
     st.title("Read the article")
-    st.info("This store has no article: add one to the corpus (with role *article* in its manifest entry) and re-ingest.",
-            icon=":material/article:")
+    st.info("This store has no article: add one to the corpus (with role *article* in its manifest entry) and re-ingest.", icon=":material/article:")
     st.stop()
 
 st.title(escape_inline(chunks[0].title) or "Read the article")
 sections = sections_of(chunks)
 placed = place_claims(sections, list(audit.get("claims") or []))
 if not placed:
-    st.info("This store version has no claim audit yet, so the article is shown without highlights. It is computed "
-            "at ingest.", icon=":material/info:")
+    st.info("This store version has no claim audit yet, so the article is shown without highlights. It is computed at ingest.", icon=":material/info:")
 
 counts = {f: sum(1 for p in placed if p.finding == f) for f in FINDINGS}
-st.markdown("Each check-worthy claim is highlighted in the colour of its finding and numbered; pick a number on the "
-            "right to see why. " + " ".join(f":{VERDICT_COLORS.get(f, 'gray')}-background[{VERDICT_LABELS.get(f, f)} "
-                                              f"({counts[f]})]" for f in FINDINGS))
+st.markdown(
+    "Each check-worthy claim is highlighted in the colour of its finding and numbered; pick a number on the "
+    "right to see why. " + " ".join(f":{VERDICT_COLORS.get(f, 'gray')}-background[{VERDICT_LABELS.get(f, f)} ({counts[f]})]" for f in FINDINGS)
+)
 
 by_number = {p.number: p for p in placed}
 left, right = st.columns([3, 2], gap="large")
 
 with right:
     chosen = st.selectbox(
-        "Claim", [p.number for p in placed], key="article_claim", index=None, placeholder="Pick a claim by its number",
-        format_func=lambda n: f"#{n} · {VERDICT_LABELS.get(by_number[n].finding, by_number[n].finding)} · "
-                              + " ".join(str(by_number[n].claim.get("text", "")).split())[:90])
+        "Claim",
+        [p.number for p in placed],
+        key="article_claim",
+        index=None,
+        placeholder="Pick a claim by its number",
+        format_func=lambda n: (
+            f"#{n} · {VERDICT_LABELS.get(by_number[n].finding, by_number[n].finding)} · " + " ".join(str(by_number[n].claim.get("text", "")).split())[:90]
+        ),
+    )
     if chosen:
         p = by_number[chosen]
         c = p.claim
         with st.container(border=True):
-            draw_claim_detail(c, f"**\\#{p.number}** {verdict_badge(p.finding)}"
-                              + (f" · {escape_inline(c.get('section'))}" if c.get("section") else ""))
+            draw_claim_detail(c, f"**\\#{p.number}** {verdict_badge(p.finding)}" + (f" · {escape_inline(c.get('section'))}" if c.get("section") else ""))
             if p.section is None:
-                st.caption("This claim joins several sentences (or a list or table) of the article, so it is not marked "
-                           "in the text.")
+                st.caption("This claim joins several sentences (or a list or table) of the article, so it is not marked in the text.")
         draw_how_decided()
 
 with left, st.container(height=900, border=False):
@@ -62,5 +65,4 @@ with left, st.container(height=900, border=False):
     unplaced = [p for p in placed if p.section is None]
     if unplaced:
         with st.expander(f"{len(unplaced)} claims not marked in the text (each joins several sentences, a list or a table)"):
-            st.markdown("\n".join(f"- :{p.color}-background[\\#{p.number} {escape_inline(p.claim.get('text'))}]"
-                                  for p in unplaced))
+            st.markdown("\n".join(f"- :{p.color}-background[\\#{p.number} {escape_inline(p.claim.get('text'))}]" for p in unplaced))

@@ -12,23 +12,26 @@ from app.store_ui import require_snapshot
 from app.tables import audit_claims, audit_frame, audit_json, display_frame, filter_audit, table_csv, verdict_counts
 from chatbot.audit.aggregate import finding_of
 
-CHART_COLORS = {"green": "#2e9e5b", "red": "#d64545", "orange": "#e8912d", "violet": "#8e5cc4", "yellow": "#d4b106",
-                "gray": "#8c8c8c"}
+CHART_COLORS = {"green": "#2e9e5b", "red": "#d64545", "orange": "#e8912d", "violet": "#8e5cc4", "yellow": "#d4b106", "gray": "#8c8c8c"}
 
 settings = load_settings()
 snap = require_snapshot(settings)
 audit = snap.audit()
 
 st.title("Claim audit")
-st.caption("Each check-worthy claim of the article, checked against the study digests when the store was built. "
-           "*Supported*: condition-matched studies state it; *contradicted*: they report otherwise; *extrapolated*: "
-           "evidence exists only under other conditions (form, dose, population, species, co-intervention); "
-           "*conflicting*: matched studies disagree; *unsupported*: the corpus studies the topic but no study reports "
-           "what the claim states (the closest result is quoted); *not covered*: nothing in the corpus on it.")
+st.caption(
+    "Each check-worthy claim of the article, checked against the study digests when the store was built. "
+    "*Supported*: condition-matched studies state it; *contradicted*: they report otherwise; *extrapolated*: "
+    "evidence exists only under other conditions (form, dose, population, species, co-intervention); "
+    "*conflicting*: matched studies disagree; *unsupported*: the corpus studies the topic but no study reports "
+    "what the claim states (the closest result is quoted); *not covered*: nothing in the corpus on it."
+)
 
 if not audit or not audit_claims(audit):
-    st.info("This store version has no claim audit yet. It is computed at ingest; run `python -m ingest` "
-            "(or `python -m chatbot audit --refresh`) to produce it.", icon=":material/info:")
+    st.info(
+        "This store version has no claim audit yet. It is computed at ingest; run `python -m ingest` (or `python -m chatbot audit --refresh`) to produce it.",
+        icon=":material/info:",
+    )
     st.stop()
 
 df = audit_frame(audit)
@@ -55,8 +58,7 @@ chart = (
 st.altair_chart(chart, width="stretch")
 
 f1, f2, f3 = st.columns([2, 2, 3])
-verdicts = f1.multiselect("Finding", sorted(df["finding"].unique()), format_func=lambda v: VERDICT_LABELS.get(v, v),
-                          placeholder="All findings")
+verdicts = f1.multiselect("Finding", sorted(df["finding"].unique()), format_func=lambda v: VERDICT_LABELS.get(v, v), placeholder="All findings")
 sections = f2.multiselect("Section", sorted(s for s in df["section"].unique() if s), placeholder="All sections")
 text = f3.text_input("Search claims", placeholder="e.g. cortisol")
 view = filter_audit(df, verdicts, sections, text)
@@ -71,8 +73,7 @@ st.dataframe(
         "reason": st.column_config.TextColumn("Why", width=250),
         "section": st.column_config.TextColumn("Section", width=95),
         "evidence": st.column_config.NumberColumn("Evidence", help="Evidence passages found", width=70),
-        "strongest_study_type": st.column_config.TextColumn("Best study", help="Strongest study design among the evidence",
-                                                            width=95),
+        "strongest_study_type": st.column_config.TextColumn("Best study", help="Strongest study design among the evidence", width=95),
         "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f", width=85),
     },
 )
@@ -81,11 +82,26 @@ st.caption(f"{len(view)} of {len(df)} claims shown · store version {escape_inli
 with st.container(horizontal=True, gap="small"):
     n = len(view)
     shown = "all claims" if n == len(df) else f"the {n} claim{'' if n == 1 else 's'} shown"
-    st.download_button("Download CSV", table_csv(view), file_name=f"claim-audit-{snap.version}.csv", mime="text/csv",
-                       icon=":material/download:", on_click="ignore", width="content", help=f"A table of {shown}")
-    st.download_button("Download JSON", audit_json(audit), file_name=f"claim-audit-{snap.version}.json",
-                       mime="application/json", icon=":material/download:", on_click="ignore", width="content",
-                       help="The whole audit with its evidence, for scripts")
+    st.download_button(
+        "Download CSV",
+        table_csv(view),
+        file_name=f"claim-audit-{snap.version}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        width="content",
+        help=f"A table of {shown}",
+    )
+    st.download_button(
+        "Download JSON",
+        audit_json(audit),
+        file_name=f"claim-audit-{snap.version}.json",
+        mime="application/json",
+        icon=":material/download:",
+        on_click="ignore",
+        width="content",
+        help="The whole audit with its evidence, for scripts",
+    )
 
 st.subheader("Claim detail")
 claims = {str(c.get("id")): c for c in audit_claims(audit)}
@@ -104,7 +120,10 @@ if chosen:
     c = claims[chosen]
     with st.container(border=True):
         conf = c.get("confidence")
-        draw_claim_detail(c, verdict_badge(c.get("finding") or c.get("verdict"))
-                          + (f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else "")
-                          + (f" · section: {escape_inline(c.get('section'))}" if c.get("section") else ""))
+        draw_claim_detail(
+            c,
+            verdict_badge(c.get("finding") or c.get("verdict"))
+            + (f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else "")
+            + (f" · section: {escape_inline(c.get('section'))}" if c.get("section") else ""),
+        )
     draw_how_decided()

@@ -52,42 +52,59 @@ def sidebar() -> ChatOptions:
     sb.button("Start over", on_click=_start_over, icon=":material/restart_alt:", width="stretch")
     llm = settings.llm
     no_llm = llm.provider == "none"
-    labels = {"deterministic": "Quotes from the sources (deterministic)",
-              "llm": f"Language model ({llm.provider}{': ' + llm.model if llm.model else ''})"}
-    answerer = sb.radio("Answerer", list(labels), format_func=labels.get, key="answerer", disabled=no_llm,
-                        index=0, help="The deterministic answerer only quotes retrieved sentences; "
-                                      "an LLM writes prose whose sentences are then checked against the sources.")
+    labels = {"deterministic": "Quotes from the sources (deterministic)", "llm": f"Language model ({llm.provider}{': ' + llm.model if llm.model else ''})"}
+    answerer = sb.radio(
+        "Answerer",
+        list(labels),
+        format_func=labels.get,
+        key="answerer",
+        disabled=no_llm,
+        index=0,
+        help="The deterministic answerer only quotes retrieved sentences; an LLM writes prose whose sentences are then checked against the sources.",
+    )
     if no_llm:
-        sb.caption("Answers quote the sources word for word. Written answers from a language model are not switched on "
-                   "for this app; whoever runs it can turn them on (the README's *Configuration* section says how).")
+        sb.caption(
+            "Answers quote the sources word for word. Written answers from a language model are not switched on "
+            "for this app; whoever runs it can turn them on (the README's *Configuration* section says how)."
+        )
     k = sb.slider("Passages to retrieve", 2, 12, int(settings.retrieval.k), key="k")
     role = ROLE_CHOICES[sb.radio("Sources", list(ROLE_CHOICES), key="role", horizontal=False)]
     chunks = snap.chunks.values()
     types = sorted({c.study_type for c in chunks if c.role != "article" and c.study_type})
-    study_types = sb.multiselect("Study types", types, key="study_types", disabled=role == "article",
-                                 placeholder="All study types")
+    study_types = sb.multiselect("Study types", types, key="study_types", disabled=role == "article", placeholder="All study types")
     years = sorted({int(c.year) for c in chunks if c.year})
     y_min = y_max = None
     if len(years) > 1:
         lo, hi = sb.slider("Publication years", years[0], years[-1], (years[0], years[-1]), key="years")
         if (lo, hi) != (years[0], years[-1]):
             y_min, y_max = lo, hi
-    return ChatOptions(answerer=answerer if not no_llm else "deterministic", k=k, role=role,
-                       study_types=[] if role == "article" else list(study_types), year_min=y_min, year_max=y_max)
+    return ChatOptions(
+        answerer=answerer if not no_llm else "deterministic",
+        k=k,
+        role=role,
+        study_types=[] if role == "article" else list(study_types),
+        year_min=y_min,
+        year_max=y_max,
+    )
 
 
 opts = sidebar()
 messages: list[dict] = st.session_state.setdefault("messages", [])
 
 st.title("Ask about magnesium glycinate")
-st.caption("Answers are built only from the article *The Neuroscience of Magnesium Glycinate* (Part I) and digests "
-           "of the studies behind it. Every statement carries the number of its source; coloured badges mark "
-           "where the article and the studies disagree. This is research support, not medical advice.")
+st.caption(
+    "Answers are built only from the article *The Neuroscience of Magnesium Glycinate* (Part I) and digests "
+    "of the studies behind it. Every statement carries the number of its source; coloured badges mark "
+    "where the article and the studies disagree. This is research support, not medical advice."
+)
 
 scope = opts.describe(study_label)
 if scope:
-    st.info(f"**Filters on** (answers and claim checks use only these sources): {escape_inline(scope)}. "
-            "Change them in the sidebar, or press *Start over* to clear them.", icon=":material/filter_alt:")
+    st.info(
+        f"**Filters on** (answers and claim checks use only these sources): {escape_inline(scope)}. "
+        "Change them in the sidebar, or press *Start over* to clear them.",
+        icon=":material/filter_alt:",
+    )
 
 typed = st.chat_input("Ask a question, or paste a claim to check it…", max_chars=1000)
 if not messages and not typed and "pending_question" not in st.session_state:
@@ -132,15 +149,13 @@ if question and question.strip():
         except StoreMissingError:
             draw_missing_store(settings, key="build_store_chat")
         except LLMUnavailableError as exc:
-            st.error(f"The language model is not available: {escape_inline(str(exc))}. "
-                     "Switch the answerer to *deterministic* in the sidebar.")
+            st.error(f"The language model is not available: {escape_inline(str(exc))}. Switch the answerer to *deterministic* in the sidebar.")
         except Exception as exc:  # the outer edge: an answer that fails must not take the page (and the history) down
             if settings.chroma.host and _chroma_down():
                 draw_chroma_unavailable(f"{type(exc).__name__}: {exc}")
             else:
                 log.exception("answering failed")
-                st.error(f"Sorry, answering failed ({escape_inline(type(exc).__name__)}: {escape_inline(str(exc))[:300]}). "
-                         "Try again, or start over.")
+                st.error(f"Sorry, answering failed ({escape_inline(type(exc).__name__)}: {escape_inline(str(exc))[:300]}). Try again, or start over.")
         if result is not None:
             draw_answer(result)
             if scope:

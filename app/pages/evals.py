@@ -35,11 +35,12 @@ info = report_info(folder)
 settings = load_settings()
 mismatch = store_mismatch(info, session_version(settings), settings.store_dir)
 if mismatch:
-    st.warning(escape_inline(mismatch) + " Its figures may not match the answers you get here; run "
-               "`python -m evals run` to make a report for this version.", icon=":material/history:")
+    st.warning(
+        escape_inline(mismatch) + " Its figures may not match the answers you get here; run `python -m evals run` to make a report for this version.",
+        icon=":material/history:",
+    )
 if report.exists():
-    made = " · ".join(x for x in (f"made {info.date}" if info.date else "", f"store version {info.store_version}"
-                                  if info.store_version else "") if x)
+    made = " · ".join(x for x in (f"made {info.date}" if info.date else "", f"store version {info.store_version}" if info.store_version else "") if x)
     st.caption(f"`{name}/report.md`" + (f" · {escape_inline(made)}" if made else ""))
     st.markdown(report_markdown(without_absolute_paths(report.read_text(encoding="utf-8", errors="replace"), PROJECT_ROOT)))
 else:
@@ -48,5 +49,6 @@ for png in sorted(folder.glob("*.png")):
     st.image(str(png), caption=png.stem.replace("_", " "))
 results = folder / "results.json"
 if results.exists():
-    st.download_button("Download results.json", results.read_bytes(), file_name=f"results-{name}.json",
-                       mime="application/json", on_click="ignore", icon=":material/download:")
+    st.download_button(
+        "Download results.json", results.read_bytes(), file_name=f"results-{name}.json", mime="application/json", on_click="ignore", icon=":material/download:"
+    )

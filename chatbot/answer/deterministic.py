@@ -33,10 +33,8 @@ from chatbot.answer.types import Citation, Finding
 
 ARTICLE_HEADING = "What the article says"
 STUDIES_HEADING = "What the studies found"
-REFUSAL = ("The corpus does not answer this: none of the retrieved passages from the article or the study "
-           "digests addresses the question, so I won't guess.")
-EMPTY_STORE = ("The store is empty: no documents have been ingested, so there is nothing to answer from. "
-               "Build it with `python -m ingest`.")
+REFUSAL = "The corpus does not answer this: none of the retrieved passages from the article or the study digests addresses the question, so I won't guess."
+EMPTY_STORE = "The store is empty: no documents have been ingested, so there is nothing to answer from. Build it with `python -m ingest`."
 
 
 # the sentence-picking weights and gates are Settings.compose (core.settings.ComposeSettings)
@@ -111,11 +109,16 @@ def candidates(passages: list, cards: dict[str, StudyCard] | None = None) -> lis
     return out
 
 
-FIGURE = re.compile(r"\d\s*%|\b[pP]\s*[=<>≤≥]|\b95\s*%\s*CI\b|±|\d+(?:\.\d+)?\s*(?:min(?:utes)?|hours?|points?|percent|fold)\b|"
-                     r"\b(?:OR|RR|HR|SMD|MD)\b|\b\d+\.\d+\b")
-WHO = re.compile(r"\b\d[\d,]*\s+(?:[A-Za-z-]+\s+){0,4}?(?:participants|patients|adults|subjects|volunteers|people|individuals|men|women|"
-                  r"children|students|players|athletes|residents|mice|rats)\b|\b(?:aged|mean age|elderly|older|healthy|with [a-z]+ "
-                  r"(?:insomnia|disease|syndrome|disorder))\b", re.I)
+FIGURE = re.compile(
+    r"\d\s*%|\b[pP]\s*[=<>≤≥]|\b95\s*%\s*CI\b|±|\d+(?:\.\d+)?\s*(?:min(?:utes)?|hours?|points?|percent|fold)\b|"
+    r"\b(?:OR|RR|HR|SMD|MD)\b|\b\d+\.\d+\b"
+)
+WHO = re.compile(
+    r"\b\d[\d,]*\s+(?:[A-Za-z-]+\s+){0,4}?(?:participants|patients|adults|subjects|volunteers|people|individuals|men|women|"
+    r"children|students|players|athletes|residents|mice|rats)\b|\b(?:aged|mean age|elderly|older|healthy|with [a-z]+ "
+    r"(?:insomnia|disease|syndrome|disorder))\b",
+    re.I,
+)
 
 
 def intent_bonus(c: Candidate, intent: Intent | None, cfg: ComposeConfig, units: tuple[str, ...] = ()) -> float:
@@ -134,8 +137,9 @@ def intent_bonus(c: Candidate, intent: Intent | None, cfg: ComposeConfig, units:
     return bonus
 
 
-def score_candidates(query: str, passages: list, cands: list[Candidate], embeddings, cfg: ComposeConfig,
-                     intent: Intent | None = None, units: tuple[str, ...] = ()) -> np.ndarray:
+def score_candidates(
+    query: str, passages: list, cands: list[Candidate], embeddings, cfg: ComposeConfig, intent: Intent | None = None, units: tuple[str, ...] = ()
+) -> np.ndarray:
     """Fills each candidate's cos/lex/coverage/score; returns the sentence vectors (for dedup)."""
     if not cands:
         return np.zeros((0, 1), dtype=np.float32)
@@ -167,9 +171,11 @@ def is_relevant(c: Candidate, cfg: ComposeConfig) -> bool:
         return True
     if not c.key_overlap:
         return False
-    return (c.cos >= cfg.min_cos
-            or (c.coverage >= cfg.min_coverage and c.cos >= cfg.min_cos_with_terms)
-            or (c.coverage >= cfg.high_coverage and c.cos >= cfg.min_cos_high_coverage))
+    return (
+        c.cos >= cfg.min_cos
+        or (c.coverage >= cfg.min_coverage and c.cos >= cfg.min_cos_with_terms)
+        or (c.coverage >= cfg.high_coverage and c.cos >= cfg.min_cos_high_coverage)
+    )
 
 
 def select(cands: list[Candidate], vecs: np.ndarray, cfg: ComposeConfig) -> list[Candidate]:
@@ -222,8 +228,9 @@ def _findings_for_aims(cands: list[Candidate], chosen: list[int]) -> list[int]:
     for k, i in enumerate(out):
         if cands[i].kind not in ("objective", "background"):
             continue
-        same = [j for j, c in enumerate(cands) if c.passage_idx == cands[i].passage_idx and c.kind in ("result", "conclusion")
-                and c.key_overlap and j not in out]
+        same = [
+            j for j, c in enumerate(cands) if c.passage_idx == cands[i].passage_idx and c.kind in ("result", "conclusion") and c.key_overlap and j not in out
+        ]
         if same and not any(cands[j].passage_idx == cands[i].passage_idx and cands[j].kind in ("result", "conclusion") for j in out):
             out[k] = max(same, key=lambda j: cands[j].score)
     return out
@@ -257,8 +264,7 @@ def render(passages: list, chosen: list[Candidate], first_n: int = 1, cards: dic
     return Composed("\n".join(lines), sorted(cites.values(), key=lambda c: c.n), findings=findings)
 
 
-def cite_chunk(cites: dict[str, Citation], numbers: dict[str, int], chunk, first_n: int = 1,
-               cards: dict[str, StudyCard] | None = None) -> Citation:
+def cite_chunk(cites: dict[str, Citation], numbers: dict[str, int], chunk, first_n: int = 1, cards: dict[str, StudyCard] | None = None) -> Citation:
     """The citation of ``chunk``'s document, created with the next number on first use."""
     if chunk.doc_id not in numbers:
         numbers[chunk.doc_id] = first_n + len(numbers)
@@ -269,9 +275,18 @@ def cite_chunk(cites: dict[str, Citation], numbers: dict[str, int], chunk, first
     return cit
 
 
-def compose(question: str, passages: list, embeddings, cfg: ComposeConfig | None = None, query: str | None = None,
-            store_empty: bool = False, first_n: int = 1, cards: dict[str, StudyCard] | None = None,
-            intent: Intent | None = None, units: tuple[str, ...] = ()) -> Composed:
+def compose(
+    question: str,
+    passages: list,
+    embeddings,
+    cfg: ComposeConfig | None = None,
+    query: str | None = None,
+    store_empty: bool = False,
+    first_n: int = 1,
+    cards: dict[str, StudyCard] | None = None,
+    intent: Intent | None = None,
+    units: tuple[str, ...] = (),
+) -> Composed:
     """Extractive cited answer to ``question`` (scored against ``query``, the standalone form);
     ``cards`` give sentence roles and source cards, ``intent`` what kind of sentence was asked for."""
     cfg = cfg or get_settings().compose

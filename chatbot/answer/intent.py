@@ -11,21 +11,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_YES_NO = re.compile(r"^\s*(?:(?:so|and|but|then),?\s+)?(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have|had|may|might)\b",
-                     re.I)
-_DOSE = re.compile(r"\b(?:what|which)\s+(?:\w+\s+){0,2}dos(?:e|es|age|ages|ing)\b|\bat what dose\b|\bhow big was (?:each|the) dose\b|"
-                   r"\bhow much\b[^?]{0,40}\b(?:take|took|taken|give|given|use|used|daily|per day)\b|\bdos(?:e|es|age|ing)\s+(?:did|were|of)\b|"
-                   r"\bhow many (?:mg|milligrams|grams)\b", re.I)
+_YES_NO = re.compile(r"^\s*(?:(?:so|and|but|then),?\s+)?(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have|had|may|might)\b", re.I)
+_DOSE = re.compile(
+    r"\b(?:what|which)\s+(?:\w+\s+){0,2}dos(?:e|es|age|ages|ing)\b|\bat what dose\b|\bhow big was (?:each|the) dose\b|"
+    r"\bhow much\b[^?]{0,40}\b(?:take|took|taken|give|given|use|used|daily|per day)\b|\bdos(?:e|es|age|ing)\s+(?:did|were|of)\b|"
+    r"\bhow many (?:mg|milligrams|grams)\b",
+    re.I,
+)
 _FORM = re.compile(r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:forms?|salts?|preparations?|compounds?|formulations?)\b", re.I)
-_EFFECT = re.compile(r"\bhow (?:big|large|strong|great|much (?:more|less|larger|smaller|shorter|longer|better|worse|lower|higher))\b|"
-                     r"\beffect sizes?\b|\bby how (?:much|many)\b|\bmagnitude\b|\bhow many (?:minutes|hours|points|percent)\b|"
-                     r"\bwhat (?:share|fraction|percentage|proportion)\b|\bp-?values?\b|\bconfidence interval\b|\bhow much (?:of|time)\b", re.I)
-_POPULATION = re.compile(r"^\s*(?:and\s+|but\s+)?who\b|[,;]\s*(?:and\s+)?who\b|\bwho (?:was|were) (?:studied|included|enrolled|recruited)\b|"
-                         r"\bwhich (?:people|patients|participants|population|populations|groups?|subjects|ages?)\b|"
-                         r"\bin (?:which|what) (?:population|people|patients|group)s?\b|\bparticipants?\b|\bpopulations?\b|"
-                         r"\bhow many (?:people|patients|participants|adults|subjects|volunteers|men|women|children)\b|\btook part\b", re.I)
-_STRONG = re.compile(r"\b(?:cures?|cured|curing|prevents?|prevented|preventing|eliminates?|eliminated|eliminating|eradicates?|"
-                     r"reverses?|guarantees?)\b", re.I)
+_EFFECT = re.compile(
+    r"\bhow (?:big|large|strong|great|much (?:more|less|larger|smaller|shorter|longer|better|worse|lower|higher))\b|"
+    r"\beffect sizes?\b|\bby how (?:much|many)\b|\bmagnitude\b|\bhow many (?:minutes|hours|points|percent)\b|"
+    r"\bwhat (?:share|fraction|percentage|proportion)\b|\bp-?values?\b|\bconfidence interval\b|\bhow much (?:of|time)\b",
+    re.I,
+)
+_POPULATION = re.compile(
+    r"^\s*(?:and\s+|but\s+)?who\b|[,;]\s*(?:and\s+)?who\b|\bwho (?:was|were) (?:studied|included|enrolled|recruited)\b|"
+    r"\bwhich (?:people|patients|participants|population|populations|groups?|subjects|ages?)\b|"
+    r"\bin (?:which|what) (?:population|people|patients|group)s?\b|\bparticipants?\b|\bpopulations?\b|"
+    r"\bhow many (?:people|patients|participants|adults|subjects|volunteers|men|women|children)\b|\btook part\b",
+    re.I,
+)
+_STRONG = re.compile(
+    r"\b(?:cures?|cured|curing|prevents?|prevented|preventing|eliminates?|eliminated|eliminating|eradicates?|"
+    r"reverses?|guarantees?)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +59,14 @@ class Intent:
 def read_intent(question: str) -> Intent:
     q = question or ""
     yes_no = bool(_YES_NO.match(q)) or bool(re.match(r"^\s*is it (?:true|the case|correct|right)\b", q, re.I))
-    return Intent(yes_no=yes_no, dose=bool(_DOSE.search(q)), effect=bool(_EFFECT.search(q)),
-                  population=bool(_POPULATION.search(q)), form=bool(_FORM.search(q)), strong_claim=yes_no and bool(_STRONG.search(q)))
+    return Intent(
+        yes_no=yes_no,
+        dose=bool(_DOSE.search(q)),
+        effect=bool(_EFFECT.search(q)),
+        population=bool(_POPULATION.search(q)),
+        form=bool(_FORM.search(q)),
+        strong_claim=yes_no and bool(_STRONG.search(q)),
+    )
 
 
 def strong_claim_word(question: str) -> str:

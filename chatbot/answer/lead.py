@@ -24,8 +24,7 @@ from chatbot.answer.types import Citation, Finding
 
 _CRITERIA = re.compile(r"\bexclu|\binclu(?:ded|sion) (?:if|criteria)|\beligib", re.I)
 _GAP_NOTE = re.compile(r"\b(?:effect sizes?|means|p-values?|percentage changes?|confidence intervals?|group means)\b", re.I)
-_NOUNS = {"cure": "cure", "prevent": "prevention", "eliminat": "elimination", "eradicat": "eradication", "revers": "reversal",
-          "guarante": "guarantee"}
+_NOUNS = {"cure": "cure", "prevent": "prevention", "eliminat": "elimination", "eradicat": "eradication", "revers": "reversal", "guarante": "guarantee"}
 MAX_FACTS = 4
 
 
@@ -59,8 +58,7 @@ def _card_forms(card: StudyCard, profile: DomainProfile) -> set[str]:
 def _tested(card: StudyCard) -> str:
     """'oxide, 500 mg, 8 weeks, 46 participants' from the card's fields (empty fields left out)."""
     iv = card.intervention
-    bits = [iv.form, iv.dose, iv.duration, f"{card.n} participants" if card.n and card.design not in ("meta-analysis", "systematic-review")
-            else ""]
+    bits = [iv.form, iv.dose, iv.duration, f"{card.n} participants" if card.n and card.design not in ("meta-analysis", "systematic-review") else ""]
     return ", ".join(b for b in bits if b)
 
 
@@ -135,9 +133,12 @@ _ABOUT_STUDIES = re.compile(r"\bstud(?:y|ies)\b|\btrials?\b|\bmeta-analys[ie]s\b
 _UNAVAILABLE = re.compile(r"\b(?:breaks off|cut off|truncated|not available|not retrieved|not reported)\b", re.I)
 _ASKS_RESULTS = re.compile(r"\b(?:results?|find|found|findings?|show(?:ed|n)?|report(?:ed)?|outcomes?|effects?|p-?values?)\b", re.I)
 # groups of people by age or condition that a study either included or did not (general words, no subject)
-_GROUPS = {"children": r"\bchild(?:ren)?\b|\bkids?\b|\btoddlers?\b|\bpaediatric|\bpediatric",
-           "infants": r"\binfants?\b|\bbab(?:y|ies)\b|\bnewborns?\b", "pregnant women": r"\bpregnan",
-           "adolescents": r"\badolescen|\bteen(?:ager)?s?\b"}
+_GROUPS = {
+    "children": r"\bchild(?:ren)?\b|\bkids?\b|\btoddlers?\b|\bpaediatric|\bpediatric",
+    "infants": r"\binfants?\b|\bbab(?:y|ies)\b|\bnewborns?\b",
+    "pregnant women": r"\bpregnan",
+    "adolescents": r"\badolescen|\bteen(?:ager)?s?\b",
+}
 
 
 def _card_text(card: StudyCard) -> str:
@@ -165,8 +166,16 @@ def coverage_gaps(question: str, cards: dict[str, StudyCard], profile: DomainPro
     return gaps, refuse
 
 
-def compose_lead(question: str, intent: Intent, composed: Composed, passages: list, cards: dict[str, StudyCard],
-                 profile: DomainProfile = NEUTRAL, verdict: dict | None = None, chunks_by_id: dict | None = None) -> Lead:
+def compose_lead(
+    question: str,
+    intent: Intent,
+    composed: Composed,
+    passages: list,
+    cards: dict[str, StudyCard],
+    profile: DomainProfile = NEUTRAL,
+    verdict: dict | None = None,
+    chunks_by_id: dict | None = None,
+) -> Lead:
     """The lead for an extractive answer (``composed`` gets any citation the lead adds). ``chunks_by_id``
     (the store's chunks) lets a quoted card sentence be cited with the passage that holds it."""
     lead = Lead()
@@ -200,16 +209,19 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
         return None
 
     carded = [(c, cards[c.doc_id]) for c in lit_chunks if c.doc_id in cards]
-    if not any(f.role not in ("article", "") for f in composed.findings) or (_ABOUT_ARTICLE.search(question)
-                                                                            and not _ABOUT_STUDIES.search(question)):
+    if not any(f.role not in ("article", "") for f in composed.findings) or (_ABOUT_ARTICLE.search(question) and not _ABOUT_STUDIES.search(question)):
         carded = []  # a question about the article (or answered only from it): no study facts in the lead
 
     # 1. a strong claim ("cures") that no study reports
     word = strong_claim_word(question) if intent.strong_claim else ""
     if word:
         stem = next((k for k in _NOUNS if word.startswith(k)), word)
-        said = any(re.search(r"\b" + re.escape(stem), t, re.I) and not suspect_reason(t)
-                   for p in passages if p.chunk.role == "literature" for t in p.chunk.sentence_texts())
+        said = any(
+            re.search(r"\b" + re.escape(stem), t, re.I) and not suspect_reason(t)
+            for p in passages
+            if p.chunk.role == "literature"
+            for t in p.chunk.sentence_texts()
+        )
         finding = str((verdict or {}).get("finding") or (verdict or {}).get("verdict") or "")
         if not said and finding != "supported":
             lead.gaps.append(f"No study in the corpus reports a {_NOUNS.get(stem, word)}.")
@@ -220,16 +232,18 @@ def compose_lead(question: str, intent: Intent, composed: Composed, passages: li
 
     # 3. a form the question names that no study on its topic tested
     asked = {f.lower() for f in profile.forms_in(question)} - {b.lower() for b in profile.broad_forms}
-    about_findings = (intent.yes_no or intent.dose or intent.effect or intent.population or intent.form
-                      or bool(_ABOUT_STUDIES.search(question)))  # not, e.g., what a product costs
+    about_findings = (
+        intent.yes_no or intent.dose or intent.effect or intent.population or intent.form or bool(_ABOUT_STUDIES.search(question))
+    )  # not, e.g., what a product costs
     if asked and carded and about_findings:
         tested = {c.doc_id: _card_forms(card, profile) for c, card in carded}
         topic = _topic_terms(question, profile)
         missing = [f for f in sorted(asked) if not _tested_anywhere(f, topic, cards, profile)]
         if missing:
             lead.gaps.append(f"No study in the corpus that addresses this question tested {' or '.join(missing)}.")
-            others = [(_tested(card), cite(c)) for c, card in carded
-                      if tested[c.doc_id] and not (set(missing) & tested[c.doc_id]) and _tested(card)][:MAX_FACTS]
+            others = [(_tested(card), cite(c)) for c, card in carded if tested[c.doc_id] and not (set(missing) & tested[c.doc_id]) and _tested(card)][
+                :MAX_FACTS
+            ]
             if others:
                 sentences.append(f"The studies found used: {_clause_list(others)}.")
 

@@ -22,7 +22,7 @@ _MD_LABEL = re.compile(r"^\s*(?:[-*•]\s+)?\*\*[^*]{1,60}?\*\*[:.]?\s*")  # "**
 _MD_MARK = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 _LINK = re.compile(r"\[([^\]]+)\]\((?:https?://)?[^)]*\)|<https?://[^>]*>")
 _BULLET = re.compile(r"^\s*(?:[-*•▪►✓✔➤]|\d+[.)])\s+")
-_SYMBOLS = re.compile("[\U0001F000-\U0001FFFF\u2600-\u27BF\uFE0F\u200d]")
+_SYMBOLS = re.compile("[\U0001f000-\U0001ffff\u2600-\u27bf\ufe0f\u200d]")
 _WS = re.compile(r"\s+")
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 _NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w])")
@@ -51,8 +51,10 @@ def is_answerable_sentence(text: str) -> bool:
     return not any(x in low for x in ("subscribe", "thanks for reading", "share this", "orcid:", "click here"))
 
 
-_QUESTION_WORDS = ("what which who whom whose when where why how does do did is are was were can could should "
-                   "would will tell explain please know say says said find found show give much many anything")
+_QUESTION_WORDS = (
+    "what which who whom whose when where why how does do did is are was were can could should "
+    "would will tell explain please know say says said find found show give much many anything"
+)
 
 
 @functools.lru_cache(maxsize=1)

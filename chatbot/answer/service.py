@@ -83,7 +83,7 @@ def _without(body: str, used: list[str]) -> str:
     """The quoted sentences minus those the lead already quotes (and headings left with nothing under them)."""
     if not used:
         return body
-    lines = [ln for ln in body.split("\n") if not any(ln.startswith(f"- {u.rstrip('.')}") and " [" in ln[len(u) - 2:] for u in used)]
+    lines = [ln for ln in body.split("\n") if not any(ln.startswith(f"- {u.rstrip('.')}") and " [" in ln[len(u) - 2 :] for u in used)]
     out: list[str] = []
     for i, ln in enumerate(lines):
         if ln in (ARTICLE_HEADING, STUDIES_HEADING) and not (i + 1 < len(lines) and lines[i + 1].startswith("- ")):
@@ -138,7 +138,7 @@ def _flag_lines(flags: list[dict[str, Any]], citations: list[Citation]) -> list[
         reasons = [f["reason"]] if f.get("reason") else (f.get("reasons") or [])
         # the reason's own [k] point into the audit's evidence list, not this answer's sources
         why = f": {_renumber(str(reasons[0]), {}).rstrip('.').replace('  ', ' ')}" if reasons else ""
-        lines.append(f"- Audit flag ({finding.upper()}, verdict {verdict.upper()}): the article's claim \"{claim.strip()}\"{ref}{why}.")
+        lines.append(f'- Audit flag ({finding.upper()}, verdict {verdict.upper()}): the article\'s claim "{claim.strip()}"{ref}{why}.')
     return lines
 
 
@@ -153,9 +153,18 @@ def _resolve_answerer(answerer: Any, settings: Settings):
     return answerer
 
 
-def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None,
-                  answerer: Any = "deterministic", settings: Settings | None = None, retriever: Retriever | None = None,
-                  *, auditor: Auditor | None = None, verifier: Verifier | None = None) -> Iterator[str | Answer]:
+def stream_answer(
+    question: str,
+    history: Iterable[Any] | None = None,
+    k: int | None = None,
+    filters=None,
+    answerer: Any = "deterministic",
+    settings: Settings | None = None,
+    retriever: Retriever | None = None,
+    *,
+    auditor: Auditor | None = None,
+    verifier: Verifier | None = None,
+) -> Iterator[str | Answer]:
     """Text pieces, then the final ``Answer`` as the last item.
 
     Raises ``core.errors.StoreMissingError`` when no store exists, and
@@ -187,8 +196,17 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
     gaps = [] if store_empty else missing_terms(query, retriever.snapshot, s.embedding_model)
     cards = {} if store_empty else snapshot_cards(retriever.snapshot)
     profile = profile_for(retriever.snapshot, s)
-    composed = compose(question, passages, retriever.embeddings, cfg=s.compose, query=query, store_empty=store_empty, cards=cards,
-                       intent=intent, units=tuple(profile.dose_units))
+    composed = compose(
+        question,
+        passages,
+        retriever.embeddings,
+        cfg=s.compose,
+        query=query,
+        store_empty=store_empty,
+        cards=cards,
+        intent=intent,
+        units=tuple(profile.dose_units),
+    )
     if gaps:  # the question names something no document mentions: say so first, and answer nothing
         # about it; what the corpus has on the rest of the question follows, labelled as such
         head = gap_message(gaps, _n_docs(retriever.snapshot))
@@ -197,8 +215,11 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
         else:
             composed = Composed(f"{head}\n\n{closest_heading(gaps)}\n\n{composed.text}", composed.citations, refused=True)
     unsupported: list[str] = []
-    direct = (compose_lead(question, intent, composed, passages, cards, profile, verdict, getattr(retriever.snapshot, "chunks", None))
-              if not gaps and model is None else None)
+    direct = (
+        compose_lead(question, intent, composed, passages, cards, profile, verdict, getattr(retriever.snapshot, "chunks", None))
+        if not gaps and model is None
+        else None
+    )
     body, citations, refused = composed.text, composed.citations, composed.refused
     uncovered, refuse = coverage_gaps(question, cards, profile) if not gaps and not store_empty else ([], False)
     if refuse:  # about something no study includes: said first; what follows is only the closest (and no LLM improvises on it)
@@ -261,11 +282,21 @@ def stream_answer(question: str, history: Iterable[Any] | None = None, k: int | 
         text += "\n\nAudit flags on the article passages cited above\n" + "\n".join(flag_lines)
     timings["verify"] = verify_ms
     timings["total"] = _ms(t_total)
-    yield Answer(question=question, answer=text, citations=sorted(citations, key=lambda c: c.n),
-                 unsupported_sentences=unsupported, flags=flags, verdict=verdict, timings_ms=timings,
-                 answerer=name, refused=refused or text in (REFUSAL, EMPTY_STORE), query=query,
-                 lead=lead, findings=findings if model is None else [],
-                 gaps=list(direct.gaps) if direct and direct.gaps else list(uncovered))
+    yield Answer(
+        question=question,
+        answer=text,
+        citations=sorted(citations, key=lambda c: c.n),
+        unsupported_sentences=unsupported,
+        flags=flags,
+        verdict=verdict,
+        timings_ms=timings,
+        answerer=name,
+        refused=refused or text in (REFUSAL, EMPTY_STORE),
+        query=query,
+        lead=lead,
+        findings=findings if model is None else [],
+        gaps=list(direct.gaps) if direct and direct.gaps else list(uncovered),
+    )
 
 
 def _model_label(model) -> str:
@@ -274,9 +305,18 @@ def _model_label(model) -> str:
     return model_name(model)
 
 
-def answer_question(question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None,
-                    answerer: Any = "deterministic", settings: Settings | None = None, retriever: Retriever | None = None,
-                    *, auditor: Auditor | None = None, verifier: Verifier | None = None) -> Answer:
+def answer_question(
+    question: str,
+    history: Iterable[Any] | None = None,
+    k: int | None = None,
+    filters=None,
+    answerer: Any = "deterministic",
+    settings: Settings | None = None,
+    retriever: Retriever | None = None,
+    *,
+    auditor: Auditor | None = None,
+    verifier: Verifier | None = None,
+) -> Answer:
     """Answer with numbered citations (see ``stream_answer`` for errors raised)."""
     final = None
     for item in stream_answer(question, history, k, filters, answerer, settings, retriever, auditor=auditor, verifier=verifier):
@@ -296,12 +336,10 @@ class AnswerService:
     auditor: Auditor | None = None
     verifier: Verifier | None = None
 
-    def stream(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None,
-               answerer: Any = "deterministic") -> Iterator[str | Answer]:
-        return stream_answer(question, history, k, filters, answerer, self.settings, self.retriever,
-                             auditor=self.auditor, verifier=self.verifier)
+    def stream(
+        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None, answerer: Any = "deterministic"
+    ) -> Iterator[str | Answer]:
+        return stream_answer(question, history, k, filters, answerer, self.settings, self.retriever, auditor=self.auditor, verifier=self.verifier)
 
-    def answer(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None,
-               answerer: Any = "deterministic") -> Answer:
-        return answer_question(question, history, k, filters, answerer, self.settings, self.retriever,
-                               auditor=self.auditor, verifier=self.verifier)
+    def answer(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None, answerer: Any = "deterministic") -> Answer:
+        return answer_question(question, history, k, filters, answerer, self.settings, self.retriever, auditor=self.auditor, verifier=self.verifier)

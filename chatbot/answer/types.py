@@ -115,11 +115,24 @@ class Citation:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "n": self.n, "doc_id": self.doc_id, "chunk_id": self.chunk_id, "title": self.title, "year": self.year,
-            "role": self.role, "study_type": self.study_type, "section": self.section, "page": self.page,
-            "text": self.text, "url": self.url, "doi": self.doi, "pmid": self.pmid, "is_digest": self.is_digest,
-            "cited_sentences": list(self.cited_sentences), "chunk_ids": list(self.chunk_ids or [self.chunk_id]),
-            "anchor": self.anchor, "card": self.card.model_dump(mode="json", exclude={"sentences"}) if self.card else None,
+            "n": self.n,
+            "doc_id": self.doc_id,
+            "chunk_id": self.chunk_id,
+            "title": self.title,
+            "year": self.year,
+            "role": self.role,
+            "study_type": self.study_type,
+            "section": self.section,
+            "page": self.page,
+            "text": self.text,
+            "url": self.url,
+            "doi": self.doi,
+            "pmid": self.pmid,
+            "is_digest": self.is_digest,
+            "cited_sentences": list(self.cited_sentences),
+            "chunk_ids": list(self.chunk_ids or [self.chunk_id]),
+            "anchor": self.anchor,
+            "card": self.card.model_dump(mode="json", exclude={"sentences"}) if self.card else None,
         }
 
 

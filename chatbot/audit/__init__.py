@@ -18,6 +18,15 @@ from chatbot.audit.pipeline import (
 )
 
 __all__ = [
-    "AUDIT_FILE", "FINDINGS", "FINDING_TO_VERDICT", "VERDICTS", "Verdict", "audit_snapshot", "check_claim", "claim_from_question",
-    "flags_for_passages", "looks_like_claim", "save_audit",
+    "AUDIT_FILE",
+    "FINDINGS",
+    "FINDING_TO_VERDICT",
+    "VERDICTS",
+    "Verdict",
+    "audit_snapshot",
+    "check_claim",
+    "claim_from_question",
+    "flags_for_passages",
+    "looks_like_claim",
+    "save_audit",
 ]

@@ -30,8 +30,14 @@ from chatbot.audit.stance import NEI, EvidenceItem, finding_text
 
 VERDICTS = ("supported", "contradicted", "mixed", "no_evidence")
 FINDINGS = ("supported", "contradicted", "extrapolated", "conflicting", "unsupported", "not_covered")
-FINDING_TO_VERDICT = {"supported": "supported", "contradicted": "contradicted", "extrapolated": "mixed",
-                      "conflicting": "mixed", "unsupported": "no_evidence", "not_covered": "no_evidence"}
+FINDING_TO_VERDICT = {
+    "supported": "supported",
+    "contradicted": "contradicted",
+    "extrapolated": "mixed",
+    "conflicting": "mixed",
+    "unsupported": "no_evidence",
+    "not_covered": "no_evidence",
+}
 
 
 def finding_of(record: dict[str, Any]) -> str:
@@ -39,14 +45,21 @@ def finding_of(record: dict[str, Any]) -> str:
     f = record.get("finding")
     if f in FINDINGS:
         return str(f)
-    return {"supported": "supported", "contradicted": "contradicted", "mixed": "conflicting"}.get(
-        str(record.get("verdict", "")), "unsupported")
+    return {"supported": "supported", "contradicted": "contradicted", "mixed": "conflicting"}.get(str(record.get("verdict", "")), "unsupported")
+
 
 _TYPE_WORDS = {
-    "meta-analysis": "meta-analysis", "systematic-review": "systematic review", "rct": "RCT",
-    "crossover-trial": "crossover trial", "pharmacokinetic": "pharmacokinetic study", "cohort": "cohort study",
-    "narrative-review": "narrative review", "fact-sheet": "fact sheet", "animal": "animal study",
-    "in-vitro": "in-vitro study", "other": "study",
+    "meta-analysis": "meta-analysis",
+    "systematic-review": "systematic review",
+    "rct": "RCT",
+    "crossover-trial": "crossover trial",
+    "pharmacokinetic": "pharmacokinetic study",
+    "cohort": "cohort study",
+    "narrative-review": "narrative review",
+    "fact-sheet": "fact sheet",
+    "animal": "animal study",
+    "in-vitro": "in-vitro study",
+    "other": "study",
 }
 
 
@@ -72,11 +85,17 @@ class Verdict(BaseModel):
             self.reason = self.reasons[0]
 
     def to_json(self) -> dict[str, Any]:
-        return {"claim": self.claim, "verdict": self.verdict, "finding": self.finding, "reason": self.reason,
-                "confidence": round(float(self.confidence), 3),
-                "evidence": [dict(e.to_json(), n=k + 1) for k, e in enumerate(self.evidence)],
-                "reasons": list(self.reasons), "features": dict(self.features),
-                "probabilities": {k: round(float(v), 3) for k, v in self.probabilities.items()}}
+        return {
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "finding": self.finding,
+            "reason": self.reason,
+            "confidence": round(float(self.confidence), 3),
+            "evidence": [dict(e.to_json(), n=k + 1) for k, e in enumerate(self.evidence)],
+            "reasons": list(self.reasons),
+            "features": dict(self.features),
+            "probabilities": {k: round(float(v), 3) for k, v in self.probabilities.items()},
+        }
 
 
 def type_word(st: str) -> str:
@@ -133,8 +152,11 @@ def _claimed_numbers(claim: str) -> str:
     return ", ".join(x.strip() for x in m[:2])
 
 
-_RESULT = re.compile(r"\b(?:significant\w*|improv\w*|reduc\w*|increas\w*|decreas\w*|lower\w*|higher|shortened|"
-                     r"did not|no difference|compared with|versus|than placebo)\b", re.I)
+_RESULT = re.compile(
+    r"\b(?:significant\w*|improv\w*|reduc\w*|increas\w*|decreas\w*|lower\w*|higher|shortened|"
+    r"did not|no difference|compared with|versus|than placebo)\b",
+    re.I,
+)
 
 
 def _closest(items: Sequence[EvidenceItem], claim: str) -> EvidenceItem | None:
@@ -156,8 +178,7 @@ def _closest(items: Sequence[EvidenceItem], claim: str) -> EvidenceItem | None:
     return max(items, key=key)
 
 
-def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float], model: DecisionModel, settings,
-           max_evidence: int | None = None) -> Verdict:
+def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float], model: DecisionModel, settings, max_evidence: int | None = None) -> Verdict:
     """The finding for one claim (``settings`` is ``Settings.audit``)."""
     s = settings
     k = max_evidence or s.max_evidence
@@ -182,30 +203,32 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
     if refute and not any(_explicit(i) for i in refute) and len(_docs(refute)) < s.contradicted_min_docs:
         refute = []
     against = _one_per_doc(refute) or _one_per_doc(refute_other)
-    strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts")
-                      or i.has("effect", "contradicts")]
+    strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts") or i.has("effect", "contradicts")]
     if base == "supported" and support:
         ev = _one_per_doc(support)
         rival = [i for i in _one_per_doc(strong_against) if i.chunk.doc_id not in set(_docs(ev))]
         if rival:  # never hide a condition-matched study that reports otherwise behind a "supported"
             finding, evidence = "conflicting", ev + rival
-            reason = (f"studies disagree: {_cite(ev, evidence)} support{'s' if len(ev) == 1 else ''} it, "
-                      f"{_cite(rival, evidence)} report{'s' if len(rival) == 1 else ''} otherwise")
+            reason = (
+                f"studies disagree: {_cite(ev, evidence)} support{'s' if len(ev) == 1 else ''} it, "
+                f"{_cite(rival, evidence)} report{'s' if len(rival) == 1 else ''} otherwise"
+            )
         else:
             finding, evidence = "supported", ev + _one_per_doc(other)
             reason = f"{_n_studies(ev)} state{'s' if len(ev) == 1 else ''} it under the claim's conditions ({_cite(ev, evidence)})"
     elif base == "contradicted" and against:
         if support and set(_docs(support)) - set(_docs(against)):
             finding, evidence = "conflicting", _one_per_doc(support) + against
-            reason = (f"studies disagree: {_cite(_one_per_doc(support), evidence)} support{'s' if len(_docs(support)) == 1 else ''} it, "
-                      f"{_cite(against, evidence)} report{'s' if len(_docs(against)) == 1 else ''} otherwise")
+            reason = (
+                f"studies disagree: {_cite(_one_per_doc(support), evidence)} support{'s' if len(_docs(support)) == 1 else ''} it, "
+                f"{_cite(against, evidence)} report{'s' if len(_docs(against)) == 1 else ''} otherwise"
+            )
         elif refute:
             finding, evidence = "contradicted", against + _one_per_doc(other)
             reason = f"{_n_studies(against)} report{'s' if len(_docs(against)) == 1 else ''} otherwise: {_against_why(against, evidence)}"
         else:
             finding, evidence = "extrapolated", against
-            reason = (f"the studies that report otherwise concern other conditions: {condition_summary(against)} "
-                      f"({_cite(against, evidence)})")
+            reason = f"the studies that report otherwise concern other conditions: {condition_summary(against)} ({_cite(against, evidence)})"
     elif base == "contradicted":
         base = "no_evidence"
 
@@ -216,8 +239,7 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
     if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
         evidence = _one_per_doc(support) + _one_per_doc(refute)
         finding = "conflicting"
-        reason = (f"studies disagree: {_cite(_one_per_doc(support), evidence)} support it, "
-                  f"{_cite(_one_per_doc(refute), evidence)} report otherwise")
+        reason = f"studies disagree: {_cite(_one_per_doc(support), evidence)} support it, {_cite(_one_per_doc(refute), evidence)} report otherwise"
     if not finding:
         related = [i for i in items if i.quote_relevance >= s.relevance_min or i.relevance >= s.topic_min]
         if related:
@@ -229,11 +251,12 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
             if close in support and p_s >= max(p_c, p_n):
                 # the verifier reads it as stating the claim and the layer leans that way, but not past the bar
                 # for "supported": say so rather than "no study states this" over a quote that seems to
-                reason = (f"not clear enough to call supported: the closest study sentence seems to state it "
-                          f"(“{_quote(finding_text(close.text))}” [1]), but the evidence as a whole falls short")
+                reason = (
+                    f"not clear enough to call supported: the closest study sentence seems to state it "
+                    f"(“{_quote(finding_text(close.text))}” [1]), but the evidence as a whole falls short"
+                )
             else:
-                what = (f"no study reports {nums}" if nums
-                        else "no study clearly states this" if close in support else "no study states this")
+                what = f"no study reports {nums}" if nums else "no study clearly states this" if close in support else "no study states this"
                 reason = f"{what}; the closest reported result: “{_quote(finding_text(close.text))}” [1]"
         else:
             finding = "not_covered"
@@ -244,8 +267,17 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
     # confidence: the decision layer's probability of the 4-way verdict the finding maps to
     conf = {"supported": p_s, "contradicted": p_c, "mixed": 1 - p_n, "no_evidence": p_n}[verdict]
     reasons = [reason] + _decided_by(model, features, base) + _item_reasons(evidence)
-    return Verdict(claim=claim, verdict=verdict, finding=finding, reason=reason, confidence=round(float(conf), 3),
-                   evidence=evidence, reasons=reasons, features=dict(features), probabilities=probs)
+    return Verdict(
+        claim=claim,
+        verdict=verdict,
+        finding=finding,
+        reason=reason,
+        confidence=round(float(conf), 3),
+        evidence=evidence,
+        reasons=reasons,
+        features=dict(features),
+        probabilities=probs,
+    )
 
 
 def _numbers_against(item: EvidenceItem) -> bool:
@@ -260,7 +292,6 @@ def _explicit(item: EvidenceItem) -> bool:
 def _n_studies(items: Sequence[EvidenceItem]) -> str:
     n = len(_docs(items))
     return f"{n} stud{'y' if n == 1 else 'ies'} ({_describe(_one_per_doc(items))})"
-
 
 
 def _cite(items: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem]) -> str:
@@ -306,8 +337,7 @@ def _item_reasons(evidence: Sequence[EvidenceItem]) -> list[str]:
 def gap_verdict(claim: str, missing: str) -> Verdict:
     """``not_covered`` when the claim names something no study mentions (see ``chatbot.scope``)."""
     reason = f"no study in the corpus mentions {missing}, so the literature here can neither support nor refute the claim"
-    return Verdict(claim=claim, verdict="no_evidence", finding="not_covered", reason=reason, confidence=0.9,
-                   reasons=[reason])
+    return Verdict(claim=claim, verdict="no_evidence", finding="not_covered", reason=reason, confidence=0.9, reasons=[reason])
 
 
 __all__ = ["Verdict", "decide", "finding_of", "condition_summary", "gap_verdict", "VERDICTS", "FINDINGS", "FINDING_TO_VERDICT", "NEI"]

@@ -48,6 +48,7 @@ _N = re.compile(
     r"(?:participants|patients|subjects|adults|people|volunteers|men|women|players|residents|individuals|persons)\b"
 )
 
+
 @dataclass(frozen=True)
 class Quantity:
     low: float
@@ -76,13 +77,13 @@ def _topic(text: str, a: int, b: int, profile: DomainProfile) -> str | None:
     """
     low = text.lower()
     if not profile.outcomes:
-        words = re.findall(r"[a-z][a-z0-9\-]+", low[max(0, a - 60):a])[-5:]
+        words = re.findall(r"[a-z][a-z0-9\-]+", low[max(0, a - 60) : a])[-5:]
         stems = sorted({w[:6] for w in words if w not in _STOP and len(w) > 2})
         return "ctx:" + " ".join(stems) if stems else None
     best: tuple[int, str] | None = None
     for name, keys in profile.outcomes.items():
         for k in keys:
-            for m in re.finditer(r"\b" + re.escape(k.lower()), low[max(0, a - 80):b + 50]):
+            for m in re.finditer(r"\b" + re.escape(k.lower()), low[max(0, a - 80) : b + 50]):
                 pos = max(0, a - 80) + m.start()
                 dist = (a - pos) if pos < a else (pos - b) * 2 + 5  # after the number counts double
                 if best is None or dist < best[0]:
@@ -113,7 +114,7 @@ def quantities(text: str, profile: DomainProfile = NEUTRAL) -> list[Quantity]:
         if unit in {"mg", "g", "mmol", "meq"} and unit not in units:
             continue  # a molar dose without the subject's molar mass (profile dose_units) is not comparable
         if unit in units:
-            tail = text[m.end():m.end() + 28]
+            tail = text[m.end() : m.end() + 28]
             if profile.agents_in(tail) and not (subject and subject.search(tail[:14])):
                 continue  # "3 g glycine": a dose of another agent, not of the subject
             f = units.get(unit, 1000.0 if unit == "g" else 1.0)
@@ -150,13 +151,23 @@ def numeric_consistency(claim: str, evidence: str, tolerance: float = 0.25, prof
         label = "participants" if cq.unit == "n" else ("value" if cq.topic.startswith("ctx:") else cq.topic.replace("_", " "))
         shown = ", ".join(dict.fromkeys(q.show() for q in same))
         if any(_near(q.low, cq.low, cq.high, tolerance, 2.0) or _near(q.high, cq.low, cq.high, tolerance, 2.0) for q in same):
-            found.append(Finding("numeric" if cq.unit == "%" else "sample_size", "consistent",
-                                 f"reported {label} {shown} matches the claimed {cq.show()}",
-                                 {"claim": cq.show(), "evidence": shown}))
+            found.append(
+                Finding(
+                    "numeric" if cq.unit == "%" else "sample_size",
+                    "consistent",
+                    f"reported {label} {shown} matches the claimed {cq.show()}",
+                    {"claim": cq.show(), "evidence": shown},
+                )
+            )
         else:
-            found.append(Finding("numeric" if cq.unit == "%" else "sample_size", "contradicts",
-                                 f"reported {label} {shown}, claim says {cq.show()}",
-                                 {"claim": cq.show(), "evidence": shown}))
+            found.append(
+                Finding(
+                    "numeric" if cq.unit == "%" else "sample_size",
+                    "contradicts",
+                    f"reported {label} {shown}, claim says {cq.show()}",
+                    {"claim": cq.show(), "evidence": shown},
+                )
+            )
     return found
 
 
@@ -165,6 +176,7 @@ def numeric_consistency(claim: str, evidence: str, tolerance: float = 0.25, prof
 # A condition counts as mismatched only when the claim states or implies one and the evidence
 # states a different one: a claim naming no population is not "extrapolated" because one study
 # enrolled patients. A clinical claim implies people, so cell or animal evidence is a mismatch.
+
 
 def study_form(meta: Mapping[str, Any]) -> str:
     """The form a study used, from chunk metadata: ``form``, or a corpus's ``<subject>_form`` spelling."""
@@ -184,8 +196,7 @@ def _form_word(f: str, profile: DomainProfile) -> str:
     return f"{subject} {f}".strip()
 
 
-def form_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, context: str = "",
-                  profile: DomainProfile = NEUTRAL) -> list[Finding]:
+def form_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, context: str = "", profile: DomainProfile = NEUTRAL) -> list[Finding]:
     """The claim names a form of the subject and the evidence concerns another one (or the subject in general).
 
     ``evidence`` is the quoted sentence(s); ``context`` the whole passage; ``meta`` the chunk
@@ -222,8 +233,7 @@ def doses(text: str, profile: DomainProfile = NEUTRAL) -> list[Quantity]:
     return [q for q in quantities(text, profile) if q.unit == "mg"]
 
 
-def dose_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, tolerance: float = 0.2,
-                  profile: DomainProfile = NEUTRAL) -> list[Finding]:
+def dose_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, tolerance: float = 0.2, profile: DomainProfile = NEUTRAL) -> list[Finding]:
     """The claim states a dose and the study's dose lies outside it."""
     meta = meta or {}
     want = doses(claim, profile)
@@ -271,8 +281,14 @@ def population_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | Non
         return []
     described = str(meta.get("population") or "").strip()
     desc = f" ({described})" if described and len(described) < 90 else ""
-    return [Finding("population", "mismatch", f"population differs: studied in {', '.join(sorted(got))}{desc}, not {', '.join(sorted(want))}",
-                    {"evidence": sorted(got), "claim": sorted(want)})]
+    return [
+        Finding(
+            "population",
+            "mismatch",
+            f"population differs: studied in {', '.join(sorted(got))}{desc}, not {', '.join(sorted(want))}",
+            {"evidence": sorted(got), "claim": sorted(want)},
+        )
+    ]
 
 
 _ANIMAL = re.compile(r"\b(rats?|mice|mouse|guinea[- ]pigs?|rodents?|rabbits?|dogs?|monkeys?|animals?|murine|zebrafish)\b", re.I)
@@ -280,8 +296,7 @@ _CELL = re.compile(r"\b(in vitro|cultured|culture|slices?|cell lines?|patch[- ]c
 _HUMAN = re.compile(r"\b(humans?|people|participants|patients|volunteers|adults|men|women|subjects|elderly|children)\b", re.I)
 
 
-def species_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, study_type: str = "",
-                     mechanism: bool = False) -> list[Finding]:
+def species_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, study_type: str = "", mechanism: bool = False) -> list[Finding]:
     """Evidence from animals or cells does not show an effect in people.
 
     A claim about animals or cells states its own model, and a mechanism claim (receptors,
@@ -311,8 +326,7 @@ def _agent_re(agent: str) -> re.Pattern[str]:
     return re.compile(r"\b" + re.escape(agent) + r"\b(?!\s*(?:chelate|receptors?|transporters?|site))", re.I)
 
 
-def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None,
-                          profile: DomainProfile = NEUTRAL) -> list[Finding]:
+def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, profile: DomainProfile = NEUTRAL) -> list[Finding]:
     """The study gave something else: another agent alone, a combination product, or only observed diet.
 
     An article may attribute one agent's effects to the subject (glycine's to magnesium
@@ -335,20 +349,29 @@ def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | N
     out: list[Finding] = []
     if claim_subject and other_only and not claim_agents:
         dose = re.search(rf"{_NUM}\s*g\b", ev_all)
-        out.append(Finding("intervention", "mismatch",
-                           f"intervention differs: study gave {ev_agents[0]} alone{f' ({dose.group(0)})' if dose else ''}, not {subject_word}",
-                           {"agent": ev_agents[0]}))
+        out.append(
+            Finding(
+                "intervention",
+                "mismatch",
+                f"intervention differs: study gave {ev_agents[0]} alone{f' ({dose.group(0)})' if dose else ''}, not {subject_word}",
+                {"agent": ev_agents[0]},
+            )
+        )
     elif claim_agents and not claim_subject and ev_subject and not any(_agent_re(a).search(ev_all) for a in claim_agents):
-        out.append(Finding("intervention", "mismatch", f"intervention differs: study concerns {subject_word}, not {claim_agents[0]}",
-                           {"agent": subject_word}))
+        out.append(Finding("intervention", "mismatch", f"intervention differs: study concerns {subject_word}, not {claim_agents[0]}", {"agent": subject_word}))
     if claim_subject and not other_only:
         low = inter.lower()
         co = [a for a in agents if _agent_re(a).search(low) and not _agent_re(a).search(claim)]
         co = [c for c in co if not (c == "b6" and "vitamin b6" in co)]
         if co and "alone" not in low:
-            out.append(Finding("intervention", "mismatch",
-                               f"co-intervention: {subject_word} was given together with {' and '.join(co)}, so its own effect cannot be separated",
-                               {"coagents": co}))
+            out.append(
+                Finding(
+                    "intervention",
+                    "mismatch",
+                    f"co-intervention: {subject_word} was given together with {' and '.join(co)}, so its own effect cannot be separated",
+                    {"coagents": co},
+                )
+            )
         if mf == "none" and re.search(r"\bintake\b|\bdiet", low) and not re.search(r"intake|diet", claim, re.I):
             what = f"a {subject_word}-deficient diet" if "deficien" in low else f"dietary {subject_word} intake (observational)"
             out.append(Finding("intervention", "mismatch", f"intervention differs: study examined {what}, not a supplement", {"agent": "diet"}))
@@ -371,16 +394,40 @@ def route_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = N
 
 NULL_PATTERNS = (
     r"no (?:statistically )?significant (?:difference|effect|change|improvement|association)",
-    r"not (?:statistically )?significant(?:ly)?", r"non-?significant", r"did not differ", r"no (?:overall )?difference",
-    r"were unchanged|was unchanged|remained unchanged|\bunchanged\b", r"did not (?:improve|change|reduce|increase|affect|alter|lower)",
-    r"no effect", r"failed to", r"not associated",
+    r"not (?:statistically )?significant(?:ly)?",
+    r"non-?significant",
+    r"did not differ",
+    r"no (?:overall )?difference",
+    r"were unchanged|was unchanged|remained unchanged|\bunchanged\b",
+    r"did not (?:improve|change|reduce|increase|affect|alter|lower)",
+    r"no effect",
+    r"failed to",
+    r"not associated",
 )
 HEDGE_PATTERNS = (
-    r"conflicting", r"inconsistent", r"(?:low|very low|low to very low) certainty", r"(?:poor|low) quality",
-    r"inconclusive", r"insufficient evidence", r"limited evidence", r"heterogeneous", r"small samples?",
-    r"borderline", r"marginal(?:ly)?", r"suggestive", r"preliminary", r"pilot", r"results (?:are )?not available",
-    r"not retrieved", r"truncated", r"others did not", r"other (?:studies|trials) did not", r"not all (?:studies|trials)",
-    r"mixed (?:results|findings|evidence)", r"can be (?:just )?as (?:bioavailable|effective|well absorbed) as", r"emerging (?:data|evidence)",
+    r"conflicting",
+    r"inconsistent",
+    r"(?:low|very low|low to very low) certainty",
+    r"(?:poor|low) quality",
+    r"inconclusive",
+    r"insufficient evidence",
+    r"limited evidence",
+    r"heterogeneous",
+    r"small samples?",
+    r"borderline",
+    r"marginal(?:ly)?",
+    r"suggestive",
+    r"preliminary",
+    r"pilot",
+    r"results (?:are )?not available",
+    r"not retrieved",
+    r"truncated",
+    r"others did not",
+    r"other (?:studies|trials) did not",
+    r"not all (?:studies|trials)",
+    r"mixed (?:results|findings|evidence)",
+    r"can be (?:just )?as (?:bioavailable|effective|well absorbed) as",
+    r"emerging (?:data|evidence)",
     r"needs? (?:further|more) (?:research|study|studies)",
 )
 _NULL_RE = re.compile("|".join(f"(?:{p})" for p in NULL_PATTERNS), re.I)
@@ -417,13 +464,13 @@ def hedges(evidence: str, claim: str | None = None, profile: DomainProfile = NEU
             if claim is not None and not (content_words(sent) & cw):
                 continue
             seen.add(phrase)
-            out.append(Finding("null", "weakens", f"the study reports a null result (\"{_excerpt(sent, m)}\")", {"phrase": phrase}))
+            out.append(Finding("null", "weakens", f'the study reports a null result ("{_excerpt(sent, m)}")', {"phrase": phrase}))
         for m in _HEDGE_RE.finditer(sent):
             phrase = m.group(0).lower()
             if phrase in seen:
                 continue
             seen.add(phrase)
-            out.append(Finding("hedge", "weakens", f"the authors hedge: \"{_excerpt(sent, m)}\"", {"phrase": phrase}))
+            out.append(Finding("hedge", "weakens", f'the authors hedge: "{_excerpt(sent, m)}"', {"phrase": phrase}))
     return out
 
 
@@ -447,10 +494,9 @@ def effect_against_null_claim(claim: str, evidence: str, profile: DomainProfile 
         if len(content_words(sent) & cw) < 2:
             continue
         for m in _SIGNIFICANT_RE.finditer(sent):
-            if _NEGATED_RE.search(sent[max(0, m.start() - 20):m.start()]):
+            if _NEGATED_RE.search(sent[max(0, m.start() - 20) : m.start()]):
                 continue  # "not significantly": a null result, which agrees with the claim
-            return [Finding("effect", "contradicts",
-                            f"the claim reports no effect, but the study reports a significant one (\"{_excerpt(sent, m)}\")")]
+            return [Finding("effect", "contradicts", f'the claim reports no effect, but the study reports a significant one ("{_excerpt(sent, m)}")')]
     return []
 
 
@@ -463,11 +509,15 @@ def _excerpt(sent: str, m: re.Match, width: int = 60) -> str:
 
 # ---------------------------------------------------------------------------- claim type
 
-_MECH_GENERAL = (r"receptor|channel|membrane|\bATP\b|enzym|mitochondri|neuron|synap|cofactor|co-factor|transporter|"
-                 r"\bions?\b|kinase|conformation|voltage|depolari|excitab|ligand|agonist|antagonist|phosphorylat|"
-                 r"transcription|gene expression|\bexpression\b|pathway|signal(?:l)?ing|binding|protein|\bcells?\b")
-_CLINICAL_GENERAL = (r"\bpeople\b|patients|clinical|relief|symptom|\brisk\b|mortality|survival|outcomes?|treatment|therapy|"
-                     r"\bdisease|adults|children|women|\bmen\b|incidence|prevalence")
+_MECH_GENERAL = (
+    r"receptor|channel|membrane|\bATP\b|enzym|mitochondri|neuron|synap|cofactor|co-factor|transporter|"
+    r"\bions?\b|kinase|conformation|voltage|depolari|excitab|ligand|agonist|antagonist|phosphorylat|"
+    r"transcription|gene expression|\bexpression\b|pathway|signal(?:l)?ing|binding|protein|\bcells?\b"
+)
+_CLINICAL_GENERAL = (
+    r"\bpeople\b|patients|clinical|relief|symptom|\brisk\b|mortality|survival|outcomes?|treatment|therapy|"
+    r"\bdisease|adults|children|women|\bmen\b|incidence|prevalence"
+)
 
 
 def _terms_re(general: str, extra: list[str]) -> re.Pattern[str]:
@@ -482,8 +532,15 @@ def is_mechanism_claim(claim: str, profile: DomainProfile = NEUTRAL) -> bool:
     return bool(mech.search(claim)) and not clinical.search(claim)
 
 
-def condition_checks(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, study_type: str = "",
-                     context: str = "", dose_tolerance: float = 0.2, profile: DomainProfile = NEUTRAL) -> list[Finding]:
+def condition_checks(
+    claim: str,
+    evidence: str,
+    meta: Mapping[str, Any] | None = None,
+    study_type: str = "",
+    context: str = "",
+    dose_tolerance: float = 0.2,
+    profile: DomainProfile = NEUTRAL,
+) -> list[Finding]:
     """Every condition check at once (form, dose, population, species, intervention, route)."""
     mech = is_mechanism_claim(claim, profile)
     out = form_mismatch(claim, evidence, meta, context, profile=profile)
@@ -503,14 +560,23 @@ def condition_checks(claim: str, evidence: str, meta: Mapping[str, Any] | None =
 # way a study contradicts a claim, and the one a small cross-encoder most often misses. General
 # English, no topic: the words say which way an effect goes.
 
-_UP = re.compile(r"\b(?:increas\w*|rais\w*|rise[sn]?|rose|higher|elevat\w*|greater|more|enhanc\w*|improv\w*|promot\w*|"
-                 r"upregulat\w*|up-regulat\w*|induc\w*|activat\w*|accelerat\w*|boost\w*|stimulat\w*|longer|gain\w*|"
-                 r"strengthen\w*|extend\w*|amplif\w*|better|superior|benefit\w*|protect\w*)\b", re.I)
-_DOWN = re.compile(r"\b(?:decreas\w*|reduc\w*|lower\w*|less|fewer|diminish\w*|inhibit\w*|suppress\w*|downregulat\w*|"
-                   r"down-regulat\w*|impair\w*|attenuat\w*|worse\w*|shorter|shorten\w*|declin\w*|drop\w*|fell|fall\w*|"
-                   r"loss|lose[sd]?|weaken\w*|block\w*|prevent\w*|inferior|harm\w*|delay\w*)\b", re.I)
-_NEG = re.compile(r"\b(?:not|no|never|neither|nor|without|failed to|fails to|unable to|did not|does not|do not|"
-                  r"cannot|none|non-?significant|unchanged|unaffected|similar|comparable|no difference)\b", re.I)
+_UP = re.compile(
+    r"\b(?:increas\w*|rais\w*|rise[sn]?|rose|higher|elevat\w*|greater|more|enhanc\w*|improv\w*|promot\w*|"
+    r"upregulat\w*|up-regulat\w*|induc\w*|activat\w*|accelerat\w*|boost\w*|stimulat\w*|longer|gain\w*|"
+    r"strengthen\w*|extend\w*|amplif\w*|better|superior|benefit\w*|protect\w*)\b",
+    re.I,
+)
+_DOWN = re.compile(
+    r"\b(?:decreas\w*|reduc\w*|lower\w*|less|fewer|diminish\w*|inhibit\w*|suppress\w*|downregulat\w*|"
+    r"down-regulat\w*|impair\w*|attenuat\w*|worse\w*|shorter|shorten\w*|declin\w*|drop\w*|fell|fall\w*|"
+    r"loss|lose[sd]?|weaken\w*|block\w*|prevent\w*|inferior|harm\w*|delay\w*)\b",
+    re.I,
+)
+_NEG = re.compile(
+    r"\b(?:not|no|never|neither|nor|without|failed to|fails to|unable to|did not|does not|do not|"
+    r"cannot|none|non-?significant|unchanged|unaffected|similar|comparable|no difference)\b",
+    re.I,
+)
 
 
 def direction(text: str) -> int:

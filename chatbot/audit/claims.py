@@ -73,28 +73,45 @@ _CAUSAL = re.compile(
     r"travel|exist|fail|avoid|dissolv|shorten|extend|deepen|weaken|amplif|protect|predispos|demonstrat|show|"
     r"clear|enter|reach|sits|gate|close|open|fire|spread|associat|correlat|predict|contribut|mediat|induc|attenuat|"
     r"impair|elevat|accelerat|delay|alter|encod|express|confer|yield|correspond|differ|exceed|result|improv|compensat|"
-    r"enforc|maintain|modif|control|determin|facilitat|recruit|mitigat|counteract|respond|develop)\w*", re.I)
+    r"enforc|maintain|modif|control|determin|facilitat|recruit|mitigat|counteract|respond|develop)\w*",
+    re.I,
+)
 _COMPARE = re.compile(
     r"\b(more|less|higher|lower|better|worse|superior|inferior|than|most|least|fewer|greater|faster|slower|stronger|"
-    r"weaker|only|unlike|compared|versus|vs|poorly|efficiently|dramatically|zero|no)\b", re.I)
+    r"weaker|only|unlike|compared|versus|vs|poorly|efficiently|dramatically|zero|no)\b",
+    re.I,
+)
 _QTY = re.compile(r"\d+(?:\.\d+)?\s*(?:%|mg|g\b|mmol|mEq|µg|mcg|IU|kg|ml|mL)|\d+\s*(?:times|fold)|\b\d+(?:\.\d+)?\s*(?:in|of|out of)\s+\d", re.I)
 # "This is not a personal failure.": a demonstrative subject and a copula, with nothing measurable
-_RHETORIC = re.compile(r"^(?:this|that|it|these|those|there|here|which|such)(?:'s|\s+(?:is|are|was|were|isn't|aren't|"
-                       r"wasn't|weren't|will|would|can|may|might|becomes?|remains?)\b)", re.I)
-_RELATION = re.compile(r"\b(?:relation|relationship|association|link|correlation|difference|effect|risk|benefit)s?\b"
-                       r"\s+(?:between|of|on|with|from|in)\b", re.I)
+_RHETORIC = re.compile(
+    r"^(?:this|that|it|these|those|there|here|which|such)(?:'s|\s+(?:is|are|was|were|isn't|aren't|"
+    r"wasn't|weren't|will|would|can|may|might|becomes?|remains?)\b)",
+    re.I,
+)
+_RELATION = re.compile(
+    r"\b(?:relation|relationship|association|link|correlation|difference|effect|risk|benefit)s?\b"
+    r"\s+(?:between|of|on|with|from|in)\b",
+    re.I,
+)
 _NOUN_ENDINGS = ("ure", "ures", "ion", "ions", "ment", "ments", "ness", "ity")
 # a finite verb: a statement asserts something (headings, labels and fragments do not)
-_ASSERTS = re.compile(r"\b(?:is|are|was|were|has|have|had|does|do|did|can|cannot|may|might|must|will|would|could|should|"
-                      r"becomes?|remains?|seems?|appears?|occurs?|exists?)\b|\b[a-z]{3,}(?<!s)s\b(?!\s+(?:of|and|or|in)\b)", re.I)
+_ASSERTS = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|does|do|did|can|cannot|may|might|must|will|would|could|should|"
+    r"becomes?|remains?|seems?|appears?|occurs?|exists?)\b|\b[a-z]{3,}(?<!s)s\b(?!\s+(?:of|and|or|in)\b)",
+    re.I,
+)
 _BOILER = re.compile(
     r"subscribe|thanks for reading|orcid|\bdoi\b|zenodo|substack|\bshare\b|tomorrow|this article|this post|"
-    r"we invite|copyright|click|sign up|newsletter|read more|thank you for reading|all rights reserved|disclaimer", re.I)
+    r"we invite|copyright|click|sign up|newsletter|read more|thank you for reading|all rights reserved|disclaimer",
+    re.I,
+)
 # "I" only as the sentence's first word ("haplogroup I", "type I diabetes" are not the author speaking)
 _FIRST_PERSON = re.compile(r"^(?:I|I'm|I've|we|we're|we've|our|us|my)\b|\b(?:I'm|I've|my|we|our)\b(?!-)", re.I)
 _ADVICE = re.compile(
     r"^(?:take|try|consider|consult|avoid|start|talk|ask|choose|look for|make sure|remember|note)\b|"
-    r"\byou should\b|\bwe recommend\b|\btalk to your\b|\bspeak with\b", re.I)
+    r"\byou should\b|\bwe recommend\b|\btalk to your\b|\bspeak with\b",
+    re.I,
+)
 _REPORT = re.compile(r"\b(?:people|many|users|customers) (?:often |commonly )?(?:report|describe|say|feel)\b", re.I)
 
 
@@ -116,13 +133,13 @@ def is_checkworthy(text: str, profile: DomainProfile = NEUTRAL) -> bool:
         return False
     if not re.search(r"[A-Za-z]{3,}", t) or _is_heading(t):
         return False
-    if _RHETORIC.match(t) and not (_QTY.search(t) or _RELATION.search(t) or any(not m.group(0).lower().endswith(_NOUN_ENDINGS)
-                                                         for m in _CAUSAL.finditer(t))):
+    if _RHETORIC.match(t) and not (_QTY.search(t) or _RELATION.search(t) or any(not m.group(0).lower().endswith(_NOUN_ENDINGS) for m in _CAUSAL.finditer(t))):
         return False
     return bool(_QTY.search(t) or _CAUSAL.search(t) or _COMPARE.search(t) or _ASSERTS.search(t))
 
 
 # ---------------------------------------------------------------------------- document units
+
 
 @dataclass
 class _Unit:
@@ -134,16 +151,16 @@ class _Unit:
 
 _STAT = re.compile(
     r"^(?P<label>[A-Za-z][A-Za-z .\-/]{1,40}?)\s*[:]?\s*(?P<sign>[+\-–−])?\s*"
-    r"(?P<val>\d+(?:\.\d+)?(?:\s*[-–]\s*\d+(?:\.\d+)?)?)\s*(?P<unit>%|mg|g)\s*$")
-_ABBR = {"bioavail.": "bioavailability", "bioavail": "bioavailability", "abs.": "absorption", "eff.": "efficiency",
-         "absorp.": "absorption"}
+    r"(?P<val>\d+(?:\.\d+)?(?:\s*[-–]\s*\d+(?:\.\d+)?)?)\s*(?P<unit>%|mg|g)\s*$"
+)
+_ABBR = {"bioavail.": "bioavailability", "bioavail": "bioavailability", "abs.": "absorption", "eff.": "efficiency", "absorp.": "absorption"}
 
 
 def _doc_text(chunks: list[Chunk]) -> str:
     end = max(c.start + len(c.text) for c in chunks)
     buf = ["\n"] * end
     for c in chunks:
-        buf[c.start:c.start + len(c.text)] = list(c.text)
+        buf[c.start : c.start + len(c.text)] = list(c.text)
     return "".join(buf)
 
 
@@ -223,13 +240,13 @@ def _inline_items(raw: str) -> tuple[str, list[tuple[str, int, int]]] | None:
     bounds = [colon + 1] + [x + 1 for x in seps] + [len(raw)]
     items = []
     for a, b in zip(bounds, bounds[1:]):
-        seg = raw[a:b - 1] if b != len(raw) else raw[a:b]
+        seg = raw[a : b - 1] if b != len(raw) else raw[a:b]
         m = re.match(r"\s*(?:\(\d{1,2}\)|\d{1,2}[.)])?\s*", seg)
         a2 = a + (m.end() if m else 0)
-        text = raw[a2:a + len(seg)].rstrip(" .;")
+        text = raw[a2 : a + len(seg)].rstrip(" .;")
         if text.strip():
             items.append((text, a2, a2 + len(text)))
-    return raw[:colon + 1], items
+    return raw[: colon + 1], items
 
 
 def _merge_markers(doc: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -281,7 +298,7 @@ def _units(doc: str, spans: list[tuple[int, int]]) -> list[_Unit]:
     for u in units:
         if u.kind == "bullet":
             u.text = _BULLET.sub("", u.text) if _BULLET.match(u.text) else u.text.lstrip("-* ")
-            if re.match(r"^\d{1,2}[.)]\s", doc[u.start:u.end].lstrip()) and _is_heading(u.text):
+            if re.match(r"^\d{1,2}[.)]\s", doc[u.start : u.end].lstrip()) and _is_heading(u.text):
                 u.kind = "heading"
         elif u.kind == "text" and _is_heading(u.text):
             u.kind = "heading"
@@ -290,13 +307,70 @@ def _units(doc: str, spans: list[tuple[int, int]]) -> list[_Unit]:
 
 # ---------------------------------------------------------------------------- building claims
 
-_JOIN_WORDS = {"by", "for", "with", "to", "as", "in", "on", "of", "like", "through", "including", "about", "from",
-               "into", "via", "that", "because", "than", "is", "are", "must", "can", "will", "and", "drive", "include",
-               "cause", "require", "affect", "improve", "reduce", "increase", "allow", "produce", "support"}
+_JOIN_WORDS = {
+    "by",
+    "for",
+    "with",
+    "to",
+    "as",
+    "in",
+    "on",
+    "of",
+    "like",
+    "through",
+    "including",
+    "about",
+    "from",
+    "into",
+    "via",
+    "that",
+    "because",
+    "than",
+    "is",
+    "are",
+    "must",
+    "can",
+    "will",
+    "and",
+    "drive",
+    "include",
+    "cause",
+    "require",
+    "affect",
+    "improve",
+    "reduce",
+    "increase",
+    "allow",
+    "produce",
+    "support",
+}
 _PRONOUN = re.compile(r"^(?:it|they|its|their)\b", re.I)
 _THIRD_PERSON_VERB = re.compile(r"^[a-z]+(?<!s)s\b(?! of)")
-_OBJECT_STARTERS = {"the", "a", "an", "more", "less", "through", "into", "dramatically", "neutral", "in", "on", "to", "with",
-                    "as", "its", "their", "higher", "lower", "better", "it", "them", "easily", "quickly"}
+_OBJECT_STARTERS = {
+    "the",
+    "a",
+    "an",
+    "more",
+    "less",
+    "through",
+    "into",
+    "dramatically",
+    "neutral",
+    "in",
+    "on",
+    "to",
+    "with",
+    "as",
+    "its",
+    "their",
+    "higher",
+    "lower",
+    "better",
+    "it",
+    "them",
+    "easily",
+    "quickly",
+}
 _SUBORDINATE = re.compile(r"^(?:when|if|once|after|as|whenever|while)\b", re.I)
 _REPORTING = re.compile(r"\b(?:shows?|suggests?|indicates?|found|finds|demonstrates?)\s+(?:\w+\s*){1,3}$", re.I)
 
@@ -320,10 +394,10 @@ def _join(lead: str, item: str) -> str:
         return f"{lead}, {'it ' if takes_it else ''}{_lower_first(item)}."
     if re.match(r"^(?:It|They|This|These)\b", item):
         return f"{lead}: {item}."
-    unfinished = last in _JOIN_WORDS or (re.search(r"(?:s|ed|ing)$", last) is not None and not last.endswith(("ss", "ings"))
-                                         and not verb_first and len(words) > 1)
-    subject_only = verb_first and (not _FINITE.search(bare) and not re.search(r"\b\w+(?<!s)s\b", " ".join(bare.split()[1:]))
-                                   or _REPORTING.search(bare))
+    unfinished = last in _JOIN_WORDS or (
+        re.search(r"(?:s|ed|ing)$", last) is not None and not last.endswith(("ss", "ings")) and not verb_first and len(words) > 1
+    )
+    subject_only = verb_first and (not _FINITE.search(bare) and not re.search(r"\b\w+(?<!s)s\b", " ".join(bare.split()[1:])) or _REPORTING.search(bare))
     if unfinished or subject_only:
         return f"{lead} {_lower_first(item)}."
     return f"{lead}: {item}."
@@ -367,7 +441,7 @@ def _named_form(text: str, profile: DomainProfile) -> str | None:
     for name, rx in profile.form_patterns().items():
         m = rx.search(text)
         if m and name not in profile.broad_forms:
-            before = text[max(0, m.start() - len(subject) - 2):m.start()].lower()
+            before = text[max(0, m.start() - len(subject) - 2) : m.start()].lower()
             if subject and subject.lower() in before:
                 return f"{subject} {name}"
     return None
@@ -435,13 +509,13 @@ def _doc_claims(doc_id: str, cs: list[Chunk], profile: DomainProfile) -> list[Cl
         if u.kind == "stat":
             if not profile.subject:
                 continue  # an infographic number with no known subject ("It … reduces anxiety by 32%") is not checkable
-            emit(_stat_claim(u, units[max(0, i - 12):i], subject_default, profile), u.start, u.end, force=True)
+            emit(_stat_claim(u, units[max(0, i - 12) : i], subject_default, profile), u.start, u.end, force=True)
             continue
         if u.kind == "bullet":
             if not u.text.startswith(('"', "'")):  # a quoted testimonial is not a claim
                 emit(_join(lead.text, u.text) if lead is not None else u.text, u.start, u.end)
             continue
-        inline = _inline_items(doc[u.start:u.end])
+        inline = _inline_items(doc[u.start : u.end])
         if inline is not None:  # "Lead-in: item; item; item." (lists flattened by cleaning)
             lead_text = resolved(clean(inline[0]))
             for raw, a, b in inline[1]:

@@ -13,9 +13,16 @@ import textwrap
 
 from core.cli import utf8_text
 
-_MARK = {"supported": "SUPPORTED", "contradicted": "CONTRADICTED", "mixed": "MIXED", "no_evidence": "NO EVIDENCE",
-         "extrapolated": "EXTRAPOLATED", "conflicting": "CONFLICTING", "unsupported": "UNSUPPORTED",
-         "not_covered": "NOT COVERED"}
+_MARK = {
+    "supported": "SUPPORTED",
+    "contradicted": "CONTRADICTED",
+    "mixed": "MIXED",
+    "no_evidence": "NO EVIDENCE",
+    "extrapolated": "EXTRAPOLATED",
+    "conflicting": "CONFLICTING",
+    "unsupported": "UNSUPPORTED",
+    "not_covered": "NOT COVERED",
+}
 
 
 def _print_verdict(v: dict, indent: str = "") -> None:
@@ -24,7 +31,7 @@ def _print_verdict(v: dict, indent: str = "") -> None:
     print(f"{indent}{_MARK.get(finding, finding)}  (verdict {v['verdict']}, confidence {v['confidence']:.2f})")
     if v.get("reason"):
         print(w.fill(v["reason"]))
-    for r in v.get("reasons", [])[1 if v.get("reason") else 0:]:
+    for r in v.get("reasons", [])[1 if v.get("reason") else 0 :]:
         print(w.fill("- " + r))
     for i, e in enumerate(v.get("evidence", []), 1):
         year = e.get("year") or "n.d."
@@ -72,8 +79,10 @@ def _audit(args) -> int:
         print(json.dumps(audit, indent=1, ensure_ascii=False))
         return 0
     st = audit.get("stats", {})
-    print(f"Claim audit of store version {audit.get('version')} ({audit.get('created')}): {st.get('claims')} claims, "
-          + ", ".join(f"{k} {n}" for k, n in (st.get("findings") or st.get("verdicts", {})).items()))
+    print(
+        f"Claim audit of store version {audit.get('version')} ({audit.get('created')}): {st.get('claims')} claims, "
+        + ", ".join(f"{k} {n}" for k, n in (st.get("findings") or st.get("verdicts", {})).items())
+    )
     for c in audit.get("claims", []):
         print(f"\n[{c['id']}] {c.get('section') or ''} @{c['start']}-{c['end']}")
         print(f"  {c['text']}")

@@ -99,8 +99,7 @@ def plain(feature: str) -> str:
     return _PLAIN.get(feature, feature.replace("_", " "))
 
 
-def fit(X: np.ndarray, y: Sequence[str], *, l2: float = 1.0, iters: int = 3000, lr: float = 0.2,
-        sample_weight: np.ndarray | None = None) -> DecisionModel:
+def fit(X: np.ndarray, y: Sequence[str], *, l2: float = 1.0, iters: int = 3000, lr: float = 0.2, sample_weight: np.ndarray | None = None) -> DecisionModel:
     """Multinomial logistic regression by full-batch gradient descent (small data, deterministic)."""
     X = np.asarray(X, dtype=float)
     n, d = X.shape
@@ -123,12 +122,10 @@ def fit(X: np.ndarray, y: Sequence[str], *, l2: float = 1.0, iters: int = 3000, 
         G = (P - Y) * sw[:, None]
         W -= lr * (G.T @ Z / n + l2 * W / n)
         b -= lr * G.mean(axis=0)
-    return DecisionModel(mean=mean.round(6).tolist(), scale=scale.round(6).tolist(), weights=W.round(6).tolist(),
-                         bias=b.round(6).tolist(), l2=l2)
+    return DecisionModel(mean=mean.round(6).tolist(), scale=scale.round(6).tolist(), weights=W.round(6).tolist(), bias=b.round(6).tolist(), l2=l2)
 
 
-def choose_threshold(model: DecisionModel | None, X: np.ndarray, y: Sequence[str], max_false_rate: float,
-                     probs: np.ndarray | None = None) -> float:
+def choose_threshold(model: DecisionModel | None, X: np.ndarray, y: Sequence[str], max_false_rate: float, probs: np.ndarray | None = None) -> float:
     """Lowest P(supported) threshold whose false 'supported' rate on (X, y) is at most ``max_false_rate``.
 
     ``probs``: out-of-fold probabilities for the same rows. Probabilities of the rows a model was
@@ -181,5 +178,6 @@ def prior_model() -> DecisionModel:
     w(1, "r_docs", 0.6)
     w(1, "null", 0.6)
     w(2, "passage_rel", -0.2)
-    return DecisionModel(mean=[0.0] * d, scale=[1.0] * d, weights=W.tolist(), bias=[-1.6, -1.3, 0.0],
-                         supported_threshold=0.6, note="hand-set prior (no fitted model found)")
+    return DecisionModel(
+        mean=[0.0] * d, scale=[1.0] * d, weights=W.tolist(), bias=[-1.6, -1.3, 0.0], supported_threshold=0.6, note="hand-set prior (no fitted model found)"
+    )

@@ -14,40 +14,38 @@ from chatbot.audit.stance import OTHER_CONDITIONS, REFUTES, SUPPORTS, EvidenceIt
 
 # order matters: the fitted weights in models/decision/decision.json follow it
 FEATURE_NAMES: tuple[str, ...] = (
-    "s_max",            # highest P(SUPPORTS) of a gated evidence sentence
-    "r_max",            # highest P(REFUTES) of a gated evidence sentence
-    "s_matched",        # highest P(SUPPORTS) among gated sentences from condition-matched studies
-    "s_mismatched",     # highest P(SUPPORTS) among gated sentences from studies of other conditions
-    "s_docs",           # distinct studies with a gated sentence at P(SUPPORTS) >= 0.5
-    "r_docs",           # distinct studies with a gated sentence at P(REFUTES) >= 0.5
-    "num_ok",           # a reported number matches the claimed one
-    "num_bad",          # a reported number, sample size or effect contradicts the claim
-    "null",             # a null result on the claim's topic
-    "hedge",            # the authors hedge (low certainty, inconsistent, pilot …)
-    "top_rel",          # best share of the claim's words in one quoted sentence
-    "passage_rel",      # best share of the claim's words in one retrieved passage
-    "w_support",        # best study-type weight among supporting sentences
-    "w_refute",         # best study-type weight among refuting sentences
-    "claim_number",     # the claim states a number
-    "claim_null",       # the claim states that something has no effect
-    "n_gated",          # how many passages passed the gate (log scale)
-    "sim_max",          # cosine of the claim and the most similar quoted sentence (embedding space)
-    "sim_support",      # P(SUPPORTS) of that most similar sentence
-    "sim_refute",       # P(REFUTES) of that most similar sentence
-    "sim_opposite",     # that sentence states the effect in the other direction, or negated
-    "opposite_any",     # some gated sentence states the effect in the other direction, or negated
+    "s_max",  # highest P(SUPPORTS) of a gated evidence sentence
+    "r_max",  # highest P(REFUTES) of a gated evidence sentence
+    "s_matched",  # highest P(SUPPORTS) among gated sentences from condition-matched studies
+    "s_mismatched",  # highest P(SUPPORTS) among gated sentences from studies of other conditions
+    "s_docs",  # distinct studies with a gated sentence at P(SUPPORTS) >= 0.5
+    "r_docs",  # distinct studies with a gated sentence at P(REFUTES) >= 0.5
+    "num_ok",  # a reported number matches the claimed one
+    "num_bad",  # a reported number, sample size or effect contradicts the claim
+    "null",  # a null result on the claim's topic
+    "hedge",  # the authors hedge (low certainty, inconsistent, pilot …)
+    "top_rel",  # best share of the claim's words in one quoted sentence
+    "passage_rel",  # best share of the claim's words in one retrieved passage
+    "w_support",  # best study-type weight among supporting sentences
+    "w_refute",  # best study-type weight among refuting sentences
+    "claim_number",  # the claim states a number
+    "claim_null",  # the claim states that something has no effect
+    "n_gated",  # how many passages passed the gate (log scale)
+    "sim_max",  # cosine of the claim and the most similar quoted sentence (embedding space)
+    "sim_support",  # P(SUPPORTS) of that most similar sentence
+    "sim_refute",  # P(REFUTES) of that most similar sentence
+    "sim_opposite",  # that sentence states the effect in the other direction, or negated
+    "opposite_any",  # some gated sentence states the effect in the other direction, or negated
 )
 
 
 def _gated(items: Sequence[EvidenceItem], gate: float) -> list[EvidenceItem]:
     # a number or an effect on the claim's topic decides even in a sentence sharing few of its words,
     # but not in one sharing almost none (a number from an unrelated study says nothing)
-    return [i for i in items if i.quote_relevance >= gate
-            or (i.quote_relevance >= gate / 2 and (i.has("numeric") or i.has("effect", "contradicts")))]
+    return [i for i in items if i.quote_relevance >= gate or (i.quote_relevance >= gate / 2 and (i.has("numeric") or i.has("effect", "contradicts")))]
 
 
-def claim_features(claim: str, items: Sequence[EvidenceItem], gate: float, *, claim_number: bool,
-                   claim_null: bool) -> dict[str, float]:
+def claim_features(claim: str, items: Sequence[EvidenceItem], gate: float, *, claim_number: bool, claim_null: bool) -> dict[str, float]:
     """The feature vector of one claim (a dict in ``FEATURE_NAMES`` order)."""
     import math
 

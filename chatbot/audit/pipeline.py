@@ -60,8 +60,7 @@ def _retrieve(text: str, retriever, k: int, profile: DomainProfile | None = None
     expanded = profile.expand_query(text)
     if expanded:
         seen = {getattr(p, "chunk", p).chunk_id for p in passages}
-        extra = [p for p in retriever.search(expanded, k=k, filters=literature_filters())
-                 if getattr(p, "chunk", p).chunk_id not in seen]
+        extra = [p for p in retriever.search(expanded, k=k, filters=literature_filters()) if getattr(p, "chunk", p).chunk_id not in seen]
         passages += extra[:2]
     passages += _result_siblings(text, passages, retriever, profile)
     return [p for p in passages if getattr(getattr(p, "chunk", p), "role", "") == "literature"]
@@ -81,8 +80,9 @@ def _result_siblings(text: str, passages: list[Any], retriever, profile: DomainP
         return []
 
     def decides(c) -> bool:
-        return bool((has_pct and checks.numeric_consistency(text, c.text, profile=profile))
-                    or (claims_null and checks.effect_against_null_claim(text, c.text, profile)))
+        return bool(
+            (has_pct and checks.numeric_consistency(text, c.text, profile=profile)) or (claims_null and checks.effect_against_null_claim(text, c.text, profile))
+        )
 
     have = {getattr(p, "chunk", p).chunk_id for p in passages}
     docs = list(dict.fromkeys(getattr(p, "chunk", p).doc_id for p in passages))
@@ -128,19 +128,17 @@ def as_claim(text: str) -> str:
     return claim_from_question(text) if text.strip().endswith("?") else text
 
 
-def judge_evidence(query: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile,
-                   similarity=None) -> tuple[list[Any], dict[str, float]]:
+def judge_evidence(query: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile, similarity=None) -> tuple[list[Any], dict[str, float]]:
     """Evidence → stances → the decision features, for one claim. The fitting script uses the same
     function, so the decision layer is fitted on exactly what it sees at run time."""
     items = assess(query, passages, verifier, settings, profile, similarity)
-    feats = claim_features(query, items, settings.audit.relevance_min,
-                           claim_number=bool(re.search(r"\d", query)),
-                           claim_null=bool(checks._NULL_RE.search(query)))
+    feats = claim_features(
+        query, items, settings.audit.relevance_min, claim_number=bool(re.search(r"\d", query)), claim_null=bool(checks._NULL_RE.search(query))
+    )
     return items, feats
 
 
-def judge(text: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile,
-          model: decision_layer.DecisionModel, similarity=None) -> Verdict:
+def judge(text: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile, model: decision_layer.DecisionModel, similarity=None) -> Verdict:
     """Evidence → stances → features → finding, for one claim (questions are read as their claim)."""
     query = as_claim(text)
     items, feats = judge_evidence(query, passages, verifier, settings, profile, similarity)
@@ -158,18 +156,17 @@ def check_claim(text: str, retriever, settings=None, verifier=None) -> Verdict:
     profile = _profile(retriever, s)
     query = as_claim(text)
     gap = _gap_verdict(text, query, retriever, s)
-    return gap or judge(text, _retrieve(query, retriever, s.audit.k, profile), verifier, s, profile, decision_model(s),
-                        similarity_fn(retriever))
+    return gap or judge(text, _retrieve(query, retriever, s.audit.k, profile), verifier, s, profile, decision_model(s), similarity_fn(retriever))
 
 
 # ---------------------------------------------------------------------------- whole-article audit
+
 
 def _settings_key(settings) -> str:
     return content_hash(json.dumps(settings.audit.model_dump(), sort_keys=True), n=12)
 
 
-def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, settings=None, verifier=None,
-                   progress: bool = False) -> dict:
+def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, settings=None, verifier=None, progress: bool = False) -> dict:
     """Audit every article claim of ``snapshot`` (a staged or current version) against its literature.
 
     ``previous`` is the last audit (``Snapshot.audit()`` of the current version) or None for a full
@@ -209,8 +206,7 @@ def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, se
             reused += 1
         else:
             body = judge(c.text, passages, verifier, s, profile, model, sim).to_json()
-        records.append({"id": c.id, "text": c.text, "section": c.section, "start": c.start, "end": c.end,
-                        "chunk_id": c.chunk_id, "doc_id": c.doc_id, **body})
+        records.append({"id": c.id, "text": c.text, "section": c.section, "start": c.start, "end": c.end, "chunk_id": c.chunk_id, "doc_id": c.doc_id, **body})
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -224,8 +220,14 @@ def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, se
         "decision": {"fingerprint": model.fingerprint, "note": model.note, "fitted_on": model.fitted_on},
         "claims": records,
         "keys": keys,
-        "stats": {"claims": len(records), "verdicts": dist, "findings": findings, "reverified": len(records) - reused, "reused": reused,
-                  "seconds": round(time.time() - t0, 2)},
+        "stats": {
+            "claims": len(records),
+            "verdicts": dist,
+            "findings": findings,
+            "reverified": len(records) - reused,
+            "reused": reused,
+            "seconds": round(time.time() - t0, 2),
+        },
     }
 
 
@@ -239,6 +241,7 @@ def save_audit(snapshot, audit: dict) -> Path:
 
 
 # ---------------------------------------------------------------------------- chat integration
+
 
 def flags_for_passages(audit: dict | None, passages: Iterable[Any]) -> list[dict]:
     """Audited claims inside the cited article passages whose verdict is not ``supported``.
@@ -259,16 +262,27 @@ def flags_for_passages(audit: dict | None, passages: Iterable[Any]) -> list[dict
             inside = c.get("doc_id") == ch.doc_id and ch.start <= c["start"] and c["end"] <= ch.end
             if c.get("chunk_id") == ch.chunk_id or inside:
                 seen.add(c["id"])
-                out.append({"claim_id": c["id"], "claim": c["text"], "verdict": c["verdict"],
-                            "finding": c.get("finding") or c["verdict"], "reason": c.get("reason", ""),
-                            "reasons": c.get("reasons", []), "evidence": c.get("evidence", [])})
+                out.append(
+                    {
+                        "claim_id": c["id"],
+                        "claim": c["text"],
+                        "verdict": c["verdict"],
+                        "finding": c.get("finding") or c["verdict"],
+                        "reason": c.get("reason", ""),
+                        "reasons": c.get("reasons", []),
+                        "evidence": c.get("evidence", []),
+                    }
+                )
     return out
 
 
 _WH = re.compile(r"^(?:what|how|why|which|who|whom|whose|when|where|tell|explain|describe|list|summari[sz]e|compare|give|show)\b", re.I)
 _YESNO = re.compile(r"^(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should|may|might)\b", re.I)
-_TRUE_THAT = re.compile(r"^(?:is it (?:true|correct|right) that|true or false:?|did studies show that|do studies show that|"
-                        r"does (?:the )?research show that|does evidence show that)\s+", re.I)
+_TRUE_THAT = re.compile(
+    r"^(?:is it (?:true|correct|right) that|true or false:?|did studies show that|do studies show that|"
+    r"does (?:the )?research show that|does evidence show that)\s+",
+    re.I,
+)
 
 
 def looks_like_claim(question: str) -> bool:
@@ -289,13 +303,47 @@ def _checkable(text: str) -> bool:
     from chatbot.audit import claims as cl
 
     t = cl.clean(text)
-    return bool(cl._QTY.search(t) or cl._CAUSAL.search(t) or cl._COMPARE.search(t) or is_checkworthy(t)
-                or re.search(r"\b(?:bioavailable|absorbed|effective|safe|better|best)\b", t, re.I))
+    return bool(
+        cl._QTY.search(t)
+        or cl._CAUSAL.search(t)
+        or cl._COMPARE.search(t)
+        or is_checkworthy(t)
+        or re.search(r"\b(?:bioavailable|absorbed|effective|safe|better|best)\b", t, re.I)
+    )
 
 
-_VERBS = {"improve", "reduce", "increase", "help", "cause", "block", "cross", "affect", "lower", "raise", "work",
-          "enhance", "bind", "act", "decrease", "prevent", "regulate", "stabilize", "stabilise", "absorb", "boost",
-          "shorten", "promote", "influence", "relieve", "activate", "inhibit", "restore", "support", "treat"}
+_VERBS = {
+    "improve",
+    "reduce",
+    "increase",
+    "help",
+    "cause",
+    "block",
+    "cross",
+    "affect",
+    "lower",
+    "raise",
+    "work",
+    "enhance",
+    "bind",
+    "act",
+    "decrease",
+    "prevent",
+    "regulate",
+    "stabilize",
+    "stabilise",
+    "absorb",
+    "boost",
+    "shorten",
+    "promote",
+    "influence",
+    "relieve",
+    "activate",
+    "inhibit",
+    "restore",
+    "support",
+    "treat",
+}
 
 
 def claim_from_question(question: str) -> str:
@@ -305,7 +353,7 @@ def claim_from_question(question: str) -> str:
     if not m:
         return q
     aux = m.group(0).lower()
-    rest = q[m.end():].strip()
+    rest = q[m.end() :].strip()
     words = rest.split()
     if not words:
         return q
@@ -313,7 +361,7 @@ def claim_from_question(question: str) -> str:
         for i, w in enumerate(words):
             if w.lower() in _VERBS and i > 0:
                 verb = w if aux == "do" else (w + ("es" if w.endswith(("sh", "ch", "ss", "x")) else "s") if aux == "does" else w)
-                return " ".join(words[:i] + [verb] + words[i + 1:])
+                return " ".join(words[:i] + [verb] + words[i + 1 :])
         return rest
     # the subject ends where the predicate starts: a number, a comparative, an article, or a word
     # shaped like a participle, adverb or adjective ("absorbed", "poorly", "bioavailable")
@@ -323,9 +371,14 @@ def claim_from_question(question: str) -> str:
     cut = min(len(words), 1)
     for i, w in enumerate(words[:6]):
         low = w.lower().strip(",")
-        if i and (re.match(r"^\d|^(?:more|less|better|worse|the|a|an|safe|effective|superior|inferior|well|not|very|as|"
-                            r"associated|linked|related|involved|required|needed|necessary|able|useful|harmful|good|bad)$", low)
-                  or low.endswith(("ed", "ly", "able", "ible", "ive", "ful", "ous", "ic"))):
+        if i and (
+            re.match(
+                r"^\d|^(?:more|less|better|worse|the|a|an|safe|effective|superior|inferior|well|not|very|as|"
+                r"associated|linked|related|involved|required|needed|necessary|able|useful|harmful|good|bad)$",
+                low,
+            )
+            or low.endswith(("ed", "ly", "able", "ible", "ive", "ful", "ous", "ic"))
+        ):
             cut = i
             break
         cut = i + 1 if i < 2 else cut

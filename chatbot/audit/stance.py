@@ -68,8 +68,17 @@ class EvidenceItem:
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
-        return {"doc_id": c.doc_id, "chunk_id": c.chunk_id, "title": c.title, "year": c.year, "study_type": c.study_type,
-                "text": self.text, "stance": self.stance, "score": round(float(self.score), 3), "reasons": list(self.reasons)}
+        return {
+            "doc_id": c.doc_id,
+            "chunk_id": c.chunk_id,
+            "title": c.title,
+            "year": c.year,
+            "study_type": c.study_type,
+            "text": self.text,
+            "stance": self.stance,
+            "score": round(float(self.score), 3),
+            "reasons": list(self.reasons),
+        }
 
 
 # ---------------------------------------------------------------------------- window selection
@@ -160,7 +169,7 @@ def candidate_windows(claim: str, chunk: Chunk, n: int = 3) -> list[str]:
     nb = [j for j in (best - 1, best + 1) if 0 <= j < len(sents)]
     if nb and n >= 3:  # a two-sentence window roughly doubles the tokens: only when asked for 3+
         j = max(nb, key=lambda j: score(sents[j]))
-        out.append(" ".join(sents[min(best, j):max(best, j) + 1]))
+        out.append(" ".join(sents[min(best, j) : max(best, j) + 1]))
     for i in ranked[1:]:
         if len(out) >= n:
             break
@@ -179,13 +188,21 @@ def _with_numbers(claim: str, chunk: Chunk, windows: list[str], profile: DomainP
     spans = chunk.sentences or split_sentences(chunk.text)
     for a, b in spans:
         sent = chunk.text[a:b].strip()
-        if sent and sent not in windows and not suspect_reason(sent) and ((has_pct and checks.numeric_consistency(claim, sent, profile=profile))
-                                             or (claims_null and checks.effect_against_null_claim(claim, sent, profile))):
+        if (
+            sent
+            and sent not in windows
+            and not suspect_reason(sent)
+            and (
+                (has_pct and checks.numeric_consistency(claim, sent, profile=profile))
+                or (claims_null and checks.effect_against_null_claim(claim, sent, profile))
+            )
+        ):
             return windows + [sent]
     return windows
 
 
 # ---------------------------------------------------------------------------- stance
+
 
 def study_weight(study_type: str, mechanism: bool, settings, curated: bool = True) -> float:
     """Study-type weight; cell and animal work counts as direct evidence for mechanism claims. A document the
@@ -240,8 +257,14 @@ def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settin
     return stance, reasons
 
 
-def assess(claim: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile = NEUTRAL,
-           similarity: Callable[[str, list[str]], Sequence[float]] | None = None) -> list[EvidenceItem]:
+def assess(
+    claim: str,
+    passages: Sequence[Any],
+    verifier,
+    settings,
+    profile: DomainProfile = NEUTRAL,
+    similarity: Callable[[str, list[str]], Sequence[float]] | None = None,
+) -> list[EvidenceItem]:
     """Every literature passage judged against the claim, one verifier batch for all windows."""
     a = settings.audit
     subject = list(profile.subject)
@@ -262,7 +285,7 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings, profile: Dom
     items: list[EvidenceItem] = []
     k = 0
     for c, ws in zip(chunks, windows):
-        p = probs[k:k + len(ws)].copy()
+        p = probs[k : k + len(ws)].copy()
         k += len(ws)
         for i, w in enumerate(ws):
             if not states_finding(w):
@@ -271,8 +294,7 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings, profile: Dom
         meta.setdefault("study_type", c.study_type)
         best: tuple[float, int, list[checks.Finding]] | None = None
         for i, w in enumerate(ws):
-            f = (checks.numeric_consistency(claim, w, a.numeric_tolerance, profile)
-                 + checks.effect_against_null_claim(claim, w, profile))
+            f = checks.numeric_consistency(claim, w, a.numeric_tolerance, profile) + checks.effect_against_null_claim(claim, w, profile)
             key = (2.0 if any(x.effect == "contradicts" for x in f) else 0.0) + float(max(p[i][0], p[i][1]))
             if best is None or key > best[0]:
                 best = (key, i, f)
@@ -283,9 +305,14 @@ def assess(claim: str, passages: Sequence[Any], verifier, settings, profile: Dom
         # a null result counts against the claim only in the quoted sentence(s); hedges anywhere in the passage
         findings += [f for f in checks.hedges(text, claim, profile) if f.kind == "null"]
         findings += [f for f in checks.hedges(c.text, claim, profile) if f.kind == "hedge"]
-        item = EvidenceItem(chunk=c, text=text, probs=tuple(float(x) for x in p[i]),  # type: ignore[arg-type]
-                            relevance=rel[c.chunk_id], findings=findings,
-                            weight=study_weight(c.study_type, mech, a, curated=(c.meta or {}).get("curated", True)))
+        item = EvidenceItem(
+            chunk=c,
+            text=text,
+            probs=tuple(float(x) for x in p[i]),  # type: ignore[arg-type]
+            relevance=rel[c.chunk_id],
+            findings=findings,
+            weight=study_weight(c.study_type, mech, a, curated=(c.meta or {}).get("curated", True)),
+        )
         # the gate looks at the quoted sentence(s): a relevant paper's off-topic sentence decides nothing
         item.quote_relevance = relevance(claim, text, subject, profile)
         item.opposite = checks.opposite_direction(claim, text)

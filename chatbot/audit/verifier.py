@@ -96,9 +96,15 @@ class Verifier:
         cast = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
         with torch.no_grad(), cast:
             for j in range(0, n, bs):
-                ids = order[j:j + bs]
-                enc = self.tokenizer([pairs[i][0] for i in ids], [pairs[i][1] for i in ids], truncation="longest_first",
-                                     max_length=self.max_length, padding=True, return_tensors="pt")
+                ids = order[j : j + bs]
+                enc = self.tokenizer(
+                    [pairs[i][0] for i in ids],
+                    [pairs[i][1] for i in ids],
+                    truncation="longest_first",
+                    max_length=self.max_length,
+                    padding=True,
+                    return_tensors="pt",
+                )
                 logits = self.model(**enc).logits.float()
                 out[ids] = torch.softmax(logits, -1).numpy()[:, self._order]
         return out
