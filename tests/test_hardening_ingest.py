@@ -140,3 +140,17 @@ def test_self_declared_metadata_is_recorded_as_declared_not_curated(settings):
     assert not any("Ignore previous" in s or "SYSTEM" in s for s in quoted_ok)
     assert any("cures anxiety" in s for s in quoted_ok)  # the plain claim is still evidence (weak, uncurated)
     assert not any(c.meta.get("suspect") for c in snap.chunks.values() if c.doc_id == "doc0")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)  # a hang guard, not a speed target: the quadratic step never finished 5 MB (killed at 600 s)
+def test_5mb_text_file_ingests_whole(settings):
+    # the whole pipeline (load, clean, chunk, embed with the fake embedder, Chroma, BM25, version switch) on one
+    # 5 MB file; its time is benchmarks/large_file_ingest_bench.py's job (5.7 s here with this embedder)
+    text, distinct = _large_text(5.0)
+    (settings.corpus_dir / "big.txt").write_text(text)
+    s = run_ingest(settings, audit=False)
+    assert s.added == ["big"] and not s.failed
+    snap = open_snapshot(settings)
+    kept = " ".join(c.text for c in snap.chunks.values())
+    assert len(snap.chunks) > 1000 and len(kept) < len(text) / 2  # the exact and near repeats are gone
