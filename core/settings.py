@@ -39,7 +39,7 @@ def _packaged_smollm() -> str:
 class ChromaSettings(BaseModel):
     host: str | None = Field(None, description="Chroma server host; when set, HttpClient is used instead of the embedded PersistentClient.")
     port: int = Field(8000, description="Chroma server port (only with host).")
-    collection: str = Field("magnesium", description="Base name of the Chroma collection; versions are suffixed __vN.")
+    collection: str = Field("corpus", description="Base name of the Chroma collections: each version's is <name>__<store id>__vN.")
 
 
 class ChunkSettings(BaseModel):

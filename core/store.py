@@ -207,6 +207,17 @@ def collection_prefix(settings: Settings, sid: str) -> str:
     return f"{settings.chroma.collection}__{sid}__"
 
 
+def own_version(settings: Settings, sid: str | None, name: str) -> str | None:
+    """The version a collection holds if this store made it, else None. On a shared server only
+    ``<base>__<store id>__vN`` is ours. An embedded Chroma lives in the store's own folder, so every collection
+    there is this store's, whatever base name or id it was made under (older stores had no id, and the base
+    name is a setting): its trailing ``__vN`` is the version."""
+    if settings.chroma.host:
+        prefix = collection_prefix(settings, sid) if sid else None
+        return name[len(prefix) :] if prefix and name.startswith(prefix) else None
+    return name.rsplit("__", 1)[-1] if "__" in name else None
+
+
 def collection_name(settings: Settings, version: str) -> str:
     """``<name>__<store id>__<version>``: unique per store, so stores sharing a Chroma server never touch each other's."""
     return collection_prefix(settings, store_id(settings, create=True) or "") + version
@@ -400,13 +411,10 @@ def next_version(settings: Settings, client=None) -> str:
         nums.append(_version_number(pointer))
     if client is not None:
         sid = store_id(settings)
-        prefixes = [collection_prefix(settings, sid)] if sid else []
-        if not settings.chroma.host:  # embedded: the pre-id names are this store's too
-            prefixes.append(settings.chroma.collection + "__")
         for name in _collection_names(client):
-            for prefix in prefixes:
-                if name.startswith(prefix):
-                    nums.append(_version_number(name[len(prefix) :]))
+            v = own_version(settings, sid, name)
+            if v is not None:
+                nums.append(_version_number(v))
     return f"v{max(nums) + 1}"
 
 
@@ -513,13 +521,10 @@ def prune_versions(settings: Settings, client=None) -> list[str]:
         except (OSError, ValueError):
             pass
     sid = store_id(settings)
-    ours = [collection_prefix(settings, sid)] if sid else []
-    if not settings.chroma.host:
-        ours.append(settings.chroma.collection + "__")
     removed: list[str] = []
     for name in _collection_names(client):  # collections first: a kill here leaves folders, which the next prune finds
-        prefix = next((p for p in ours if name.startswith(p)), None)
-        if prefix is None or name in keep_colls or name[len(prefix) :] in keep:
+        v = own_version(settings, sid, name)
+        if v is None or name in keep_colls or v in keep:
             continue
         try:
             client.delete_collection(name)

@@ -36,12 +36,14 @@ from core.store import (
     chroma_mode,
     current_version,
     open_snapshot,
+    own_version,
     prune_needed,
     prune_versions,
     read_chunks,
     read_manifest,
     reset_embedded_chroma,
     snapshots_dir,
+    store_id,
 )
 from core.store_check import StoreCheck, check_store
 from core.types import Chunk
@@ -202,7 +204,7 @@ def _compatible(prev: StoreManifest | None, settings: Settings) -> bool:
         prev is not None
         and prev.embedding_model == settings.embedding_model
         and prev.chroma_mode == chroma_mode(settings)
-        and prev.collection.startswith(settings.chroma.collection + "__")
+        and own_version(settings, store_id(settings), prev.collection) is not None
     )
 
 

@@ -247,3 +247,20 @@ def test_twenty_threads_open_the_store_from_cold(settings):
         t.join()
     assert not errors, errors[:3]
     assert counts == [len(v1.chunks)] * 20
+
+
+def test_embedded_collections_made_under_another_base_name_are_still_this_stores(settings):
+    # the collection base name is a setting (default "corpus"); an embedded store made under another one keeps its
+    # vectors (reused, not re-embedded) and its old collections are pruned like any others
+    old = settings.model_copy(update={"chroma": settings.chroma.model_copy(update={"collection": "oldname"})})
+    _corpus(old)
+    run_ingest(old, audit=False)
+    assert any(n.startswith("oldname__") for n in _collections(old))
+    (settings.corpus_dir / "doc9.md").write_text(_doc(9))
+    s = run_ingest(settings, audit=False)
+    assert s.added == ["doc9"] and s.reused > 0  # the old-named vectors were reused, not re-embedded
+    for i in range(10, 12):  # two more versions: the one made under the old name falls out of keep_versions
+        (settings.corpus_dir / f"doc{i}.md").write_text(_doc(i))
+        run_ingest(settings, audit=False)
+    assert not any(n.startswith("oldname__") for n in _collections(settings))
+    assert _answers(settings)
