@@ -121,3 +121,21 @@ def corpus_chunks(corpus_dir: Path, literature: list[str], article: bool = True)
                 make_chunk(fm.get("id", name), t, title=fm.get("title", name), year=fm.get("year"), study_type=fm.get("study_type", ""), start=start, meta=meta)
             )
     return chunks
+
+
+# ``Answer.to_json()`` keys in order: the original fields first and unchanged, the structured parts after them
+ANSWER_JSON_KEYS = [
+    "question",
+    "answer",
+    "citations",
+    "unsupported_sentences",
+    "flags",
+    "verdict",
+    "timings_ms",
+    "answerer",
+    "refused",
+    "lead",
+    "findings",
+    "gaps",
+    "cards",
+]

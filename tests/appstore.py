@@ -186,3 +186,42 @@ def fake_flags(audit: dict, passages: list) -> list[dict]:
         for c in audit["claims"]
         if c["chunk_id"] in ids and c["verdict"] != "supported"
     ]
+
+
+# --- AppTest set-up shared by test_app.py and test_app_pages.py --------------------------------------------------------
+
+APP = str(TESTS_DIR.parent / "streamlit_app.py")
+TIMEOUT = 120
+
+
+def use_app_store(tmp_path: Path, monkeypatch) -> dict[str, str]:
+    """Point the app at a fresh tiny store, with no server, no LLM, no claim check and no real verifier load."""
+    env = build_app_store(tmp_path)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("MGC_CHROMA__HOST", raising=False)
+    monkeypatch.delenv("MGC_LLM__PROVIDER", raising=False)
+    from chatbot.answer import audit_adapter
+
+    # questions here are not claims; keep the (model-loading) claim verifier out of these tests
+    monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: False)
+    import app.warmup
+
+    monkeypatch.setattr(app.warmup, "warm_verifier", lambda services: None)  # no real verifier load behind each page
+    return env
+
+
+def join_warmups(timeout: float = 120) -> None:
+    """Wait for the pages' background warm-ups of this test to end, so none overlaps the next test's store."""
+    import threading
+
+    for t in threading.enumerate():
+        if t.name.startswith("magcheck-warmup-"):
+            t.join(timeout)
+            assert not t.is_alive(), f"{t.name} still running after {timeout:.0f} s"
+
+
+def new_app():
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)

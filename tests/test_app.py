@@ -9,44 +9,19 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from appstore import AUDIT_CLAIMS, DOCS, build_app_store
+from appstore import AUDIT_CLAIMS, DOCS, TIMEOUT, build_app_store, join_warmups, new_app, use_app_store
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 CORPUS_PAGE = str(ROOT / "app" / "pages" / "corpus.py")
-TIMEOUT = 120
 
 
 @pytest.fixture
 def app_env(tmp_path, monkeypatch):
-    env = build_app_store(tmp_path)
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    monkeypatch.delenv("MGC_CHROMA__HOST", raising=False)
-    monkeypatch.delenv("MGC_LLM__PROVIDER", raising=False)
-    from chatbot.answer import audit_adapter
-
-    # questions here are not claims; keep the (model-loading) claim verifier out of these tests
-    monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: False)
-    import app.warmup
-
-    monkeypatch.setattr(app.warmup, "warm_verifier", lambda services: None)  # no real verifier load behind each page
-    yield env
-    _join_warmups()
+    yield use_app_store(tmp_path, monkeypatch)
+    join_warmups()
 
 
-def _join_warmups(timeout: float = 120) -> None:
-    """Wait for the pages' background warm-ups of this test to end, so none overlaps the next test's store."""
-    import threading
-
-    for t in threading.enumerate():
-        if t.name.startswith("magcheck-warmup-"):
-            t.join(timeout)
-            assert not t.is_alive(), f"{t.name} still running after {timeout:.0f} s"
-
-
-def _app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+_app = new_app
 
 
 def _ask(at: AppTest, question: str) -> AppTest:

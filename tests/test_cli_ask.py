@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from answer_helpers import build_store
+from answer_helpers import ANSWER_JSON_KEYS, build_store
 from test_answer_deterministic import corpus
 
 
@@ -59,21 +59,7 @@ def test_json_output(env_settings, capsys):
     d = json.loads(capsys.readouterr().out)
     assert d["question"].startswith("Is magnesium") and d["answerer"] == "deterministic"
     assert d["citations"] and all(c["role"] == "literature" for c in d["citations"])
-    assert set(d) == {
-        "question",
-        "answer",
-        "citations",
-        "unsupported_sentences",
-        "flags",
-        "verdict",
-        "timings_ms",
-        "answerer",
-        "refused",
-        "lead",
-        "findings",
-        "gaps",
-        "cards",
-    }
+    assert set(d) == set(ANSWER_JSON_KEYS)
 
 
 def test_missing_llm_backend_exit_2(env_settings, capsys, monkeypatch):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from fakes import FakeEmbeddings
 from core.settings import Settings
-from core.store import StoreUnavailableError, chroma_client, open_snapshot
+from core.store import chroma_client, open_snapshot
 from ingest.pipeline import run_ingest
-from tests.test_ingest_integration import chroma_server  # noqa: F401 - the fixture that starts `chroma run` on loopback
+from tests.test_ingest_integration import chroma_server, wait_for_chroma_api  # noqa: F401 - the fixture that starts `chroma run` on loopback
 
 pytestmark = pytest.mark.integration
 
@@ -42,14 +41,7 @@ def _answers(settings) -> set[str]:
 
 def test_two_stores_on_one_server_never_delete_each_other(tmp_path, chroma_server):  # noqa: F811
     a, b = _store(tmp_path, "a", chroma_server), _store(tmp_path, "b", chroma_server)
-    deadline = time.time() + 300  # bounds a failure only: the port opens a moment before the API answers
-    while True:
-        try:
-            chroma_client(a)
-            break
-        except StoreUnavailableError:
-            assert time.time() < deadline
-            time.sleep(0.5)
+    wait_for_chroma_api(a)
     for i in range(2):
         (a.corpus_dir / f"doc{i}.md").write_text(_doc("a", i))
         (b.corpus_dir / f"doc{i}.md").write_text(_doc("b", i))

@@ -63,6 +63,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for_chroma_api(settings, timeout: float = 300) -> None:
+    """The server's port opens a moment before its API answers: poll until a client connects (the deadline bounds a failure only)."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            chroma_client(settings)
+            return
+        except StoreUnavailableError:
+            assert time.time() < deadline, f"the Chroma API did not answer within {timeout:.0f} s"
+            time.sleep(0.5)
+
+
 @pytest.fixture
 def chroma_server(tmp_path):
     exe = Path(sys.executable).with_name("chroma")
@@ -105,14 +117,7 @@ def test_real_model_chroma_server(real_settings, chroma_server, monkeypatch):
     st = Settings(store_dir=real_settings.store_dir, corpus_dir=real_settings.corpus_dir, fetch_online=False)
     assert st.chroma.host == "127.0.0.1" and st.chroma.port == chroma_server
     _small_corpus(st)
-    deadline = time.time() + 300  # bounds a failure only
-    while True:  # the port opens a moment before the API answers
-        try:
-            chroma_client(st)
-            break
-        except StoreUnavailableError:
-            assert time.time() < deadline
-            time.sleep(0.5)
+    wait_for_chroma_api(st)
     s = run_ingest(st, audit=False)
     assert s.exit_code == 0 and s.documents == 3
     snap = open_snapshot(st)
