@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
 from app.render import VERDICT_COLORS, escape_inline
-from chatbot.audit.aggregate import finding_of
+from core.audit_report import ClaimRecord
 from core.types import Chunk
 
 _PARA = re.compile(r"\n\s*\n")
@@ -35,7 +35,7 @@ class Section:
 @dataclass
 class PlacedClaim:
     number: int
-    claim: dict[str, Any]
+    claim: ClaimRecord
     finding: str
     color: str
     section: int | None = None  # index into the sections, None when the claim was not found in the text
@@ -72,18 +72,17 @@ def sections_of(chunks: list[Chunk]) -> list[Section]:
     return out
 
 
-def place_claims(sections: list[Section], claims: list[dict[str, Any]]) -> list[PlacedClaim]:
+def place_claims(sections: list[Section], claims: list[ClaimRecord]) -> list[PlacedClaim]:
     """Each audited claim with its number (article order), finding, colour and place in the text."""
     own = {cid: i for i, s in enumerate(sections) for cid in s.chunk_ids}
     folded = [_fold(s.text) for s in sections]
     placed: list[PlacedClaim] = []
     taken: dict[int, list[tuple[int, int]]] = {}
-    ordered = sorted(claims, key=lambda c: (int(c.get("start") or 0), str(c.get("id"))))
+    ordered = sorted(claims, key=lambda c: (c.start or 0, c.id))
     for n, c in enumerate(ordered, 1):
-        finding = finding_of(c)
-        p = PlacedClaim(n, c, finding, VERDICT_COLORS.get(finding, "gray"))
-        words = _fold(str(c.get("text") or "")).rstrip(" .;:!?").split()
-        first = own.get(str(c.get("chunk_id")))
+        p = PlacedClaim(n, c, c.finding, VERDICT_COLORS.get(c.finding, "gray"))
+        words = _fold(c.text).rstrip(" .;:!?").split()
+        first = own.get(str(c.chunk_id))
         near = [i for i in (first, (first or 0) - 1, (first or 0) + 1) if i is not None and 0 <= i < len(sections)]
         rest = [i for i in range(len(sections)) if i not in near]
         # the whole claim anywhere (its own section first), then its shorter endings nearby: a list's

@@ -32,6 +32,7 @@ from app.render import (
     source_links,
     verdict_badge,
 )
+from core.audit_report import ClaimRecord
 
 FLAGS_MARKER = "\n\nAudit flags on the article passages cited above"
 VERDICT_MARKER = "Claim check:"
@@ -92,13 +93,13 @@ def draw_reason_and_evidence(head: str, rest: list[str], evidence: list[dict[str
             draw_evidence(evidence)
 
 
-def draw_claim_detail(c: dict[str, Any], heading: str) -> None:
+def draw_claim_detail(c: ClaimRecord, heading: str) -> None:
     """One audited claim in full (audit and article pages): ``heading`` (markdown, already escaped), the claim
     quoted, its reason, the other reasons and the numbered evidence."""
     st.markdown(heading)
-    st.markdown("> " + escape_inline(c.get("text")))
-    numbered = number_evidence(c.get("evidence"))
-    head, rest = reader_reasons(c.get("reason"), c.get("reasons"), numbered)
+    st.markdown("> " + escape_inline(c.text))
+    numbered = number_evidence(c.evidence_json())
+    head, rest = reader_reasons(c.reason, c.reasons, numbered)
     if head:
         st.markdown(escape_inline(head))
     if rest:

@@ -11,7 +11,8 @@ import streamlit as st
 from app.render import code_inline, escape_inline
 from app.resources import chroma_problem, get_services, get_snapshot, repin, session_version, store_status
 from app.tables import summary_view
-from core.errors import IngestBusyError, MagcheckError, StoreMissingError, StoreUnavailableError
+from core.audit_report import AuditReport
+from core.errors import AuditFileError, IngestBusyError, MagcheckError, StoreMissingError, StoreUnavailableError
 from core.settings import Settings
 from core.store import Snapshot, current_version
 
@@ -66,6 +67,15 @@ def require_snapshot(settings: Settings, need_chroma: bool = False) -> Snapshot:
 
     draw_store_status(store_status(settings, snap), newer=cur if cur and cur != version else None)
     return snap
+
+
+def snapshot_audit(snap: Snapshot) -> AuditReport | None:
+    """The version's claim audit; a damaged ``audit.json`` is said in one line (naming the file) and read as none."""
+    try:
+        return snap.audit()
+    except AuditFileError as exc:
+        st.error(f"**The stored claim audit cannot be read.** {escape_inline(str(exc))}", icon=":material/error:")
+        return None
 
 
 def run_ingest_ui(settings: Settings, dry_run: bool = False) -> dict[str, Any] | None:

@@ -5,7 +5,6 @@ HTML), so document text is safe in these tables as it is."""
 from __future__ import annotations
 
 import io
-import json
 from collections import Counter
 from typing import Any
 
@@ -13,7 +12,7 @@ import pandas as pd
 
 from app.reasons import number_evidence, readable
 from app.render import VERDICT_LABELS, strongest_study_type, study_label
-from chatbot.audit.aggregate import finding_of
+from core.audit_report import AuditReport, ClaimRecord
 from core.records import DocumentRecord, StoreManifest
 
 VERDICT_ORDER = ["contradicted", "mixed", "no_evidence", "supported"]
@@ -21,25 +20,24 @@ FINDING_ORDER = ["contradicted", "conflicting", "extrapolated", "unsupported", "
 AUDIT_COLUMNS = ["id", "claim", "section", "finding", "verdict", "reason", "confidence", "evidence", "strongest_study_type"]
 
 
-def audit_claims(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
-    return list((audit or {}).get("claims") or [])
+def audit_claims(audit: AuditReport | None) -> list[ClaimRecord]:
+    return list(audit.claims) if audit is not None else []
 
 
-def audit_rows(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
+def audit_rows(audit: AuditReport | None) -> list[dict[str, Any]]:
     """One row per claim with the columns a reviewer sorts and filters by."""
     rows = []
     for c in audit_claims(audit):
-        ev = c.get("evidence") or []
-        conf = c.get("confidence")
+        ev = c.evidence_json()
         rows.append(
             {
-                "id": str(c.get("id", "")),
-                "claim": c.get("text", ""),
-                "section": c.get("section") or "",
-                "finding": finding_of(c),
-                "verdict": c.get("verdict") or "no_evidence",
-                "reason": readable(c.get("reason") or next(iter(c.get("reasons") or []), ""), number_evidence(ev)),
-                "confidence": float(conf) if isinstance(conf, (int, float)) else None,
+                "id": c.id,
+                "claim": c.text,
+                "section": c.section or "",
+                "finding": c.finding,
+                "verdict": c.verdict or "no_evidence",
+                "reason": readable(c.reason or next(iter(c.reasons), ""), number_evidence(ev)),
+                "confidence": c.confidence,
                 "evidence": len(ev),
                 "strongest_study_type": strongest_study_type(ev),
             }
@@ -50,7 +48,7 @@ def audit_rows(audit: dict[str, Any] | None) -> list[dict[str, Any]]:
 _ATTENTION = {f: i for i, f in enumerate(["contradicted", "conflicting", "extrapolated", "supported", "unsupported", "not_covered"])}
 
 
-def audit_frame(audit: dict[str, Any] | None) -> pd.DataFrame:
+def audit_frame(audit: AuditReport | None) -> pd.DataFrame:
     """Claims needing attention first (contradicted, conflicting, extrapolated, supported, unsupported, not covered),
     article order within each."""
     rows = sorted(audit_rows(audit), key=lambda r: _ATTENTION.get(str(r.get("finding")), 1))
@@ -69,7 +67,7 @@ def filter_audit(df: pd.DataFrame, verdicts: list[str] | None = None, sections: 
     return out
 
 
-def verdict_counts(audit: dict[str, Any] | None) -> pd.DataFrame:
+def verdict_counts(audit: AuditReport | None) -> pd.DataFrame:
     """Counts per finding in a fixed order (zeros included) so the chart reads the same each time."""
     counts = Counter(r["finding"] for r in audit_rows(audit))
     names = FINDING_ORDER + sorted(set(counts) - set(FINDING_ORDER))
@@ -107,7 +105,7 @@ def table_csv(view: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def audit_csv(audit: dict[str, Any] | None) -> bytes:
+def audit_csv(audit: AuditReport | None) -> bytes:
     """The whole audit as CSV (every claim)."""
     return table_csv(audit_frame(audit))
 
@@ -119,8 +117,9 @@ def _defuse_formula(v: Any) -> Any:
     return v
 
 
-def audit_json(audit: dict[str, Any] | None) -> bytes:
-    return json.dumps(audit or {}, indent=1, ensure_ascii=False).encode("utf-8")
+def audit_json(audit: AuditReport | None) -> bytes:
+    """The whole audit as the file holds it (an empty object when there is none)."""
+    return (audit.to_text() if audit is not None else "{}").encode("utf-8")
 
 
 def documents_rows(documents: dict[str, DocumentRecord]) -> list[dict[str, Any]]:

@@ -41,6 +41,11 @@ class StoreUnavailableError(StoreError):
     """The configured Chroma server cannot be reached."""
 
 
+class AuditFileError(StoreError, ValueError):
+    """A version's claim audit (``audit.json``) is unreadable or not of the expected shape; the message names
+    the file. A ``ValueError`` too, so readers that degrade on a bad file (``except (OSError, ValueError)``) still do."""
+
+
 # --- models and backends -------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # typing only: no import at run time
+    from core.audit_report import AuditReport
     from core.store import Snapshot
 
 
@@ -52,8 +53,8 @@ class Verifier(Protocol):
 class Auditor(Protocol):
     """The claim audit as the answerers and ingest use it."""
 
-    def audit_snapshot(self, snapshot: Snapshot, previous: dict[str, Any] | None) -> Any:
-        """Audit of every article claim of ``snapshot`` (JSON-able dict or a pydantic model),
+    def audit_snapshot(self, snapshot: Snapshot, previous: AuditReport | None) -> Any:
+        """Audit of every article claim of ``snapshot`` (an ``AuditReport``, or JSON of its shape),
         reusing verdicts of ``previous`` whose inputs did not change."""
 
     def check_claim(self, text: str, retriever: Retriever) -> Any:
@@ -62,7 +63,7 @@ class Auditor(Protocol):
     def looks_like_claim(self, text: str) -> bool:
         """Whether a chat question asserts a checkable fact (it then gets a verdict first)."""
 
-    def flags_for_passages(self, audit: dict[str, Any], passages: Iterable[Any]) -> list[dict[str, Any]]:
+    def flags_for_passages(self, audit: AuditReport, passages: Iterable[Any]) -> list[dict[str, Any]]:
         """Audited claims inside the given article passages whose verdict is not 'supported'."""
 
 
@@ -81,4 +82,4 @@ class Answerer(Protocol):
 
 #: A post-build step ingest runs on the staged version before it goes live: the claim audit.
 #: Called with the staged snapshot and the previous version's audit (or None); returns the new audit.
-AuditStep = Callable[["Snapshot", "dict[str, Any] | None"], Any]
+AuditStep = Callable[["Snapshot", "AuditReport | None"], Any]

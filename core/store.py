@@ -42,6 +42,7 @@ from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from core.audit_report import AUDIT_FILE, AuditReport, read_audit
 from core.errors import StoreDamagedError, StoreMissingError, StoreUnavailableError
 from core.records import DocumentRecord, StoreManifest
 from core.settings import Settings, get_settings
@@ -315,9 +316,10 @@ class Snapshot:
     def documents(self) -> dict[str, DocumentRecord]:
         return self.manifest.documents
 
-    def audit(self) -> dict[str, Any] | None:
-        p = self.path / "audit.json"
-        return json.loads(p.read_text()) if p.exists() else None
+    def audit(self) -> AuditReport | None:
+        """This version's claim audit, validated (None when it has none; ``AuditFileError`` naming the file when it
+        is unreadable or not of the audit's shape)."""
+        return read_audit(self.path / AUDIT_FILE)
 
     def ordered_chunks(self) -> list[Chunk]:
         """Chunks in a fixed order (the order of chunks.jsonl), the order the BM25 index uses."""

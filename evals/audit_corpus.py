@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from chatbot.audit.aggregate import FINDINGS, finding_of
+from chatbot.audit.aggregate import FINDINGS
+from core.audit_report import AuditReport, ClaimRecord
 
 SPLITS = ("test", "fit", "dev", "train", "all")
 GOLD = ("supported", "contradicted", "no_evidence")
@@ -356,7 +357,9 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def match_claims(records: list[dict], claims: list[GoldClaim], spans: list[tuple[int, int] | None] | None = None, doc_id: str = ARTICLE_ID) -> list[list[dict]]:
+def match_claims(
+    records: list[ClaimRecord], claims: list[GoldClaim], spans: list[tuple[int, int] | None] | None = None, doc_id: str = ARTICLE_ID
+) -> list[list[ClaimRecord]]:
     """For each gold claim, the audit records that come from it (best match first; empty when not extracted).
 
     By span when the record has one and the gold span is known (the audit may cut a paragraph into
@@ -364,20 +367,20 @@ def match_claims(records: list[dict], claims: list[GoldClaim], spans: list[tuple
     normalised text otherwise (difflib ratio >= 0.85, or the record's words all in the claim's).
     """
     spans = spans if spans is not None else [None] * len(claims)
-    found: list[list[tuple[float, dict]]] = [[] for _ in claims]
+    found: list[list[tuple[float, ClaimRecord]]] = [[] for _ in claims]
     gold_norm = [_norm(c.text) for c in claims]
     for r in records:
-        if r.get("doc_id") not in (None, "", doc_id):
+        if r.doc_id not in (None, "", doc_id):
             continue
         best, best_i = 0.0, -1
-        if isinstance(r.get("start"), int) and isinstance(r.get("end"), int):
+        if r.start is not None and r.end is not None:
             for i, sp in enumerate(spans):
                 if sp is not None:
-                    ov = _overlap((r["start"], r["end"]), sp)
-                    if ov > 0 and ov / max(1, r["end"] - r["start"]) >= 0.5 and ov > best:
+                    ov = _overlap((r.start, r.end), sp)
+                    if ov > 0 and ov / max(1, r.end - r.start) >= 0.5 and ov > best:
                         best, best_i = float(ov), i
         if best_i < 0:
-            t = _norm(r.get("text") or r.get("claim") or "")
+            t = _norm(r.text or r.claim)
             words = set(t.split())
             for i, g in enumerate(gold_norm):
                 ratio = difflib.SequenceMatcher(None, t, g, autojunk=False).ratio()
@@ -444,25 +447,25 @@ def confusion(pairs: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
     return m
 
 
-def score(claims: list[GoldClaim], matches: list[list[dict]], literature: dict[str, str] | None = None) -> dict[str, Any]:
+def score(claims: list[GoldClaim], matches: list[list[ClaimRecord]], literature: dict[str, str] | None = None) -> dict[str, Any]:
     """Per-claim rows and the summary metrics for gold claims and their matched audit records."""
     rows: list[dict[str, Any]] = []
     for c, recs in zip(claims, matches):
         rec = recs[0] if recs else None
         row: dict[str, Any] = {"claim_id": c.claim_id, "text": c.text, "gold": c.gold, "split": c.split, "extracted": rec is not None, "audit_parts": len(recs)}
         if rec is not None:
-            ev_docs = [str(e.get("doc_id", "")) for e in rec.get("evidence") or []]
+            ev_docs = [e.doc_id for e in rec.evidence]
             cited = {literature_doc_id(d) for d in c.cited_doc_ids}
             row.update(
                 {
-                    "audit_id": rec.get("id"),
-                    "audit_text": rec.get("text") or rec.get("claim"),
-                    "verdict": rec.get("verdict"),
-                    "finding": finding_of(rec),
-                    "finding_source": "finding" if rec.get("finding") in FINDINGS else "verdict",
-                    "confidence": rec.get("confidence"),
-                    "features": rec.get("features") or {},
-                    "reason": rec.get("reason") if isinstance(rec.get("reason"), str) and rec.get("reason") else " | ".join(rec.get("reasons") or []),
+                    "audit_id": rec.id,
+                    "audit_text": rec.text or rec.claim,
+                    "verdict": rec.verdict,
+                    "finding": rec.finding,
+                    "finding_source": "verdict" if rec.finding_inferred else "finding",
+                    "confidence": rec.confidence,
+                    "features": dict(rec.features),
+                    "reason": rec.reason or " | ".join(rec.reasons),
                     "evidence_docs": ev_docs,
                     "cited_doc_in_evidence": bool(cited & set(ev_docs)),
                 }
@@ -501,13 +504,12 @@ def _settings_for(corpus_dir: Path, store_dir: Path, base=None):
 
 
 def _audit_step(settings):
-    """The claim audit as ingest runs it on a staged version: ``(snapshot, previous) -> audit dict``."""
+    """The claim audit as ingest runs it on a staged version: ``(snapshot, previous) -> AuditReport``."""
 
     def step(snapshot, previous):
         from chatbot.audit import audit_snapshot
 
-        result = audit_snapshot(snapshot, previous, settings=settings)
-        return result.model_dump(mode="json") if hasattr(result, "model_dump") else result
+        return audit_snapshot(snapshot, previous, settings=settings)
 
     return step
 
@@ -591,10 +593,10 @@ def run(
         if summary.audit != "written":
             raise RuntimeError(f"ingest wrote no claim audit: {summary.audit}")
         snap = open_snapshot(s)
-        audit = snap.audit() or {}
+        audit = snap.audit() or AuditReport()
         doc = article_text(snap.ordered_chunks())
         spans = gold_spans(doc, built.claims)
-        result = score(built.claims, match_claims(audit.get("claims", []), built.claims, spans), built.literature)
+        result = score(built.claims, match_claims(audit.claims, built.claims, spans), built.literature)
         chunks_by_role = collections.Counter(c.role for c in snap.ordered_chunks())
         out: dict[str, Any] = {
             "config": {
@@ -616,22 +618,24 @@ def run(
                 "failed": [list(f) for f in summary.failed],
                 "gold_paragraphs_located": sum(sp is not None for sp in spans),
             },
-            "audit": {"claims": len(audit.get("claims", [])), "verifier": audit.get("verifier"), "stats": audit.get("stats", {})},
+            "audit": {
+                "claims": len(audit.claims),
+                "verifier": audit.verifier.to_json() if audit.verifier else None,
+                "stats": audit.stats.to_json() if audit.stats else {},
+            },
             "metrics": result["metrics"],
             "rows": result["rows"],
         }
-        timings = {"build_s": round(t_build, 1), "ingest_s": round(t_ingest, 1), "audit_s": (audit.get("stats") or {}).get("seconds")}
+        timings = {"build_s": round(t_build, 1), "ingest_s": round(t_ingest, 1), "audit_s": audit.stats.seconds if audit.stats else None}
         if bypass_extraction:
             from chatbot.audit import audit_snapshot
 
             t0 = time.perf_counter()
             with _all_gold_claims(built.claims, spans):
                 forced = audit_snapshot(snap, audit, settings=s, verifier=verifier, progress=progress)
-            if hasattr(forced, "model_dump"):
-                forced = forced.model_dump(mode="json")
             timings["bypass_audit_s"] = round(time.perf_counter() - t0, 1)
-            res2 = score(built.claims, match_claims(forced.get("claims", []), built.claims, spans), built.literature)
-            out["bypass"] = {"metrics": res2["metrics"], "rows": res2["rows"], "audit_stats": forced.get("stats", {})}
+            res2 = score(built.claims, match_claims(forced.claims, built.claims, spans), built.literature)
+            out["bypass"] = {"metrics": res2["metrics"], "rows": res2["rows"], "audit_stats": forced.stats.to_json() if forced.stats else {}}
         timings["total_s"] = round(time.perf_counter() - t_all, 1)
         out["timings"] = timings
         out["gold_claims"] = [dataclasses.asdict(c) for c in built.claims]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from evals import metrics as M
+from chatbot.answer.service import FLAGS_HEADING
 from chatbot.audit.aggregate import FINDINGS
 from evals.dataset import load_claims, load_questions
 
@@ -93,7 +94,7 @@ def evaluate_question(q: dict[str, Any], retriever, answer_fn: AnswerFn, query_f
     )
     if entails is not None and not row["refused"]:
         passages_by_n = {int(c["n"]): c.get("text", "") for c in cites if c.get("n") is not None}
-        cq = M.citation_quality(M.cited_sentences(text), passages_by_n, entails)
+        cq = M.citation_quality(M.cited_sentences(M.answer_statements_text(text, FLAGS_HEADING)), passages_by_n, entails)
         row["citation"] = {k: cq[k] for k in ("recall", "precision", "n_statements", "n_citations")}
         row["citation_statements"] = cq["statements"]
     else:
@@ -250,7 +251,7 @@ def _git_commit() -> str:
 
 def _has_audit(snap) -> bool:
     try:
-        return bool(snap.audit())
+        return snap.audit() is not None
     except (AttributeError, OSError, ValueError):  # no snapshot, or an unreadable audit.json
         return False
 

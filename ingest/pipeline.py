@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from core.audit_report import AUDIT_FILE, AuditFileError, AuditReport, parse_audit, read_audit
 from core.cards import CARDS_FILE, cards_current
 from core.domain import PROFILE_FILE, load_profile
 from core.errors import IngestBusyError, LoadError
@@ -549,31 +550,27 @@ def _vectors(s: Settings, chunks: list[Chunk], sources: list[str], summary: Summ
     return [vec[c.chunk_id] for c in chunks]
 
 
-AUDIT_FILE = "audit.json"
-
-
-def _read_audit(path: Path) -> dict[str, Any] | None:
+def _read_audit(path: Path) -> AuditReport | None:
     """A version's claim audit, handed to the next audit so it only re-checks what changed (None when absent or unreadable)."""
     try:
-        return json.loads((path / AUDIT_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_audit(path / AUDIT_FILE)
+    except AuditFileError as exc:
+        log.warning("previous claim audit ignored, every claim is re-checked: %s", exc)
         return None
 
 
-def _audit_hook(s: Settings, audit_step: AuditStep, previous: dict[str, Any] | None, summary: Summary) -> Callable[[str], None]:
+def _audit_hook(s: Settings, audit_step: AuditStep, previous: AuditReport | None, summary: Summary) -> Callable[[str], None]:
     """Run the audit step on the staged version before it becomes current; a failing audit leaves
     the version without audit.json but does not stop it going live."""
 
     def before_flip(version: str) -> None:
         try:
-            result = audit_step(open_snapshot(s, version=version), previous)
+            report = parse_audit(audit_step(open_snapshot(s, version=version), previous), "the claim audit step's result")
         except Exception as exc:  # verifier model missing, or an audit bug (any error): the store is still good
             summary.audit = f"skipped ({type(exc).__name__}: {exc})"
             log.warning("claim audit failed, version %s has no audit: %s", version, exc)
             return
-        if hasattr(result, "model_dump"):  # a typed report
-            result = result.model_dump(mode="json")
-        atomic_write_text(snapshots_dir(s) / version / AUDIT_FILE, json.dumps(result, indent=1, ensure_ascii=False, default=str))
+        atomic_write_text(snapshots_dir(s) / version / AUDIT_FILE, report.to_text())
         summary.audit = "written"
 
     return before_flip

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.audit_report import AuditReport
 from core.errors import ConfigError
 from core.protocols import Auditor, Embedder, Reranker, Verifier
 from core.settings import Settings, get_settings
@@ -118,7 +119,7 @@ class Services:
         )
 
     # -- jobs ------------------------------------------------------------------------------------
-    def audit_step(self, snapshot: Snapshot, previous: dict[str, Any] | None) -> Any:
+    def audit_step(self, snapshot: Snapshot, previous: AuditReport | None) -> Any:
         """The post-build step ingest runs on a staged version: the claim audit of its article."""
         auditor = self.auditor
         if auditor is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from core.audit_report import AuditReport
 from core.protocols import Retriever, Verifier
 from core.settings import Settings
 from core.store import Snapshot
@@ -21,7 +22,7 @@ class ClaimAuditor:
         self.verifier = verifier
         self._retriever_for = retriever_for
 
-    def audit_snapshot(self, snapshot: Snapshot, previous: dict[str, Any] | None) -> Any:
+    def audit_snapshot(self, snapshot: Snapshot, previous: AuditReport | None) -> AuditReport:
         from chatbot.audit import audit_snapshot
 
         return audit_snapshot(snapshot, previous, retriever=self._retriever_for(snapshot), settings=self.settings, verifier=self.verifier)
@@ -36,7 +37,7 @@ class ClaimAuditor:
 
         return looks_like_claim(text)
 
-    def flags_for_passages(self, audit: dict[str, Any], passages: Iterable[Any]) -> list[dict[str, Any]]:
+    def flags_for_passages(self, audit: AuditReport, passages: Iterable[Any]) -> list[dict[str, Any]]:
         from chatbot.audit import flags_for_passages
 
         return flags_for_passages(audit, passages)

@@ -155,7 +155,13 @@ def build_app_store(root: Path) -> dict[str, str]:
                     "reasons": reasons,
                 }
             )
-        audit = {"version": version, "created": "2025-11-25T10:00:00", "verifier": "test", "claims": claims, "stats": {"claims": len(claims)}}
+        audit = {
+            "version": version,
+            "created": "2025-11-25T10:00:00",
+            "verifier": {"path": "test", "fingerprint": "test"},
+            "claims": claims,
+            "stats": {"claims": len(claims)},
+        }
         (snapshots_dir(settings) / version / "audit.json").write_text(json.dumps(audit))
 
     emb = FakeEmbeddings()

@@ -21,6 +21,7 @@ from app.render import (
 from app.reports import report_markdown
 from app.tables import audit_csv, audit_frame, documents_rows, filter_audit, summary_view, verdict_counts
 from app.uploads import UploadRejected, check_upload, sanitize_filename, save_upload
+from core.audit_report import AuditReport, ClaimRecord
 
 
 # --- escaping ---------------------------------------------------------------------------------
@@ -131,28 +132,30 @@ def test_strongest_study_type_follows_the_evidence_hierarchy():
 
 # --- tables -----------------------------------------------------------------------------------
 
-AUDIT = {
-    "claims": [
-        {
-            "id": "a",
-            "text": '=HYPERLINK("http://evil")',
-            "section": "S1",
-            "verdict": "contradicted",
-            "confidence": 0.9,
-            "evidence": [{"study_type": "animal"}, {"study_type": "rct"}],
-        },
-        {"id": "b", "text": "Glycine helps sleep", "section": "S2", "verdict": "supported", "evidence": []},
-        {
-            "id": "c",
-            "text": "Glycinate cures insomnia",
-            "section": "S2",
-            "verdict": "mixed",
-            "finding": "extrapolated",
-            "reason": "evidence exists only under other conditions: magnesium form differs",
-            "evidence": [],
-        },
-    ]
-}
+AUDIT = AuditReport.model_validate(
+    {
+        "claims": [
+            {
+                "id": "a",
+                "text": '=HYPERLINK("http://evil")',
+                "section": "S1",
+                "verdict": "contradicted",
+                "confidence": 0.9,
+                "evidence": [{"study_type": "animal"}, {"study_type": "rct"}],
+            },
+            {"id": "b", "text": "Glycine helps sleep", "section": "S2", "verdict": "supported", "evidence": []},
+            {
+                "id": "c",
+                "text": "Glycinate cures insomnia",
+                "section": "S2",
+                "verdict": "mixed",
+                "finding": "extrapolated",
+                "reason": "evidence exists only under other conditions: magnesium form differs",
+                "evidence": [],
+            },
+        ]
+    }
+)
 
 
 def test_audit_table_filters_counts_and_exports():
@@ -326,6 +329,7 @@ def test_audit_table_puts_disagreements_first():
             for i, v in enumerate(["no_evidence", "supported", "mixed", "contradicted", "mixed"])
         ]
     }
+    audit = AuditReport.model_validate(audit)
     assert list(audit_frame(audit)["verdict"]) == ["contradicted", "mixed", "mixed", "supported", "no_evidence"]
     assert list(audit_frame(audit)["id"])[1:3] == ["c2", "c4"]  # article order kept within a verdict
 
@@ -411,7 +415,7 @@ def test_article_sections_claims_and_markup():
         {"id": "y", "text": "Two things: sleep better at night.", "chunk_id": "a-1", "start": 90, "verdict": "no_evidence", "finding": "unsupported"},
         {"id": "z", "text": "Nowhere in this article at all.", "chunk_id": "a-1", "start": 99, "finding": "not_covered"},
     ]
-    placed = place_claims(sections, claims)
+    placed = place_claims(sections, [ClaimRecord.model_validate(c) for c in claims])
     assert [(p.number, p.finding, p.section is not None) for p in placed] == [(1, "contradicted", True), (2, "unsupported", True), (3, "not_covered", False)]
     md = section_markdown(sections[0], placed, 0, selected=2)
     assert ":red-background[Magnesium calms the brain within days\\.] :red[\\#1]" in md
@@ -433,4 +437,4 @@ def test_audit_table_reasons_are_in_a_readers_words():
             }
         ]
     }
-    assert audit_frame(audit).iloc[0]["reason"] == "stance supports, under other conditions in rats [1]"
+    assert audit_frame(AuditReport.model_validate(audit)).iloc[0]["reason"] == "stance supports, under other conditions in rats [1]"

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.audit_report import ClaimRecord
 from evals import audit_corpus as ac
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -182,17 +183,20 @@ def test_gold_spans_and_matching_by_span_and_text():
         {"id": "d", "text": "Something else entirely about vitamins", "start": 10_000, "end": 10_040},
         {"id": "e", "text": claims[3].text, "start": spans[3][0], "end": spans[3][1], "doc_id": "other_article"},
     ]
-    m = ac.match_claims(records, claims, spans)
-    assert [r["id"] for r in m[0]] == ["a", "b"]
-    assert m[1] == [] and [r["id"] for r in m[2]] == ["c"] and m[3] == []
+    m = ac.match_claims([ClaimRecord.model_validate(r) for r in records], claims, spans)
+    assert [r.id for r in m[0]] == ["a", "b"]
+    assert m[1] == [] and [r.id for r in m[2]] == ["c"] and m[3] == []
 
 
 # -- metrics ----------------------------------------------------------------------------------------
 def test_finding_falls_back_to_verdict():
-    assert ac.finding_of({"verdict": "mixed"}) == "conflicting"
-    assert ac.finding_of({"verdict": "no_evidence"}) == "unsupported"
-    assert ac.finding_of({"verdict": "supported"}) == "supported"
-    assert ac.finding_of({"verdict": "mixed", "finding": "extrapolated"}) == "extrapolated"
+    def finding(**record):
+        return ClaimRecord.model_validate({"id": "x", "text": "t", **record}).finding
+
+    assert finding(verdict="mixed") == "conflicting"
+    assert finding(verdict="no_evidence") == "unsupported"
+    assert finding(verdict="supported") == "supported"
+    assert finding(verdict="mixed", finding="extrapolated") == "extrapolated"
     assert [ac.collapse(f) for f in ac.FINDINGS] == ["S", "C", "N", "N", "N", "N"]
     assert ac.collapse("no_evidence") == "N"
 
@@ -241,7 +245,7 @@ def test_score_rows_and_report():
         [{"id": "y", "text": "C lowers D", "verdict": "mixed", "reasons": [], "evidence": [{"doc_id": "sf_9"}]}],
         [],
     ]
-    res = ac.score(claims, matches)
+    res = ac.score(claims, [[ClaimRecord.model_validate(r) for r in recs] for recs in matches])
     rows, m = res["rows"], res["metrics"]
     assert [r["extracted"] for r in rows] == [True, True, False]
     assert rows[0]["finding"] == "supported" and rows[0]["features"] == {"p": 0.9} and rows[0]["cited_doc_in_evidence"]

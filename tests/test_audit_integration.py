@@ -23,6 +23,7 @@ def audited(default_store):
     first = snap.audit()
     assert first is not None, "ingest must write the claim audit before flipping CURRENT"
     second = audit_snapshot(snap, None, retriever=get_retriever(default_store, snapshot=snap), settings=default_store)
+    first, second = first.to_json(), second.to_json()  # the shape audit.json has on disk
     return snap, first, second
 
 

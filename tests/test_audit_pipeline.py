@@ -12,6 +12,7 @@ import pytest
 from chatbot.audit import FINDING_TO_VERDICT, FINDINGS, audit_snapshot, check_claim, claim_from_question, flags_for_passages, looks_like_claim
 from chatbot.audit.claims import extract_claims, is_checkworthy
 from chatbot.audit.features import FEATURE_NAMES
+from core.audit_report import AuditReport
 from core.domain import NEUTRAL, PROFILE_FILE, load_profile
 from core.settings import PROJECT_ROOT, Settings
 from core.store import Snapshot
@@ -377,7 +378,7 @@ def test_neutral_profile_numbers_contradict_on_another_topic(neutral_snapshot):
     v = check_claim("Vitamin D supplementation reduced hip fractures by 30%.", r, neutral_snapshot.settings, verifier=StubVerifier())
     assert v.finding == "contradicted"
     assert "8%" in v.reason and "30%" in v.reason
-    a = audit_snapshot(neutral_snapshot, None, retriever=FakeRetriever(neutral_snapshot.ordered_chunks()), verifier=StubVerifier())
+    a = audit_snapshot(neutral_snapshot, None, retriever=FakeRetriever(neutral_snapshot.ordered_chunks()), verifier=StubVerifier()).to_json()
     assert [c["text"] for c in a["claims"]] == ["Vitamin D supplementation reduced hip fractures by 30% in older adults."]
     assert a["claims"][0]["finding"] == "contradicted"
 
@@ -388,7 +389,8 @@ def test_neutral_profile_numbers_contradict_on_another_topic(neutral_snapshot):
 def test_audit_snapshot_incremental(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
     ver = StubVerifier()
-    a = audit_snapshot(snapshot, None, retriever=r, verifier=ver)
+    report = audit_snapshot(snapshot, None, retriever=r, verifier=ver)
+    a = report.to_json()  # the shape audit.json has on disk
     assert a["version"] == "v1" and a["claims"] and a["stats"]["reused"] == 0
     for c in a["claims"]:
         assert {"id", "text", "section", "start", "end", "chunk_id", "doc_id", *RECORD_KEYS} <= set(c)
@@ -404,32 +406,54 @@ def test_audit_snapshot_incremental(snapshot):
     assert st["findings"]["supported"] == st["verdicts"]["supported"]
     assert a["decision"]["fingerprint"] and "prior" in a["decision"]["note"]
     pairs = ver.pairs
-    b = audit_snapshot(snapshot, a, retriever=r, verifier=ver)
+    b = audit_snapshot(snapshot, report, retriever=r, verifier=ver).to_json()
     assert ver.pairs == pairs and b["stats"]["reused"] == len(b["claims"])
     assert [c["id"] for c in a["claims"]] == [c["id"] for c in b["claims"]]
     assert [(c["finding"], c["reason"], c["features"]) for c in a["claims"]] == [(c["finding"], c["reason"], c["features"]) for c in b["claims"]]
     # an audit from before findings existed is re-judged, not reused
     old = {**a, "claims": [{k: v for k, v in c.items() if k not in ("finding", "reason", "features", "probabilities")} for c in a["claims"]]}
-    d = audit_snapshot(snapshot, old, retriever=r, verifier=ver)
+    d = audit_snapshot(snapshot, AuditReport.model_validate(old), retriever=r, verifier=ver).to_json()
     assert d["stats"]["reused"] == 0 and all("finding" in c for c in d["claims"])
     # a changed paper changes the evidence of the claims that retrieve it, and only those are re-verified
     changed = [
         c if c.doc_id != "schuette" else lit("schuette", c.text + " Absorption was 25%.", "pharmacokinetic", **c.meta) for c in snapshot.ordered_chunks()
     ]
-    c2 = audit_snapshot(snapshot, a, retriever=FakeRetriever(changed), verifier=ver)
+    c2 = audit_snapshot(snapshot, report, retriever=FakeRetriever(changed), verifier=ver).to_json()
     assert 0 < c2["stats"]["reverified"] <= len(c2["claims"])
 
 
+def test_audit_json_round_trips_unchanged(snapshot, monkeypatch, capsys):
+    """audit.json as the audit writes it reads back into the typed report and writes out byte for byte the same;
+    ``python -m chatbot audit --json`` prints exactly the file."""
+    import json
+
+    from chatbot.audit import save_audit
+    from chatbot.audit import cli as audit_cli
+    from core import store
+
+    report = audit_snapshot(snapshot, None, retriever=FakeRetriever(snapshot.ordered_chunks()), verifier=StubVerifier())
+    path = save_audit(snapshot, report)
+    text = path.read_text(encoding="utf-8")
+    again = snapshot.audit()
+    assert again is not None and again.to_text() == text and again.to_json() == json.loads(text)
+    assert [list(c) for c in json.loads(text)["claims"]] == [["id", "text", "section", "start", "end", "chunk_id", "doc_id", *RECORD_KEYS]] * len(again.claims)
+    assert all(not c.finding_inferred for c in again.claims)
+    monkeypatch.setattr(store, "open_snapshot", lambda settings=None, version=None: snapshot)
+    assert audit_cli.main(["audit", "--json"]) == 0
+    assert capsys.readouterr().out == text + "\n"
+
+
 def test_flags_for_passages(snapshot):
-    a = audit_snapshot(snapshot, None, retriever=FakeRetriever(snapshot.ordered_chunks()), verifier=StubVerifier())
+    report = audit_snapshot(snapshot, None, retriever=FakeRetriever(snapshot.ordered_chunks()), verifier=StubVerifier())
+    a = report.to_json()
     bio = next(c for c in a["claims"] if "50–80%" in c["text"])
     cited = [P(snapshot.chunks[bio["chunk_id"]], 1.0, 1)]
-    flags = flags_for_passages(a, cited)
+    flags = flags_for_passages(report, cited)
     assert any(f["claim_id"] == bio["id"] for f in flags)
     assert all(set(f) == {"claim_id", "claim", "verdict", "finding", "reason", "reasons", "evidence"} and f["verdict"] != "supported" for f in flags)
     flag = next(f for f in flags if f["claim_id"] == bio["id"])
     assert flag["finding"] == bio["finding"] and flag["reason"] == bio["reason"]
-    assert flags_for_passages(a, [P(LIT[0], 1.0, 1)]) == []  # literature passages carry no article claims
+    assert flags_for_passages(report, [P(LIT[0], 1.0, 1)]) == []  # literature passages carry no article claims
     assert flags_for_passages(None, cited) == []
 
 

@@ -173,7 +173,7 @@ def test_audit_step_writes_audit_json(settings):
     assert json.loads((settings.store_dir / "snapshots" / "v1" / "audit.json").read_text())["version"] == "v1"
     (settings.corpus_dir / "doc0.md").write_text(_doc(0, extra="Changed."))
     run_ingest(settings, audit_step=audit_snapshot)
-    assert calls[-1] == ("v2", {"claims": [], "version": "v1"})  # incremental: the previous audit is handed in
+    assert calls[-1][0] == "v2" and calls[-1][1].to_json() == {"claims": [], "version": "v1"}  # incremental: the previous audit is handed in
 
     def broken(snapshot, previous):
         raise FileNotFoundError("verifier model missing")
@@ -207,7 +207,7 @@ def test_services_hand_the_claim_audit_to_ingest(settings):
     auditor = Auditor()
     s = build_services(settings, embedder=FakeEmbeddings(), auditor=auditor).ingest()
     assert s.audit == "written" and auditor.calls == ["v1"]
-    assert open_snapshot(settings).audit() == {"version": "v1", "claims": []}
+    assert open_snapshot(settings).audit().to_json() == {"version": "v1", "claims": []}
     assert build_services(settings, auditor=auditor).ingest(audit=False).audit == "not run"  # nothing changed
 
 

@@ -9,12 +9,12 @@ from app.article import article_chunks, place_claims, section_markdown, sections
 from app.components import draw_claim_detail, draw_how_decided
 from app.render import VERDICT_COLORS, VERDICT_LABELS, escape_inline, verdict_badge
 from app.resources import load_settings
-from app.store_ui import require_snapshot
+from app.store_ui import require_snapshot, snapshot_audit
 from chatbot.audit.aggregate import FINDINGS
 
 settings = load_settings()
 snap = require_snapshot(settings)
-audit = snap.audit() or {}
+audit = snapshot_audit(snap)
 
 chunks = article_chunks(snap.ordered_chunks())
 if not chunks:
@@ -24,7 +24,7 @@ if not chunks:
 
 st.title(escape_inline(chunks[0].title) or "Read the article")
 sections = sections_of(chunks)
-placed = place_claims(sections, list(audit.get("claims") or []))
+placed = place_claims(sections, audit.claims if audit is not None else [])
 if not placed:
     st.info("This store version has no claim audit yet, so the article is shown without highlights. It is computed at ingest.", icon=":material/info:")
 
@@ -44,15 +44,13 @@ with right:
         key="article_claim",
         index=None,
         placeholder="Pick a claim by its number",
-        format_func=lambda n: (
-            f"#{n} · {VERDICT_LABELS.get(by_number[n].finding, by_number[n].finding)} · " + " ".join(str(by_number[n].claim.get("text", "")).split())[:90]
-        ),
+        format_func=lambda n: f"#{n} · {VERDICT_LABELS.get(by_number[n].finding, by_number[n].finding)} · " + " ".join(by_number[n].claim.text.split())[:90],
     )
     if chosen:
         p = by_number[chosen]
         c = p.claim
         with st.container(border=True):
-            draw_claim_detail(c, f"**\\#{p.number}** {verdict_badge(p.finding)}" + (f" · {escape_inline(c.get('section'))}" if c.get("section") else ""))
+            draw_claim_detail(c, f"**\\#{p.number}** {verdict_badge(p.finding)}" + (f" · {escape_inline(c.section)}" if c.section else ""))
             if p.section is None:
                 st.caption("This claim joins several sentences (or a list or table) of the article, so it is not marked in the text.")
         draw_how_decided()
@@ -65,4 +63,4 @@ with left, st.container(height=900, border=False):
     unplaced = [p for p in placed if p.section is None]
     if unplaced:
         with st.expander(f"{len(unplaced)} claims not marked in the text (each joins several sentences, a list or a table)"):
-            st.markdown("\n".join(f"- :{p.color}-background[\\#{p.number} {escape_inline(p.claim.get('text'))}]" for p in unplaced))
+            st.markdown("\n".join(f"- :{p.color}-background[\\#{p.number} {escape_inline(p.claim.text)}]" for p in unplaced))

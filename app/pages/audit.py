@@ -8,15 +8,14 @@ import streamlit as st
 from app.components import draw_claim_detail, draw_how_decided
 from app.render import VERDICT_COLORS, VERDICT_LABELS, escape_inline, verdict_badge
 from app.resources import load_settings
-from app.store_ui import require_snapshot
+from app.store_ui import require_snapshot, snapshot_audit
 from app.tables import audit_claims, audit_frame, audit_json, display_frame, filter_audit, table_csv, verdict_counts
-from chatbot.audit.aggregate import finding_of
 
 CHART_COLORS = {"green": "#2e9e5b", "red": "#d64545", "orange": "#e8912d", "violet": "#8e5cc4", "yellow": "#d4b106", "gray": "#8c8c8c"}
 
 settings = load_settings()
 snap = require_snapshot(settings)
-audit = snap.audit()
+audit = snapshot_audit(snap)
 
 st.title("Claim audit")
 st.caption(
@@ -82,48 +81,40 @@ st.caption(f"{len(view)} of {len(df)} claims shown · store version {escape_inli
 with st.container(horizontal=True, gap="small"):
     n = len(view)
     shown = "all claims" if n == len(df) else f"the {n} claim{'' if n == 1 else 's'} shown"
-    st.download_button(
-        "Download CSV",
-        table_csv(view),
-        file_name=f"claim-audit-{snap.version}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        width="content",
-        help=f"A table of {shown}",
-    )
-    st.download_button(
-        "Download JSON",
-        audit_json(audit),
-        file_name=f"claim-audit-{snap.version}.json",
-        mime="application/json",
-        icon=":material/download:",
-        on_click="ignore",
-        width="content",
-        help="The whole audit with its evidence, for scripts",
-    )
+    for kind, data, mime, hint in (
+        ("CSV", table_csv(view), "text/csv", f"A table of {shown}"),
+        ("JSON", audit_json(audit), "application/json", "The whole audit with its evidence, for scripts"),
+    ):
+        st.download_button(
+            f"Download {kind}",
+            data,
+            file_name=f"claim-audit-{snap.version}.{kind.lower()}",
+            mime=mime,
+            icon=":material/download:",
+            on_click="ignore",
+            width="content",
+            help=hint,
+        )
 
 st.subheader("Claim detail")
-claims = {str(c.get("id")): c for c in audit_claims(audit)}
+claims = {c.id: c for c in audit_claims(audit)}
 ids = list(view["id"]) or list(claims)
 
 
 def _label(cid: str) -> str:
     c = claims[cid]
-    t = " ".join(str(c.get("text", "")).split())
-    f = finding_of(c)
-    return f"{VERDICT_LABELS.get(f, f)} · {t[:110]}{'…' if len(t) > 110 else ''}"
+    t = " ".join(c.text.split())
+    return f"{VERDICT_LABELS.get(c.finding, c.finding)} · {t[:110]}{'…' if len(t) > 110 else ''}"
 
 
 chosen = st.selectbox("Claim", ids, format_func=_label, key="audit_claim")
 if chosen:
     c = claims[chosen]
     with st.container(border=True):
-        conf = c.get("confidence")
         draw_claim_detail(
             c,
-            verdict_badge(c.get("finding") or c.get("verdict"))
-            + (f" · confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else "")
-            + (f" · section: {escape_inline(c.get('section'))}" if c.get("section") else ""),
+            verdict_badge(c.finding)
+            + (f" · confidence {c.confidence:.2f}" if c.confidence is not None else "")
+            + (f" · section: {escape_inline(c.section)}" if c.section else ""),
         )
     draw_how_decided()

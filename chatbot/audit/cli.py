@@ -11,6 +11,7 @@ import json
 import sys
 import textwrap
 
+from core.audit_report import VerdictRecord
 from core.cli import utf8_text
 
 _MARK = {
@@ -25,19 +26,17 @@ _MARK = {
 }
 
 
-def _print_verdict(v: dict, indent: str = "") -> None:
+def _print_verdict(v: VerdictRecord, indent: str = "") -> None:
     w = textwrap.TextWrapper(width=100, initial_indent=indent + "    ", subsequent_indent=indent + "    ")
-    finding = v.get("finding") or v["verdict"]
-    print(f"{indent}{_MARK.get(finding, finding)}  (verdict {v['verdict']}, confidence {v['confidence']:.2f})")
-    if v.get("reason"):
-        print(w.fill(v["reason"]))
-    for r in v.get("reasons", [])[1 if v.get("reason") else 0 :]:
+    print(f"{indent}{_MARK.get(v.finding, v.finding)}  (verdict {v.verdict}, confidence {v.confidence or 0.0:.2f})")
+    if v.reason:
+        print(w.fill(v.reason))
+    for r in v.reasons[1 if v.reason else 0 :]:
         print(w.fill("- " + r))
-    for i, e in enumerate(v.get("evidence", []), 1):
-        year = e.get("year") or "n.d."
-        print(f"{indent}  [{i}] {e['stance']} ({e['score']:.2f}) · digest of {e.get('title') or e['doc_id']} ({year}, {e.get('study_type') or 'study'})")
-        print(w.fill(f"\u201c{e['text']}\u201d"))
-        for r in e.get("reasons", []):
+    for i, e in enumerate(v.evidence, 1):
+        print(f"{indent}  [{i}] {e.stance} ({e.score or 0.0:.2f}) · digest of {e.title or e.doc_id} ({e.year or 'n.d.'}, {e.study_type or 'study'})")
+        print(w.fill(f"\u201c{e.text}\u201d"))
+        for r in e.reasons:
             print(w.fill("· " + r))
 
 
@@ -52,11 +51,11 @@ def _check(args) -> int:
         return 2
     s = get_settings()
     snap = open_snapshot(s)
-    v = check_claim(args.claim, get_retriever(s, snapshot=snap), s).to_json()
+    v = VerdictRecord.model_validate(check_claim(args.claim, get_retriever(s, snapshot=snap), s).to_json())
     if args.json:
-        print(json.dumps(v, indent=1, ensure_ascii=False))
+        print(json.dumps(v.to_json(), indent=1, ensure_ascii=False))
     else:
-        print(f"Claim: {v['claim']}")
+        print(f"Claim: {v.claim}")
         _print_verdict(v)
     return 0
 
@@ -76,16 +75,17 @@ def _audit(args) -> int:
         print(f"No audit stored for store version {snap.version}; run `python -m chatbot audit --refresh`.", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(audit, indent=1, ensure_ascii=False))
+        print(audit.to_text())
         return 0
-    st = audit.get("stats", {})
+    st = audit.stats
+    counts = (st.findings or st.verdicts) if st is not None else {}
     print(
-        f"Claim audit of store version {audit.get('version')} ({audit.get('created')}): {st.get('claims')} claims, "
-        + ", ".join(f"{k} {n}" for k, n in (st.get("findings") or st.get("verdicts", {})).items())
+        f"Claim audit of store version {audit.version} ({audit.created or None}): {st.claims if st is not None else None} claims, "
+        + ", ".join(f"{k} {n}" for k, n in counts.items())
     )
-    for c in audit.get("claims", []):
-        print(f"\n[{c['id']}] {c.get('section') or ''} @{c['start']}-{c['end']}")
-        print(f"  {c['text']}")
+    for c in audit.claims:
+        print(f"\n[{c.id}] {c.section or ''} @{c.start}-{c.end}")
+        print(f"  {c.text}")
         _print_verdict(c, indent="  ")
     return 0
 

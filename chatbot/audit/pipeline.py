@@ -22,10 +22,10 @@ from chatbot.audit.aggregate import FINDINGS, VERDICTS, Verdict, decide, gap_ver
 from chatbot.audit.claims import claims_from_snapshot, is_checkworthy
 from chatbot.audit.features import claim_features
 from chatbot.audit.stance import assess
+from core.audit_report import AUDIT_FILE, AuditReport, ClaimRecord
 from core.domain import DomainProfile, profile_for
 from core.text import content_hash
 
-AUDIT_FILE = "audit.json"
 _RECORD_KEYS = ("claim", "verdict", "finding", "reason", "confidence", "evidence", "reasons", "features", "probabilities")
 
 
@@ -166,7 +166,7 @@ def _settings_key(settings) -> str:
     return content_hash(json.dumps(settings.audit.model_dump(), sort_keys=True), n=12)
 
 
-def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, settings=None, verifier=None, progress: bool = False) -> dict:
+def audit_snapshot(snapshot, previous: AuditReport | None = None, *, retriever=None, settings=None, verifier=None, progress: bool = False) -> AuditReport:
     """Audit every article claim of ``snapshot`` (a staged or current version) against its literature.
 
     ``previous`` is the last audit (``Snapshot.audit()`` of the current version) or None for a full
@@ -185,10 +185,10 @@ def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, se
     model = decision_model(s)
     claims = claims_from_snapshot(snapshot, profile)
     sim = similarity_fn(retriever)
-    prev_claims = {c["id"]: c for c in (previous or {}).get("claims", [])}
-    prev_keys = (previous or {}).get("keys", {})
+    prev_claims = {c.id: c for c in previous.claims} if previous is not None else {}
+    prev_keys = previous.keys if previous is not None else {}
     fixed = f"{getattr(verifier, 'fingerprint', '?')}|{_settings_key(s)}|{model.fingerprint}|{content_hash(profile.model_dump_json())}"
-    records: list[dict] = []
+    records: list[ClaimRecord] = []
     keys: dict[str, str] = {}
     reused = 0
     bar = None
@@ -201,19 +201,20 @@ def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, se
         key = content_hash(c.text, fixed, *sorted(getattr(p, "chunk", p).chunk_id for p in passages), n=16)
         keys[c.id] = key
         old = prev_claims.get(c.id)
-        if old is not None and prev_keys.get(c.id) == key and "finding" in old:
-            body = {k: old[k] for k in _RECORD_KEYS if k in old}
+        if old is not None and prev_keys.get(c.id) == key and not old.finding_inferred:
+            body = {k: v for k, v in old.to_json().items() if k in _RECORD_KEYS}
             reused += 1
         else:
             body = judge(c.text, passages, verifier, s, profile, model, sim).to_json()
-        records.append({"id": c.id, "text": c.text, "section": c.section, "start": c.start, "end": c.end, "chunk_id": c.chunk_id, "doc_id": c.doc_id, **body})
+        place = {"id": c.id, "text": c.text, "section": c.section, "start": c.start, "end": c.end, "chunk_id": c.chunk_id, "doc_id": c.doc_id}
+        records.append(ClaimRecord.model_validate({**place, **body}))
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
-    dist = {v: sum(r["verdict"] == v for r in records) for v in VERDICTS}
-    findings = {f: sum(r.get("finding") == f for r in records) for f in FINDINGS}
-    return {
+    dist = {v: sum(r.verdict == v for r in records) for v in VERDICTS}
+    findings = {f: sum(r.finding == f for r in records) for f in FINDINGS}
+    report = {
         "version": getattr(snapshot, "version", None),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "verifier": {"path": str(getattr(verifier, "path", "")), "fingerprint": getattr(verifier, "fingerprint", "")},
@@ -229,21 +230,22 @@ def audit_snapshot(snapshot, previous: dict | None = None, *, retriever=None, se
             "seconds": round(time.time() - t0, 2),
         },
     }
+    return AuditReport.model_validate(report)
 
 
-def save_audit(snapshot, audit: dict) -> Path:
+def save_audit(snapshot, audit: AuditReport) -> Path:
     """Write audit.json beside the snapshot atomically (readers never see half a file)."""
     from core.store import atomic_write_text
 
     path = Path(snapshot.path) / AUDIT_FILE
-    atomic_write_text(path, json.dumps(audit, indent=1, ensure_ascii=False))
+    atomic_write_text(path, audit.to_text())
     return path
 
 
 # ---------------------------------------------------------------------------- chat integration
 
 
-def flags_for_passages(audit: dict | None, passages: Iterable[Any]) -> list[dict]:
+def flags_for_passages(audit: AuditReport | None, passages: Iterable[Any]) -> list[dict]:
     """Audited claims inside the cited article passages whose verdict is not ``supported``.
 
     A claim matches a passage by chunk id, or by lying inside the passage's span of the same
@@ -256,21 +258,21 @@ def flags_for_passages(audit: dict | None, passages: Iterable[Any]) -> list[dict
     out: list[dict] = []
     seen: set[str] = set()
     for ch in chunks:
-        for c in audit.get("claims", []):
-            if c["verdict"] == "supported" or c["id"] in seen:
+        for c in audit.claims:
+            if c.verdict == "supported" or c.id in seen:
                 continue
-            inside = c.get("doc_id") == ch.doc_id and ch.start <= c["start"] and c["end"] <= ch.end
-            if c.get("chunk_id") == ch.chunk_id or inside:
-                seen.add(c["id"])
+            inside = c.doc_id == ch.doc_id and c.start is not None and c.end is not None and ch.start <= c.start and c.end <= ch.end
+            if c.chunk_id == ch.chunk_id or inside:
+                seen.add(c.id)
                 out.append(
                     {
-                        "claim_id": c["id"],
-                        "claim": c["text"],
-                        "verdict": c["verdict"],
-                        "finding": c.get("finding") or c["verdict"],
-                        "reason": c.get("reason", ""),
-                        "reasons": c.get("reasons", []),
-                        "evidence": c.get("evidence", []),
+                        "claim_id": c.id,
+                        "claim": c.text,
+                        "verdict": c.verdict,
+                        "finding": c.finding,
+                        "reason": c.reason,
+                        "reasons": list(c.reasons),
+                        "evidence": c.evidence_json(),
                     }
                 )
     return out
