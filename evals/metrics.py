@@ -141,6 +141,19 @@ def _is_heading(line: str) -> bool:
     return s.endswith(":") or (not re.search(r"[.!?)\]]$", s) and len(s.split()) <= 6)
 
 
+def answer_statements_text(answer: str, appendix_heading: str) -> str:
+    """The answer without its appendix of audit flags (the lines after ``appendix_heading``).
+
+    Why: ALCE asks whether each statement is entailed by the passages it cites. The flag lines are
+    the claim audit's verdicts on article sentences ("the article's claim ... : no study states
+    this"), shown in the app as badges beside the answer, not statements drawn from the cited
+    passages; scored as statements they made up ~40 % of all statements and counted as uncited.
+    """
+    text = answer or ""
+    i = text.find("\n" + appendix_heading)
+    return text[:i].rstrip() if i >= 0 else text
+
+
 def cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
     """(sentence without markers, cited numbers) for every statement of an answer.
 

@@ -4,7 +4,8 @@ Why sentence windows: the verifier reads at most ~160 tokens of evidence, shorte
 retrieved passage, so feeding it the concatenation of the cited passages would silently cut off
 most of them. Instead the premise is cut into windows of adjacent sentences (every sentence is
 in some window, and so is every adjacent pair) and the statement counts as entailed when the
-verifier's most probable label is SUPPORTS for at least one window. Decisions are cached
+verifier's most probable label is SUPPORTS for at least one window (every single sentence is a
+window too, so a neighbour cannot hide a quoted sentence). Decisions are cached
 because ALCE precision asks about the same (premise, statement) pairs repeatedly. A statement
 longer than ``max_words`` (garbled scraped tables) is cut to that length, because the verifier's
 tokenizer truncates only the evidence and fails when the claim alone exceeds its window.
@@ -19,13 +20,21 @@ import numpy as np
 Scorer = Callable[[Sequence[tuple[str, str]]], np.ndarray]  # (claim, evidence) pairs -> (n, 3) probs
 
 
-def premise_windows(premise: str, size: int = 2, max_chars: int = 700) -> list[str]:
-    """Windows of ``size`` adjacent sentences (stride 1), each cut to ``max_chars``."""
+def premise_windows(premise: str, size: int = 2, max_chars: int = 700, singles: bool = True) -> list[str]:
+    """Windows of ``size`` adjacent sentences (stride 1), each cut to ``max_chars``; with ``singles``
+    every sentence is also a window of its own.
+
+    Why single sentences too: a statement that quotes one sentence must be judged against that
+    sentence. In a pair, the neighbour can flip the verifier's label (a verbatim quote of a trial's
+    method followed by "The abstract does not name the salt" came out not-SUPPORTS), and the second
+    sentence of a long pair falls past the verifier's ~160-token evidence window."""
     from core.text import split_sentences
 
     windows: list[str] = []
     for block in [b for b in premise.split("\n") if b.strip()]:
         sents = [block[a:b] for a, b in split_sentences(block)] or [block]
+        if singles and len(sents) > 1:
+            windows.extend(sents)
         if len(sents) <= size:
             windows.append(" ".join(sents))
         else:
@@ -74,6 +83,6 @@ def verifier_entailer(settings=None) -> tuple[WindowedEntailer, dict[str, str]]:
         "path": str(v.path),
         "fingerprint": getattr(v, "fingerprint", ""),
         "max_length": str(getattr(v, "max_length", "")),
-        "decision": "argmax == SUPPORTS on any 2-sentence window of the cited passages",
+        "decision": "argmax == SUPPORTS on any sentence or 2-sentence window of the cited passages",
     }
     return WindowedEntailer(v.score, supports_index=LABELS.index("SUPPORTS")), info

@@ -180,6 +180,47 @@ def test_question_set_is_well_formed():
             assert not q["must_flag"]
 
 
+# the kinds of question issue 11 asks the set to cover, each with a few items
+QUESTION_TYPES = {"dose": 5, "effect_size": 5, "population": 5, "follow_up": 5, "strong_claim": 5, "unanswerable": 5}
+# a right answer to "does X cure Y?" says that no study tested it: such a fact is an absence, not a quote
+ABSENCE_FACTS = {"no study", "no trial", "not tested", "no cure"}
+
+
+def test_question_set_covers_the_issue_types():
+    """>= 90 questions; the typed ones (dose, effect size, population, follow-up, strong claim,
+    unanswerable) are grounded: every key fact of an answerable one is spelled, in one of its accepted
+    forms, in a labelled document (absence facts of strong claims excepted)."""
+    from evals.dataset import load_questions
+
+    qs = load_questions()
+    assert len(qs) >= 90
+    counts = {t: sum(q.get("type") == t for q in qs) for t in QUESTION_TYPES}
+    assert all(counts[t] >= n for t, n in QUESTION_TYPES.items()), counts
+    texts = _corpus_texts()
+    norm = lambda t: re.sub(r"\s+", " ", t.replace("*", "")).strip().lower()  # noqa: E731
+    for q in qs:
+        if not q.get("type"):
+            continue
+        assert q["type"] in QUESTION_TYPES, q["id"]
+        if q["type"] == "follow_up":
+            assert q["history"], q["id"]
+        if q["type"] == "strong_claim":
+            assert q["must_flag"] and q["answerable"], q["id"]
+        if not q["answerable"]:
+            continue
+        for alts in q["key_facts"]:
+            if {a.lower() for a in alts} <= ABSENCE_FACTS:
+                continue
+            assert any(norm(a) in texts[d] for a in alts for d in q["relevant_docs"]), (q["id"], alts)
+
+
+def test_answer_statements_leave_out_the_flag_appendix():
+    text = "Lead sentence [1].\n\nWhat the studies found\n- A finding. [2]\n\nAudit flags here\n- Audit flag (UNSUPPORTED): x."
+    assert M.answer_statements_text(text, "Audit flags here") == "Lead sentence [1].\n\nWhat the studies found\n- A finding. [2]"
+    assert [t for t, _ in M.cited_sentences(M.answer_statements_text(text, "Audit flags here"))] == ["Lead sentence.", "A finding."]
+    assert M.answer_statements_text("No appendix [1].", "Audit flags here") == "No appendix [1]."
+
+
 def test_claim_set_is_balanced_and_grounded():
     from evals.dataset import load_claims
 

@@ -183,7 +183,10 @@ def test_windowed_entailer_caches_and_windows():
 
     from evals.nli import WindowedEntailer, premise_windows
 
-    assert premise_windows("A one. B two. C three.", 2) == ["A one. B two.", "B two. C three."]
+    assert premise_windows("A one. B two. C three.", 2, singles=False) == ["A one. B two.", "B two. C three."]
+    # every sentence is a window of its own too, so a neighbour cannot hide a quoted sentence
+    assert premise_windows("A one. B two. C three.", 2) == ["A one.", "B two.", "C three.", "A one. B two.", "B two. C three."]
+    assert premise_windows("A one.", 2) == ["A one."]
     calls = []
 
     def scorer(pairs):
@@ -194,7 +197,7 @@ def test_windowed_entailer_caches_and_windows():
     assert e("A one. B two. C three.", "c three")
     assert not e("A one. B two. C three.", "d four")
     assert e("A one. B two. C three.", "c three")
-    assert sum(calls) == 4  # the repeated question was answered from the cache
+    assert sum(calls) == 10  # 5 windows per statement; the repeated question was answered from the cache
     seen = []
     WindowedEntailer(lambda pairs: seen.extend(pairs) or np.zeros((len(pairs), 3)), max_words=5)("x y.", "a b c d e f g h")
     assert seen[0][0] == "a b c d e"  # over-long statements are cut before reaching the verifier

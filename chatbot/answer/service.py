@@ -31,6 +31,10 @@ from chatbot.scope import closest_heading, gap_message, missing_terms
 
 DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
 NEAREST_HEADING = "What the corpus has nearest to the question (none of it answers it):"
+# heads the plain-text appendix of audit flags (the app draws ``Answer.flags`` as badges instead; the evals leave
+# the appendix out of citation metrics: its lines are the audit's verdicts on article claims, not statements
+# drawn from the cited passages)
+FLAGS_HEADING = "Audit flags on the article passages cited above"
 
 
 def _ms(t0: float) -> float:
@@ -279,7 +283,7 @@ def stream_answer(
     refused = refused or refuse
     flag_lines = _flag_lines(flags, citations)
     if flag_lines:
-        text += "\n\nAudit flags on the article passages cited above\n" + "\n".join(flag_lines)
+        text += f"\n\n{FLAGS_HEADING}\n" + "\n".join(flag_lines)
     timings["verify"] = verify_ms
     timings["total"] = _ms(t_total)
     yield Answer(
