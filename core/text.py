@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Collection, Iterable
 
 _ABBREV = {
     "e.g",
@@ -68,6 +69,33 @@ def _add(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
         b -= 1
     if b > a:
         spans.append((a, b))
+
+
+# --- near-duplicates ---------------------------------------------------------------------------
+
+
+def token_jaccard(a: Collection[str], b: Collection[str]) -> float:
+    """Share of distinct tokens two texts have in common, |A ∩ B| / |A ∪ B| (0.0 when either has none).
+
+    The one measure behind every near-duplicate test (answer sentences, article claims, ingest's
+    sentence dedup). Kept our own rather than rapidfuzz: rapidfuzz measures characters or sorted
+    token strings (its ``token_set_ratio`` scores any subset 100, so "A raises B" would equal "A
+    raises B in rats"); a repeated paragraph keeps its words, and counting words once, in any
+    order, is what tells it from a sentence that adds a condition."""
+    sa, sb = a if isinstance(a, (set, frozenset)) else set(a), b if isinstance(b, (set, frozenset)) else set(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def near_duplicate(a: str, b: str, threshold: float, tokens: Callable[[str], Iterable[str]] = str.split) -> bool:
+    """Two short texts say the same thing: their ``tokens`` (whatever the caller compares, e.g. stems)
+    overlap by at least ``threshold`` (``token_jaccard``). Texts without tokens are duplicates only when
+    equal, ignoring case and surrounding space."""
+    ta, tb = set(tokens(a)), set(tokens(b))
+    if not ta or not tb:
+        return a.strip().lower() == b.strip().lower()
+    return token_jaccard(ta, tb) >= threshold
 
 
 def content_hash(*parts: str, n: int = 16) -> str:

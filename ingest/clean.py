@@ -20,7 +20,7 @@ from collections import Counter
 from rapidfuzz import fuzz
 
 from core.errors import LoadError
-from core.text import EMOJI, split_sentences, strip_markup
+from core.text import EMOJI, split_sentences, strip_markup, token_jaccard
 
 from ingest.document import Block, Section
 
@@ -296,7 +296,7 @@ class SentenceDeduper:
                 other, otoks = self.kept[i]
                 if abs(len(other) - len(n)) > 0.2 * max(len(n), len(other)):
                     continue
-                if len(toks & otoks) / max(1, len(toks | otoks)) >= self.threshold:
+                if token_jaccard(toks, otoks) >= self.threshold:
                     return False
                 if fuzz.ratio(n, other, score_cutoff=100 * self.threshold):
                     return False

@@ -154,6 +154,19 @@ def test_near_duplicates_with_different_numbers_or_negation_are_kept():
     assert len(dedupe(blocks, aggressive=True)) == 4
 
 
+def test_one_near_duplicate_measure():
+    """core.text's Jaccard is what ingest's dedup, the claim merge and the answer's sentence check all compare by:
+    words counted once in any order, so a sentence that adds a condition is not the same sentence."""
+    from core.text import near_duplicate, token_jaccard
+
+    assert token_jaccard("a raises b".split(), "b raises a".split()) == 1.0
+    assert token_jaccard("a raises b".split(), "a raises b in rats".split()) == 0.6
+    assert token_jaccard([], ["a"]) == 0.0 and token_jaccard(set(), set()) == 0.0
+    assert near_duplicate("A raises B.", "a raises b", 0.9, lambda t: t.lower().strip(".").split())
+    assert not near_duplicate("A raises B", "A raises B in rats", 0.85)
+    assert near_duplicate(" ... ", "...", 0.5, lambda t: [w for w in t.split() if w.isalpha()])  # no tokens: equal text only
+
+
 def test_list_folding_and_boilerplate():
     raw = "Share\n\nThe symptoms are:\n\n- anxiety\n- poor sleep.\n\nThanks for reading Foo's Substack!\n\nThen it must:\n1. pass the gut\n2. enter cells"
     out = clean_blocks(blocks_from_text(raw), aggressive=True)

@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from core.text import STOPWORDS
+
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 _LEADS = re.compile(r"^\s*(and|but|also|so|then|what about|how about|and what about|or|plus|same for|what if)\b[,\s]*", re.I)
 _REFERS = {"it", "its", "it's", "that", "this", "they", "them", "those", "these", "there", "such", "same", "one", "ones"}
@@ -61,76 +63,9 @@ _QUESTION_WORDS = {
     "any",
     "anything",
 }
-_STOP = (
-    {
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "with",
-        "by",
-        "from",
-        "and",
-        "or",
-        "but",
-        "as",
-        "be",
-        "been",
-        "being",
-        "has",
-        "have",
-        "had",
-        "than",
-        "then",
-        "so",
-        "if",
-        "into",
-        "about",
-        "over",
-        "under",
-        "also",
-        "more",
-        "most",
-        "less",
-        "least",
-        "very",
-        "just",
-        "only",
-        "some",
-        "all",
-        "no",
-        "not",
-        "yes",
-        "you",
-        "your",
-        "i",
-        "my",
-        "we",
-        "our",
-        "us",
-        "he",
-        "she",
-        "his",
-        "her",
-        "their",
-        "theirs",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "they",
-        "them",
-    }
-    | _QUESTION_WORDS
-    | _REFERS
-)
+# the project's one stopword list, plus what a question adds: question words, words that point back,
+# and the people and quantifiers a reader addresses ("you", "my", "only", "some")
+_STOP = STOPWORDS | _QUESTION_WORDS | _REFERS | set("i my we our us you your he she his her theirs yes just only some all least".split())
 _GENERIC = {  # facets a follow-up asks about; they don't name a topic on their own
     "dose",
     "doses",

@@ -17,6 +17,7 @@ from collections import Counter, OrderedDict
 import numpy as np
 
 from core.lexical import tokenize
+from core.text import near_duplicate as text_near_duplicate
 
 _MD_LABEL = re.compile(r"^\s*(?:[-*•]\s+)?\*\*[^*]{1,60}?\*\*[:.]?\s*")  # "**Results.** " digest labels
 _MD_MARK = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
@@ -173,11 +174,9 @@ def sentence_embedder(embeddings) -> SentenceEmbedder:
 
 
 def near_duplicate(a: str, b: str, threshold: float = 0.6) -> bool:
-    """Token Jaccard above ``threshold``: the scraped article repeats paragraphs almost verbatim."""
-    ta, tb = set(terms(a)), set(terms(b))
-    if not ta or not tb:
-        return a.strip().lower() == b.strip().lower()
-    return len(ta & tb) / len(ta | tb) >= threshold
+    """The project's near-duplicate test (``core.text.near_duplicate``) on BM25 stems: the scraped article
+    repeats paragraphs almost verbatim."""
+    return text_near_duplicate(a, b, threshold, terms)
 
 
 def support_score(sentence: str, evidence: list[str], embedder: SentenceEmbedder | None = None) -> dict[str, float]:

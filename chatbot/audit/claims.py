@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 from core.domain import NEUTRAL, DomainProfile
-from core.text import content_hash, split_sentences, strip_markup
+from core.text import content_hash, split_sentences, strip_markup, token_jaccard
 from core.types import Chunk
 
 
@@ -546,7 +546,7 @@ def merge_duplicates(claims: list[Claim], threshold: float = 0.85) -> list[Claim
         t = _tokens(c.text)
         dup = False
         for k, kt in zip(kept, toks):
-            if k.id == c.id or (t and kt and len(t & kt) / len(t | kt) >= threshold):
+            if k.id == c.id or token_jaccard(t, kt) >= threshold:
                 dup = True
                 break
         if not dup:
