@@ -150,24 +150,15 @@ def numeric_consistency(claim: str, evidence: str, tolerance: float = 0.25, prof
             continue
         label = "participants" if cq.unit == "n" else ("value" if cq.topic.startswith("ctx:") else cq.topic.replace("_", " "))
         shown = ", ".join(dict.fromkeys(q.show() for q in same))
-        if any(_near(q.low, cq.low, cq.high, tolerance, 2.0) or _near(q.high, cq.low, cq.high, tolerance, 2.0) for q in same):
-            found.append(
-                Finding(
-                    "numeric" if cq.unit == "%" else "sample_size",
-                    "consistent",
-                    f"reported {label} {shown} matches the claimed {cq.show()}",
-                    {"claim": cq.show(), "evidence": shown},
-                )
+        ok = any(_near(q.low, cq.low, cq.high, tolerance, 2.0) or _near(q.high, cq.low, cq.high, tolerance, 2.0) for q in same)
+        found.append(
+            Finding(
+                "numeric" if cq.unit == "%" else "sample_size",
+                "consistent" if ok else "contradicts",
+                f"reported {label} {shown} matches the claimed {cq.show()}" if ok else f"reported {label} {shown}, claim says {cq.show()}",
+                {"claim": cq.show(), "evidence": shown},
             )
-        else:
-            found.append(
-                Finding(
-                    "numeric" if cq.unit == "%" else "sample_size",
-                    "contradicts",
-                    f"reported {label} {shown}, claim says {cq.show()}",
-                    {"claim": cq.show(), "evidence": shown},
-                )
-            )
+        )
     return found
 
 
