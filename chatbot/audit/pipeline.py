@@ -269,7 +269,7 @@ def flags_for_passages(audit: AuditReport | None, passages: Iterable[Any]) -> li
                         "claim_id": c.id,
                         "claim": c.text,
                         "verdict": c.verdict,
-                        "finding": c.finding,
+                        "finding": c.verdict if c.finding_inferred else c.finding,  # a record from before findings: its verdict, as ever
                         "reason": c.reason,
                         "reasons": list(c.reasons),
                         "evidence": c.evidence_json(),
