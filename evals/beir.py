@@ -6,6 +6,12 @@ returns. Everything that decides ranking quality is shared with ``chatbot.retrie
 embedder (``core.embeddings``), the same BM25 tokenizer/index (``core.lexical``), the same RRF
 function (``chatbot.retrieval.rrf_fuse``), the same candidate depth and RRF constant from settings.
 
+``--passages`` ranks documents the way the chatbot sees them: each document is cut into passages
+by ingest's own chunker (``Settings.chunk``), dense and BM25 search run over passages as in the
+store (BM25 over title + passage, ``core.store.lexical_text``), the two passage lists are fused, and a
+document ranks at its best passage. Whole-document vectors truncate a long abstract at the
+embedder's window, so the passage figure is the one that describes the product.
+
 Corpus embeddings are cached under ``~/.cache/magcheck/beir/`` keyed by a hash of the corpus file
 and the model path, so reruns take seconds instead of minutes.
 """
@@ -149,6 +155,38 @@ class BeirIndex:
         return [cid for cid, _ in rrf_fuse([dense_ids, bm25_ids], k=self.rrf_k, weights=[1.0, self.bm25_weight])][:n]
 
 
+def passages_of(corpus: dict[str, dict], chunking) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(passage ids, owning doc ids, texts to embed, texts for BM25) cut by ingest's chunker."""
+    from core.store import lexical_text
+    from ingest.chunking import chunk_document
+    from ingest.document import Document, Section
+
+    pids, owners, dense_texts, lex_texts = [], [], [], []
+    for did, d in corpus.items():
+        text = d["text"] or d["title"]
+        doc = Document(doc_id=did, path=Path(did), text=text, sections=[Section("", 0, len(text))], title=d["title"])
+        for c in chunk_document(doc, chunking):
+            pids.append(c.chunk_id)
+            owners.append(did)
+            dense_texts.append(c.text)
+            lex_texts.append(lexical_text(c))
+    return pids, owners, dense_texts, lex_texts
+
+
+def best_passage_docs(ranked_passages: list[str], owner: dict[str, str], n: int) -> list[str]:
+    """Documents in the order of their best-ranked passage."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for pid in ranked_passages:
+        did = owner[pid]
+        if did not in seen:
+            seen.add(did)
+            out.append(did)
+            if len(out) == n:
+                break
+    return out
+
+
 def _reranker(settings):
     from chatbot.rerank import MissingRerankerError, get_reranker
 
@@ -173,7 +211,14 @@ def _rerank(reranker, query: str, ranked_ids: list[str], corpus: dict[str, dict]
 
 # -- CLI --------------------------------------------------------------------------------------------
 def run(
-    folder: Path, split: str = "test", limit: int | None = None, rerank: bool = False, settings=None, embeddings=None, use_cache: bool = True
+    folder: Path,
+    split: str = "test",
+    limit: int | None = None,
+    rerank: bool = False,
+    settings=None,
+    embeddings=None,
+    use_cache: bool = True,
+    passages: bool = False,
 ) -> dict[str, dict]:
     """Metrics per method; the function the CLI and tests share (``embeddings`` default: the
     configured embedder, as ``services`` wires it)."""
@@ -190,14 +235,28 @@ def run(
     qids = [q for q in queries if q in qrels]
     if limit:
         qids = qids[:limit]
-    ids = list(corpus)
-    texts = [doc_text(corpus[i]) for i in ids]
     model_key = getattr(emb, "path", None) or getattr(emb, "name", type(emb).__name__)
-    cache = _cache_path(Path(folder) / "corpus.jsonl", str(model_key)) if use_cache else None
-    vecs = embed_corpus(ids, texts, emb, cache)
-    index = BeirIndex(ids, texts, vecs, emb, s.retrieval.rrf_k, s.retrieval.candidates, s.retrieval.bm25_weight)
+    owner: dict[str, str] | None = None
+    if passages:
+        ids, owners, texts, lex = passages_of(corpus, s.chunk)
+        owner = dict(zip(ids, owners))
+        key = f"{model_key}|passages|{s.chunk.model_dump_json()}"
+        cache = _cache_path(Path(folder) / "corpus.jsonl", key) if use_cache else None
+        vecs = embed_corpus(ids, texts, emb, cache)
+        index = BeirIndex(ids, lex, vecs, emb, s.retrieval.rrf_k, s.retrieval.candidates, s.retrieval.bm25_weight)
+    else:
+        ids = list(corpus)
+        texts = [doc_text(corpus[i]) for i in ids]
+        cache = _cache_path(Path(folder) / "corpus.jsonl", str(model_key)) if use_cache else None
+        vecs = embed_corpus(ids, texts, emb, cache)
+        index = BeirIndex(ids, texts, vecs, emb, s.retrieval.rrf_k, s.retrieval.candidates, s.retrieval.bm25_weight)
     depth = 100
     n_cand = max(s.retrieval.candidates, depth * 4)  # same rule as HybridRetriever.search for k=100
+    if owner is not None:
+        n_cand *= 4  # several passages per document: search deeper so 100 documents remain
+
+    def docs(ranked: list[str]) -> list[str]:
+        return best_passage_docs(ranked, owner, depth) if owner is not None else ranked[:depth]
 
     runs: dict[str, dict[str, list[str]]] = {"hybrid": {}, "dense": {}, "bm25": {}}
     secs = {"hybrid": 0.0, "dense": 0.0, "bm25": 0.0}
@@ -214,10 +273,10 @@ def run(
         t1 = time.perf_counter()
         b = index.bm25(queries[q], n_cand)
         t2 = time.perf_counter()
-        h = index.hybrid(d, b, depth)
+        h = docs(index.hybrid(d, b, n_cand))
         t3 = time.perf_counter()
-        runs["dense"][q] = d[:depth]
-        runs["bm25"][q] = b[:depth]
+        runs["dense"][q] = docs(d)
+        runs["bm25"][q] = docs(b)
         runs["hybrid"][q] = h
         secs["dense"] += embed_per_q + (t1 - t0)
         secs["bm25"] += t2 - t1
@@ -239,12 +298,13 @@ def main(argv: list[str]) -> int:
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N queries that have qrels")
     p.add_argument("--rerank", action="store_true", help="also rerank the fused list with the trained cross-encoder")
     p.add_argument("--no-cache", action="store_true", help="do not read or write cached corpus embeddings")
+    p.add_argument("--passages", action="store_true", help="rank documents by their best passage, cut by ingest's chunker (as the store is)")
     a = p.parse_args(argv[1:])
     qrels_file = a.dir / "qrels" / f"{a.split}.tsv"
     for f in (a.dir / "corpus.jsonl", a.dir / "queries.jsonl", qrels_file):
         if not f.exists():
             print(f"error: {f} not found (expected a BEIR folder)", file=sys.stderr)
             return 2
-    result = run(a.dir, a.split, a.limit, a.rerank, use_cache=not a.no_cache)
+    result = run(a.dir, a.split, a.limit, a.rerank, use_cache=not a.no_cache, passages=a.passages)
     print(json.dumps(result))
     return 0

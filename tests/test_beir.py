@@ -115,3 +115,41 @@ def test_rerank_without_weights_exits_2(beir_dir, capsys, monkeypatch, tmp_path)
         assert "reranker" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
+
+
+def test_best_passage_docs_ranks_a_document_at_its_best_passage():
+    from evals.beir import best_passage_docs
+
+    owner = {"a1": "A", "a2": "A", "b1": "B", "c1": "C"}
+    assert best_passage_docs(["b1", "a2", "a1", "c1"], owner, 10) == ["B", "A", "C"]
+    assert best_passage_docs(["b1", "a2", "a1", "c1"], owner, 2) == ["B", "A"]
+
+
+def test_passages_are_cut_by_the_ingest_chunker():
+    from core.settings import ChunkSettings
+
+    from evals.beir import passages_of
+
+    long_text = " ".join(f"Sentence number {i} about coral reefs and warm water." for i in range(60))
+    corpus = {"long": {"title": "Reefs", "text": long_text}, "short": {"title": "Short", "text": "One short abstract."}}
+    pids, owners, dense, lex = passages_of(corpus, ChunkSettings(size=300, overlap=0, min_size=50))
+    assert owners.count("long") > 1 and owners.count("short") == 1
+    assert all(len(t) <= 300 for t, o in zip(dense, owners) if o == "long")
+    assert all(x.startswith("Reefs") for x, o in zip(lex, owners) if o == "long")  # BM25 sees the title, as in the store
+    assert "".join(dense).count("Sentence number 59") == 1
+
+
+def test_cli_passage_mode(beir_dir, capsys, monkeypatch, tmp_path):
+    from core.settings import get_settings
+
+    from evals import beir
+
+    monkeypatch.setenv("MGC_EMBEDDING_MODEL", "fake")
+    monkeypatch.setattr(beir, "CACHE_DIR", tmp_path / "cache")
+    get_settings.cache_clear()
+    try:
+        assert beir.main(["beir", str(beir_dir), "--split", "test", "--passages"]) == 0
+    finally:
+        get_settings.cache_clear()
+    res = json.loads(capsys.readouterr().out)
+    assert res["bm25"]["mrr@10"] == 1.0 and res["hybrid"]["queries"] == 3
