@@ -114,23 +114,22 @@ def run(labelled: Path, settings=None) -> CeilingReport:
     from chatbot.audit.verifier import get_verifier
     from core.settings import get_settings
     from core.store import open_snapshot
-    from training.fit_decision import judge_labelled
+    from evals.labelled_claims import judge_labelled, read_labelled
 
     s = settings or get_settings()
-    rows = [json.loads(x) for x in labelled.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = read_labelled(labelled)
     verifier = get_verifier(s)
     chunks = [c for c in open_snapshot(s).ordered_chunks() if c.role == "literature"]
-    named = {d for r in rows for d in r.get("deciding_docs", [])}
+    named = {d for r in rows for d in r.deciding_docs}
     sentences = result_sentences(chunks, named)
     report = CeilingReport()
     for r in rows:
-        ev = [x for d in r.get("deciding_docs", []) for x in sentences.get(d, [])]
-        probs = verifier.score([(r["claim"], x) for x in ev]) if ev else np.zeros((0, 3))
-        report.oracle.append(reading(r["id"], r["finding"], probs))
+        ev = [x for d in r.deciding_docs for x in sentences.get(d, [])]
+        probs = verifier.score([(r.claim, x) for x in ev]) if ev else np.zeros((0, 3))
+        report.oracle.append(reading(r.id, r.finding, probs))
     for j in judge_labelled(rows, s):
-        items = j["items"]
-        probs = np.asarray([i.probs for i in items], dtype=float).reshape(-1, 3)
-        report.pipeline.append(reading(j["id"], j["finding"], probs))
+        probs = np.asarray([i.probs for i in j.items], dtype=float).reshape(-1, 3)
+        report.pipeline.append(reading(j.id, j.finding, probs))
     return report
 
 

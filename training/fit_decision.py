@@ -32,6 +32,7 @@ import numpy as np
 from chatbot.audit import decision as D
 from chatbot.audit.aggregate import FINDING_TO_VERDICT, FINDINGS, decide
 from chatbot.audit.features import FEATURE_NAMES
+from evals.labelled_claims import JudgedClaim, judge_labelled, read_labelled
 
 THREE = {"supported": "supported", "contradicted": "contradicted", "mixed": "no_evidence", "no_evidence": "no_evidence"}
 
@@ -50,29 +51,6 @@ def scifact_rows(path: Path) -> tuple[np.ndarray, list[str]]:
         X.append([float(f.get(n, 0.0)) for n in FEATURE_NAMES])
         y.append(THREE.get(r["gold"], "no_evidence"))
     return np.asarray(X, dtype=float).reshape(-1, len(FEATURE_NAMES)), y
-
-
-def judge_labelled(claims: list[dict[str, Any]], settings) -> list[dict[str, Any]]:
-    """Evidence items and features of every labelled claim, judged once against the current store."""
-    from chatbot.audit.pipeline import _gap_verdict, _profile, _retrieve, as_claim, judge_evidence, similarity_fn
-    from chatbot.audit.verifier import get_verifier
-    from chatbot.retrieval import get_retriever
-    from core.store import open_snapshot
-
-    snap = open_snapshot(settings)
-    retriever = get_retriever(settings, snapshot=snap)
-    verifier = get_verifier(settings)
-    profile = _profile(retriever, settings)
-    similarity = similarity_fn(retriever)
-    out = []
-    for c in claims:
-        text = c["claim"]
-        query = as_claim(text)
-        gap = _gap_verdict(text, query, retriever, settings)
-        passages = [] if gap else _retrieve(query, retriever, settings.audit.k, profile)
-        items, feats = judge_evidence(query, passages, verifier, settings, profile, similarity)
-        out.append({"id": c["id"], "claim": query, "gold": c["label"], "finding": c.get("finding"), "gap": gap, "items": items, "features": feats})
-    return out
 
 
 def _fold(cid: str, k: int = 5) -> int:
@@ -108,10 +86,10 @@ def _fit(X: np.ndarray, y: list[str], l2: float, max_false: float, sources: list
     return m
 
 
-def _finding(row: dict[str, Any], model: D.DecisionModel, audit_settings) -> str:
-    if row["gap"] is not None:
-        return row["gap"].finding
-    return decide(row["claim"], row["items"], row["features"], model, audit_settings).finding
+def _finding(row: JudgedClaim, model: D.DecisionModel, audit_settings) -> str:
+    if row.gap is not None:
+        return row.gap.finding
+    return decide(row.claim, row.items, row.features, model, audit_settings).finding
 
 
 def _summary(gold: list[str], pred: list[str], labels: tuple[str, ...]) -> dict[str, Any]:
@@ -142,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     s = get_settings()
     t0 = time.time()
     Xs, ys = scifact_rows(args.scifact) if args.scifact else (np.zeros((0, len(FEATURE_NAMES))), [])
-    labelled = [json.loads(x) for x in args.labelled.read_text(encoding="utf-8").splitlines() if x.strip()]
+    labelled = read_labelled(args.labelled)
     if args.cache and args.cache.exists():
         import pickle
 
@@ -154,25 +132,25 @@ def main(argv: list[str] | None = None) -> int:
             import pickle
 
             args.cache.write_bytes(pickle.dumps(rows))
-    Xl = np.asarray([[r["features"][n] for n in FEATURE_NAMES] for r in rows if r["gap"] is None])
-    yl = [THREE[r["gold"]] for r in rows if r["gap"] is None]
-    lrows = [r for r in rows if r["gap"] is None]
+    Xl = np.asarray([[r.features[n] for n in FEATURE_NAMES] for r in rows if r.gap is None])
+    yl = [THREE[r.gold] for r in rows if r.gap is None]
+    lrows = [r for r in rows if r.gap is None]
 
     # 5-fold cross-validation on the labelled claims (SciFact fit rows always in the training part)
     pred: dict[str, str] = {}
     for k in range(5):
-        train = [i for i, r in enumerate(lrows) if _fold(r["id"]) != k]
+        train = [i for i, r in enumerate(lrows) if _fold(r.id) != k]
         X = np.vstack([Xs, Xl[train]]) if len(Xs) else Xl[train]
         y = ys + [yl[i] for i in train]
         src = ["scifact"] * len(ys) + ["labelled"] * len(train)
         m = _fit(X, y, args.l2, s.audit.max_false_supported, src)
         for r in rows:
-            if _fold(r["id"]) == k:
-                pred[r["id"]] = _finding(r, m, s.audit)
-    gold_f = [r["finding"] for r in rows]
-    pred_f = [pred[r["id"]] for r in rows]
+            if _fold(r.id) == k:
+                pred[r.id] = _finding(r, m, s.audit)
+    gold_f = [r.finding for r in rows]
+    pred_f = [pred[r.id] for r in rows]
     cv = _summary(gold_f, pred_f, FINDINGS)
-    gold_v = [r["gold"] for r in rows]
+    gold_v = [r.gold for r in rows]
     pred_v = [FINDING_TO_VERDICT[p] for p in pred_f]
     cv_v = _summary(gold_v, pred_v, ("supported", "contradicted", "mixed", "no_evidence"))
     non_sup = [p for g, p in zip(gold_v, pred_v) if g != "supported"]
@@ -211,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         "prior": {"findings": prior_cv, "verdicts": prior_v, "false_supported": prior_false},
         "threshold": model.supported_threshold,
         "seconds": round(time.time() - t0, 1),
-        "rows": [{"id": r["id"], "gold": r["finding"], "pred": pred[r["id"]]} for r in rows],
+        "rows": [{"id": r.id, "gold": r.finding, "pred": pred[r.id]} for r in rows],
     }
     (out.parent / "fit_report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     print(json.dumps({k: v for k, v in report.items() if k != "rows"}, indent=1))

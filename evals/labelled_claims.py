@@ -1,0 +1,64 @@
+"""Our labelled claims (``evals/data/claims.jsonl``) judged against the store, once, by the audit's own code.
+
+Shared by the decision layer's fitting (``training.fit_decision``) and the verifier-ceiling diagnostic
+(``evals.evidence_ceiling``), so both read exactly the evidence and features the audit computes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class LabelledClaim(BaseModel):
+    """One line of ``evals/data/claims.jsonl``."""
+
+    id: str
+    claim: str
+    label: str = Field(description="4-way gold verdict: supported / contradicted / mixed / no_evidence.")
+    finding: str = Field("", description="6-way gold finding.")
+    deciding_docs: list[str] = Field(default_factory=list, description="Documents whose sentences decide the claim.")
+    note: str = ""
+
+
+def read_labelled(path: Path) -> list[LabelledClaim]:
+    return [LabelledClaim.model_validate(json.loads(x)) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+@dataclass
+class JudgedClaim:
+    """A labelled claim with the evidence items and decision features the audit computed for it."""
+
+    id: str
+    claim: str  # as the audit reads it (``as_claim``)
+    gold: str
+    finding: str
+    gap: Any = None  # the audit's not-covered Verdict when the claim names something no study mentions
+    items: list = field(default_factory=list)  # chatbot.audit.stance.EvidenceItem
+    features: dict[str, float] = field(default_factory=dict)
+
+
+def judge_labelled(claims: list[LabelledClaim], settings) -> list[JudgedClaim]:
+    """Evidence items and features of every labelled claim, judged once against the current store."""
+    from chatbot.audit.pipeline import _gap_verdict, _profile, _retrieve, as_claim, judge_evidence, similarity_fn
+    from chatbot.audit.verifier import get_verifier
+    from chatbot.retrieval import get_retriever
+    from core.store import open_snapshot
+
+    snap = open_snapshot(settings)
+    retriever = get_retriever(settings, snapshot=snap)
+    verifier = get_verifier(settings)
+    profile = _profile(retriever, settings)
+    similarity = similarity_fn(retriever)
+    out = []
+    for c in claims:
+        query = as_claim(c.claim)
+        gap = _gap_verdict(c.claim, query, retriever, settings)
+        passages = [] if gap else _retrieve(query, retriever, settings.audit.k, profile)
+        items, feats = judge_evidence(query, passages, verifier, settings, profile, similarity)
+        out.append(JudgedClaim(id=c.id, claim=query, gold=c.label, finding=c.finding, gap=gap, items=items, features=feats))
+    return out
