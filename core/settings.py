@@ -223,6 +223,11 @@ class ComposeSettings(BaseModel):
     population_bonus: float = Field(0.10, description="A population question: bonus for sentences saying who (and how many) were studied.")
     method_bonus: float = Field(0.08, description="Dose and population questions are answered by method sentences too.")
     year_bonus: float = Field(0.08, description="The question names a year: bonus for sentences of studies from that year.")
+    focus_margin: float = Field(
+        1.5,
+        description="A question is about one retrieved study (whose card then answers it) when that study's card shares "
+        "this many times more distinctive question terms (IDF-weighted over all cards) than the runner-up's.",
+    )
 
 
 class Settings(BaseSettings):

@@ -18,18 +18,20 @@ _DOSE = re.compile(
     r"\bhow many (?:mg|milligrams|grams)\b",
     re.I,
 )
+_DOSE_WORD = re.compile(r"\bdos(?:e|es|age|ages|ing)\b", re.I)  # "how was the dose increased?": any open question naming a dose
 _FORM = re.compile(r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:forms?|salts?|preparations?|compounds?|formulations?)\b", re.I)
 _EFFECT = re.compile(
     r"\bhow (?:big|large|strong|great|much (?:more|less|larger|smaller|shorter|longer|better|worse|lower|higher))\b|"
     r"\beffect sizes?\b|\bby how (?:much|many)\b|\bmagnitude\b|\bhow many (?:minutes|hours|points|percent)\b|"
-    r"\bwhat (?:share|fraction|percentage|proportion)\b|\bp-?values?\b|\bconfidence interval\b|\bhow much (?:of|time)\b",
+    r"\bwhat (?:share|fraction|percentage|proportion)\b|\bp-?values?\b|\bconfidence interval\b|\bhow much (?:of|time)\b|"
+    r"\bhow much (?:sooner|later|faster|slower|greater|bigger|fewer|stronger|weaker|earlier)\b|\bhow strongly\b",
     re.I,
 )
 _POPULATION = re.compile(
     r"^\s*(?:and\s+|but\s+)?who\b|[,;]\s*(?:and\s+)?who\b|\bwho (?:was|were) (?:studied|included|enrolled|recruited)\b|"
     r"\bwhich (?:people|patients|participants|population|populations|groups?|subjects|ages?)\b|"
     r"\bin (?:which|what) (?:population|people|patients|group)s?\b|\bparticipants?\b|\bpopulations?\b|"
-    r"\bhow many (?:people|patients|participants|adults|subjects|volunteers|men|women|children)\b|\btook part\b",
+    r"\bhow many (?:\w+\s+){0,2}?(?:people|patients|participants|adults|subjects|volunteers|men|women|children)\b|\btook part\b",
     re.I,
 )
 _STRONG = re.compile(
@@ -59,12 +61,15 @@ class Intent:
 def read_intent(question: str) -> Intent:
     q = question or ""
     yes_no = bool(_YES_NO.match(q)) or bool(re.match(r"^\s*is it (?:true|the case|correct|right)\b", q, re.I))
+    effect, population, form = bool(_EFFECT.search(q)), bool(_POPULATION.search(q)), bool(_FORM.search(q))
+    # an open question that names a dose and asks for nothing else is about the dose ("how was the dose increased?")
+    named_dose = not (yes_no or effect or population or form) and bool(_DOSE_WORD.search(q))
     return Intent(
         yes_no=yes_no,
-        dose=bool(_DOSE.search(q)),
-        effect=bool(_EFFECT.search(q)),
-        population=bool(_POPULATION.search(q)),
-        form=bool(_FORM.search(q)),
+        dose=bool(_DOSE.search(q)) or named_dose,
+        effect=effect,
+        population=population,
+        form=form,
         strong_claim=yes_no and bool(_STRONG.search(q)),
     )
 

@@ -55,10 +55,19 @@ def _card_forms(card: StudyCard, profile: DomainProfile) -> set[str]:
     return forms | {f.lower() for f in profile.forms_in(f"{card.intervention.text} {card.title}")}
 
 
+# values a manifest puts in the form field when there is no one form to name: not a form to report
+_NO_FORM = {"mixed", "unknown", "none", "not stated", "n/a"}
+
+
+def _form_of(card: StudyCard) -> str:
+    form = (card.intervention.form or "").strip()
+    return "" if form.lower() in _NO_FORM else form
+
+
 def _tested(card: StudyCard) -> str:
     """'oxide, 500 mg, 8 weeks, 46 participants' from the card's fields (empty fields left out)."""
     iv = card.intervention
-    bits = [iv.form, iv.dose, iv.duration, f"{card.n} participants" if card.n and card.design not in ("meta-analysis", "systematic-review") else ""]
+    bits = [_form_of(card), iv.dose, iv.duration, f"{card.n} participants" if card.n and card.design not in ("meta-analysis", "systematic-review") else ""]
     return ", ".join(b for b in bits if b)
 
 
@@ -101,6 +110,55 @@ def _tested_anywhere(form: str, topic: set[str], cards: dict[str, StudyCard], pr
     return any(_on_topic(card, form, topic, profile) for card in cards.values())
 
 
+_PLURAL_STUDIES = re.compile(r"\b(?:studies|trials|reviews|meta-analyses|papers|experiments|cohorts)\b", re.I)
+_CARD_TERMS: dict[int, tuple[dict[str, StudyCard], dict[str, frozenset[str]], dict[str, float]]] = {}
+
+
+def _card_terms(cards: dict[str, StudyCard]) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
+    """Each card's terms and each term's IDF over the corpus's cards (computed once per card set)."""
+    import math
+
+    from core.lexical import tokenize
+
+    got = _CARD_TERMS.get(id(cards))
+    if got is not None and got[0] is cards:
+        return got[1], got[2]
+    terms_of = {d: frozenset(tokenize(_card_text(cd))) for d, cd in cards.items()}
+    df: dict[str, int] = {}
+    for ts in terms_of.values():
+        for t in ts:
+            df[t] = df.get(t, 0) + 1
+    n = len(terms_of)
+    idf = {t: math.log((n + 1) / (k + 1)) for t, k in df.items()}
+    if len(_CARD_TERMS) > 8:
+        _CARD_TERMS.clear()
+    _CARD_TERMS[id(cards)] = (cards, terms_of, idf)
+    return terms_of, idf
+
+
+def focus_study(question: str, carded: list, cards: dict[str, StudyCard], margin: float) -> tuple | None:
+    """The one retrieved study the question is about, if it names one: the card sharing the most
+    distinctive question terms (IDF over all cards, so the corpus subject weighs nothing) by at least
+    ``margin`` times the runner-up. "In the CARDIA cohort, were people ... ?" is about that cohort,
+    whichever passage scored best; "What do the reviews conclude?" has no focus."""
+    from chatbot.answer.sentences import query_terms
+
+    if not carded or _PLURAL_STUDIES.search(question):  # "what dose did the trials use?" asks about several
+        return None
+    terms_of, idf = _card_terms(cards)
+    q = set(query_terms(question))
+    scored = sorted(
+        ((sum(idf.get(t, 0.0) for t in q & terms_of.get(c.doc_id, frozenset())), -i, (c, card)) for i, (c, card) in enumerate(carded)),
+        key=lambda x: (x[0], x[1]),
+        reverse=True,
+    )
+    top = scored[0][0]
+    second = scored[1][0] if len(scored) > 1 else 0.0
+    if top <= 0 or (second > 0 and top < margin * second):
+        return None
+    return scored[0][2]
+
+
 def _best_outcome(card: StudyCard, question: str, by_id: dict, first_chunk, cite, need_figure: bool = True) -> tuple[str, int] | None:
     """The card's result sentence (with figures, if ``need_figure``) that shares most terms with the
     question, cited with the passage holding it (``first_chunk``: the document's retrieved passage, if any)."""
@@ -127,11 +185,43 @@ def _best_outcome(card: StudyCard, question: str, by_id: dict, first_chunk, cite
     return _plain(text), cit.n
 
 
+def _best_outcomes(card: StudyCard, question: str, by_id: dict, first_chunk, cite, need_figure: bool, k: int = 2) -> list[tuple[str, int]]:
+    """Up to ``k`` result clauses of the card: the best (``_best_outcome``), then one that carries
+    question terms the first does not ("what happened to ACTH and to cortisol?" needs both results)."""
+    from chatbot.answer.sentences import query_terms, terms
+
+    first = _best_outcome(card, question, by_id, first_chunk, cite, need_figure)
+    if first is None:
+        return []
+    out = [first]
+    covered = set(terms(first[0]))
+    q = set(query_terms(question))
+    for o in (s for s in card.sentences if s.role == "result"):
+        if len(out) >= k:
+            break
+        for clause in _CLAUSE.split(_plain(o.text) + "."):
+            text = _plain(clause)
+            new = (q & set(terms(text))) - covered
+            if new and text != first[0] and not suspect_reason(text) and (FIGURE.search(text) or not need_figure):
+                chunk = by_id.get(o.chunk_id)
+                cit = cite(first_chunk if first_chunk is not None else chunk) if (first_chunk is not None or chunk is not None) else None
+                if cit is None:
+                    continue
+                if chunk is not None:
+                    cit.add_passage(chunk)
+                out.append((text, cit.n))
+                covered |= set(terms(text))
+                break
+    return out
+
+
 _CLAUSE = re.compile(r";\s+(?=[A-Z])")
 _ABOUT_ARTICLE = re.compile(r"\barticle\b", re.I)
 _ABOUT_STUDIES = re.compile(r"\bstud(?:y|ies)\b|\btrials?\b|\bmeta-analys[ie]s\b|\breviews?\b|\bliterature\b|\bevidence\b", re.I)
 _UNAVAILABLE = re.compile(r"\b(?:breaks off|cut off|truncated|not available|not retrieved|not reported)\b", re.I)
-_ASKS_RESULTS = re.compile(r"\b(?:results?|find|found|findings?|show(?:ed|n)?|report(?:ed)?|outcomes?|effects?|p-?values?)\b", re.I)
+_ASKS_RESULTS = re.compile(
+    r"\b(?:results?|find|found|findings?|show(?:ed|n)?|report(?:ed)?|outcomes?|effects?|p-?values?|happen(?:ed)?|respond(?:ed)?|differ(?:ed)?)\b", re.I
+)
 # groups of people by age or condition that a study either included or did not (general words, no subject)
 _GROUPS = {
     "children": r"\bchild(?:ren)?\b|\bkids?\b|\btoddlers?\b|\bpaediatric|\bpediatric",
@@ -175,9 +265,13 @@ def compose_lead(
     profile: DomainProfile = NEUTRAL,
     verdict: dict | None = None,
     chunks_by_id: dict | None = None,
+    query: str | None = None,
+    focus_margin: float = 1.5,
 ) -> Lead:
     """The lead for an extractive answer (``composed`` gets any citation the lead adds). ``chunks_by_id``
-    (the store's chunks) lets a quoted card sentence be cited with the passage that holds it."""
+    (the store's chunks) lets a quoted card sentence be cited with the passage that holds it; ``query``
+    (the standalone question of a follow-up) and ``focus_margin`` (Settings.compose) pick the one study
+    a question is about, whose card then answers it."""
     lead = Lead()
     if composed.refused or not composed.citations:
         return lead
@@ -211,6 +305,8 @@ def compose_lead(
     carded = [(c, cards[c.doc_id]) for c in lit_chunks if c.doc_id in cards]
     if not any(f.role not in ("article", "") for f in composed.findings) or (_ABOUT_ARTICLE.search(question) and not _ABOUT_STUDIES.search(question)):
         carded = []  # a question about the article (or answered only from it): no study facts in the lead
+    focus = focus_study(query or question, carded, cards, focus_margin)
+    about = [focus] if focus is not None else carded  # the study asked about, else every study found
 
     # 1. a strong claim ("cures") that no study reports
     word = strong_claim_word(question) if intent.strong_claim else ""
@@ -224,7 +320,8 @@ def compose_lead(
         )
         finding = str((verdict or {}).get("finding") or (verdict or {}).get("verdict") or "")
         if not said and finding != "supported":
-            lead.gaps.append(f"No study in the corpus reports a {_NOUNS.get(stem, word)}.")
+            noun = _NOUNS.get(stem, word)
+            lead.gaps.append(f"No study in the corpus reports {'an' if noun[:1] in 'aeiou' else 'a'} {noun}.")
 
     # 2. an agent other than the subject, or a group of people, that no study in the corpus includes
     if carded:
@@ -250,7 +347,7 @@ def compose_lead(
     # 4. what was asked for: the doses, the forms, who was studied, or the figures
     units = tuple(profile.dose_units)
     if not sentences and intent.dose:
-        facts = [q for c, card in carded if (q := quote(card, c, dose_pattern(units), ("method", "result", "objective"))) is not None]
+        facts = [q for c, card in about if (q := quote(card, c, dose_pattern(units), ("method", "result", "objective"))) is not None]
         if facts:
             sentences.append(f"Doses in the studies found:\n{_quote_run(facts[:MAX_FACTS])}")
             lead.used += [t for t, _ in facts[:MAX_FACTS]]
@@ -258,29 +355,31 @@ def compose_lead(
             lead.gaps.append("None of the studies found for this question states a dose.")
     if intent.form and not any(x.startswith("The studies found used") for x in sentences):
         form_rx = _forms_re(profile)
-        facts = [q for c, card in carded if form_rx is not None and (q := quote(card, c, form_rx, ("method", "objective", "result")))]
+        facts = [q for c, card in about if form_rx is not None and (q := quote(card, c, form_rx, ("method", "objective", "result")))]
         if facts:  # the studies' own sentences naming the form they gave
             sentences.append(f"Forms in the studies found:\n{_quote_run(facts[:MAX_FACTS])}")
             lead.used += [t for t, _ in facts[:MAX_FACTS]]
         else:
-            facts = [(f"{card.intervention.form} ({card.label()})", cite(c)) for c, card in carded if card.intervention.form]
+            facts = [(f"{_form_of(card)} ({card.label()})", cite(c)) for c, card in about if _form_of(card)]
             if facts:
                 sentences.append(f"Forms in the studies found: {_clause_list(facts[:MAX_FACTS])}.")
     if not sentences and intent.population and not intent.dose:
-        facts = [q for c, card in carded if (q := quote(card, c, WHO, ("method", "result"))) is not None]
+        facts = [q for c, card in about if (q := quote(card, c, WHO, ("method", "result"))) is not None]
         if facts:
             sentences.append(f"Who was studied:\n{_quote_run(facts[:MAX_FACTS])}")
             lead.used += [t for t, _ in facts[:MAX_FACTS]]
     best = _best_finding(composed.findings, intent, units, strict=bool(sentences))
     asks_results = intent.effect or bool(_ASKS_RESULTS.search(question))
-    if asks_results and carded and not sentences and (best is None or best.role != "result" or (intent.effect and not FIGURE.search(best.text))):
+    weak_best = best is None or best.role != "result" or (intent.effect and not FIGURE.search(best.text))
+    off_focus = focus is not None and (best is None or best.doc_id != focus[0].doc_id) and not (intent.dose or intent.population or intent.form)
+    if carded and not sentences and ((asks_results and weak_best) or off_focus):
         # the result asked for may sit in a passage retrieval did not return: the card of the study asked about has it
         years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
-        c, card = sorted(carded, key=lambda cc: cc[1].year not in years)[0]
-        got = _best_outcome(card, question, by_id, c, cite, need_figure=intent.effect)
-        if got is not None:
-            sentences.append(_cited(got[0], tag_of(got[1])))
-            lead.used.append(got[0])
+        c, card = focus if focus is not None else sorted(carded, key=lambda cc: cc[1].year not in years)[0]
+        got = _best_outcomes(card, query or question, by_id, c, cite, need_figure=intent.effect)
+        if got:
+            sentences.append(" ".join(_cited(text, tag_of(n)) for text, n in got))
+            lead.used += [text for text, _ in got]
             best = None
     if asked and about_findings and cards:  # a study that tested the form asked about, on this topic, not among those found
         found = {c.doc_id for c, _ in carded}
@@ -300,17 +399,32 @@ def compose_lead(
     if carded and (intent.effect or _ASKS_RESULTS.search(question)):
         years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
         first = best.doc_id if best is not None else ""
-        c, card = sorted(carded, key=lambda cc: (cc[1].year not in years, cc[0].doc_id != first))[0]
-        gap_rx = _GAP_NOTE if intent.effect else _UNAVAILABLE
-        note = next((s for s in card.sentences if s.role == "source_note" and gap_rx.search(s.text)), None)
+        c, card = focus if focus is not None else sorted(carded, key=lambda cc: (cc[1].year not in years, cc[0].doc_id != first))[0]
+        note = _gap_note(card, query or question, _GAP_NOTE if intent.effect else _UNAVAILABLE, profile)
         if note is not None:
-            n = cite(c).n
+            cit = cite(c)
+            if by_id.get(note.chunk_id) is not None:  # the passage holding the note joins the citation it is quoted under
+                cit.add_passage(by_id[note.chunk_id])
+            n = cit.n
             lead.gaps.append(f"What the corpus lacks ({card.label()}): {_plain(note.text)}.")
             notes.append(f"What the corpus lacks ({card.label()}):\n{_cited(_plain(note.text), tag_of(n))}")
     head = " ".join(g for g in lead.gaps if not g.startswith("What the corpus lacks ("))
     lead.text = "\n".join(x for x in [head] + notes + sentences[:2] if x)  # a quoted run keeps its own line under its label
     composed.citations.sort(key=lambda c: c.n)
     return lead
+
+
+def _gap_note(card: StudyCard, question: str, gap_rx: re.Pattern[str], profile: DomainProfile):
+    """The study's own note that it lacks what was asked: a source note saying so (``gap_rx``) that
+    shares a topic term with the question. Why the shared term: digests note many gaps ("the last
+    sentence of the abstract is cut off", "the conflict-of-interest list is cut off"), and only one
+    about what was asked answers the question."""
+    from core.lexical import tokenize
+
+    topic = _topic_terms(question, profile) | set(tokenize(" ".join(_ASKS_RESULTS.findall(question))))
+    scored = [(len(topic & set(tokenize(s.text))), -i, s) for i, s in enumerate(card.sentences) if s.role == "source_note" and gap_rx.search(s.text)]
+    scored = [x for x in scored if x[0] > 0]
+    return max(scored, key=lambda x: (x[0], x[1]))[2] if scored else None
 
 
 def _forms_re(profile: DomainProfile) -> re.Pattern[str] | None:

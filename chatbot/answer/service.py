@@ -61,10 +61,11 @@ def _verdict_line(verdict: dict[str, Any], numbers: list[int], mapping: dict[int
     head = f"Claim check: {label}" + (f" (confidence {float(conf):.2f})" if isinstance(conf, (int, float)) else "")
     reasons = [str(r) for r in ([verdict.get("reason")] if verdict.get("reason") else []) + list(verdict.get("reasons") or []) if r]
     first = _renumber(reasons[0], mapping or {}).rstrip(".") if reasons else ""
-    line = head + (f". {first}." if first else ".")
-    if numbers:
-        line += " Evidence: " + "".join(f"[{n}]" for n in numbers)
-    return line
+    marks = "".join(f"[{n}]" for n in numbers)
+    # the evidence numbers close the sentence they back (a trailing "Evidence: [1][2]" read as a sentence of its own)
+    if first:
+        return f"{head}. {first} {marks}.".replace(" .", ".") if marks else f"{head}. {first}."
+    return f"{head} {marks}." if marks else f"{head}."
 
 
 _CARDS: dict[str, dict[str, StudyCard]] = {}
@@ -102,7 +103,9 @@ def _attach_verdict(verdict: dict[str, Any], citations: list[Citation], retrieve
     chunks = getattr(retriever.snapshot, "chunks", {}) or {}
     cards = snapshot_cards(retriever.snapshot)
     numbers: list[int] = []
+    quoted: list[int] = []  # numbers of the evidence the reason quotes
     mapping: dict[int, int] = {}
+    quotes = _quotes(verdict)
     for k, ev in enumerate(verdict.get("evidence") or [], 1):
         cid = ev.get("chunk_id")
         chunk = chunks.get(cid)
@@ -121,9 +124,24 @@ def _attach_verdict(verdict: dict[str, Any], citations: list[Citation], retrieve
         mapping[int(ev.get("n") or k)] = cit.n
         if cit.n not in numbers:
             numbers.append(cit.n)
+        if any(q in _squash(ev.get("text") or "") for q in quotes) and cit.n not in quoted:
+            quoted.append(cit.n)
         if len(numbers) >= 4:
             break
-    return _verdict_line(verdict, numbers, mapping), citations
+    # the line quotes one study's sentence: it cites that study; the rest of the evidence stays in ``Answer.verdict``
+    return _verdict_line(verdict, quoted or numbers, mapping), citations
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _quotes(verdict: dict[str, Any]) -> list[str]:
+    """The openings of the sentences a verdict's first reason quotes (“…”), to find which evidence they come from."""
+    import re
+
+    reason = str(verdict.get("reason") or next(iter(verdict.get("reasons") or []), "") or "")
+    return [_squash(q.rstrip("…. "))[:60] for q in re.findall(r"“([^”]{20,})”", reason)]
 
 
 def _flag_lines(flags: list[dict[str, Any]], citations: list[Citation]) -> list[str]:
@@ -220,7 +238,18 @@ def stream_answer(
             composed = Composed(f"{head}\n\n{closest_heading(gaps)}\n\n{composed.text}", composed.citations, refused=True)
     unsupported: list[str] = []
     direct = (
-        compose_lead(question, intent, composed, passages, cards, profile, verdict, getattr(retriever.snapshot, "chunks", None))
+        compose_lead(
+            question,
+            intent,
+            composed,
+            passages,
+            cards,
+            profile,
+            verdict,
+            getattr(retriever.snapshot, "chunks", None),
+            query=query,
+            focus_margin=s.compose.focus_margin,
+        )
         if not gaps and model is None
         else None
     )

@@ -1,0 +1,175 @@
+"""The study a question is about, and what its lead quotes (issue 11, helper 2): the named study's card
+answers, a plural question has no focus, two result clauses answer a two-part question, a study's gap
+note is quoted only when it is about what was asked, sentinel forms are never reported, and a claim
+check cites the study it quotes. Deterministic: hand-made chunks, cards built as ingest builds them."""
+
+from __future__ import annotations
+
+import pytest
+
+from answer_helpers import make_chunk
+from test_answer_lead import _lead_for, _meta
+
+from chatbot.answer.intent import read_intent
+
+
+def _cards(items):
+    from core.domain import DomainProfile
+    from core.records import DocumentRecord
+    from ingest.cards import build_cards
+
+    from test_answer_lead import PROFILE
+
+    docs: dict[str, DocumentRecord] = {}
+    for c in items:
+        docs.setdefault(
+            c.doc_id, DocumentRecord(hash="h", path=c.doc_id, title=c.title, year=c.year, study_type=c.study_type, meta=dict(c.meta))
+        ).chunk_ids.append(c.chunk_id)
+    return build_cards(docs, items, DomainProfile.model_validate(PROFILE))
+
+
+COHORT_M = make_chunk(
+    "cohort", "**Methods.** 3,964 participants of the ARDENT cohort reported sleep duration.", title="Intake and sleep duration", year=2022, meta=_meta()
+)
+COHORT_R = make_chunk(
+    "cohort",
+    "**Results.** People in the top intake quartile were less likely to sleep under 7 hours (OR 0.64).",
+    title="Intake and sleep duration",
+    year=2022,
+    meta=_meta(),
+    start=300,
+)
+TRIAL = make_chunk(
+    "trial",
+    "**Results.** Compound oxide shortened sleep latency by 17 minutes (P = 0.02) in 46 adults with insomnia.",
+    title="Oxide trial for insomnia",
+    year=2012,
+    meta=_meta(form="oxide"),
+)
+REVIEW = make_chunk(
+    "review",
+    "**Results.** Trials of compound for sleep gave conflicting results (P = 0.2) and were small.",
+    title="Review of compound and sleep",
+    year=2023,
+    meta=_meta(form="mixed"),
+)
+
+
+def test_named_study_is_the_focus_and_its_card_answers():
+    """The trial's sentence was the one quoted, but the question names the cohort: the cohort's own result leads,
+    from its card, although only its methods passage was retrieved."""
+    items = [TRIAL, REVIEW, COHORT_M, COHORT_R]
+    lead, composed = _lead_for(
+        "In the ARDENT cohort, were people with the top intake less likely to sleep under 7 hours?", {TRIAL.chunk_id, REVIEW.chunk_id, COHORT_M.chunk_id}, items
+    )
+    assert "less likely to sleep under 7 hours (OR 0.64)" in lead.text
+    cohort = next(c for c in composed.citations if c.doc_id == "cohort")
+    assert COHORT_R.chunk_id in cohort.chunk_ids  # cited with the passage that holds the quoted sentence
+
+
+def test_focus_needs_a_clear_margin_and_a_single_study():
+    from chatbot.answer.lead import focus_study
+
+    items = [TRIAL, REVIEW, COHORT_M, COHORT_R]
+    cards = _cards(items)
+    carded = [(c, cards[c.doc_id]) for c in (TRIAL, REVIEW, COHORT_M)]
+    got = focus_study("What did the ARDENT cohort report about sleep duration?", carded, cards, margin=1.5)
+    assert got is not None and got[0].doc_id == "cohort"
+    assert focus_study("What did the studies report about sleep duration in the ARDENT cohort?", carded, cards, 1.5) is None  # plural: several
+    assert focus_study("How does compound affect sleep?", carded, cards, margin=1.5) is None  # no distinctive term
+
+
+def test_two_part_results_question_gets_both_results():
+    m = make_chunk("inf", "**Methods.** Ten men received compound infusions overnight; blood was sampled for ACTH and cortisol.", title="Infusion", year=1998)
+    r = make_chunk(
+        "inf",
+        "**Results.** Spindle power rose in the third cycle. ACTH was suppressed from 22:00 to 07:00. Cortisol and prolactin secretion showed no changes.",
+        title="Infusion",
+        year=1998,
+        start=200,
+    )
+    lead, _ = _lead_for("When compound was infused overnight, what happened to ACTH and to cortisol?", {m.chunk_id}, [m, r])
+    assert "ACTH was suppressed from 22:00 to 07:00 [1]" in lead.text
+    assert "Cortisol and prolactin secretion showed no changes [1]" in lead.text
+
+
+def test_gap_note_only_when_it_is_about_what_was_asked():
+    note_off = make_chunk(
+        "rev",
+        "**Source note.** Read from the abstract page; the last sentence of the abstract is cut off.\n\n"
+        "**Results.** Sleep quality was linked with intake in observational studies (OR 1.2).",
+        title="Review",
+        year=2023,
+    )
+    lead, _ = _lead_for("What did the review find about sleep quality?", {note_off.chunk_id}, [note_off])
+    assert "cut off" not in lead.text  # a note about the abstract's last sentence does not answer this
+    note_on = make_chunk(
+        "arms",
+        "**Methods.** Three preparations were compared for 60 days.\n\n"
+        "**Results available.** The summary breaks off before the serum results of each arm, so they are not available.",
+        title="Three arms",
+        year=2003,
+    )
+    lead, composed = _lead_for("What were the serum results of each arm in the 60-day comparison?", {note_on.chunk_id}, [note_on])
+    assert "What the corpus lacks" in lead.text and "serum results of each arm" in lead.text
+
+
+def test_sentinel_forms_are_not_reported():
+    from chatbot.answer.lead import _form_of, _tested
+
+    cards = _cards([REVIEW, TRIAL])
+    assert _form_of(cards["review"]) == "" and "mixed" not in _tested(cards["review"])
+    assert _form_of(cards["trial"]) == "oxide"
+
+
+@pytest.mark.parametrize(
+    "q, kinds",
+    [
+        ("How was the dose increased over each treatment interval?", {"dose"}),  # names a dose, asks nothing else
+        ("Does the form matter more than the dose?", {"yes_no"}),  # a yes/no question about dose as a factor
+        ("How much sooner did the isotope peak with the chelate?", {"effect"}),
+        ("How many older adults were pooled, and from which countries?", {"population"}),
+        ("How much water did they drink?", set()),
+    ],
+)
+def test_more_question_kinds(q, kinds):
+    i = read_intent(q)
+    assert {k for k in ("yes_no", "dose", "effect", "population", "form", "strong_claim") if getattr(i, k)} == kinds
+
+
+def test_strong_claim_gap_uses_the_right_article(settings):
+    from test_answer_lead import ClaimAuditor, ask, build
+
+    ans = ask(build(settings), settings, "Does compound oxide eliminate insomnia?", auditor=ClaimAuditor())
+    assert "No study in the corpus reports an elimination." in ans.lead
+
+
+def test_claim_check_line_cites_the_study_it_quotes():
+    from chatbot.answer.service import _verdict_line, _quotes
+
+    verdict = {
+        "verdict": "no_evidence",
+        "finding": "unsupported",
+        "reason": "no study states this; the closest reported result: “ACTH concentration rose significantly in the treated group…”",
+        "evidence": [{"text": "Sleep was recorded."}, {"text": "ACTH concentration rose significantly in the treated group relative to controls."}],
+    }
+    assert _quotes(verdict) == ["acth concentration rose significantly in the treated group"]
+    line = _verdict_line(verdict, [2])
+    assert line.startswith("Claim check: UNSUPPORTED.") and line.endswith("group…” [2].")
+    assert "Evidence:" not in line
+    assert _verdict_line({"verdict": "no_evidence"}, [1, 3]) == "Claim check: NO EVIDENCE [1][3]."
+
+
+def test_verbatim_statement_is_entailed_without_the_model():
+    import numpy as np
+
+    from evals.nli import WindowedEntailer, quoted_in
+
+    premise = "**Results.** Cortisol, growth hormone and prolactin secretion showed no changes. Delta power did not change."
+    assert quoted_in(premise, "Cortisol, growth hormone and prolactin secretion showed no changes.")
+    assert not quoted_in(premise, "Cortisol secretion fell.")  # not word for word: the verifier decides
+    assert not quoted_in(premise, "Delta power")  # too short to stand on its own
+    calls = []
+    e = WindowedEntailer(lambda pairs: calls.append(len(pairs)) or np.tile([0.1, 0.1, 0.8], (len(pairs), 1)))
+    assert e(premise, "cortisol, growth hormone and prolactin secretion showed NO changes")
+    assert calls == [] and e.verbatim_hits == 1
