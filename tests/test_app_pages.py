@@ -104,6 +104,19 @@ def test_csv_export_holds_only_the_rows_shown(app_env, monkeypatch):
     assert "the 1 claim shown" in csv_button.help
 
 
+def test_a_damaged_audit_is_said_in_one_line_on_both_audit_pages(app_env):
+    """audit.json cut off mid-write: the audit and article pages name the file and go on without it, no traceback."""
+    store = Path(app_env["MGC_STORE_DIR"])
+    audit = store / "snapshots" / (store / "CURRENT").read_text().strip() / "audit.json"
+    audit.write_text(audit.read_text()[:200], encoding="utf-8")
+    at = _app().run()
+    for page in ("app/pages/audit.py", "app/pages/article.py"):
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        errors = [str(e.value).replace("\\", "") for e in at.error]  # shown escaped
+        assert any("cannot be read" in e and "audit.json" in e and "not valid JSON" in e for e in errors), errors
+
+
 # --- 3. flags ---------------------------------------------------------------------------------------
 
 
