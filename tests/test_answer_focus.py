@@ -173,3 +173,28 @@ def test_verbatim_statement_is_entailed_without_the_model():
     e = WindowedEntailer(lambda pairs: calls.append(len(pairs)) or np.tile([0.1, 0.1, 0.8], (len(pairs), 1)))
     assert e(premise, "cortisol, growth hormone and prolactin secretion showed NO changes")
     assert calls == [] and e.verbatim_hits == 1
+
+
+def test_study_that_cannot_tell_says_so_for_a_comparative_question():
+    """ "Which raised it more?" asks for a result; the study's own sentence says the material cannot tell."""
+    aim = make_chunk(
+        "pk",
+        "**Aim and design.** Serum levels were compared over 4 hours after a single dose of compound citrate or compound chelate.\n\n"
+        "**Results and conclusion.** Which preparation produced the larger serum rise cannot be reported from the material available here.",
+        title="Serum after citrate or chelate",
+        year=2002,
+    )
+    lead, _ = _lead_for("Which preparation raised serum levels more in the 4-hour comparison?", {aim.chunk_id}, [aim])
+    assert "What the corpus lacks" in lead.text and "cannot be reported" in lead.text
+
+
+def test_population_from_the_card_when_no_sentence_says_who():
+    pooled = make_chunk(
+        "meta",
+        "**Results.** In the pooled analysis, sleep latency was 17 minutes shorter (p = 0.0006).",
+        title="Meta-analysis of compound for insomnia",
+        year=2021,
+        meta=_meta(population="151 older adults in 3 trials (Iran, Germany, USA)"),
+    )
+    lead, composed = _lead_for("How many older adults were pooled in the meta-analysis, and from which countries?", {pooled.chunk_id}, [pooled])
+    assert "Who was studied (Smith 2021): 151 older adults in 3 trials (Iran, Germany, USA) [1]." in lead.text

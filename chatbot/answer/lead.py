@@ -129,7 +129,7 @@ def _card_terms(cards: dict[str, StudyCard]) -> tuple[dict[str, frozenset[str]],
         for t in ts:
             df[t] = df.get(t, 0) + 1
     n = len(terms_of)
-    idf = {t: math.log((n + 1) / (k + 1)) for t, k in df.items()}
+    idf = {t: math.log(1 + n / k) for t, k in df.items()}  # > 0 even for a term every card has (weighs least)
     if len(_CARD_TERMS) > 8:
         _CARD_TERMS.clear()
     _CARD_TERMS[id(cards)] = (cards, terms_of, idf)
@@ -218,7 +218,13 @@ def _best_outcomes(card: StudyCard, question: str, by_id: dict, first_chunk, cit
 _CLAUSE = re.compile(r";\s+(?=[A-Z])")
 _ABOUT_ARTICLE = re.compile(r"\barticle\b", re.I)
 _ABOUT_STUDIES = re.compile(r"\bstud(?:y|ies)\b|\btrials?\b|\bmeta-analys[ie]s\b|\breviews?\b|\bliterature\b|\bevidence\b", re.I)
-_UNAVAILABLE = re.compile(r"\b(?:breaks off|cut off|truncated|not available|not retrieved|not reported)\b", re.I)
+_UNAVAILABLE = re.compile(
+    r"\b(?:breaks off|cut off|truncated|not available|not retrieved|not reported|cannot be reported|not given|not named|not stated|not specified|"
+    r"does not (?:report|name|state|give|list|specify))\b",
+    re.I,
+)
+_CANNOT = re.compile(r"\bcannot be (?:reported|determined|judged|said)\b|\bnot available\b", re.I)
+_COMPARES = re.compile(r"\b(?:more|less|higher|lower|better|worse|larger|smaller|faster|slower)\b", re.I)  # "which raised it more?" asks for a result
 _ASKS_RESULTS = re.compile(
     r"\b(?:results?|find|found|findings?|show(?:ed|n)?|report(?:ed)?|outcomes?|effects?|p-?values?|happen(?:ed)?|respond(?:ed)?|differ(?:ed)?)\b", re.I
 )
@@ -368,6 +374,8 @@ def compose_lead(
         if facts:
             sentences.append(f"Who was studied:\n{_quote_run(facts[:MAX_FACTS])}")
             lead.used += [t for t, _ in facts[:MAX_FACTS]]
+        elif focus is not None and focus[1].population:  # no sentence says who: the card's population field (from the manifest) does
+            sentences.append(f"Who was studied ({focus[1].label()}): {focus[1].population.rstrip('.')} [{cite(focus[0]).n}].")
     best = _best_finding(composed.findings, intent, units, strict=bool(sentences))
     asks_results = intent.effect or bool(_ASKS_RESULTS.search(question))
     weak_best = best is None or best.role != "result" or (intent.effect and not FIGURE.search(best.text))
@@ -396,7 +404,8 @@ def compose_lead(
         lead.used.append(best.text)
 
     # 5. the study asked about says it lacks what was asked: say so, from its own note
-    if carded and (intent.effect or _ASKS_RESULTS.search(question)):
+    asks_facts = intent.effect or intent.dose or intent.form or intent.population or bool(_ASKS_RESULTS.search(question) or _COMPARES.search(question))
+    if carded and asks_facts:
         years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
         first = best.doc_id if best is not None else ""
         c, card = focus if focus is not None else sorted(carded, key=lambda cc: (cc[1].year not in years, cc[0].doc_id != first))[0]
@@ -422,7 +431,12 @@ def _gap_note(card: StudyCard, question: str, gap_rx: re.Pattern[str], profile: 
     from core.lexical import tokenize
 
     topic = _topic_terms(question, profile) | set(tokenize(" ".join(_ASKS_RESULTS.findall(question))))
-    scored = [(len(topic & set(tokenize(s.text))), -i, s) for i, s in enumerate(card.sentences) if s.role == "source_note" and gap_rx.search(s.text)]
+    # a source note, or any sentence saying the corpus cannot tell ("which one rose faster cannot be reported from the material available")
+    scored = [
+        (len(topic & set(tokenize(s.text))), -i, s)
+        for i, s in enumerate(card.sentences)
+        if gap_rx.search(s.text) and (s.role == "source_note" or _CANNOT.search(s.text))
+    ]
     scored = [x for x in scored if x[0] > 0]
     return max(scored, key=lambda x: (x[0], x[1]))[2] if scored else None
 
