@@ -198,3 +198,31 @@ def test_population_from_the_card_when_no_sentence_says_who():
     )
     lead, composed = _lead_for("How many older adults were pooled in the meta-analysis, and from which countries?", {pooled.chunk_id}, [pooled])
     assert "Who was studied (Smith 2021): 151 older adults in 3 trials (Iran, Germany, USA) [1]." in lead.text
+
+
+def test_prepositions_are_not_topic_terms():
+    """ "cost per bottle" shares no topic with "21 mEq per day"."""
+    from chatbot.answer.sentences import has_topic_term, query_terms
+
+    assert "per" not in query_terms("How much does the product cost per bottle?")
+    assert not has_topic_term("How much does the product cost per bottle?", "Volunteers took 21 mEq per day of each preparation.", frozenset())
+
+
+def test_gap_note_sharing_the_rarer_term_wins():
+    """Two notes each share one question term: the one sharing the term fewer studies use is the one about what was asked."""
+    from chatbot.answer.lead import _gap_note, _UNAVAILABLE
+    from core.domain import NEUTRAL
+
+    arms = make_chunk(
+        "arms",
+        "**Source note.** Read from a copy whose summary is cut off early in the Results.\n\n"
+        "**Results available.** The summary breaks off before the comparison of the arms, which is not available.",
+        title="Three arms",
+        year=2003,
+    )
+    other = make_chunk("o", "**Results.** The results were positive in every arm of the trial.", title="Other", year=2010)
+    cards = _cards([arms, other])
+    from chatbot.answer.lead import _card_terms
+
+    note = _gap_note(cards["arms"], "What were the results of the comparison?", _UNAVAILABLE, NEUTRAL, _card_terms(cards)[1])
+    assert note is not None and "comparison of the arms" in note.text

@@ -409,7 +409,7 @@ def compose_lead(
         years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
         first = best.doc_id if best is not None else ""
         c, card = focus if focus is not None else sorted(carded, key=lambda cc: (cc[1].year not in years, cc[0].doc_id != first))[0]
-        note = _gap_note(card, query or question, _GAP_NOTE if intent.effect else _UNAVAILABLE, profile)
+        note = _gap_note(card, query or question, _GAP_NOTE if intent.effect else _UNAVAILABLE, profile, _card_terms(cards)[1])
         if note is not None:
             cit = cite(c)
             if by_id.get(note.chunk_id) is not None:  # the passage holding the note joins the citation it is quoted under
@@ -423,17 +423,19 @@ def compose_lead(
     return lead
 
 
-def _gap_note(card: StudyCard, question: str, gap_rx: re.Pattern[str], profile: DomainProfile):
+def _gap_note(card: StudyCard, question: str, gap_rx: re.Pattern[str], profile: DomainProfile, idf: dict[str, float] | None = None):
     """The study's own note that it lacks what was asked: a source note saying so (``gap_rx``) that
-    shares a topic term with the question. Why the shared term: digests note many gaps ("the last
-    sentence of the abstract is cut off", "the conflict-of-interest list is cut off"), and only one
-    about what was asked answers the question."""
+    shares a topic term with the question, the one sharing the most distinctive terms (``idf``) first.
+    Why the shared term: digests note many gaps ("the last sentence of the abstract is cut off", "the
+    conflict-of-interest list is cut off"), and only one about what was asked answers the question."""
     from core.lexical import tokenize
 
     topic = _topic_terms(question, profile) | set(tokenize(" ".join(_ASKS_RESULTS.findall(question))))
+    weight = idf or {}
+    top = max(weight.values(), default=1.0)
     # a source note, or any sentence saying the corpus cannot tell ("which one rose faster cannot be reported from the material available")
     scored = [
-        (len(topic & set(tokenize(s.text))), -i, s)
+        (sum(weight.get(t, top) for t in topic & set(tokenize(s.text))), -i, s)
         for i, s in enumerate(card.sentences)
         if gap_rx.search(s.text) and (s.role == "source_note" or _CANNOT.search(s.text))
     ]

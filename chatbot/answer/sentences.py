@@ -56,11 +56,14 @@ _QUESTION_WORDS = (
     "what which who whom whose when where why how does do did is are was were can could should "
     "would will tell explain please know say says said find found show give much many anything"
 )
+# prepositions and quantifiers the shared stopword list lets through: "per" in "cost per bottle" and "21 mEq per
+# day" made a question about prices share a "topic term" with a dosing sentence
+_FUNCTION_WORDS = "per via versus vs among within without upon across toward towards whether each every also still even than"
 
 
 @functools.lru_cache(maxsize=1)
 def _question_terms() -> frozenset[str]:
-    return frozenset(tokenize(_QUESTION_WORDS))
+    return frozenset(tokenize(_QUESTION_WORDS + " " + _FUNCTION_WORDS))
 
 
 def terms(text: str) -> list[str]:
