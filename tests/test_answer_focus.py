@@ -226,3 +226,20 @@ def test_gap_note_sharing_the_rarer_term_wins():
 
     note = _gap_note(cards["arms"], "What were the results of the comparison?", _UNAVAILABLE, NEUTRAL, _card_terms(cards)[1])
     assert note is not None and "comparison of the arms" in note.text
+
+
+def test_clauses_split_at_semicolons_outside_brackets_only():
+    from chatbot.answer.lead import _clauses
+
+    assert _clauses("Whole group: a; Subgroup: b (stress ≥ 25; N = 162) was 24% greater; Tolerance: c.") == [
+        "Whole group: a",
+        "Subgroup: b (stress ≥ 25; N = 162) was 24% greater",
+        "Tolerance: c.",
+    ]
+
+
+def test_claim_check_line_does_not_repeat_a_marker_its_reason_has():
+    from chatbot.answer.service import _verdict_line
+
+    line = _verdict_line({"verdict": "no_evidence", "finding": "unsupported", "reason": "closest: “A sentence here that is long enough.” [1]"}, [2], {1: 2})
+    assert line.count("[2]") == 1

@@ -168,7 +168,7 @@ def _best_outcome(card: StudyCard, question: str, by_id: dict, first_chunk, cite
     scored = []
     for i, o in enumerate(s for s in card.sentences if s.role == "result"):
         # a run of findings joined by semicolons ("Whole group: …; Subgroup: …"): the clause that answers
-        for k, clause in enumerate(_CLAUSE.split(_plain(o.text) + ".")):
+        for k, clause in enumerate(_clauses(_plain(o.text) + ".")):
             if (FIGURE.search(clause) or not need_figure) and not suspect_reason(clause):
                 scored.append((len(q & set(terms(clause))), i, k, clause, o))
     scored = [x for x in scored if x[0] > 0]
@@ -199,7 +199,7 @@ def _best_outcomes(card: StudyCard, question: str, by_id: dict, first_chunk, cit
     for o in (s for s in card.sentences if s.role == "result"):
         if len(out) >= k:
             break
-        for clause in _CLAUSE.split(_plain(o.text) + "."):
+        for clause in _clauses(_plain(o.text) + "."):
             text = _plain(clause)
             new = (q & set(terms(text))) - covered
             if new and text != first[0] and not suspect_reason(text) and (FIGURE.search(text) or not need_figure):
@@ -216,6 +216,24 @@ def _best_outcomes(card: StudyCard, question: str, by_id: dict, first_chunk, cit
 
 
 _CLAUSE = re.compile(r";\s+(?=[A-Z])")
+
+
+def _clauses(text: str) -> list[str]:
+    """``text`` split at "; " before a capital, but not inside brackets: "(stress ≥ 25; N = 162)" stays whole."""
+    out: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == ";" and depth == 0 and _CLAUSE.match(text, i):
+            out.append(text[start:i])
+            start = _CLAUSE.match(text, i).end()
+    out.append(text[start:])
+    return out
+
+
 _ABOUT_ARTICLE = re.compile(r"\barticle\b", re.I)
 _ABOUT_STUDIES = re.compile(r"\bstud(?:y|ies)\b|\btrials?\b|\bmeta-analys[ie]s\b|\breviews?\b|\bliterature\b|\bevidence\b", re.I)
 _UNAVAILABLE = re.compile(

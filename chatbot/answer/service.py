@@ -61,7 +61,7 @@ def _verdict_line(verdict: dict[str, Any], numbers: list[int], mapping: dict[int
     head = f"Claim check: {label}" + (f" (confidence {float(conf):.2f})" if isinstance(conf, (int, float)) else "")
     reasons = [str(r) for r in ([verdict.get("reason")] if verdict.get("reason") else []) + list(verdict.get("reasons") or []) if r]
     first = _renumber(reasons[0], mapping or {}).rstrip(".") if reasons else ""
-    marks = "".join(f"[{n}]" for n in numbers)
+    marks = "".join(f"[{n}]" for n in numbers if f"[{n}]" not in first)  # a reason may already cite the study it quotes
     # the evidence numbers close the sentence they back (a trailing "Evidence: [1][2]" read as a sentence of its own)
     if first:
         return f"{head}. {first} {marks}.".replace(" .", ".") if marks else f"{head}. {first}."
