@@ -75,6 +75,8 @@ def test_follow_up_retrieves_in_context(settings):
         "How many patients took part, and how big was each dose?",
         "Do the studies agree with that figure?",
         "Was it blinded, and who were the participants?",
+        "How many trials and participants did it pool?",  # what a study did ("pool", "enrol") is a facet, not a topic
+        "Who did they enrol, and what was reported?",
     ],
 )
 def test_questions_without_a_topic_are_follow_ups(q):
