@@ -15,6 +15,8 @@ import string
 from typing import Any, Iterable
 from urllib.parse import quote, urlsplit
 
+from core import study_types
+
 _PUNCT = frozenset(string.punctuation)
 _WS = re.compile(r"\s+")
 
@@ -223,13 +225,8 @@ def source_heading(n: Any, title: str | None, year: Any, study_type: str | None,
 
 
 def study_label(study_type: str | None) -> str:
-    """The same human label the answers use ("rct" -> "RCT"), so badges and prose agree."""
-    try:
-        from chatbot.answer.types import study_label as _label
-
-        return _label(study_type) or (study_type or "")
-    except Exception:  # answer package unavailable: a readable fallback
-        return (study_type or "").replace("-", " ").replace("_", " ")
+    """The same human label the answers use ("rct" -> "RCT", core.study_types), so badges and prose agree."""
+    return study_types.label(study_type) or (study_type or "")
 
 
 def location_label(section: str | None, page: Any) -> str:
@@ -280,25 +277,6 @@ def _blank_before_lists(lines: list[str]) -> list[str]:
     return out
 
 
-STUDY_RANK = {
-    "meta-analysis": 9,
-    "systematic-review": 8,
-    "rct": 7,
-    "crossover-trial": 7,
-    "cohort": 5,
-    "pharmacokinetic": 4,
-    "case-control": 4,
-    "cross-sectional": 3,
-    "observational": 4,
-    "narrative-review": 2,
-    "fact-sheet": 2,
-    "animal": 1,
-    "in-vitro": 1,
-    "other": 0,
-    "article": 0,
-}
-
-
 def strongest_study_type(evidence: Iterable[dict[str, Any]]) -> str:
     """Highest design on the usual evidence hierarchy among the evidence items ('' if none)."""
     best, rank = "", -1
@@ -306,7 +284,7 @@ def strongest_study_type(evidence: Iterable[dict[str, Any]]) -> str:
         st = (e.get("study_type") or "").strip()
         if not st:
             continue
-        r = STUDY_RANK.get(st.lower(), 0)
+        r = study_types.rank(st)
         if r > rank:
             best, rank = st, r
     return best

@@ -105,19 +105,9 @@ class LLMSettings(BaseModel):
 
 
 def _default_study_weights() -> dict[str, float]:
-    return {
-        "meta-analysis": 1.0,
-        "systematic-review": 0.95,
-        "rct": 0.85,
-        "crossover-trial": 0.8,
-        "pharmacokinetic": 0.6,
-        "cohort": 0.55,
-        "other": 0.5,
-        "narrative-review": 0.35,
-        "fact-sheet": 0.35,
-        "animal": 0.25,
-        "in-vitro": 0.2,
-    }
+    from core.study_types import default_weights
+
+    return default_weights()
 
 
 class AuditSettings(BaseModel):

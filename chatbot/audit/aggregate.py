@@ -27,6 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from chatbot.audit.decision import DecisionModel, plain
 from chatbot.audit.features import deciding_items
 from chatbot.audit.stance import NEI, EvidenceItem, finding_text
+from core import study_types
+from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
 
 VERDICTS = ("supported", "contradicted", "mixed", "no_evidence")
 FINDINGS = ("supported", "contradicted", "extrapolated", "conflicting", "unsupported", "not_covered")
@@ -45,22 +47,7 @@ def finding_of(record: dict[str, Any]) -> str:
     f = record.get("finding")
     if f in FINDINGS:
         return str(f)
-    return {"supported": "supported", "contradicted": "contradicted", "mixed": "conflicting"}.get(str(record.get("verdict", "")), "unsupported")
-
-
-_TYPE_WORDS = {
-    "meta-analysis": "meta-analysis",
-    "systematic-review": "systematic review",
-    "rct": "RCT",
-    "crossover-trial": "crossover trial",
-    "pharmacokinetic": "pharmacokinetic study",
-    "cohort": "cohort study",
-    "narrative-review": "narrative review",
-    "fact-sheet": "fact sheet",
-    "animal": "animal study",
-    "in-vitro": "in-vitro study",
-    "other": "study",
-}
+    return LEGACY_FINDING.get(str(record.get("verdict", "")), LEGACY_DEFAULT_FINDING)
 
 
 class Verdict(BaseModel):
@@ -99,8 +86,8 @@ class Verdict(BaseModel):
 
 
 def type_word(st: str) -> str:
-    st = (st or "").lower()
-    return _TYPE_WORDS.get(st, "study" if st in ("", "unknown", "none") else st)
+    """What one study of this design is called when counted in a reason ("RCT", "animal study")."""
+    return study_types.noun(st)
 
 
 def _plural(word: str, n: int) -> str:
