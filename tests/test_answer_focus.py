@@ -130,6 +130,7 @@ def test_sentinel_forms_are_not_reported():
         ("How much sooner did the isotope peak with the chelate?", {"effect"}),
         ("How many older adults were pooled, and from which countries?", {"population"}),
         ("How much water did they drink?", set()),
+        ("Which animals were used to compare the compounds?", {"population"}),
     ],
 )
 def test_more_question_kinds(q, kinds):

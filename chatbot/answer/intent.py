@@ -29,7 +29,7 @@ _EFFECT = re.compile(
 )
 _POPULATION = re.compile(
     r"^\s*(?:and\s+|but\s+)?who\b|[,;]\s*(?:and\s+)?who\b|\bwho (?:was|were) (?:studied|included|enrolled|recruited)\b|"
-    r"\bwhich (?:people|patients|participants|population|populations|groups?|subjects|ages?)\b|"
+    r"\bwhich (?:people|patients|participants|population|populations|groups?|subjects|ages?|animals?|species|cells?)\b|"
     r"\bin (?:which|what) (?:population|people|patients|group)s?\b|\bparticipants?\b|\bpopulations?\b|"
     r"\bhow many (?:\w+\s+){0,2}?(?:people|patients|participants|adults|subjects|volunteers|men|women|children)\b|\btook part\b",
     re.I,
