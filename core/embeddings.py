@@ -22,6 +22,7 @@ __all__ = [
     "MissingModelError",
     "apply_torch_threads",
     "bf16_works",
+    "embed_each",
     "get_embeddings",
     "register_embedder",
     "registered_embedders",
@@ -140,10 +141,41 @@ class MiniLMEmbeddings(Embeddings):
         # Cached: the retriever and the answerer both embed the same question.
         return list(_cached_query_vector(self.path, self.bf16, text))
 
+    def embed_each(self, texts: list[str]) -> np.ndarray:
+        """Unit-length rows that each equal embedding that text alone (bf16 included, bit for bit): texts are
+        batched by equal token length, so no row is padded. ``embed_documents`` pads a batch to its longest
+        text, and in bf16 a text's vector then moves (up to ~1e-3 per component) with its batch-mates; the
+        claim audit embeds the same sentences for many claims and caches them, so it needs vectors that
+        depend on the text only."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        model = self.model
+        lengths = [len(ids) for ids in model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)["input_ids"]]
+        by_len: dict[int, list[int]] = {}
+        for i, n in enumerate(lengths):
+            by_len.setdefault(n, []).append(i)
+        out: np.ndarray | None = None
+        for group in by_len.values():
+            vecs = _encode(model, [texts[i] for i in group], self.batch_size, self.bf16)
+            if out is None:
+                out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)
+            out[group] = vecs
+        assert out is not None
+        return out
+
 
 @functools.lru_cache(maxsize=512)
 def _cached_query_vector(path: str, bf16: bool, text: str) -> tuple[float, ...]:
     return tuple(float(x) for x in _encode(_load_sentence_transformer(path), [text], 1, bf16)[0])
+
+
+def embed_each(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
+    """Vectors that depend on each text alone (``MiniLMEmbeddings.embed_each``); another embedder's
+    ``embed_documents`` is taken to be so already (the tests' deterministic fakes are)."""
+    each = getattr(embeddings, "embed_each", None)
+    if each is not None:
+        return np.asarray(each(list(texts)), dtype=np.float32)
+    return np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
 
 
 EmbedderFactory = Callable[[Any], Embeddings]

@@ -257,6 +257,24 @@ def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settin
     return stance, reasons
 
 
+def _passage_windows(claim: str, passages: Sequence[Any], a, profile: DomainProfile) -> tuple[list[Chunk], list[list[str]], dict[str, float]]:
+    """The literature passages worth verifying (enough of the claim's words) and the windows of each (``a``: Settings.audit)."""
+    chunks = [p.chunk if hasattr(p, "chunk") else p for p in passages]
+    chunks = [c for c in chunks if c.role == "literature"]
+    rel = {c.chunk_id: relevance(claim, f"{c.title} {c.text}", profile=profile) for c in chunks}
+    chunks = [c for c in chunks if rel[c.chunk_id] >= a.verify_min_relevance]
+    windows = [_with_numbers(claim, c, candidate_windows(claim, c, a.windows_per_passage), profile) for c in chunks]
+    kept = [(c, ws) for c, ws in zip(chunks, windows) if ws]  # a passage of nothing but suspect text has no window
+    return [c for c, _ in kept], [ws for _, ws in kept], rel
+
+
+def verifier_pairs(claim: str, passages: Sequence[Any], settings, profile: DomainProfile = NEUTRAL) -> list[tuple[str, str]]:
+    """The (claim, window) pairs ``assess`` sends the verifier for these passages (windows are picked lexically, so
+    they are known before any scoring: the whole-article audit scores every claim's pairs in one pass)."""
+    _, windows, _ = _passage_windows(claim, passages, settings.audit, profile)
+    return [(claim, w) for ws in windows for w in ws]
+
+
 def assess(
     claim: str,
     passages: Sequence[Any],
@@ -265,20 +283,12 @@ def assess(
     profile: DomainProfile = NEUTRAL,
     similarity: Callable[[str, list[str]], Sequence[float]] | None = None,
 ) -> list[EvidenceItem]:
-    """Every literature passage judged against the claim, one verifier batch for all windows."""
+    """Every literature passage judged against the claim, one verifier call for all windows."""
     a = settings.audit
     subject = list(profile.subject)
-    chunks = [p.chunk if hasattr(p, "chunk") else p for p in passages]
-    chunks = [c for c in chunks if c.role == "literature"]
+    chunks, windows, rel = _passage_windows(claim, passages, a, profile)
     if not chunks:
         return []
-    rel = {c.chunk_id: relevance(claim, f"{c.title} {c.text}", profile=profile) for c in chunks}
-    chunks = [c for c in chunks if rel[c.chunk_id] >= a.verify_min_relevance] or []
-    if not chunks:
-        return []
-    windows = [_with_numbers(claim, c, candidate_windows(claim, c, a.windows_per_passage), profile) for c in chunks]
-    kept = [(c, ws) for c, ws in zip(chunks, windows) if ws]  # a passage of nothing but suspect text has no window
-    chunks, windows = [c for c, _ in kept], [ws for _, ws in kept]
     pairs = [(claim, w) for ws in windows for w in ws]
     probs = verifier.score(pairs) if pairs else np.zeros((0, 3))
     mech = checks.is_mechanism_claim(claim, profile)

@@ -2,8 +2,16 @@
 
 Loaded once per process because loading costs far more than scoring a claim's evidence.
 Weights ship in fp16 to stay small, but fp16 matmuls on CPU are slow and lossy, so the model
-is cast to fp32 after loading. Pairs are scored longest-first-sorted in batches so a batch
-holds similar lengths and padding (most of the CPU cost) stays small.
+is cast to fp32 after loading.
+
+Pairs are scored in batches of *equal token length* (no padding at all). A pair's probabilities
+then depend on the pair alone, not on which other pairs share its batch: they equal scoring it by
+itself, bit for bit (checked in tests/test_verifier_batching.py). With padding they did not: in bf16
+a pair's probabilities moved by up to 0.011 with its batch-mates, and the padded half of every
+batch (48% of the tokens on the default article's 3,988 pairs) plus the attention mask that
+padding needs (sdpa's slow masked path) cost more than the tokens themselves. Because scores are
+per pair, ``PrescoredVerifier`` can score a whole article's pairs in one pass, where most lengths
+fill whole batches (benchmarks/audit_bench.py).
 """
 
 from __future__ import annotations
@@ -82,7 +90,9 @@ class Verifier:
         self.bf16 = bf16  # autocast matmuls to bf16 (weights stay fp32); see core.precision
 
     def score(self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None) -> np.ndarray:
-        """(n, 3) probabilities in ``LABELS`` order."""
+        """(n, 3) probabilities in ``LABELS`` order; each row depends on its pair only (see the module docstring)."""
+        import contextlib
+
         import torch
 
         n = len(pairs)
@@ -90,27 +100,60 @@ class Verifier:
         if not n:
             return out
         bs = batch_size or self.batch_size
-        order = sorted(range(n), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        import contextlib
-
+        enc = self.tokenizer([a for a, _ in pairs], [b for _, b in pairs], truncation="longest_first", max_length=self.max_length)
+        ids, types = enc["input_ids"], enc.get("token_type_ids")
+        by_len: dict[int, list[int]] = {}
+        for i, x in enumerate(ids):
+            by_len.setdefault(len(x), []).append(i)
         cast = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
         with torch.no_grad(), cast:
-            for j in range(0, n, bs):
-                ids = order[j : j + bs]
-                enc = self.tokenizer(
-                    [pairs[i][0] for i in ids],
-                    [pairs[i][1] for i in ids],
-                    truncation="longest_first",
-                    max_length=self.max_length,
-                    padding=True,
-                    return_tensors="pt",
-                )
-                logits = self.model(**enc).logits.float()
-                out[ids] = torch.softmax(logits, -1).numpy()[:, self._order]
+            for length in sorted(by_len):
+                group = by_len[length]
+                for j in range(0, len(group), bs):
+                    rows = group[j : j + bs]
+                    batch = {"input_ids": torch.tensor([ids[i] for i in rows])}
+                    if types is not None:
+                        batch["token_type_ids"] = torch.tensor([types[i] for i in rows])
+                    batch["attention_mask"] = torch.ones_like(batch["input_ids"])
+                    logits = self.model(**batch).logits.float()
+                    out[rows] = torch.softmax(logits, -1).numpy()[:, self._order]
         return out
 
     def label(self, probs: np.ndarray) -> list[str]:
         return [LABELS[int(i)] for i in np.argmax(probs, axis=-1)]
+
+
+class PrescoredVerifier:
+    """A verifier whose pairs were scored ahead, all together: ``score`` answers from those rows.
+
+    The whole-article audit knows every claim's (claim, window) pairs before it judges any claim
+    (windows are picked lexically), so it scores them in one call, where equal-length batches are
+    full, instead of one small call per claim. Rows equal what ``score`` would return per claim,
+    because a pair's scores do not depend on its batch (``Verifier.score``); a pair that was not
+    scored ahead is scored on demand. Everything else (``fingerprint``, ``path`` …) is the
+    wrapped verifier's.
+    """
+
+    def __init__(self, verifier, pairs: Sequence[tuple[str, str]] = ()):
+        self._verifier = verifier
+        self._rows: dict[tuple[str, str], np.ndarray] = {}
+        self.add(pairs)
+
+    def add(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Score the pairs not seen yet, in one call."""
+        todo = list(dict.fromkeys(p for p in pairs if p not in self._rows))
+        if todo:
+            self._rows.update(zip(todo, np.asarray(self._verifier.score(todo), dtype=np.float32)))
+
+    def score(self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None) -> np.ndarray:
+        pairs = [tuple(p) for p in pairs]
+        self.add(pairs)  # type: ignore[arg-type]
+        if not pairs:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        return np.stack([self._rows[p] for p in pairs])  # type: ignore[index]
+
+    def __getattr__(self, name: str):
+        return getattr(self._verifier, name)
 
 
 def _fingerprint(path: Path) -> str:

@@ -1,0 +1,133 @@
+"""A verifier pair's scores depend on the pair alone, so the whole-article audit scores every claim's
+pairs in one call (and embeds each quoted sentence once) with the findings of judging claim by claim."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import FakeEmbeddings
+from test_audit_pipeline import FakeRetriever, StubVerifier, snapshot  # noqa: F401 - the fixture
+
+from chatbot.audit import pipeline
+from chatbot.audit.verifier import LABELS, PrescoredVerifier, Verifier
+from core.domain import profile_for
+from core.embeddings import embed_each
+
+PAIRS = [
+    ("Glycine taken before bed shortens sleep latency.", "On PSG, glycine shortened the latency to sleep onset."),
+    ("Vitamin D increases bone density.", "Vitamin D supplementation decreased bone density in older women over two years of follow-up."),
+    ("Caffeine improves reaction time.", "The trial measured blood pressure."),
+    ("Zinc shortens colds.", "Zinc lozenges did not shorten the duration of colds compared with placebo."),
+    ("Exercise lowers resting heart rate.", "Twelve weeks of training lowered resting heart rate by 6 beats per minute."),
+    ("Exercise lowers resting heart rate.", "Training lowered it."),
+]
+
+
+def _tiny_verifier(path):
+    """A 2-layer random BERT with the packaged MiniLM's tokenizer and the verifier's three labels (no shipped weights needed)."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from core.settings import Settings
+
+    tok = AutoTokenizer.from_pretrained(Settings().embedding_model, local_files_only=True)
+    torch.manual_seed(0)
+    cfg = BertConfig(
+        vocab_size=tok.vocab_size,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        num_labels=3,
+        id2label=dict(enumerate(LABELS)),
+        label2id={lab: i for i, lab in enumerate(LABELS)},
+        initializer_range=0.2,
+    )
+    BertForSequenceClassification(cfg).eval().save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+@pytest.mark.parametrize("bf16", [False, True])
+def test_a_pairs_scores_do_not_depend_on_its_batch(tmp_path, bf16):
+    v = Verifier(_tiny_verifier(tmp_path / "v"), batch_size=4, bf16=bf16)
+    together = v.score(PAIRS)
+    alone = np.concatenate([v.score([p]) for p in PAIRS])
+    shuffled = v.score(PAIRS[::-1], batch_size=2)[::-1]
+    assert together.shape == (len(PAIRS), 3) and np.allclose(together.sum(1), 1.0, atol=1e-5)
+    assert np.allclose(together, alone, atol=1e-6) and np.allclose(together, shuffled, atol=1e-6)
+    assert v.score([]).shape == (0, 3)
+
+
+def test_prescored_verifier_answers_from_rows_scored_together():
+    calls: list[int] = []
+
+    class Counting(StubVerifier):
+        def score(self, pairs):
+            calls.append(len(pairs))
+            return super().score(pairs)
+
+    raw = Counting()
+    pre = PrescoredVerifier(raw, PAIRS + PAIRS[:2])  # repeats are scored once
+    assert calls == [len(PAIRS)]
+    assert np.array_equal(pre.score(PAIRS[2:4]), raw.score(PAIRS[2:4]))
+    assert calls[1:] == [2]  # (the direct call above)
+    extra = [("NMDA block claim", "Mg2+ blocks the channel")]
+    assert np.array_equal(pre.score(extra), raw.score(extra)) and pre.score([]).shape == (0, 3)
+    assert pre.fingerprint == "stub" and pre.path == "stub"  # the wrapped verifier's identity
+
+
+def test_similarity_embeds_each_sentence_once():
+    embedded: list[str] = []
+
+    class Counting(FakeEmbeddings):
+        def embed_documents(self, texts):
+            embedded.extend(texts)
+            return super().embed_documents(texts)
+
+    emb = Counting()
+    sim = pipeline.Similarity(emb)
+    texts = ["Magnesium blocks the channel.", "Absorption was 4 %.", "Magnesium blocks the channel."]
+    got = sim("magnesium blocks NMDA channels", texts)
+    want = np.asarray(FakeEmbeddings().embed_documents(texts)) @ np.asarray(emb.embed_query("magnesium blocks NMDA channels"))
+    assert np.allclose(got, want, atol=1e-6) and got[0] == got[2]
+    sim("another claim", texts[:2])
+    assert sorted(embedded) == sorted(set(texts)) and sim("x", []) == []
+    assert np.array_equal(embed_each(FakeEmbeddings(), texts), np.asarray(FakeEmbeddings().embed_documents(texts), dtype=np.float32))
+
+
+def test_audit_scores_every_pair_in_one_call_with_the_findings_of_claim_by_claim(snapshot):  # noqa: F811
+    calls: list[int] = []
+
+    class Counting(StubVerifier):
+        def score(self, pairs):
+            calls.append(len(pairs))
+            return super().score(pairs)
+
+    r = FakeRetriever(snapshot.ordered_chunks())
+    report = pipeline.audit_snapshot(snapshot, None, retriever=r, verifier=Counting())
+    assert len(calls) == 1 and calls[0] > 0
+    s = snapshot.settings
+    profile = profile_for(snapshot, s)
+    model = pipeline.decision_model(s)
+    for c in report.claims:
+        passages = pipeline._retrieve(c.text, r, s.audit.k, profile)
+        one = pipeline.judge(c.text, passages, StubVerifier(), s, profile, model, pipeline.similarity_fn(r)).to_json()
+        got = c.to_json()
+        assert {k: got[k] for k in one} == one
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_minilm_embed_each_equals_embedding_each_text_alone(precision):
+    from core.embeddings import MiniLMEmbeddings, bf16_works
+    from core.settings import Settings
+
+    if precision == "bf16" and not bf16_works():
+        pytest.skip("no native bf16 on this CPU")
+    e = MiniLMEmbeddings(Settings().embedding_model, 8, precision)
+    texts = [b for _, b in PAIRS] + ["Short.", "Short too."]
+    each = embed_each(e, texts)
+    alone = np.asarray([e.embed_documents([t])[0] for t in texts], dtype=np.float32)
+    assert each.shape == alone.shape and np.allclose(each, alone, atol=1e-6)
+    if precision == "bf16":  # padding moved bf16 vectors by up to ~1e-3; without it they are exact
+        assert np.array_equal(each, alone)
