@@ -469,3 +469,24 @@ def test_a_null_result_about_something_else_does_not_contradict():
     text = "Responses to glutamate, which can act on NMDA receptors, were depressed or did not change."
     it = item("cells", "in-vitro", REFUTING, [NULL], text=text, quote_relevance=0.4, claim=claim, mechanism=True)
     assert run([it], claim=claim).finding != "contradicted"
+
+
+def test_closest_result_is_the_studys_result_sentence_when_the_judged_window_is_background():
+    # the verifier judged a rationale sentence of the review; the reason must quote what the study reported
+    claim = "Magnesium glycinate reduces anxiety by 32%."
+    background = "Because anxiety has been linked to magnesium status, supplementation was proposed to reduce anxiety."
+    result = "Anxiety scores fell by 12% after 8 weeks of magnesium glycinate (p = 0.01; 95% CI 4 to 20)."
+    text = f"{background} {result}"
+    it = item("review1", "systematic-review", UNDECIDED, text=background, claim=claim)
+    spans = [(0, len(background)), (len(background) + 1, len(text))]
+    it.chunk = Chunk("review1-0", "review1", text, 0, len(text), spans, title="T", role="literature", section="")
+    v = run([it], claim)
+    assert v.finding == "unsupported"
+    assert f"the closest reported result: “{result}” [1]" in v.reason  # whole: the ';' inside brackets is no clause break
+
+
+def test_closest_result_quotes_the_clause_that_bears_on_the_claim():
+    claim = "Magnesium glycinate reduces anxiety by 32%."
+    listing = "Serum levels stayed high for six hours; anxiety scores fell by 12% with magnesium glycinate; sleep was not measured."
+    v = run([item("rct1", "rct", UNDECIDED, text=listing, claim=claim)], claim)
+    assert "the closest reported result: “anxiety scores fell by 12% with magnesium glycinate” [1]" in v.reason

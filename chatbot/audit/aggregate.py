@@ -146,23 +146,85 @@ _RESULT = re.compile(
 )
 
 
-def _closest(items: Sequence[EvidenceItem], claim: str) -> EvidenceItem | None:
-    """The evidence sentence nearest to what the claim states: on its topic, a reported result, with a number if the
-    claim has one (a digest's notes about itself are never a result)."""
-    from chatbot.audit.stance import is_provenance, states_finding
+def _closest(items: Sequence[EvidenceItem], claim: str, min_relevance: float) -> tuple[EvidenceItem, str] | None:
+    """The study result nearest to what the claim states, and the words to quote: on its topic, a reported result
+    (read with its section: not background, an aim, a method or a digest's note about itself), with a number if the
+    claim has one. Each study offers the result its judged window reports, or else its passage's own result
+    sentence closest to the claim (``_closest_result``)."""
+    from chatbot.audit.stance import is_provenance, relevance
 
     items = [i for i in items if not is_provenance(i.text)] or list(items)
-    items = [i for i in items if states_finding(i.text)] or items  # an aim or a method is no "reported result"
     if not items:
         return None
     wants_number = bool(re.search(r"\d", claim))
 
-    def key(i: EvidenceItem) -> float:
-        num = 0.3 if wants_number and re.search(r"\d\s*(?:%|mg|g\b|min|minutes|h\b|hours|points?)", i.text) else 0.0
-        result = 0.15 if _RESULT.search(i.text) else 0.0
-        return i.quote_relevance + num + result + 0.1 * i.weight
+    def key(pair: tuple[EvidenceItem, str, int]) -> float:
+        i, quote, kind = pair
+        num = 0.3 if wants_number and re.search(r"\d\s*(?:%|mg|g\b|min|minutes|h\b|hours|points?)", quote) else 0.0
+        result = 0.15 if _RESULT.search(quote) else 0.0
+        stated = (-1.0, 0.0, 0.3)[kind]  # an aim, a method or a note about the source is no "reported result"
+        return relevance(claim, quote) + num + result + stated + 0.1 * i.weight
 
-    return max(items, key=key)
+    best = max(((i, *_closest_result(i, claim, min_relevance)) for i in items), key=key)
+    return best[0], best[1]
+
+
+def _result_sentences(text: str, chunk) -> list[str]:
+    """The sentences of ``text`` that report a result or a conclusion, read with the section they sit in (a sentence
+    of a 'Results' paragraph without statistics is still a result; one of 'Background' is not)."""
+    from core.text import split_sentences
+
+    return _results_among([text[a:b].strip() for a, b in split_sentences(text)], chunk)
+
+
+def _results_among(sentences: Sequence[str], chunk) -> list[str]:
+    from core.cards import classify_sentence
+
+    section = getattr(chunk, "section", "") or ""
+    return [x for x in sentences if x and classify_sentence(x, section) in RESULT_ROLES]
+
+
+RESULT_ROLES = frozenset({"result", "conclusion"})
+
+
+def _clauses(sentences: Sequence[str]) -> list[str]:
+    """Sentences cut at semicolons: a digest lists several results in one sentence ("A rose; B fell"), and the
+    quote should be the one that bears on the claim, verbatim."""
+    out = []
+    for s in sentences:
+        depth, start = 0, 0
+        for k, ch in enumerate(s):
+            depth += (ch in "([") - (ch in ")]")
+            if ch == ";" and depth <= 0 and s[k + 1 : k + 2] == " ":  # never inside "(p = 0.01; 95% CI …)"
+                out.append(s[start:k])
+                start = k + 2
+        out.append(s[start:])
+    return [c.strip() for c in out if len(c.strip()) > 20]
+
+
+def _closest_result(item: EvidenceItem, claim: str, min_relevance: float) -> tuple[str, int]:
+    """What one study reports nearest to the claim, and how surely it is a reported result (2: a result or
+    conclusion; 1: a statement of fact; 0: only background, aims, methods or notes): the judged window's result
+    sentences; when it holds none, the study passage's own result sentence that carries most of the claim's
+    words, if it carries at least ``min_relevance`` of them; else the window without its non-findings."""
+    from chatbot.audit.stance import NON_FINDING_ROLES, relevance
+    from core.cards import classify_sentence
+    from core.text import split_sentences
+
+    own = _clauses(_result_sentences(item.text, item.chunk))
+    if own:
+        return max(own, key=lambda x: relevance(claim, x)), 2  # ties: the earlier
+    c = item.chunk
+    suspect = set((c.meta or {}).get("suspect_sentences") or [])  # text addressed to the reader or the system
+    candidates = [c.text[a:b].strip() for k, (a, b) in enumerate(c.sentences or []) if k not in suspect]
+    results = _clauses(_results_among(candidates, c))
+    if results:
+        best = max(results, key=lambda x: relevance(claim, x))
+        if relevance(claim, best) >= min_relevance:
+            return best, 2
+    sents = [item.text[a:b].strip() for a, b in split_sentences(item.text)]
+    stated = [x for x in sents if x and classify_sentence(x, c.section or "") not in NON_FINDING_ROLES]
+    return (" ".join(stated), 1) if stated else (item.text, 0)
 
 
 def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float], model: DecisionModel, settings, max_evidence: int | None = None) -> Verdict:
@@ -230,8 +292,9 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
     if not finding:
         related = [i for i in items if i.quote_relevance >= s.relevance_min or i.relevance >= s.topic_min]
         if related:
-            close = _closest(related, claim)
-            assert close is not None
+            picked = _closest(related, claim, s.relevance_min)
+            assert picked is not None
+            close, quoted = picked
             evidence = [close] + [i for i in _one_per_doc(sorted(related, key=lambda i: -i.quote_relevance)) if i is not close]
             nums = _claimed_numbers(claim)
             finding = "unsupported"
@@ -244,7 +307,7 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
                 )
             else:
                 what = f"no study reports {nums}" if nums else "no study clearly states this" if close in support else "no study states this"
-                reason = f"{what}; the closest reported result: “{_quote(finding_text(close.text))}” [1]"
+                reason = f"{what}; the closest reported result: “{_quote(quoted, 280)}” [1]"
         else:
             finding = "not_covered"
             evidence = []
