@@ -1,4 +1,4 @@
-"""`python -m evals {beir,verify-pairs,run,compare,audit-corpus,evidence-ceiling}`: dispatches to the module that owns each command."""
+"""`python -m evals {beir,verify-pairs,run,compare,audit-corpus,audit-quotes,evidence-ceiling}`: dispatches to the module that owns each command."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ COMMANDS = {
     "run": ("evals.runner", "Run the answer-quality suite and write a report"),
     "compare": ("evals.compare", "Compare two results.json files; non-zero exit on regression"),
     "audit-corpus": ("evals.audit_corpus", "Claim audit of a corpus built from SciFact claims vs their gold labels"),
+    "audit-quotes": ("evals.audit_quotes", "What the claim audit quotes as the closest reported result, by sentence role"),
     "evidence-ceiling": ("evals.evidence_ceiling", "How well the verifier separates labelled findings, given the right studies and via the audit"),
 }
 
