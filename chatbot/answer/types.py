@@ -10,30 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import study_types
 from core.cards import StudyCard
 from core.types import Chunk
 
-_STUDY_LABELS = {
-    "rct": "RCT",
-    "meta-analysis": "meta-analysis",
-    "systematic-review": "systematic review",
-    "narrative-review": "narrative review",
-    "crossover-trial": "crossover trial",
-    "in-vitro": "in vitro",
-    "animal": "animal study",
-    "cohort": "cohort study",
-    "pharmacokinetic": "pharmacokinetic study",
-    "fact-sheet": "fact sheet",
-    "other": "",
-}
-
 
 def study_label(study_type: str | None) -> str:
-    """Human label for a study type ("rct" -> "RCT"); unknown types pass through readable."""
-    st = (study_type or "").strip().lower()
-    if st in _STUDY_LABELS:
-        return _STUDY_LABELS[st]
-    return st.replace("_", " ").replace("-", " ")
+    """Human label for a study type ("rct" -> "RCT"); unknown types pass through readable (``core.study_types``)."""
+    return study_types.label(study_type)
 
 
 def source_url(chunk: Chunk) -> str | None:
