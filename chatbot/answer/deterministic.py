@@ -87,9 +87,12 @@ def sentence_role(chunk, raw: str, start: int, end: int, roles: dict[tuple[str, 
     return classify_sentence(clean_sentence(raw), run_in_section(chunk.text, start, end) or chunk.section)
 
 
-def candidates(passages: list, cards: dict[str, StudyCard] | None = None) -> list[Candidate]:
+def candidates(passages: list, cards: dict[str, StudyCard] | None = None, boilerplate: re.Pattern[str] | None = None) -> list[Candidate]:
     """Quotable sentences of the passages. A source note ("Read from the abstract…", "The abstract
-    does not state…") or text addressing the reader (core.safety) is never a candidate finding."""
+    does not state…") or text addressing the reader (core.safety) is never a candidate finding, nor is
+    an article sentence matching the corpus profile's ``boilerplate`` (the publisher's furniture: "In
+    Part II, we will examine … dosing strategies" announces what the corpus does not contain, and
+    quoting it made a question about that other text look answered)."""
     out: list[Candidate] = []
     seen: set[str] = set()
     roles = card_roles(cards)
@@ -104,6 +107,8 @@ def candidates(passages: list, cards: dict[str, StudyCard] | None = None) -> lis
             seen.add(key)
             kind = sentence_role(p.chunk, raw, a, b, roles)
             if kind == "source_note" or suspect_reason(s):
+                continue
+            if boilerplate is not None and p.chunk.role == "article" and boilerplate.search(s):
                 continue
             out.append(Candidate(i, s, p.chunk.role, kind=kind))
     return out
@@ -286,13 +291,16 @@ def compose(
     cards: dict[str, StudyCard] | None = None,
     intent: Intent | None = None,
     units: tuple[str, ...] = (),
+    boilerplate: tuple[str, ...] = (),
 ) -> Composed:
     """Extractive cited answer to ``question`` (scored against ``query``, the standalone form);
-    ``cards`` give sentence roles and source cards, ``intent`` what kind of sentence was asked for."""
+    ``cards`` give sentence roles and source cards, ``intent`` what kind of sentence was asked for,
+    ``boilerplate`` (the corpus profile's patterns) the article furniture never quoted."""
     cfg = cfg or get_settings().compose
     if store_empty:
         return Composed(EMPTY_STORE, [], refused=True)
-    cands = candidates(passages, cards)
+    furniture = re.compile("|".join(f"(?:{b})" for b in boilerplate), re.I) if boilerplate else None
+    cands = candidates(passages, cards, furniture)
     vecs = score_candidates(query or question, passages, cands, embeddings, cfg, intent, units)
     chosen = select(cands, vecs, cfg)
     if not chosen:

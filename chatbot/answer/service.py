@@ -228,6 +228,7 @@ def stream_answer(
         cards=cards,
         intent=intent,
         units=tuple(profile.dose_units),
+        boilerplate=tuple(profile.boilerplate),
     )
     if gaps:  # the question names something no document mentions: say so first, and answer nothing
         # about it; what the corpus has on the rest of the question follows, labelled as such

@@ -1,0 +1,93 @@
+"""Refusals by general rules: the article's own furniture (the corpus profile's ``boilerplate``:
+publisher, series, "in Part II we will examine …") is never quoted as an answer, so a question about
+text the corpus only announces is refused, while the same article's statements still answer.
+
+Stores are built like ingest builds them (cards.json and domain.yaml beside the manifest) from
+hand-made chunks, with the fake embedder (the helpers of ``test_answer_lead``)."""
+
+from __future__ import annotations
+
+import yaml
+
+import pytest
+
+from answer_helpers import make_chunk
+
+PROFILE = {
+    "subject": ["compound"],
+    "forms": {"oxide": ["oxide"]},
+    "boilerplate": [r"\bacme\b", r"part (?:i|ii)\b", "series", r"we will (?:map|examine)"],
+}
+FURNITURE = (
+    "Thank you for reading Part I of this Acme Notes series on dosing strategies. "
+    "In Part II, we will examine the dosing strategies that follow from these mechanisms."
+)
+STATEMENTS = "Compound oxide settles the nervous system through three receptor pathways, the article holds."
+TRIAL = "**Results.** Compound oxide shortened sleep onset latency by 17 minutes compared with placebo (P = 0.02)."
+
+
+def _chunks() -> list:
+    return [
+        make_chunk("article", FURNITURE, role="article", title="Acme Notes, Part I"),
+        make_chunk("article", STATEMENTS, role="article", title="Acme Notes, Part I", start=400),
+        make_chunk("trial", TRIAL, title="Compound oxide and sleep", year=2012, study_type="rct", meta={"authors": ["Smith J"], "form": "oxide"}),
+    ]
+
+
+@pytest.fixture
+def retriever(settings):
+    from core.cards import CARDS_FILE
+    from core.domain import DomainProfile
+    from core.records import DocumentRecord, StoreManifest
+    from core.store import open_snapshot, write_version
+    from ingest.cards import cards_file
+
+    from chatbot.retrieval import get_retriever
+    from fakes import FakeEmbeddings
+
+    items = _chunks()
+    emb = FakeEmbeddings()
+    docs: dict[str, DocumentRecord] = {}
+    for c in items:
+        d = docs.setdefault(
+            c.doc_id, DocumentRecord(hash=c.doc_id, path=f"{c.doc_id}.md", title=c.title, year=c.year, role=c.role, study_type=c.study_type, meta=dict(c.meta))
+        )
+        d.chunk_ids.append(c.chunk_id)
+    extra = {CARDS_FILE: cards_file(docs, items, DomainProfile.model_validate(PROFILE)), "domain.yaml": yaml.safe_dump(PROFILE).encode()}
+    write_version(settings, items, emb.embed_documents([c.text for c in items]), StoreManifest(documents=docs, embedding_model=emb.name), extra_files=extra)
+    return get_retriever(settings, snapshot=open_snapshot(settings), embeddings=emb)
+
+
+def ask(retriever, settings, q):
+    from chatbot.answer.service import answer_question
+
+    return answer_question(q, settings=settings, retriever=retriever)
+
+
+def test_question_only_the_furniture_mentions_is_refused(retriever, settings):
+    ans = ask(retriever, settings, "What dosing strategies does Part II of the Acme series recommend?")
+    assert ans.refused
+    assert "we will examine" not in ans.answer and "Thank you for reading" not in ans.answer
+
+
+def test_the_articles_statements_still_answer(retriever, settings):
+    ans = ask(retriever, settings, "Through how many receptor pathways does the article say compound oxide settles the nervous system?")
+    assert not ans.refused and "three receptor pathways" in ans.answer
+
+
+def test_candidates_skip_furniture_of_the_article_only():
+    import re
+
+    from chatbot.answer.deterministic import candidates
+
+    class P:
+        def __init__(self, chunk):
+            self.chunk = chunk
+
+    furniture = re.compile("|".join(f"(?:{b})" for b in PROFILE["boilerplate"]), re.I)
+    lit = make_chunk("review", "**Results.** The review of this series of trials found that compound oxide shortened sleep onset by 17 minutes.")
+    art = make_chunk("article", FURNITURE, role="article")
+    texts = [c.text for c in candidates([P(art), P(lit)], None, furniture)]
+    assert not any("Part II" in t or "Thank you" in t for t in texts)
+    assert any("series of trials" in t for t in texts)  # a study's sentence is never furniture
+    assert len(candidates([P(art)], None, None)) == 2  # without a profile's patterns nothing is dropped
