@@ -1,6 +1,8 @@
-"""Refusals by general rules: the article's own furniture (the corpus profile's ``boilerplate``:
+"""Refusals by general rules. The article's own furniture (the corpus profile's ``boilerplate``:
 publisher, series, "in Part II we will examine …") is never quoted as an answer, so a question about
-text the corpus only announces is refused, while the same article's statements still answer.
+text the corpus only announces is refused, while the same article's statements still answer. A yes/no question about an outcome the literature
+mentions only in passing (a background sentence, a source note) and no study reports on is refused;
+one whose outcome a study's results (or a profile synonym of it) report is answered.
 
 Stores are built like ingest builds them (cards.json and domain.yaml beside the manifest) from
 hand-made chunks, with the fake embedder (the helpers of ``test_answer_lead``)."""
@@ -34,8 +36,8 @@ def _chunks() -> list:
     ]
 
 
-@pytest.fixture
-def retriever(settings):
+def build(settings, items, profile):
+    """Write ``items`` as a store version with its cards and ``profile``, as ingest does."""
     from core.cards import CARDS_FILE
     from core.domain import DomainProfile
     from core.records import DocumentRecord, StoreManifest
@@ -45,7 +47,6 @@ def retriever(settings):
     from chatbot.retrieval import get_retriever
     from fakes import FakeEmbeddings
 
-    items = _chunks()
     emb = FakeEmbeddings()
     docs: dict[str, DocumentRecord] = {}
     for c in items:
@@ -53,9 +54,14 @@ def retriever(settings):
             c.doc_id, DocumentRecord(hash=c.doc_id, path=f"{c.doc_id}.md", title=c.title, year=c.year, role=c.role, study_type=c.study_type, meta=dict(c.meta))
         )
         d.chunk_ids.append(c.chunk_id)
-    extra = {CARDS_FILE: cards_file(docs, items, DomainProfile.model_validate(PROFILE)), "domain.yaml": yaml.safe_dump(PROFILE).encode()}
+    extra = {CARDS_FILE: cards_file(docs, items, DomainProfile.model_validate(profile)), "domain.yaml": yaml.safe_dump(profile).encode()}
     write_version(settings, items, emb.embed_documents([c.text for c in items]), StoreManifest(documents=docs, embedding_model=emb.name), extra_files=extra)
     return get_retriever(settings, snapshot=open_snapshot(settings), embeddings=emb)
+
+
+@pytest.fixture
+def retriever(settings):
+    return build(settings, _chunks(), PROFILE)
 
 
 def ask(retriever, settings, q):
@@ -91,3 +97,64 @@ def test_candidates_skip_furniture_of_the_article_only():
     assert not any("Part II" in t or "Thank you" in t for t in texts)
     assert any("series of trials" in t for t in texts)  # a study's sentence is never furniture
     assert len(candidates([P(art)], None, None)) == 2  # without a profile's patterns nothing is dropped
+
+
+OUTCOME_PROFILE = {"subject": ["compound"], "forms": {"oxide": ["oxide"]}, "synonyms": {"gastrointestinal": "tolerated"}}
+REVIEW = (
+    "**Background.** Compound is a cofactor of many enzymes and takes part in the regulation of blood pressure and of blood glucose; "
+    "high doses can cause gastrointestinal trouble. "
+    "**Methods.** Adults with hypertension and insomnia were given 300 mg compound oxide or placebo for 8 weeks. "
+    "**Results.** Compound oxide shortened sleep onset latency in adults with hypertension by 12 minutes (p = 0.03); "
+    "all participants tolerated it well."
+)
+
+
+@pytest.fixture
+def outcome_store(settings):
+    chunk = make_chunk(
+        "review", REVIEW, title="Compound oxide and sleep in hypertension", year=2015, study_type="rct", meta={"authors": ["Lee K"], "form": "oxide"}
+    )
+    return build(settings, [chunk], OUTCOME_PROFILE)
+
+
+def test_outcome_only_a_background_sentence_mentions_is_refused(outcome_store, settings):
+    ans = ask(outcome_store, settings, "Does compound oxide lower blood pressure in people with hypertension?")
+    assert ans.refused
+    assert "No study in the corpus reports on “blood pressure”: the literature mentions it only in passing." in ans.answer
+    assert any("blood pressure" in g for g in ans.gaps)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Does compound oxide shorten sleep onset latency in people with hypertension?",  # a result reports it
+        "Does compound oxide cause gastrointestinal discomfort?",  # only the background has it, but its profile synonym ("tolerated") is reported
+        "Does the cofactor form of compound shorten sleep onset latency?",  # "cofactor" precedes the subject: not the outcome
+    ],
+)
+def test_outcome_a_study_reports_is_no_gap(outcome_store, q):
+    from chatbot.answer.lead import unreported_outcome
+    from chatbot.answer.service import snapshot_cards
+    from core.domain import DomainProfile
+
+    cards = snapshot_cards(outcome_store.snapshot)
+    assert unreported_outcome(q, cards, DomainProfile.model_validate(OUTCOME_PROFILE)) == []
+    without_synonyms = DomainProfile.model_validate(dict(OUTCOME_PROFILE, synonyms={}))
+    assert unreported_outcome("Does compound oxide cause gastrointestinal discomfort?", cards, without_synonyms) == ["gastrointestinal"]
+
+
+def test_outcome_a_result_reports_is_answered(outcome_store, settings):
+    ans = ask(outcome_store, settings, "Does compound oxide shorten sleep onset latency in people with hypertension?")
+    assert not ans.refused and "12 minutes" in ans.answer
+
+
+def test_open_questions_and_questions_without_the_subject_have_no_outcome_gap(outcome_store):
+    from chatbot.answer.lead import unreported_outcome
+    from chatbot.answer.service import snapshot_cards
+    from core.domain import DomainProfile
+
+    cards = snapshot_cards(outcome_store.snapshot)
+    profile = DomainProfile.model_validate(OUTCOME_PROFILE)
+    assert unreported_outcome("What does compound oxide do to blood pressure?", cards, profile) == []  # not a yes/no question
+    assert unreported_outcome("Does it lower blood pressure?", cards, profile) == []  # no mention of the subject to read the outcome after
+    assert unreported_outcome("Does compound oxide lower blood pressure?", cards, profile) == ["blood pressure"]

@@ -18,6 +18,8 @@ from core.cards import StudyCard, dose_pattern
 from core.domain import NEUTRAL, DomainProfile
 from core.safety import suspect_reason
 
+from chatbot.scope import quoted
+
 from chatbot.answer.deterministic import FIGURE, WHO, Composed, cite_chunk
 from chatbot.answer.intent import Intent, strong_claim_word
 from chatbot.answer.types import Citation, Finding
@@ -86,7 +88,7 @@ def _cited(text: str, tag: str) -> str:
     return f"{text.rstrip().rstrip('.')} {tag}."
 
 
-def _topic_terms(question: str, profile: DomainProfile) -> set[str]:
+def topic_terms(question: str, profile: DomainProfile) -> set[str]:
     """The question's content terms beyond the subject and its forms (what a study must be about)."""
     from core.lexical import tokenize
 
@@ -259,10 +261,95 @@ def _card_text(card: StudyCard) -> str:
     return " ".join([card.title, card.population, card.intervention.text, card.intervention.agent] + [s.text for s in card.sentences])
 
 
+_REPORTED: dict[int, tuple[dict[str, StudyCard], frozenset[str], frozenset[str]]] = {}
+
+
+def _reported_terms(cards: dict[str, StudyCard]) -> tuple[frozenset[str], frozenset[str]]:
+    """Terms of what the studies did and found (title, authors, population, intervention, comparator,
+    conclusion, outcomes and the method, result and conclusion sentences) and terms of everything the
+    cards hold (background and source notes too); computed once per card set."""
+    from core.lexical import tokenize
+
+    got = _REPORTED.get(id(cards))
+    if got is not None and got[0] is cards:
+        return got[1], got[2]
+    done: set[str] = set()
+    mentioned: set[str] = set()
+    for cd in cards.values():
+        iv = cd.intervention
+        fields = [cd.title, " ".join(cd.authors), cd.population, iv.text, iv.agent, iv.form, iv.dose, iv.duration, cd.comparator, cd.conclusion]
+        fields += [o.text for o in cd.outcomes] + [s.text for s in cd.sentences if s.role in ("method", "result", "conclusion")]
+        done.update(tokenize(" ".join(fields)))
+        mentioned.update(tokenize(" ".join(s.text for s in cd.sentences)))
+    mentioned |= done
+    if len(_REPORTED) > 8:
+        _REPORTED.clear()
+    _REPORTED[id(cards)] = (cards, frozenset(done), frozenset(mentioned))
+    return frozenset(done), frozenset(mentioned)
+
+
+def _synonym_reported(term: str, profile: DomainProfile, done: frozenset[str]) -> bool:
+    """A profile synonym of ``term`` is reported ("gastrointestinal" discomfort: the trial says the chelate was "tolerated")."""
+    from core.lexical import tokenize
+
+    for key, extra in profile.synonyms.items():
+        if any(k.startswith(term) or term.startswith(k) for k in tokenize(key)) and set(tokenize(extra)) & done:
+            return True
+    return False
+
+
+def unreported_outcome(question: str, cards: dict[str, StudyCard], profile: DomainProfile = NEUTRAL) -> list[str]:
+    """Words of a yes/no question's outcome that the literature mentions but no study reports on.
+
+    The outcome is what follows the question's last mention of the subject, a form or another agent
+    ("Does <subject> lower | blood pressure in people with hypertension?"); a word of it counts as
+    reported when a study's method, result or conclusion sentence or card field has it (or one of its
+    profile synonyms). A word some literature document has only in its background or source notes
+    ("regulation of blood pressure" in a fact sheet's list of roles) is a passing mention, not a study
+    of it, so the question is unanswerable here; a word the corpus lacks altogether is the scope
+    guard's (``chatbot.scope``) and one only the article has is the claim check's."""
+    from core.lexical import tokenize
+
+    from chatbot.answer.intent import read_intent
+
+    if not cards or not read_intent(question).yes_no:
+        return []
+    ends = [m.end() for rx in (profile.subject_re(),) if rx is not None for m in rx.finditer(question)]
+    ends += [m.end() for a in profile.agents_in(question) for m in re.finditer(r"\b" + re.escape(a) + r"\b", question, re.I)]
+    if not ends:
+        return []
+    tail = question[max(ends) :]
+    done, mentioned = _reported_terms(cards)
+    topic = topic_terms(tail, profile)
+    words = re.findall(r"[A-Za-z][\w\-]*", tail)
+    verb = set(tokenize(words[0])) if words else set()  # "lower", "cause": what the subject does, not the outcome
+    missing = {t for t in topic - verb if t in mentioned and t not in done and not _synonym_reported(t, profile, done)}
+    return _phrases(missing, topic, tail)
+
+
+def _phrases(missing: set[str], topic: set[str], tail: str) -> list[str]:
+    """The question's words for the missing terms, each with the topic words right before it
+    ("blood pressure"), but never the outcome's first word (the verb after the subject: "lower")."""
+    from core.lexical import tokenize
+
+    words = re.findall(r"[A-Za-z][\w\-]*", tail)
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if not set(tokenize(w)) & missing:
+            continue
+        j = i
+        while j > 1 and set(tokenize(words[j - 1])) & topic:
+            j -= 1
+        phrase = " ".join(words[j : i + 1])
+        out = [p for p in out if p not in phrase] + ([phrase] if not any(phrase in p for p in out) else [])
+    return out
+
+
 def coverage_gaps(question: str, cards: dict[str, StudyCard], profile: DomainProfile = NEUTRAL) -> tuple[list[str], bool]:
     """What the question is about that no study in the corpus includes (an agent other than the
-    subject, a group of people), and whether that leaves the question unanswerable (it is about that
-    agent rather than the subject, or about that group)."""
+    subject, a group of people) or reports on (a yes/no question's outcome the literature mentions only
+    in passing: ``unreported_outcome``), and whether that leaves the question unanswerable (it is about
+    that agent rather than the subject, about that group, or asks for that outcome)."""
     if not cards:
         return [], False
     all_text = " ".join(_card_text(cd) for cd in cards.values()).lower()
@@ -277,6 +364,10 @@ def coverage_gaps(question: str, cards: dict[str, StudyCard], profile: DomainPro
         if re.search(rx, question, re.I) and not re.search(rx, all_text, re.I):
             gaps.append(f"No study in the corpus included {group}.")
             refuse = True
+    outcome = unreported_outcome(question, cards, profile)
+    if outcome:
+        gaps.append(f"No study in the corpus reports on {quoted(outcome)}: the literature mentions it only in passing.")
+        refuse = True
     return gaps, refuse
 
 
@@ -358,7 +449,7 @@ def compose_lead(
     )  # not, e.g., what a product costs
     if asked and carded and about_findings:
         tested = {c.doc_id: _card_forms(card, profile) for c, card in carded}
-        topic = _topic_terms(question, profile)
+        topic = topic_terms(question, profile)
         missing = [f for f in sorted(asked) if not _tested_anywhere(f, topic, cards, profile)]
         if missing:
             lead.gaps.append(f"No study in the corpus that addresses this question tested {' or '.join(missing)}.")
@@ -410,7 +501,7 @@ def compose_lead(
     if asked and about_findings and cards:  # a study that tested the form asked about, on this topic, not among those found
         found = {c.doc_id for c, _ in carded}
         covered = {f for _, cd in carded for f in _card_forms(cd, profile)}
-        topic = _topic_terms(question, profile)
+        topic = topic_terms(question, profile)
         for form in sorted(asked - covered):
             card = next((cd for cd in cards.values() if cd.doc_id not in found and _on_topic(cd, form, topic, profile)), None)
             if card is not None and (got := _best_outcome(card, question, by_id, None, cite)) is not None:
@@ -448,7 +539,7 @@ def _gap_note(card: StudyCard, question: str, gap_rx: re.Pattern[str], profile: 
     conflict-of-interest list is cut off"), and only one about what was asked answers the question."""
     from core.lexical import tokenize
 
-    topic = _topic_terms(question, profile) | set(tokenize(" ".join(_ASKS_RESULTS.findall(question))))
+    topic = topic_terms(question, profile) | set(tokenize(" ".join(_ASKS_RESULTS.findall(question))))
     weight = idf or {}
     top = max(weight.values(), default=1.0)
     # a source note, or any sentence saying the corpus cannot tell ("which one rose faster cannot be reported from the material available")

@@ -58,7 +58,7 @@ _QUESTION_WORDS = (
 )
 # prepositions and quantifiers the shared stopword list lets through: "per" in "cost per bottle" and "21 mEq per
 # day" made a question about prices share a "topic term" with a dosing sentence
-_FUNCTION_WORDS = "per via versus vs among within without upon across toward towards whether each every also still even than"
+_FUNCTION_WORDS = "per via versus vs among within without upon across toward towards whether each every few several also still even than"
 
 
 @functools.lru_cache(maxsize=1)
