@@ -168,6 +168,7 @@ def main() -> int:
     from core.settings import get_settings
     from core.store import open_snapshot
 
+    load_start = os.getloadavg()
     s = get_settings()
     snap = open_snapshot(s)
     retriever = get_retriever(s, snapshot=snap)
@@ -214,7 +215,7 @@ def main() -> int:
         return {k: round(statistics.median(r[k] for r in rows), 2) for k in rows[0]}
 
     res: dict = {
-        "machine": {"cpus_allowed": len(os.sched_getaffinity(0)), "cpu_native_bf16": cpu_has_bf16(), "loadavg_start": os.getloadavg()},
+        "machine": {"cpus_allowed": len(os.sched_getaffinity(0)), "cpu_native_bf16": cpu_has_bf16(), "loadavg_start": load_start},
         "verifier_bf16": bool(getattr(verifier, "bf16", False)),
         "claims": audit["stats"]["claims"],
         "findings": audit["stats"]["findings"],
@@ -225,9 +226,8 @@ def main() -> int:
         "runs_wall": {str(n): [round(r["wall"], 2) for r in rows] for n, rows in runs.items()},
         "loadavg_end": os.getloadavg(),
     }
-    if len(threads) > 1:
-        base = statistics.median(r["wall"] for r in runs[threads[0]])
-        res["speedup_vs_first"] = {str(n): round(base / statistics.median(r["wall"] for r in runs[n]), 2) for n in threads[1:]}
+    if len(threads) > 1:  # per round, the same-moment ratio of the first count's wall time to each other's (median)
+        res["speedup_vs_first"] = {str(n): round(statistics.median(a["wall"] / b["wall"] for a, b in zip(runs[threads[0]], runs[n])), 2) for n in threads[1:]}
     if args.out:
         args.out.write_text(json.dumps(stable(audit), indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     print(json.dumps(res, indent=1))

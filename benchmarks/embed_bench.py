@@ -28,7 +28,7 @@ def main() -> int:
     ap.add_argument("--chunks", type=int, default=500)
     ap.add_argument("--tokens", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", default="1", help="torch intra-op threads to compare, e.g. 1,2")
+    ap.add_argument("--threads", default="1", help="torch intra-op threads to compare, e.g. 1,2 (interleaved per repeat)")
     args = ap.parse_args()
 
     import numpy as np
@@ -53,20 +53,26 @@ def main() -> int:
         "threads": {},
     }
     vecs = {name: np.array(e.embed_documents(texts[:64])) for name, e in paths.items()}  # warm-up (and model load)
-    for n in [int(x) for x in args.threads.split(",")]:
-        torch.set_num_threads(n)
-        rates: dict[str, list[float]] = {name: [] for name in paths}
-        for _ in range(args.repeats):
+    counts = [int(x) for x in args.threads.split(",")]
+    rates: dict[int, dict[str, list[float]]] = {n: {name: [] for name in paths} for n in counts}
+    for _ in range(args.repeats):
+        for n in counts:  # thread counts interleaved too: a load change hits every setting alike
+            torch.set_num_threads(n)
             for name, e in paths.items():  # interleaved: both paths see the same load
                 t = time.perf_counter()
                 vecs[name] = np.array(e.embed_documents(texts))
-                rates[name].append(len(texts) / (time.perf_counter() - t))
-                print(f"threads {n} {name}: {rates[name][-1]:.1f} chunks/s", file=sys.stderr, flush=True)
-        med = {name: round(statistics.median(r), 1) for name, r in rates.items()}
+                rates[n][name].append(len(texts) / (time.perf_counter() - t))
+                print(f"threads {n} {name}: {rates[n][name][-1]:.1f} chunks/s", file=sys.stderr, flush=True)
+    for n in counts:
+        med = {name: round(statistics.median(r), 1) for name, r in rates[n].items()}
         res["threads"][str(n)] = {
             "chunks_per_s_median": med,
-            "runs": {k: [round(x, 1) for x in v] for k, v in rates.items()},
+            "runs": {k: [round(x, 1) for x in v] for k, v in rates[n].items()},
             "bf16_over_fp32": round(med["bf16"] / med["fp32"], 2),
+        }
+    if len(counts) > 1:  # per repeat, the same-moment ratio of each count to the first (medians of those)
+        res["threads_ratio_vs_first"] = {
+            str(n): {name: round(statistics.median(b / a for a, b in zip(rates[counts[0]][name], rates[n][name])), 2) for name in paths} for n in counts[1:]
         }
     cos = (vecs["fp32"] * vecs["bf16"]).sum(1)
     res["mean_cosine_bf16_fp32"] = round(float(cos.mean()), 6)

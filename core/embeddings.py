@@ -8,9 +8,11 @@ tests register a deterministic fake this way; nothing here knows about it).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from typing import Any, Callable
+import sys
+from typing import Any, Callable, Iterator
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -24,6 +26,7 @@ __all__ = [
     "bf16_works",
     "embed_each",
     "get_embeddings",
+    "pinned_torch_threads",
     "register_embedder",
     "registered_embedders",
     "torch_threads",
@@ -35,12 +38,46 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+_PINNED_THREADS: int | None = None
+
+
+@contextlib.contextmanager
+def pinned_torch_threads(n: int | None) -> Iterator[None]:
+    """Hold torch at ``n`` intra-op threads while the block runs (a batch job such as ``python -m ingest``:
+    Settings.ingest.torch_threads): model loads inside it call ``apply_torch_threads()``, which keeps ``n``
+    rather than resetting it to Settings.torch_threads. Torch is not imported for it: a process that loads no
+    model pays nothing. ``n`` None or 0 changes nothing. The previous count is restored afterwards."""
+    global _PINNED_THREADS
+    if not n:
+        yield
+        return
+    before_pin = _PINNED_THREADS
+    before = torch_threads() if "torch" in sys.modules else None
+    _PINNED_THREADS = n
+    if before is not None:
+        apply_torch_threads(n)
+    try:
+        yield
+    finally:
+        _PINNED_THREADS = before_pin
+        if "torch" in sys.modules:
+            import torch
+
+            torch.set_num_threads(before or (before_pin or _settings_threads() or torch.get_num_threads()))
+
+
+def _settings_threads() -> int:
+    from core.settings import get_settings
+
+    return get_settings().torch_threads
+
+
 def apply_torch_threads(n: int | None = None) -> None:
     """Pin torch's intra-op threads once per process (see Settings.torch_threads for why)."""
     if n is None:
-        from core.settings import get_settings
-
-        n = get_settings().torch_threads
+        n = _PINNED_THREADS
+    if n is None:
+        n = _settings_threads()
     if n and n > 0:
         import torch
 

@@ -63,6 +63,15 @@ class IngestSettings(BaseModel):
         description="Time budget, in seconds, for loading and cleaning one file; past it the file is skipped with "
         "the reason and the rest ingest. A 5 MB text file cleans in ~16 s here.",
     )
+    torch_threads: int = Field(
+        2,
+        description="Torch intra-op threads for `python -m ingest` (a batch job in its own process: embedding and the "
+        "claim audit), held for the whole run; 0 uses Settings.torch_threads. Measured here with both cores allowed, "
+        "interleaved in one process: bf16 embedding 45.8 -> 83.6 chunks/s (1.8x) while the other core was idle, "
+        "41 chunks/s once another job took it (benchmarks/embed_bench.py --threads 1,2); the whole-article claim audit "
+        "1.12x with other jobs running (benchmarks/audit_bench.py --threads 1,2). The app and the CLIs that answer "
+        "questions keep Settings.torch_threads (1), where OpenMP spin-waits under load cost far more.",
+    )
     dedup_candidates: int = Field(
         64,
         description="Kept sentences examined per lookup when dropping near-duplicate sentences (found through "

@@ -131,3 +131,22 @@ def test_minilm_embed_each_equals_embedding_each_text_alone(precision):
     assert each.shape == alone.shape and np.allclose(each, alone, atol=1e-6)
     if precision == "bf16":  # padding moved bf16 vectors by up to ~1e-3; without it they are exact
         assert np.array_equal(each, alone)
+
+
+def test_pinned_torch_threads_hold_across_model_loads_and_are_restored():
+    """``python -m ingest`` runs in 2 threads (Settings.ingest.torch_threads) though every model load applies Settings.torch_threads."""
+    import torch
+
+    from core.embeddings import apply_torch_threads, pinned_torch_threads
+    from core.settings import Settings
+
+    before = torch.get_num_threads()
+    assert Settings().ingest.torch_threads == 2
+    with pinned_torch_threads(2):
+        apply_torch_threads()  # what every model load does
+        assert torch.get_num_threads() == 2
+    assert torch.get_num_threads() == before
+    with pinned_torch_threads(0):  # 0: Settings.torch_threads, nothing pinned
+        apply_torch_threads()
+        assert torch.get_num_threads() == (Settings().torch_threads or before)
+    torch.set_num_threads(before)
