@@ -23,6 +23,7 @@ __all__ = [
     "MiniLMEmbeddings",
     "MissingModelError",
     "apply_torch_threads",
+    "batch_threads",
     "bf16_works",
     "embed_each",
     "get_embeddings",
@@ -64,6 +65,17 @@ def pinned_torch_threads(n: int | None) -> Iterator[None]:
             import torch
 
             torch.set_num_threads(before or (before_pin or _settings_threads() or torch.get_num_threads()))
+
+
+def batch_threads(setting: int, cpus: int | None = None, load: float | None = None) -> int:
+    """Threads for a batch job (Settings.ingest.torch_threads): a positive ``setting`` as given; 0 = every core this
+    process may use when the 1-minute load average leaves all but one of them idle, else Settings.torch_threads.
+    Two threads on a busy 2-core machine made a cold ingest 2x slower (see the setting), one on an idle one 1.5x."""
+    if setting > 0:
+        return setting
+    cpus = cpus if cpus is not None else len(os.sched_getaffinity(0))
+    load = load if load is not None else os.getloadavg()[0]
+    return cpus if cpus > 1 and load <= cpus - 1 else max(1, _settings_threads())
 
 
 def _settings_threads() -> int:

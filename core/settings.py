@@ -64,13 +64,13 @@ class IngestSettings(BaseModel):
         "the reason and the rest ingest. A 5 MB text file cleans in ~16 s here.",
     )
     torch_threads: int = Field(
-        2,
+        0,
         description="Torch intra-op threads for `python -m ingest` (a batch job in its own process: embedding and the "
-        "claim audit), held for the whole run; 0 uses Settings.torch_threads. Measured here with both cores allowed, "
-        "interleaved in one process: bf16 embedding 45.8 -> 83.6 chunks/s (1.8x) while the other core was idle, "
-        "41 chunks/s once another job took it (benchmarks/embed_bench.py --threads 1,2); the whole-article claim audit "
-        "1.12x with other jobs running (benchmarks/audit_bench.py --threads 1,2). The app and the CLIs that answer "
-        "questions keep Settings.torch_threads (1), where OpenMP spin-waits under load cost far more.",
+        "claim audit), held for the whole run. 0 = auto: every core this process may use when the 1-minute load average "
+        "leaves all but one idle at the start, else Settings.torch_threads (1). Cold ingest of the default corpus "
+        "(audit included), measured here: quiet machine 46.8 s with 1 thread, 31.5 s with 2; with other jobs on the "
+        "other core 45-47 s with 1 thread but 85-105 s with 2 (OpenMP threads wait on the busy core). bf16 embedding "
+        "45.8 -> 83.6 chunks/s with the other core idle (benchmarks/embed_bench.py --threads 1,2).",
     )
     dedup_candidates: int = Field(
         64,

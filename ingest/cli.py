@@ -45,12 +45,12 @@ def main(argv: list[str] | None = None) -> int:
         overrides["fetch_online"] = False
     settings = Settings(**overrides)
 
-    from core.embeddings import pinned_torch_threads
+    from core.embeddings import batch_threads, pinned_torch_threads
     from core.errors import IngestBusyError, MagcheckError
     from services import build_services
 
     try:
-        with pinned_torch_threads(settings.ingest.torch_threads):  # a batch job: both cores (IngestSettings.torch_threads)
+        with pinned_torch_threads(batch_threads(settings.ingest.torch_threads)):  # a batch job: both cores when idle
             summary = build_services(settings).ingest(
                 dry_run=args.dry_run, audit=not args.no_audit, force=args.force, bar=not args.no_progress and sys.stderr.isatty()
             )

@@ -134,19 +134,30 @@ def test_minilm_embed_each_equals_embedding_each_text_alone(precision):
 
 
 def test_pinned_torch_threads_hold_across_model_loads_and_are_restored():
-    """``python -m ingest`` runs in 2 threads (Settings.ingest.torch_threads) though every model load applies Settings.torch_threads."""
+    """``python -m ingest`` may run in 2 threads (Settings.ingest.torch_threads) though every model load applies Settings.torch_threads."""
     import torch
 
     from core.embeddings import apply_torch_threads, pinned_torch_threads
     from core.settings import Settings
 
     before = torch.get_num_threads()
-    assert Settings().ingest.torch_threads == 2
     with pinned_torch_threads(2):
         apply_torch_threads()  # what every model load does
         assert torch.get_num_threads() == 2
     assert torch.get_num_threads() == before
-    with pinned_torch_threads(0):  # 0: Settings.torch_threads, nothing pinned
+    with pinned_torch_threads(0):  # 0: nothing pinned, Settings.torch_threads applies
         apply_torch_threads()
         assert torch.get_num_threads() == (Settings().torch_threads or before)
     torch.set_num_threads(before)
+
+
+def test_batch_threads_use_both_cores_only_when_the_other_is_idle():
+    from core.embeddings import batch_threads
+    from core.settings import Settings
+
+    one = Settings().torch_threads
+    assert Settings().ingest.torch_threads == 0  # auto
+    assert batch_threads(0, cpus=2, load=0.3) == 2
+    assert batch_threads(0, cpus=2, load=2.4) == one  # another job holds a core: OpenMP threads would wait on it
+    assert batch_threads(0, cpus=1, load=0.0) == one
+    assert batch_threads(3, cpus=2, load=5.0) == 3  # a positive setting is taken as given
