@@ -103,6 +103,32 @@ class ClaimRecord(VerdictRecord, ClaimPlace):
     """One audited claim of the article: where it stands (its keys first, as the audit writes them), and the finding on it."""
 
 
+class ClaimFlag(BaseModel):
+    """An audited claim of the article inside a passage an answer cites, whose finding is not 'supported': what the
+    chat shows beside the answer (``chatbot.audit.flags_for_passages`` makes it, ``Answer.flags`` carries it)."""
+
+    claim_id: str = Field(description="The audited claim's id.")
+    claim: str = Field(description="The claim as the article states it.")
+    verdict: str = Field(description="4-way verdict (supported, contradicted, mixed, no_evidence).")
+    finding: str = Field(description="The finding (contradicted, extrapolated, conflicting, unsupported, not_covered).")
+    reason: str = Field("", description="The finding's one-line reason; its [n] number the flag's own evidence.")
+    reasons: list[str] = Field(default_factory=list, description="Every reason, the headline first.")
+    evidence: list[EvidenceRecord] = Field(default_factory=list, description="The studies behind the finding.")
+    passage_chunk_id: str = Field("", description="The cited article passage the claim lies in (not in the JSON).")
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape ``ask --json`` and the app have always read (the passage id stays internal)."""
+        return {
+            "claim_id": self.claim_id,
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "finding": self.finding,
+            "reason": self.reason,
+            "reasons": list(self.reasons),
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+
+
 class VerifierInfo(_Record):
     path: str = Field("", description="Folder of the verifier weights used.")
     fingerprint: str = Field("", description="Fingerprint of those weights (a changed one re-verifies every claim).")

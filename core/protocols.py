@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # typing only: no import at run time
-    from core.audit_report import AuditReport
+    from core.audit_report import AuditReport, ClaimFlag
     from core.store import Snapshot
 
 
@@ -63,7 +63,7 @@ class Auditor(Protocol):
     def looks_like_claim(self, text: str) -> bool:
         """Whether a chat question asserts a checkable fact (it then gets a verdict first)."""
 
-    def flags_for_passages(self, audit: AuditReport, passages: Iterable[Any]) -> list[dict[str, Any]]:
+    def flags_for_passages(self, audit: AuditReport, passages: Iterable[Any]) -> list[ClaimFlag]:
         """Audited claims inside the given article passages whose verdict is not 'supported'."""
 
 

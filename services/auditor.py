@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from core.audit_report import AuditReport
+from core.audit_report import AuditReport, ClaimFlag
 from core.protocols import Retriever, Verifier
 from core.settings import Settings
 from core.store import Snapshot
@@ -37,7 +37,7 @@ class ClaimAuditor:
 
         return looks_like_claim(text)
 
-    def flags_for_passages(self, audit: AuditReport, passages: Iterable[Any]) -> list[dict[str, Any]]:
+    def flags_for_passages(self, audit: AuditReport, passages: Iterable[Any]) -> list[ClaimFlag]:
         from chatbot.audit import flags_for_passages
 
         return flags_for_passages(audit, passages)

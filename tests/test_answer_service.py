@@ -6,6 +6,7 @@ import pytest
 
 from answer_helpers import build_store
 from test_answer_deterministic import corpus
+from core.audit_report import ClaimFlag
 
 
 class FakeVerdict:
@@ -33,7 +34,8 @@ class FakeAuditor:
         raise AssertionError("not called when answering")
 
     def flags_for_passages(self, audit, passages):
-        return [dict(f) for f in audit["flags"] if f["chunk_id"] in {p.chunk.chunk_id for p in passages}]
+        ids = {p.chunk.chunk_id for p in passages}
+        return [ClaimFlag(**{k: v for k, v in f.items() if k != "chunk_id"}, passage_chunk_id=f["chunk_id"]) for f in audit["flags"] if f["chunk_id"] in ids]
 
     def looks_like_claim(self, q):
         return q.rstrip("?").lower().startswith("is glycinate")
@@ -75,10 +77,19 @@ def store_audit(monkeypatch, retriever):
                     "claim": "Magnesium glycinate is absorbed far better than magnesium oxide",
                     "chunk_id": a.chunk_id,
                     "verdict": "mixed",
+                    "finding": "conflicting",
                     "reasons": ["no trial of glycinate vs oxide in the corpus"],
                     "evidence": [],
                 },
-                {"claim_id": "c2", "claim": "Magnesium blocks NMDA", "chunk_id": a.chunk_id, "verdict": "supported", "reasons": [], "evidence": []},
+                {
+                    "claim_id": "c2",
+                    "claim": "Magnesium blocks NMDA",
+                    "chunk_id": a.chunk_id,
+                    "verdict": "supported",
+                    "finding": "supported",
+                    "reasons": [],
+                    "evidence": [],
+                },
             )
         ]
     }
@@ -95,8 +106,11 @@ def test_flags_for_cited_article_passages(monkeypatch, retriever, settings):
     )
     cited = articles & {c.chunk_id for c in ans.citations}
     assert len(cited) == 1
-    assert [f["claim_id"] for f in ans.flags] == ["c1"]  # the supported one is not a flag
+    assert [f.claim_id for f in ans.flags] == ["c1"]  # the supported one is not a flag
     assert "Audit flag" in ans.answer and "MIXED" in ans.answer
+    n = next(c.n for c in ans.citations if c.chunk_id in cited)
+    assert f'absorbed far better than magnesium oxide" [{n}]' in ans.answer  # the flag line cites the passage the claim is in
+    assert ans.to_json()["flags"][0]["claim_id"] == "c1" and "passage_chunk_id" not in ans.to_json()["flags"][0]
 
 
 def test_claim_question_leads_with_verdict(monkeypatch, retriever, settings):

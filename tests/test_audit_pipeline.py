@@ -449,10 +449,11 @@ def test_flags_for_passages(snapshot):
     bio = next(c for c in a["claims"] if "50–80%" in c["text"])
     cited = [P(snapshot.chunks[bio["chunk_id"]], 1.0, 1)]
     flags = flags_for_passages(report, cited)
-    assert any(f["claim_id"] == bio["id"] for f in flags)
-    assert all(set(f) == {"claim_id", "claim", "verdict", "finding", "reason", "reasons", "evidence"} and f["verdict"] != "supported" for f in flags)
-    flag = next(f for f in flags if f["claim_id"] == bio["id"])
-    assert flag["finding"] == bio["finding"] and flag["reason"] == bio["reason"]
+    assert any(f.claim_id == bio["id"] for f in flags)
+    assert all(f.verdict != "supported" and f.passage_chunk_id == bio["chunk_id"] for f in flags)
+    assert all(set(f.to_json()) == {"claim_id", "claim", "verdict", "finding", "reason", "reasons", "evidence"} for f in flags)
+    flag = next(f.to_json() for f in flags if f.claim_id == bio["id"])
+    assert flag["finding"] == bio["finding"] and flag["reason"] == bio["reason"] and flag["evidence"] == bio["evidence"]
     assert flags_for_passages(report, [P(LIT[0], 1.0, 1)]) == []  # literature passages carry no article claims
     assert flags_for_passages(None, cited) == []
 

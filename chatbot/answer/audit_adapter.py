@@ -33,7 +33,7 @@ def flags_for(auditor: Auditor | None, retriever, passages: list) -> list[dict[s
     except Exception as exc:  # any audit bug: answer without flags, and say why in the log
         log.warning("flags_for_passages failed, answering without flags: %s", exc)
         return []
-    return [f for f in flags if str(f.get("verdict", "")).lower() != "supported"]
+    return [f for f in flags if f.verdict.lower() != "supported"]
 
 
 def looks_like_claim(auditor: Auditor | None, question: str) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from core.audit_report import ClaimFlag
 from core.cards import StudyCard, load_cards
 from core.domain import profile_for
 from core.protocols import Auditor, Retriever, Verifier
@@ -144,23 +145,20 @@ def _quotes(verdict: dict[str, Any]) -> list[str]:
     return [_squash(q.rstrip("…. "))[:60] for q in re.findall(r"“([^”]{20,})”", reason)]
 
 
-def _flag_lines(flags: list[dict[str, Any]], citations: list[Citation]) -> list[str]:
+def _flag_lines(flags: list[ClaimFlag], citations: list[Citation]) -> list[str]:
     by_chunk = {c.chunk_id: c.n for c in citations}
     lines = []
     for f in flags:
-        claim = f.get("claim") or f.get("text") or f.get("claim_text")
-        if isinstance(claim, dict):
-            claim = claim.get("text")
-        verdict = str(f.get("verdict", "")).replace("_", " ")
-        finding = str(f.get("finding") or verdict).replace("_", " ")
-        if not claim or not verdict:
+        verdict = f.verdict.replace("_", " ")
+        finding = (f.finding or f.verdict).replace("_", " ")
+        if not f.claim or not verdict:
             continue
-        n = by_chunk.get(f.get("chunk_id"))
+        n = by_chunk.get(f.passage_chunk_id)
         ref = f" [{n}]" if n else ""
-        reasons = [f["reason"]] if f.get("reason") else (f.get("reasons") or [])
+        reasons = [f.reason] if f.reason else f.reasons
         # the reason's own [k] point into the audit's evidence list, not this answer's sources
         why = f": {_renumber(str(reasons[0]), {}).rstrip('.').replace('  ', ' ')}" if reasons else ""
-        lines.append(f'- Audit flag ({finding.upper()}, verdict {verdict.upper()}): the article\'s claim "{claim.strip()}"{ref}{why}.')
+        lines.append(f'- Audit flag ({finding.upper()}, verdict {verdict.upper()}): the article\'s claim "{f.claim.strip()}"{ref}{why}.')
     return lines
 
 

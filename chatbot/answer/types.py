@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core import study_types
+from core.audit_report import ClaimFlag
 from core.cards import StudyCard
 from core.types import Chunk
 
@@ -142,7 +143,7 @@ class Answer:
     answer: str
     citations: list[Citation] = field(default_factory=list)
     unsupported_sentences: list[str] = field(default_factory=list)
-    flags: list[dict[str, Any]] = field(default_factory=list)
+    flags: list[ClaimFlag] = field(default_factory=list)
     verdict: dict[str, Any] | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     answerer: str = "deterministic"
@@ -163,7 +164,7 @@ class Answer:
             "answer": self.answer,
             "citations": [c.to_json() for c in self.citations],
             "unsupported_sentences": list(self.unsupported_sentences),
-            "flags": list(self.flags),
+            "flags": [f.to_json() for f in self.flags],
             "verdict": self.verdict,
             "timings_ms": {k: round(float(v), 2) for k, v in self.timings_ms.items()},
             "answerer": self.answerer,

@@ -22,7 +22,7 @@ from chatbot.audit.aggregate import FINDINGS, VERDICTS, Verdict, decide, gap_ver
 from chatbot.audit.claims import claims_from_snapshot, is_checkworthy
 from chatbot.audit.features import claim_features
 from chatbot.audit.stance import assess, verifier_pairs
-from core.audit_report import AUDIT_FILE, AuditReport, ClaimRecord
+from core.audit_report import AUDIT_FILE, AuditReport, ClaimFlag, ClaimRecord
 from core.domain import DomainProfile, profile_for
 from core.text import content_hash
 
@@ -281,7 +281,7 @@ def save_audit(snapshot, audit: AuditReport) -> Path:
 # ---------------------------------------------------------------------------- chat integration
 
 
-def flags_for_passages(audit: AuditReport | None, passages: Iterable[Any]) -> list[dict]:
+def flags_for_passages(audit: AuditReport | None, passages: Iterable[Any]) -> list[ClaimFlag]:
     """Audited claims inside the cited article passages whose verdict is not ``supported``.
 
     A claim matches a passage by chunk id, or by lying inside the passage's span of the same
@@ -291,7 +291,7 @@ def flags_for_passages(audit: AuditReport | None, passages: Iterable[Any]) -> li
         return []
     chunks = [getattr(p, "chunk", p) for p in passages]
     chunks = [c for c in chunks if getattr(c, "role", "") == "article"]
-    out: list[dict] = []
+    out: list[ClaimFlag] = []
     seen: set[str] = set()
     for ch in chunks:
         for c in audit.claims:
@@ -301,15 +301,16 @@ def flags_for_passages(audit: AuditReport | None, passages: Iterable[Any]) -> li
             if c.chunk_id == ch.chunk_id or inside:
                 seen.add(c.id)
                 out.append(
-                    {
-                        "claim_id": c.id,
-                        "claim": c.text,
-                        "verdict": c.verdict,
-                        "finding": c.verdict if c.finding_inferred else c.finding,  # a record from before findings: its verdict, as ever
-                        "reason": c.reason,
-                        "reasons": list(c.reasons),
-                        "evidence": c.evidence_json(),
-                    }
+                    ClaimFlag(
+                        claim_id=c.id,
+                        claim=c.text,
+                        verdict=c.verdict,
+                        finding=c.verdict if c.finding_inferred else c.finding,  # a record from before findings: its verdict, as ever
+                        reason=c.reason,
+                        reasons=list(c.reasons),
+                        evidence=list(c.evidence),
+                        passage_chunk_id=ch.chunk_id,
+                    )
                 )
     return out
 
