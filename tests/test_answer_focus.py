@@ -10,6 +10,7 @@ import pytest
 from answer_helpers import make_chunk
 from test_answer_lead import _lead_for, _meta
 
+from core.audit_report import VerdictRecord
 from chatbot.answer.intent import read_intent
 
 
@@ -148,17 +149,19 @@ def test_strong_claim_gap_uses_the_right_article(settings):
 def test_claim_check_line_cites_the_study_it_quotes():
     from chatbot.answer.service import _verdict_line, _quotes
 
-    verdict = {
-        "verdict": "no_evidence",
-        "finding": "unsupported",
-        "reason": "no study states this; the closest reported result: “ACTH concentration rose significantly in the treated group…”",
-        "evidence": [{"text": "Sleep was recorded."}, {"text": "ACTH concentration rose significantly in the treated group relative to controls."}],
-    }
+    verdict = VerdictRecord.model_validate(
+        {
+            "verdict": "no_evidence",
+            "finding": "unsupported",
+            "reason": "no study states this; the closest reported result: “ACTH concentration rose significantly in the treated group…”",
+            "evidence": [{"text": "Sleep was recorded."}, {"text": "ACTH concentration rose significantly in the treated group relative to controls."}],
+        }
+    )
     assert _quotes(verdict) == ["acth concentration rose significantly in the treated group"]
     line = _verdict_line(verdict, [2])
     assert line.startswith("Claim check: UNSUPPORTED.") and line.endswith("group…” [2].")
     assert "Evidence:" not in line
-    assert _verdict_line({"verdict": "no_evidence"}, [1, 3]) == "Claim check: NO EVIDENCE [1][3]."
+    assert _verdict_line(VerdictRecord(verdict="no_evidence"), [1, 3]) == "Claim check: NO EVIDENCE [1][3]."  # a record from before findings
 
 
 def test_verbatim_statement_is_entailed_without_the_model():
@@ -242,5 +245,6 @@ def test_clauses_split_at_semicolons_outside_brackets_only():
 def test_claim_check_line_does_not_repeat_a_marker_its_reason_has():
     from chatbot.answer.service import _verdict_line
 
-    line = _verdict_line({"verdict": "no_evidence", "finding": "unsupported", "reason": "closest: “A sentence here that is long enough.” [1]"}, [2], {1: 2})
+    record = VerdictRecord(verdict="no_evidence", finding="unsupported", reason="closest: “A sentence here that is long enough.” [1]")
+    line = _verdict_line(record, [2], {1: 2})
     assert line.count("[2]") == 1

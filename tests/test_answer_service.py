@@ -119,7 +119,7 @@ def test_claim_question_leads_with_verdict(monkeypatch, retriever, settings):
     store_audit(monkeypatch, retriever)
     service = AnswerService(settings, retriever, auditor=FakeAuditor(retriever))
     ans = service.answer("Is glycinate absorbed better than magnesium oxide?")
-    assert ans.verdict["verdict"] == "contradicted"
+    assert ans.verdict.verdict == "contradicted" and ans.to_json()["verdict"]["verdict"] == "contradicted"
     first = ans.answer.splitlines()[0]
     assert first.startswith("Claim check: CONTRADICTED (confidence 0.80)")
     n = next(c.n for c in ans.citations if c.doc_id == "walker2003")

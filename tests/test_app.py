@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appstore import AUDIT_CLAIMS, DOCS, TIMEOUT, build_app_store, join_warmups, new_app, use_app_store
+from core.audit_report import VerdictRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_PAGE = str(ROOT / "app" / "pages" / "corpus.py")
@@ -104,7 +105,7 @@ def test_claim_question_leads_with_verdict(app_env, monkeypatch):
         ],
     }
     monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: True)
-    monkeypatch.setattr(audit_adapter, "check_claim", lambda auditor, text, retriever: dict(verdict))
+    monkeypatch.setattr(audit_adapter, "check_claim", lambda auditor, text, retriever: VerdictRecord.model_validate(verdict))
     at = _ask(_app().run(), "Magnesium glycinate lowers cortisol.")
     md = _md(at)
     lead = [i for i, m in enumerate(md) if m.startswith("**Finding on your claim:**")]

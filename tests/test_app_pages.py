@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appstore import TIMEOUT, join_warmups, new_app, use_app_store
+from core.audit_report import VerdictRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +55,8 @@ def test_study_type_filter_also_limits_the_claim_check(app_env, monkeypatch):
             }
             for i, p in enumerate(passages)
         ]
-        return {"claim": text, "verdict": "supported", "finding": "supported", "reason": "see [1]", "confidence": 0.9, "evidence": ev, "reasons": []}
+        record = {"claim": text, "verdict": "supported", "finding": "supported", "reason": "see [1]", "confidence": 0.9, "evidence": ev, "reasons": []}
+        return VerdictRecord.model_validate(record)
 
     monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: True)
     monkeypatch.setattr(audit_adapter, "check_claim", check_claim)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from core.audit_report import VerdictRecord
 from core.protocols import Auditor, Verifier
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,9 @@ def looks_like_claim(auditor: Auditor | None, question: str) -> bool:
         return False
 
 
-def check_claim(auditor: Auditor | None, text: str, retriever) -> dict[str, Any] | None:
-    """The verdict as JSON, or None when there is no auditor or it fails."""
+def check_claim(auditor: Auditor | None, text: str, retriever) -> VerdictRecord | None:
+    """The finding on the claim as a typed record (the shape ``check --json`` prints), or None when there is no auditor
+    or it fails."""
     if auditor is None:
         return None
     try:
@@ -57,7 +59,7 @@ def check_claim(auditor: Auditor | None, text: str, retriever) -> dict[str, Any]
         return None
     if v is None:
         return None
-    return v.to_json() if hasattr(v, "to_json") else dict(v)
+    return VerdictRecord.model_validate(v.to_json() if hasattr(v, "to_json") else dict(v))
 
 
 def entailment(verifier: Verifier | None, evidence: list[str], sentence: str, threshold: float = 0.6) -> bool | None:

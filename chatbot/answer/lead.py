@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from core.audit_report import VerdictRecord
 from core.cards import StudyCard, dose_pattern
 from core.domain import NEUTRAL, DomainProfile
 from core.safety import suspect_reason
@@ -378,7 +379,7 @@ def compose_lead(
     passages: list,
     cards: dict[str, StudyCard],
     profile: DomainProfile = NEUTRAL,
-    verdict: dict | None = None,
+    verdict: VerdictRecord | None = None,
     chunks_by_id: dict | None = None,
     query: str | None = None,
     focus_margin: float = 1.5,
@@ -433,7 +434,7 @@ def compose_lead(
             if p.chunk.role == "literature"
             for t in p.chunk.sentence_texts()
         )
-        finding = str((verdict or {}).get("finding") or (verdict or {}).get("verdict") or "")
+        finding = (verdict.finding or verdict.verdict) if verdict is not None else ""
         if not said and finding != "supported":
             noun = _NOUNS.get(stem, word)
             lead.gaps.append(f"No study in the corpus reports {'an' if noun[:1] in 'aeiou' else 'a'} {noun}.")

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from core.audit_report import ClaimFlag
+from core.audit_report import ClaimFlag, VerdictRecord
 from core.cards import StudyCard, load_cards
 from core.domain import profile_for
 from core.protocols import Auditor, Retriever, Verifier
@@ -56,11 +56,11 @@ def _renumber(text: str, mapping: dict[int, int]) -> str:
     return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping else "", text)
 
 
-def _verdict_line(verdict: dict[str, Any], numbers: list[int], mapping: dict[int, int] | None = None) -> str:
-    label = str(verdict.get("finding") or verdict.get("verdict", "")).replace("_", " ").upper()
-    conf = verdict.get("confidence")
-    head = f"Claim check: {label}" + (f" (confidence {float(conf):.2f})" if isinstance(conf, (int, float)) else "")
-    reasons = [str(r) for r in ([verdict.get("reason")] if verdict.get("reason") else []) + list(verdict.get("reasons") or []) if r]
+def _verdict_line(verdict: VerdictRecord, numbers: list[int], mapping: dict[int, int] | None = None) -> str:
+    label = (verdict.verdict if verdict.finding_inferred else verdict.finding or verdict.verdict).replace("_", " ").upper()
+    conf = verdict.confidence
+    head = f"Claim check: {label}" + (f" (confidence {float(conf):.2f})" if conf is not None else "")
+    reasons = [str(r) for r in ([verdict.reason] if verdict.reason else []) + list(verdict.reasons) if r]
     first = _renumber(reasons[0], mapping or {}).rstrip(".") if reasons else ""
     marks = "".join(f"[{n}]" for n in numbers if f"[{n}]" not in first)  # a reason may already cite the study it quotes
     # the evidence numbers close the sentence they back (a trailing "Evidence: [1][2]" read as a sentence of its own)
@@ -98,7 +98,7 @@ def _without(body: str, used: list[str]) -> str:
     return "\n".join(out).strip("\n")
 
 
-def _attach_verdict(verdict: dict[str, Any], citations: list[Citation], retriever) -> tuple[str, list[Citation]]:
+def _attach_verdict(verdict: VerdictRecord, citations: list[Citation], retriever) -> tuple[str, list[Citation]]:
     """Verdict evidence becomes numbered citations too (one number per document), so the lead line is checkable."""
     by_doc = {c.doc_id: c for c in citations}
     chunks = getattr(retriever.snapshot, "chunks", {}) or {}
@@ -107,9 +107,8 @@ def _attach_verdict(verdict: dict[str, Any], citations: list[Citation], retrieve
     quoted: list[int] = []  # numbers of the evidence the reason quotes
     mapping: dict[int, int] = {}
     quotes = _quotes(verdict)
-    for k, ev in enumerate(verdict.get("evidence") or [], 1):
-        cid = ev.get("chunk_id")
-        chunk = chunks.get(cid)
+    for k, ev in enumerate(verdict.evidence, 1):
+        chunk = chunks.get(ev.chunk_id)
         if chunk is None:
             continue
         cit = by_doc.get(chunk.doc_id)
@@ -120,12 +119,12 @@ def _attach_verdict(verdict: dict[str, Any], citations: list[Citation], retrieve
             by_doc[chunk.doc_id] = cit
         else:
             cit.add_passage(chunk)
-        if ev.get("text") and ev["text"] not in cit.cited_sentences:
-            cit.cited_sentences.append(ev["text"])
-        mapping[int(ev.get("n") or k)] = cit.n
+        if ev.text and ev.text not in cit.cited_sentences:
+            cit.cited_sentences.append(ev.text)
+        mapping[int(ev.n or k)] = cit.n
         if cit.n not in numbers:
             numbers.append(cit.n)
-        if any(q in _squash(ev.get("text") or "") for q in quotes) and cit.n not in quoted:
+        if any(q in _squash(ev.text) for q in quotes) and cit.n not in quoted:
             quoted.append(cit.n)
         if len(numbers) >= 4:
             break
@@ -137,11 +136,11 @@ def _squash(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def _quotes(verdict: dict[str, Any]) -> list[str]:
+def _quotes(verdict: VerdictRecord) -> list[str]:
     """The openings of the sentences a verdict's first reason quotes (“…”), to find which evidence they come from."""
     import re
 
-    reason = str(verdict.get("reason") or next(iter(verdict.get("reasons") or []), "") or "")
+    reason = verdict.reason or next(iter(verdict.reasons), "")
     return [_squash(q.rstrip("…. "))[:60] for q in re.findall(r"“([^”]{20,})”", reason)]
 
 
@@ -306,7 +305,7 @@ def stream_answer(
     text = body
     if lead:
         text = f"{lead}\n\n{body}"
-        if verdict is not None and verdict.get("verdict") not in (None, "no_evidence"):
+        if verdict is not None and verdict.verdict not in ("", "no_evidence"):
             refused = False
     refused = refused or refuse
     flag_lines = _flag_lines(flags, citations)

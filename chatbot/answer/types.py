@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core import study_types
-from core.audit_report import ClaimFlag
+from core.audit_report import ClaimFlag, VerdictRecord
 from core.cards import StudyCard
 from core.types import Chunk
 
@@ -144,7 +144,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     unsupported_sentences: list[str] = field(default_factory=list)
     flags: list[ClaimFlag] = field(default_factory=list)
-    verdict: dict[str, Any] | None = None
+    verdict: VerdictRecord | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     answerer: str = "deterministic"
     refused: bool = False
@@ -165,7 +165,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "unsupported_sentences": list(self.unsupported_sentences),
             "flags": [f.to_json() for f in self.flags],
-            "verdict": self.verdict,
+            "verdict": self.verdict.to_json() if self.verdict is not None else None,
             "timings_ms": {k: round(float(v), 2) for k, v in self.timings_ms.items()},
             "answerer": self.answerer,
             "refused": bool(self.refused),
