@@ -232,6 +232,30 @@ def test_gap_note_sharing_the_rarer_term_wins():
     assert note is not None and "comparison of the arms" in note.text
 
 
+def test_gap_note_for_a_dose_question_names_the_dose():
+    """A note that merely shares the topic ("sleep") is not about a dose: it must name the facet asked."""
+    from chatbot.answer.intent import read_intent
+    from chatbot.answer.lead import _UNAVAILABLE, _card_terms, _facet_words, _gap_note
+    from core.domain import NEUTRAL
+
+    review = make_chunk(
+        "rev",
+        "**Source note.** They say trials are needed to clarify how intake relates to sleep; the rest of that sentence is not available.\n\n"
+        "**Source note.** The abstract does not state which doses were tested in the sleep trials.",
+        title="Sleep review",
+        year=2023,
+    )
+    cards = _cards([review])
+    question = "What dose did the sleep trials use?"
+    facet = _facet_words(read_intent(question), NEUTRAL)
+    assert facet is not None and _facet_words(read_intent("What did the sleep trials find?"), NEUTRAL) is None
+    note = _gap_note(cards["rev"], question, _UNAVAILABLE, NEUTRAL, _card_terms(cards)[1], facet)
+    assert note is not None and "which doses were tested" in note.text
+    only_topic = make_chunk("rev2", "**Source note.** The rest of the sentence on sleep is not available.", title="Other review", year=2023)
+    cards2 = _cards([only_topic])
+    assert _gap_note(cards2["rev2"], question, _UNAVAILABLE, NEUTRAL, _card_terms(cards2)[1], facet) is None
+
+
 def test_clauses_split_at_semicolons_outside_brackets_only():
     from chatbot.answer.lead import _clauses
 

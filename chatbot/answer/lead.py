@@ -519,7 +519,7 @@ def compose_lead(
         years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
         first = best.doc_id if best is not None else ""
         c, card = focus if focus is not None else sorted(carded, key=lambda cc: (cc[1].year not in years, cc[0].doc_id != first))[0]
-        note = _gap_note(card, query or question, _GAP_NOTE if intent.effect else _UNAVAILABLE, profile, _card_terms(cards)[1])
+        note = _gap_note(card, query or question, _GAP_NOTE if intent.effect else _UNAVAILABLE, profile, _card_terms(cards)[1], _facet_words(intent, profile))
         if note is not None:
             cit = cite(c)
             if by_id.get(note.chunk_id) is not None:  # the passage holding the note joins the citation it is quoted under
@@ -533,9 +533,44 @@ def compose_lead(
     return lead
 
 
-def _gap_note(card: StudyCard, question: str, gap_rx: re.Pattern[str], profile: DomainProfile, idf: dict[str, float] | None = None):
+_DOSE_WORDS = r"\bdos(?:e|es|ed|ing|age)\b|\bamounts?\b|\bper day\b|\bdaily\b"
+_FORM_WORDS = r"\bforms?\b|\bsalts?\b|\bpreparations?\b|\bcompounds?\b|\bformulations?\b"
+_POPULATION_WORDS = (
+    r"\bparticipants?\b|\bpatients?\b|\bsubjects?\b|\bvolunteers?\b|\bpopulations?\b|\bage[ds]?\b|\bsex\b|\bwomen\b|\bmen\b|"
+    r"\bchildren\b|\badults?\b|\belderly\b|\bsamples?\b|\bspecies\b|\banimals?\b|\brats?\b|\bmice\b"
+)
+
+
+def _facet_words(intent: Intent, profile: DomainProfile) -> re.Pattern[str] | None:
+    """Words a gap note must carry to be about the facet asked (a dose, a form, who was studied); None: any note on
+    the topic. Why: a dose question was answered with a digest's note that the rest of an unrelated sentence is
+    missing, because it shared the word "sleep"."""
+    if intent.effect or not (intent.dose or intent.form or intent.population):
+        return None
+    parts = []
+    if intent.dose:
+        parts += [_DOSE_WORDS, dose_pattern(tuple(profile.dose_units)).pattern]
+    if intent.form:
+        parts.append(_FORM_WORDS)
+        forms = _forms_re(profile)
+        if forms is not None:
+            parts.append(forms.pattern)
+    if intent.population:
+        parts.append(_POPULATION_WORDS)
+    return re.compile("|".join(f"(?:{x})" for x in parts), re.I)
+
+
+def _gap_note(
+    card: StudyCard,
+    question: str,
+    gap_rx: re.Pattern[str],
+    profile: DomainProfile,
+    idf: dict[str, float] | None = None,
+    facet: re.Pattern[str] | None = None,
+):
     """The study's own note that it lacks what was asked: a source note saying so (``gap_rx``) that
-    shares a topic term with the question, the one sharing the most distinctive terms (``idf``) first.
+    shares a topic term with the question, the one sharing the most distinctive terms (``idf``) first,
+    and, for a dose, form or population question, names that facet (``facet``).
     Why the shared term: digests note many gaps ("the last sentence of the abstract is cut off", "the
     conflict-of-interest list is cut off"), and only one about what was asked answers the question."""
     from core.lexical import tokenize
@@ -547,7 +582,7 @@ def _gap_note(card: StudyCard, question: str, gap_rx: re.Pattern[str], profile: 
     scored = [
         (sum(weight.get(t, top) for t in topic & set(tokenize(s.text))), -i, s)
         for i, s in enumerate(card.sentences)
-        if gap_rx.search(s.text) and (s.role == "source_note" or _CANNOT.search(s.text))
+        if gap_rx.search(s.text) and (s.role == "source_note" or _CANNOT.search(s.text)) and (facet is None or facet.search(s.text))
     ]
     scored = [x for x in scored if x[0] > 0]
     return max(scored, key=lambda x: (x[0], x[1]))[2] if scored else None
