@@ -265,6 +265,8 @@ class Settings(BaseSettings):
     )
     fetch_online: bool = Field(True, description="Download manifest entries that name an online source but are missing locally.")
     fetch_timeout: float = Field(10.0, description="Seconds before a download attempt is abandoned.")
+    fetch_attempts: int = Field(4, description="Tries per URL when the server answers 429 (rate limit) or 5xx, or times out; other failures are not retried.")
+    fetch_backoff: float = Field(1.0, description="Seconds of the first wait between tries; each later wait doubles (NCBI allows about 3 requests a second).")
     fetch_pmc_url: str = Field(
         "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/efetch.fcgi?db=pmc&id={pmcid}&retmode=xml",
         description="URL template ({pmcid}, {pmcid_num}) returning a PubMed Central article as JATS XML.",

@@ -3,7 +3,10 @@
 This is how a user upgrades a digest to the paper's full text: add an entry with
 ``fetch: {pmcid: PMC...}`` (PubMed Central open-access JATS), ``{doi: ...}`` or ``{url: ...}`` and
 re-run ingest. Offline, the entry is reported as unavailable and ingest goes on with the rest.
-Only the standard library is used, so nothing heavy is imported for it.
+Downloads use the standard library; a rate limit or a server error (HTTP 429, 5xx) or a timeout is
+retried with exponential back-off by tenacity (NCBI's E-utilities answer 429 beyond a few requests a
+second), while a missing page, a refused connection or an unknown host fails at once: offline, ingest
+must not wait out retries for every entry.
 """
 
 from __future__ import annotations
@@ -15,8 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
 from core.errors import FetchError
 from core.settings import Settings
+
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
 USER_AGENT = "magcheck-ingest/0.1 (research chatbot; +https://doi.org/10.5281/zenodo.16880133)"
 MAX_BYTES = 50 * 1024 * 1024
@@ -65,6 +72,26 @@ def _suffix(kind: str, content_type: str, body: bytes, url: str) -> str:
     return ext if ext in {".txt", ".md", ".xml", ".html", ".htm", ".pdf"} else ".html"
 
 
+def transient(exc: BaseException) -> bool:
+    """Worth another try: a rate limit, a server error or a timeout (not a 404, a refused connection or an unknown host)."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code in RETRY_STATUS
+    if isinstance(exc, urllib.error.URLError):
+        return isinstance(exc.reason, TimeoutError)
+    return isinstance(exc, TimeoutError)
+
+
+def download_with_retries(url: str, settings: Settings) -> tuple[bytes, str]:
+    """``download`` retried on transient failures (``transient``), ``Settings.fetch_attempts`` tries in all."""
+    retrying = Retrying(
+        stop=stop_after_attempt(max(1, settings.fetch_attempts)),
+        wait=wait_exponential(multiplier=settings.fetch_backoff, max=max(settings.fetch_backoff, 30.0)),
+        retry=retry_if_exception(transient),
+        reraise=True,
+    )
+    return retrying(download, url, settings.fetch_timeout)
+
+
 def download(url: str, timeout: float) -> tuple[bytes, str]:
     req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/xml,text/html,application/pdf;q=0.9,*/*;q=0.5"})
     with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - URLs come from the curated manifest
@@ -82,7 +109,7 @@ def fetch_entry(entry: dict[str, Any], settings: Settings) -> FetchResult:
     corpus = Path(settings.corpus_dir)
     for url, kind in source_urls(src, settings):
         try:
-            body, ctype = download(url, settings.fetch_timeout)
+            body, ctype = download_with_retries(url, settings)
         except (urllib.error.URLError, OSError, ValueError, FetchError) as exc:  # ValueError: a malformed URL
             errors.append(f"{url}: {getattr(exc, 'reason', None) or exc}")
             continue

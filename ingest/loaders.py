@@ -56,11 +56,13 @@ def load_file(path: Path, data: bytes | None = None) -> Loaded:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM; UTF-16 with BOM), else cp1252/latin-1 only if it reads as text.
+    """UTF-8 (with or without BOM; UTF-16 with BOM), else cp1252/latin-1, else the encoding charset-normalizer
+    detects — each only if it reads as text.
 
-    A legacy Windows/Latin-1 file is common and decodes unambiguously when it is prose; bytes
-    that decode only into control characters or symbol soup are refused rather than ingested as
-    garbage the chatbot would then quote.
+    cp1252 comes before detection on purpose: on a short Western legacy file charset-normalizer guessed cp775
+    ("Café" -> "Cafķ") where cp1252 is right, and cp1252 text in another script fails the Latin check anyway. Detection
+    then reads what cp1252 cannot (Cyrillic cp1251, Shift-JIS, …). Bytes that decode only into control characters or
+    symbol soup are refused rather than ingested as garbage the chatbot would then quote.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -79,7 +81,24 @@ def decode_text(data: bytes) -> str:
             continue
         if _looks_like_text(text):
             return text
-    raise LoadError("unreadable encoding: not valid UTF-8, and as cp1252/latin-1 it does not read as text (binary data or an unknown encoding)")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.chaos <= 0.1 and _reads_as_text(str(best)):  # any script: no controls, mostly letters
+        return str(best)
+    raise LoadError(
+        "unreadable encoding: not valid UTF-8, and neither as cp1252/latin-1 nor as a detected encoding does it read as text "
+        "(binary data or an unknown encoding)"
+    )
+
+
+def _reads_as_text(text: str) -> bool:
+    """No control characters and mostly letters, in any script (for an encoding charset-normalizer detected)."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\t\n\r\f") or 0x7F <= ord(c) < 0xA0)
+    return bad == 0 and sum(1 for c in stripped if c.isalpha()) >= 0.4 * len(stripped)
 
 
 def _looks_like_text(text: str) -> bool:

@@ -120,6 +120,16 @@ def test_non_utf8_legacy_text_is_decoded(settings):
     assert "Magnésium bisglycinate – a chelate" in doc.text
 
 
+def test_other_scripts_in_legacy_encodings_are_detected(settings):
+    """cp1252 cannot read Cyrillic cp1251 or Shift-JIS; charset-normalizer can, after the cp1252 pass refuses them."""
+    ru = "Магний снижает тревожность у взрослых людей в этом исследовании сна."
+    ja = "マグネシウムは睡眠の質を改善した。参加者は四十人でした。"
+    doc, _ = _load(settings, "ru.txt", ru.encode("cp1251"))
+    assert ru in doc.text
+    doc, _ = _load(settings, "ja.txt", ja.encode("shift_jis"))
+    assert ja.split("。")[0] in doc.text
+
+
 def test_non_utf8_binary_is_unreadable_encoding(settings):
     rnd = random.Random(7)
     data = bytes(rnd.randrange(256) for _ in range(4000))
