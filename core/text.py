@@ -154,3 +154,28 @@ def strip_markup(text: str) -> str:
     text = re.sub(r"(?:\s*\|\s*)+$|^(?:\s*\|\s*)+", "", text)
     text = re.sub(r"[ \u2009\u202f]{2,}", " ", text)
     return text.strip()
+
+
+_CLAUSE_BREAK = re.compile(r";\s+")
+
+
+def split_clauses(text: str, boundary: re.Pattern[str] = _CLAUSE_BREAK) -> list[str]:
+    """``text`` cut where ``boundary`` matches at a ";" outside brackets: "(p = 0.01; 95% CI 4 to 20)" stays whole.
+
+    Digests list several results in one sentence ("A rose; B fell"); a quote or a lead wants the clause that bears on
+    the question, verbatim. The boundary decides what may follow the ";" (the answer lead asks for a capital)."""
+    out: list[str] = []
+    depth, start, i = 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == ";" and depth == 0 and (m := boundary.match(text, i)):
+            out.append(text[start:i])
+            start = i = m.end()
+            continue
+        i += 1
+    out.append(text[start:])
+    return out

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from core.audit_report import VerdictRecord
 from core.cards import StudyCard, dose_pattern
 from core.domain import NEUTRAL, DomainProfile
+from core.text import split_clauses
 from core.safety import suspect_reason
 
 from chatbot.scope import quoted
@@ -223,18 +224,7 @@ _CLAUSE = re.compile(r";\s+(?=[A-Z])")
 
 def _clauses(text: str) -> list[str]:
     """``text`` split at "; " before a capital, but not inside brackets: "(stress ≥ 25; N = 162)" stays whole."""
-    out: list[str] = []
-    depth, start = 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(0, depth - 1)
-        elif ch == ";" and depth == 0 and _CLAUSE.match(text, i):
-            out.append(text[start:i])
-            start = _CLAUSE.match(text, i).end()
-    out.append(text[start:])
-    return out
+    return split_clauses(text, _CLAUSE)
 
 
 _ABOUT_ARTICLE = re.compile(r"\barticle\b", re.I)

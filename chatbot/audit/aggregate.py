@@ -29,6 +29,7 @@ from chatbot.audit.features import deciding_items
 from chatbot.audit.stance import NEI, EvidenceItem, finding_text
 from core import study_types
 from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
+from core.text import split_clauses
 
 VERDICTS = ("supported", "contradicted", "mixed", "no_evidence")
 FINDINGS = ("supported", "contradicted", "extrapolated", "conflicting", "unsupported", "not_covered")
@@ -190,16 +191,7 @@ RESULT_ROLES = frozenset({"result", "conclusion"})
 def _clauses(sentences: Sequence[str]) -> list[str]:
     """Sentences cut at semicolons: a digest lists several results in one sentence ("A rose; B fell"), and the
     quote should be the one that bears on the claim, verbatim."""
-    out = []
-    for s in sentences:
-        depth, start = 0, 0
-        for k, ch in enumerate(s):
-            depth += (ch in "([") - (ch in ")]")
-            if ch == ";" and depth <= 0 and s[k + 1 : k + 2] == " ":  # never inside "(p = 0.01; 95% CI …)"
-                out.append(s[start:k])
-                start = k + 2
-        out.append(s[start:])
-    return [c.strip() for c in out if len(c.strip()) > 20]
+    return [c.strip() for s in sentences for c in split_clauses(s) if len(c.strip()) > 20]
 
 
 def _closest_result(item: EvidenceItem, claim: str, min_relevance: float) -> tuple[str, int]:
