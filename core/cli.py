@@ -27,8 +27,14 @@ def dispatch(prog: str, commands: Commands, argv: list[str] | None = None) -> in
     if not argv or argv[0] in {"-h", "--help"} or argv[0] not in commands:
         print(usage(prog, commands))
         return 0 if argv and argv[0] in {"-h", "--help"} else 2
+    from core.errors import MagcheckError
+
     module = importlib.import_module(commands[argv[0]][0])
-    return int(module.main(argv) or 0)
+    try:
+        return int(module.main(argv) or 0)
+    except MagcheckError as exc:  # our own errors say what failed and how to fix it: one line, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def entry_point(prog: str, commands: Commands):

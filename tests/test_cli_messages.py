@@ -40,3 +40,18 @@ def test_check_with_the_chroma_server_down_says_so(settings, monkeypatch, capsys
         get_settings.cache_clear()
     err = capsys.readouterr().err
     assert rc == 1 and "not reachable" in err and "Traceback" not in err
+
+
+def test_any_command_reports_our_own_errors_in_one_line(tmp_path, monkeypatch, capsys):
+    """A command that does not catch a MagcheckError itself (here: no store yet) still ends in one line, not a traceback."""
+    from core.settings import get_settings
+    from evals.__main__ import main
+
+    monkeypatch.setenv("MGC_STORE_DIR", str(tmp_path / "none"))
+    get_settings.cache_clear()
+    try:
+        assert main(["audit-quotes"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert err.startswith("error: No store found") and "Traceback" not in err and len(err.strip().splitlines()) == 1
