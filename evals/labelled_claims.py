@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+
+from core.errors import ConfigError
 
 
 class LabelledClaim(BaseModel):
@@ -26,7 +28,20 @@ class LabelledClaim(BaseModel):
 
 
 def read_labelled(path: Path) -> list[LabelledClaim]:
-    return [LabelledClaim.model_validate(json.loads(x)) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
+    """Every claim of the file; a line that is not a labelled claim is a ``ConfigError`` naming the file, the line and
+    the field (a typo in a hand-written label set must not end in a traceback or a silently skipped claim)."""
+    out = []
+    for no, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(LabelledClaim.model_validate(json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}:{no}: not JSON ({exc.msg})") from exc
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise ConfigError(f"{path}:{no}: {'.'.join(map(str, err['loc'])) or 'line'}: {err['msg']}") from exc
+    return out
 
 
 @dataclass

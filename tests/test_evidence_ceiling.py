@@ -53,3 +53,18 @@ def test_result_sentences_keep_results_and_conclusions_of_named_documents_only()
     assert "The drug lowered blood pressure by 10 mmHg compared with placebo." in out["d1"]
     assert not any(s.startswith("We aimed") for s in out["d1"])  # an aim is no result
     assert len(out["d1"]) == len(set(out["d1"]))  # a chunk seen twice adds nothing
+
+
+def test_a_bad_labelled_line_names_the_file_line_and_field(tmp_path):
+    from core.errors import ConfigError
+    from evals.labelled_claims import read_labelled
+
+    f = tmp_path / "claims.jsonl"
+    f.write_text('{"id": "c1", "claim": "A lowers B.", "label": "supported"}\n\n{"id": "c2", "label": "supported"}\n')
+    with pytest.raises(ConfigError, match=r"claims.jsonl:3: claim: Field required"):
+        read_labelled(f)
+    f.write_text("not json\n")
+    with pytest.raises(ConfigError, match=r"claims.jsonl:1: not JSON"):
+        read_labelled(f)
+    f.write_text('{"id": "c1", "claim": "A lowers B.", "label": "supported", "deciding_docs": ["d1"]}\n')
+    assert read_labelled(f)[0].deciding_docs == ["d1"]
