@@ -6,6 +6,10 @@ returns. Everything that decides ranking quality is shared with ``chatbot.retrie
 embedder (``core.embeddings``), the same BM25 tokenizer/index (``core.lexical``), the same RRF
 function (``chatbot.retrieval.rrf_fuse``), the same candidate depth and RRF constant from settings.
 
+``--query-split dev`` scores only the queries ``core.splits.claim_split`` puts in "dev": the ~20 %
+of SciFact train claims that the verifier and the reranker (``training/train_reranker.py``) never
+train on. A trained reranker must be scored there, or it is scored on its own training queries.
+
 ``--passages`` ranks documents the way the chatbot sees them: each document is cut into passages
 by ingest's own chunker (``Settings.chunk``), dense and BM25 search run over passages as in the
 store (BM25 over title + passage, ``core.store.lexical_text``), the two passage lists are fused, and a
@@ -219,6 +223,7 @@ def run(
     embeddings=None,
     use_cache: bool = True,
     passages: bool = False,
+    query_split: str = "all",
 ) -> dict[str, dict]:
     """Metrics per method; the function the CLI and tests share (``embeddings`` default: the
     configured embedder, as ``services`` wires it)."""
@@ -233,6 +238,10 @@ def run(
     reranker = _reranker(s) if rerank else None  # fail before the slow embedding step
     corpus, queries, qrels = load_beir(folder, split)
     qids = [q for q in queries if q in qrels]
+    if query_split != "all":
+        from core.splits import claim_split
+
+        qids = [q for q in qids if claim_split(q) == query_split]
     if limit:
         qids = qids[:limit]
     model_key = getattr(emb, "path", None) or getattr(emb, "name", type(emb).__name__)
@@ -299,12 +308,18 @@ def main(argv: list[str]) -> int:
     p.add_argument("--rerank", action="store_true", help="also rerank the fused list with the trained cross-encoder")
     p.add_argument("--no-cache", action="store_true", help="do not read or write cached corpus embeddings")
     p.add_argument("--passages", action="store_true", help="rank documents by their best passage, cut by ingest's chunker (as the store is)")
+    p.add_argument(
+        "--query-split",
+        choices=("all", "train", "dev"),
+        default="all",
+        help="score only queries of this claim split (core.splits); 'dev' holds the queries the reranker never trained on",
+    )
     a = p.parse_args(argv[1:])
     qrels_file = a.dir / "qrels" / f"{a.split}.tsv"
     for f in (a.dir / "corpus.jsonl", a.dir / "queries.jsonl", qrels_file):
         if not f.exists():
             print(f"error: {f} not found (expected a BEIR folder)", file=sys.stderr)
             return 2
-    result = run(a.dir, a.split, a.limit, a.rerank, use_cache=not a.no_cache, passages=a.passages)
+    result = run(a.dir, a.split, a.limit, a.rerank, use_cache=not a.no_cache, passages=a.passages, query_split=a.query_split)
     print(json.dumps(result))
     return 0

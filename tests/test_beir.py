@@ -153,3 +153,30 @@ def test_cli_passage_mode(beir_dir, capsys, monkeypatch, tmp_path):
         get_settings.cache_clear()
     res = json.loads(capsys.readouterr().out)
     assert res["bm25"]["mrr@10"] == 1.0 and res["hybrid"]["queries"] == 3
+
+
+def test_query_split_scores_only_that_claim_split(beir_dir, capsys, monkeypatch, tmp_path):
+    """A trained reranker is scored on the queries it never trained on: --query-split selects them by
+    core.splits.claim_split, and the two splits partition the queries."""
+    from core.settings import get_settings
+    from core.splits import claim_split
+
+    from evals import beir
+
+    monkeypatch.setenv("MGC_EMBEDDING_MODEL", "fake")
+    monkeypatch.setattr(beir, "CACHE_DIR", tmp_path / "cache")
+    for name in ("queries.jsonl", "qrels/test.tsv"):  # q6 falls in the dev split, q1 and q2 in train
+        f = beir_dir / name
+        f.write_text(f.read_text().replace('"q3"', '"q6"').replace("q3\t", "q6\t"))
+    with_qrels = {"q1", "q2", "q6"}
+    expected = {s: sum(claim_split(q) == s for q in with_qrels) for s in ("train", "dev")}
+    get_settings.cache_clear()
+    try:
+        counts = {}
+        for split in ("train", "dev"):
+            assert beir.main(["beir", str(beir_dir), "--split", "test", "--query-split", split]) == 0
+            counts[split] = json.loads(capsys.readouterr().out)["hybrid"]["queries"]
+    finally:
+        get_settings.cache_clear()
+    assert expected == {"train": 2, "dev": 1}
+    assert counts == expected
