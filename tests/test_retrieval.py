@@ -97,7 +97,7 @@ def test_reranker_fuses_with_the_configured_rrf_k(settings):
 
     r = _store(settings)
     passages = r.search("magnesium oxide absorption", k=3, diversify=False)
-    ce = object.__new__(rerank.CrossEncoderReranker)  # no weights ship: score with a stub instead of the model
+    ce = object.__new__(rerank.CrossEncoderReranker)  # a stub scorer makes the fusion arithmetic exact
     ce.fuse_weight, ce.rrf_k = 1.0, 7
     ce.scores = lambda query, texts: np.arange(len(texts), dtype=np.float32)  # reverses the hybrid order
     out = ce.rerank("magnesium oxide absorption", passages, top=3)
