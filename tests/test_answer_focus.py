@@ -272,3 +272,46 @@ def test_claim_check_line_does_not_repeat_a_marker_its_reason_has():
     record = VerdictRecord(verdict="no_evidence", finding="unsupported", reason="closest: “A sentence here that is long enough.” [1]")
     line = _verdict_line(record, [2], {1: 2})
     assert line.count("[2]") == 1
+
+
+def test_named_study_matches_the_cards_own_first_author_and_year():
+    """A question cites a study as "Author Year": the match is the card's own first author (not a review that
+    lists the study), the year must agree when given, and without a year the name must be capitalised."""
+    from core.cards import StudyCard
+    from chatbot.answer.lead import named_study
+
+    cards = [
+        StudyCard(doc_id="abbasi", authors=["Abbasi B", "Kimiagar M"], year=2012, title="Magnesium and insomnia"),
+        StudyCard(doc_id="held", authors=["Held K"], year=2002, title="Oral magnesium and sleep EEG"),
+        StudyCard(doc_id="mah", authors=["Mah J"], year=2021, title="Review listing Abbasi et al. 2012 and Held et al. 2002"),
+        StudyCard(doc_id="smith_a", authors=["Smith A"], year=2010, title="First Smith"),
+        StudyCard(doc_id="smith_b", authors=["Smith B"], year=2015, title="Second Smith"),
+    ]
+
+    def hit(q):
+        card = named_study(q, cards)
+        return card.doc_id if card else None
+
+    assert hit("What did the Abbasi 2012 trial find?") == "abbasi"
+    assert hit("what did abbasi 2012 find") == "abbasi"  # a year makes the lowercase name a citation
+    assert hit("What did Abbasi find?") == "abbasi"
+    assert hit("What did Held 2002 report?") == "held"
+    assert hit("What held the trials back?") is None  # a verb, not the name
+    assert hit("What did Abbasi 2015 find?") is None  # wrong year
+    assert hit("What did Smith find?") is None  # two studies by Smith: ambiguous
+    assert hit("What did Smith 2015 find?") == "smith_b"
+    assert hit("What do the reviews say about sleep?") is None
+
+
+def test_question_naming_only_a_study_is_answered_from_it(default_store):
+    """"What did the Walker 2003 study find?" has nothing but the citation to match: retrieval need not find the
+    study and no sentence scores close enough, so it was refused. It is answered from that study, cited."""
+    from chatbot.answer.service import answer_question
+    from chatbot.retrieval import get_retriever
+
+    r = get_retriever(default_store)
+    for q, doc in (("What did the Walker 2003 study find?", "walker2003"), ("What did the Abbasi 2012 trial find?", "abbasi2012")):
+        ans = answer_question(q, settings=default_store, retriever=r)
+        assert not ans.refused, ans.answer
+        assert ans.citations and {c.doc_id for c in ans.citations} == {doc}, [c.doc_id for c in ans.citations]
+        assert "[1]" in ans.answer

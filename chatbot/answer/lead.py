@@ -140,6 +140,28 @@ def _card_terms(cards: dict[str, StudyCard]) -> tuple[dict[str, frozenset[str]],
     return terms_of, idf
 
 
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+def named_study(question: str, cards: list[StudyCard]) -> StudyCard | None:
+    """The one card the question cites by its label: its first author's surname as a word (capitalised
+    unless the year is given too), and its year when the question gives a year ("What did the Walker
+    2003 study find?"). None when no card, or more than one, matches. A review that merely lists "Abbasi et al. 2012" is not Abbasi 2012:
+    the match is on the card's own first author, not on the studies its text mentions."""
+    years = {int(y) for y in _YEAR.findall(question)}
+    hits = []
+    for card in cards:
+        surname = card.label().split()[0] if card.authors and card.year else ""
+        if years and card.year not in years:
+            continue
+        flags = re.I if years else 0  # without a year, only as a name: "Held", not "held"
+        if len(surname) < 3 or not re.search(r"\b" + re.escape(surname) + r"\b", question, flags):
+            continue
+        if card.doc_id not in {h.doc_id for h in hits}:
+            hits.append(card)
+    return hits[0] if len(hits) == 1 else None
+
+
 def focus_study(question: str, carded: list, cards: dict[str, StudyCard], margin: float) -> tuple | None:
     """The one retrieved study the question is about, if it names one: the card sharing the most
     distinctive question terms (IDF over all cards, so the corpus subject weighs nothing) by at least
@@ -149,6 +171,9 @@ def focus_study(question: str, carded: list, cards: dict[str, StudyCard], margin
 
     if not carded or _PLURAL_STUDIES.search(question):  # "what dose did the trials use?" asks about several
         return None
+    named = named_study(question, [card for _, card in carded])
+    if named is not None:  # cited by author and year: that study, however many others its terms share
+        return next(x for x in carded if x[1].doc_id == named.doc_id)
     terms_of, idf = _card_terms(cards)
     q = set(query_terms(question))
     scored = sorted(

@@ -26,7 +26,7 @@ from chatbot.answer import audit_adapter
 from chatbot.answer.conversation import standalone_query
 from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose
 from chatbot.answer.intent import read_intent
-from chatbot.answer.lead import compose_lead, coverage_gaps
+from chatbot.answer.lead import compose_lead, coverage_gaps, named_study
 from chatbot.answer.types import Answer, Citation
 from chatbot.scope import closest_heading, gap_message, missing_terms
 
@@ -96,6 +96,37 @@ def _without(body: str, used: list[str]) -> str:
             continue
         out.append(ln)
     return "\n".join(out).strip("\n")
+
+
+def _answer_named_study(question, query, passages, cards, composed, retriever, s, intent, profile) -> tuple[Composed, list]:
+    """ "What did the Walker 2003 study find?" names a study and nothing else: retrieval need not find it
+    (authors are not indexed text) and the composer finds no sentence close enough, so it refuses. When
+    the question cites one study of the corpus by author and year (``lead.named_study``), answer from
+    that study's passages, scored against the question plus the study's own title; its passages join
+    the retrieved ones. Otherwise the refusal stands."""
+    card = named_study(question, list(cards.values()))
+    if card is None:
+        return composed, passages
+    own = [p for p in passages if p.chunk.doc_id == card.doc_id]
+    if not own:
+        from chatbot.retrieval import Passage
+
+        chunks = [c for c in retriever.snapshot.chunks.values() if c.doc_id == card.doc_id][: s.retrieval.k]
+        own = [Passage(c, 0.0, len(passages) + i + 1) for i, c in enumerate(chunks)]
+    again = compose(
+        question,
+        own,
+        retriever.embeddings,
+        cfg=s.compose,
+        query=f"{query} {card.title}".strip(),
+        cards=cards,
+        intent=intent,
+        units=tuple(profile.dose_units),
+        boilerplate=tuple(profile.boilerplate),
+    )
+    if again.refused:
+        return composed, passages
+    return again, passages + [p for p in own if p not in passages]
 
 
 def _attach_verdict(verdict: VerdictRecord, citations: list[Citation], retriever) -> tuple[str, list[Citation]]:
@@ -227,6 +258,8 @@ def stream_answer(
         units=tuple(profile.dose_units),
         boilerplate=tuple(profile.boilerplate),
     )
+    if composed.refused and not store_empty and not gaps:
+        composed, passages = _answer_named_study(question, query, passages, cards, composed, retriever, s, intent, profile)
     if gaps:  # the question names something no document mentions: say so first, and answer nothing
         # about it; what the corpus has on the rest of the question follows, labelled as such
         head = gap_message(gaps, _n_docs(retriever.snapshot))
