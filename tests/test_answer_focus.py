@@ -304,7 +304,7 @@ def test_named_study_matches_the_cards_own_first_author_and_year():
 
 
 def test_question_naming_only_a_study_is_answered_from_it(default_store):
-    """"What did the Walker 2003 study find?" has nothing but the citation to match: retrieval need not find the
+    """ "What did the Walker 2003 study find?" has nothing but the citation to match: retrieval need not find the
     study and no sentence scores close enough, so it was refused. It is answered from that study, cited."""
     from chatbot.answer.service import answer_question
     from chatbot.retrieval import get_retriever
