@@ -98,21 +98,29 @@ def _without(body: str, used: list[str]) -> str:
     return "\n".join(out).strip("\n")
 
 
+def _with_study(passages: list, doc_id: str, retriever, k: int) -> list:
+    """The retrieved passages plus, when none of them is from the study the question cites by author and
+    year, that study's first ``k`` chunks: "What dose did Abbasi use?" must be answered from Abbasi, and
+    authors are not indexed text, so retrieval alone returns other trials' doses."""
+    if any(p.chunk.doc_id == doc_id for p in passages):
+        return passages
+    from chatbot.retrieval import Passage
+
+    chunks = [c for c in retriever.snapshot.chunks.values() if c.doc_id == doc_id][:k]
+    return passages + [Passage(c, 0.0, len(passages) + i + 1) for i, c in enumerate(chunks)]
+
+
 def _answer_named_study(question, query, passages, cards, composed, retriever, s, intent, profile) -> tuple[Composed, list]:
     """ "What did the Walker 2003 study find?" names a study and nothing else: retrieval need not find it
     (authors are not indexed text) and the composer finds no sentence close enough, so it refuses. When
     the question cites one study of the corpus by author and year (``lead.named_study``), answer from
     that study's passages, scored against the question plus the study's own title; its passages join
     the retrieved ones. Otherwise the refusal stands."""
-    card = named_study(question, list(cards.values()))
+    card = named_study(query, list(cards.values()))
     if card is None:
         return composed, passages
+    passages = _with_study(passages, card.doc_id, retriever, s.retrieval.k)
     own = [p for p in passages if p.chunk.doc_id == card.doc_id]
-    if not own:
-        from chatbot.retrieval import Passage
-
-        chunks = [c for c in retriever.snapshot.chunks.values() if c.doc_id == card.doc_id][: s.retrieval.k]
-        own = [Passage(c, 0.0, len(passages) + i + 1) for i, c in enumerate(chunks)]
     again = compose(
         question,
         own,
@@ -124,9 +132,7 @@ def _answer_named_study(question, query, passages, cards, composed, retriever, s
         units=tuple(profile.dose_units),
         boilerplate=tuple(profile.boilerplate),
     )
-    if again.refused:
-        return composed, passages
-    return again, passages + [p for p in own if p not in passages]
+    return (composed if again.refused else again), passages
 
 
 def _attach_verdict(verdict: VerdictRecord, citations: list[Citation], retriever) -> tuple[str, list[Citation]]:
@@ -246,12 +252,17 @@ def stream_answer(
     gaps = [] if store_empty else missing_terms(query, retriever.snapshot, s.embedding_model)
     cards = {} if store_empty else snapshot_cards(retriever.snapshot)
     profile = profile_for(retriever.snapshot, s)
+    named = named_study(query, list(cards.values())) if cards else None
+    if named is not None and any(p.chunk.doc_id == named.doc_id for p in passages):
+        named = None  # retrieval found it: the question's own words choose the sentences
+    if named is not None:  # not found: its passages join, and its title says what the bare citation is about
+        passages = _with_study(passages, named.doc_id, retriever, s.retrieval.k)
     composed = compose(
         question,
         passages,
         retriever.embeddings,
         cfg=s.compose,
-        query=query,
+        query=f"{query} {named.title}".strip() if named is not None else query,
         store_empty=store_empty,
         cards=cards,
         intent=intent,
