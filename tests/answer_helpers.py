@@ -43,8 +43,9 @@ def make_chunk(
     )
 
 
-def build_store(settings, chunks: list[Chunk], embeddings=None):
-    """Write ``chunks`` as the current store version and return a retriever over it."""
+def build_store(settings, chunks: list[Chunk], embeddings=None, profile: dict | None = None):
+    """Write ``chunks`` as the current store version and return a retriever over it; with a corpus
+    ``profile``, the version also carries its study cards and ``domain.yaml``, as ingest writes them."""
     from core.embeddings import get_embeddings
     from core.store import open_snapshot, write_version
 
@@ -60,7 +61,14 @@ def build_store(settings, chunks: list[Chunk], embeddings=None):
             c.doc_id, DocumentRecord(hash=c.doc_id, path=f"{c.doc_id}.md", title=c.title, year=c.year, role=c.role, study_type=c.study_type, meta=dict(c.meta))
         )
         d.chunk_ids.append(c.chunk_id)
-    write_version(settings, chunks, vectors, StoreManifest(documents=docs, embedding_model=getattr(emb, "name", "?")))
+    extra = None
+    if profile is not None:
+        from core.cards import CARDS_FILE
+        from core.domain import DomainProfile
+        from ingest.cards import cards_file
+
+        extra = {CARDS_FILE: cards_file(docs, chunks, DomainProfile.model_validate(profile)), "domain.yaml": yaml.safe_dump(profile).encode()}
+    write_version(settings, chunks, vectors, StoreManifest(documents=docs, embedding_model=getattr(emb, "name", "?")), extra_files=extra)
     return get_retriever(settings, snapshot=open_snapshot(settings), embeddings=emb)
 
 

@@ -9,11 +9,10 @@ hand-made chunks, with the fake embedder (the helpers of ``test_answer_lead``)."
 
 from __future__ import annotations
 
-import yaml
 
 import pytest
 
-from answer_helpers import make_chunk
+from answer_helpers import build_store, make_chunk
 
 PROFILE = {
     "subject": ["compound"],
@@ -38,25 +37,9 @@ def _chunks() -> list:
 
 def build(settings, items, profile):
     """Write ``items`` as a store version with its cards and ``profile``, as ingest does."""
-    from core.cards import CARDS_FILE
-    from core.domain import DomainProfile
-    from core.records import DocumentRecord, StoreManifest
-    from core.store import open_snapshot, write_version
-    from ingest.cards import cards_file
-
-    from chatbot.retrieval import get_retriever
     from fakes import FakeEmbeddings
 
-    emb = FakeEmbeddings()
-    docs: dict[str, DocumentRecord] = {}
-    for c in items:
-        d = docs.setdefault(
-            c.doc_id, DocumentRecord(hash=c.doc_id, path=f"{c.doc_id}.md", title=c.title, year=c.year, role=c.role, study_type=c.study_type, meta=dict(c.meta))
-        )
-        d.chunk_ids.append(c.chunk_id)
-    extra = {CARDS_FILE: cards_file(docs, items, DomainProfile.model_validate(profile)), "domain.yaml": yaml.safe_dump(profile).encode()}
-    write_version(settings, items, emb.embed_documents([c.text for c in items]), StoreManifest(documents=docs, embedding_model=emb.name), extra_files=extra)
-    return get_retriever(settings, snapshot=open_snapshot(settings), embeddings=emb)
+    return build_store(settings, items, FakeEmbeddings(), profile)
 
 
 @pytest.fixture
