@@ -380,3 +380,11 @@ def test_audit_corpus_on_caffeine_fixture(tmp_path):
     out = ac.write_report(result, tmp_path / "report", "test")
     assert {p.name for p in out.iterdir()} >= {"report.md", "results.json", "claims.jsonl"}
     assert "caffeine" in (out / "claims.jsonl").read_text().lower()
+
+
+def test_claim_fold_zero_of_five_is_the_dev_split():
+    """The reranker's cross-fitting folds share the split's hash: fold 0 of 5 holds exactly the 'dev' claims."""
+    from core.splits import claim_fold, claim_split
+
+    assert all((claim_fold(i, 5) == 0) == (claim_split(i) == "dev") for i in range(2000))
+    assert {claim_fold(i, 5) for i in range(2000)} == {0, 1, 2, 3, 4}

@@ -41,6 +41,8 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 from chatbot.fusion import rrf_fuse
+from core.splits import claim_fold
+from evals.beir import ndcg_at
 from training.runlog import optimizer_step, save_fp16, start_run
 from training.verifier_data import SEED
 
@@ -70,12 +72,6 @@ class Group:
     passages: tuple[str, ...]
 
 
-def query_fold(qid: str, folds: int) -> int:
-    """The fold of a query id: the hash ``core.splits.claim_split`` uses, so fold 0 of 5 is its 'dev' split."""
-    h = int.from_bytes(str(qid).encode(), "little") * 2654435761 % 1000
-    return h * folds // 1000
-
-
 def merge(dirs: list[Path]) -> dict:
     """Mean nDCG@10 over the held-out queries of several folds, each ranked by the model that never trained on it."""
     per: dict[str, list[float]] = {}
@@ -87,15 +83,8 @@ def merge(dirs: list[Path]) -> dict:
                 raise SystemExit(f"error: query {q} is held out in two folds ({d})")
             seen.add(q)
             for k, r in ranked.items():
-                per.setdefault(k, []).append(ndcg10(r, data["qrels"][q]))
+                per.setdefault(k, []).append(ndcg_at(r, data["qrels"][q]))
     return {k: round(float(np.mean(v)), 4) for k, v in per.items()} | {"queries": len(seen), "folds": len(dirs)}
-
-
-def ndcg10(ranked: list[str], rel: dict[str, int]) -> float:
-    dcg = sum(rel.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
-    ideal = sorted(rel.values(), reverse=True)[:10]
-    idcg = sum(r / math.log2(i + 2) for i, r in enumerate(ideal))
-    return dcg / idcg if idcg else 0.0
 
 
 class Hybrid:
@@ -183,7 +172,7 @@ def evaluate(model, tok, h: Hybrid, qids: list[str], cands: dict[str, list[str]]
             "fused_w2": [d for d, _ in rrf_fuse([c, ce], weights=[1.0, 2.0])] + rest,
         }
         for k, r in ranked.items():
-            res[k].append(ndcg10(r, h.qrels[q]))
+            res[k].append(ndcg_at(r, h.qrels[q]))
         runs[q] = {k: r[:10] for k, r in ranked.items()}
     if runs_to is not None:
         runs_to.write_text(json.dumps({"qrels": {q: h.qrels[q] for q in qids}, "runs": runs}))
@@ -261,8 +250,8 @@ def _main() -> None:
     h = Hybrid(Path(args.beir))
     qids = [q for q in h.qrels if q in h.queries]
     cands = dict(zip(qids, h.search([h.queries[q] for q in qids], hp["candidates"])))
-    dev_q = [q for q in qids if query_fold(q, args.folds) == args.fold]
-    train_q = [q for q in qids if query_fold(q, args.folds) != args.fold]
+    dev_q = [q for q in qids if claim_fold(q, args.folds) == args.fold]
+    train_q = [q for q in qids if claim_fold(q, args.folds) != args.fold]
     metrics_fold = {"folds": args.folds, "fold": args.fold}
     say(f"fold {args.fold}/{args.folds} bf16={bf16} queries train={len(train_q)} dev={len(dev_q)} hp={hp}")
 
