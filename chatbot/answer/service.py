@@ -106,19 +106,18 @@ def _with_study(passages: list, doc_id: str, retriever, k: int) -> list:
         return passages
     from chatbot.retrieval import Passage
 
-    chunks = [c for c in retriever.snapshot.chunks.values() if c.doc_id == doc_id][:k]
+    snap = retriever.snapshot
+    doc = snap.documents().get(doc_id)  # the manifest lists a document's chunks: no pass over the corpus
+    chunks = [snap.chunks[cid] for cid in (doc.chunk_ids if doc else []) if cid in snap.chunks][:k]
     return passages + [Passage(c, 0.0, len(passages) + i + 1) for i, c in enumerate(chunks)]
 
 
-def _answer_named_study(question, query, passages, cards, composed, retriever, s, intent, profile) -> tuple[Composed, list]:
+def _answer_named_study(card, question, query, passages, cards, composed, retriever, s, intent, profile) -> tuple[Composed, list]:
     """ "What did the Walker 2003 study find?" names a study and nothing else: retrieval need not find it
-    (authors are not indexed text) and the composer finds no sentence close enough, so it refuses. When
-    the question cites one study of the corpus by author and year (``lead.named_study``), answer from
-    that study's passages, scored against the question plus the study's own title; its passages join
-    the retrieved ones. Otherwise the refusal stands."""
-    card = named_study(query, list(cards.values()))
-    if card is None:
-        return composed, passages
+    (authors are not indexed text) and the composer finds no sentence close enough, so it refuses. The
+    question cites ``card`` (``lead.named_study``): answer from that study's passages, scored against
+    the question plus the study's own title; its passages join the retrieved ones. Otherwise the
+    refusal stands."""
     passages = _with_study(passages, card.doc_id, retriever, s.retrieval.k)
     own = [p for p in passages if p.chunk.doc_id == card.doc_id]
     again = compose(
@@ -252,9 +251,9 @@ def stream_answer(
     gaps = [] if store_empty else missing_terms(query, retriever.snapshot, s.embedding_model)
     cards = {} if store_empty else snapshot_cards(retriever.snapshot)
     profile = profile_for(retriever.snapshot, s)
-    named = named_study(query, list(cards.values())) if cards else None
-    if named is not None and any(p.chunk.doc_id == named.doc_id for p in passages):
-        named = None  # retrieval found it: the question's own words choose the sentences
+    cited = named_study(query, list(cards.values())) if cards else None  # a study cited by author (and year)
+    missed = cited is not None and not any(p.chunk.doc_id == cited.doc_id for p in passages)
+    named = cited if missed else None  # retrieval found it: the question's own words choose the sentences
     if named is not None:  # not found: its passages join, and its title says what the bare citation is about
         passages = _with_study(passages, named.doc_id, retriever, s.retrieval.k)
     composed = compose(
@@ -269,8 +268,8 @@ def stream_answer(
         units=tuple(profile.dose_units),
         boilerplate=tuple(profile.boilerplate),
     )
-    if composed.refused and not store_empty and not gaps:
-        composed, passages = _answer_named_study(question, query, passages, cards, composed, retriever, s, intent, profile)
+    if composed.refused and cited is not None and not gaps:
+        composed, passages = _answer_named_study(cited, question, query, passages, cards, composed, retriever, s, intent, profile)
     if gaps:  # the question names something no document mentions: say so first, and answer nothing
         # about it; what the corpus has on the rest of the question follows, labelled as such
         head = gap_message(gaps, _n_docs(retriever.snapshot))
