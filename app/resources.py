@@ -22,7 +22,15 @@ from services.scoped import scoped
 
 
 def load_settings() -> Settings:
-    return Settings()
+    """The app's settings; an invalid MGC_* value stops the page with the one-line reason, not a traceback."""
+    from core.errors import ConfigError
+    from core.settings import load_settings as _load
+
+    try:
+        return _load()
+    except ConfigError as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)

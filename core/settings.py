@@ -94,10 +94,11 @@ class RetrievalSettings(BaseModel):
     rerank: bool = Field(False, description="Rerank fused candidates with the trained cross-encoder (slower, better ranking).")
     rerank_weight: float = Field(
         1.0,
+        gt=0,
         description="Weight of the cross-encoder's order when it is fused (RRF) with the hybrid order; the hybrid order has 1.0. "
         "SciFact nDCG@10 on held-out claims, cross-fitted over 809: 0.738 with 1 or 2 (hybrid alone 0.716); see models/reranker/README.md.",
     )
-    rerank_max_tokens: int = Field(224, description="Tokens of (question, passage) the reranker reads; it was trained at 224.")
+    rerank_max_tokens: int = Field(224, ge=32, le=512, description="Tokens of (question, passage) the reranker reads; it was trained at 224.")
     dense_postfilter_share: float = Field(
         0.2,
         description="When at least this share of chunks passes a query's filters, the dense search asks "
@@ -295,6 +296,21 @@ class Settings(BaseSettings):
     compose: ComposeSettings = Field(default_factory=ComposeSettings)
 
 
+def load_settings(**overrides) -> Settings:
+    """Settings from MGC_* variables and defaults, with ``overrides`` on top. An invalid value is one
+    ``ConfigError`` naming the variable, the value and the rule (every CLI prints it as ``error: …``),
+    not a pydantic traceback."""
+    from pydantic import ValidationError
+
+    from core.errors import ConfigError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        bad = "; ".join(f"MGC_{'__'.join(str(p) for p in e['loc']).upper()}={e.get('input')!r}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid setting {bad}") from exc
+
+
 @functools.lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

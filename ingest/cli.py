@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    from core.settings import Settings
+    from core.errors import ConfigError
+    from core.settings import load_settings
 
     overrides = {}
     if args.corpus:
@@ -43,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         overrides["store_dir"] = args.store.resolve()
     if args.offline:
         overrides["fetch_online"] = False
-    settings = Settings(**overrides)
+    try:
+        settings = load_settings(**overrides)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     from core.embeddings import batch_threads, pinned_torch_threads
     from core.errors import IngestBusyError, MagcheckError

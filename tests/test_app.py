@@ -465,3 +465,12 @@ def test_disagreements_come_first_and_unevidenced_claims_are_grouped():
     group = [e for e in at.expander if e.label.startswith("No evidence: 2 claims")]
     assert group, [e.label for e in at.expander]
     assert any("crosses into neurons" in m for m in md) and any("restores ATP" in m for m in md)
+
+
+def test_an_invalid_setting_is_one_line_on_the_page(tmp_path, monkeypatch):
+    """A bad MGC_* value shows the variable and the rule on the page, not a traceback."""
+    monkeypatch.setenv("MGC_STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("MGC_RETRIEVAL__RERANK_WEIGHT", "-1")
+    at = AppTest.from_file(CORPUS_PAGE, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    assert any("MGC_RETRIEVAL__RERANK_WEIGHT" in e.value and "greater than 0" in e.value for e in at.error), [e.value for e in at.error]

@@ -55,3 +55,31 @@ def test_any_command_reports_our_own_errors_in_one_line(tmp_path, monkeypatch, c
         get_settings.cache_clear()
     err = capsys.readouterr().err
     assert err.startswith("error: No store found") and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "var,value,run",
+    [
+        ("MGC_RETRIEVAL__RERANK_WEIGHT", "-1", lambda: __import__("chatbot.__main__", fromlist=["main"]).main(["ask", "Does magnesium help sleep?"])),
+        ("MGC_CHUNK__SIZE", "abc", lambda: __import__("ingest.cli", fromlist=["main"]).main(["--offline"])),
+    ],
+)
+def test_an_invalid_setting_is_one_line_naming_the_variable(var, value, run, monkeypatch, capsys):
+    """A bad MGC_* value stops the command with exit 2 and the variable, value and rule, not a pydantic traceback."""
+    from core.errors import ConfigError
+    from core.settings import get_settings, load_settings
+
+    monkeypatch.setenv(var, value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match=var):
+            load_settings()
+        try:
+            rc = run()
+        except SystemExit as e:
+            rc = e.code
+    finally:
+        get_settings.cache_clear()
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid setting ") and var in err and repr(value) in err and "Traceback" not in err
