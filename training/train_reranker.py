@@ -77,7 +77,10 @@ def merge(dirs: list[Path]) -> dict:
     per: dict[str, list[float]] = {}
     seen: set[str] = set()
     for d in dirs:
-        data = json.loads((d / "heldout_runs.json").read_text())
+        f = d / "heldout_runs.json"
+        if not f.is_file():
+            raise SystemExit(f"error: {f} not found: a fold's --work folder holds it after training or --eval-only")
+        data = json.loads(f.read_text())
         for q, ranked in data["runs"].items():
             if q in seen:
                 raise SystemExit(f"error: query {q} is held out in two folds ({d})")
@@ -240,6 +243,8 @@ def _main() -> None:
     ap.add_argument("--fold", type=int, default=0, help="the fold held out; fold 0 of 5 is core.splits' dev split")
     ap.add_argument("--eval-only", action="store_true", help="score --init on the held-out fold (writes heldout_runs.json), train nothing")
     args = ap.parse_args()
+    if not 0 <= args.fold < args.folds:
+        ap.error(f"--fold must be 0..{args.folds - 1} for --folds {args.folds}")
     hp = dict(HP, ict_groups=args.ict_groups)
     work, out = Path(args.work), Path(args.out)
     say = start_run(work, SEED, args.threads)
