@@ -146,6 +146,8 @@ class Passage:
     rank: int
     dense_rank: int | None = None
     bm25_rank: int | None = None
+    dense_score: float | None = None  # cosine similarity to the question; None: not in the dense list
+    bm25_score: float | None = None  # None: not in the BM25 list (the reranker reads both)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -208,14 +210,21 @@ class HybridRetriever(BaseRetriever):
         qv = self.embeddings.embed_query(query)
         t1 = time.perf_counter()
         mask = None if filters.is_empty() else self._mask(filters)
-        dense_ids = self._dense(qv, n_cand, filters, mask)
+        dense_hits = self._dense(qv, n_cand, filters, mask)
         t2 = time.perf_counter()
-        bm25_ids = [cid for cid, _ in self.lexical.search(query, n_cand, mask)]
+        bm25_hits = self.lexical.search(query, n_cand, mask)
         t3 = time.perf_counter()
+        dense_ids = [cid for cid, _ in dense_hits]
+        bm25_ids = [cid for cid, _ in bm25_hits]
         fused = rrf_fuse([dense_ids, bm25_ids], k=rs.rrf_k, weights=[1.0, rs.bm25_weight])
         d_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}
         b_rank = {cid: i + 1 for i, cid in enumerate(bm25_ids)}
-        ranked = [Passage(chunks[cid], s, i + 1, d_rank.get(cid), b_rank.get(cid)) for i, (cid, s) in enumerate(fused) if cid in chunks]
+        d_score, b_score = dict(dense_hits), dict(bm25_hits)
+        ranked = [
+            Passage(chunks[cid], s, i + 1, d_rank.get(cid), b_rank.get(cid), d_score.get(cid), b_score.get(cid))
+            for i, (cid, s) in enumerate(fused)
+            if cid in chunks
+        ]
         if self.reranker is not None:
             ranked = self.reranker.rerank(query, ranked, top=rs.candidates)
         t4 = time.perf_counter()
@@ -228,8 +237,8 @@ class HybridRetriever(BaseRetriever):
             timings.update(embed=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3, fuse=(t4 - t3) * 1e3, total=(time.perf_counter() - t0) * 1e3)
         return out
 
-    def _dense(self, qv: list[float], n: int, filters: Filters, mask: np.ndarray | None = None) -> list[str]:
-        """Nearest chunks that pass ``filters``.
+    def _dense(self, qv: list[float], n: int, filters: Filters, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Nearest chunks that pass ``filters``, with their cosine similarity (the store's space is cosine).
 
         A broad filter (``mask`` passes at least ``dense_postfilter_share`` of the rows) is applied
         after an unfiltered search for about n / share neighbours; Chroma's own where-filter would
@@ -244,12 +253,12 @@ class HybridRetriever(BaseRetriever):
         if mask is not None and share >= self.settings.retrieval.dense_postfilter_share:
             cols = self._cols
             m = min(self._count, int(np.ceil(2 * n / max(share, 1e-9))))
-            res = coll.query(query_embeddings=[qv], n_results=m, include=[])
-            hits = [cid for cid in (res["ids"][0] if res.get("ids") else []) if (r := cols.row.get(cid)) is not None and mask[r]]
+            res = coll.query(query_embeddings=[qv], n_results=m, include=["distances"])
+            hits = [(cid, sim) for cid, sim in _similarities(res) if (r := cols.row.get(cid)) is not None and mask[r]]
             if len(hits) >= n or m >= self._count:
                 return hits[:n]
-        res = coll.query(query_embeddings=[qv], n_results=n, where=filters.chroma_where(), include=[])
-        return list(res["ids"][0]) if res.get("ids") else []
+        res = coll.query(query_embeddings=[qv], n_results=n, where=filters.chroma_where(), include=["distances"])
+        return _similarities(res)
 
     def _collection(self):
         coll = getattr(self, "_coll", None)
@@ -268,11 +277,18 @@ class HybridRetriever(BaseRetriever):
         return cols.mask(filters)
 
 
+def _similarities(res: dict) -> list[tuple[str, float]]:
+    """(id, cosine similarity) from a Chroma query result (cosine distance = 1 - similarity)."""
+    ids = res["ids"][0] if res.get("ids") else []
+    dists = res["distances"][0] if ids else []
+    return [(cid, 1.0 - float(d)) for cid, d in zip(ids, dists)]
+
+
 def passage_to_document(p: Passage) -> Document:
     c = p.chunk
     md = {k: v for k, v in c.to_json().items() if k not in {"text", "meta"}}
     md.update({k: v for k, v in (c.meta or {}).items() if isinstance(v, (str, int, float, bool)) or v is None})
-    md.update(score=p.score, rank=p.rank, dense_rank=p.dense_rank, bm25_rank=p.bm25_rank)
+    md.update(score=p.score, rank=p.rank, dense_rank=p.dense_rank, bm25_rank=p.bm25_rank, dense_score=p.dense_score, bm25_score=p.bm25_score)
     return Document(page_content=c.text, metadata=md, id=c.chunk_id)
 
 

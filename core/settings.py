@@ -95,9 +95,14 @@ class RetrievalSettings(BaseModel):
     rerank_weight: float = Field(
         1.0,
         gt=0,
-        description="Weight of the cross-encoder's order when it is fused (RRF) with the hybrid order; the hybrid order has 1.0. "
-        "SciFact nDCG@10 on held-out claims, cross-fitted over 809: 0.738 with 1 or 2 (hybrid alone 0.716); see models/reranker/README.md.",
+        description="Weight of the cross-encoder's logit in the reranker's fusion: each signal is standardised over the "
+        "reranked candidates and the weighted sum orders them (chatbot.fusion.standardised_sum). Cross-fitted SciFact "
+        "nDCG@10 over 809 held-out claims with weights (1, 1, 0.75): 0.761 (hybrid 0.717, rank fusion with the hybrid order "
+        "0.738); 0.757 when the weights too are chosen without the scored fold (benchmarks/rerank_fusion_bench.py); "
+        "see models/reranker/README.md.",
     )
+    rerank_dense_weight: float = Field(1.0, ge=0, description="Weight of the cosine similarity in the reranker's fusion (see rerank_weight).")
+    rerank_bm25_weight: float = Field(0.75, ge=0, description="Weight of the BM25 score in the reranker's fusion (see rerank_weight).")
     rerank_max_tokens: int = Field(224, ge=32, le=512, description="Tokens of (question, passage) the reranker reads; it was trained at 224.")
     dense_postfilter_share: float = Field(
         0.2,

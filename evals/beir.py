@@ -9,6 +9,9 @@ function (``chatbot.retrieval.rrf_fuse``), the same candidate depth and RRF cons
 ``--query-split dev`` scores only the queries ``core.splits.claim_split`` puts in "dev": the ~20 %
 of SciFact train claims that the verifier and the reranker (``training/train_reranker.py``) never
 train on. A trained reranker must be scored there, or it is scored on its own training queries.
+``--query-split foldK`` (K = 0..4, ``core.splits.claim_fold``; fold 0 is "dev") scores one fold of the
+reranker's cross-fit: with ``MGC_RERANKER_MODEL`` set to the model trained without fold K
+(``training/train_reranker.py --fold K``), the five runs together score every train claim held out.
 
 ``--passages`` ranks documents the way the chatbot sees them: each document is cut into passages
 by ingest's own chunker (``Settings.chunk``), dense and BM25 search run over passages as in the
@@ -33,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+FOLDS = 5  # the reranker's cross-fit (training/train_reranker.py --folds)
+QUERY_SPLITS = ("all", "train", "dev", *(f"fold{k}" for k in range(FOLDS)))
 CACHE_DIR = Path(os.environ.get("MAGCHECK_CACHE", Path.home() / ".cache" / "magcheck")) / "beir"
 
 
@@ -153,6 +158,20 @@ class BeirIndex:
     def bm25(self, query: str, n: int) -> list[str]:
         return [cid for cid, _ in self.lexical.search(query, n)]
 
+    def signals(self, query: str, query_vec: np.ndarray, owner: dict[str, str] | None = None) -> tuple[dict[str, float], dict[str, float]]:
+        """Cosine and BM25 score of every indexed text for the reranker's fusion; with ``owner`` (passage
+        ids -> document), a document's score is its best passage's."""
+        dense, bm25 = self.vectors @ query_vec, self.lexical.scores(query)
+        if owner is None:
+            return dict(zip(self.ids, dense.tolist())), dict(zip(self.ids, bm25.tolist()))
+        d: dict[str, float] = {}
+        b: dict[str, float] = {}
+        for pid, ds, bs in zip(self.ids, dense.tolist(), bm25.tolist()):
+            doc = owner[pid]
+            d[doc] = max(d.get(doc, ds), ds)
+            b[doc] = max(b.get(doc, bs), bs)
+        return d, b
+
     def hybrid(self, dense_ids: list[str], bm25_ids: list[str], n: int) -> list[str]:
         from chatbot.fusion import rrf_fuse
 
@@ -201,14 +220,17 @@ def _reranker(settings):
         raise SystemExit(2)
 
 
-def _rerank(reranker, query: str, ranked_ids: list[str], corpus: dict[str, dict], top: int) -> list[str]:
+def _rerank(reranker, query: str, ranked_ids: list[str], corpus: dict[str, dict], top: int, signals: tuple[dict, dict]) -> list[str]:
+    """The chatbot's reranker over whole abstracts, given each one's cosine and BM25 score (``signals``)."""
     from chatbot.retrieval import Passage
     from core.types import Chunk
 
+    dense, bm25 = signals
     passages = []
     for i, cid in enumerate(ranked_ids):
         d = corpus[cid]
-        passages.append(Passage(Chunk(cid, cid, d["text"], 0, len(d["text"]), [], title=d["title"]), 1.0 / (i + 1), i + 1))
+        chunk = Chunk(cid, cid, d["text"], 0, len(d["text"]), [], title=d["title"])
+        passages.append(Passage(chunk, 1.0 / (i + 1), i + 1, dense_score=dense.get(cid), bm25_score=bm25.get(cid)))
     out = reranker.rerank(query, passages, top=top)
     return [p.chunk.chunk_id for p in out]
 
@@ -239,9 +261,12 @@ def run(
     corpus, queries, qrels = load_beir(folder, split)
     qids = [q for q in queries if q in qrels]
     if query_split != "all":
-        from core.splits import claim_split
+        from core.splits import claim_fold, claim_split
 
-        qids = [q for q in qids if claim_split(q) == query_split]
+        if query_split.startswith("fold"):
+            qids = [q for q in qids if claim_fold(q, FOLDS) == int(query_split[4:])]
+        else:
+            qids = [q for q in qids if claim_split(q) == query_split]
     if limit:
         qids = qids[:limit]
     model_key = getattr(emb, "path", None) or getattr(emb, "name", type(emb).__name__)
@@ -292,7 +317,8 @@ def run(
         secs["hybrid"] += embed_per_q + (t3 - t0)
         if reranker is not None:
             t4 = time.perf_counter()
-            runs["hybrid+rerank"][q] = _rerank(reranker, queries[q], h, corpus, s.retrieval.candidates)
+            sig = index.signals(queries[q], qvecs[qi], owner)
+            runs["hybrid+rerank"][q] = _rerank(reranker, queries[q], h, corpus, s.retrieval.candidates, sig)
             secs["hybrid+rerank"] += embed_per_q + (t3 - t0) + (time.perf_counter() - t4)
     out = {}
     for m, r in runs.items():
@@ -310,9 +336,10 @@ def main(argv: list[str]) -> int:
     p.add_argument("--passages", action="store_true", help="rank documents by their best passage, cut by ingest's chunker (as the store is)")
     p.add_argument(
         "--query-split",
-        choices=("all", "train", "dev"),
+        choices=QUERY_SPLITS,
         default="all",
-        help="score only queries of this claim split (core.splits); 'dev' holds the queries the reranker never trained on",
+        help="score only queries of this claim split (core.splits); 'dev' (= fold0) holds the queries the shipped reranker "
+        "never trained on; foldK, the ones the cross-fit's model K never trained on",
     )
     a = p.parse_args(argv[1:])
     qrels_file = a.dir / "qrels" / f"{a.split}.tsv"

@@ -75,13 +75,13 @@ def test_bf16_path_keeps_the_order(reranker):
     assert int(np.argmax(a)) == int(np.argmax(b)) == 0
 
 
-def test_fuse_weight_comes_from_settings(tmp_path):
+def test_fusion_weights_come_from_settings(tmp_path):
     from chatbot import rerank
     from core.settings import Settings
 
     s = Settings(store_dir=tmp_path / "store")
-    s = s.model_copy(update={"retrieval": s.retrieval.model_copy(update={"rerank_weight": 3.5})})
+    s = s.model_copy(update={"retrieval": s.retrieval.model_copy(update={"rerank_weight": 3.5, "rerank_dense_weight": 0.5, "rerank_bm25_weight": 0.0})})
     if not (s.reranker_model / "config.json").exists():
         pytest.skip("no reranker weights")
-    assert rerank.get_reranker(s).fuse_weight == 3.5
+    assert rerank.get_reranker(s).weights == (3.5, 0.5, 0.0)
     assert json.loads((s.reranker_model / "metrics.json").read_text())["fold"] == 0  # trained with core.splits' dev held out

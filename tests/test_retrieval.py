@@ -89,21 +89,32 @@ def test_missing_store_is_clear(settings):
         get_retriever(settings)
 
 
-def test_reranker_fuses_with_the_configured_rrf_k(settings):
-    """The reranker's fusion uses settings.retrieval.rrf_k (it once hard-coded 60)."""
+def test_reranker_sums_standardised_signals_with_the_configured_weights(settings):
+    """The reranker orders by w_ce*z(logit) + w_dense*z(cosine) + w_bm25*z(BM25) over the reranked head:
+    the retriever hands it each passage's own cosine and BM25 score, and the weights decide."""
     import numpy as np
 
     from chatbot import rerank
+    from chatbot.fusion import standardise
 
     r = _store(settings)
     passages = r.search("magnesium oxide absorption", k=3, diversify=False)
+    assert all(p.dense_score is not None and -1.0 <= p.dense_score <= 1.0 for p in passages)
+    assert any(p.bm25_score for p in passages)
     ce = object.__new__(rerank.CrossEncoderReranker)  # a stub scorer makes the fusion arithmetic exact
-    ce.fuse_weight, ce.rrf_k = 1.0, 7
     ce.scores = lambda query, texts: np.arange(len(texts), dtype=np.float32)  # reverses the hybrid order
+    ce.weights = (1.0, 0.0, 0.0)  # the cross-encoder alone
     out = ce.rerank("magnesium oxide absorption", passages, top=3)
-    # hybrid ranks 1,2,3 vs cross-encoder ranks 3,2,1: the ends tie at 1/(k+1) + 1/(k+3) and the hybrid order breaks it
-    assert [p.chunk.chunk_id for p in out] == [passages[0].chunk.chunk_id, passages[2].chunk.chunk_id, passages[1].chunk.chunk_id]
-    assert out[0].score == pytest.approx(1 / (7 + 1) + 1 / (7 + 3))
+    assert [p.chunk.chunk_id for p in out] == [p.chunk.chunk_id for p in reversed(passages)]
+    assert [p.extra["rerank_score"] for p in out] == [2.0, 1.0, 0.0]
+    ce.weights = (0.0, 1.0, 0.0)  # cosine alone: the dense order
+    out = ce.rerank("magnesium oxide absorption", passages, top=3)
+    assert [p.chunk.chunk_id for p in out] == [p.chunk.chunk_id for p in sorted(passages, key=lambda p: -p.dense_score)]
+    ce.weights = (1.0, 1.0, 0.75)
+    out = ce.rerank("magnesium oxide absorption", passages, top=3)
+    want = standardise([0.0, 1.0, 2.0]) + standardise([p.dense_score for p in passages]) + 0.75 * standardise([p.bm25_score for p in passages])
+    assert sorted(p.score for p in out) == pytest.approx(sorted(want.tolist()))
+    assert [p.rank for p in out] == [1, 2, 3]
     with pytest.raises(rerank.MissingRerankerError):
         rerank.get_reranker(settings.model_copy(update={"reranker_model": settings.store_dir / "none"}))
 

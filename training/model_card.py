@@ -202,6 +202,13 @@ def verifier_card(d: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _metric_table(rows: dict[str, dict]) -> list[str]:
+    """One Markdown row per stage, one column per ranking the run measured (older runs measured fewer)."""
+    cols = list(dict.fromkeys(k for v in rows.values() for k in v if k != "queries"))
+    out = ["| stage | " + " | ".join(cols) + " | queries |", "|---" * (len(cols) + 2) + "|"]
+    return out + [f"| {k} | " + " | ".join(str(v.get(c, "")) for c in cols) + f" | {v.get('queries', '')} |" for k, v in rows.items()]
+
+
 def reranker_card(d: Path) -> str:
     m = json.loads((d / "metrics.json").read_text())
     return (
@@ -218,14 +225,11 @@ def reranker_card(d: Path) -> str:
                 json.dumps(m["hparams"], indent=1),
                 "```",
                 "",
-                "## Dev nDCG@10 (held-out 20 % of SciFact train queries, reranking the hybrid top-30)",
-                "| stage | hybrid (no rerank) | reranker alone | RRF(hybrid, reranker) | RRF weight 2 on reranker | queries |",
-                "|---|---|---|---|---|---|",
-                *[
-                    f"| {k} | {v['hybrid']} | {v['ce']} | {v['fused_w1']} | {v['fused_w2']} | {v['queries']} |"
-                    for k, v in m.items()
-                    if isinstance(v, dict) and "ce" in v
-                ],
+                "## Dev nDCG@10 (held-out 20 % of SciFact train queries, reranking the hybrid top `eval_top`)",
+                "hybrid: no reranking; ce: the reranker alone; fused: the product's fusion (chatbot.fusion.standardised_sum); "
+                "rrf_w1 / rrf_w2 (fused_w1 / fused_w2 in older runs): rank fusion with the hybrid order, weight 1 or 2 on the reranker.",
+                "",
+                *_metric_table({k: v for k, v in m.items() if isinstance(v, dict) and "ce" in v}),
                 "",
             ]
         )

@@ -5,6 +5,9 @@ Cross-fit (every train query scored by a model that never trained on it), from t
       python -m training.train_reranker --init W/stage1 --skip-ict --fold K --work W/foldK --out W/foldK/model
       (K = 1..4; fold 0 is the run above), then
       python -m training.train_reranker --merge W W/fold1 W/fold2 W/fold3 W/fold4
+      or through the product's own path, fold by fold (fold 0 = the shipped model):
+      MGC_RERANKER_MODEL=W/foldK/model python -m evals beir ../shared/datasets/scifact --split train --rerank --query-split foldK
+      and the fusion's weights: python benchmarks/rerank_fusion_bench.py --models models/reranker W/fold1/model ... W/fold4/model
 
 Two stages, each scored on queries it never trained on:
 
@@ -40,7 +43,7 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-from chatbot.fusion import rrf_fuse
+from chatbot.fusion import rrf_fuse, standardised_sum
 from core.splits import claim_fold
 from evals.beir import ndcg_at
 from training.runlog import optimizer_step, save_fp16, start_run
@@ -57,7 +60,7 @@ HP = {
     "ict_sentence_share": 0.5,
     "sup_epochs": 2,
     "candidates": 40,
-    "eval_top": 30,
+    "eval_top": 40,
     "seed": SEED,
 }
 
@@ -159,24 +162,34 @@ def score(model, tok, query: str, docs: list[str], hp: dict, bf16: bool) -> np.n
 
 
 def evaluate(model, tok, h: Hybrid, qids: list[str], cands: dict[str, list[str]], hp: dict, bf16: bool, runs_to: Path | None = None) -> dict:
-    """nDCG@10 of the hybrid list, the cross-encoder order of its top ``eval_top``, and their RRF fusions
-    (the rankings themselves go to ``runs_to`` for ``--merge``)."""
-    res: dict[str, list[float]] = {"hybrid": [], "ce": [], "fused_w1": [], "fused_w2": []}
+    """nDCG@10 of the hybrid list, the cross-encoder order of its top ``eval_top``, the product's fusion
+    of logit, cosine and BM25 (``fused``, ``chatbot.fusion.standardised_sum`` with the settings' weights)
+    and the earlier rank fusions with the hybrid order (``rrf_w1``, ``rrf_w2``); the rankings themselves
+    go to ``runs_to`` for ``--merge``."""
+    from core.settings import get_settings
+
+    r = get_settings().retrieval
+    weights = (r.rerank_weight, r.rerank_dense_weight, r.rerank_bm25_weight)
+    res: dict[str, list[float]] = {"hybrid": [], "ce": [], "fused": [], "rrf_w1": [], "rrf_w2": []}
     runs: dict[str, dict[str, list[str]]] = {}
-    for q in qids:
+    qv = np.asarray(h.emb.embed_documents([h.queries[q] for q in qids]), dtype=np.float32) if qids else None
+    for qi, q in enumerate(qids):
         c = cands[q][: hp["eval_top"]]
         s = score(model, tok, h.queries[q], [h.texts[d] for d in c], hp, bf16)
         ce = [c[i] for i in np.argsort(-s, kind="stable")]
+        dense, bm25 = h.index.signals(h.queries[q], qv[qi])
+        fused = standardised_sum([s.tolist(), [dense[d] for d in c], [bm25[d] for d in c]], weights)
         rest = cands[q][hp["eval_top"] :]
         ranked = {
             "hybrid": cands[q],
             "ce": ce + rest,
-            "fused_w1": [d for d, _ in rrf_fuse([c, ce])] + rest,
-            "fused_w2": [d for d, _ in rrf_fuse([c, ce], weights=[1.0, 2.0])] + rest,
+            "fused": [c[i] for i in np.argsort(-fused, kind="stable")] + rest,
+            "rrf_w1": [d for d, _ in rrf_fuse([c, ce])] + rest,
+            "rrf_w2": [d for d, _ in rrf_fuse([c, ce], weights=[1.0, 2.0])] + rest,
         }
-        for k, r in ranked.items():
-            res[k].append(ndcg_at(r, h.qrels[q]))
-        runs[q] = {k: r[:10] for k, r in ranked.items()}
+        for k, rk in ranked.items():
+            res[k].append(ndcg_at(rk, h.qrels[q]))
+        runs[q] = {k: rk[:10] for k, rk in ranked.items()}
     if runs_to is not None:
         runs_to.write_text(json.dumps({"qrels": {q: h.qrels[q] for q in qids}, "runs": runs}))
     return {k: round(float(np.mean(v)), 4) for k, v in res.items()} | {"queries": len(qids)}
