@@ -226,7 +226,7 @@ class HybridRetriever(BaseRetriever):
             if cid in chunks
         ]
         if self.reranker is not None:
-            ranked = self.reranker.rerank(query, ranked, top=rs.candidates)
+            ranked = self.reranker.rerank(query, ranked, top=rs.rerank_candidates)
         t4 = time.perf_counter()
         if diversify:
             min_article = 0 if filters.role == "literature" else rs.min_article

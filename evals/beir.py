@@ -318,7 +318,7 @@ def run(
         if reranker is not None:
             t4 = time.perf_counter()
             sig = index.signals(queries[q], qvecs[qi], owner)
-            runs["hybrid+rerank"][q] = _rerank(reranker, queries[q], h, corpus, s.retrieval.candidates, sig)
+            runs["hybrid+rerank"][q] = _rerank(reranker, queries[q], h, corpus, s.retrieval.rerank_candidates, sig)
             secs["hybrid+rerank"] += embed_per_q + (t3 - t0) + (time.perf_counter() - t4)
     out = {}
     for m, r in runs.items():

@@ -119,6 +119,22 @@ def test_reranker_sums_standardised_signals_with_the_configured_weights(settings
         rerank.get_reranker(settings.model_copy(update={"reranker_model": settings.store_dir / "none"}))
 
 
+def test_reranker_rescores_only_the_configured_number_of_candidates(settings):
+    """Settings.retrieval.rerank_candidates bounds the reranker's cost: it sees that many fused passages, no more."""
+    seen = []
+
+    class Spy:
+        def rerank(self, query, passages, top=30):
+            seen.append((len(passages), top))
+            return passages
+
+    r = _store(settings)
+    few = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"rerank_candidates": 2})})
+    spied = get_retriever(few, snapshot=r.snapshot, embeddings=FakeEmbeddings(), reranker=Spy())
+    assert spied.search("magnesium oxide absorption", k=3)
+    assert seen and all(top == 2 for _, top in seen) and all(n > 2 for n, _ in seen)
+
+
 def test_filtered_search_never_loops_over_chunks_in_python(settings, monkeypatch):
     """A filtered query masks BM25 rows with numpy columns built once per retriever, not Filters.matches per chunk."""
     r = _store(settings)
