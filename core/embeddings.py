@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import time
 import sys
 from typing import Any, Callable, Iterator
 
@@ -67,15 +68,48 @@ def pinned_torch_threads(n: int | None) -> Iterator[None]:
             torch.set_num_threads(before or (before_pin or _settings_threads() or torch.get_num_threads()))
 
 
-def batch_threads(setting: int, cpus: int | None = None, load: float | None = None) -> int:
+def batch_threads(setting: int, cpus: int | None = None, load: float | None = None, busy_max: float | None = None) -> int:
     """Threads for a batch job (Settings.ingest.torch_threads): a positive ``setting`` as given; 0 = every core this
-    process may use when the 1-minute load average leaves all but one of them idle, else Settings.torch_threads.
-    Two threads on a busy 2-core machine made a cold ingest 2x slower (see the setting), one on an idle one 1.5x."""
+    process may use when the rest of the machine keeps less than ``busy_max`` cores busy (``load``, default: measured
+    now by ``busy_cores``), else Settings.torch_threads. Two threads on a busy 2-core machine made a cold ingest 2x
+    slower (see the setting), one on an idle one 1.5x."""
     if setting > 0:
         return setting
     cpus = cpus if cpus is not None else len(os.sched_getaffinity(0))
-    load = load if load is not None else os.getloadavg()[0]
-    return cpus if cpus > 1 and load <= cpus - 1 else max(1, _settings_threads())
+    if cpus <= 1:
+        return max(1, _settings_threads())
+    if busy_max is None:
+        from core.settings import get_settings
+
+        busy_max = get_settings().ingest.busy_cores_max
+    load = load if load is not None else busy_cores()
+    return cpus if load < busy_max else max(1, _settings_threads())
+
+
+def busy_cores(sample_s: float = 0.3) -> float:
+    """How many cores other work keeps busy right now: the non-idle share of /proc/stat's CPU time over ``sample_s``
+    times the core count. Why not the load average: it lags by minutes, so right after a test suite or a pip install
+    ends it still reads ~1.7 on an idle 2-core machine, and a cold ingest then ran on one thread (45 s instead of 33).
+    Where /proc/stat is missing (not Linux), the 1-minute load average stands in."""
+
+    def snapshot() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat") as f:
+                fields = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return idle, sum(fields[:8])
+
+    a = snapshot()
+    if a is None:
+        return os.getloadavg()[0]
+    time.sleep(sample_s)  # a measurement window, not a wait for a condition
+    b = snapshot()
+    if b is None or b[1] <= a[1]:
+        return os.getloadavg()[0]
+    busy_share = 1.0 - (b[0] - a[0]) / (b[1] - a[1])
+    return max(0.0, busy_share) * (os.cpu_count() or 1)
 
 
 def _settings_threads() -> int:

@@ -66,11 +66,19 @@ class IngestSettings(BaseModel):
     torch_threads: int = Field(
         0,
         description="Torch intra-op threads for `python -m ingest` (a batch job in its own process: embedding and the "
-        "claim audit), held for the whole run. 0 = auto: every core this process may use when the 1-minute load average "
-        "leaves all but one idle at the start, else Settings.torch_threads (1). Cold ingest of the default corpus "
+        "claim audit), held for the whole run. 0 = auto: every core this process may use when other work keeps fewer "
+        "than busy_cores_max cores busy at the start (core.embeddings.busy_cores), else Settings.torch_threads (1). "
+        "Cold ingest of the default corpus "
         "(audit included), measured here: quiet machine 46.8 s with 1 thread, 31.5 s with 2; with other jobs on the "
         "other core 45-47 s with 1 thread but 85-105 s with 2 (OpenMP threads wait on the busy core). bf16 embedding "
         "45.8 -> 83.6 chunks/s with the other core idle (benchmarks/embed_bench.py --threads 1,2).",
+    )
+    busy_cores_max: float = Field(
+        0.5,
+        gt=0,
+        description="With torch_threads 0, ingest uses every core only while other work keeps fewer cores than this "
+        "busy (measured over 0.3 s when ingest starts). 0.5: one steady job on the other core (about 1.0) means one "
+        "thread, which measured 45-47 s against 85-105 s with two; an idle machine (about 0.0-0.1 here) means two.",
     )
     dedup_candidates: int = Field(
         64,

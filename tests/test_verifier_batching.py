@@ -158,6 +158,17 @@ def test_batch_threads_use_both_cores_only_when_the_other_is_idle():
     one = Settings().torch_threads
     assert Settings().ingest.torch_threads == 0  # auto
     assert batch_threads(0, cpus=2, load=0.3) == 2
-    assert batch_threads(0, cpus=2, load=2.4) == one  # another job holds a core: OpenMP threads would wait on it
+    assert batch_threads(0, cpus=2, load=1.0) == one  # one steady job holds the other core: OpenMP threads would wait on it
+    assert batch_threads(0, cpus=2, load=2.4) == one
+    assert batch_threads(0, cpus=2, load=0.9, busy_max=1.5) == 2  # the threshold is Settings.ingest.busy_cores_max
     assert batch_threads(0, cpus=1, load=0.0) == one
     assert batch_threads(3, cpus=2, load=5.0) == 3  # a positive setting is taken as given
+
+
+def test_busy_cores_measures_now_within_the_machines_cores():
+    import os
+
+    from core.embeddings import busy_cores
+
+    b = busy_cores(0.05)
+    assert 0.0 <= b <= max(os.cpu_count() or 1, os.getloadavg()[0] + 1)
