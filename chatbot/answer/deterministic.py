@@ -52,6 +52,7 @@ class Candidate:
     key_overlap: bool = False
     score: float = 0.0
     kind: str = ""  # the sentence's role in its study (core.cards.SentenceRole), "" for the article
+    doc_id: str = ""  # the study (or article) it comes from
 
 
 @dataclass
@@ -110,7 +111,7 @@ def candidates(passages: list, cards: dict[str, StudyCard] | None = None, boiler
                 continue
             if boilerplate is not None and p.chunk.role == "article" and boilerplate.search(s):
                 continue
-            out.append(Candidate(i, s, p.chunk.role, kind=kind))
+            out.append(Candidate(i, s, p.chunk.role, kind=kind, doc_id=p.chunk.doc_id))
     return out
 
 
@@ -227,17 +228,23 @@ def select(cands: list[Candidate], vecs: np.ndarray, cfg: ComposeConfig) -> list
 
 
 def _findings_for_aims(cands: list[Candidate], chosen: list[int]) -> list[int]:
-    """A study quoted only for its aim or background says what it set out to do, not what it found:
-    its best on-topic result or conclusion sentence from the same passage takes the aim's place."""
+    """A study quoted for its aim or background says what it set out to do, not what it found. Its best
+    on-topic result or conclusion takes the aim's place: from the same passage, else from another retrieved
+    passage of the same study. Where the study is already quoted for what it found, the aim is dropped:
+    under "what the studies found" it only repeated that the study exists."""
     out = list(chosen)
-    for k, i in enumerate(out):
-        if cands[i].kind not in ("objective", "background"):
+    found = ("result", "conclusion")
+    for i in list(chosen):
+        c = cands[i]
+        if c.kind not in ("objective", "background") or i not in out:
             continue
-        same = [
-            j for j, c in enumerate(cands) if c.passage_idx == cands[i].passage_idx and c.kind in ("result", "conclusion") and c.key_overlap and j not in out
-        ]
-        if same and not any(cands[j].passage_idx == cands[i].passage_idx and cands[j].kind in ("result", "conclusion") for j in out):
-            out[k] = max(same, key=lambda j: cands[j].score)
+        k = out.index(i)
+        if any(cands[j].doc_id == c.doc_id and cands[j].kind in found for j in out if j != i):
+            del out[k]
+            continue
+        spare = [j for j, d in enumerate(cands) if d.doc_id == c.doc_id and d.kind in found and d.key_overlap and j not in out]
+        if spare:
+            out[k] = max(spare, key=lambda j: (cands[j].passage_idx == c.passage_idx, cands[j].score))
     return out
 
 
