@@ -12,6 +12,8 @@ train on. A trained reranker must be scored there, or it is scored on its own tr
 ``--query-split foldK`` (K = 0..4, ``core.splits.claim_fold``; fold 0 is "dev") scores one fold of the
 reranker's cross-fit: with ``MGC_RERANKER_MODEL`` set to the model trained without fold K
 (``training/train_reranker.py --fold K``), the five runs together score every train claim held out.
+``--crossfit M0 M1 M2 M3 M4`` runs those five folds in one go (model K scores fold K) and merges them,
+weighting each fold by its queries: the cross-fitted figure in models/reranker/README.md.
 
 ``--passages`` ranks documents the way the chatbot sees them: each document is cut into passages
 by ingest's own chunker (``Settings.chunk``), dense and BM25 search run over passages as in the
@@ -326,6 +328,34 @@ def run(
     return out
 
 
+def crossfit(
+    folder: Path, split: str, models: list[Path], limit: int | None = None, settings=None, embeddings=None, use_cache: bool = True, passages: bool = False
+) -> dict[str, dict]:
+    """Every query scored by the reranker that never trained on it: ``models[K]`` reranks fold K
+    (``core.splits.claim_fold``), and the folds' metrics are merged weighted by their queries."""
+    from core.settings import get_settings
+
+    if len(models) != FOLDS:
+        raise ValueError(f"a cross-fit needs {FOLDS} models, one per fold (got {len(models)})")
+    s = settings or get_settings()
+    if embeddings is None:
+        from services import build_services
+
+        embeddings = build_services(s).embedder
+    folds = {}
+    for k, m in enumerate(models):
+        sk = s.model_copy(update={"reranker_model": Path(m)})
+        folds[f"fold{k}"] = run(folder, split, limit, True, sk, embeddings, use_cache, passages, f"fold{k}")
+    merged: dict[str, dict] = {}
+    for method in folds["fold0"]:
+        parts = [f[method] for f in folds.values()]
+        n = sum(p["queries"] for p in parts)
+        metrics = [k for k in parts[0] if k not in ("queries", "seconds")]
+        merged[method] = {k: round(sum(p[k] * p["queries"] for p in parts) / n, 4) if n else 0.0 for k in metrics}
+        merged[method].update(queries=n, seconds=round(sum(p["seconds"] for p in parts), 2))
+    return {"all": merged, **folds}
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m evals beir", description=__doc__.splitlines()[0])
     p.add_argument("dir", type=Path, help="BEIR folder with corpus.jsonl, queries.jsonl, qrels/<split>.tsv")
@@ -341,12 +371,29 @@ def main(argv: list[str]) -> int:
         help="score only queries of this claim split (core.splits); 'dev' (= fold0) holds the queries the shipped reranker "
         "never trained on; foldK, the ones the cross-fit's model K never trained on",
     )
+    p.add_argument(
+        "--crossfit",
+        type=Path,
+        nargs=FOLDS,
+        metavar="MODEL",
+        help=f"the {FOLDS} rerankers of a cross-fit, model K trained without fold K: each reranks its own fold, and the "
+        "merged figure scores every query with a model that never trained on it (implies --rerank)",
+    )
     a = p.parse_args(argv[1:])
+    if a.crossfit and a.query_split != "all":
+        p.error("--crossfit scores every fold itself; leave out --query-split")
+    for m in a.crossfit or []:
+        if not (m / "config.json").is_file():
+            print(f"error: {m} holds no reranker (config.json not found); fold models come from training/train_reranker.py --fold K", file=sys.stderr)
+            return 2
     qrels_file = a.dir / "qrels" / f"{a.split}.tsv"
     for f in (a.dir / "corpus.jsonl", a.dir / "queries.jsonl", qrels_file):
         if not f.exists():
             print(f"error: {f} not found (expected a BEIR folder)", file=sys.stderr)
             return 2
-    result = run(a.dir, a.split, a.limit, a.rerank, use_cache=not a.no_cache, passages=a.passages, query_split=a.query_split)
+    if a.crossfit:
+        result = crossfit(a.dir, a.split, a.crossfit, a.limit, use_cache=not a.no_cache, passages=a.passages)
+    else:
+        result = run(a.dir, a.split, a.limit, a.rerank, use_cache=not a.no_cache, passages=a.passages, query_split=a.query_split)
     print(json.dumps(result))
     return 0

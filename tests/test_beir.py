@@ -182,3 +182,32 @@ def test_query_split_scores_only_that_claim_split(beir_dir, capsys, monkeypatch,
     assert {k: counts[k] for k in ("train", "dev")} == expected
     # the cross-fit's five folds partition the queries, and fold 0 is the dev split
     assert sum(counts[f"fold{k}"] for k in range(5)) == 3 and counts["fold0"] == counts["dev"]
+
+
+def test_crossfit_merges_the_five_folds_into_every_query(beir_dir, capsys, monkeypatch, tmp_path):
+    """--crossfit M0..M4: model K reranks fold K, and the merged figures weight each fold by its queries, so the
+    hybrid's merged nDCG is exactly its nDCG over all queries (the reranker does not touch it)."""
+    from core.settings import PROJECT_ROOT, get_settings
+
+    from evals import beir
+
+    shipped = PROJECT_ROOT / "models" / "reranker"
+    if not (shipped / "config.json").exists():
+        pytest.skip("no reranker weights")
+    monkeypatch.setenv("MGC_EMBEDDING_MODEL", "fake")
+    monkeypatch.setattr(beir, "CACHE_DIR", tmp_path / "cache")
+    get_settings.cache_clear()
+    try:
+        assert beir.main(["beir", str(beir_dir), "--split", "test"]) == 0
+        whole = json.loads(capsys.readouterr().out)
+        assert beir.main(["beir", str(beir_dir), "--split", "test", "--crossfit", *[str(shipped)] * 5]) == 0
+        res = json.loads(capsys.readouterr().out)
+        assert beir.main(["beir", str(beir_dir), "--split", "test", "--crossfit", *[str(tmp_path / "none")] * 5]) == 2
+        assert "holds no reranker" in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()
+    assert set(res) == {"all", *(f"fold{k}" for k in range(5))}
+    assert res["all"]["hybrid+rerank"]["queries"] == res["all"]["hybrid"]["queries"] == whole["hybrid"]["queries"] == 3
+    assert sum(res[f"fold{k}"]["hybrid"]["queries"] for k in range(5)) == 3
+    assert res["all"]["hybrid"]["ndcg@10"] == pytest.approx(whole["hybrid"]["ndcg@10"], abs=1e-4)
+    assert 0.0 <= res["all"]["hybrid+rerank"]["ndcg@10"] <= 1.0

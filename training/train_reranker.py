@@ -5,8 +5,8 @@ Cross-fit (every train query scored by a model that never trained on it), from t
       python -m training.train_reranker --init W/stage1 --skip-ict --fold K --work W/foldK --out W/foldK/model
       (K = 1..4; fold 0 is the run above), then
       python -m training.train_reranker --merge W W/fold1 W/fold2 W/fold3 W/fold4
-      or through the product's own path, fold by fold (fold 0 = the shipped model):
-      MGC_RERANKER_MODEL=W/foldK/model python -m evals beir ../shared/datasets/scifact --split train --rerank --query-split foldK
+      or through the product's own path (fold 0 = the shipped model):
+      python -m evals beir ../shared/datasets/scifact --split train --crossfit models/reranker W/fold1/model ... W/fold4/model
       and the fusion's weights: python benchmarks/rerank_fusion_bench.py --models models/reranker W/fold1/model ... W/fold4/model
 
 Two stages, each scored on queries it never trained on:
