@@ -60,13 +60,13 @@ def score_candidates(data: Path, models: list[Path], threads: int) -> dict[str, 
                 if claim_fold(q, len(models)) != k:
                     continue
                 c = cands[q]
-                dense, bm25 = h.index.signals(h.queries[q], qv[qi])
+                dense, bm25 = h.index.signals(h.queries[q], qv[qi], c)
                 logits = ce.scores(h.queries[q], [f"{h.corpus[d]['title']}\n{h.corpus[d]['text']}" for d in c])
                 out[q] = {
                     "fold": k,
                     "docs": c,
-                    "dense": [dense[d] for d in c],
-                    "bm25": [bm25[d] for d in c],
+                    "dense": dense,
+                    "bm25": bm25,
                     "ce": logits.tolist(),
                     "qrels": h.qrels[q],
                 }
@@ -81,11 +81,13 @@ def ndcg_of(order: np.ndarray, row: dict) -> float:
 
 
 def rrf_order(row: dict, w: float, k: int) -> np.ndarray:
+    """The earlier rule: ``chatbot.fusion.rrf_fuse`` of the hybrid order and the reranker's order."""
+    from chatbot.fusion import rrf_fuse
+
     n = len(row["docs"])
-    ce_rank = np.empty(n, int)
-    ce_rank[np.argsort(-np.asarray(row["ce"]), kind="stable")] = np.arange(n)
-    s = 1.0 / (k + np.arange(n) + 1) + w / (k + ce_rank + 1)
-    return np.argsort(-s, kind="stable")
+    by_ce = [str(i) for i in np.argsort(-np.asarray(row["ce"]), kind="stable")]
+    fused = rrf_fuse([[str(i) for i in range(n)], by_ce], k=k, weights=[1.0, w])
+    return np.array([int(i) for i, _ in fused])
 
 
 def standardised_order(row: dict, weights: tuple[float, float, float]) -> np.ndarray:

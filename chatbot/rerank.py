@@ -35,7 +35,7 @@ class CrossEncoderReranker:
         path: str | Path,
         max_length: int = 224,
         batch_size: int = 32,
-        weights: tuple[float, float, float] = (1.0, 1.0, 0.75),
+        weights: tuple[float, float, float] | None = None,
         bf16: bool = False,
     ):
         path = Path(path)
@@ -52,7 +52,7 @@ class CrossEncoderReranker:
         self.model = AutoModelForSequenceClassification.from_pretrained(str(path)).float().eval()
         self.max_length = max_length
         self.batch_size = batch_size
-        self.weights = weights  # (cross-encoder, cosine, BM25): settings.retrieval.rerank_*_weight (see get_reranker)
+        self.weights = weights or fusion_weights(get_settings())  # (cross-encoder, cosine, BM25)
         self.bf16 = bf16  # autocast matmuls to bf16 (weights stay fp32), as the verifier and the embedder do; see core.precision
 
     def scores(self, query: str, texts: list[str]) -> np.ndarray:
@@ -94,6 +94,10 @@ def get_reranker(settings: Settings | None = None) -> CrossEncoderReranker:
     from core.precision import use_bf16
 
     s = settings or get_settings()
+    return _load(str(s.reranker_model), fusion_weights(s), use_bf16(s.inference_precision), s.retrieval.rerank_max_tokens)
+
+
+def fusion_weights(s: Settings) -> tuple[float, float, float]:
+    """(cross-encoder, cosine, BM25) weights of the reranker's fusion: Settings.retrieval.rerank_*weight."""
     r = s.retrieval
-    weights = (r.rerank_weight, r.rerank_dense_weight, r.rerank_bm25_weight)
-    return _load(str(s.reranker_model), weights, use_bf16(s.inference_precision), r.rerank_max_tokens)
+    return (r.rerank_weight, r.rerank_dense_weight, r.rerank_bm25_weight)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import time
 import sys
+import time
 from typing import Any, Callable, Iterator
 
 import numpy as np

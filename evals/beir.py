@@ -160,19 +160,23 @@ class BeirIndex:
     def bm25(self, query: str, n: int) -> list[str]:
         return [cid for cid, _ in self.lexical.search(query, n)]
 
-    def signals(self, query: str, query_vec: np.ndarray, owner: dict[str, str] | None = None) -> tuple[dict[str, float], dict[str, float]]:
-        """Cosine and BM25 score of every indexed text for the reranker's fusion; with ``owner`` (passage
-        ids -> document), a document's score is its best passage's."""
+    def signals(self, query: str, query_vec: np.ndarray, ids: list[str], owner: dict[str, str] | None = None) -> tuple[list[float], list[float]]:
+        """Cosine and BM25 score of each of ``ids`` for the reranker's fusion; with ``owner`` (passage id ->
+        document), ``ids`` are documents and each scores as its best passage."""
         dense, bm25 = self.vectors @ query_vec, self.lexical.scores(query)
-        if owner is None:
-            return dict(zip(self.ids, dense.tolist())), dict(zip(self.ids, bm25.tolist()))
-        d: dict[str, float] = {}
-        b: dict[str, float] = {}
-        for pid, ds, bs in zip(self.ids, dense.tolist(), bm25.tolist()):
-            doc = owner[pid]
-            d[doc] = max(d.get(doc, ds), ds)
-            b[doc] = max(b.get(doc, bs), bs)
-        return d, b
+        rows = self._rows_of(owner)
+        return [float(dense[rows[i]].max()) for i in ids], [float(bm25[rows[i]].max()) for i in ids]
+
+    def _rows_of(self, owner: dict[str, str] | None) -> dict[str, np.ndarray]:
+        """Index rows of each id (of each document, with ``owner``), built once per index."""
+        key = id(owner) if owner is not None else None
+        cache = self.__dict__.setdefault("_rows", {})
+        if key not in cache:
+            rows: dict[str, list[int]] = {}
+            for r, i in enumerate(self.ids):
+                rows.setdefault(owner[i] if owner is not None else i, []).append(r)
+            cache[key] = {k: np.asarray(v) for k, v in rows.items()}
+        return cache[key]
 
     def hybrid(self, dense_ids: list[str], bm25_ids: list[str], n: int) -> list[str]:
         from chatbot.fusion import rrf_fuse
@@ -222,8 +226,8 @@ def _reranker(settings):
         raise SystemExit(2)
 
 
-def _rerank(reranker, query: str, ranked_ids: list[str], corpus: dict[str, dict], top: int, signals: tuple[dict, dict]) -> list[str]:
-    """The chatbot's reranker over whole abstracts, given each one's cosine and BM25 score (``signals``)."""
+def _rerank(reranker, query: str, ranked_ids: list[str], corpus: dict[str, dict], top: int, signals: tuple[list[float], list[float]]) -> list[str]:
+    """The chatbot's reranker over whole abstracts, given the cosine and BM25 score of each of ``ranked_ids[:top]``."""
     from chatbot.retrieval import Passage
     from core.types import Chunk
 
@@ -232,7 +236,8 @@ def _rerank(reranker, query: str, ranked_ids: list[str], corpus: dict[str, dict]
     for i, cid in enumerate(ranked_ids):
         d = corpus[cid]
         chunk = Chunk(cid, cid, d["text"], 0, len(d["text"]), [], title=d["title"])
-        passages.append(Passage(chunk, 1.0 / (i + 1), i + 1, dense_score=dense.get(cid), bm25_score=bm25.get(cid)))
+        scored = i < len(dense)
+        passages.append(Passage(chunk, 1.0 / (i + 1), i + 1, dense_score=dense[i] if scored else None, bm25_score=bm25[i] if scored else None))
     out = reranker.rerank(query, passages, top=top)
     return [p.chunk.chunk_id for p in out]
 
@@ -319,8 +324,9 @@ def run(
         secs["hybrid"] += embed_per_q + (t3 - t0)
         if reranker is not None:
             t4 = time.perf_counter()
-            sig = index.signals(queries[q], qvecs[qi], owner)
-            runs["hybrid+rerank"][q] = _rerank(reranker, queries[q], h, corpus, s.retrieval.rerank_candidates, sig)
+            top = s.retrieval.rerank_candidates
+            sig = index.signals(queries[q], qvecs[qi], h[:top], owner)
+            runs["hybrid+rerank"][q] = _rerank(reranker, queries[q], h, corpus, top, sig)
             secs["hybrid+rerank"] += embed_per_q + (t3 - t0) + (time.perf_counter() - t4)
     out = {}
     for m, r in runs.items():

@@ -166,10 +166,10 @@ def evaluate(model, tok, h: Hybrid, qids: list[str], cands: dict[str, list[str]]
     of logit, cosine and BM25 (``fused``, ``chatbot.fusion.standardised_sum`` with the settings' weights)
     and the earlier rank fusions with the hybrid order (``rrf_w1``, ``rrf_w2``); the rankings themselves
     go to ``runs_to`` for ``--merge``."""
+    from chatbot.rerank import fusion_weights
     from core.settings import get_settings
 
-    r = get_settings().retrieval
-    weights = (r.rerank_weight, r.rerank_dense_weight, r.rerank_bm25_weight)
+    weights = fusion_weights(get_settings())
     res: dict[str, list[float]] = {"hybrid": [], "ce": [], "fused": [], "rrf_w1": [], "rrf_w2": []}
     runs: dict[str, dict[str, list[str]]] = {}
     qv = np.asarray(h.emb.embed_documents([h.queries[q] for q in qids]), dtype=np.float32) if qids else None
@@ -177,8 +177,8 @@ def evaluate(model, tok, h: Hybrid, qids: list[str], cands: dict[str, list[str]]
         c = cands[q][: hp["eval_top"]]
         s = score(model, tok, h.queries[q], [h.texts[d] for d in c], hp, bf16)
         ce = [c[i] for i in np.argsort(-s, kind="stable")]
-        dense, bm25 = h.index.signals(h.queries[q], qv[qi])
-        fused = standardised_sum([s.tolist(), [dense[d] for d in c], [bm25[d] for d in c]], weights)
+        dense, bm25 = h.index.signals(h.queries[q], qv[qi], c)
+        fused = standardised_sum([s.tolist(), dense, bm25], weights)
         rest = cands[q][hp["eval_top"] :]
         ranked = {
             "hybrid": cands[q],
