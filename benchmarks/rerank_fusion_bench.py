@@ -120,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         if not (m / "config.json").is_file():
             ap.error(f"{m} holds no model (config.json); the fold models come from training/train_reranker.py --fold K")
     if a.cache and a.cache.is_file():
-        rows = json.loads(a.cache.read_text())
+        try:
+            rows = json.loads(a.cache.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            ap.error(f"--cache {a.cache} is not this benchmark's JSON ({exc}); delete it to score the candidates again")
     else:
         rows = score_candidates(a.data, a.models, a.threads)
         if a.cache:

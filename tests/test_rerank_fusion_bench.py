@@ -54,3 +54,18 @@ def test_bench_runs_on_cached_candidates(tmp_path, capsys):
     assert "reranker alone    1.0000" in out
     line = next(x for x in out.splitlines() if x.startswith("standardised"))
     assert "nested 1.0000" in line and "(1.0, 0.0, 0.0)" in line  # noise gets no weight
+
+
+def test_a_damaged_cache_is_a_one_line_error(tmp_path, capsys):
+    import pytest
+
+    cache = tmp_path / "rows.json"
+    cache.write_text("{bad")
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    with pytest.raises(SystemExit) as exc:
+        _bench().main(["--models", *[str(model)] * 5, "--cache", str(cache)])
+    assert exc.value.code == 2
+    assert "is not this benchmark's JSON" in capsys.readouterr().err
+    assert cache.read_text() == "{bad"  # nothing overwritten
