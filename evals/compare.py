@@ -54,6 +54,21 @@ def load_metrics(path: str | Path) -> dict[str, float]:
     return {k: float(v) for k, v in data.get("metrics", {}).items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
+def load_subset_metrics(path: str | Path, subset: str) -> dict[str, float]:
+    """Question metrics of a results.json recomputed over the questions of one named subset (e.g. 'tuning'), so
+    a run of the whole set (the baseline) and a run of the subset alone can be compared on the same questions."""
+    from evals.dataset import subset_ids
+    from evals.runner import _question_metrics
+
+    p = Path(path)
+    if p.is_dir():
+        p = p / "results.json"
+    data = json.loads(p.read_text(encoding="utf-8"))
+    keep = set(subset_ids(subset))
+    rows = [r for r in data.get("questions", []) if r.get("id") in keep]
+    return {k: float(v) for k, v in _question_metrics(rows).items() if v is not None} if rows else {}
+
+
 def compare(old: dict[str, float], new: dict[str, float]) -> list[dict[str, Any]]:
     """One row per metric in either run: old, new, delta, allowed worsening and status
     (ok / better / worse / REGRESSED / missing / new)."""
@@ -107,10 +122,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("old", help="baseline results.json or report folder (e.g. evals/reports/baseline)")
     ap.add_argument("new", help="new results.json or report folder (e.g. evals/reports/latest)")
     ap.add_argument("--allow-missing", action="store_true", help="don't fail when a baseline metric is absent from the new run")
+    ap.add_argument(
+        "--subset",
+        default=None,
+        help="compare only the questions of this subset of evals/data/subsets.json (e.g. tuning), recomputed from each run's "
+        "question rows; claim and latency metrics are left out",
+    )
     args = ap.parse_args(argv)
     try:
-        old, new = load_metrics(args.old), load_metrics(args.new)
-    except (OSError, json.JSONDecodeError) as exc:
+        if args.subset:
+            old, new = load_subset_metrics(args.old, args.subset), load_subset_metrics(args.new, args.subset)
+        else:
+            old, new = load_metrics(args.old), load_metrics(args.new)
+    except (OSError, json.JSONDecodeError, ValueError) as exc:
         print(f"cannot read results: {exc}", file=sys.stderr)
         return 2
     rows = compare(old, new)

@@ -6,7 +6,10 @@ CI subset can be reviewed (and changed) without touching the labelled records.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +51,53 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 def _subset(rows: list[dict[str, Any]], kind: str, subset: str | None, data_dir: Path) -> list[dict[str, Any]]:
     if not subset or subset == "all":
         return rows
-    spec = json.loads((data_dir / "subsets.json").read_text(encoding="utf-8"))
-    if subset not in spec:
-        raise ValueError(f"unknown subset {subset!r}; known: {', '.join(sorted(spec))}")
-    ids = spec[subset][kind]
+    ids = subset_ids(subset, kind, data_dir)
     by_id = {r["id"]: r for r in rows}
     missing = [i for i in ids if i not in by_id]
     if missing:
         raise ValueError(f"subset {subset!r} names unknown {kind}: {missing}")
     return [by_id[i] for i in ids]
+
+
+# The held-out third (issue 23): drawn once, before any answer change it measures, and recorded by id in
+# subsets.json ("heldout" / "tuning"). Answers are tuned on "tuning" only; "heldout" is run to report.
+HELDOUT_SALT = "magcheck-heldout-v1"
+HELDOUT_FRACTION = 1 / 3
+
+
+def _split_key(question_id: str, salt: str = HELDOUT_SALT) -> str:
+    return hashlib.sha256(f"{salt}:{question_id}".encode()).hexdigest()
+
+
+def question_stratum(row: dict[str, Any]) -> str:
+    """What a question is stratified by: its category and its id's letter prefix, the question type the ids
+    encode (``ds`` dose, ``es`` effect size, ``po`` population, ``sc`` strong claim, ``f`` follow-up, ``u``
+    unanswerable, ...), so each type keeps its third as well as each category."""
+    prefix = re.match(r"[A-Za-z_]*", str(row["id"])).group()
+    return f"{row.get('category') or ''}/{prefix}"
+
+
+def heldout_split(rows: list[dict[str, Any]], fraction: float = HELDOUT_FRACTION, salt: str = HELDOUT_SALT) -> tuple[list[str], list[str]]:
+    """(tuning ids, held-out ids), stratified by ``question_stratum``: within each stratum the questions are
+    ordered by a hash of their id and the first ``round(n * fraction)`` are held out. Deterministic and
+    independent of file order."""
+    by_stratum: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        by_stratum[question_stratum(r)].append(str(r["id"]))
+    held: set[str] = set()
+    for ids in by_stratum.values():
+        ranked = sorted(ids, key=lambda i: (_split_key(i, salt), i))
+        held.update(ranked[: round(len(ranked) * fraction)])
+    order = [str(r["id"]) for r in rows]
+    return [i for i in order if i not in held], [i for i in order if i in held]
+
+
+def subset_ids(subset: str, kind: str = "questions", data_dir: Path = DATA_DIR) -> list[str]:
+    """The ids a named subset of subsets.json lists (``[]`` for a subset without ``kind``)."""
+    spec = json.loads((data_dir / "subsets.json").read_text(encoding="utf-8"))
+    if subset not in spec:
+        raise ValueError(f"unknown subset {subset!r}; known: {', '.join(sorted(spec))}")
+    return list(spec[subset].get(kind) or [])
 
 
 def load_questions(subset: str | None = None, data_dir: Path = DATA_DIR) -> list[dict[str, Any]]:

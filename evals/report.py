@@ -222,6 +222,7 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
     lines += ["", "## Summary", ""]
     rows = [[n + (" ↓" if n in LOWER_IS_BETTER else ""), m.get(n), metric_source(n, p, short=True)] for n in HEADLINE if n in m]
     lines.append(_md_table(["metric (↓ lower is better)", "value", "produced by"], rows))
+    lines += _splits_section(results)
     lines += ["", "## By category", ""]
     cols = [
         "retrieval.recall@10",
@@ -328,13 +329,15 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
             ["stage", "p50", "p95", "n", "produced by"], [[s, v["p50"], v["p95"], v["n"], metric_source("latency." + s, p, short=True)] for s, v in lat.items()]
         )
     )
-    worst = sorted(results.get("questions", []), key=lambda r: r.get("score", 0))[:8]
-    if worst:
+    held = set(results.get("heldout_ids") or [])
+    worst = sorted((r for r in results.get("questions", []) if r["id"] not in held), key=lambda r: r.get("score", 0))[:8]
+    if worst or held:
         lines += [
             "",
             "## Worst questions",
             "",
-            "Sorted by the mean of recall@10, key facts, citation recall, flag correctness and (for unanswerable) refusal correctness.",
+            "Sorted by the mean of recall@10, key facts, citation recall, flag correctness and (for unanswerable) refusal correctness."
+            + (" Held-out questions are never listed here (they are reported only as figures, above), so that no one tunes on their failures." if held else ""),
             "",
         ]
         for r in worst:
@@ -375,6 +378,42 @@ def render_markdown(results: dict[str, Any], plots: list[Path]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+SPLIT_ROWS = [
+    "answer.key_facts",
+    "answer.refusal_correct_rate",
+    "answer.false_refusal_rate",
+    "citation.recall",
+    "citation.precision",
+    "retrieval.recall@10",
+    "retrieval.ndcg@10",
+    "answer.flag_recall",
+    "answer.false_flag_rate",
+]
+SPLIT_TITLES = {"tuning": "tuning two-thirds", "heldout": "held-out third"}
+
+
+def _splits_section(results: dict[str, Any]) -> list[str]:
+    """The held-out third beside the tuning two-thirds (issue 23): figures only, never the held-out answers."""
+    splits = results.get("splits") or {}
+    if not splits:
+        return []
+    names = list(splits)
+    head = [f"{SPLIT_TITLES.get(n, n)} ({splits[n]['n']})" for n in names]
+    rows = [[k + (" ↓" if k in LOWER_IS_BETTER else "")] + [splits[n]["metrics"].get(k) for n in names] for k in SPLIT_ROWS]
+    rows.append(["unanswerable refused"] + [f"{splits[n]['unanswerable_refused']}/{splits[n]['n_unanswerable']}" for n in names])
+    rows.append(["answerable refused ↓"] + [f"{splits[n]['answerable_refused']}/{splits[n]['n_answerable']}" for n in names])
+    return [
+        "",
+        "## Held-out third and tuning two-thirds",
+        "",
+        "`evals/data/subsets.json`: a third of the questions of each category and type was set aside before the answer "
+        "changes of issue 23 (`heldout`); answers are tuned on the rest (`tuning`). Run one alone with `--subset heldout` "
+        "or `--subset tuning`; `python -m evals compare OLD NEW --subset tuning` compares two runs on one split.",
+        "",
+        _md_table(["metric"] + head, rows),
+    ]
 
 
 def audit_corpus_summaries(root: Path | None = None) -> list[dict[str, Any]]:
@@ -428,6 +467,14 @@ def summary_text(results: dict[str, Any]) -> str:
     show = [s for s in ("retrieval.total", "answer.retrieve", "answer.compose", "answer.verify", "answer.total", "claim.check") if s in lat]
     if show:
         lines.append("  latency ms " + "  ".join(f"{s} p50={_fmt(lat[s]['p50'])}/p95={_fmt(lat[s]['p95'])}" for s in show))
+    for name, sp in (results.get("splits") or {}).items():
+        sm = sp["metrics"]
+        lines.append(
+            f"  {SPLIT_TITLES.get(name, name)} ({sp['n']}): key_facts={_fmt(sm.get('answer.key_facts'))}  "
+            f"unanswerable refused {sp['unanswerable_refused']}/{sp['n_unanswerable']}  "
+            f"answerable refused {sp['answerable_refused']}/{sp['n_answerable']}  "
+            f"citation recall={_fmt(sm.get('citation.recall'))} precision={_fmt(sm.get('citation.precision'))}"
+        )
     cats = results.get("categories", {})
     if cats:
         lines.append("  key facts by category: " + "  ".join(f"{c}={_fmt(d.get('answer.key_facts'))}" for c, d in cats.items()))

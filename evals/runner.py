@@ -1,4 +1,4 @@
-"""`python -m evals run [--answerer NAME] [--out DIR] [--subset fast] [--limit N]`: the answer-quality suite.
+"""`python -m evals run [--answerer NAME] [--out DIR] [--subset fast|tuning|heldout] [--limit N]`: the answer-quality suite.
 
 Runs every eval question through retrieval and the answer service and every eval claim through
 the claim checker, on the current store, then writes ``report.md``, ``results.json`` and plots
@@ -23,7 +23,7 @@ from typing import Any
 from evals import metrics as M
 from chatbot.answer.service import FLAGS_HEADING
 from chatbot.audit.aggregate import FINDINGS
-from evals.dataset import load_claims, load_questions
+from evals.dataset import load_claims, load_questions, subset_ids
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "reports" / "latest"
 EVAL_DEPTH = 10  # distinct-document depth for retrieval metrics (nDCG@10, recall@10)
@@ -152,6 +152,37 @@ def _question_metrics(rows: list[dict[str, Any]], prefix: str = "") -> dict[str,
     }
 
 
+# The splits every run reports apart (issue 23): answers are tuned on "tuning"; "heldout" was set aside before.
+SPLITS = ("tuning", "heldout")
+
+
+def default_splits() -> dict[str, list[str]]:
+    """Question ids of each split named in SPLITS, from evals/data/subsets.json."""
+    return {name: subset_ids(name) for name in SPLITS}
+
+
+def split_metrics(qrows: list[dict[str, Any]], splits: dict[str, list[str]] | None) -> dict[str, dict[str, Any]]:
+    """Question metrics of each split, over the rows of this run that belong to it (splits without rows are left
+    out), with the counts behind the rates so a reader sees how few questions a rate stands on."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, ids in (splits or {}).items():
+        keep = set(ids)
+        rows = [r for r in qrows if r["id"] in keep]
+        if not rows:
+            continue
+        ans = [r for r in rows if r["answerable"]]
+        una = [r for r in rows if not r["answerable"]]
+        out[name] = {
+            "n": len(rows),
+            "n_answerable": len(ans),
+            "n_unanswerable": len(una),
+            "unanswerable_refused": sum(bool(r.get("refusal_correct")) for r in una),
+            "answerable_refused": sum(bool(r.get("refused")) for r in ans),
+            "metrics": {k: v for k, v in _question_metrics(rows).items() if v is not None},
+        }
+    return out
+
+
 def question_score(r: dict[str, Any]) -> float:
     """One number per question to sort the report's "worst questions": the mean of what applies."""
     parts = [r.get("recall_at_10"), r.get("key_facts"), (r.get("citation") or {}).get("recall"), float(r.get("flagged") == r["must_flag"])]
@@ -214,7 +245,10 @@ def run_suite(
     entails: Entails | None,
     k_answer: int = 6,
     progress: bool = True,
+    splits: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
+    """Every question and claim through the given calls; ``splits`` (name -> question ids) are reported apart
+    under ``results["splits"]`` and the held-out ones are kept out of the report's worst questions."""
     from tqdm import tqdm
 
     total = len(questions) + (len(claims) if check_fn else 0)
@@ -235,7 +269,8 @@ def run_suite(
     for r in qrows:
         r["score"] = question_score(r)
     out = aggregate(qrows, crows)
-    out.update(questions=qrows, claim_rows=crows, seconds=time.perf_counter() - t0)
+    out.update(questions=qrows, claim_rows=crows, seconds=time.perf_counter() - t0, splits=split_metrics(qrows, splits))
+    out["heldout_ids"] = sorted((splits or {}).get("heldout") or [])
     return out
 
 
@@ -294,7 +329,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m evals run", description="Run the answer-quality eval suite on the current store and write a report.")
     ap.add_argument("--answerer", default="deterministic", help="answerer passed to the answer service (default: deterministic)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"report folder (default: {DEFAULT_OUT})")
-    ap.add_argument("--subset", default=None, help="named subset from evals/data/subsets.json, e.g. 'fast' (default: all)")
+    ap.add_argument(
+        "--subset",
+        default=None,
+        help="named subset from evals/data/subsets.json: 'fast' (CI), 'tuning' (the two-thirds answers are tuned on), "
+        "'heldout' (the third set aside, issue 23; run it to report, not to tune) (default: all)",
+    )
     ap.add_argument("--limit", type=int, default=None, help="only the first N questions and N claims")
     ap.add_argument("--no-claims", action="store_true", help="skip the claim set")
     ap.add_argument("--no-citations", action="store_true", help="skip ALCE citation metrics (no verifier calls)")
@@ -365,7 +405,9 @@ def main(argv: list[str] | None = None, settings=None) -> int:
         except (RuntimeError, OSError, ImportError) as exc:  # VerifierMissingError is a RuntimeError
             print(f"warning: citation metrics skipped, verifier unavailable: {exc}", file=sys.stderr)
     _warm_up(answer_fn, check_fn)
-    results = run_suite(questions, claims, retriever, answer_fn, check_fn, query_fn, entails, k_answer=settings.retrieval.k, progress=not args.quiet)
+    results = run_suite(
+        questions, claims, retriever, answer_fn, check_fn, query_fn, entails, k_answer=settings.retrieval.k, progress=not args.quiet, splits=default_splits()
+    )
     results["provenance"] = provenance(settings, retriever, args.answerer, verifier_info, args.subset, len(questions), len(claims))
     results["provenance"]["command"] = "python -m evals run " + " ".join(argv)
     if check_fn is None and claims:
