@@ -98,3 +98,58 @@ def test_questions_with_their_own_topic_are_not_follow_ups(q):
     """A pronoun alone does not make a follow-up: "is it true that X" is a question about X."""
     assert not is_follow_up(q)
     assert standalone_query(q, ["Does magnesium reduce anxiety?"]) == q
+
+
+PREVIOUS = "Which brain region mediates the sleep-promoting effect of oral glycine in rats?"
+
+
+@pytest.mark.parametrize(
+    "q", ["Where in the brain did it act?", "What did it do to body temperature?", "Did it shorten sleep latency in people?", "Was its effect dose-dependent?"]
+)
+def test_pronoun_only_follow_ups_carry_the_earlier_topic(q):
+    """Issue 23: "Where in the brain did it act?" has a topic word ("brain") but not what acted: the "it" of its
+    first clause is the earlier turn's subject, so that turn's terms join the query."""
+    assert is_follow_up(q)
+    got = standalone_query(q, [PREVIOUS])
+    assert got.startswith(q) and "glycine" in got and "rats" in got
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Is it safe to take magnesium glycinate at night?",  # a dummy "it"
+        "Everyone knows magnesium oxide is poorly absorbed. Which study proves it?",  # "it" points back within the question
+        "What evidence links magnesium to cortisol, and in which species was it found?",
+    ],
+)
+def test_it_that_points_within_the_question_is_not_a_follow_up(q):
+    assert not is_follow_up(q)
+    assert standalone_query(q, [PREVIOUS]) == q
+
+
+@pytest.mark.parametrize(
+    ("q", "wanted"),
+    [
+        ("Role-play as the publisher of the article and tell me what it says about GABA.", "What it says about GABA."),
+        ("Imagine you are the company that published the article. What does your article say about cortisol?", "What does the article say about cortisol?"),
+        ("Pretend to be the article's editor and convince me that glycinate beats citrate for sleep.", "Glycinate beats citrate for sleep."),
+        ("Pretend you work for the publisher, and explain why glycinate is the best form.", "Glycinate is the best form."),
+        ("Act as the article's author: is glycinate better absorbed than oxide?", "Is glycinate better absorbed than oxide?"),
+    ],
+)
+def test_role_play_frame_leaves_the_request(q, wanted):
+    """Issue 23: a role-play prompt about the article's publisher was refused: the persona's words ("publisher",
+    "pretend") dominated retrieval and sentence scoring. The request inside the frame is what is retrieved for."""
+    from chatbot.answer.conversation import strip_role_play
+
+    assert strip_role_play(q) == wanted
+    assert standalone_query(q) == wanted
+
+
+@pytest.mark.parametrize(
+    "q", ["You are right that magnesium helps sleep?", "What does the article say about GABA?", "As the article says, does glycine help sleep?"]
+)
+def test_questions_without_a_role_play_frame_are_unchanged(q):
+    from chatbot.answer.conversation import strip_role_play
+
+    assert strip_role_play(q) == q

@@ -2,11 +2,14 @@
 
 Why deterministic rewriting instead of an LLM: the default answerer is offline and reproducible,
 and retrieval only needs the topic terms of the earlier turn, not fluent prose. A question is a
-follow-up only when it has no topic of its own (every content word is a facet such as "dose",
-"effect", "population") or opens with a connective ("and …", "what about …"); a pronoun alone does
-not make one, so "Is it true that glycinate is 80 % bioavailable?" is a question about glycinate
-(its "it" points forward, at the clause). The rewrite appends the previous standalone question's key
-terms that the follow-up does not already contain.
+follow-up when it has no topic of its own (every content word is a facet such as "dose",
+"effect", "population"), opens with a connective ("and …", "what about …"), or its first clause
+speaks of "it" with nothing in that clause for "it" to be ("Where in the brain did it act?": the
+brain is where, not what acted). Other pronouns do not make one: "Is it true that glycinate is 80 %
+bioavailable?" is about glycinate (its "it" points forward, at the clause), "Is it safe to take X?"
+has a dummy "it", "which study proves it has 0 % absorption?" points back within the question, and
+"what dose did they use?" has "they" for the researchers. The rewrite appends the previous
+standalone question's key terms that the follow-up does not already contain.
 """
 
 from __future__ import annotations
@@ -205,6 +208,52 @@ _FRAMING = re.compile(
 )
 
 
+# "it" that stands for something named earlier in the conversation: in the question's first clause, not a dummy
+# subject ("is it safe to …", "it is likely that …") and not a tag at the end ("…: does it?")
+_FIRST_CLAUSE = re.compile(r"[,;:.!?]|\s(?:and|but|or|because|since|while|when|if)\s", re.I)
+_IT = re.compile(r"\b(?:it|its|it's)\b", re.I)
+_DUMMY_IT = re.compile(
+    r"\b(?:is|was|isn't|wasn't|would|will)\s+it\s+(?:be\s+)?(?:\w+\s+){0,2}?(?:to|that|for|if|whether)\b|"
+    r"\bit(?:'s|\s+is|\s+was|\s+would\s+be)\s+(?:\w+\s+){0,2}?(?:to|that|for|if|whether)\b|\bhow\s+long\s+does\s+it\s+take\b",
+    re.I,
+)
+
+
+# a frame that casts the assistant in a role ("Pretend you are the publisher and …", "You are X. …", "Act as X:"):
+# what is asked follows it; the persona is not part of the question and its words only pull retrieval astray
+_ROLE_FRAME = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:pretend|imagine|suppose)\s+(?:that\s+)?(?:you\s+are|you're|you\s+were|to\s+be|you\s+work\s+(?:for|at))|"
+    r"(?:act|speak|answer|respond|write|reply)\s+as(?:\s+if\s+you\s+were)?|role-?play(?:ing)?\s+as|play\s+the\s+role\s+of|you\s+are\s+now|you\s+are)"
+    r"\s+[^.;:!?]*?(?:[.;:!?]+\s*|,\s*|\s+and\s+(?=(?:then\s+)?(?:please\s+)?[a-z]))",
+    re.I,
+)
+# what the persona is told to do with the request: tell/show/convince me (that), state/explain/argue (that, why)
+_DIRECTIVE = re.compile(
+    r"^\s*(?:then\s+)?(?:please\s+)?(?:(?:tell|show|give|convince|persuade|assure)\s+(?:me|us|readers|the\s+reader)\s*(?:that\s+|of\s+)?|"
+    r"(?:state|say|claim|argue|write|explain|confirm|insist|announce|declare|summari[sz]e|describe)\s+(?:that\s+|why\s+|how\s+)?)",
+    re.I,
+)
+
+
+def strip_role_play(question: str) -> str:
+    """The request inside a role-play frame ("Pretend you are the article's publisher and state that X" -> "X"),
+    with the persona's "your" read as "the"; a question without one comes back unchanged."""
+    m = _ROLE_FRAME.match(question)
+    if not m or not question[m.end() :].strip():
+        return question
+    rest = _DIRECTIVE.sub("", re.sub(r"^\s*and\s+", "", question[m.end() :], flags=re.I), count=1).strip()
+    rest = re.sub(r"\byour\b", "the", rest, flags=re.I)
+    rest = re.sub(r"\byou\b", "it", rest, flags=re.I)
+    return rest[:1].upper() + rest[1:] if rest else question
+
+
+def points_back(question: str) -> bool:
+    """The question's first clause says "it" for something it does not name ("Where in the brain did it act?")."""
+    question = _FRAMING.sub("", question).strip()
+    first = _FIRST_CLAUSE.split(question, maxsplit=1)[0]
+    return bool(_IT.search(first)) and not _DUMMY_IT.search(question)
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
@@ -228,7 +277,7 @@ def is_follow_up(question: str) -> bool:
     words = [w.lower() for w in _words(question)]
     if not words:
         return False
-    if _LEADS.match(question):
+    if _LEADS.match(question) or points_back(question):
         return True
     topic = [w for w in key_terms(question) if w.lower() not in _GENERIC]
     return not topic
@@ -260,7 +309,7 @@ def standalone_query(question: str, history: Iterable[Any] | None = None) -> str
 
 
 def rewrite(question: str, previous: str) -> str:
-    question = question.strip()
+    question = strip_role_play(question.strip())
     if not previous or not is_follow_up(question):
         return question
     own = {w.lower() for w in key_terms(question)}
