@@ -141,3 +141,38 @@ def test_open_questions_and_questions_without_the_subject_have_no_outcome_gap(ou
     assert unreported_outcome("What does compound oxide do to blood pressure?", cards, profile) == []  # not a yes/no question
     assert unreported_outcome("Does it lower blood pressure?", cards, profile) == []  # no mention of the subject to read the outcome after
     assert unreported_outcome("Does compound oxide lower blood pressure?", cards, profile) == ["blood pressure"]
+
+
+@pytest.mark.parametrize(
+    ("q", "phrase"),
+    [
+        ("What is the tolerable upper intake level for magnesium in adults?", "tolerable upper intake level"),
+        ("What's the blood glucose threshold of compound oxide?", "blood glucose threshold"),
+        ("Which were the main side effects?", "main side effects"),
+        ("What does compound oxide do to blood pressure?", ""),  # asks what happened, not for a named thing
+        ("How many minutes did sleep onset shorten?", ""),
+    ],
+)
+def test_asked_phrase_is_what_an_open_question_names(q, phrase):
+    from chatbot.answer.lead import asked_phrase
+
+    assert asked_phrase(q) == phrase
+
+
+def test_a_named_thing_only_background_mentions_is_unreported(outcome_store, settings):
+    """Issue 23, part 3: "What is the tolerable upper intake level …?" was answered from neighbouring passages.
+    The signal is general: a word of the thing an open question asks for that the studies mention only in
+    background (here "glucose") and that no method, result or conclusion sentence reports."""
+    from chatbot.answer.lead import unreported_outcome
+    from chatbot.answer.service import snapshot_cards
+    from core.domain import DomainProfile
+
+    cards = snapshot_cards(outcome_store.snapshot)
+    profile = DomainProfile.model_validate(OUTCOME_PROFILE)
+    assert unreported_outcome("What is the blood glucose threshold of compound oxide?", cards, profile) == ["blood glucose threshold"]
+    assert unreported_outcome("What is the sleep onset latency with compound oxide?", cards, profile) == []  # a result reports it
+    assert unreported_outcome("What is the dose of compound oxide in hypertension?", cards, profile) == []  # a method sentence states it
+    ans = ask(outcome_store, settings, "What is the blood glucose threshold of compound oxide?")
+    assert ans.refused and "No study in the corpus reports on “blood glucose threshold”" in ans.answer
+    ans = ask(outcome_store, settings, "What is the sleep onset latency change with compound oxide in adults with hypertension?")
+    assert not ans.refused and "12 minutes" in ans.answer

@@ -258,6 +258,12 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def facet_words() -> frozenset[str]:
+    """The general words for what a question may ask about a study (a dose, a duration, participants, results):
+    answered by a value, not by the word, so they never name a topic of their own."""
+    return frozenset(_GENERIC)
+
+
 def key_terms(question: str) -> list[str]:
     """Content words of a question in their original order, without question words or stopwords."""
     out: list[str] = []

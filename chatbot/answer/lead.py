@@ -314,33 +314,63 @@ def _synonym_reported(term: str, profile: DomainProfile, done: frozenset[str]) -
     return False
 
 
+# an open question that asks for a named quantity or property: "What is the <tolerable upper intake level> for X?",
+# "Which were the <main side effects> of Y?"; the asked-for phrase ends at a preposition, a clause or the question mark
+_ASKED_FOR = re.compile(
+    r"^\s*(?:so\s+|and\s+)?(?:what|which)(?:'s|\s+(?:is|are|was|were))\s+(?:the\s+|a\s+|an\s+)?(?P<np>[A-Za-z][\w\- ]*?)"
+    r"(?=\s+(?:for|of|in|on|from|with|to|at|by|per|among|between|after|before|during|when|that|which|does|do|did|is|are)\b|\s*[?,;:.]|\s*$)",
+    re.I,
+)
+
+
+def asked_phrase(question: str) -> str:
+    """The named thing an open "what is the …" question asks for ("tolerable upper intake level"), else ""."""
+    m = _ASKED_FOR.match(question or "")
+    return m.group("np").strip() if m else ""
+
+
 def unreported_outcome(question: str, cards: dict[str, StudyCard], profile: DomainProfile = NEUTRAL) -> list[str]:
-    """Words of a yes/no question's outcome that the literature mentions but no study reports on.
+    """What the question asks about that the literature mentions but no study reports on.
 
-    The outcome is what follows the question's last mention of the subject, a form or another agent
-    ("Does <subject> lower | blood pressure in people with hypertension?"); a word of it counts as
-    reported when a study's method, result or conclusion sentence or card field has it (or one of its
-    profile synonyms). A word some literature document has only in its background or source notes
-    ("regulation of blood pressure" in a fact sheet's list of roles) is a passing mention, not a study
+    What is asked about: in a yes/no question, the outcome, i.e. what follows the question's last
+    mention of the subject, a form or another agent ("Does <subject> lower | blood pressure in people
+    with hypertension?"); in an open question asking for a named thing ("What is the tolerable upper
+    intake level for …?"), that thing. A word of it counts as reported when a study's method, result or
+    conclusion sentence or card field has it (or one of its profile synonyms). A word some literature
+    document has only in its background or source notes ("regulation of blood pressure" in a fact
+    sheet's list of roles, "upper" in "the upper small intestine") is a passing mention, not a study
     of it, so the question is unanswerable here; a word the corpus lacks altogether is the scope
-    guard's (``chatbot.scope``) and one only the article has is the claim check's."""
-    from core.lexical import tokenize
-
+    guard's (``chatbot.scope``) and one only the article has is the claim check's. The signal is the
+    question's own structure and the cards' sentence roles: no word list."""
     from chatbot.answer.intent import read_intent
 
-    if not cards or not read_intent(question).yes_no:
+    if not cards:
         return []
+    done, mentioned = _reported_terms(cards)
+    if not read_intent(question).yes_no:
+        from chatbot.answer.conversation import facet_words
+
+        phrase = asked_phrase(question)
+        facets = set(_tokenize(" ".join(facet_words())))  # "the dose", "the duration": answered by a value, not the word
+        topic = topic_terms(phrase, profile) - facets if phrase else set()
+        missing = {t for t in topic if t in mentioned and t not in done and not _synonym_reported(t, profile, done)}
+        return [phrase] if missing else []
     ends = [m.end() for rx in (profile.subject_re(),) if rx is not None for m in rx.finditer(question)]
     ends += [m.end() for a in profile.agents_in(question) for m in re.finditer(r"\b" + re.escape(a) + r"\b", question, re.I)]
     if not ends:
         return []
     tail = question[max(ends) :]
-    done, mentioned = _reported_terms(cards)
     topic = topic_terms(tail, profile)
     words = re.findall(r"[A-Za-z][\w\-]*", tail)
-    verb = set(tokenize(words[0])) if words else set()  # "lower", "cause": what the subject does, not the outcome
+    verb = set(_tokenize(words[0])) if words else set()  # "lower", "cause": what the subject does, not the outcome
     missing = {t for t in topic - verb if t in mentioned and t not in done and not _synonym_reported(t, profile, done)}
     return _phrases(missing, topic, tail)
+
+
+def _tokenize(text: str) -> list[str]:
+    from core.lexical import tokenize
+
+    return tokenize(text)
 
 
 def _phrases(missing: set[str], topic: set[str], tail: str) -> list[str]:
