@@ -7,7 +7,7 @@ before and records read from older stores compare equal without conversion.
 
 ``AnswerRecord`` is what the answer service returns: the lead, the composed statements with their
 citation numbers, the numbered sources, the claim check and the audit flags. It holds **no
-presentation text** (no "Claim check:" line, no flag appendix): a front end renders it
+presentation text** (no claim-check line, no flag appendix): a front end renders it
 (``chatbot.render_text`` for the CLI and the evals, ``app.components`` for the app). A ``Reason``
 is an audit reason with its ``[n]`` references lifted out as refs, so a renderer numbers them
 instead of rewriting the text by regex. ``AnswerStream`` is the one streaming shape: iterate it for
