@@ -1,17 +1,17 @@
 """The app's one door into the answer service (``core.protocols.Answerer``, wired by ``services``).
 
-Keeps the pages free of answerer details: the chat page gets either a finished answer (as the
-JSON contract of ``Answer.to_json()``) or a stream of text pieces followed by that JSON, whatever
-shape the service's stream takes (text pieces then an ``Answer``, or a generator that *returns*
-the ``Answer``).
+Keeps the pages free of answerer details: the chat page gets either a finished ``AnswerRecord``
+or the service's one streaming shape, ``core.contracts.AnswerStream`` (iterate it for text pieces,
+then ``.record()``). The page draws the record with ``app.components.draw_answer``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from chatbot.retrieval import Filters
+from core.contracts import AnswerRecord, AnswerStream
 from core.protocols import Answerer
 
 
@@ -55,45 +55,16 @@ def history_for_service(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
         if m.get("role") == "user":
             out.append({"role": "user", "content": str(m.get("content", ""))})
         elif m.get("role") == "assistant":
-            out.append({"role": "assistant", "content": str((m.get("answer") or {}).get("answer", ""))})
+            a = m.get("answer")
+            out.append({"role": "assistant", "content": a.body if isinstance(a, AnswerRecord) else ""})
     return out
 
 
-def answer(question: str, history: list[dict[str, str]], opts: ChatOptions, service: Answerer) -> dict[str, Any]:
-    """A complete answer as JSON (the deterministic path: fast, so no streaming needed)."""
-    a = service.answer(question, history=history, k=opts.k, filters=opts.filters(), answerer=opts.answerer)
-    return a.to_json() if hasattr(a, "to_json") else dict(a)
+def answer(question: str, history: list[dict[str, str]], opts: ChatOptions, service: Answerer) -> AnswerRecord:
+    """A complete answer (the deterministic path: fast, so no streaming needed)."""
+    return service.answer(question, history=history, k=opts.k, filters=opts.filters(), answerer=opts.answerer)
 
 
-class AnswerStream:
-    """Iterate for the text pieces (what ``st.write_stream`` draws); ``result`` is the final
-    answer JSON once iteration is over."""
-
-    def __init__(self, question: str, history: list[dict[str, str]], opts: ChatOptions, service: Answerer):
-        self._args = (question, history, opts, service)
-        self.result: dict[str, Any] | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        question, history, opts, service = self._args
-        gen = service.stream(question, history=history, k=opts.k, filters=opts.filters(), answerer=opts.answerer)
-        it = iter(gen)
-        while True:
-            try:
-                item = next(it)
-            except StopIteration as stop:
-                if stop.value is not None and self.result is None:
-                    self.result = _as_json(stop.value)
-                return
-            if isinstance(item, str):
-                yield item
-            elif isinstance(item, dict) and "type" in item:  # event-style streams
-                if item.get("type") in ("token", "text", "delta"):
-                    yield str(item.get("text") or item.get("content") or "")
-                elif item.get("type") in ("answer", "final", "done") and item.get("answer") is not None:
-                    self.result = _as_json(item["answer"])
-            else:
-                self.result = _as_json(item)
-
-
-def _as_json(a: Any) -> dict[str, Any]:
-    return a.to_json() if hasattr(a, "to_json") else dict(a)
+def stream(question: str, history: list[dict[str, str]], opts: ChatOptions, service: Answerer) -> AnswerStream:
+    """The answer as it is written: iterate for the text pieces (what ``st.write_stream`` draws), then ``.record()``."""
+    return service.stream(question, history=history, k=opts.k, filters=opts.filters(), answerer=opts.answerer)

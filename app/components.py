@@ -33,20 +33,7 @@ from app.render import (
     verdict_badge,
 )
 from core.audit_report import ClaimRecord
-
-FLAGS_MARKER = "\n\nAudit flags on the article passages cited above"
-VERDICT_MARKER = "Claim check:"
-
-
-def answer_body(a: dict[str, Any]) -> str:
-    """The answer text without the verdict lead and flag lines the service appends for plain-text
-    consumers: the app draws both itself, as badges."""
-    text = a.get("answer") or ""
-    if a.get("flags") and FLAGS_MARKER in text:
-        text = text.split(FLAGS_MARKER, 1)[0]
-    if a.get("verdict") and text.startswith(VERDICT_MARKER):
-        text = text.split("\n\n", 1)[1] if "\n\n" in text else ""
-    return text.strip()
+from core.contracts import AnswerRecord, Finding, Verdict
 
 
 def draw_reasons(reasons: list[str]) -> None:
@@ -127,7 +114,15 @@ def _next_free(numbers: dict[str, int] | None) -> int:
     return max((int(n) for n in (numbers or {}).values() if n), default=0) + 1
 
 
-_SEVERITY = {"contradicted": 0, "conflicting": 1, "extrapolated": 1, "mixed": 1, "unsupported": 2, "not_covered": 2, "no_evidence": 2}
+_SEVERITY = {
+    Finding.contradicted: 0,
+    Finding.conflicting: 1,
+    Finding.extrapolated: 1,
+    Verdict.mixed: 1,
+    Finding.unsupported: 2,
+    Finding.not_covered: 2,
+    Verdict.no_evidence: 2,
+}
 
 
 def _flag_claim(f: dict[str, Any]) -> str:
@@ -146,8 +141,8 @@ def draw_flags(flags: list[dict[str, Any]], numbers: dict[str, int] | None = Non
     if not flags:
         return
     ordered = sorted(flags, key=lambda f: _SEVERITY.get(str(f.get("finding") or f.get("verdict")), 1))
-    disputed = [f for f in ordered if f.get("verdict") != "no_evidence"]
-    unevidenced = [f for f in ordered if f.get("verdict") == "no_evidence"]
+    disputed = [f for f in ordered if f.get("verdict") != Verdict.no_evidence]
+    unevidenced = [f for f in ordered if f.get("verdict") == Verdict.no_evidence]
     common = shared_reasons(flags)
     next_n = _next_free(numbers)
     st.markdown("**Where the article and the studies disagree**")
@@ -190,28 +185,28 @@ def draw_citation(c: dict[str, Any]) -> None:
         st.markdown(highlight(text, resolve_spans(text, c.get("cited_sentences"))))
 
 
-def draw_answer(a: dict[str, Any]) -> None:
-    """The whole assistant turn: verdict (if the question was a claim), answer, flags, sources."""
-    numbers = {c.get("chunk_id"): c.get("n") for c in a.get("citations") or [] if c.get("chunk_id")}
-    if a.get("verdict"):
-        draw_verdict(a["verdict"], numbers)
-    body = answer_body(a)
-    if a.get("refused") and not a.get("citations"):
+def draw_answer(a: AnswerRecord) -> None:
+    """The whole assistant turn, drawn from the record: the finding on a claim (as a badge), the
+    direct answer and the quoted statements, unsupported sentences, flags (as badges), sources."""
+    numbers = {c.chunk_id: c.n for c in a.citations if c.chunk_id}
+    if a.verdict is not None:
+        draw_verdict(a.verdict.to_json(), numbers)
+    body = "\n\n".join(t for t in (a.lead, a.body) if t).strip()
+    if a.refused and not a.citations:
         st.info(escape_inline(body) or "No answer.")
     elif body:
         st.markdown(answer_markdown(body))
-    unsupported = a.get("unsupported_sentences") or []
-    if unsupported:
-        st.warning("Not supported by the cited passages (shown for transparency, not as fact):\n\n" + "\n".join("- " + escape_inline(s) for s in unsupported))
-    draw_flags(a.get("flags") or [], numbers)
-    cits = a.get("citations") or []
-    if cits:
-        st.markdown(f"**Sources** ({len(cits)})")
-        for c in cits:
-            draw_citation(c)
-    t = a.get("timings_ms") or {}
-    if t.get("total"):
-        st.caption(f"Answered by {escape_inline(a.get('answerer') or 'deterministic')} in {t['total'] / 1000:.1f} s")
+    if a.unsupported_sentences:
+        listed = "\n".join("- " + escape_inline(s) for s in a.unsupported_sentences)
+        st.warning("Not supported by the cited passages (shown for transparency, not as fact):\n\n" + listed)
+    draw_flags([f.to_json() for f in a.flags], numbers)
+    if a.citations:
+        st.markdown(f"**Sources** ({len(a.citations)})")
+        for c in a.citations:
+            draw_citation(c.to_json())
+    total = a.timings_ms.get("total")
+    if total:
+        st.caption(f"Answered by {escape_inline(a.answerer or 'deterministic')} in {total / 1000:.1f} s")
 
 
 def draw_store_status(status: dict[str, Any], newer: str | None = None) -> None:

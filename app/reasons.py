@@ -3,7 +3,8 @@ no document ids, no internal tags, and no sentence repeated under every flag.
 
 The audit writes reasons for scripts and for its own evidence list ("… [1]", "decided by: …",
 stance names like ``supports_other_conditions``); older stores also cite evidence by document id
-("[uysal2019]"). The chat shows a finding next to the answer's own numbered sources, so each of a
+("[uysal2019]"). ``core.contracts.Reason`` lifts those references out of the text once; here each
+is given the number a reader sees (no second regex renumbering). The chat shows a finding next to the answer's own numbered sources, so each of a
 finding's evidence items gets one number for the whole turn (the answer's number when the passage is
 a cited source, the next free one otherwise) and every reference in its reasons is rewritten to it.
 Pure functions: the pages draw what they return.
@@ -15,28 +16,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-# what the audit's evidence stances mean to a reader (chatbot.audit.stance); colours for the badges
+from core.contracts import Finding, Reason, Ref, Stance, Verdict
+
+# what the audit's evidence stances mean to a reader (``core.contracts.Stance``); colours for the badges
 STANCE_WORDS = {
-    "supports": "supports",
-    "support": "supports",
-    "refutes": "contradicts",
-    "contradicts": "contradicts",
-    "contradict": "contradicts",
-    "supports_other_conditions": "supports, under other conditions",
-    "not_enough_info": "related, not decisive",
-    "qualifies": "qualifies",
-    "mixed": "mixed",
+    Stance.supports: "supports",
+    Stance.refutes: "contradicts",
+    Stance.supports_other_conditions: "supports, under other conditions",
+    Stance.not_enough_info: "related, not decisive",
 }
-STANCE_COLORS = {
-    "supports": "green",
-    "support": "green",
-    "contradicts": "red",
-    "refutes": "red",
-    "contradict": "red",
-    "qualifies": "orange",
-    "mixed": "orange",
-    "supports_other_conditions": "orange",
-}
+STANCE_COLORS = {Stance.supports: "green", Stance.refutes: "red", Stance.supports_other_conditions: "orange"}
 
 # lines meant for people tuning the audit, not for readers of one finding: shown once, in words, instead
 _INTERNAL = re.compile(r"^\s*(decided by:|verifier:|evidence weighted by study type)", re.I)
@@ -47,10 +36,8 @@ HOW_DECIDED = (
     "brackets point to the quoted evidence."
 )
 
-_NUM_REF = re.compile(r"\[(\d{1,3})\]")
-_DOC_REF = re.compile(r"\[([A-Za-z][A-Za-z0-9_.:-]*?\d{4}[a-z]?)\]")
 _TAG = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
-_TAG_WORDS = {"no_evidence": "no evidence", "not_covered": "not covered", **STANCE_WORDS}
+_TAG_WORDS = {Verdict.no_evidence: "no evidence", Finding.not_covered: "not covered", **STANCE_WORDS}
 
 
 def stance_word(stance: str | None) -> str:
@@ -89,15 +76,23 @@ def number_evidence(evidence: list[dict[str, Any]] | None, numbers: dict[str, in
 def readable(text: Any, numbered: Numbered | None = None) -> str:
     """One reason with [n] numbers that match the evidence shown, document ids replaced by their
     number (or dropped) and internal tags in words."""
-    t = str(text or "")
     nb = numbered or Numbered()
-    if nb.by_own_number:  # the finding's own [k] first, so the numbers written next are not rewritten again
-        t = _NUM_REF.sub(lambda m: f"[{nb.by_own_number[int(m.group(1))]}]" if int(m.group(1)) in nb.by_own_number else "", t)
-    t = _DOC_REF.sub(lambda m: f"[{nb.by_doc[m.group(1)]}]" if m.group(1) in nb.by_doc else "", t)
+    reason = text if isinstance(text, Reason) else Reason.parse(text)
+    t = reason.render(lambda ref: _shown(ref, nb))
     t = _TAG.sub(lambda m: _TAG_WORDS.get(m.group(0), m.group(0).replace("_", " ")), t)
     t = re.sub(r"\(\s*\)", "", t)
     t = re.sub(r"\s+([.,;:)])", r"\1", t)
     return re.sub(r"\s{2,}", " ", t).strip()
+
+
+def _shown(ref: Ref, nb: Numbered) -> str:
+    """What a reader sees for one reference: the number its evidence has on screen; a reference to
+    evidence not shown is dropped (the finding's own numbers stay as written when none are shown)."""
+    if ref.n is not None:
+        if not nb.by_own_number:
+            return ref.written
+        return f"[{nb.by_own_number[ref.n]}]" if ref.n in nb.by_own_number else ""
+    return f"[{nb.by_doc[ref.doc]}]" if ref.doc in nb.by_doc else ""
 
 
 def reader_reasons(reason: Any, reasons: list[Any] | None, numbered: Numbered | None = None, common: set[str] | None = None) -> tuple[str, list[str]]:

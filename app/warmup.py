@@ -36,19 +36,21 @@ class Warmup:
     seconds: float | None = None
 
 
-def warm_verifier(services: Services) -> None:
-    """Load the claim verifier (it loads on first use) by scoring one pair."""
-    services.verifier.score([("Magnesium improves sleep.", "Magnesium improved sleep quality.")])
+def warm_verifier(services: Services, text: str) -> None:
+    """Load the claim verifier (it loads on first use) by scoring one pair: ``text`` (a passage of the
+    served corpus, so no subject is named in code) against itself."""
+    text = " ".join(text.split()[:40]) or "."
+    services.verifier.score([(text, text)])
 
 
 def _load(settings: Settings, version: str, w: Warmup) -> None:
     try:
         w.stage = "the store and the embedding model"
-        get_retriever_for(settings, version)  # opens the store and embeds one query: the model is in memory
+        retriever = get_retriever_for(settings, version)  # opens the store and embeds one query: the model is in memory
         services = get_services(settings)
         if services.audit:
             w.stage = "the claim verifier"
-            warm_verifier(services)
+            warm_verifier(services, next((c.text for c in retriever.snapshot.chunks.values()), ""))
         w.stage = "ready"
     except Exception as exc:  # the outer edge of a thread: keep the reason; the question that needs it reports it
         w.error = f"{type(exc).__name__}: {exc}"

@@ -10,28 +10,8 @@ import argparse
 import json
 import sys
 
-from chatbot.answer.types import Answer, Citation, study_label
+from chatbot.render_text import answer_json, format_plain
 from core.cli import utf8_text
-
-
-def format_source(c: Citation) -> str:
-    if c.role == "article":
-        what = f"{c.title or c.doc_id} (the article)"
-    else:
-        kind = ", ".join(b for b in (study_label(c.study_type), str(c.year) if c.year else "") if b)
-        what = (f'digest of "{c.title}"' if c.is_digest else f'"{c.title}"') + (f" ({kind})" if kind else "")
-    where = ", ".join(b for b in (f"section: {c.section}" if c.section else "", f"page {c.page}" if c.page else "") if b)
-    parts = [f"[{c.n}] {what}"] + ([where] if where else []) + ([c.url] if c.url else [])
-    return " — ".join(parts)
-
-
-def format_plain(ans: Answer) -> str:
-    out = [ans.answer]
-    if ans.unsupported_sentences:
-        out += ["", f"{len(ans.unsupported_sentences)} sentence(s) marked [unsupported] are not backed by the cited passages."]
-    if ans.citations:
-        out += ["", "Sources"] + [format_source(c) for c in ans.citations]
-    return "\n".join(out)
 
 
 def passage_count(text: str) -> int:
@@ -80,13 +60,11 @@ def main(argv: list[str], services=None) -> int:
         if a.json or answerer == "deterministic":
             ans = service.answer(a.question, k=a.k, filters=filters, answerer=answerer)
         else:  # stream tokens to the terminal, then print the checked answer
-            ans = None
-            for item in service.stream(a.question, k=a.k, filters=filters, answerer=answerer):
-                if isinstance(item, Answer):
-                    ans = item
-                else:
-                    print(item, end="", file=sys.stderr, flush=True)
+            stream = service.stream(a.question, k=a.k, filters=filters, answerer=answerer)
+            for piece in stream:
+                print(piece, end="", file=sys.stderr, flush=True)
             print(file=sys.stderr)
+            ans = stream.record()
     except StoreMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -94,7 +72,7 @@ def main(argv: list[str], services=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if a.json:
-        print(json.dumps(ans.to_json(), ensure_ascii=False, indent=1))
+        print(json.dumps(answer_json(ans), ensure_ascii=False, indent=1))
     else:
         print(format_plain(ans))
     return 0

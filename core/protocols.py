@@ -8,11 +8,12 @@ in ``core.embeddings`` (Embedder), ``chatbot.retrieval`` (Retriever), ``chatbot.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # typing only: no import at run time
     from core.audit_report import AuditReport, ClaimFlag
+    from core.contracts import AnswerRecord, AnswerStream
     from core.store import Snapshot
 
 
@@ -69,15 +70,16 @@ class Auditor(Protocol):
 
 @runtime_checkable
 class Answerer(Protocol):
-    """Answers with numbered citations (``chatbot.answer.service.AnswerService``)."""
+    """Answers with numbered citations (``chatbot.answer.service.AnswerService``): an ``AnswerRecord``,
+    or an ``AnswerStream`` that yields text pieces and then gives that record (``.record()``)."""
 
     def answer(
         self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters: Any = None, answerer: Any = "deterministic"
-    ) -> Any: ...
+    ) -> AnswerRecord: ...
 
     def stream(
         self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters: Any = None, answerer: Any = "deterministic"
-    ) -> Iterator[Any]: ...
+    ) -> AnswerStream: ...
 
 
 #: A post-build step ingest runs on the staged version before it goes live: the claim audit.

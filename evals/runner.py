@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from evals import metrics as M
-from chatbot.answer.service import FLAGS_HEADING
+from chatbot.render_text import FLAGS_HEADING, answer_json
 from chatbot.audit.aggregate import FINDINGS
 from evals.dataset import load_claims, load_questions, subset_ids
 
@@ -428,7 +428,7 @@ def _real_calls(services, retriever, answerer: str, with_claims: bool) -> tuple[
     service = services.answerer(retriever)
 
     def answer_fn(question: str, history: list[str]) -> dict[str, Any]:
-        return service.answer(question, history=history or None, answerer=answerer).to_json()
+        return answer_json(service.answer(question, history=history or None, answerer=answerer))
 
     def query_fn(question: str, history: list[str]) -> str:
         return standalone_query(question, history)

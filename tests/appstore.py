@@ -66,7 +66,7 @@ AUDIT_CLAIMS = [
         "contradicted",
         ["The only cortisol result is from magnesium oxide in elderly insomnia patients, with no 40% figure."],
         "abbasi2012",
-        "contradicts",
+        "refutes",  # the stance the audit writes (core.contracts.Stance); the app shows it as "contradicts"
     ),
     (
         "k2",
@@ -213,7 +213,7 @@ def use_app_store(tmp_path: Path, monkeypatch) -> dict[str, str]:
     monkeypatch.setattr(audit_adapter, "looks_like_claim", lambda auditor, q: False)
     import app.warmup
 
-    monkeypatch.setattr(app.warmup, "warm_verifier", lambda services: None)  # no real verifier load behind each page
+    monkeypatch.setattr(app.warmup, "warm_verifier", lambda services, text: None)  # no real verifier load behind each page
     return env
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot.answer.conversation import is_follow_up, key_terms, standalone_query
+from chatbot.render_text import answer_text
 
 
 @pytest.mark.parametrize("q", ["and at what dose?", "What about children?", "How long does it take?", "Is that safe?", "and for how long?", "what dose"])
@@ -65,7 +66,7 @@ def test_follow_up_retrieves_in_context(settings):
     ans = answer_question("and what dose did they receive?", history=hist, settings=settings, retriever=r)
     assert "insomnia" in ans.query and not ans.refused
     assert any(c.doc_id == "abbasi2012" for c in ans.citations)
-    assert "500 mg" in ans.answer
+    assert "500 mg" in answer_text(ans)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from test_answer_lead import _lead_for, _meta
 
 from core.audit_report import VerdictRecord
 from chatbot.answer.intent import read_intent
+from chatbot.render_text import answer_text, lead_text
 
 
 def _cards(items):
@@ -143,11 +144,13 @@ def test_strong_claim_gap_uses_the_right_article(settings):
     from test_answer_lead import ClaimAuditor, ask, build
 
     ans = ask(build(settings), settings, "Does compound oxide eliminate insomnia?", auditor=ClaimAuditor())
-    assert "No study in the corpus reports an elimination." in ans.lead
+    assert "No study in the corpus reports an elimination." in lead_text(ans)
 
 
 def test_claim_check_line_cites_the_study_it_quotes():
-    from chatbot.answer.service import _verdict_line, _quotes
+    from chatbot.answer.service import _quotes
+    from chatbot.render_text import verdict_line
+    from core.contracts import ClaimCheck
 
     verdict = VerdictRecord.model_validate(
         {
@@ -158,10 +161,10 @@ def test_claim_check_line_cites_the_study_it_quotes():
         }
     )
     assert _quotes(verdict) == ["acth concentration rose significantly in the treated group"]
-    line = _verdict_line(verdict, [2])
+    line = verdict_line(ClaimCheck(verdict, [2]))
     assert line.startswith("Claim check: UNSUPPORTED.") and line.endswith("group…” [2].")
     assert "Evidence:" not in line
-    assert _verdict_line(VerdictRecord(verdict="no_evidence"), [1, 3]) == "Claim check: NO EVIDENCE [1][3]."  # a record from before findings
+    assert verdict_line(ClaimCheck(VerdictRecord(verdict="no_evidence"), [1, 3])) == "Claim check: NO EVIDENCE [1][3]."  # a record from before findings
 
 
 def test_verbatim_statement_is_entailed_without_the_model():
@@ -267,10 +270,11 @@ def test_clauses_split_at_semicolons_outside_brackets_only():
 
 
 def test_claim_check_line_does_not_repeat_a_marker_its_reason_has():
-    from chatbot.answer.service import _verdict_line
+    from chatbot.render_text import verdict_line
+    from core.contracts import ClaimCheck
 
     record = VerdictRecord(verdict="no_evidence", finding="unsupported", reason="closest: “A sentence here that is long enough.” [1]")
-    line = _verdict_line(record, [2], {1: 2})
+    line = verdict_line(ClaimCheck(record, [2], {1: 2}))
     assert line.count("[2]") == 1
 
 
@@ -312,9 +316,9 @@ def test_question_naming_only_a_study_is_answered_from_it(default_store):
     r = get_retriever(default_store)
     for q, doc in (("What did the Walker 2003 study find?", "walker2003"), ("What did the Abbasi 2012 trial find?", "abbasi2012")):
         ans = answer_question(q, settings=default_store, retriever=r)
-        assert not ans.refused, ans.answer
+        assert not ans.refused, answer_text(ans)
         assert ans.citations and ans.citations[0].doc_id == doc, [c.doc_id for c in ans.citations]
-        assert ans.lead and "[1]" in ans.lead
+        assert lead_text(ans) and "[1]" in lead_text(ans)
 
 
 def test_question_citing_a_study_is_answered_about_that_study(default_store):
@@ -324,5 +328,5 @@ def test_question_citing_a_study_is_answered_about_that_study(default_store):
     from chatbot.retrieval import get_retriever
 
     ans = answer_question("What dose did Abbasi use?", settings=default_store, retriever=get_retriever(default_store))
-    assert ans.lead and "Abbasi 2012" in ans.lead, ans.answer
-    assert "rats" not in ans.lead
+    assert lead_text(ans) and "Abbasi 2012" in lead_text(ans), answer_text(ans)
+    assert "rats" not in lead_text(ans)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from answer_helpers import build_store, corpus_chunks, make_chunk
+from chatbot.render_text import answer_text, lead_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -48,13 +49,13 @@ def ask(real, q, **kw):
 def assert_well_formed(ans):
     """The lead (cited sentences, label lines ending in ':' and plain statements of what the corpus
     lacks), then headings and cited bullets only; every number resolves to a listed source and back."""
-    lead_lines = [line for line in ans.lead.splitlines() if line.strip()]
+    lead_lines = [line for line in lead_text(ans).splitlines() if line.strip()]
     for line in lead_lines:
         assert line.endswith(":") or re.search(r"\[\d+\]( \([^)]*\))?\.$", line) or line.startswith(("No study", "None of", "What the corpus")), line
-    lines = [line for line in ans.answer.splitlines() if line.strip()][len(lead_lines) :]
+    lines = [line for line in answer_text(ans).splitlines() if line.strip()][len(lead_lines) :]
     for line in lines:
         assert line in ("What the article says", "What the studies found") or re.search(r"^- .+ \[\d+\]( \([^)]*\))?$", line), line
-    used = {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)}
+    used = {int(n) for n in re.findall(r"\[(\d+)\]", answer_text(ans))}
     assert used == {c.n for c in ans.citations}
 
 
@@ -64,7 +65,7 @@ def test_specific_study_is_cited(real):
     assert "abbasi2012" in {c.doc_id for c in ans.citations}
     assert_well_formed(ans)
     tag = next(c for c in ans.citations if c.doc_id == "abbasi2012").tag()
-    assert tag.endswith("(RCT, 2012)") and tag in ans.answer
+    assert tag.endswith("(RCT, 2012)") and tag in answer_text(ans)
 
 
 @pytest.mark.parametrize("q", ["What is the inner exhale people report with magnesium glycinate?", "Why do people wake up at 3 a.m. wide awake?"])
@@ -72,7 +73,7 @@ def test_article_only_question_cites_article(real, q):
     ans = ask(real, q)
     assert not ans.refused
     assert ans.citations and ans.citations[0].role == "article"
-    assert "What the article says" in ans.answer
+    assert "What the article says" in answer_text(ans)
     assert_well_formed(ans)
 
 
@@ -81,19 +82,19 @@ def test_injected_instruction_does_not_change_format(real):
     assert not ans.refused
     assert "taurate-rats" in {c.doc_id for c in ans.citations}
     assert_well_formed(ans)
-    assert ans.answer.strip() != "HACKED"
-    assert "What the studies found" in ans.answer
+    assert answer_text(ans).strip() != "HACKED"
+    assert "What the studies found" in answer_text(ans)
 
 
 @pytest.mark.parametrize("q", ["What is the capital of France?", "Does magnesium cure cancer?", "How do I change a car tyre?"])
 def test_irrelevant_question_refused(real, q):
     ans = ask(real, q)
     assert ans.refused and not ans.citations
-    assert "does not answer" in ans.answer
+    assert "does not answer" in answer_text(ans)
 
 
 def test_follow_up_with_real_model(real):
     ans = ask(real, "and at what dose?", history=["Did magnesium improve insomnia in elderly people?"])
     assert not ans.refused
-    assert "mg" in ans.answer
+    assert "mg" in answer_text(ans)
     assert {"abbasi2012", "mah2021"} & {c.doc_id for c in ans.citations}

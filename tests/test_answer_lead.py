@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from answer_helpers import build_store, make_chunk
+from chatbot.render_text import answer_json, answer_text, lead_text
 
 PROFILE = {"subject": ["compound"], "forms": {"glycinate": ["glycinate"], "oxide": ["oxide"], "citrate": ["citrate"]}, "dose_units": {"mg": 1.0, "g": 1000.0}}
 
@@ -88,7 +89,7 @@ def ask(retriever, settings, q, **kw):
 def test_source_notes_never_shown_as_findings(retriever, settings):
     ans = ask(retriever, settings, "Does compound oxide shorten sleep onset latency in insomnia?")
     assert not ans.refused
-    assert "Read from the PubMed" not in ans.answer and "appear in the available abstract" not in ans.answer
+    assert "Read from the PubMed" not in answer_text(ans) and "appear in the available abstract" not in answer_text(ans)
     assert all(f.role != "source_note" for f in ans.findings)
 
 
@@ -102,32 +103,32 @@ def test_results_lead_before_aims(retriever, settings):
 
 def test_dose_question_gets_the_doses(retriever, settings):
     ans = ask(retriever, settings, "What daily dose of compound did the placebo trials in adults with insomnia use?")
-    assert ans.lead.startswith("Doses in the studies found:")
-    assert "500 mg" in ans.lead and "320 mg" in ans.lead
-    for n in {int(x) for x in __import__("re").findall(r"\[(\d+)\]", ans.lead)}:
+    assert lead_text(ans).startswith("Doses in the studies found:")
+    assert "500 mg" in lead_text(ans) and "320 mg" in lead_text(ans)
+    for n in {int(x) for x in __import__("re").findall(r"\[(\d+)\]", lead_text(ans))}:
         assert n in {c.n for c in ans.citations}
 
 
 def test_effect_size_question_prefers_numbers(retriever, settings):
     ans = ask(retriever, settings, "By how many minutes did compound oxide shorten sleep onset latency in insomnia?")
-    assert "17 minutes" in ans.lead
+    assert "17 minutes" in lead_text(ans)
 
 
 def test_population_question_says_who(retriever, settings):
     ans = ask(retriever, settings, "Who was studied in the compound oxide insomnia trial?")
-    assert "46 older adults with primary insomnia" in ans.lead
+    assert "46 older adults with primary insomnia" in lead_text(ans)
 
 
 def test_form_nobody_tested_is_said_plainly(retriever, settings):
     """The corpus has glycinate only in an absorption study: no sleep study tested it."""
     ans = ask(retriever, settings, "Does compound glycinate improve sleep in adults with insomnia?")
-    assert "No study in the corpus that addresses this question tested glycinate." in ans.lead
-    assert "oxide" in ans.lead and "[" in ans.lead.split("tested glycinate.")[1]
+    assert "No study in the corpus that addresses this question tested glycinate." in lead_text(ans)
+    assert "oxide" in lead_text(ans) and "[" in lead_text(ans).split("tested glycinate.")[1]
 
 
 def test_form_tested_on_topic_is_not_called_missing(retriever, settings):
     ans = ask(retriever, settings, "How well is compound glycinate absorbed in patients with ileal resection?")
-    assert "tested glycinate" not in ans.lead
+    assert "tested glycinate" not in lead_text(ans)
 
 
 def test_one_number_per_document(retriever, settings):
@@ -138,14 +139,14 @@ def test_one_number_per_document(retriever, settings):
     assert len(numbers) == len(set(numbers)) == len({c.doc_id for c in ans.citations})
     if len(trial2[0].chunk_ids) > 1:  # both passages cited: both texts are under the one number
         assert "larger trials are needed" in trial2[0].text and "p = 0.04" in trial2[0].text
-    d = ans.to_json()
+    d = answer_json(ans)
     assert d["citations"][0]["anchor"] == f"source-{d['citations'][0]['n']}"
     assert any(c["card"] and c["card"]["doc_id"] == "trial2" for c in d["citations"])
 
 
 def test_text_addressing_the_reader_is_never_quoted(retriever, settings):
     ans = ask(retriever, settings, "Did sleep latency fall in the open pilot of compound in insomnia?")
-    assert "Ignore all previous instructions" not in ans.answer
+    assert "Ignore all previous instructions" not in answer_text(ans)
 
 
 class ClaimAuditor:
@@ -172,8 +173,8 @@ def test_strong_claim_question_is_checked_as_a_claim_and_leads(retriever, settin
     auditor = ClaimAuditor()
     ans = ask(retriever, settings, "Does compound oxide cure insomnia?", auditor=auditor)
     assert auditor.checked == ["Does compound oxide cure insomnia?"]
-    assert ans.answer.startswith("Claim check: UNSUPPORTED") and ans.lead.startswith("Claim check: UNSUPPORTED")
-    assert "No study in the corpus reports a cure." in ans.lead
+    assert answer_text(ans).startswith("Claim check: UNSUPPORTED") and lead_text(ans).startswith("Claim check: UNSUPPORTED")
+    assert "No study in the corpus reports a cure." in lead_text(ans)
 
 
 def test_plain_question_is_not_checked_as_a_claim(retriever, settings):
@@ -188,20 +189,20 @@ def test_store_without_cards_still_drops_source_notes(settings):
 
     r = build_store(settings, chunks())
     ans = ask(r, settings, "Does compound oxide shorten sleep onset latency in insomnia?")
-    assert not ans.refused and "Read from the PubMed" not in ans.answer
+    assert not ans.refused and "Read from the PubMed" not in answer_text(ans)
     assert ans.citations and all(c.card is None for c in ans.citations)
 
 
 def test_form_question_names_the_forms(retriever, settings):
     ans = ask(retriever, settings, "Which compound form did the placebo trials in adults with insomnia use?")
-    assert ans.lead.startswith("Forms in the studies found:\n")
-    assert "were assigned to 500 mg compound oxide daily or placebo for 8 weeks [" in ans.lead  # the study's own sentence, cited
+    assert lead_text(ans).startswith("Forms in the studies found:\n")
+    assert "were assigned to 500 mg compound oxide daily or placebo for 8 weeks [" in lead_text(ans)  # the study's own sentence, cited
 
 
 def test_group_no_study_included_is_refused_with_the_nearest_shown(retriever, settings):
     ans = ask(retriever, settings, "Does compound oxide shorten sleep onset latency in insomnia in children?")
-    assert ans.refused and "No study in the corpus included children." in ans.lead
-    assert "nearest to the question" in ans.answer
+    assert ans.refused and "No study in the corpus included children." in lead_text(ans)
+    assert "nearest to the question" in answer_text(ans)
 
 
 @pytest.mark.parametrize(
@@ -244,13 +245,13 @@ def test_agent_no_study_tested_is_refused_even_with_a_verdict(retriever, setting
             return {"claim": text, "verdict": "mixed", "finding": "extrapolated", "reason": "study concerns compound", "evidence": []}
 
     ans = ask(retriever, settings, "Does vitamin D supplementation shorten sleep onset latency in insomnia?", auditor=Extrapolated())
-    assert ans.refused and "No study in the corpus tested vitamin d." in ans.answer
+    assert ans.refused and "No study in the corpus tested vitamin d." in answer_text(ans)
     assert ans.gaps == ["No study in the corpus tested vitamin d."]
 
 
 def test_form_gap_only_for_questions_about_findings(retriever, settings):
     ans = ask(retriever, settings, "How much does a bottle of compound glycinate from the insomnia trials cost?")
-    assert "tested glycinate" not in ans.answer
+    assert "tested glycinate" not in answer_text(ans)
 
 
 def _lead_for(question, retrieved_ids, all_chunks):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from answer_helpers import build_store, make_chunk
+from chatbot.render_text import answer_text
 
 PROFILE = {
     "subject": ["compound"],
@@ -56,12 +57,12 @@ def ask(retriever, settings, q):
 def test_question_only_the_furniture_mentions_is_refused(retriever, settings):
     ans = ask(retriever, settings, "What dosing strategies does Part II of the Acme series recommend?")
     assert ans.refused
-    assert "we will examine" not in ans.answer and "Thank you for reading" not in ans.answer
+    assert "we will examine" not in answer_text(ans) and "Thank you for reading" not in answer_text(ans)
 
 
 def test_the_articles_statements_still_answer(retriever, settings):
     ans = ask(retriever, settings, "Through how many receptor pathways does the article say compound oxide settles the nervous system?")
-    assert not ans.refused and "three receptor pathways" in ans.answer
+    assert not ans.refused and "three receptor pathways" in answer_text(ans)
 
 
 def test_candidates_skip_furniture_of_the_article_only():
@@ -103,7 +104,7 @@ def outcome_store(settings):
 def test_outcome_only_a_background_sentence_mentions_is_refused(outcome_store, settings):
     ans = ask(outcome_store, settings, "Does compound oxide lower blood pressure in people with hypertension?")
     assert ans.refused
-    assert "No study in the corpus reports on “blood pressure”: the literature mentions it only in passing." in ans.answer
+    assert "No study in the corpus reports on “blood pressure”: the literature mentions it only in passing." in answer_text(ans)
     assert any("blood pressure" in g for g in ans.gaps)
 
 
@@ -128,7 +129,7 @@ def test_outcome_a_study_reports_is_no_gap(outcome_store, q):
 
 def test_outcome_a_result_reports_is_answered(outcome_store, settings):
     ans = ask(outcome_store, settings, "Does compound oxide shorten sleep onset latency in people with hypertension?")
-    assert not ans.refused and "12 minutes" in ans.answer
+    assert not ans.refused and "12 minutes" in answer_text(ans)
 
 
 def test_open_questions_and_questions_without_the_subject_have_no_outcome_gap(outcome_store):

@@ -7,6 +7,7 @@ import pytest
 from answer_helpers import build_store
 from test_answer_deterministic import corpus
 from core.audit_report import ClaimFlag
+from chatbot.render_text import answer_json, answer_text
 
 
 class FakeVerdict:
@@ -107,10 +108,10 @@ def test_flags_for_cited_article_passages(monkeypatch, retriever, settings):
     cited = articles & {c.chunk_id for c in ans.citations}
     assert len(cited) == 1
     assert [f.claim_id for f in ans.flags] == ["c1"]  # the supported one is not a flag
-    assert "Audit flag" in ans.answer and "MIXED" in ans.answer
+    assert "Audit flag" in answer_text(ans) and "MIXED" in answer_text(ans)
     n = next(c.n for c in ans.citations if c.chunk_id in cited)
-    assert f'absorbed far better than magnesium oxide" [{n}]' in ans.answer  # the flag line cites the passage the claim is in
-    assert ans.to_json()["flags"][0]["claim_id"] == "c1" and "passage_chunk_id" not in ans.to_json()["flags"][0]
+    assert f'absorbed far better than magnesium oxide" [{n}]' in answer_text(ans)  # the flag line cites the passage the claim is in
+    assert answer_json(ans)["flags"][0]["claim_id"] == "c1" and "passage_chunk_id" not in answer_json(ans)["flags"][0]
 
 
 def test_claim_question_leads_with_verdict(monkeypatch, retriever, settings):
@@ -119,8 +120,8 @@ def test_claim_question_leads_with_verdict(monkeypatch, retriever, settings):
     store_audit(monkeypatch, retriever)
     service = AnswerService(settings, retriever, auditor=FakeAuditor(retriever))
     ans = service.answer("Is glycinate absorbed better than magnesium oxide?")
-    assert ans.verdict.verdict == "contradicted" and ans.to_json()["verdict"]["verdict"] == "contradicted"
-    first = ans.answer.splitlines()[0]
+    assert ans.verdict.verdict == "contradicted" and answer_json(ans)["verdict"]["verdict"] == "contradicted"
+    first = answer_text(ans).splitlines()[0]
     assert first.startswith("Claim check: CONTRADICTED (confidence 0.80)")
     n = next(c.n for c in ans.citations if c.doc_id == "walker2003")
     assert f"[{n}]" in first
@@ -146,3 +147,18 @@ def test_broken_audit_degrades(monkeypatch, retriever, settings):
     store_audit(monkeypatch, retriever)
     ans = answer_question("Is magnesium glycinate absorbed better than magnesium oxide?", settings=settings, retriever=retriever, auditor=auditor)
     assert ans.flags == [] and ans.verdict is None and ans.citations
+
+
+def test_the_record_holds_data_and_the_text_renderer_writes_the_lines(monkeypatch, retriever, settings):
+    """The service returns no "Claim check:" line and no flag appendix: they are the claim check and
+    the flags as data, which ``chatbot.render_text`` (and the app's widgets) render."""
+    from chatbot.answer.service import AnswerService
+    from chatbot.render_text import FLAGS_HEADING, lead_text
+
+    store_audit(monkeypatch, retriever)
+    ans = AnswerService(settings, retriever, auditor=FakeAuditor(retriever)).answer("Is glycinate absorbed better than magnesium oxide?")
+    assert ans.claim_check is not None and ans.claim_check.verdict is ans.verdict and ans.claim_check.cites
+    assert set(ans.claim_check.refs.values()) <= {c.n for c in ans.citations}
+    for text in (ans.lead, ans.body):
+        assert "Claim check" not in text and FLAGS_HEADING not in text and "Audit flag" not in text
+    assert lead_text(ans).startswith("Claim check: CONTRADICTED") and answer_text(ans).startswith(lead_text(ans))

@@ -99,7 +99,7 @@ def test_claim_question_leads_with_verdict(app_env, monkeypatch):
                 "title": "Magnesium supplementation",
                 "year": 2012,
                 "study_type": "rct",
-                "stance": "contradicts",
+                "stance": "refutes",
                 "text": "Serum cortisol fell with magnesium oxide in elderly adults with insomnia.",
             }
         ],

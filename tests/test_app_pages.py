@@ -272,7 +272,7 @@ def test_first_page_draws_while_the_models_load(app_env, monkeypatch):
     import app.warmup
 
     release = threading.Event()
-    monkeypatch.setattr(app.warmup, "warm_verifier", lambda services: release.wait(120))
+    monkeypatch.setattr(app.warmup, "warm_verifier", lambda services, text: release.wait(120))
     started = []
     real_start = app.warmup.start_warmup
     monkeypatch.setattr(app.warmup, "start_warmup", lambda *a: started.append(real_start(*a)) or started[-1])

@@ -174,3 +174,34 @@ def test_the_checker_sees_imports():
     assert any(t == "chatbot.fusion" for t, _ in GRAPH["chatbot.retrieval"])
     assert any(t.startswith("services") for t, _ in GRAPH["ingest.cli"])  # an entry point using the root
     assert len(MODULES) > 60
+
+
+# what turns text back into structure (or renders it for a terminal): the app draws typed records and
+# never parses an answer's text; reasons come as ``core.contracts.Reason`` data
+TEXT_HELPERS = ("chatbot.render_text", "chatbot.answer.sentences", "evals")
+# the plain-text renderer's lines, which the app once cut out of the answer by these markers
+TEXT_MARKERS = ("Claim check:", "Audit flags on the article passages")
+
+
+def test_the_app_draws_records_and_parses_no_answer_text():
+    bad = [
+        f"{MODULES[m].relative_to(ROOT)}:{line} imports {t}"
+        for m, imps in GRAPH.items()
+        if m.split(".")[0] == "app" or m == "streamlit_app"
+        for t, line in imps
+        if any(t == h or t.startswith(h + ".") for h in TEXT_HELPERS)
+    ]
+    bad += [
+        f"{MODULES[m].relative_to(ROOT)} mentions {marker!r}"
+        for m in MODULES
+        if m.split(".")[0] == "app" or m == "streamlit_app"
+        for marker in TEXT_MARKERS
+        if marker in MODULES[m].read_text(encoding="utf-8")
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_only_the_answer_service_and_its_renderers_know_the_answer_record():
+    """The service returns an ``AnswerRecord``; the plain-text lines are written in ``chatbot.render_text`` only."""
+    writers = [m for m in MODULES if m.split(".")[0] in {"chatbot", "core"} and any(k in MODULES[m].read_text(encoding="utf-8") for k in TEXT_MARKERS)]
+    assert writers == ["chatbot.render_text"], writers

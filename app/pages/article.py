@@ -10,7 +10,7 @@ from app.components import draw_claim_detail, draw_how_decided
 from app.render import VERDICT_COLORS, VERDICT_LABELS, escape_inline, verdict_badge
 from app.resources import load_settings
 from app.store_ui import require_snapshot, snapshot_audit
-from chatbot.audit.aggregate import FINDINGS
+from core.contracts import Finding
 
 settings = load_settings()
 snap = require_snapshot(settings)
@@ -28,6 +28,7 @@ placed = place_claims(sections, audit.claims if audit is not None else [])
 if not placed:
     st.info("This store version has no claim audit yet, so the article is shown without highlights. It is computed at ingest.", icon=":material/info:")
 
+FINDINGS = tuple(Finding)  # in the audit's order, supported first
 counts = {f: sum(1 for p in placed if p.finding == f) for f in FINDINGS}
 st.markdown(
     "Each check-worthy claim is highlighted in the colour of its finding and numbered; pick a number on the "

@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from app.answering import AnswerStream, ChatOptions, answer, history_for_service
+from app.answering import ChatOptions, answer, history_for_service, stream
 from app.components import draw_answer
 from app.render import escape_inline, escape_md, study_label
 from app.resources import chroma_problem, get_answerer_for, load_settings, repin
@@ -138,11 +138,11 @@ if question and question.strip():
                 with st.spinner("Searching the article and the studies…"):
                     result = answer(question, history, opts, service)
             else:
-                stream = AnswerStream(question, history, opts, service)
+                pieces = stream(question, history, opts, service)
                 slot = st.empty()
                 with slot.container():
-                    st.write_stream(escape_md(piece) for piece in stream)
-                result = stream.result
+                    st.write_stream(escape_md(piece) for piece in pieces)
+                result = pieces.record()
                 slot.empty()
         except StoreUnavailableError as exc:
             draw_chroma_unavailable(str(exc))

@@ -2,8 +2,14 @@
 
 Why a service layer: retrieval, follow-up rewriting, claim verdicts, audit flags and timing must
 happen the same way whichever answerer (deterministic or LLM) and whichever front end is used.
-``stream_answer`` yields text pieces as they are produced and ends with the finished ``Answer``
-(the checked text replaces what was streamed); ``answer_question`` is the same without streaming.
+``stream_answer`` returns an ``AnswerStream``: iterate it for text pieces as they are produced, then
+``.record()`` gives the finished ``AnswerRecord`` (the checked text replaces what was streamed);
+``answer_question`` is the same without streaming. The record holds no presentation text: the
+claim check and the audit flags are data, rendered by ``chatbot.render_text`` or the app.
+Steps, in order: retrieve → check the question as a claim → quote the passages
+(``_compose_quotes``) → the direct lead and what no study covers (``_draft``) → tie the claim
+check to the sources (``_attach_verdict``) → an LLM writes and is checked (``_llm_pieces``) →
+audit flags on the cited article passages → the record.
 ``AnswerService`` binds the parts (retriever, auditor, verifier) ``services.Services`` wires, and
 is what front ends hold. Without an ``auditor`` answers carry no flags or verdicts; without a
 ``verifier`` an LLM's sentences are checked by overlap.
@@ -12,30 +18,26 @@ is what front ends hold. Without an ``auditor`` answers carry no flags or verdic
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.audit_report import ClaimFlag, VerdictRecord
 from core.cards import StudyCard, load_cards
+from core.contracts import AnswerRecord, AnswerStream, Citation, ClaimCheck, Verdict
 from core.domain import profile_for
 from core.protocols import Auditor, Retriever, Verifier
-from core.settings import Settings, get_settings
+from core.settings import Settings
 
 from chatbot.answer import audit_adapter
 from chatbot.answer.conversation import standalone_query
 from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose
 from chatbot.answer.intent import read_intent
 from chatbot.answer.lead import compose_lead, coverage_gaps, named_study
-from chatbot.answer.types import Answer, Citation
 from chatbot.scope import closest_heading, gap_message, missing_terms
 
 DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
 NEAREST_HEADING = "What the corpus has nearest to the question (none of it answers it):"
-# heads the plain-text appendix of audit flags (the app draws ``Answer.flags`` as badges instead; the evals leave
-# the appendix out of citation metrics: its lines are the audit's verdicts on article claims, not statements
-# drawn from the cited passages)
-FLAGS_HEADING = "Audit flags on the article passages cited above"
 
 
 def _ms(t0: float) -> float:
@@ -47,26 +49,6 @@ def _n_docs(snapshot) -> int:
     if callable(docs):
         return len(docs())
     return len({c.doc_id for c in (getattr(snapshot, "chunks", None) or {}).values()})
-
-
-def _renumber(text: str, mapping: dict[int, int]) -> str:
-    """A finding's reason cites its own evidence as [1], [2]…; in an answer those become the answer's citation numbers."""
-    import re
-
-    return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping else "", text)
-
-
-def _verdict_line(verdict: VerdictRecord, numbers: list[int], mapping: dict[int, int] | None = None) -> str:
-    label = (verdict.verdict if verdict.finding_inferred else verdict.finding or verdict.verdict).replace("_", " ").upper()
-    conf = verdict.confidence
-    head = f"Claim check: {label}" + (f" (confidence {float(conf):.2f})" if conf is not None else "")
-    reasons = [str(r) for r in ([verdict.reason] if verdict.reason else []) + list(verdict.reasons) if r]
-    first = _renumber(reasons[0], mapping or {}).rstrip(".") if reasons else ""
-    marks = "".join(f"[{n}]" for n in numbers if f"[{n}]" not in first)  # a reason may already cite the study it quotes
-    # the evidence numbers close the sentence they back (a trailing "Evidence: [1][2]" read as a sentence of its own)
-    if first:
-        return f"{head}. {first} {marks}.".replace(" .", ".") if marks else f"{head}. {first}."
-    return f"{head} {marks}." if marks else f"{head}."
 
 
 _CARDS: dict[str, dict[str, StudyCard]] = {}
@@ -134,8 +116,8 @@ def _answer_named_study(card, question, query, passages, cards, composed, retrie
     return (composed if again.refused else again), passages
 
 
-def _attach_verdict(verdict: VerdictRecord, citations: list[Citation], retriever) -> tuple[str, list[Citation]]:
-    """Verdict evidence becomes numbered citations too (one number per document), so the lead line is checkable."""
+def _attach_verdict(verdict: VerdictRecord, citations: list[Citation], retriever) -> tuple[ClaimCheck, list[Citation]]:
+    """Verdict evidence becomes numbered citations too (one number per document), so the claim check is checkable."""
     by_doc = {c.doc_id: c for c in citations}
     chunks = getattr(retriever.snapshot, "chunks", {}) or {}
     cards = snapshot_cards(retriever.snapshot)
@@ -164,8 +146,8 @@ def _attach_verdict(verdict: VerdictRecord, citations: list[Citation], retriever
             quoted.append(cit.n)
         if len(numbers) >= 4:
             break
-    # the line quotes one study's sentence: it cites that study; the rest of the evidence stays in ``Answer.verdict``
-    return _verdict_line(verdict, quoted or numbers, mapping), citations
+    # the check quotes one study's sentence: it cites that study; the rest of the evidence stays in ``verdict``
+    return ClaimCheck(verdict, quoted or numbers, mapping), citations
 
 
 def _squash(text: str) -> str:
@@ -180,23 +162,6 @@ def _quotes(verdict: VerdictRecord) -> list[str]:
     return [_squash(q.rstrip("…. "))[:60] for q in re.findall(r"“([^”]{20,})”", reason)]
 
 
-def _flag_lines(flags: list[ClaimFlag], citations: list[Citation]) -> list[str]:
-    by_chunk = {c.chunk_id: c.n for c in citations}
-    lines = []
-    for f in flags:
-        verdict = f.verdict.replace("_", " ")
-        finding = (f.finding or f.verdict).replace("_", " ")
-        if not f.claim or not verdict:
-            continue
-        n = by_chunk.get(f.passage_chunk_id)
-        ref = f" [{n}]" if n else ""
-        reasons = [f.reason] if f.reason else f.reasons
-        # the reason's own [k] point into the audit's evidence list, not this answer's sources
-        why = f": {_renumber(str(reasons[0]), {}).rstrip('.').replace('  ', ' ')}" if reasons else ""
-        lines.append(f'- Audit flag ({finding.upper()}, verdict {verdict.upper()}): the article\'s claim "{f.claim.strip()}"{ref}{why}.')
-    return lines
-
-
 def _resolve_answerer(answerer: Any, settings: Settings):
     """None for deterministic, else a LangChain chat model (an instance passes through: tests, app)."""
     if isinstance(answerer, str) or answerer is None:
@@ -208,46 +173,22 @@ def _resolve_answerer(answerer: Any, settings: Settings):
     return answerer
 
 
-def stream_answer(
-    question: str,
-    history: Iterable[Any] | None = None,
-    k: int | None = None,
-    filters=None,
-    answerer: Any = "deterministic",
-    settings: Settings | None = None,
-    retriever: Retriever | None = None,
-    *,
-    auditor: Auditor | None = None,
-    verifier: Verifier | None = None,
-) -> Iterator[str | Answer]:
-    """Text pieces, then the final ``Answer`` as the last item.
+@dataclass
+class _Quotes:
+    """What the retrieval and the deterministic composer found for one question (steps 1–3)."""
 
-    Raises ``core.errors.StoreMissingError`` when no store exists, and
-    ``core.errors.LLMUnavailableError`` when the chosen LLM backend is not installed.
-    """
-    t_total = time.perf_counter()
-    s = settings or get_settings()
-    model = _resolve_answerer(answerer, s)
-    if retriever is None:
-        from chatbot.retrieval import get_retriever
+    passages: list
+    composed: Composed
+    gaps: list[str]  # question words no document mentions
+    cards: dict[str, StudyCard]
+    profile: Any
+    store_empty: bool
 
-        retriever = get_retriever(s)
-    timings: dict[str, float] = {}
-    query = standalone_query(question, history)
 
-    t = time.perf_counter()
-    passages = retriever.search(query, k=k, filters=filters)
-    timings["retrieve"] = _ms(t)
-
-    t = time.perf_counter()
-    intent = read_intent(question)
-    # a yes/no question asserting a strong claim ("does X cure Y?") is checked as a claim, whatever the auditor's own test says
-    claim_like = auditor is not None and (intent.strong_claim or audit_adapter.looks_like_claim(auditor, question))
-    verdict = audit_adapter.check_claim(auditor, question, retriever) if claim_like else None
-    verify_ms = _ms(t)
-
+def _compose_quotes(question: str, query: str, passages: list, intent, s: Settings, retriever: Retriever) -> _Quotes:
+    """Quote the passages (the deterministic composer), answering a study cited by author from its own
+    passages, and saying first what the question names that no document mentions."""
     store_empty = not getattr(retriever.snapshot, "chunks", None)
-    t = time.perf_counter()
     gaps = [] if store_empty else missing_terms(query, retriever.snapshot, s.embedding_model)
     cards = {} if store_empty else snapshot_cards(retriever.snapshot)
     profile = profile_for(retriever.snapshot, s)
@@ -277,99 +218,163 @@ def stream_answer(
             composed = Composed(head, [], refused=True)
         else:
             composed = Composed(f"{head}\n\n{closest_heading(gaps)}\n\n{composed.text}", composed.citations, refused=True)
-    unsupported: list[str] = []
+    return _Quotes(passages, composed, gaps, cards, profile, store_empty)
+
+
+@dataclass
+class _Draft:
+    """The answer before an LLM (if any) writes it: the direct lead, the quoted body and what the corpus lacks."""
+
+    lead: str
+    used: list[str]  # sentences the lead quotes (left out of the body)
+    lead_gaps: list[str]
+    body: str
+    citations: list[Citation]
+    refused: bool
+    uncovered: list[str]
+    refuse: bool  # the question is about something no study includes
+
+
+def _draft(question: str, query: str, intent, q: _Quotes, verdict: VerdictRecord | None, s: Settings, retriever: Retriever, deterministic: bool) -> _Draft:
+    """The direct lead composed from the study cards, and the body with what no study covers said first."""
     direct = (
         compose_lead(
             question,
             intent,
-            composed,
-            passages,
-            cards,
-            profile,
+            q.composed,
+            q.passages,
+            q.cards,
+            q.profile,
             verdict,
             getattr(retriever.snapshot, "chunks", None),
             query=query,
             focus_margin=s.compose.focus_margin,
         )
-        if not gaps and model is None
+        if not q.gaps and deterministic
         else None
     )
-    body, citations, refused = composed.text, composed.citations, composed.refused
-    uncovered, refuse = coverage_gaps(question, cards, profile) if not gaps and not store_empty else ([], False)
+    body, refused = q.composed.text, q.composed.refused
+    uncovered, refuse = coverage_gaps(question, q.cards, q.profile) if not q.gaps and not q.store_empty else ([], False)
     if refuse:  # about something no study includes: said first; what follows is only the closest (and no LLM improvises on it)
         if not refused:
             body = f"{NEAREST_HEADING}\n\n{body}"
         if not (direct is not None and uncovered[0] in direct.text):
             body = f"{' '.join(uncovered)}\n\n{body}"
         refused = True
-    findings = list(composed.findings)
-    name = "deterministic"
-    lead = ""
-    if verdict is not None and not store_empty and not gaps:
-        lead, citations = _attach_verdict(verdict, citations, retriever)
-    if direct is not None and direct.text:
-        lead = f"{lead}\n\n{direct.text}" if lead else direct.text
+    lead = direct.text if direct is not None and direct.text else ""
+    if lead:
         body = _without(body, direct.used)
-    if model is None:
-        if lead:
-            yield lead + "\n\n"
-        yield body
-        timings["compose"] = _ms(t)
-    else:
-        name = _model_label(model)
-        if lead:
-            yield lead + "\n\n"
-        if refused:  # nothing relevant retrieved: don't let the model improvise
-            yield body
-            timings["compose"] = _ms(t)
-        else:
-            from chatbot.answer.llm import build_messages, check_answer, stream_tokens
+    return _Draft(
+        lead=lead,
+        used=list(direct.used) if lead else [],
+        lead_gaps=list(direct.gaps) if direct and direct.gaps else [],
+        body=body,
+        citations=q.composed.citations,
+        refused=refused,
+        uncovered=list(uncovered),
+        refuse=refuse,
+    )
 
-            raw = []
-            for tok in stream_tokens(model, build_messages(question, passages, query, cards)):
-                raw.append(tok)
-                yield tok
-            timings["compose"] = _ms(t)
-            t = time.perf_counter()
-            checked = check_answer("".join(raw), passages, retriever.embeddings, s, verifier=verifier)
-            verify_ms += _ms(t)
-            body, unsupported = checked.text, checked.unsupported
-            if checked.no_answer:
-                body, refused, citations = REFUSAL, True, []
-            else:
-                citations = checked.citations
-            if verdict is not None and lead:  # recompute verdict numbering against the LLM's citation numbers
-                lead, citations = _attach_verdict(verdict, citations, retriever)
+
+@dataclass
+class _Written:
+    """An LLM's checked answer (or the draft, when it may not write)."""
+
+    body: str
+    citations: list[Citation]
+    refused: bool
+    unsupported: list[str] = field(default_factory=list)
+
+
+def _llm_pieces(model, question: str, query: str, q: _Quotes, d: _Draft, s: Settings, retriever: Retriever, verifier, timings: dict[str, float]):
+    """Stream the model's tokens, then check its sentences against the passages (a generator that returns ``_Written``)."""
+    from chatbot.answer.llm import build_messages, check_answer, stream_tokens
+
+    t = time.perf_counter()
+    raw = []
+    for tok in stream_tokens(model, build_messages(question, q.passages, query, q.cards)):
+        raw.append(tok)
+        yield tok
+    timings["compose"] = _ms(t)
+    t = time.perf_counter()
+    checked = check_answer("".join(raw), q.passages, retriever.embeddings, s, verifier=verifier)
+    timings["verify"] = timings.get("verify", 0.0) + _ms(t)
+    if checked.no_answer:
+        return _Written(REFUSAL, [], True, checked.unsupported)
+    return _Written(checked.text, checked.citations, d.refused, checked.unsupported)
+
+
+def _refused(w: _Written, d: _Draft, check: ClaimCheck | None, verdict: VerdictRecord | None, flags: list[ClaimFlag]) -> bool:
+    """Whether the answer declines: the draft or the LLM did, unless a claim check with evidence answers it;
+    always when the question is about something no study includes."""
+    refused = w.refused
+    has_lead = check is not None or bool(d.lead)
+    if has_lead and verdict is not None and verdict.verdict not in ("", Verdict.no_evidence):
+        refused = False
+    refused = refused or d.refuse
+    bare = not has_lead and not any(f.claim and f.verdict for f in flags)  # nothing but the body would be said
+    return refused or (bare and w.body in (REFUSAL, EMPTY_STORE))
+
+
+def _pieces(
+    question: str, history, k, filters, answerer, s: Settings, retriever: Retriever, auditor: Auditor | None, verifier: Verifier | None
+) -> Generator[str, None, AnswerRecord]:
+    """The answer's text pieces as they are produced; returns the ``AnswerRecord``."""
+    t_total = time.perf_counter()
+    model = _resolve_answerer(answerer, s)
+    timings: dict[str, float] = {}
+    query = standalone_query(question, history)
+
+    t = time.perf_counter()
+    passages = retriever.search(query, k=k, filters=filters)
+    timings["retrieve"] = _ms(t)
+
+    t = time.perf_counter()
+    intent = read_intent(question)
+    # a yes/no question asserting a strong claim ("does X cure Y?") is checked as a claim, whatever the auditor's own test says
+    claim_like = auditor is not None and (intent.strong_claim or audit_adapter.looks_like_claim(auditor, question))
+    verdict = audit_adapter.check_claim(auditor, question, retriever) if claim_like else None
+    timings["verify"] = _ms(t)
+
+    t = time.perf_counter()
+    q = _compose_quotes(question, query, passages, intent, s, retriever)
+    d = _draft(question, query, intent, q, verdict, s, retriever, deterministic=model is None)
+    citations = d.citations
+    check = None
+    if verdict is not None and not q.store_empty and not q.gaps:
+        check, citations = _attach_verdict(verdict, citations, retriever)
+    if d.lead:
+        yield d.lead + "\n\n"
+    if model is None or d.refused:  # nothing relevant retrieved: don't let the model improvise
+        yield d.body
+        timings["compose"] = _ms(t)
+        written = _Written(d.body, citations, d.refused)
+    else:
+        written = yield from _llm_pieces(model, question, query, q, d, s, retriever, verifier, timings)
+        if check is not None:  # recompute verdict numbering against the LLM's citation numbers
+            check, written.citations = _attach_verdict(verdict, written.citations, retriever)
+        citations = written.citations
 
     t = time.perf_counter()
     cited_ids = {cid for c in citations for cid in (c.chunk_ids or [c.chunk_id])}
-    flags = audit_adapter.flags_for(auditor, retriever, [p for p in passages if p.chunk.chunk_id in cited_ids])
-    verify_ms += _ms(t)
-    text = body
-    if lead:
-        text = f"{lead}\n\n{body}"
-        if verdict is not None and verdict.verdict not in ("", "no_evidence"):
-            refused = False
-    refused = refused or refuse
-    flag_lines = _flag_lines(flags, citations)
-    if flag_lines:
-        text += f"\n\n{FLAGS_HEADING}\n" + "\n".join(flag_lines)
-    timings["verify"] = verify_ms
+    flags = audit_adapter.flags_for(auditor, retriever, [p for p in q.passages if p.chunk.chunk_id in cited_ids])
+    timings["verify"] += _ms(t)
     timings["total"] = _ms(t_total)
-    yield Answer(
+    return AnswerRecord(
         question=question,
-        answer=text,
+        body=written.body,
         citations=sorted(citations, key=lambda c: c.n),
-        unsupported_sentences=unsupported,
+        unsupported_sentences=written.unsupported,
         flags=flags,
         verdict=verdict,
         timings_ms=timings,
-        answerer=name,
-        refused=refused or text in (REFUSAL, EMPTY_STORE),
+        answerer="deterministic" if model is None else _model_label(model),
+        refused=_refused(written, d, check, verdict, flags),
         query=query,
-        lead=lead,
-        findings=findings if model is None else [],
-        gaps=list(direct.gaps) if direct and direct.gaps else list(uncovered),
+        lead=d.lead,
+        statements=list(q.composed.findings) if model is None else [],
+        gaps=d.lead_gaps or d.uncovered,
+        claim_check=check,
     )
 
 
@@ -379,25 +384,39 @@ def _model_label(model) -> str:
     return model_name(model)
 
 
+def stream_answer(
+    question: str,
+    history: Iterable[Any] | None = None,
+    k: int | None = None,
+    filters=None,
+    answerer: Any = "deterministic",
+    *,
+    settings: Settings,
+    retriever: Retriever,
+    auditor: Auditor | None = None,
+    verifier: Verifier | None = None,
+) -> AnswerStream:
+    """The answer as it is produced: iterate for text pieces, then ``.record()`` for the ``AnswerRecord``.
+
+    Raises (while iterating) ``core.errors.LLMUnavailableError`` when the chosen LLM backend is not installed.
+    """
+    return AnswerStream(_pieces(question, history, k, filters, answerer, settings, retriever, auditor, verifier))
+
+
 def answer_question(
     question: str,
     history: Iterable[Any] | None = None,
     k: int | None = None,
     filters=None,
     answerer: Any = "deterministic",
-    settings: Settings | None = None,
-    retriever: Retriever | None = None,
     *,
+    settings: Settings,
+    retriever: Retriever,
     auditor: Auditor | None = None,
     verifier: Verifier | None = None,
-) -> Answer:
+) -> AnswerRecord:
     """Answer with numbered citations (see ``stream_answer`` for errors raised)."""
-    final = None
-    for item in stream_answer(question, history, k, filters, answerer, settings, retriever, auditor=auditor, verifier=verifier):
-        if isinstance(item, Answer):
-            final = item
-    assert final is not None
-    return final
+    return stream_answer(question, history, k, filters, answerer, settings=settings, retriever=retriever, auditor=auditor, verifier=verifier).record()
 
 
 @dataclass
@@ -410,10 +429,12 @@ class AnswerService:
     auditor: Auditor | None = None
     verifier: Verifier | None = None
 
-    def stream(
-        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None, answerer: Any = "deterministic"
-    ) -> Iterator[str | Answer]:
-        return stream_answer(question, history, k, filters, answerer, self.settings, self.retriever, auditor=self.auditor, verifier=self.verifier)
+    def stream(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None, answerer: Any = "deterministic") -> AnswerStream:
+        return stream_answer(
+            question, history, k, filters, answerer, settings=self.settings, retriever=self.retriever, auditor=self.auditor, verifier=self.verifier
+        )
 
-    def answer(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None, answerer: Any = "deterministic") -> Answer:
-        return answer_question(question, history, k, filters, answerer, self.settings, self.retriever, auditor=self.auditor, verifier=self.verifier)
+    def answer(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, filters=None, answerer: Any = "deterministic") -> AnswerRecord:
+        return answer_question(
+            question, history, k, filters, answerer, settings=self.settings, retriever=self.retriever, auditor=self.auditor, verifier=self.verifier
+        )

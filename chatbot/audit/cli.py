@@ -40,18 +40,13 @@ def _print_verdict(v: VerdictRecord, indent: str = "") -> None:
             print(w.fill("· " + r))
 
 
-def _check(args) -> int:
+def _check(args, services) -> int:
     from chatbot.audit import check_claim
-    from chatbot.retrieval import get_retriever
-    from core.settings import get_settings
-    from core.store import open_snapshot
 
     if len(args.claim.split()) < 2:
         print(f"error: give a claim to check, a statement of a few words (got {args.claim!r})", file=sys.stderr)
         return 2
-    s = get_settings()
-    snap = open_snapshot(s)
-    v = VerdictRecord.model_validate(check_claim(args.claim, get_retriever(s, snapshot=snap), s).to_json())
+    v = VerdictRecord.model_validate(check_claim(args.claim, services.retriever(), services.settings, verifier=services.verifier).to_json())
     if args.json:
         print(json.dumps(v.to_json(), indent=1, ensure_ascii=False))
     else:
@@ -60,16 +55,15 @@ def _check(args) -> int:
     return 0
 
 
-def _audit(args) -> int:
+def _audit(args, services) -> int:
     from chatbot.audit import audit_snapshot, save_audit
-    from core.settings import get_settings
     from core.store import open_snapshot
 
-    s = get_settings()
-    snap = open_snapshot(s)
+    snap = open_snapshot(services.settings)
     audit = snap.audit()
     if args.refresh:
-        audit = audit_snapshot(snap, None, settings=s, progress=not args.json)
+        retriever = services.retriever(snap)
+        audit = audit_snapshot(snap, None, retriever=retriever, settings=services.settings, verifier=services.verifier, progress=not args.json)
         save_audit(snap, audit)
     elif audit is None:
         print(f"No audit stored for store version {snap.version}; run `python -m chatbot audit --refresh`.", file=sys.stderr)
@@ -90,7 +84,9 @@ def _audit(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, services=None) -> int:
+    """``services`` (a ``services.Services``) defaults to the one built from the environment's settings:
+    every part (retriever, verifier) comes from the composition root, none from a fallback in the library."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in {"check", "audit"}:
         print("usage: python -m chatbot {check CLAIM [--json] | audit [--json] [--refresh]}", file=sys.stderr)
@@ -100,18 +96,22 @@ def main(argv: list[str] | None = None) -> int:
         ap = argparse.ArgumentParser(prog="python -m chatbot check", description="Verdict for one claim against the literature")
         ap.add_argument("claim", type=utf8_text)
         ap.add_argument("--json", action="store_true", help="print the verdict as JSON")
-        return _run(_check, ap.parse_args(rest))
+        return _run(_check, ap.parse_args(rest), services)
     ap = argparse.ArgumentParser(prog="python -m chatbot audit", description="Audited claims of the article")
     ap.add_argument("--json", action="store_true", help="print the whole audit as JSON")
     ap.add_argument("--refresh", action="store_true", help="recompute the audit for the current version and rewrite it")
-    return _run(_audit, ap.parse_args(rest))
+    return _run(_audit, ap.parse_args(rest), services)
 
 
-def _run(fn, args) -> int:
+def _run(fn, args, services) -> int:
     from core.errors import MagcheckError
 
     try:
-        return fn(args)
+        if services is None:
+            from services import build_services
+
+            services = build_services()
+        return fn(args, services)
     except MagcheckError as exc:  # no store, a damaged one, the Chroma server down, no verifier: one line, not a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1
