@@ -1,9 +1,10 @@
-"""Optional cross-encoder reranking of the fused candidates (models/reranker, trained here on SciFact).
+"""Cross-encoder reranking of the fused candidates (models/reranker, trained here on SciFact).
 
-Why optional: reranking 40 abstracts took 0.98 s per question on one thread (bf16), over the chat's
-latency budget, and the model learned on abstracts, not on our chunks. It is worth it for offline work
-and for users who turn it on (``MGC_RETRIEVAL__RERANK=true``): on SciFact claims it never trained on,
-nDCG@10 0.761 vs 0.717 for the hybrid, cross-fitted over 809 (models/reranker/README.md).
+On by default (``Settings.retrieval.rerank``) over the first ``rerank_candidates`` (10) fused passages:
+reranking 40 abstracts took 0.98 s per question on one thread (bf16), over the chat's latency budget,
+10 fits it. On SciFact claims it never trained on, nDCG@10 0.761 vs 0.717 for the hybrid at 40
+candidates, cross-fitted over 809 (models/reranker/README.md). ``MGC_RETRIEVAL__RERANK=false`` turns it
+off; a missing model folder is logged and the hybrid order is kept (``reranker_or_none``).
 
 The final order is not the cross-encoder's alone: it fell below the hybrid on 2 of 5 held-out folds.
 Each passage's cross-encoder logit, cosine similarity and BM25 score are standardised over the
@@ -16,6 +17,7 @@ on every fold (+0.032 to +0.059) where rank fusion lost on one.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,7 +28,10 @@ from core.settings import Settings, get_settings
 
 from chatbot.fusion import standardised_sum
 
-__all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker"]
+__all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker", "reranker_or_none"]
+
+log = logging.getLogger("chatbot.rerank")
+_warned: set[str] = set()  # model paths whose absence was logged (once per process, not once per search)
 
 
 class CrossEncoderReranker:
@@ -95,6 +100,26 @@ def get_reranker(settings: Settings | None = None) -> CrossEncoderReranker:
 
     s = settings or get_settings()
     return _load(str(s.reranker_model), fusion_weights(s), use_bf16(s.inference_precision), s.retrieval.rerank_max_tokens)
+
+
+def reranker_or_none(settings: Settings | None = None) -> CrossEncoderReranker | None:
+    """The configured reranker, or None when ``retrieval.rerank`` is off or the model cannot be loaded.
+
+    Reranking is on by default, so a checkout without ``models/reranker`` (or with unreadable weights)
+    must still answer: the reason is logged once, as one line, and the hybrid order is kept. A command
+    that asks for the reranker explicitly (``python -m evals beir --rerank``) calls ``get_reranker``
+    and fails instead."""
+    s = settings or get_settings()
+    if not s.retrieval.rerank:
+        return None
+    try:
+        return get_reranker(s)
+    except (MissingRerankerError, OSError) as exc:
+        key = str(s.reranker_model)
+        if key not in _warned:
+            _warned.add(key)
+            log.warning("answering without the reranker (set MGC_RETRIEVAL__RERANK=false to silence this): %s", str(exc).splitlines()[0])
+        return None
 
 
 def fusion_weights(s: Settings) -> tuple[float, float, float]:

@@ -302,9 +302,9 @@ def _build(settings: Settings, snapshot: Snapshot, embeddings: Embedder | None, 
     from core.embeddings import get_embeddings
 
     if reranker is None and settings.retrieval.rerank:
-        from chatbot.rerank import get_reranker
+        from chatbot.rerank import reranker_or_none
 
-        reranker = get_reranker(settings)
+        reranker = reranker_or_none(settings)  # None, with the reason logged, when the model is missing
     return HybridRetriever(
         snapshot=snapshot,
         embeddings=embeddings or get_embeddings(settings),
