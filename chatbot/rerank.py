@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from chatbot.fusion import standardised_sum
 __all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker", "reranker_or_none"]
 
 log = logging.getLogger("chatbot.rerank")
+CACHE_PAIRS = 4096  # scored (question, passage) pairs kept: a few hundred questions' worth, ~1 MB of text keys
 _warned: set[str] = set()  # model paths whose absence was logged (once per process, not once per search)
 
 
@@ -59,8 +62,40 @@ class CrossEncoderReranker:
         self.batch_size = batch_size
         self.weights = weights or fusion_weights(get_settings())  # (cross-encoder, cosine, BM25)
         self.bf16 = bf16  # autocast matmuls to bf16 (weights stay fp32), as the verifier and the embedder do; see core.precision
+        # (query, text) -> logit, newest last. A claim-like question is searched three times (the answer's search,
+        # then the claim check's literature-only search of the same words and its synonym query): the second
+        # shares most of its candidates with the first, and a reader's repeated or follow-up question too.
+        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._lock = threading.Lock()  # the app's sessions share one reranker
+
+    def clear_cache(self) -> None:
+        """Forget scored pairs (benchmarks/latency_bench.py: every repetition scores its questions afresh)."""
+        with self._lock:
+            self._seen.clear()
 
     def scores(self, query: str, texts: list[str]) -> np.ndarray:
+        """One logit per text, scored against ``query``; pairs scored before come from a bounded cache."""
+        out = np.zeros(len(texts), dtype=np.float32)
+        todo = []
+        with self._lock:
+            for i, t in enumerate(texts):
+                v = self._seen.get((query, t))
+                if v is None:
+                    todo.append(i)
+                else:
+                    out[i] = v
+                    self._seen.move_to_end((query, t))
+        if todo:
+            fresh = self._score([texts[i] for i in todo], query)
+            with self._lock:
+                for i, v in zip(todo, fresh):
+                    out[i] = v
+                    self._seen[(query, texts[i])] = float(v)
+                while len(self._seen) > CACHE_PAIRS:
+                    self._seen.popitem(last=False)
+        return out
+
+    def _score(self, texts: list[str], query: str) -> np.ndarray:
         out = np.zeros(len(texts), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         import contextlib
