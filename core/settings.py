@@ -158,6 +158,12 @@ class AuditSettings(BaseModel):
     """Claim audit knobs. The defaults lean towards *not* saying "supported": a false "supported"
     is the worst error the audit can make, so every threshold guarding it errs high."""
 
+    rerank: bool = Field(
+        False,
+        description="Rerank the claim audit's and claim check's retrieval too (when retrieval.rerank is on). Off: the "
+        "decision layer (models/decision) was fitted on evidence in the hybrid order, and a claim-like question's check "
+        "searches twice more, which put the answer p95 over 1 s with it on (benchmarks/latency_bench.py).",
+    )
     k: int = Field(
         8,
         description="Literature passages retrieved per claim before stance scoring. 8 (was 6) with 4 windows per passage: "

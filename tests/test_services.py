@@ -179,3 +179,27 @@ def test_the_app_warm_up_runs_the_reranker_once(settings):
     warm_reranker(build_services(settings, embedder=FakeEmbeddings(), reranker=fake))
     assert len(fake.calls) == 1
     warm_reranker(build_services(settings, embedder=FakeEmbeddings()))  # off (this test process's setting): a no-op
+
+
+def test_the_claim_check_searches_without_the_reranker_unless_the_audit_asks(settings):
+    """The decision layer was fitted on evidence in the hybrid order, so the claim check and the audit drop the
+    reranker (Settings.audit.rerank false); a reader's filters still hold on that view; true keeps it."""
+    from chatbot.retrieval import Filters
+    from fakes import FakeReranker
+    from services import build_services
+    from services.scoped import ScopedRetriever, scoped
+
+    _store(settings)
+    on = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"rerank": True})})
+    fake = FakeReranker()
+    s = build_services(on, embedder=FakeEmbeddings(), verifier=FakeVerifier(), reranker=fake)
+    view = scoped(s.retriever(), Filters(study_types=["rct"]))
+    s.auditor.check_claim("Magnesium oxide is poorly absorbed.", view)
+    assert fake.calls == []
+    hybrid = view.hybrid_only()
+    assert isinstance(hybrid, ScopedRetriever) and hybrid.scope == view.scope and hybrid.inner.reranker is None
+    assert s.retriever().reranker is fake  # the answer's own retriever keeps it
+    both = on.model_copy(update={"audit": on.audit.model_copy(update={"rerank": True})})
+    s2 = build_services(both, embedder=FakeEmbeddings(), verifier=FakeVerifier(), reranker=fake)
+    s2.auditor.check_claim("Magnesium oxide is poorly absorbed.", s2.retriever())
+    assert fake.calls
