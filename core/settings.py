@@ -124,7 +124,7 @@ class RetrievalSettings(BaseModel):
         ge=1,
         le=200,
         description="How many of the fused candidates the reranker rescores; the rest keep their order after them. Cost "
-        "grows with it: 10 is the most that fit the answer budget (p50 <= 300 ms) here: latency_bench answer p50 238 ms "
+        "grows with it: 10 fits the answer budget (p50 <= 300 ms) and 15 did not: latency_bench answer p50 238 ms "
         "at 10, 336 ms at 15 (load average 2.4-2.5). SciFact nDCG@10, fold 0 held out by the shipped model (evals beir "
         "--rerank --query-split fold0; hybrid 0.688): 10 -> 0.719, 15 -> 0.730, 40 -> 0.748; cross-fitted over 809 with "
         "the fold models (not shipped): 40 -> 0.761, 20 -> 0.760, 10 -> 0.750 (hybrid 0.717).",
