@@ -1,6 +1,7 @@
 """Loading the models behind the first answer while the reader looks at the first page.
 
-A cold start loads the embedding model, opens the store and loads the claim verifier: tens of
+A cold start loads the embedding model, opens the store and loads the passage reranker (on by
+default, ``Settings.retrieval.rerank``) and the claim verifier: tens of
 seconds on a busy CPU. Done inside the page script, it kept the page "running" and the chat input
 answered nothing until it was over. Here it runs once per process and store version in a
 background thread that fills the same caches the pages read (``app.resources``), so the first page
@@ -43,11 +44,23 @@ def warm_verifier(services: Services, text: str) -> None:
     services.verifier.score([(text, text)])
 
 
+def warm_reranker(services: Services, text: str = "a short passage") -> None:
+    """Load the passage reranker and run it once (its first call is slower than the rest); a no-op when it
+    is off, or missing (``Services.reranker`` then logs why and retrieval keeps the hybrid order). ``text``: any
+    words (no subject is named in code); what is scored does not matter, only that the model ran once."""
+    reranker = services.reranker
+    if reranker is not None and hasattr(reranker, "scores"):
+        reranker.scores(text, [text])
+
+
 def _load(settings: Settings, version: str, w: Warmup) -> None:
     try:
+        services = get_services(settings)
+        if settings.retrieval.rerank:
+            w.stage = "the passage reranker"
+            warm_reranker(services)  # before the retriever, which is built with it
         w.stage = "the store and the embedding model"
         retriever = get_retriever_for(settings, version)  # opens the store and embeds one query: the model is in memory
-        services = get_services(settings)
         if services.audit:
             w.stage = "the claim verifier"
             warm_verifier(services, next((c.text for c in retriever.snapshot.chunks.values()), ""))

@@ -1,7 +1,7 @@
 """First answer after the app starts: ``streamlit run`` from nothing to an answered question.
 
 What a reader meets after a deploy or a restart: the server starts, the first page draws, and the
-first question waits for the models (embedding model, store, claim verifier) that the app loads in
+first question waits for the models (reranker, embedding model, store, claim verifier) that the app loads in
 a background thread (``app/warmup.py``). Measured in headless Chromium with the browser-test helpers
 (``tests/browser_support.py``): Chromium is started first, so only the app is on the clock.
 
@@ -80,6 +80,9 @@ def phases(question: str) -> list[tuple[str, float, float]]:
 
     settings = Settings()
     services = build_services(settings)
+    if services.reranker is not None and hasattr(services.reranker, "scores"):
+        services.reranker.scores("Magnesium improves sleep.", ["Magnesium improved sleep quality."])
+    mark("passage reranker (on by default)")
     snap = open_snapshot(settings, current_version(settings))
     retriever = services.retriever(snap)
     mark("store: snapshot, BM25, collection")

@@ -1,9 +1,10 @@
-"""Optional cross-encoder reranking of the fused candidates (models/reranker, trained here on SciFact).
+"""Cross-encoder reranking of the fused candidates (models/reranker, trained here on SciFact).
 
-Why optional: reranking 40 abstracts took 0.98 s per question on one thread (bf16), over the chat's
-latency budget, and the model learned on abstracts, not on our chunks. It is worth it for offline work
-and for users who turn it on (``MGC_RETRIEVAL__RERANK=true``): on SciFact claims it never trained on,
-nDCG@10 0.761 vs 0.717 for the hybrid, cross-fitted over 809 (models/reranker/README.md).
+On by default (``Settings.retrieval.rerank``) over the first ``rerank_candidates`` (10) fused passages:
+reranking 40 abstracts took 0.98 s per question on one thread (bf16), over the chat's latency budget,
+10 fits it. On SciFact claims it never trained on, nDCG@10 0.761 vs 0.717 for the hybrid at 40
+candidates, cross-fitted over 809 (models/reranker/README.md). ``MGC_RETRIEVAL__RERANK=false`` turns it
+off; a missing model folder is logged and the hybrid order is kept (``reranker_or_none``).
 
 The final order is not the cross-encoder's alone: it fell below the hybrid on 2 of 5 held-out folds.
 Each passage's cross-encoder logit, cosine similarity and BM25 score are standardised over the
@@ -16,6 +17,9 @@ on every fold (+0.032 to +0.059) where rank fusion lost on one.
 from __future__ import annotations
 
 import functools
+import logging
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,7 +30,11 @@ from core.settings import Settings, get_settings
 
 from chatbot.fusion import standardised_sum
 
-__all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker"]
+__all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker", "reranker_or_none"]
+
+log = logging.getLogger("chatbot.rerank")
+CACHE_PAIRS = 4096  # scored (question, passage) pairs kept: a few hundred questions' worth, ~1 MB of text keys
+_warned: set[str] = set()  # model paths whose absence was logged (once per process, not once per search)
 
 
 class CrossEncoderReranker:
@@ -54,8 +62,40 @@ class CrossEncoderReranker:
         self.batch_size = batch_size
         self.weights = weights or fusion_weights(get_settings())  # (cross-encoder, cosine, BM25)
         self.bf16 = bf16  # autocast matmuls to bf16 (weights stay fp32), as the verifier and the embedder do; see core.precision
+        # (query, text) -> logit, newest last. A claim-like question is searched three times (the answer's search,
+        # then the claim check's literature-only search of the same words and its synonym query): the second
+        # shares most of its candidates with the first, and a reader's repeated or follow-up question too.
+        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._lock = threading.Lock()  # the app's sessions share one reranker
+
+    def clear_cache(self) -> None:
+        """Forget scored pairs (benchmarks/latency_bench.py: every repetition scores its questions afresh)."""
+        with self._lock:
+            self._seen.clear()
 
     def scores(self, query: str, texts: list[str]) -> np.ndarray:
+        """One logit per text, scored against ``query``; pairs scored before come from a bounded cache."""
+        out = np.zeros(len(texts), dtype=np.float32)
+        todo = []
+        with self._lock:
+            for i, t in enumerate(texts):
+                v = self._seen.get((query, t))
+                if v is None:
+                    todo.append(i)
+                else:
+                    out[i] = v
+                    self._seen.move_to_end((query, t))
+        if todo:
+            fresh = self._score([texts[i] for i in todo], query)
+            with self._lock:
+                for i, v in zip(todo, fresh):
+                    out[i] = v
+                    self._seen[(query, texts[i])] = float(v)
+                while len(self._seen) > CACHE_PAIRS:
+                    self._seen.popitem(last=False)
+        return out
+
+    def _score(self, texts: list[str], query: str) -> np.ndarray:
         out = np.zeros(len(texts), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         import contextlib
@@ -95,6 +135,26 @@ def get_reranker(settings: Settings | None = None) -> CrossEncoderReranker:
 
     s = settings or get_settings()
     return _load(str(s.reranker_model), fusion_weights(s), use_bf16(s.inference_precision), s.retrieval.rerank_max_tokens)
+
+
+def reranker_or_none(settings: Settings | None = None) -> CrossEncoderReranker | None:
+    """The configured reranker, or None when ``retrieval.rerank`` is off or the model cannot be loaded.
+
+    Reranking is on by default, so a checkout without ``models/reranker`` (or with unreadable weights)
+    must still answer: the reason is logged once, as one line, and the hybrid order is kept. A command
+    that asks for the reranker explicitly (``python -m evals beir --rerank``) calls ``get_reranker``
+    and fails instead."""
+    s = settings or get_settings()
+    if not s.retrieval.rerank:
+        return None
+    try:
+        return get_reranker(s)
+    except (MissingRerankerError, OSError) as exc:
+        key = str(s.reranker_model)
+        if key not in _warned:
+            _warned.add(key)
+            log.warning("answering without the reranker (set MGC_RETRIEVAL__RERANK=false to silence this): %s", str(exc).splitlines()[0])
+        return None
 
 
 def fusion_weights(s: Settings) -> tuple[float, float, float]:

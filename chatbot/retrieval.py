@@ -195,6 +195,10 @@ class HybridRetriever(BaseRetriever):
         return [passage_to_document(p) for p in self.search(query, k=self.k, filters=self.filters)]
 
     # -- our interface -------------------------------------------------------
+    def hybrid_only(self) -> HybridRetriever:
+        """This retriever without its reranker (same store, index and embedder; a shallow copy)."""
+        return self if self.reranker is None else self.model_copy(update={"reranker": None})
+
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None, diversify: bool = True, timings: dict[str, float] | None = None
     ) -> list[Passage]:
@@ -302,9 +306,9 @@ def _build(settings: Settings, snapshot: Snapshot, embeddings: Embedder | None, 
     from core.embeddings import get_embeddings
 
     if reranker is None and settings.retrieval.rerank:
-        from chatbot.rerank import get_reranker
+        from chatbot.rerank import reranker_or_none
 
-        reranker = get_reranker(settings)
+        reranker = reranker_or_none(settings)  # None, with the reason logged, when the model is missing
     return HybridRetriever(
         snapshot=snapshot,
         embeddings=embeddings or get_embeddings(settings),
@@ -313,6 +317,12 @@ def _build(settings: Settings, snapshot: Snapshot, embeddings: Embedder | None, 
         k=settings.retrieval.k,
         reranker=reranker,
     )
+
+
+def hybrid_only(retriever):
+    """``retriever`` without its reranker where it has one to drop (``hybrid_only()``), else itself."""
+    f = getattr(type(retriever), "hybrid_only", None)  # the type's, not a wrapper's __getattr__ passing the inner one's
+    return f(retriever) if f is not None else retriever
 
 
 def get_retriever(

@@ -99,7 +99,15 @@ class RetrievalSettings(BaseModel):
     )
     max_per_doc: int = Field(2, description="At most this many passages from one document, so one paper cannot crowd out the rest.")
     min_article: int = Field(1, description="Passages from the article guaranteed when it is relevant at all, so answers can contrast the two sides.")
-    rerank: bool = Field(False, description="Rerank fused candidates with the trained cross-encoder (slower, better ranking).")
+    rerank: bool = Field(
+        True,
+        description="Rerank an answer's fused candidates with the trained cross-encoder (models/reranker). On by default "
+        "(issue 23): with rerank_candidates=10 and the claim check searching without it (audit.rerank), answers measured "
+        "p50 238 ms / p95 546 ms on one thread (benchmarks/latency_bench.py, load average 2.5; off: 24-29 / 503-543 ms "
+        "under load 2.4-4.4), our 108 questions nDCG@10 0.889 -> 0.896, key facts 0.877 -> 0.888, flag recall "
+        "0.750 -> 0.792 (evals run --no-claims), first answer after start 7.9 s (off 8.0). A missing model folder logs "
+        "one line and answers keep the hybrid order; false turns it off (MGC_RETRIEVAL__RERANK=false).",
+    )
     rerank_weight: float = Field(
         1.0,
         gt=0,
@@ -112,13 +120,14 @@ class RetrievalSettings(BaseModel):
     rerank_dense_weight: float = Field(1.0, ge=0, description="Weight of the cosine similarity in the reranker's fusion (see rerank_weight).")
     rerank_bm25_weight: float = Field(0.75, ge=0, description="Weight of the BM25 score in the reranker's fusion (see rerank_weight).")
     rerank_candidates: int = Field(
-        40,
+        10,
         ge=1,
         le=200,
         description="How many of the fused candidates the reranker rescores; the rest keep their order after them. Cost "
-        "grows with it. SciFact nDCG@10 cross-fitted: 40 -> 0.761, 20 -> 0.760, 10 -> 0.750 (hybrid 0.717). Our 108 "
-        "questions (evals run --no-claims --threads 2): 40 -> answer p95 1.5 s, 20 -> 1.2 s, 10 -> 0.64 s, retrieval "
-        "nDCG@10 0.911 / 0.902 / 0.896 (off: 0.889, 0.29 s). 40 = the hybrid's candidate depth.",
+        "grows with it: 10 fits the answer budget (p50 <= 300 ms) and 15 did not: latency_bench answer p50 238 ms "
+        "at 10, 336 ms at 15 (load average 2.4-2.5). SciFact nDCG@10, fold 0 held out by the shipped model (evals beir "
+        "--rerank --query-split fold0; hybrid 0.688): 10 -> 0.719, 15 -> 0.730, 40 -> 0.748; cross-fitted over 809 with "
+        "the fold models (not shipped): 40 -> 0.761, 20 -> 0.760, 10 -> 0.750 (hybrid 0.717).",
     )
     rerank_max_tokens: int = Field(224, ge=32, le=512, description="Tokens of (question, passage) the reranker reads; it was trained at 224.")
     dense_postfilter_share: float = Field(
@@ -152,6 +161,12 @@ class AuditSettings(BaseModel):
     """Claim audit knobs. The defaults lean towards *not* saying "supported": a false "supported"
     is the worst error the audit can make, so every threshold guarding it errs high."""
 
+    rerank: bool = Field(
+        False,
+        description="Rerank the claim audit's and claim check's retrieval too (when retrieval.rerank is on). Off: the "
+        "decision layer (models/decision) was fitted on evidence in the hybrid order, and a claim-like question's check "
+        "searches twice more, which put the answer p95 over 1 s with it on (benchmarks/latency_bench.py).",
+    )
     k: int = Field(
         8,
         description="Literature passages retrieved per claim before stance scoring. 8 (was 6) with 4 windows per passage: "

@@ -36,6 +36,7 @@ class Services:
     _verifier: Verifier | None = field(default=None, repr=False)
     _reranker: Reranker | None = field(default=None, repr=False)
     _auditor: Auditor | None = field(default=None, repr=False)
+    _reranker_tried: bool = field(default=False, repr=False)
     audit: bool = True  # False: answers carry no claim verdicts or flags, ingest writes no audit
     _retrievers: OrderedDict[str, Any] = field(default_factory=OrderedDict, repr=False)  # newest last
     max_retrievers: int = 4  # versions kept warm (a long-running app sees a new one per re-ingest)
@@ -65,11 +66,15 @@ class Services:
 
     @property
     def reranker(self) -> Reranker | None:
-        """The cross-encoder reranker when ``settings.retrieval.rerank`` is on (or one was injected)."""
-        if self._reranker is None and self.settings.retrieval.rerank:
-            from chatbot.rerank import get_reranker
+        """The cross-encoder reranker when ``settings.retrieval.rerank`` is on (the default), or the injected one.
 
-            self._reranker = get_reranker(self.settings)
+        None when it is off, or when its model cannot be loaded: then the reason is logged once and
+        retrieval keeps the hybrid order, so a checkout without ``models/reranker`` still answers."""
+        if self._reranker is None and self.settings.retrieval.rerank and not self._reranker_tried:
+            from chatbot.rerank import reranker_or_none
+
+            self._reranker_tried = True  # a missing model is looked for once, not on every retriever
+            self._reranker = reranker_or_none(self.settings)
         return self._reranker
 
     @property

@@ -62,6 +62,13 @@ class ScopedRetriever:
             return []
         return self.inner.search(query, k=k, filters=merged, diversify=diversify, timings=timings)
 
+    def hybrid_only(self) -> Retriever:
+        """The same scope over the inner retriever without its reranker (the claim audit's view)."""
+        from chatbot.retrieval import hybrid_only
+
+        inner = hybrid_only(self.inner)
+        return self if inner is self.inner else ScopedRetriever(inner, self.scope)
+
     def __getattr__(self, name: str) -> Any:  # settings, lexical, … of the wrapped retriever
         if name in ("inner", "scope"):  # not set yet (copy, unpickling): no recursion
             raise AttributeError(name)

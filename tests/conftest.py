@@ -14,6 +14,11 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# The reranker is on by default (Settings.retrieval.rerank). Unit tests run with fakes and would
+# otherwise load the real cross-encoder behind every search, in this process and in the app and CLI
+# subprocesses they start; they inject tests/fakes.FakeReranker where reranking matters. The tests on
+# the default store (real models, ``default_store``) turn it back on: they test the product's default path.
+os.environ.setdefault("MGC_RETRIEVAL__RERANK", "false")
 
 import fakes  # noqa: E402,F401 - registers the "fake" embedder for this test process
 
@@ -51,7 +56,12 @@ def default_store(tmp_path_factory):
     corpus = PROJECT_ROOT / "corpus"
     if not ((corpus / "article").is_dir() and (corpus / "literature").is_dir()):
         pytest.skip("no default corpus (corpus/ with article/ and literature/)")
-    s = Settings(store_dir=tmp_path_factory.mktemp("default_store") / "store", corpus_dir=corpus, fetch_online=False)
+    s = Settings(
+        store_dir=tmp_path_factory.mktemp("default_store") / "store",
+        corpus_dir=corpus,
+        fetch_online=False,
+        retrieval={"rerank": True},  # the product's default (this process's environment turns it off for unit tests)
+    )
     if not (Path(s.verifier_model) / "config.json").exists():
         pytest.skip(f"no verifier weights at {s.verifier_model} (set MGC_VERIFIER_MODEL to a trained verifier)")
     from services import build_services

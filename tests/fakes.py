@@ -56,6 +56,23 @@ class FakeVerifier:
         return np.array([self.decide(c, e) for c, e in pairs], dtype=np.float32).reshape(-1, 3)
 
 
+class FakeReranker:
+    """A reranker that reverses the order of the passages it rescores and records each call's ``top``."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, int]] = []
+
+    def scores(self, query, texts):
+        return np.arange(len(texts), dtype=np.float32)
+
+    def rerank(self, query, passages, top=30):
+        from dataclasses import replace
+
+        self.calls.append((query, top))
+        head = list(reversed(passages[:top]))
+        return [replace(p, rank=i + 1) for i, p in enumerate(head + passages[top:])]
+
+
 def register() -> None:
     """Make ``embedding_model="fake"`` select ``FakeEmbeddings`` (idempotent)."""
     from core.embeddings import register_embedder

@@ -85,3 +85,23 @@ def test_fusion_weights_come_from_settings(tmp_path):
         pytest.skip("no reranker weights")
     assert rerank.get_reranker(s).weights == (3.5, 0.5, 0.0)
     assert json.loads((s.reranker_model / "metrics.json").read_text())["fold"] == 0  # trained with core.splits' dev held out
+
+
+def test_a_pair_scored_before_is_not_scored_again(reranker, monkeypatch):
+    """A claim-like question is searched three times, the first two over mostly the same passages: pairs scored
+    once come from the reranker's cache, with the same logits, and only the new ones reach the model."""
+    from chatbot import rerank
+
+    claim, pos, negs = _dev_cases(1, 3)[0]
+    reranker.clear_cache()
+    first = reranker.scores(claim, [pos, *negs])
+    seen = []
+    real = reranker._score
+    monkeypatch.setattr(reranker, "_score", lambda texts, query: seen.append(len(texts)) or real(texts, query))
+    again = reranker.scores(claim, [negs[1], "An unrelated passage about coral reefs.", pos])
+    assert seen == [1]  # only the new passage
+    assert again[0] == first[2] and again[2] == first[0]
+    monkeypatch.setattr(rerank, "CACHE_PAIRS", 2)
+    reranker.scores(claim, ["Another passage, about tides."])
+    assert len(reranker._seen) == 2  # bounded: the oldest pairs go first
+    reranker.clear_cache()

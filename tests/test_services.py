@@ -108,3 +108,98 @@ def test_errors_share_one_base():
     ):
         assert issubclass(cls, MagcheckError), cls
     assert issubclass(StoreMissingError, RuntimeError) and issubclass(UploadRejected, ValueError)  # old bases kept
+
+
+def test_reranking_is_on_by_default_and_a_setting_turns_it_off(monkeypatch):
+    """Issue 23: the product's default path reranks the first 10 fused candidates; MGC_RETRIEVAL__RERANK=false
+    turns it off (tests/conftest.py sets it false for the unit tests, so it is removed here)."""
+    from core.settings import Settings
+
+    monkeypatch.delenv("MGC_RETRIEVAL__RERANK", raising=False)
+    assert Settings().retrieval.rerank is True and Settings().retrieval.rerank_candidates == 10
+    monkeypatch.setenv("MGC_RETRIEVAL__RERANK", "false")
+    assert Settings().retrieval.rerank is False
+    monkeypatch.setenv("MGC_RETRIEVAL__RERANK_CANDIDATES", "20")
+    assert Settings().retrieval.rerank_candidates == 20
+
+
+def test_the_default_retriever_reranks_with_the_wired_reranker(settings):
+    """With reranking on, the services' retriever sends its fused candidates through the reranker, the
+    configured number of them; switched off, the same services build a retriever without one."""
+    from fakes import FakeReranker
+    from services import build_services
+
+    _store(settings)
+    on = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"rerank": True, "rerank_candidates": 10})})
+    fake = FakeReranker()
+    s = build_services(on, embedder=FakeEmbeddings(), verifier=FakeVerifier(), reranker=fake)
+    assert s.reranker is fake and s.retriever().reranker is fake
+    s.retriever().search("magnesium oxide absorption")
+    assert fake.calls and all(top == 10 for _, top in fake.calls)
+    off = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"rerank": False})})
+    assert build_services(off, embedder=FakeEmbeddings(), verifier=FakeVerifier()).retriever().reranker is None
+
+
+def test_a_missing_reranker_model_is_logged_once_and_answers_keep_the_hybrid_order(settings, caplog):
+    """Reranking is on by default, so a checkout without models/reranker must still answer: the reason is
+    one logged line, the retriever has no reranker, and an explicit request (evals beir --rerank) still fails."""
+    import logging
+
+    from chatbot import rerank
+    from services import build_services
+
+    _store(settings)
+    missing = settings.model_copy(
+        update={"reranker_model": settings.store_dir / "no-reranker", "retrieval": settings.retrieval.model_copy(update={"rerank": True})}
+    )
+    rerank._warned.discard(str(missing.reranker_model))
+    with caplog.at_level(logging.WARNING, logger="chatbot.rerank"):
+        s = build_services(missing, embedder=FakeEmbeddings(), verifier=FakeVerifier())
+        assert s.reranker is None and s.retriever().reranker is None
+        assert s.answerer().answer("How well is magnesium oxide absorbed?").citations
+        build_services(missing, embedder=FakeEmbeddings(), verifier=FakeVerifier()).reranker  # a second one: no second line
+    lines = [r.getMessage() for r in caplog.records if r.name == "chatbot.rerank"]
+    assert len(lines) == 1 and "no-reranker" in lines[0] and "MGC_RETRIEVAL__RERANK=false" in lines[0] and "\n" not in lines[0]
+    with pytest.raises(rerank.MissingRerankerError):
+        rerank.get_reranker(missing)
+
+
+def test_the_app_warm_up_runs_the_reranker_once(settings):
+    """app.warmup loads the reranker with the other models, so the first answer does not pay for it."""
+    from app.warmup import warm_reranker
+    from fakes import FakeReranker
+    from services import build_services
+
+    class Counting(FakeReranker):
+        def scores(self, query, texts):
+            self.calls.append((query, len(texts)))
+            return super().scores(query, texts)
+
+    fake = Counting()
+    warm_reranker(build_services(settings, embedder=FakeEmbeddings(), reranker=fake))
+    assert len(fake.calls) == 1
+    warm_reranker(build_services(settings, embedder=FakeEmbeddings()))  # off (this test process's setting): a no-op
+
+
+def test_the_claim_check_searches_without_the_reranker_unless_the_audit_asks(settings):
+    """The decision layer was fitted on evidence in the hybrid order, so the claim check and the audit drop the
+    reranker (Settings.audit.rerank false); a reader's filters still hold on that view; true keeps it."""
+    from chatbot.retrieval import Filters
+    from fakes import FakeReranker
+    from services import build_services
+    from services.scoped import ScopedRetriever, scoped
+
+    _store(settings)
+    on = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"rerank": True})})
+    fake = FakeReranker()
+    s = build_services(on, embedder=FakeEmbeddings(), verifier=FakeVerifier(), reranker=fake)
+    view = scoped(s.retriever(), Filters(study_types=["rct"]))
+    s.auditor.check_claim("Magnesium oxide is poorly absorbed.", view)
+    assert fake.calls == []
+    hybrid = view.hybrid_only()
+    assert isinstance(hybrid, ScopedRetriever) and hybrid.scope == view.scope and hybrid.inner.reranker is None
+    assert s.retriever().reranker is fake  # the answer's own retriever keeps it
+    both = on.model_copy(update={"audit": on.audit.model_copy(update={"rerank": True})})
+    s2 = build_services(both, embedder=FakeEmbeddings(), verifier=FakeVerifier(), reranker=fake)
+    s2.auditor.check_claim("Magnesium oxide is poorly absorbed.", s2.retriever())
+    assert fake.calls

@@ -173,11 +173,22 @@ def check_claim(text: str, retriever, settings=None, verifier=None) -> Verdict:
     from chatbot.audit.verifier import get_verifier
 
     s = _settings(settings)
+    retriever = _audit_view(retriever, s)
     verifier = verifier or get_verifier(s)
     profile = _profile(retriever, s)
     query = as_claim(text)
     gap = _gap_verdict(text, query, retriever, s)
     return gap or judge(text, _retrieve(query, retriever, s.audit.k, profile), verifier, s, profile, decision_model(s), similarity_fn(retriever))
+
+
+def _audit_view(retriever, s):
+    """The retriever the audit searches with: without the reranker unless ``Settings.audit.rerank`` (the
+    decision layer was fitted on evidence in the hybrid order; see that setting)."""
+    if s.audit.rerank:
+        return retriever
+    from chatbot.retrieval import hybrid_only
+
+    return hybrid_only(retriever)
 
 
 # ---------------------------------------------------------------------------- whole-article audit
@@ -200,7 +211,9 @@ def audit_snapshot(snapshot, previous: AuditReport | None = None, *, retriever=N
     if retriever is None:
         from chatbot.retrieval import get_retriever
 
-        retriever = get_retriever(s, snapshot=snapshot)
+        rs = s if s.audit.rerank else s.model_copy(update={"retrieval": s.retrieval.model_copy(update={"rerank": False})})
+        retriever = get_retriever(rs, snapshot=snapshot)  # no reranker to load when the audit would not use it
+    retriever = _audit_view(retriever, s)
     verifier = verifier or get_verifier(s)
     profile = profile_for(snapshot, s)
     model = decision_model(s)
