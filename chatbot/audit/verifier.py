@@ -69,7 +69,7 @@ def resolve_model_path(path: str | os.PathLike | None = None) -> Path:
 class Verifier:
     """Scores (claim, evidence) pairs; probabilities always come back in ``LABELS`` order."""
 
-    def __init__(self, path: Path, batch_size: int = 32, max_length: int = MAX_LENGTH, bf16: bool = False):
+    def __init__(self, path: Path, batch_size: int = 32, max_length: int = MAX_LENGTH, bf16: bool = False, labels: Sequence[str] = LABELS):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -83,9 +83,10 @@ class Verifier:
         model = AutoModelForSequenceClassification.from_pretrained(self.path, local_files_only=True)
         self.model = model.to(torch.float32).eval()
         id2label = {int(i): str(label).upper() for i, label in self.model.config.id2label.items()}
-        if sorted(id2label.values()) != sorted(LABELS):
-            raise VerifierMissingError(f"{self.path} is not a 3-way verifier: labels {id2label}")
-        self._order = [next(i for i, label in id2label.items() if label == lab) for lab in LABELS]
+        self.labels = tuple(labels)
+        if sorted(id2label.values()) != sorted(lab.upper() for lab in self.labels):
+            raise VerifierMissingError(f"{self.path} is not a {len(self.labels)}-way classifier of {', '.join(self.labels)}: labels {id2label}")
+        self._order = [next(i for i, label in id2label.items() if label == lab.upper()) for lab in self.labels]
         self.fingerprint = _fingerprint(self.path)
         self.bf16 = bf16  # autocast matmuls to bf16 (weights stay fp32); see core.precision
 
@@ -96,7 +97,7 @@ class Verifier:
         import torch
 
         n = len(pairs)
-        out = np.zeros((n, len(LABELS)), dtype=np.float32)
+        out = np.zeros((n, len(self.labels)), dtype=np.float32)
         if not n:
             return out
         bs = batch_size or self.batch_size
@@ -120,7 +121,7 @@ class Verifier:
         return out
 
     def label(self, probs: np.ndarray) -> list[str]:
-        return [LABELS[int(i)] for i in np.argmax(probs, axis=-1)]
+        return [self.labels[int(i)] for i in np.argmax(probs, axis=-1)]
 
 
 class PrescoredVerifier:
@@ -137,6 +138,7 @@ class PrescoredVerifier:
     def __init__(self, verifier, pairs: Sequence[tuple[str, str]] = ()):
         self._verifier = verifier
         self._rows: dict[tuple[str, str], np.ndarray] = {}
+        self._width = len(getattr(verifier, "labels", LABELS))
         self.add(pairs)
 
     def add(self, pairs: Sequence[tuple[str, str]]) -> None:
@@ -149,7 +151,7 @@ class PrescoredVerifier:
         pairs = [tuple(p) for p in pairs]
         self.add(pairs)  # type: ignore[arg-type]
         if not pairs:
-            return np.zeros((0, len(LABELS)), dtype=np.float32)
+            return np.zeros((0, self._width), dtype=np.float32)
         return np.stack([self._rows[p] for p in pairs])  # type: ignore[index]
 
     def __getattr__(self, name: str):
@@ -172,8 +174,8 @@ def _fingerprint(path: Path) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str, batch_size: int, bf16: bool = False) -> Verifier:
-    return Verifier(Path(path), batch_size=batch_size, bf16=bf16)
+def _load(path: str, batch_size: int, bf16: bool = False, labels: tuple[str, ...] = LABELS) -> Verifier:
+    return Verifier(Path(path), batch_size=batch_size, bf16=bf16, labels=labels)
 
 
 def get_verifier(settings=None, path: str | os.PathLike | None = None) -> Verifier:

@@ -1,0 +1,177 @@
+"""The direction classifier at run time: which way a result sentence says an outcome went, and whether a claim's
+evidence reports the claim's direction.
+
+The claim verifier is asked one hard question (does this paraphrase entail the claim?) and reads paraphrased
+support as refutation. This module asks smaller ones a 22 M model learns well from Evidence Inference's RCT
+result sentences: for the claim's frame (intervention, outcome: ``core.direction.claim_frame``), did the sentence
+report an increase, a decrease, no significant difference, or nothing on that outcome? The claim is read against
+its own frame the same way, so "agree" and "oppose" compare like with like (``core.direction.agreement``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import re
+
+import numpy as np
+
+from chatbot.audit import checks
+from chatbot.audit.verifier import Verifier, _load
+from core.direction import DIRECTIONS, agreement, claim_direction, claim_frame, claim_frame_text, effect_verb
+from core.text import split_clauses, split_sentences, without_quantities
+
+
+@dataclass(frozen=True)
+class ClaimDirection:
+    """A claim's frame and the direction it states (P over increased / decreased / no difference, scaled by how
+    surely it states one at all)."""
+
+    frame: str
+    probs: tuple[float, float, float, float]  # increased, decreased, no_difference, changed (either sign)
+
+    @property
+    def stated(self) -> float:
+        return float(sum(self.probs))
+
+    @property
+    def definite(self) -> float:
+        """Weight on a definite direction (up, down, no difference), not a change of unknown sign."""
+        return float(sum(self.probs[:3]))
+
+
+def focus(claim: str, window: str) -> str:
+    """The one sentence (or clause of a digest's list) of a window that the direction is read from: the one carrying
+    most of the claim's outcome words, then of its other words. A two-sentence window often reports two outcomes ("SOL
+    was 17 minutes shorter. Total sleep time did not differ."), and the classifier reads one result at a time."""
+    parts = [c.strip() for a, b in split_sentences(window) for c in split_clauses(window[a:b]) if len(c.strip()) > 15]
+    if len(parts) <= 1:
+        return window
+    topic = without_quantities(claim)
+    want_outcome, want_topic = checks.content_words(claim_frame(topic)[1]), checks.content_words(topic)
+
+    def share(words: set[str], text: str) -> float:
+        return len(words & checks.content_words(text)) / len(words) if words else 0.0
+
+    return max(parts, key=lambda x: (share(want_outcome, x), share(want_topic, x)))
+
+
+def direction_pairs(claim: str, windows: Sequence[str]) -> list[tuple[str, str]]:
+    """The (frame, sentence) pairs for a claim and its windows (each read at its ``focus``); the claim comes first."""
+    frame = claim_frame_text(claim)
+    return [(frame, claim)] + [(frame, focus(claim, w)) for w in windows]
+
+
+# a claim of no change: negation, "unchanged", "no bearing on", or an equality ("as bioavailable as", "similar")
+_NULL_CLAIM = re.compile(
+    r"\b(?:not|never|no|nothing|neither|nor|failed to|fails? to|unchanged|unaffected|similar(?:ly)?|comparable|equally|"
+    r"(?<!twice )(?<!times )(?<!half )as \w+ as|the same as|no (?:different|difference|effect|bearing|influence|impact|change))\b",
+    re.I,
+)
+# general English verbs of an effect, by what they say about its sign
+_UP_VERB = re.compile(
+    r"^(?:\w+ly\s+)?(?:increas|rais|elevat|boost|lengthen|prolong|extend|enhanc|strengthen|promot|stimulat|activat|induc|accelerat|speed|add)", re.I
+)
+_DOWN_VERB = re.compile(
+    r"^(?:\w+ly\s+)?(?:decreas|reduc|lower|cut|shorten|suppress|inhibit|block|prevent|diminish|attenuat|deplet|slow|delay|shut|stop|calm)", re.I
+)
+# valence, not sign ("improves sleep": a higher efficiency or a shorter latency), or a change of either sign
+_CHANGE_VERB = re.compile(r"^(?:\w+ly\s+)?(?:improv|eas|reliev|alleviat|help|benefit|protect|worsen|impair|affect|alter|chang|shift|modulat|influenc)", re.I)
+
+
+_ASSOCIATION = re.compile(r"\b(?:associated|linked|correlated|correlates?|predicts?|caus\w*|results?|resulted|leads?|led|contribut\w*)\b", re.I)
+
+
+def rule_direction(claim: str) -> tuple[float, float, float, float]:
+    """A claim's stated direction from its words: (increased, decreased, no_difference, changed) weights.
+
+    A negated effect or an equality states no difference; otherwise the claim's first effect verb
+    (``core.direction.effect_verb``) gives the sign, and a verb of valence ("improves", "eases") or plain change
+    ("alters") states a change of either sign; a claim without such a verb falls back to the balance of up and down
+    words (``checks.direction``). General English, no topic.
+
+    Claims state a direction plainly, without the statistics a result sentence carries, and the classifier (trained
+    on result sentences) read most of our labelled claims as "no difference" ("Taking magnesium raises ACTH levels":
+    0.94), so the words decide a claim's direction by default (``AuditSettings.claim_direction``)."""
+    if _NULL_CLAIM.search(claim):
+        return (0.0, 0.0, 1.0, 0.0)
+    verb = effect_verb(claim)
+    if _ASSOCIATION.search(verb):
+        # "Decreased X is associated with Y", "Increase of X results in Y": the sign words describe the exposure, not
+        # the outcome; only the outcome's own words ("associated with a higher risk") state a direction
+        d = checks.direction(claim_frame(claim)[1])
+        return (1.0, 0.0, 0.0, 0.0) if d > 0 else (0.0, 1.0, 0.0, 0.0) if d < 0 else (0.0, 0.0, 0.0, 0.0)
+    if verb:
+        if _UP_VERB.search(verb):
+            return (1.0, 0.0, 0.0, 0.0)
+        if _DOWN_VERB.search(verb):
+            return (0.0, 1.0, 0.0, 0.0)
+        if _CHANGE_VERB.search(verb):
+            return (0.0, 0.0, 0.0, 1.0)
+    d = checks.direction(claim)
+    return (1.0, 0.0, 0.0, 0.0) if d > 0 else (0.0, 1.0, 0.0, 0.0) if d < 0 else (0.0, 0.0, 0.0, 0.0)
+
+
+# a ratio with its confidence interval: "odds ratio 2.77 (95% CI 1.04-7.97)", "HR 0.64; 95% CI 0.49 to 0.82"
+_RATIO = re.compile(
+    r"\b(?:odds ratio|relative risk|risk ratio|hazard ratio|rate ratio|OR|RR|HR|aOR|aHR|IRR)\b[^0-9;]{0,120}?(\d+(?:\.\d+)?)"
+    r".{0,40}?\b(?:95\s*%\s*(?:CI|confidence interval)|CI)\b[\s:,=]*(\d+(?:\.\d+)?)\s*(?:-|–|to|,)\s*(\d+(?:\.\d+)?)",
+    re.I,
+)
+
+
+def ratio_direction(sentence: str) -> str | None:
+    """The direction a ratio statistic reports: its 95% interval above 1 is an increase, below 1 a decrease, across 1
+    no significant difference. The classifier, trained on sentences that say "significantly", read "the odds ratio
+    was 2.77 (95% CI 1.04-7.97)" as no difference (0.89); the arithmetic is not in doubt."""
+    m = _RATIO.search(sentence)
+    if m is None:
+        return None
+    lo, hi = sorted((float(m.group(2)), float(m.group(3))))
+    if not lo <= float(m.group(1)) <= hi:
+        return None  # not a point estimate inside its interval: misread
+    return "increased" if lo > 1 else "decreased" if hi < 1 else "no_difference"
+
+
+def read(claim: str, windows: Sequence[str], model, how: str = "rules") -> tuple[ClaimDirection, np.ndarray]:
+    """The claim's direction (``how``: "rules" or "model") and each window's four probabilities (``DIRECTIONS``
+    order), in one call."""
+    pairs = direction_pairs(claim, windows)
+    probs = np.asarray(model.score(pairs), dtype=np.float32)
+    stated = rule_direction(claim) if how == "rules" else claim_direction(probs[0])
+    out = probs[1:].copy()
+    for k, (_, sentence) in enumerate(pairs[1:]):
+        d = ratio_direction(sentence)
+        if d is not None:
+            out[k] = [0.94 if lab == d else 0.02 for lab in DIRECTIONS]
+    return ClaimDirection(frame=pairs[0][0], probs=stated), out
+
+
+def agree_oppose(cd: ClaimDirection, sentence: Sequence[float]) -> tuple[float, float]:
+    return agreement(cd.probs, sentence)
+
+
+def _missing(path: str) -> bool:
+    from pathlib import Path
+
+    return not (Path(path) / "config.json").is_file()
+
+
+def installed(settings) -> bool:
+    """Whether the direction classifier named by settings is there to load."""
+    return not _missing(str(settings.direction_model.resolve()))
+
+
+def get_direction(settings) -> Verifier | None:
+    """The direction classifier named by settings, loaded once per process; None when it is not installed (the audit
+    then decides from the verifier alone, as before it existed)."""
+    from core.precision import use_bf16
+
+    path = settings.direction_model.resolve()
+    if _missing(str(path)):
+        return None
+    return _load(str(path), settings.audit.batch_size, use_bf16(settings.inference_precision), DIRECTIONS)
+
+
+__all__ = ["ClaimDirection", "direction_pairs", "read", "rule_direction", "agree_oppose", "get_direction", "installed"]

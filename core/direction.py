@@ -1,0 +1,109 @@
+"""The reported direction of a result: what the direction classifier reads and the words it is given.
+
+Shared by training (``training/direction_data.py``) and the audit (``chatbot/audit/direction.py``),
+so the frame a model was trained on is the frame it is asked about at run time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Sequence
+
+Direction = Literal["increased", "decreased", "no_difference", "not_reported"]
+DIRECTIONS: tuple[str, str, str, str] = ("increased", "decreased", "no_difference", "not_reported")
+OPPOSITE: dict[str, str] = {"increased": "decreased", "decreased": "increased"}
+
+
+def frame_text(intervention: str, outcome: str, comparator: str = "") -> str:
+    """The classifier's first segment: what is compared and the outcome the sentence is read for."""
+    parts = []
+    if intervention:
+        parts.append(f"intervention: {intervention}")
+    if comparator:
+        parts.append(f"comparator: {comparator}")
+    parts.append(f"outcome: {outcome}")
+    return " | ".join(parts)
+
+
+# ---------------------------------------------------------------------------- a claim's frame
+#
+# "Magnesium supplementation cuts anxiety by about 32%" → intervention "Magnesium supplementation",
+# outcome "anxiety". General English: the first verb that states an effect splits the claim; what
+# comes before is what acts, what comes after (less a trailing "by about 32%") is what it acts on.
+# A claim without such a verb is read whole as the outcome, which the classifier was trained for too
+# (frames without an intervention).
+
+_EFFECT_VERB = re.compile(
+    r"\b(?:(?:significantly|markedly|substantially|reliably|further)\s+)?"
+    r"(?:(?:does|do|did)\s+not\s+\w+|(?:has|have|had)\s+no\s+(?:\w+\s+)?(?:effect|bearing|influence|impact)\s+on|"
+    r"(?:is|are|was|were)\s+(?:not\s+)?(?:associated|linked|correlated)\s+with|"
+    r"(?:increas|decreas|reduc|rais|lower|improv|enhanc|boost|elevat|lengthen|prolong|promot|strengthen|shorten|"
+    r"suppress|inhibit|block|prevent|reliev|eas|alleviat|attenuat|diminish|impair|worsen|affect|alter|chang|modulat|"
+    r"influenc|caus|induc|trigger|cut|speed|slow|shift|activat|stimulat|protect|help|mak|made|becam|becom|restor|stop|shut|calm|normali[sz]|"
+    r"deplet|fail|predict|correlat|delay|accelerat)\w*(?:\s+(?:to|in|on|against|up|down))?|"
+    r"result(?:s|ed)?\s+in|lead(?:s)?\s+to|led\s+to|contribut\w*\s+to)\b",
+    re.I,
+)
+_TRAIL = re.compile(r"\s+(?:by|to|from|of)\s+(?:about|around|roughly|approximately|nearly|over|up to|some|only)?\s*[\d½¼][^,;]*$", re.I)
+
+
+def effect_verb(claim: str) -> str:
+    """The claim's first effect verb phrase ("cuts", "does not change", "is associated with"), or ""."""
+    m = _first_verb(" ".join(claim.split()))
+    return m.group(0) if m else ""
+
+
+def _first_verb(text: str) -> re.Match[str] | None:
+    """The first effect verb after the claim's first word: a sentence-initial "Decreased X" or "Elevated X" describes
+    the exposure, it is not the verb."""
+    return next((m for m in _EFFECT_VERB.finditer(text) if m.start() >= 3), None)
+
+
+_COMPARATOR = re.compile(r"\s+(?:than|compared (?:with|to)|versus|vs\.?|relative to)\s+.*$", re.I)
+
+
+def claim_frame(claim: str) -> tuple[str, str]:
+    """(intervention, outcome) of a claim, read from its first effect verb; ("", claim) when it has none. The outcome
+    leaves out a comparator ("… than magnesium oxide"): the outcome is what changed, not what it was compared with."""
+    text = " ".join(claim.strip().rstrip(".?!").split())
+    m = _first_verb(text)
+    if m is None or len(text) - m.end() < 3:
+        return "", text
+    intervention = text[: m.start()].strip(" ,;:")
+    outcome = _TRAIL.sub("", text[m.end() :]).strip(" ,;:") or text[m.end() :].strip(" ,;:")
+    return intervention, _COMPARATOR.sub("", outcome).strip(" ,;:") or outcome
+
+
+def claim_frame_text(claim: str) -> str:
+    """The frame the classifier reads a claim and its evidence against."""
+    intervention, outcome = claim_frame(claim)
+    return frame_text(intervention, outcome)
+
+
+def agreement(claim: Sequence[float], sentence: Sequence[float]) -> tuple[float, float]:
+    """(agree, oppose) of a sentence's reported direction with a claim's stated one.
+
+    ``claim``: the claim's weights (increased, decreased, no_difference[, changed]) — "changed" is an effect of
+    either sign ("alters", "improves": whether better sleep is a higher or lower score depends on the measure);
+    ``sentence``: the sentence's P over all four ``DIRECTIONS``. Agree: the same direction (either, for a change).
+    Oppose: the other direction, a significant change against a claimed null, or no significant difference against
+    a claimed change. Mass on ``not_reported`` counts for neither, so a sentence about something else decides nothing.
+    """
+    ci, cd, cn = (float(x) for x in claim[:3])
+    cc = float(claim[3]) if len(claim) > 3 else 0.0
+    si, sd, sn = (float(x) for x in sentence[:3])
+    # a change of unknown sign is only half a match for either sign: "eases the gut" is not stated by "absorption rose"
+    agree = ci * si + cd * sd + cn * sn + 0.5 * cc * (si + sd)
+    oppose = ci * (sd + sn) + cd * (si + sn) + cn * (si + sd) + cc * sn
+    return agree, oppose
+
+
+def claim_direction(probs: Sequence[float]) -> tuple[float, float, float, float]:
+    """The classifier's reading of a claim against its own frame, over the three directions, renormalised, and
+    weighted by how surely the claim states a direction at all (1 − P(not_reported))."""
+    p = [max(0.0, float(x)) for x in probs[:4]]
+    s = sum(p[:3])
+    if s <= 0:
+        return (0.0, 0.0, 0.0, 0.0)
+    stated = 1.0 - p[3] if len(p) > 3 else 1.0
+    return tuple(x / s * stated for x in p[:3]) + (0.0,)  # type: ignore[return-value]
