@@ -111,6 +111,12 @@ class DomainProfile(BaseModel):
             text = re.sub(pattern, word, text)
         return text
 
+    def outcome_groups(self, text: str) -> set[str]:
+        """The outcome groups whose keywords the text mentions ("time taken to fall asleep" and "sleep onset latency" are
+        both sleep_latency): paraphrases of one outcome that share no word."""
+        low = text.lower()
+        return {name for name, keys in self.outcomes.items() if any(re.search(r"\b" + re.escape(k.lower()), low) for k in keys)}
+
     def expand_query(self, text: str) -> str | None:
         low = text.lower()
         extra = [v for k, v in self.synonyms.items() if k.lower() in low]

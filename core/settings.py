@@ -211,6 +211,49 @@ class AuditSettings(BaseModel):
         "claimed null) backs the refutation. The verifier's REFUTES F1 is 0.35-0.48 on held-out data, so one "
         "verifier-only refutation is not enough.",
     )
+    claim_direction: Literal["rules", "model"] = Field(
+        "rules",
+        description="How a claim's own direction is read: 'rules' (its effect verb and negation, general English) or 'model' "
+        "(the direction classifier against the claim's frame). The classifier, trained on result sentences with statistics, "
+        "read most of our labelled claims as 'no difference'.",
+    )
+    direction_outcome_min: float = Field(
+        0.5,
+        description="Share of the claim's outcome words (its frame: 'reduces anxiety by 32%' → anxiety; subject words aside) a "
+        "sentence must carry for its reported direction to count. The classifier reads which way a result went more surely "
+        "than whose result it is.",
+    )
+    direction_support_min: float = Field(
+        0.6,
+        description="Agreement (core.direction.agreement: the claim's stated direction times the direction the direction "
+        "classifier reads in a result sentence) above which a condition-matched, on-topic sentence counts as supporting.",
+    )
+    verifier_for_directed_claims: bool = Field(
+        False,
+        description="Let the 3-way verifier's SUPPORTS/REFUTES set a passage's stance for a claim that states a direction "
+        "(X raises / lowers / does not change Y). Off: such claims are decided from parts (the reported direction of a result "
+        "sentence on the claim's outcome, conditions, numbers); the verifier read background sentences as support and "
+        "paraphrased support as refutation (python -m evals evidence-ceiling). Its probabilities stay features of the layer.",
+    )
+    direction_supported_min: float = Field(
+        0.9,
+        description="Agreement a condition-matched result sentence needs to make a claim 'supported' from parts alone "
+        "(with direction_supported_relevance_min and no number against it), whatever the fitted layer's probability.",
+    )
+    direction_contradicted_min: float = Field(
+        0.9,
+        description="Opposition a condition-matched result sentence on the claim's outcome needs to make a claim "
+        "'contradicted' from parts alone (it must also carry contradiction_relevance_min of the claim's words).",
+    )
+    direction_supported_relevance_min: float = Field(
+        0.6,
+        description="Share of the claim's words (figures and doses aside) that sentence must carry for the supported-from-parts path.",
+    )
+    direction_refute_min: float = Field(
+        0.6,
+        description="Opposition (the other direction, a significant change against a claimed null, or no significant "
+        "difference against a claimed change) above which an on-topic sentence counts as refuting.",
+    )
     max_false_supported: float = Field(
         0.02,
         description="Highest share of non-supported fitting claims the decision layer may call 'supported'; "
@@ -283,6 +326,11 @@ class Settings(BaseSettings):
     decision_model: Path = Field(
         PROJECT_ROOT / "models" / "decision" / "decision.json",
         description="Fitted decision layer of the claim audit (features → finding); a hand-set conservative prior is used when missing.",
+    )
+    direction_model: Path = Field(
+        PROJECT_ROOT / "models" / "direction",
+        description="Path of the direction classifier (frame, sentence → increased / decreased / no difference / not reported; "
+        "trained on Evidence Inference by python -m training.train_direction). Without it the audit decides from the verifier alone.",
     )
     reranker_model: Path = Field(PROJECT_ROOT / "models" / "reranker", description="Path of the trained passage reranker cross-encoder.")
     smollm_path: str = Field(default_factory=_packaged_smollm, description="Packaged SmolLM2-135M GGUF, the offline default for the llamacpp provider.")

@@ -179,3 +179,16 @@ def split_clauses(text: str, boundary: re.Pattern[str] = _CLAUSE_BREAK) -> list[
         i += 1
     out.append(text[start:])
     return out
+
+
+_QUANTITY = re.compile(
+    r"\s*\b(?:by|at|of|to|from|in)?\s*(?:about|around|roughly|approximately|nearly|over|up to|some)?\s*"
+    r"[\d][\d.,]*(?:\s*(?:-|–|to)\s*[\d][\d.,]*)?\s*(?:%|percent(?:age points)?|mg|g|mcg|µg|mmol|ml|kg)?"
+    r"(?:\s*(?:/|a|per)\s*(?:day|d|night|kg))?(?=[\s,.;:)]|$)",
+    re.I,
+)
+
+
+def without_quantities(text: str) -> str:
+    """The claim without its figures and doses ("reduces anxiety by 32%" → "reduces anxiety")."""
+    return " ".join(_QUANTITY.sub(" ", text).split()).strip(" ,;")

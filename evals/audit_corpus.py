@@ -629,10 +629,11 @@ def run(
         timings = {"build_s": round(t_build, 1), "ingest_s": round(t_ingest, 1), "audit_s": audit.stats.seconds if audit.stats else None}
         if bypass_extraction:
             from chatbot.audit import audit_snapshot
+            from chatbot.audit.direction import get_direction
 
             t0 = time.perf_counter()
             with _all_gold_claims(built.claims, spans):
-                forced = audit_snapshot(snap, audit, settings=s, verifier=verifier, progress=progress)
+                forced = audit_snapshot(snap, audit, settings=s, verifier=verifier, direction=get_direction(s), progress=progress)
             timings["bypass_audit_s"] = round(time.perf_counter() - t0, 1)
             res2 = score(built.claims, match_claims(forced.claims, built.claims, spans), built.literature)
             out["bypass"] = {"metrics": res2["metrics"], "rows": res2["rows"], "audit_stats": forced.stats.to_json() if forced.stats else {}}

@@ -60,6 +60,7 @@ class JudgedClaim:
 def judge_labelled(claims: list[LabelledClaim], settings) -> list[JudgedClaim]:
     """Evidence items and features of every labelled claim, judged once against the current store."""
     from chatbot.audit.pipeline import _gap_verdict, _profile, _retrieve, as_claim, judge_evidence, similarity_fn
+    from chatbot.audit.direction import get_direction
     from chatbot.audit.verifier import get_verifier
     from chatbot.retrieval import get_retriever
     from core.store import open_snapshot
@@ -67,6 +68,7 @@ def judge_labelled(claims: list[LabelledClaim], settings) -> list[JudgedClaim]:
     snap = open_snapshot(settings)
     retriever = get_retriever(settings, snapshot=snap)
     verifier = get_verifier(settings)
+    direction = get_direction(settings)
     profile = _profile(retriever, settings)
     similarity = similarity_fn(retriever)
     out = []
@@ -74,6 +76,6 @@ def judge_labelled(claims: list[LabelledClaim], settings) -> list[JudgedClaim]:
         query = as_claim(c.claim)
         gap = _gap_verdict(c.claim, query, retriever, settings)
         passages = [] if gap else _retrieve(query, retriever, settings.audit.k, profile)
-        items, feats = judge_evidence(query, passages, verifier, settings, profile, similarity)
+        items, feats = judge_evidence(query, passages, verifier, settings, profile, similarity, direction)
         out.append(JudgedClaim(id=c.id, claim=query, gold=c.label, finding=c.finding, gap=gap, items=items, features=feats))
     return out

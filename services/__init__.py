@@ -34,10 +34,12 @@ class Services:
     settings: Settings
     _embedder: Embedder | None = field(default=None, repr=False)
     _verifier: Verifier | None = field(default=None, repr=False)
+    _direction: Verifier | None = field(default=None, repr=False)
     _reranker: Reranker | None = field(default=None, repr=False)
     _auditor: Auditor | None = field(default=None, repr=False)
     _reranker_tried: bool = field(default=False, repr=False)
     audit: bool = True  # False: answers carry no claim verdicts or flags, ingest writes no audit
+    _injected_verifier: Verifier | None = field(default=None, repr=False)  # the verifier a caller passed (then no real direction model)
     _retrievers: OrderedDict[str, Any] = field(default_factory=OrderedDict, repr=False)  # newest last
     max_retrievers: int = 4  # versions kept warm (a long-running app sees a new one per re-ingest)
 
@@ -65,6 +67,19 @@ class Services:
         return self._verifier
 
     @property
+    def direction(self) -> Verifier | None:
+        """The direction classifier (loaded on first use), or None: when it is not installed, or when a verifier was
+        injected without one (a fake verifier is never paired with a real model)."""
+        if self._direction is None and self._injected_verifier is None:
+            from chatbot.audit.direction import get_direction, installed
+
+            if installed(self.settings):
+                from services.auditor import LazyVerifier
+
+                self._direction = LazyVerifier(lambda: get_direction(self.settings))
+        return self._direction
+
+    @property
     def reranker(self) -> Reranker | None:
         """The cross-encoder reranker when ``settings.retrieval.rerank`` is on (the default), or the injected one.
 
@@ -85,7 +100,7 @@ class Services:
         if self._auditor is None:
             from services.auditor import ClaimAuditor
 
-            self._auditor = ClaimAuditor(self.settings, self.verifier, self.retriever)
+            self._auditor = ClaimAuditor(self.settings, self.verifier, self.retriever, self.direction)
         return self._auditor
 
     def retriever(self, snapshot: Snapshot | None = None):
@@ -162,6 +177,7 @@ def build_services(
     *,
     embedder: Embedder | None = None,
     verifier: Verifier | None = None,
+    direction: Verifier | None = None,
     reranker: Reranker | None = None,
     auditor: Auditor | None = None,
     audit: bool = True,
@@ -170,4 +186,6 @@ def build_services(
     part (tests pass fakes); ``audit=False`` switches the claim audit off everywhere."""
     s = settings or get_settings()
     load_plugins(s)
-    return Services(settings=s, _embedder=embedder, _verifier=verifier, _reranker=reranker, _auditor=auditor, audit=audit)
+    return Services(
+        settings=s, _embedder=embedder, _verifier=verifier, _direction=direction, _reranker=reranker, _auditor=auditor, audit=audit, _injected_verifier=verifier
+    )

@@ -17,20 +17,23 @@ from core.store import Snapshot
 
 
 class ClaimAuditor:
-    def __init__(self, settings: Settings, verifier: Verifier, retriever_for: Callable[[Snapshot], Retriever]):
+    def __init__(self, settings: Settings, verifier: Verifier, retriever_for: Callable[[Snapshot], Retriever], direction: Verifier | None = None):
         self.settings = settings
         self.verifier = verifier
+        self.direction = direction  # the direction classifier (chatbot.audit.direction); None: the verifier alone decides
         self._retriever_for = retriever_for
 
     def audit_snapshot(self, snapshot: Snapshot, previous: AuditReport | None) -> AuditReport:
         from chatbot.audit import audit_snapshot
 
-        return audit_snapshot(snapshot, previous, retriever=self._retriever_for(snapshot), settings=self.settings, verifier=self.verifier)
+        return audit_snapshot(
+            snapshot, previous, retriever=self._retriever_for(snapshot), settings=self.settings, verifier=self.verifier, direction=self.direction
+        )
 
     def check_claim(self, text: str, retriever: Retriever) -> Any:
         from chatbot.audit import check_claim
 
-        return check_claim(text, retriever, self.settings, verifier=self.verifier)
+        return check_claim(text, retriever, self.settings, verifier=self.verifier, direction=self.direction)
 
     def looks_like_claim(self, text: str) -> bool:
         from chatbot.audit import looks_like_claim

@@ -237,14 +237,17 @@ def test_settings_name_the_shipped_model_path():
     assert Settings.model_fields["decision_model"].default == SHIPPED
 
 
-def test_shipped_model_validates_and_matches_the_features():
+def test_shipped_model_validates_and_weighs_only_computed_features():
+    """Every feature the shipped layer weighs is computed, in the order it was fitted on. It may weigh fewer than are
+    computed: the direction features (d_*) are computed and recorded, but a layer refitted with them did worse on the
+    held-out SciFact claims (models/decision/README.md), so the shipped one predates them."""
     if not SHIPPED.is_file():
         pytest.skip(f"no fitted decision model at {SHIPPED} (python -m training.fit_decision writes it; the prior is used)")
     m = decision.load(SHIPPED)
     assert m is not None
-    assert m.feature_names == list(FEATURE_NAMES)
+    assert m.feature_names == [n for n in FEATURE_NAMES if n in m.feature_names] and set(m.feature_names) <= set(FEATURE_NAMES)
     assert m.classes == list(decision.CLASSES)
     assert len(m.weights) == len(m.classes) and all(len(w) == len(m.feature_names) for w in m.weights)
     assert len(m.mean) == len(m.scale) == len(m.feature_names) and len(m.bias) == len(m.classes)
     assert 0.0 < m.supported_threshold < 1.0
-    assert m.proba(vec()).sum() == pytest.approx(1.0)
+    assert m.proba({}).sum() == pytest.approx(1.0)

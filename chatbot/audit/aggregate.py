@@ -147,26 +147,48 @@ _RESULT = re.compile(
 )
 
 
-def _closest(items: Sequence[EvidenceItem], claim: str, min_relevance: float) -> tuple[EvidenceItem, str] | None:
-    """The study result nearest to what the claim states, and the words to quote: on its topic, a reported result
-    (read with its section: not background, an aim, a method or a digest's note about itself), with a number if the
-    claim has one. Each study offers the result its judged window reports, or else its passage's own result
-    sentence closest to the claim (``_closest_result``)."""
+# a reported figure with its unit: an effect (%, minutes, points, fold, a concentration) or a count ("4 of 8 studies");
+# a dose ("500 mg") is a condition of the study, not its result
+_NUMBER_UNIT = re.compile(r"\d\s*(?:%|percent|min\b|minutes|h\b|hours?|points?|fold|times|mmol|µmol|nmol|ng|pg)|\b\d+\s+(?:of|out of)\s+\d+\b", re.I)
+# a claim that states a quantity, in figures or in words ("zero discomfort", "half", "twice as well")
+_CLAIMED_QUANTITY = re.compile(r"\d|\b(?:zero|none|half|twice|double|triple|thrice|one|two|three|four|five|ten)\b", re.I)
+
+
+def _closest(items: Sequence[EvidenceItem], claim: str, min_relevance: float, profile=None) -> tuple[EvidenceItem, str] | None:
+    """The study result nearest to what the claim states, and the words to quote: on its topic — the claim's words
+    and above all its outcome (``core.direction.claim_frame``: "reduces anxiety by 32%" is about anxiety) —, a
+    reported result (read with its section: not background, an aim, a method or a digest's note about itself). A
+    claim that states a figure is answered with a reported figure and its unit when a result on its topic gives one
+    (the reader compares the two); the corpus profile's synonyms count as the outcome's words ("gastrointestinal" →
+    "side effects"). Each study offers its result clauses (``_result_options``)."""
     from chatbot.audit.stance import is_provenance, relevance
+    from core.direction import claim_frame
+    from core.text import without_quantities
 
     items = [i for i in items if not is_provenance(i.text)] or list(items)
     if not items:
         return None
-    wants_number = bool(re.search(r"\d", claim))
+    wants_number = bool(_CLAIMED_QUANTITY.search(claim))
+    intervention, outcome = claim_frame(without_quantities(claim))
+    topic = without_quantities(claim)
 
-    def key(pair: tuple[EvidenceItem, str, int]) -> float:
+    expanded = profile.expand_query(outcome) if profile is not None else None
+    synonyms = set(re.findall(r"[a-z]{4,}", expanded[len(outcome) :].lower())) if expanded else set()
+
+    def on_outcome(quote: str) -> float:
+        share = relevance(outcome, quote) if intervention else 0.0
+        return share or (0.5 if synonyms & set(re.findall(r"[a-z]{4,}", quote.lower())) else 0.0)
+
+    def key(pair: tuple[EvidenceItem, str, int]) -> tuple[int, float]:
         i, quote, kind = pair
-        num = 0.3 if wants_number and re.search(r"\d\s*(?:%|mg|g\b|min|minutes|h\b|hours|points?)", quote) else 0.0
         result = 0.15 if _RESULT.search(quote) else 0.0
         stated = (-1.0, 0.0, 0.3)[kind]  # an aim, a method or a note about the source is no "reported result"
-        return relevance(claim, quote) + num + result + stated + 0.1 * i.weight
+        topical = relevance(topic, quote)
+        outcome_share = on_outcome(quote)
+        figure = int(wants_number and kind == 2 and bool(_NUMBER_UNIT.search(quote)) and (outcome_share > 0 or topical >= min_relevance))
+        return figure, topical + outcome_share + result + stated + 0.1 * i.weight
 
-    best = max(((i, *_closest_result(i, claim, min_relevance)) for i in items), key=key)
+    best = max(((i, quote, kind) for i in items for quote, kind in _result_options(i, claim, min_relevance)), key=key)
     return best[0], best[1]
 
 
@@ -194,33 +216,33 @@ def _clauses(sentences: Sequence[str]) -> list[str]:
     return [c.strip() for s in sentences for c in split_clauses(s) if len(c.strip()) > 20]
 
 
-def _closest_result(item: EvidenceItem, claim: str, min_relevance: float) -> tuple[str, int]:
-    """What one study reports nearest to the claim, and how surely it is a reported result (2: a result or
-    conclusion; 1: a statement of fact; 0: only background, aims, methods or notes): the judged window's result
-    sentences; when it holds none, the study passage's own result sentence that carries most of the claim's
-    words, if it carries at least ``min_relevance`` of them; else the window without its non-findings."""
+def _result_options(item: EvidenceItem, claim: str, min_relevance: float) -> list[tuple[str, int]]:
+    """What one study reports near the claim, each with how surely it is a reported result (2: a result or
+    conclusion; 1: a statement of fact; 0: only background, aims, methods or notes): the result clauses of the judged
+    window, and those of the study's passage that carry at least ``min_relevance`` of the claim's words (the passage
+    may state the figure the window lacks); failing both, the window without its non-findings."""
     from chatbot.audit.stance import NON_FINDING_ROLES, relevance
     from core.cards import classify_sentence
-    from core.text import split_sentences
+    from core.text import split_sentences, without_quantities
 
     own = _clauses(_result_sentences(item.text, item.chunk))
-    if own:
-        return max(own, key=lambda x: relevance(claim, x)), 2  # ties: the earlier
     c = item.chunk
     suspect = set((c.meta or {}).get("suspect_sentences") or [])  # text addressed to the reader or the system
     candidates = [c.text[a:b].strip() for k, (a, b) in enumerate(c.sentences or []) if k not in suspect]
-    results = _clauses(_results_among(candidates, c))
-    if results:
-        best = max(results, key=lambda x: relevance(claim, x))
-        if relevance(claim, best) >= min_relevance:
-            return best, 2
+    topic = without_quantities(claim)
+    more = [x for x in _clauses(_results_among(candidates, c)) if x not in own and relevance(topic, x) >= min_relevance]
+    if own or more:
+        return [(x, 2) for x in own + more]
     sents = [item.text[a:b].strip() for a, b in split_sentences(item.text)]
     stated = [x for x in sents if x and classify_sentence(x, c.section or "") not in NON_FINDING_ROLES]
-    return (" ".join(stated), 1) if stated else (item.text, 0)
+    return [(" ".join(stated), 1)] if stated else [(item.text, 0)]
 
 
-def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float], model: DecisionModel, settings, max_evidence: int | None = None) -> Verdict:
-    """The finding for one claim (``settings`` is ``Settings.audit``)."""
+def decide(
+    claim: str, items: Sequence[EvidenceItem], features: dict[str, float], model: DecisionModel, settings, max_evidence: int | None = None, profile=None
+) -> Verdict:
+    """The finding for one claim (``settings`` is ``Settings.audit``; ``profile``: the corpus profile, whose synonyms
+    help find the closest reported result)."""
     s = settings
     k = max_evidence or s.max_evidence
     p = model.proba(features)
@@ -234,6 +256,10 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
         base = "supported"
     elif p_c >= max(p_s, p_n):
         base = "contradicted"
+    if base != "supported" and _stated_by_parts(support, s, claim):
+        base = "supported"  # decided from parts: a condition-matched result on the claim's outcome reports its direction
+    elif base == "no_evidence" and _refuted_by_parts(by["refute"], s):
+        base = "contradicted"  # ... or the other direction, or no significant difference against a claimed change
 
     finding, evidence, reason = "", [], ""
     # a refutation counts only from a sentence about what the claim states, and the verifier's word
@@ -241,7 +267,9 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
     # (numbers and effects are compared within one outcome, so they count at any overlap; a null
     # result's sentence must be about the claim like any other)
     refute = [i for i in refute if i.quote_relevance >= s.contradiction_relevance_min or _numbers_against(i)]
-    if refute and not any(_explicit(i) for i in refute) and len(_docs(refute)) < s.contradicted_min_docs:
+    # the direction classifier's reading counts as an explicit check: it reads one thing (which way the outcome went),
+    # where the verifier's REFUTES mixes paraphrase with refutation
+    if refute and not any(_explicit(i) or i.oppose >= s.direction_refute_min for i in refute) and len(_docs(refute)) < s.contradicted_min_docs:
         refute = []
     against = _one_per_doc(refute) or _one_per_doc(refute_other)
     strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts") or i.has("effect", "contradicts")]
@@ -284,7 +312,7 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
     if not finding:
         related = [i for i in items if i.quote_relevance >= s.relevance_min or i.relevance >= s.topic_min]
         if related:
-            picked = _closest(related, claim, s.relevance_min)
+            picked = _closest(related, claim, s.relevance_min, profile)
             assert picked is not None
             close, quoted = picked
             evidence = [close] + [i for i in _one_per_doc(sorted(related, key=lambda i: -i.quote_relevance)) if i is not close]
@@ -319,6 +347,44 @@ def decide(claim: str, items: Sequence[EvidenceItem], features: dict[str, float]
         reasons=reasons,
         features=dict(features),
         probabilities=probs,
+    )
+
+
+def _stated_by_parts(support: Sequence[EvidenceItem], s, claim: str) -> bool:
+    """A condition-matched study's result sentence states the claim in parts: it reports the direction the claim states
+    (``agree``), about the claim's outcome (``outcome_relevance``), carrying most of the claim's words
+    (``quote_relevance``), with no number against it. The verifier reads such paraphrases as refutation as often as
+    not, so this path does not ask it; a condition-matched study reporting otherwise still makes it "conflicting"."""
+    return any(
+        not i.conditions()
+        and not _other_species(i, claim)
+        and i.agree >= s.direction_supported_min
+        and i.outcome_relevance >= s.direction_outcome_min
+        and i.quote_relevance >= s.direction_supported_relevance_min
+        and not _numbers_against(i)
+        for i in support
+    )
+
+
+def _other_species(item: EvidenceItem, claim: str) -> bool:
+    """Animal or cell work for a claim that names neither: direct evidence of a mechanism, yet not of the claim as a
+    reader takes it, so it never makes a claim "supported" from parts (it may still make it "extrapolated")."""
+    from chatbot.audit import checks
+
+    meta = dict(item.chunk.meta or {})
+    meta.setdefault("study_type", item.chunk.study_type)
+    return bool(checks.species_mismatch(claim, item.text, meta, item.chunk.study_type, mechanism=False))
+
+
+def _refuted_by_parts(refute: Sequence[EvidenceItem], s) -> bool:
+    """A condition-matched result sentence on the claim's outcome, carrying enough of the claim's words, reports the
+    other direction (or no significant difference against a claimed change, a change against a claimed null)."""
+    return any(
+        not i.conditions()
+        and i.oppose >= s.direction_contradicted_min
+        and i.outcome_relevance >= s.direction_outcome_min
+        and i.quote_relevance >= s.contradiction_relevance_min
+        for i in refute
     )
 
 

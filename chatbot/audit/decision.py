@@ -49,6 +49,12 @@ _PLAIN = {
     "sim_refute": "the closest study sentence reads as stating the opposite",
     "sim_opposite": "the closest study sentence reports the effect in the other direction",
     "opposite_any": "a study sentence reports the effect in the other direction",
+    "d_agree": "a study reports the change the claim states",
+    "d_oppose": "a study reports the opposite change, or no significant difference",
+    "d_agree_matched": "a study of the claim's own conditions reports the change the claim states",
+    "d_oppose_matched": "a study of the claim's own conditions reports otherwise",
+    "d_agree_docs": "several studies report the change the claim states",
+    "d_oppose_docs": "several studies report otherwise",
 }
 
 

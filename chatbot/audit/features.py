@@ -36,6 +36,12 @@ FEATURE_NAMES: tuple[str, ...] = (
     "sim_refute",  # P(REFUTES) of that most similar sentence
     "sim_opposite",  # that sentence states the effect in the other direction, or negated
     "opposite_any",  # some gated sentence states the effect in the other direction, or negated
+    "d_agree",  # best agreement of a gated sentence's reported direction with the claim's (direction classifier)
+    "d_oppose",  # best opposition: the other direction, or a null against a claimed change (and vice versa)
+    "d_agree_matched",  # best agreement among condition-matched gated sentences
+    "d_oppose_matched",  # best opposition among condition-matched gated sentences
+    "d_agree_docs",  # distinct condition-matched studies whose sentence reports the claim's direction (agree >= 0.5)
+    "d_oppose_docs",  # distinct condition-matched studies whose sentence reports otherwise (oppose >= 0.5)
 )
 
 
@@ -78,6 +84,12 @@ def claim_features(claim: str, items: Sequence[EvidenceItem], gate: float, *, cl
         "sim_refute": top.p_refute if top else 0.0,
         "sim_opposite": float(bool(top and top.opposite)),
         "opposite_any": float(any(i.opposite for i in g)),
+        "d_agree": max((i.agree for i in g), default=0.0),
+        "d_oppose": max((i.oppose for i in g), default=0.0),
+        "d_agree_matched": max((i.agree for i in matched), default=0.0),
+        "d_oppose_matched": max((i.oppose for i in matched), default=0.0),
+        "d_agree_docs": float(len({i.chunk.doc_id for i in matched if i.agree >= 0.5})),
+        "d_oppose_docs": float(len({i.chunk.doc_id for i in matched if i.oppose >= 0.5})),
     }
     return {k: round(float(f[k]), 4) for k in FEATURE_NAMES}
 

@@ -21,6 +21,9 @@ from chatbot.audit import decision as decision_layer
 from chatbot.audit.aggregate import FINDINGS, VERDICTS, Verdict, decide, gap_verdict
 from chatbot.audit.claims import claims_from_snapshot, is_checkworthy
 from chatbot.audit.features import claim_features
+from chatbot.audit.direction import direction_pairs, get_direction
+from core.direction import claim_frame
+from core.text import without_quantities
 from chatbot.audit.stance import assess, verifier_pairs
 from core.audit_report import AUDIT_FILE, AuditReport, ClaimFlag, ClaimRecord
 from core.domain import DomainProfile, profile_for
@@ -62,6 +65,13 @@ def _retrieve(text: str, retriever, k: int, profile: DomainProfile | None = None
         seen = {getattr(p, "chunk", p).chunk_id for p in passages}
         extra = [p for p in retriever.search(expanded, k=k, filters=literature_filters()) if getattr(p, "chunk", p).chunk_id not in seen]
         passages += extra[:2]
+    bare = without_quantities(text)
+    if bare != text and len(bare.split()) >= 3:
+        # a claim's figures and doses pull methods passages that state doses; the same claim without them finds the
+        # results on its outcome, whose figures are what an "unsupported" finding should quote
+        seen = {getattr(p, "chunk", p).chunk_id for p in passages}
+        extra = [p for p in retriever.search(bare, k=k, filters=literature_filters()) if getattr(p, "chunk", p).chunk_id not in seen]
+        passages += extra[:2]
     passages += _result_siblings(text, passages, retriever, profile)
     return [p for p in passages if getattr(getattr(p, "chunk", p), "role", "") == "literature"]
 
@@ -79,9 +89,18 @@ def _result_siblings(text: str, passages: list[Any], retriever, profile: DomainP
     if snap is None or not (has_pct or claims_null):
         return []
 
+    # the claim's outcome words ("reduces anxiety by 32%" → anxiety): a results passage reporting a figure on them is
+    # what an "unsupported" finding quotes as the closest reported result, even when no figure matches the claim's
+    _, outcome = claim_frame(without_quantities(text))
+    outcome_words = checks.content_words(outcome) - checks.content_words(" ".join(profile.subject))
+
+    def figure_on_outcome(c) -> bool:
+        return any(_FIGURE.search(c.text[a:b]) and checks.content_words(c.text[a:b]) & outcome_words for a, b in c.sentences or [(0, len(c.text))])
+
     def decides(c) -> bool:
         return bool(
-            (has_pct and checks.numeric_consistency(text, c.text, profile=profile)) or (claims_null and checks.effect_against_null_claim(text, c.text, profile))
+            (has_pct and (checks.numeric_consistency(text, c.text, profile=profile) or figure_on_outcome(c)))
+            or (claims_null and checks.effect_against_null_claim(text, c.text, profile))
         )
 
     have = {getattr(p, "chunk", p).chunk_id for p in passages}
@@ -94,6 +113,9 @@ def _result_siblings(text: str, passages: list[Any], retriever, profile: DomainP
             out.append(c)
             have.add(c.chunk_id)
     return out
+
+
+_FIGURE = re.compile(r"\d\s*(?:%|percent|min\b|minutes|points?|fold)|\b\d+\s+(?:of|out of)\s+\d+\b", re.I)
 
 
 def _gap_verdict(text: str, query: str, retriever, settings) -> Verdict | None:
@@ -149,36 +171,44 @@ def as_claim(text: str) -> str:
     return claim_from_question(text) if text.strip().endswith("?") else text
 
 
-def judge_evidence(query: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile, similarity=None) -> tuple[list[Any], dict[str, float]]:
+def judge_evidence(
+    query: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile, similarity=None, direction=None
+) -> tuple[list[Any], dict[str, float]]:
     """Evidence → stances → the decision features, for one claim. The fitting script uses the same
     function, so the decision layer is fitted on exactly what it sees at run time."""
-    items = assess(query, passages, verifier, settings, profile, similarity)
+    items = assess(query, passages, verifier, settings, profile, similarity, direction)
     feats = claim_features(
         query, items, settings.audit.relevance_min, claim_number=bool(re.search(r"\d", query)), claim_null=bool(checks._NULL_RE.search(query))
     )
     return items, feats
 
 
-def judge(text: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile, model: decision_layer.DecisionModel, similarity=None) -> Verdict:
+def judge(
+    text: str, passages: Sequence[Any], verifier, settings, profile: DomainProfile, model: decision_layer.DecisionModel, similarity=None, direction=None
+) -> Verdict:
     """Evidence → stances → features → finding, for one claim (questions are read as their claim)."""
     query = as_claim(text)
-    items, feats = judge_evidence(query, passages, verifier, settings, profile, similarity)
-    v = decide(query, items, feats, model, settings.audit)
+    items, feats = judge_evidence(query, passages, verifier, settings, profile, similarity, direction)
+    v = decide(query, items, feats, model, settings.audit, profile=profile)
     v.claim = text
     return v
 
 
-def check_claim(text: str, retriever, settings=None, verifier=None) -> Verdict:
-    """Finding for any free-text claim (or yes/no question) against the literature in the store."""
+def check_claim(text: str, retriever, settings=None, verifier=None, direction=None) -> Verdict:
+    """Finding for any free-text claim (or yes/no question) against the literature in the store.
+
+    ``direction``: the direction classifier (``chatbot.audit.direction``); without it the verifier alone decides."""
     from chatbot.audit.verifier import get_verifier
 
     s = _settings(settings)
     retriever = _audit_view(retriever, s)
-    verifier = verifier or get_verifier(s)
+    if verifier is None:  # the real verifier, and the real direction classifier beside it (a fake verifier gets none)
+        verifier = get_verifier(s)
+        direction = direction if direction is not None else get_direction(s)
     profile = _profile(retriever, s)
     query = as_claim(text)
     gap = _gap_verdict(text, query, retriever, s)
-    return gap or judge(text, _retrieve(query, retriever, s.audit.k, profile), verifier, s, profile, decision_model(s), similarity_fn(retriever))
+    return gap or judge(text, _retrieve(query, retriever, s.audit.k, profile), verifier, s, profile, decision_model(s), similarity_fn(retriever), direction)
 
 
 def _audit_view(retriever, s):
@@ -198,7 +228,9 @@ def _settings_key(settings) -> str:
     return content_hash(json.dumps(settings.audit.model_dump(), sort_keys=True), n=12)
 
 
-def audit_snapshot(snapshot, previous: AuditReport | None = None, *, retriever=None, settings=None, verifier=None, progress: bool = False) -> AuditReport:
+def audit_snapshot(
+    snapshot, previous: AuditReport | None = None, *, retriever=None, settings=None, verifier=None, direction=None, progress: bool = False
+) -> AuditReport:
     """Audit every article claim of ``snapshot`` (a staged or current version) against its literature.
 
     ``previous`` is the last audit (``Snapshot.audit()`` of the current version) or None for a full
@@ -214,14 +246,17 @@ def audit_snapshot(snapshot, previous: AuditReport | None = None, *, retriever=N
         rs = s if s.audit.rerank else s.model_copy(update={"retrieval": s.retrieval.model_copy(update={"rerank": False})})
         retriever = get_retriever(rs, snapshot=snapshot)  # no reranker to load when the audit would not use it
     retriever = _audit_view(retriever, s)
-    verifier = verifier or get_verifier(s)
+    if verifier is None:  # as in check_claim: the real direction classifier only beside the real verifier
+        verifier = get_verifier(s)
+        direction = direction if direction is not None else get_direction(s)
     profile = profile_for(snapshot, s)
     model = decision_model(s)
     claims = claims_from_snapshot(snapshot, profile)
     sim = similarity_fn(retriever)
     prev_claims = {c.id: c for c in previous.claims} if previous is not None else {}
     prev_keys = previous.keys if previous is not None else {}
-    fixed = f"{getattr(verifier, 'fingerprint', '?')}|{_settings_key(s)}|{model.fingerprint}|{content_hash(profile.model_dump_json())}"
+    direction_key = getattr(direction, "fingerprint", "-") if direction is not None else "-"
+    fixed = f"{getattr(verifier, 'fingerprint', '?')}|{direction_key}|{_settings_key(s)}|{model.fingerprint}|{content_hash(profile.model_dump_json())}"
     records: list[ClaimRecord] = []
     keys: dict[str, str] = {}
     reused = 0
@@ -235,6 +270,7 @@ def audit_snapshot(snapshot, previous: AuditReport | None = None, *, retriever=N
     # findings are those of judging claim by claim) and their windows embedded once for the similarity.
     retrieved = []
     pairs: list[tuple[str, str]] = []
+    dpairs: list[tuple[str, str]] = []
     for c in claims:
         passages = _retrieve(c.text, retriever, s.audit.k, profile)  # no gap guard here: see chatbot.scope
         key = content_hash(c.text, fixed, *sorted(getattr(p, "chunk", p).chunk_id for p in passages), n=16)
@@ -242,10 +278,15 @@ def audit_snapshot(snapshot, previous: AuditReport | None = None, *, retriever=N
         old = prev_claims.get(c.id)
         reuse = old is not None and prev_keys.get(c.id) == key and not old.finding_inferred
         if not reuse:
-            pairs += verifier_pairs(as_claim(c.text), passages, s, profile)
+            mine = verifier_pairs(as_claim(c.text), passages, s, profile)
+            pairs += mine
+            if direction is not None:
+                dpairs += direction_pairs(as_claim(c.text), [w for _, w in mine])
         retrieved.append((c, passages, old if reuse else None))
     if pairs:
         verifier = PrescoredVerifier(verifier, pairs)
+        if direction is not None:
+            direction = PrescoredVerifier(direction, dpairs)
         if sim is not None:
             sim.add(w for _, w in pairs)
     # Pass 2: stances, features and the finding of each claim
@@ -254,7 +295,7 @@ def audit_snapshot(snapshot, previous: AuditReport | None = None, *, retriever=N
             body = {k: v for k, v in old.to_json().items() if k in _RECORD_KEYS}
             reused += 1
         else:
-            body = judge(c.text, passages, verifier, s, profile, model, sim).to_json()
+            body = judge(c.text, passages, verifier, s, profile, model, sim, direction).to_json()
         place = {"id": c.id, "text": c.text, "section": c.section, "start": c.start, "end": c.end, "chunk_id": c.chunk_id, "doc_id": c.doc_id}
         records.append(ClaimRecord.model_validate({**place, **body}))
         if bar is not None:

@@ -20,7 +20,8 @@ from chatbot.audit import checks
 from core.cards import classify_sentence
 from core.domain import NEUTRAL, DomainProfile
 from core.safety import suspect_reason
-from core.text import split_sentences
+from core.direction import claim_frame
+from core.text import split_sentences, without_quantities
 from core.types import Chunk
 
 SUPPORTS, REFUTES, OTHER_CONDITIONS, NEI = "supports", "refutes", "supports_other_conditions", "not_enough_info"
@@ -42,6 +43,10 @@ class EvidenceItem:
     quote_relevance: float = 0.0  # share of the claim's content words (subject words aside) in the quoted sentence(s)
     similarity: float = 0.0  # cosine of claim and quoted sentence(s) in the embedding space (0 when not computed)
     opposite: bool = False  # the quoted sentence states the claim's effect in the other direction or negated
+    direction: tuple[float, ...] = ()  # the direction classifier's P(increased, decreased, no_difference, not_reported) of the quote
+    outcome_relevance: float = 0.0  # share of the claim's outcome words (core.direction.claim_frame) in the quote
+    agree: float = 0.0  # the quote reports the direction the claim states (core.direction.agreement)
+    oppose: float = 0.0  # the quote reports the other direction, or a null against a claimed change (and vice versa)
 
     @property
     def p_support(self) -> float:
@@ -215,13 +220,17 @@ def study_weight(study_type: str, mechanism: bool, settings, curated: bool = Tru
     return w if curated else min(w, settings.uncurated_max_weight)
 
 
-def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settings, relevance: float = 1.0) -> tuple[str, list[str]]:
-    """One passage's stance from verifier probabilities and explicit findings.
+def decide_stance(
+    probs: Sequence[float], findings: list[checks.Finding], settings, relevance: float = 1.0, agree: float = 0.0, oppose: float = 0.0
+) -> tuple[str, list[str]]:
+    """One passage's stance from explicit findings, the reported direction, and the verifier.
 
-    Numbers far from the claim refute it unless the study concerns another magnesium form or
-    species (then it is about something else); a null result on the claim's topic refutes a
-    claimed effect unless the verifier is confident of support; support under other conditions
-    is kept apart from direct support.
+    Numbers far from the claim refute it unless the study concerns another form or species of the
+    subject (then it is about something else). Next the direction classifier decides, when it reads
+    a direction the claim states in the quote: the same direction supports, the other one (or no
+    significant difference against a claimed change) refutes. Only when it reads none does the
+    verifier's call count. A null result on the claim's topic refutes a claimed effect unless the
+    verifier is confident of support; support under other conditions is kept apart from direct support.
     """
     p_s, p_r, p_n = (float(x) for x in probs)
     reasons: list[str] = []
@@ -232,6 +241,12 @@ def decide_stance(probs: Sequence[float], findings: list[checks.Finding], settin
     nulls = [f for f in findings if f.kind == "null"]
     if num_contra and not other_subject:
         stance = REFUTES
+    elif agree >= settings.direction_support_min and agree > oppose and not num_contra:
+        stance = OTHER_CONDITIONS if cond else SUPPORTS
+        reasons.append(f"reports the direction the claim states ({agree:.2f})")
+    elif oppose >= settings.direction_refute_min and oppose > agree and not other_subject:
+        stance = REFUTES
+        reasons.append(f"reports the other direction, or no significant difference ({oppose:.2f})")
     elif p_r >= settings.refute_min and p_r > p_s:
         stance = REFUTES
     elif p_s >= settings.support_min and not num_contra:
@@ -261,7 +276,8 @@ def _passage_windows(claim: str, passages: Sequence[Any], a, profile: DomainProf
     """The literature passages worth verifying (enough of the claim's words) and the windows of each (``a``: Settings.audit)."""
     chunks = [p.chunk if hasattr(p, "chunk") else p for p in passages]
     chunks = [c for c in chunks if c.role == "literature"]
-    rel = {c.chunk_id: relevance(claim, f"{c.title} {c.text}", profile=profile) for c in chunks}
+    topic = without_quantities(claim)  # a claim's figures and doses say nothing of whether a passage is on its topic
+    rel = {c.chunk_id: relevance(topic, f"{c.title} {c.text}", profile=profile) for c in chunks}
     chunks = [c for c in chunks if rel[c.chunk_id] >= a.verify_min_relevance]
     windows = [_with_numbers(claim, c, candidate_windows(claim, c, a.windows_per_passage), profile) for c in chunks]
     kept = [(c, ws) for c, ws in zip(chunks, windows) if ws]  # a passage of nothing but suspect text has no window
@@ -275,6 +291,25 @@ def verifier_pairs(claim: str, passages: Sequence[Any], settings, profile: Domai
     return [(claim, w) for ws in windows for w in ws]
 
 
+def _reports_result(sentence: str, section: str) -> bool:
+    return classify_sentence(sentence, section) in RESULT_ROLES
+
+
+RESULT_ROLES = frozenset({"result", "conclusion"})
+
+
+def _directions(claim: str, windows: list[list[str]], direction, how: str = "rules") -> tuple[np.ndarray, list[tuple[float, float]], bool]:
+    """Each window's four direction probabilities and its (agree, oppose) with the claim (zeros without a classifier),
+    and whether the claim states a direction at all."""
+    flat = [w for ws in windows for w in ws]
+    if direction is None or not flat:
+        return np.zeros((len(flat), 4), dtype=np.float32), [(0.0, 0.0)] * len(flat), False
+    from chatbot.audit.direction import agree_oppose, read
+
+    cd, probs = read(claim, flat, direction, how)
+    return probs, [agree_oppose(cd, p) if states_finding(w) else (0.0, 0.0) for w, p in zip(flat, probs)], cd.definite >= 0.5
+
+
 def assess(
     claim: str,
     passages: Sequence[Any],
@@ -282,8 +317,9 @@ def assess(
     settings,
     profile: DomainProfile = NEUTRAL,
     similarity: Callable[[str, list[str]], Sequence[float]] | None = None,
+    direction=None,
 ) -> list[EvidenceItem]:
-    """Every literature passage judged against the claim, one verifier call for all windows."""
+    """Every literature passage judged against the claim, one verifier call (and one direction call) for all windows."""
     a = settings.audit
     subject = list(profile.subject)
     chunks, windows, rel = _passage_windows(claim, passages, a, profile)
@@ -291,11 +327,23 @@ def assess(
         return []
     pairs = [(claim, w) for ws in windows for w in ws]
     probs = verifier.score(pairs) if pairs else np.zeros((0, 3))
+    dprobs, dirs, directed = _directions(claim, windows, direction, a.claim_direction)
+    # a claim that states a direction is decided from its parts (reported direction, outcome, conditions, numbers); the
+    # verifier's reading of paraphrase counts only for claims that state none (AuditSettings.verifier_for_directed_claims)
+    use_verifier = not directed or a.verifier_for_directed_claims
     mech = checks.is_mechanism_claim(claim, profile)
+    from chatbot.audit.direction import focus
+
+    outcome = claim_frame(without_quantities(claim))[1]
+    outcome_groups = profile.outcome_groups(outcome)  # the corpus profile's outcome groups: paraphrases of one outcome
     items: list[EvidenceItem] = []
     k = 0
     for c, ws in zip(chunks, windows):
         p = probs[k : k + len(ws)].copy()
+        dp = dprobs[k : k + len(ws)]
+        # a direction counts from a reported result only (read with its section): "Sleep deprivation slows reaction
+        # time" in a paper's background is no finding about what caffeine did
+        ao = [d if _reports_result(focus(claim, w), c.section or "") else (0.0, 0.0) for w, d in zip(ws, dirs[k : k + len(ws)])]
         k += len(ws)
         for i, w in enumerate(ws):
             if not states_finding(w):
@@ -305,7 +353,7 @@ def assess(
         best: tuple[float, int, list[checks.Finding]] | None = None
         for i, w in enumerate(ws):
             f = checks.numeric_consistency(claim, w, a.numeric_tolerance, profile) + checks.effect_against_null_claim(claim, w, profile)
-            key = (2.0 if any(x.effect == "contradicts" for x in f) else 0.0) + float(max(p[i][0], p[i][1]))
+            key = (2.0 if any(x.effect == "contradicts" for x in f) else 0.0) + float(max(p[i][0], p[i][1], *ao[i]))
             if best is None or key > best[0]:
                 best = (key, i, f)
         assert best is not None
@@ -324,9 +372,17 @@ def assess(
             weight=study_weight(c.study_type, mech, a, curated=(c.meta or {}).get("curated", True)),
         )
         # the gate looks at the quoted sentence(s): a relevant paper's off-topic sentence decides nothing
-        item.quote_relevance = relevance(claim, text, subject, profile)
+        item.quote_relevance = relevance(without_quantities(claim), text, subject, profile)
         item.opposite = checks.opposite_direction(claim, text)
-        item.stance, item.reasons = decide_stance(item.probs, findings, a, item.quote_relevance)
+        item.direction = tuple(round(float(x), 4) for x in dp[i])
+        # the reported direction counts only for a sentence about the claim's outcome: the classifier reads which way a
+        # result went, and is less sure whose result it is ("intracellular magnesium rose" is no result on cholesterol)
+        read = focus(claim, text)  # the sentence the direction was read from
+        same_group = bool(outcome_groups and outcome_groups & profile.outcome_groups(read))
+        item.outcome_relevance = 1.0 if same_group else relevance(outcome, read, subject, profile)
+        if item.outcome_relevance >= a.direction_outcome_min:
+            item.agree, item.oppose = (round(float(x), 4) for x in ao[i])
+        item.stance, item.reasons = decide_stance(item.probs if use_verifier else (0.0, 0.0, 1.0), findings, a, item.quote_relevance, item.agree, item.oppose)
         items.append(item)
     if similarity is not None and items:
         for item, sim in zip(items, similarity(claim, [i.text for i in items])):

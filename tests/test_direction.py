@@ -1,0 +1,232 @@
+"""The reported-direction route of the claim audit, from fixed parts: a claim's frame, the arithmetic of
+agreement, the stance it decides, and ``assess`` with a deterministic direction scorer in place of the model.
+The real classifier on fixed sentences is in ``test_direction_model.py`` (integration)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chatbot.audit import checks as C
+from chatbot.audit.direction import direction_pairs, read, rule_direction
+from chatbot.audit.features import FEATURE_NAMES, claim_features
+from chatbot.audit.stance import NEI, OTHER_CONDITIONS, REFUTES, SUPPORTS, assess, decide_stance
+from core.direction import DIRECTIONS, agreement, claim_direction, claim_frame, claim_frame_text, frame_text
+from core.settings import AuditSettings, Settings
+from core.types import Chunk
+from fakes import FakeVerifier
+
+S = AuditSettings()
+
+
+@pytest.mark.parametrize(
+    "claim, intervention, outcome",
+    [
+        ("Caffeine cuts reaction time by about 12%.", "Caffeine", "reaction time"),
+        ("Aspirin reduces the risk of colorectal cancer.", "Aspirin", "the risk of colorectal cancer"),
+        ("ALDH1 expression is associated with poorer prognosis in breast cancer.", "ALDH1 expression", "poorer prognosis in breast cancer"),
+        ("Vitamin D does not change bone density in healthy adults.", "Vitamin D", "bone density in healthy adults"),
+        ("Statin use has no effect on dementia risk.", "Statin use", "dementia risk"),
+    ],
+)
+def test_claim_frame_splits_at_the_effect_verb(claim, intervention, outcome):
+    assert claim_frame(claim) == (intervention, outcome)
+
+
+def test_a_claim_without_an_effect_verb_is_read_whole_as_the_outcome():
+    assert claim_frame("Only 4% of the oxide salt was absorbed.") == ("", "Only 4% of the oxide salt was absorbed")
+    assert claim_frame_text("Only 4% of the oxide salt was absorbed.") == "outcome: Only 4% of the oxide salt was absorbed"
+    assert frame_text("drug", "pain", "placebo") == "intervention: drug | comparator: placebo | outcome: pain"
+
+
+def test_agreement_same_direction_agrees_other_direction_and_null_oppose():
+    up = claim_direction([0.9, 0.05, 0.05, 0.0])
+    assert agreement(up, [0.9, 0.0, 0.0, 0.1])[0] > 0.75
+    assert agreement(up, [0.0, 0.9, 0.0, 0.1])[1] > 0.75
+    agree, oppose = agreement(up, [0.0, 0.0, 0.9, 0.1])  # no significant difference against a claimed increase
+    assert oppose > 0.75 and agree < 0.1
+    null = claim_direction([0.0, 0.0, 1.0, 0.0])
+    assert agreement(null, [0.0, 0.0, 0.95, 0.05])[0] > 0.9  # a null claim is supported by a null result
+    assert agreement(null, [0.95, 0.0, 0.0, 0.05])[1] > 0.9
+
+
+def test_a_sentence_about_something_else_decides_nothing():
+    up = claim_direction([0.9, 0.05, 0.05, 0.0])
+    agree, oppose = agreement(up, [0.02, 0.02, 0.02, 0.94])
+    assert agree < 0.1 and oppose < 0.1
+
+
+def test_a_claim_that_states_no_direction_carries_no_weight():
+    assert sum(claim_direction([0.1, 0.1, 0.1, 0.7])) == pytest.approx(0.3)
+    assert claim_direction([0.0, 0.0, 0.0, 1.0]) == (0.0, 0.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "claim, stated",
+    [
+        ("Caffeine raises alertness in shift workers.", "increased"),
+        ("Aspirin lowers the risk of colorectal cancer.", "decreased"),
+        ("Vitamin D does not change bone density.", "no_difference"),
+        ("Statin use has no bearing on dementia risk.", "no_difference"),
+        ("Drug A is as effective as drug B.", "no_difference"),
+        ("Exercise improves sleep quality.", "changed"),  # valence: a higher score or a shorter latency
+        ("Ketamine alters the architecture of sleep.", "changed"),
+        ("The sky over the clinic was blue.", None),
+        ("Decreased diastolic pressure is associated with aneurysm.", None),  # the sign is the exposure's, not the outcome's
+        ("Smoking is associated with a higher risk of stroke.", "increased"),
+    ],
+)
+def test_a_claims_stated_direction_from_its_words(claim, stated):
+    w = rule_direction(claim)
+    names = ("increased", "decreased", "no_difference", "changed")
+    assert (names[w.index(1.0)] if 1.0 in w else None) == stated
+
+
+def test_a_change_of_either_sign_half_agrees_with_both_and_opposes_a_null():
+    """'Improves sleep' may be a higher efficiency or a shorter latency: either sign is half a match, never enough
+    for 'supported' from parts alone; no significant difference opposes it fully."""
+    changed = (0.0, 0.0, 0.0, 1.0)
+    assert 0.4 < agreement(changed, [0.9, 0.0, 0.05, 0.05])[0] < S.direction_support_min
+    assert 0.4 < agreement(changed, [0.0, 0.9, 0.05, 0.05])[0] < S.direction_support_min
+    assert agreement(changed, [0.02, 0.02, 0.9, 0.06])[1] > 0.85
+
+
+def test_a_ratio_with_its_interval_states_its_direction():
+    from chatbot.audit.direction import ratio_direction
+
+    assert ratio_direction("The odds ratio for gastric cancer with a history of infection was 2.77 (95% confidence interval 1.04-7.97).") == "increased"
+    assert ratio_direction("The association held (OR 0.64; 95% CI 0.49 to 0.82; p < 0.001).") == "decreased"
+    assert ratio_direction("HR 1.10 (95% CI 0.90-1.30)") == "no_difference"
+    assert ratio_direction("The mean was 2.3 (95% CI 1.1-3.3).") is None  # not a ratio
+
+
+def test_the_outcome_leaves_out_the_comparator():
+    assert claim_frame("Drug A lowers blood pressure more than drug B.") == ("Drug A", "blood pressure more")
+
+
+FORM = C.Finding("form", "mismatch", "the study used another form")
+NUM_BAD = C.Finding("numeric", "contradicts", "reported 4%, claimed 50-80%")
+
+
+def test_stance_from_direction_parts():
+    neutral = (0.1, 0.1, 0.8)  # the verifier undecided: the direction decides
+    assert decide_stance(neutral, [], S, agree=0.9, oppose=0.05)[0] == SUPPORTS
+    assert decide_stance(neutral, [FORM], S, agree=0.9, oppose=0.05)[0] == OTHER_CONDITIONS
+    assert decide_stance(neutral, [], S, agree=0.05, oppose=0.9)[0] == REFUTES
+    assert decide_stance(neutral, [], S, agree=0.3, oppose=0.3)[0] == NEI
+    # paraphrased support the verifier reads as refutation: the reported direction wins
+    assert decide_stance((0.1, 0.85, 0.05), [], S, agree=0.9, oppose=0.05)[0] == SUPPORTS
+    # numbers far off beat a matching direction
+    assert decide_stance(neutral, [NUM_BAD], S, agree=0.9, oppose=0.05)[0] == REFUTES
+    # a sentence sharing almost none of the claim's words decides nothing, whatever its direction
+    assert decide_stance(neutral, [], S, relevance=0.05, agree=0.9)[0] == NEI
+
+
+class RuleDirection:
+    """A deterministic direction scorer: reads 'rose'/'fell'/'no significant' in the sentence and the claim."""
+
+    labels = DIRECTIONS
+    fingerprint = "rule-direction"
+
+    def score(self, pairs):
+        out = []
+        for _frame, s in pairs:
+            t = s.lower()
+            if "no significant" in t or "did not" in t:
+                out.append((0.02, 0.02, 0.94, 0.02))
+            elif any(w in t for w in ("rose", "raised", "raises", "increase")):
+                out.append((0.94, 0.02, 0.02, 0.02))
+            elif any(w in t for w in ("fell", "lowered", "lowers", "reduce")):
+                out.append((0.02, 0.94, 0.02, 0.02))
+            else:
+                out.append((0.02, 0.02, 0.02, 0.94))
+        return np.asarray(out, dtype=np.float32)
+
+
+def _chunk(doc: str, text: str) -> Chunk:
+    return Chunk(
+        chunk_id=f"{doc}-0",
+        doc_id=doc,
+        text=text,
+        start=0,
+        end=len(text),
+        sentences=[(0, len(text))],
+        title=doc,
+        year=2020,
+        role="literature",
+        study_type="rct",
+        meta={},
+        section="Results",
+    )
+
+
+def test_read_scores_the_claim_and_its_windows_in_one_call():
+    claim = "Caffeine raises alertness scores in shift workers."
+    pairs = direction_pairs(claim, ["Alertness scores rose with caffeine."])
+    assert pairs[0] == (claim_frame_text(claim), claim)
+    cd, probs = read(claim, ["Alertness scores rose with caffeine.", "Alertness scores fell."], RuleDirection())
+    assert cd.probs[0] > 0.9 and probs.shape == (2, 4)
+
+
+def test_assess_decides_from_the_reported_direction():
+    claim = "Caffeine raises alertness scores in shift workers."
+    passages = [
+        _chunk("up", "In shift workers, caffeine significantly raised alertness scores compared with placebo."),
+        _chunk("null", "In shift workers, caffeine did not change alertness scores compared with placebo."),
+        _chunk("down", "In shift workers, alertness scores fell after caffeine compared with placebo."),
+    ]
+    items = assess(claim, passages, FakeVerifier(), Settings(), direction=RuleDirection())
+    by = {i.chunk.doc_id: i for i in items}
+    assert by["up"].stance == SUPPORTS and by["up"].agree > 0.8
+    assert by["null"].stance == REFUTES and by["null"].oppose > 0.8
+    assert by["down"].stance == REFUTES
+    f = claim_features(claim, items, S.relevance_min, claim_number=False, claim_null=False)
+    assert set(FEATURE_NAMES) == set(f)
+    assert f["d_agree_matched"] > 0.8 and f["d_oppose_docs"] == 2.0 and f["d_agree_docs"] == 1.0
+
+
+def test_assess_without_a_direction_model_is_the_verifier_alone():
+    claim = "Caffeine raises alertness scores in shift workers."
+    passages = [_chunk("up", "In shift workers, caffeine significantly raised alertness scores compared with placebo.")]
+    items = assess(claim, passages, FakeVerifier(), Settings())
+    assert items[0].agree == 0.0 and items[0].oppose == 0.0 and items[0].stance == NEI
+
+
+# ---------------------------------------------------------------------------- the finding from parts
+
+
+def _decide_on(items):
+    from chatbot.audit.aggregate import decide
+    from chatbot.audit.decision import prior_model
+
+    claim = "Caffeine raises alertness scores in shift workers."
+    f = claim_features(claim, items, S.relevance_min, claim_number=False, claim_null=False)
+    return decide(claim, items, f, prior_model().model_copy(update={"supported_threshold": 0.99}), S)
+
+
+def _parts_item(doc: str, text: str, agree: float, oppose: float, findings=()) -> "object":
+    from chatbot.audit.stance import EvidenceItem
+
+    it = EvidenceItem(chunk=_chunk(doc, text), text=text, probs=(0.1, 0.8, 0.1), relevance=0.9, findings=list(findings), weight=0.8)
+    it.quote_relevance, it.outcome_relevance, it.agree, it.oppose = 0.8, 1.0, agree, oppose
+    it.stance, it.reasons = decide_stance(it.probs, it.findings, S, it.quote_relevance, agree, oppose)
+    return it
+
+
+def test_supported_from_parts_even_when_the_layer_and_the_verifier_would_not_say_so():
+    up = _parts_item("up", "In shift workers, caffeine significantly raised alertness scores.", agree=0.95, oppose=0.03)
+    v = _decide_on([up])
+    assert v.finding == "supported", v.reason
+
+
+def test_a_condition_matched_study_reporting_otherwise_makes_it_conflicting():
+    up = _parts_item("up", "In shift workers, caffeine significantly raised alertness scores.", agree=0.95, oppose=0.03)
+    null = _parts_item("null", "In shift workers, caffeine did not change alertness scores (p = 0.4).", agree=0.02, oppose=0.95)
+    assert _decide_on([up, null]).finding == "conflicting"
+
+
+def test_no_supported_from_parts_under_other_conditions_or_against_numbers():
+    form = _parts_item("up", "In shift workers, caffeine significantly raised alertness scores.", 0.95, 0.03, [FORM])
+    assert _decide_on([form]).finding != "supported"
+    num = _parts_item("up", "In shift workers, caffeine significantly raised alertness scores.", 0.95, 0.03, [NUM_BAD])
+    assert _decide_on([num]).finding != "supported"
