@@ -10,7 +10,7 @@ import pytest
 from chatbot.audit import checks as C
 from chatbot.audit.direction import direction_pairs, read, rule_direction
 from chatbot.audit.features import FEATURE_NAMES, claim_features
-from chatbot.audit.stance import NEI, OTHER_CONDITIONS, REFUTES, SUPPORTS, assess, decide_stance
+from chatbot.audit.stance import NEI, OTHER_CONDITIONS, REFUTES, SUPPORTS, assess, decide_stance, relevance
 from core.direction import DIRECTIONS, agreement, claim_direction, claim_frame, claim_frame_text, frame_text
 from core.settings import AuditSettings, Settings
 from core.types import Chunk
@@ -230,3 +230,18 @@ def test_no_supported_from_parts_under_other_conditions_or_against_numbers():
     assert _decide_on([form]).finding != "supported"
     num = _parts_item("up", "In shift workers, caffeine significantly raised alertness scores.", 0.95, 0.03, [NUM_BAD])
     assert _decide_on([num]).finding != "supported"
+
+
+def test_an_extrapolated_claim_with_a_figure_quotes_the_closest_reported_figure():
+    """'Reduces X by 41%' with evidence only under other conditions: the reason also quotes what was measured."""
+    from chatbot.audit.aggregate import decide
+    from chatbot.audit.decision import prior_model
+
+    claim = "Caffeine gum cuts alertness lapses by 41%."
+    text = "In shift workers, caffeine tablets cut alertness lapses by 17 minutes a night compared with placebo."
+    it = _parts_item("tab", text, agree=0.95, oppose=0.03, findings=[FORM])
+    it.quote_relevance = relevance(claim, text)
+    f = claim_features(claim, [it], S.relevance_min, claim_number=True, claim_null=False)
+    v = decide(claim, [it], f, prior_model(), S)
+    assert v.finding == "extrapolated", v.reason
+    assert "the closest reported figure: “In shift workers, caffeine tablets cut alertness lapses by 17 minutes" in v.reason and v.reason.endswith("[1]")

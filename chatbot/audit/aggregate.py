@@ -305,6 +305,9 @@ def decide(
         ev = _one_per_doc(other)
         finding, evidence = "extrapolated", ev
         reason = f"evidence exists only under other conditions: {condition_summary(ev)} ({_cite(ev, evidence)})"
+        related = [i for i in items if i.quote_relevance >= s.relevance_min or i.relevance >= s.topic_min]
+        note, extra = _figure_note(claim, ev + [i for i in related if i not in ev], evidence, s, profile)
+        reason, evidence = reason + note, evidence + extra
     if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
         evidence = _one_per_doc(support) + _one_per_doc(refute)
         finding = "conflicting"
@@ -348,6 +351,22 @@ def decide(
         features=dict(features),
         probabilities=probs,
     )
+
+
+def _figure_note(claim: str, items: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem], s, profile) -> tuple[str, list[EvidenceItem]]:
+    """For a claim that states a figure, the closest figure the studies on its topic did report (and its item, when
+    it is not evidence yet): the reader compares the article's number with a measured one, not only with a list of
+    differing conditions."""
+    if not _CLAIMED_QUANTITY.search(claim) or not items:
+        return "", []
+    picked = _closest(items, claim, s.relevance_min, profile)
+    if picked is None or not _NUMBER_UNIT.search(picked[1]):
+        return "", []
+    item, quote = picked
+    extra = [] if any(e is item for e in evidence) else [item]
+    if extra and len(evidence) >= s.max_evidence:
+        return "", []  # no room to show it among the evidence, and a reason never cites what is not shown
+    return f"; the closest reported figure: “{_quote(quote, 240)}” {_cite([item], list(evidence) + extra)}", extra
 
 
 def _stated_by_parts(support: Sequence[EvidenceItem], s, claim: str) -> bool:

@@ -46,7 +46,9 @@ def _check(args, services) -> int:
     if len(args.claim.split()) < 2:
         print(f"error: give a claim to check, a statement of a few words (got {args.claim!r})", file=sys.stderr)
         return 2
-    v = VerdictRecord.model_validate(check_claim(args.claim, services.retriever(), services.settings, verifier=services.verifier).to_json())
+    v = VerdictRecord.model_validate(
+        check_claim(args.claim, services.retriever(), services.settings, verifier=services.verifier, direction=services.direction).to_json()
+    )
     if args.json:
         print(json.dumps(v.to_json(), indent=1, ensure_ascii=False))
     else:
@@ -63,7 +65,9 @@ def _audit(args, services) -> int:
     audit = snap.audit()
     if args.refresh:
         retriever = services.retriever(snap)
-        audit = audit_snapshot(snap, None, retriever=retriever, settings=services.settings, verifier=services.verifier, progress=not args.json)
+        audit = audit_snapshot(
+            snap, None, retriever=retriever, settings=services.settings, verifier=services.verifier, direction=services.direction, progress=not args.json
+        )
         save_audit(snap, audit)
     elif audit is None:
         print(f"No audit stored for store version {snap.version}; run `python -m chatbot audit --refresh`.", file=sys.stderr)
