@@ -100,6 +100,15 @@ def test_a_ratio_with_its_interval_states_its_direction():
     assert ratio_direction("The mean was 2.3 (95% CI 1.1-3.3).") is None  # not a ratio
 
 
+def test_an_equality_in_words_is_no_difference():
+    from chatbot.audit.direction import equality_direction
+
+    assert equality_direction("An inorganic salt (the chloride) can be as bioavailable as organic salts.") == "no_difference"
+    assert equality_direction("The two groups did not differ in pain scores.") == "no_difference"
+    assert equality_direction("The effervescent tablet was absorbed twice as well as the plain one.") is None
+    assert equality_direction("A was more bioavailable than B, and C and D were equivalent.") is None  # a change too: the model decides
+
+
 def test_the_outcome_leaves_out_the_comparator():
     assert claim_frame("Drug A lowers blood pressure more than drug B.") == ("Drug A", "blood pressure more")
 

@@ -275,7 +275,10 @@ def decide(
     strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts") or i.has("effect", "contradicts")]
     if base == "supported" and support:
         ev = _one_per_doc(support)
-        rival = [i for i in _one_per_doc(strong_against) if i.chunk.doc_id not in set(_docs(ev))]
+        # a study whose result on the claim's outcome goes the other way is a rival even when its sentence carries
+        # fewer of the claim's words ("an inorganic salt can be as bioavailable as organic salts")
+        reported_against = [i for i in by["refute"] if i.oppose >= s.direction_refute_min and i.outcome_relevance >= s.direction_outcome_min]
+        rival = [i for i in _one_per_doc(strong_against + reported_against) if i.chunk.doc_id not in set(_docs(ev))]
         if rival:  # never hide a condition-matched study that reports otherwise behind a "supported"
             finding, evidence = "conflicting", ev + rival
             reason = (

@@ -134,6 +134,22 @@ def ratio_direction(sentence: str) -> str | None:
     return "increased" if lo > 1 else "decreased" if hi < 1 else "no_difference"
 
 
+_EQUALITY = re.compile(
+    r"\b(?:(?<!twice )(?<!times )(?<!half )as (?!well\b|much\b|many\b)\w+ as|equivalent|equally|similar(?:ly)? to|comparable|"
+    r"(?:did|does|do) not differ|no (?:significant )?differences?|not (?:significantly )?different)\b",
+    re.I,
+)
+
+
+def equality_direction(sentence: str) -> str | None:
+    """'X can be as bioavailable as Y', 'did not differ': no difference, stated in words the classifier (trained on
+    "no significant difference") read as an increase (0.91). Only when the sentence states no change of either sign
+    besides (``checks.direction`` reads none), so "A rose more than B, and B and C were equivalent" stays the model's."""
+    if _EQUALITY.search(sentence) and checks.direction(_EQUALITY.sub(" ", sentence)) == 0:
+        return "no_difference"
+    return None
+
+
 def read(claim: str, windows: Sequence[str], model, how: str = "rules") -> tuple[ClaimDirection, np.ndarray]:
     """The claim's direction (``how``: "rules" or "model") and each window's four probabilities (``DIRECTIONS``
     order), in one call."""
@@ -142,7 +158,7 @@ def read(claim: str, windows: Sequence[str], model, how: str = "rules") -> tuple
     stated = rule_direction(claim) if how == "rules" else claim_direction(probs[0])
     out = probs[1:].copy()
     for k, (_, sentence) in enumerate(pairs[1:]):
-        d = ratio_direction(sentence)
+        d = ratio_direction(sentence) or equality_direction(sentence)
         if d is not None:
             out[k] = [0.94 if lab == d else 0.02 for lab in DIRECTIONS]
     return ClaimDirection(frame=pairs[0][0], probs=stated), out
