@@ -377,6 +377,14 @@ def test_audit_corpus_on_caffeine_fixture(tmp_path):
         if r["extracted"]:
             assert r["finding"] in ac.FINDINGS and r["verdict"] in {"supported", "contradicted", "mixed", "no_evidence"}
             assert isinstance(r["features"], dict) and isinstance(r["reason"], str)
+    # decided from parts (issue 21): a result stated in the study's own words is supported, a reported reduction
+    # against a claimed increase contradicts, and nothing without support is called supported
+    by_text = {r["text"]: r for r in result["rows"] if r["extracted"]}
+    verbatim = next((r for t, r in by_text.items() if t.startswith("Caffeine taken 6 hours before bedtime")), None)
+    reversed_ = next((r for t, r in by_text.items() if t.startswith("Evening caffeine increases slow-wave sleep")), None)
+    assert verbatim is not None and verbatim["finding"] == "supported", verbatim
+    assert reversed_ is not None and reversed_["finding"] == "contradicted", reversed_
+    assert not [r for r in by_text.values() if r["finding"] == "supported" and r["gold"] != "supported"]
     out = ac.write_report(result, tmp_path / "report", "test")
     assert {p.name for p in out.iterdir()} >= {"report.md", "results.json", "claims.jsonl"}
     assert "caffeine" in (out / "claims.jsonl").read_text().lower()
