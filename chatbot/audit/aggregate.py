@@ -175,7 +175,11 @@ def _closest(items: Sequence[EvidenceItem], claim: str, min_relevance: float, pr
     expanded = profile.expand_query(outcome) if profile is not None else None
     synonyms = set(re.findall(r"[a-z]{4,}", expanded[len(outcome) :].lower())) if expanded else set()
 
+    groups = profile.outcome_groups(outcome) if profile is not None else set()
+
     def on_outcome(quote: str) -> float:
+        if groups and groups & profile.outcome_groups(quote):
+            return 1.0  # the same outcome in other words ("fall asleep" / "sleep onset latency")
         share = relevance(outcome, quote) if intervention else 0.0
         return share or (0.5 if synonyms & set(re.findall(r"[a-z]{4,}", quote.lower())) else 0.0)
 
@@ -308,7 +312,7 @@ def decide(
         ev = _one_per_doc(other)
         finding, evidence = "extrapolated", ev
         reason = f"evidence exists only under other conditions: {condition_summary(ev)} ({_cite(ev, evidence)})"
-        related = [i for i in items if i.quote_relevance >= s.relevance_min or i.relevance >= s.topic_min]
+        related = [i for i in items if _on_topic(i, s)]
         note, extra = _figure_note(claim, ev + [i for i in related if i not in ev], evidence, s, profile)
         reason, evidence = reason + note, evidence + extra
     if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
@@ -316,7 +320,7 @@ def decide(
         finding = "conflicting"
         reason = f"studies disagree: {_cite(_one_per_doc(support), evidence)} support it, {_cite(_one_per_doc(refute), evidence)} report otherwise"
     if not finding:
-        related = [i for i in items if i.quote_relevance >= s.relevance_min or i.relevance >= s.topic_min]
+        related = [i for i in items if _on_topic(i, s)]
         if related:
             picked = _closest(related, claim, s.relevance_min, profile)
             assert picked is not None
@@ -354,6 +358,13 @@ def decide(
         features=dict(features),
         probabilities=probs,
     )
+
+
+def _on_topic(item: EvidenceItem, s) -> bool:
+    """The study is on the claim's topic: its sentence carries the claim's words, its passage most of them, or its
+    sentence is about the claim's very outcome in other words (the corpus profile's outcome group: "the time it takes
+    to fall asleep" and "sleep onset latency"), which a claim's topic words alone miss."""
+    return item.quote_relevance >= s.relevance_min or item.relevance >= s.topic_min or item.outcome_relevance >= 1.0
 
 
 def _figure_note(claim: str, items: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem], s, profile) -> tuple[str, list[EvidenceItem]]:
