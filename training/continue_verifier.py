@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-from training.runlog import optimizer_step, save_fp16, start_run
+from training.runlog import decay_groups, optimizer_step, save_fp16, start_run
 from training.synthetic_pairs import make_mirrored_pairs, make_pairs
 from training.train_verifier import batches, encode, evaluate
 from training.verifier_data import LABELS, NLI_MAP, SEED, _read, build
@@ -43,6 +43,7 @@ HPARAMS_CONTINUE = {
     "general_replay": 1500,
     "synthetic": {"paraphrase": 2400, "number": 800, "direction": 1200, "negation": 1000, "unrelated": 1400},
     "mirrored_groups": 0,  # stage 4: training.synthetic_pairs.make_mirrored_pairs contrast groups (4 pairs each + quotes)
+    "mnli_sample": 0,  # stage 5 (issue 21): MultiNLI dev pairs not in TaxiNLI (--mnli N)
     "checkpoint_every": 200,
     "seed": SEED,
 }
@@ -67,6 +68,16 @@ def bf16_supported() -> tuple[bool, str]:
     return True, "native bf16 cpu flag"
 
 
+def mnli_rows(ds: Path, taxi: list[dict], n: int, rng: random.Random) -> list[dict]:
+    """MultiNLI dev (matched + mismatched) pairs, less those TaxiNLI already holds (same premise and hypothesis)."""
+    import csv
+
+    seen = {(r["premise"].strip(), r["hypothesis"].strip()) for r in taxi}
+    with (ds / "nli/mnli_dev_matched_mismatched.csv").open(encoding="utf-8") as fh:
+        pool = [r for r in csv.DictReader(fh) if r.get("label") in NLI_MAP and (r["premise"].strip(), r["hypothesis"].strip()) not in seen]
+    return [{"claim": r["hypothesis"], "evidence": r["premise"], "label": NLI_MAP[r["label"]], "source": "mnli"} for r in rng.sample(pool, min(n, len(pool)))]
+
+
 def build_rows(shared: Path, hp: dict, log) -> tuple[list[dict], dict]:
     ds = shared / "datasets"
     data = build(shared)
@@ -82,6 +93,8 @@ def build_rows(shared: Path, hp: dict, log) -> tuple[list[dict], dict]:
         for r in rng.sample(taxi, min(hp["taxinli_sample"], len(taxi)))
     ]
     rows += rng.sample(data["general"], hp["general_replay"])
+    if hp.get("mnli_sample"):
+        rows += mnli_rows(ds, taxi, hp["mnli_sample"], rng)
     rows += make_pairs(shared, hp["synthetic"])
     if hp.get("mirrored_groups"):
         rows += make_mirrored_pairs(shared, hp["mirrored_groups"])
@@ -115,6 +128,7 @@ def main() -> None:
     )
     ap.add_argument("--lr", type=float, default=None)
     ap.add_argument("--mirrored", type=int, default=None, help="add this many mirrored contrast groups (training.synthetic_pairs.make_mirrored_pairs)")
+    ap.add_argument("--mnli", type=int, default=None, help="add this many MultiNLI dev pairs not in TaxiNLI (stage 5)")
     ap.add_argument("--epochs", type=int, default=None, help="passes over the pool (default: HPARAMS_CONTINUE['epochs'])")
     ap.add_argument(
         "--max-steps",
@@ -134,6 +148,8 @@ def main() -> None:
         hp["epochs"] = args.epochs
     if args.mirrored is not None:
         hp["mirrored_groups"] = args.mirrored
+    if args.mnli is not None:
+        hp["mnli_sample"] = args.mnli
     if args.start_step:
         hp["init"] = f"{args.init} (after batches 0-{args.start_step - 1} of the same plan)"
         hp["start_step"] = args.start_step
@@ -155,11 +171,7 @@ def main() -> None:
     if args.max_steps:
         total = min(total, args.max_steps)
         hp["max_steps"] = total
-    no_decay = ["bias", "LayerNorm.weight"]
-    groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": hp["weight_decay"]},
-        {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
-    ]
+    groups = decay_groups(model, hp["weight_decay"])
     opt = torch.optim.AdamW(groups, lr=hp["lr"])
     n_sched = total - args.start_step
     sched = get_linear_schedule_with_warmup(opt, int(hp["warmup_ratio"] * n_sched), n_sched)
@@ -169,10 +181,7 @@ def main() -> None:
         ck = cks[-1]
         state = torch.load(ck / "state.pt", weights_only=False)
         model = AutoModelForSequenceClassification.from_pretrained(ck).to(torch.float32)
-        groups = [
-            {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": hp["weight_decay"]},
-            {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
-        ]
+        groups = decay_groups(model, hp["weight_decay"])
         opt = torch.optim.AdamW(groups, lr=hp["lr"])
         sched = get_linear_schedule_with_warmup(opt, int(hp["warmup_ratio"] * n_sched), n_sched)
         opt.load_state_dict(state["opt"])

@@ -47,3 +47,12 @@ def optimizer_step(loss: torch.Tensor, model: torch.nn.Module, opt: torch.optim.
     opt.step()
     sched.step()
     opt.zero_grad()
+
+
+def decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """AdamW parameter groups as every training script here uses them: no weight decay on biases and LayerNorm weights."""
+    no_decay = ("bias", "LayerNorm.weight")
+    return [
+        {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": weight_decay},
+        {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+    ]

@@ -25,7 +25,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_
 from core.direction import DIRECTIONS
 from core.precision import cpu_has_bf16
 from training.direction_data import SEED, Pair, build, stats
-from training.runlog import optimizer_step, save_fp16, start_run
+from training.runlog import decay_groups, optimizer_step, save_fp16, start_run
 
 HPARAMS = {"max_length": 160, "batch_size": 16, "lr": 4e-5, "epochs": 3, "warmup_ratio": 0.06, "weight_decay": 0.01, "seed": SEED, "base": "models/verifier"}
 
@@ -113,9 +113,7 @@ def main() -> None:
     model.float()
     rows = data["train"]
     steps = math.ceil(len(rows) / hp["batch_size"]) * hp["epochs"]
-    decay = [p for n, p in model.named_parameters() if not any(k in n for k in ("bias", "LayerNorm.weight"))]
-    rest = [p for n, p in model.named_parameters() if any(k in n for k in ("bias", "LayerNorm.weight"))]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": hp["weight_decay"]}, {"params": rest, "weight_decay": 0.0}], lr=hp["lr"])
+    opt = torch.optim.AdamW(decay_groups(model, hp["weight_decay"]), lr=hp["lr"])
     sched = get_linear_schedule_with_warmup(opt, int(hp["warmup_ratio"] * steps), steps)
     for _ in range(start_ep * math.ceil(len(rows) / hp["batch_size"])):
         sched.step()  # a resumed run continues the schedule where it stopped

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-from training.runlog import optimizer_step, save_fp16, start_run
+from training.runlog import decay_groups, optimizer_step, save_fp16, start_run
 from training.verifier_data import LABELS, SEED, build
 
 HPARAMS = {
@@ -119,12 +119,7 @@ def train_stage(model, tok, rows, epochs, lr, hp, log, tag, out: Path):
     rng = random.Random(hp["seed"])
     steps_per_epoch = math.ceil(len(rows) / hp["batch_size"])
     total = steps_per_epoch * epochs
-    no_decay = ["bias", "LayerNorm.weight"]
-    groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": hp["weight_decay"]},
-        {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
-    ]
-    opt = torch.optim.AdamW(groups, lr=lr)
+    opt = torch.optim.AdamW(decay_groups(model, hp["weight_decay"]), lr=lr)
     sched = get_linear_schedule_with_warmup(opt, int(hp["warmup_ratio"] * total), total)
     lab2id = {label: i for i, label in enumerate(LABELS)}
     step, t0, seen = 0, time.time(), 0
