@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from core.records import DocumentRecord, StoreManifest
-from core.settings import Settings
+from core.settings import PROJECT_ROOT, Settings
 from core.store import snapshots_dir, write_version
 from core.types import Chunk
 from core.text import split_sentences
@@ -171,6 +171,7 @@ def build_app_store(root: Path) -> dict[str, str]:
         emb.embed_documents([c.text for c in chunks]),
         StoreManifest(created="2025-11-25T10:00:00", documents=documents, embedding_model=FAKE_EMBEDDER),
         before_flip=write_audit,
+        extra_files={"domain.yaml": (PROJECT_ROOT / "corpus" / "domain.yaml").read_bytes()},  # as ingest copies the corpus profile
     )
     # a `streamlit run` subprocess registers the fake embedder by importing tests/fakes.py as a plugin
     pythonpath = os.pathsep.join(p for p in (str(TESTS_DIR), os.environ.get("PYTHONPATH", "")) if p)

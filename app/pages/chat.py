@@ -12,20 +12,18 @@ from app.render import escape_inline, escape_md, study_label
 from app.resources import chroma_problem, get_answerer_for, load_settings, repin
 from app.store_ui import draw_chroma_unavailable, draw_missing_store, require_snapshot
 from app.warmup import start_warmup, wait_until_warm
+from core.domain import profile_for
 from core.errors import LLMUnavailableError, StoreMissingError, StoreUnavailableError
 
-EXAMPLES = [
-    "Does magnesium improve sleep in older adults?",
-    "How well is magnesium glycinate absorbed compared with magnesium oxide?",
-    "What does glycine before bed do to sleep?",
-    "Magnesium glycinate lowers cortisol.",
-]
 ROLE_CHOICES = {"All sources": None, "Article only": "article", "Studies only": "literature"}
 FILTER_KEYS = ("role", "study_types", "years")  # the sidebar widgets that narrow the sources
 
 log = logging.getLogger("app.chat")
 settings = load_settings()
 snap = require_snapshot(settings, need_chroma=True)
+profile = profile_for(snap, settings)  # the corpus's own subject and examples: nothing about one topic in code
+EXAMPLES = list(profile.example_questions)
+ARTICLES = [d.title for d in snap.documents().values() if d.role == "article" and d.title]
 
 
 def _chroma_down() -> bool:
@@ -91,11 +89,11 @@ def sidebar() -> ChatOptions:
 opts = sidebar()
 messages: list[dict] = st.session_state.setdefault("messages", [])
 
-st.title("Ask about magnesium glycinate")
+st.title(f"Ask about {profile.name}" if profile.name else "Ask about this corpus")
+source = f"the article *{escape_inline(ARTICLES[0])}*" if len(ARTICLES) == 1 else "the corpus's articles"
 st.caption(
-    "Answers are built only from the article *The Neuroscience of Magnesium Glycinate* (Part I) and digests "
-    "of the studies behind it. Every statement carries the number of its source; coloured badges mark "
-    "where the article and the studies disagree. This is research support, not medical advice."
+    f"Answers are built only from {source} and digests of the studies behind it. Every statement carries the number "
+    "of its source; coloured badges mark where the article and the studies disagree. This is research support, not medical advice."
 )
 
 scope = opts.describe(study_label)
@@ -107,7 +105,7 @@ if scope:
     )
 
 typed = st.chat_input("Ask a question, or paste a claim to check it…", max_chars=1000)
-if not messages and not typed and "pending_question" not in st.session_state:
+if EXAMPLES and not messages and not typed and "pending_question" not in st.session_state:
     st.markdown("**New here? Try one of these** (or type a claim to have it checked):")
     cols = st.columns(2)
     for i, q in enumerate(EXAMPLES):
