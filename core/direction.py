@@ -6,6 +6,7 @@ so the frame a model was trained on is the frame it is asked about at run time.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal, Sequence
 
@@ -62,6 +63,7 @@ def _first_verb(text: str) -> re.Match[str] | None:
 _COMPARATOR = re.compile(r"\s+(?:than|compared (?:with|to)|versus|vs\.?|relative to)\s+.*$", re.I)
 
 
+@functools.lru_cache(maxsize=4096)
 def claim_frame(claim: str) -> tuple[str, str]:
     """(intervention, outcome) of a claim, read from its first effect verb; ("", claim) when it has none. The outcome
     leaves out a comparator ("… than magnesium oxide"): the outcome is what changed, not what it was compared with."""

@@ -6,6 +6,7 @@ download). It avoids splitting after common abbreviations, initials, decimals an
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Collection, Iterable
@@ -189,6 +190,7 @@ _QUANTITY = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def without_quantities(text: str) -> str:
     """The claim without its figures and doses ("reduces anxiety by 32%" → "reduces anxiety")."""
     return " ".join(_QUANTITY.sub(" ", text).split()).strip(" ,;")

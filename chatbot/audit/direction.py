@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+import functools
 import re
 
 import numpy as np
@@ -41,6 +42,7 @@ class ClaimDirection:
         return float(sum(self.probs[:3]))
 
 
+@functools.lru_cache(maxsize=8192)
 def focus(claim: str, window: str) -> str:
     """The one sentence (or clause of a digest's list) of a window that the direction is read from: the one carrying
     most of the claim's outcome words, then of its other words. A two-sentence window often reports two outcomes ("SOL
