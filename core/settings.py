@@ -219,12 +219,16 @@ class AuditSettings(BaseModel):
     )
     direction_outcome_min: float = Field(
         0.5,
+        ge=0.0,
+        le=1.0,
         description="Share of the claim's outcome words (its frame: 'reduces anxiety by 32%' → anxiety; subject words aside) a "
         "sentence must carry for its reported direction to count. The classifier reads which way a result went more surely "
         "than whose result it is.",
     )
     direction_support_min: float = Field(
         0.6,
+        ge=0.0,
+        le=1.0,
         description="Agreement (core.direction.agreement: the claim's stated direction times the direction the direction "
         "classifier reads in a result sentence) above which a condition-matched, on-topic sentence counts as supporting.",
     )
@@ -237,20 +241,28 @@ class AuditSettings(BaseModel):
     )
     direction_supported_min: float = Field(
         0.9,
+        ge=0.0,
+        le=1.0,
         description="Agreement a condition-matched result sentence needs to make a claim 'supported' from parts alone "
         "(with direction_supported_relevance_min and no number against it), whatever the fitted layer's probability.",
     )
     direction_contradicted_min: float = Field(
         0.9,
+        ge=0.0,
+        le=1.0,
         description="Opposition a condition-matched result sentence on the claim's outcome needs to make a claim "
         "'contradicted' from parts alone (it must also carry contradiction_relevance_min of the claim's words).",
     )
     direction_supported_relevance_min: float = Field(
         0.6,
+        ge=0.0,
+        le=1.0,
         description="Share of the claim's words (figures and doses aside) that sentence must carry for the supported-from-parts path.",
     )
     direction_refute_min: float = Field(
         0.6,
+        ge=0.0,
+        le=1.0,
         description="Opposition (the other direction, a significant change against a claimed null, or no significant "
         "difference against a claimed change) above which an on-topic sentence counts as refuting.",
     )

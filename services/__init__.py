@@ -77,6 +77,8 @@ class Services:
                 from services.auditor import LazyVerifier
 
                 self._direction = LazyVerifier(lambda: get_direction(self.settings))
+            else:
+                get_direction(self.settings)  # says once, in one line, that claims are judged without it
         return self._direction
 
     @property

@@ -254,3 +254,19 @@ def test_an_extrapolated_claim_with_a_figure_quotes_the_closest_reported_figure(
     v = decide(claim, [it], f, prior_model(), S)
     assert v.finding == "extrapolated", v.reason
     assert "the closest reported figure: “In shift workers, caffeine tablets cut alertness lapses by 17 minutes" in v.reason and v.reason.endswith("[1]")
+
+
+def test_direction_thresholds_are_bounded():
+    import pydantic
+
+    with pytest.raises(pydantic.ValidationError):
+        AuditSettings(direction_supported_min=2.0)
+
+
+def test_a_missing_direction_classifier_is_said_once_and_the_verifier_decides(settings, tmp_path, caplog):
+    from services import build_services
+
+    s = settings.model_copy(update={"direction_model": tmp_path / "nowhere"})
+    with caplog.at_level("WARNING"):
+        assert build_services(s).direction is None
+    assert any("direction classifier not found" in r.getMessage() for r in caplog.records)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import functools
+import logging
 import re
 
 import numpy as np
@@ -22,6 +23,10 @@ from chatbot.audit import checks
 from chatbot.audit.verifier import Verifier, _load
 from core.direction import DIRECTIONS, agreement, claim_direction, claim_frame, claim_frame_text, effect_verb
 from core.text import split_clauses, split_sentences, without_quantities
+
+
+_log = logging.getLogger(__name__)
+_warned: set[str] = set()  # one warning per missing model path and process
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,9 @@ def get_direction(settings) -> Verifier | None:
 
     path = settings.direction_model.resolve()
     if _missing(str(path)):
+        if str(path) not in _warned:
+            _warned.add(str(path))
+            _log.warning("direction classifier not found at %s (no config.json): claims are judged by the verifier alone", path)
         return None
     return _load(str(path), settings.audit.batch_size, use_bf16(settings.inference_precision), DIRECTIONS)
 
