@@ -76,10 +76,40 @@ def claim_frame(claim: str) -> tuple[str, str]:
     return intervention, _COMPARATOR.sub("", outcome).strip(" ,;:") or outcome
 
 
-def claim_frame_text(claim: str) -> str:
-    """The frame the classifier reads a claim and its evidence against."""
+# what comes before the acting thing in a claim's first part: a reporting clause ("Pooled trials in older adults found
+# [that] magnesium …") or a leading condition phrase ("In a crossover study of people aged 60-80, oral magnesium …").
+# Conditions are checked on their own (population, dose, form, species), so they need not be in the result sentence.
+_REPORTING = re.compile(
+    r"^.*\b(?:found|find|finds|showed|shown|shows|show|reported|reports|report|demonstrated|demonstrates|demonstrate|"
+    r"suggested|suggests|suggest|concluded|concludes|indicated|indicates|revealed|reveals|confirmed|confirms)\s+(?:that\s+)?",
+    re.I,
+)
+_LEADING_PHRASE = re.compile(r"^(?:in|among|for|across|during|after|with|within|at|from|over|under)\b[^,]*,\s*", re.I)
+
+
+@functools.lru_cache(maxsize=4096)
+def claim_core(claim: str) -> tuple[str, str]:
+    """(what acts, outcome) of a claim without the words around them: ``claim_frame`` less a reporting clause or a
+    leading condition phrase before what acts. A result sentence names what acted and the outcome; the study's design
+    and population are the condition checks' business, and counting them as words the sentence must carry made
+    "In a crossover study of people aged 60-80, oral magnesium increased slow-wave sleep" look half off-topic to
+    "Magnesium significantly increased time in slow-wave sleep"."""
     intervention, outcome = claim_frame(claim)
-    return frame_text(intervention, outcome)
+    core = _REPORTING.sub("", intervention)
+    core = _LEADING_PHRASE.sub("", core) if core else core
+    return (core.strip(" ,;:") or intervention), outcome
+
+
+def claim_frame_text(claim: str, keys: Sequence[str] = ()) -> str:
+    """The frame the classifier reads a claim and its evidence against: what acts (``claim_core``: no reporting clause
+    or leading conditions, as Evidence Inference's short interventions) and the outcome, followed in brackets by the
+    corpus profile's other names for it (``keys``: "the time taken to fall asleep (latency, sleep onset)"). Measured on
+    one pooled result ("sleep onset latency was 17.36 minutes shorter with magnesium"): P(decreased) 0.37 with the whole
+    preamble as the intervention, 0.58 with what acts alone, 0.91 with the outcome's other names."""
+    intervention, outcome = claim_core(claim)
+    low = outcome.lower()
+    extra = [k for k in keys if k.lower() not in low]
+    return frame_text(intervention, f"{outcome} ({', '.join(extra)})" if extra else outcome)
 
 
 def agreement(claim: Sequence[float], sentence: Sequence[float]) -> tuple[float, float]:

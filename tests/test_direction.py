@@ -270,3 +270,61 @@ def test_a_missing_direction_classifier_is_said_once_and_the_verifier_decides(se
     with caplog.at_level("WARNING"):
         assert build_services(s).direction is None
     assert any("direction classifier not found" in r.getMessage() for r in caplog.records)
+
+
+# ---------------------------------------------------------------------------- what acts and the outcome, conditions aside
+
+
+@pytest.mark.parametrize(
+    "claim, actor, outcome",
+    [
+        ("Pooled trials in older adults found that caffeine shortened the time taken to fall asleep.", "caffeine", "the time taken to fall asleep"),
+        ("In a crossover study of people aged 60-80, oral caffeine increased reaction speed.", "oral caffeine", "reaction speed"),
+        ("Caffeine raises alertness scores.", "Caffeine", "alertness scores"),
+    ],
+)
+def test_claim_core_leaves_out_reporting_clauses_and_leading_conditions(claim, actor, outcome):
+    from core.direction import claim_core
+
+    assert claim_core(claim) == (actor, outcome)
+
+
+def test_the_frame_names_the_profiles_other_words_for_the_outcome():
+    frame = claim_frame_text("In older adults, caffeine shortened the time taken to fall asleep.", ("fall asleep", "latency", "sleep onset"))
+    assert frame == "intervention: caffeine | outcome: the time taken to fall asleep (latency, sleep onset)"
+
+
+def test_focus_reads_the_sentence_naming_the_outcome_in_the_profiles_words():
+    from chatbot.audit.direction import focus
+
+    claim = "Caffeine shortened the time taken to fall asleep."
+    window = "Sleep onset latency was 17 minutes shorter with caffeine than with placebo. Total sleep time did not differ between groups."
+    assert focus(claim, window).startswith("Total sleep time")  # "time" is the only shared word
+    assert focus(claim, window, ("latency", "sleep onset")).startswith("Sleep onset latency")
+
+
+def test_a_stance_from_the_direction_is_gated_on_what_acts_and_the_outcome():
+    """A claim whose words are mostly conditions ("In a crossover study of people aged 60-80, …") is still decided by a
+    result sentence naming what acted and the outcome; the condition checks judge the rest."""
+    from chatbot.audit.features import deciding_items
+
+    claim = "In a placebo-controlled crossover study of night nurses aged 60-80, oral caffeine raised alertness scores."
+    passages = [_chunk("up", "Caffeine significantly raised alertness scores compared with placebo.")]
+    items = assess(claim, passages, FakeVerifier(), Settings(), direction=RuleDirection())
+    up = items[0]
+    assert up.quote_relevance < S.direction_supported_relevance_min <= up.frame_relevance
+    assert up.stance == SUPPORTS and up.by_direction
+    assert deciding_items(items, S.relevance_min)["support"] == [up]
+
+
+def test_no_supported_from_parts_without_the_claims_effect_size():
+    """The direction agrees, but the claim's figure is its point: 41% is not stated by "17 minutes shorter", a size in
+    words cannot be checked, and a matching figure can."""
+    text = "In shift workers, caffeine shortened alertness lapses by 17 minutes compared with placebo."
+    it = _parts_item("up", text, agree=0.95, oppose=0.03)
+    from chatbot.audit.aggregate import _stated_by_parts
+
+    assert not _stated_by_parts([it], S, "Caffeine shortens alertness lapses by around 41%.")
+    assert not _stated_by_parts([it], S, "Caffeine shortens alertness lapses by two fifths.")
+    assert _stated_by_parts([it], S, "Caffeine shortens alertness lapses by around 17 minutes.")
+    assert _stated_by_parts([it], S, "Caffeine shortens alertness lapses.")

@@ -47,27 +47,37 @@ class ClaimDirection:
         return float(sum(self.probs[:3]))
 
 
+def outcome_keys(claim: str, profile) -> tuple[str, ...]:
+    """The corpus profile's keywords for the claim's outcome ("the time taken to fall asleep" → sleep_latency's
+    "latency", "sleep onset", …): how a result sentence may name that outcome without sharing a word with the claim."""
+    groups = profile.outcome_groups(claim_frame(without_quantities(claim))[1])
+    return tuple(sorted({k.lower() for g in groups for k in profile.outcomes[g]}))
+
+
 @functools.lru_cache(maxsize=8192)
-def focus(claim: str, window: str) -> str:
-    """The one sentence (or clause of a digest's list) of a window that the direction is read from: the one carrying
-    most of the claim's outcome words, then of its other words. A two-sentence window often reports two outcomes ("SOL
-    was 17 minutes shorter. Total sleep time did not differ."), and the classifier reads one result at a time."""
+def focus(claim: str, window: str, keys: tuple[str, ...] = ()) -> str:
+    """The one sentence (or clause of a digest's list) of a window that the direction is read from: the one naming the
+    claim's outcome in the profile's words (``keys``, from ``outcome_keys``), then carrying most of its outcome words,
+    then of its other words. A two-sentence window often reports two outcomes ("Sleep onset latency was 17 minutes
+    shorter. Total sleep time did not differ."), and the classifier reads one result at a time; the claim's "time taken
+    to fall asleep" shares a word with the second and none with the first."""
     parts = [c.strip() for a, b in split_sentences(window) for c in split_clauses(window[a:b]) if len(c.strip()) > 15]
     if len(parts) <= 1:
         return window
     topic = without_quantities(claim)
     want_outcome, want_topic = checks.content_words(claim_frame(topic)[1]), checks.content_words(topic)
+    named = [re.compile(r"\b" + re.escape(k)) for k in keys]
 
     def share(words: set[str], text: str) -> float:
         return len(words & checks.content_words(text)) / len(words) if words else 0.0
 
-    return max(parts, key=lambda x: (share(want_outcome, x), share(want_topic, x)))
+    return max(parts, key=lambda x: (any(n.search(x.lower()) for n in named), share(want_outcome, x), share(want_topic, x)))
 
 
-def direction_pairs(claim: str, windows: Sequence[str]) -> list[tuple[str, str]]:
+def direction_pairs(claim: str, windows: Sequence[str], keys: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """The (frame, sentence) pairs for a claim and its windows (each read at its ``focus``); the claim comes first."""
-    frame = claim_frame_text(claim)
-    return [(frame, claim)] + [(frame, focus(claim, w)) for w in windows]
+    frame = claim_frame_text(claim, keys)
+    return [(frame, claim)] + [(frame, focus(claim, w, keys)) for w in windows]
 
 
 # a claim of no change: negation, "unchanged", "no bearing on", or an equality ("as bioavailable as", "similar")
@@ -157,10 +167,10 @@ def equality_direction(sentence: str) -> str | None:
     return None
 
 
-def read(claim: str, windows: Sequence[str], model, how: str = "rules") -> tuple[ClaimDirection, np.ndarray]:
+def read(claim: str, windows: Sequence[str], model, how: str = "rules", keys: tuple[str, ...] = ()) -> tuple[ClaimDirection, np.ndarray]:
     """The claim's direction (``how``: "rules" or "model") and each window's four probabilities (``DIRECTIONS``
-    order), in one call."""
-    pairs = direction_pairs(claim, windows)
+    order), in one call (``keys``: ``outcome_keys``, which pick each window's sentence)."""
+    pairs = direction_pairs(claim, windows, keys)
     probs = np.asarray(model.score(pairs), dtype=np.float32)
     stated = rule_direction(claim) if how == "rules" else claim_direction(probs[0])
     out = probs[1:].copy()
@@ -200,4 +210,4 @@ def get_direction(settings) -> Verifier | None:
     return _load(str(path), settings.audit.batch_size, use_bf16(settings.inference_precision), DIRECTIONS)
 
 
-__all__ = ["ClaimDirection", "direction_pairs", "read", "rule_direction", "agree_oppose", "get_direction", "installed"]
+__all__ = ["ClaimDirection", "direction_pairs", "outcome_keys", "focus", "read", "rule_direction", "agree_oppose", "get_direction", "installed"]

@@ -95,8 +95,12 @@ def claim_features(claim: str, items: Sequence[EvidenceItem], gate: float, *, cl
 
 
 def deciding_items(items: Sequence[EvidenceItem], gate: float) -> dict[str, list[EvidenceItem]]:
-    """The gated evidence grouped by what it does to the claim (for the finding and its reason)."""
-    g = _gated(items, gate)
+    """The gated evidence grouped by what it does to the claim (for the finding and its reason). A stance the reported
+    direction set passes on the sentence's share of what acts and the outcome (``frame_relevance``): a result sentence
+    names those, not the claim's population or design, which the condition checks judge. (The decision features keep the
+    plain gate they were fitted with.)"""
+    kept = {id(i) for i in _gated(items, gate)}
+    g = [i for i in items if id(i) in kept or (i.by_direction and i.frame_relevance >= gate)]
     by = {
         "support": [i for i in g if i.stance == SUPPORTS],
         "other_conditions": [i for i in g if i.stance == OTHER_CONDITIONS],

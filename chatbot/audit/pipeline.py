@@ -21,7 +21,7 @@ from chatbot.audit import decision as decision_layer
 from chatbot.audit.aggregate import FINDINGS, VERDICTS, Verdict, decide, gap_verdict
 from chatbot.audit.claims import claims_from_snapshot, is_checkworthy
 from chatbot.audit.features import claim_features
-from chatbot.audit.direction import direction_pairs, get_direction
+from chatbot.audit.direction import direction_pairs, get_direction, outcome_keys
 from core.direction import claim_frame
 from core.text import without_quantities
 from chatbot.audit.stance import assess, verifier_pairs
@@ -281,7 +281,7 @@ def audit_snapshot(
             mine = verifier_pairs(as_claim(c.text), passages, s, profile)
             pairs += mine
             if direction is not None:
-                dpairs += direction_pairs(as_claim(c.text), [w for _, w in mine])
+                dpairs += direction_pairs(as_claim(c.text), [w for _, w in mine], outcome_keys(as_claim(c.text), profile))
         retrieved.append((c, passages, old if reuse else None))
     if pairs:
         verifier = PrescoredVerifier(verifier, pairs)

@@ -20,7 +20,7 @@ from chatbot.audit import checks
 from core.cards import classify_sentence
 from core.domain import NEUTRAL, DomainProfile
 from core.safety import suspect_reason
-from core.direction import claim_frame
+from core.direction import claim_core
 from core.text import split_sentences, without_quantities
 from core.types import Chunk
 
@@ -47,6 +47,8 @@ class EvidenceItem:
     outcome_relevance: float = 0.0  # share of the claim's outcome words (core.direction.claim_frame) in the quote
     agree: float = 0.0  # the quote reports the direction the claim states (core.direction.agreement)
     oppose: float = 0.0  # the quote reports the other direction, or a null against a claimed change (and vice versa)
+    frame_relevance: float = 0.0  # the quote's share of what acts and the outcome (core.direction.claim_core), conditions aside
+    by_direction: bool = False  # the stance was set by the reported direction (gated on frame_relevance, not quote_relevance)
 
     @property
     def p_support(self) -> float:
@@ -298,7 +300,9 @@ def _reports_result(sentence: str, section: str) -> bool:
 RESULT_ROLES = frozenset({"result", "conclusion"})
 
 
-def _directions(claim: str, windows: list[list[str]], direction, how: str = "rules") -> tuple[np.ndarray, list[tuple[float, float]], bool]:
+def _directions(
+    claim: str, windows: list[list[str]], direction, how: str = "rules", keys: tuple[str, ...] = ()
+) -> tuple[np.ndarray, list[tuple[float, float]], bool]:
     """Each window's four direction probabilities and its (agree, oppose) with the claim (zeros without a classifier),
     and whether the claim states a direction at all."""
     flat = [w for ws in windows for w in ws]
@@ -306,8 +310,42 @@ def _directions(claim: str, windows: list[list[str]], direction, how: str = "rul
         return np.zeros((len(flat), 4), dtype=np.float32), [(0.0, 0.0)] * len(flat), False
     from chatbot.audit.direction import agree_oppose, read
 
-    cd, probs = read(claim, flat, direction, how)
+    cd, probs = read(claim, flat, direction, how, keys)
     return probs, [agree_oppose(cd, p) if states_finding(w) else (0.0, 0.0) for w, p in zip(flat, probs)], cd.definite >= 0.5
+
+
+def _outcome_relevance(outcome: str, groups: set[str], sentence: str, subject: list[str], profile: DomainProfile) -> float:
+    """Share of the claim's outcome words in the sentence; 1 when it names the same outcome group of the corpus profile
+    ("sleep onset latency" for "the time taken to fall asleep")."""
+    if groups and groups & profile.outcome_groups(sentence):
+        return 1.0
+    return relevance(outcome, sentence, subject, profile)
+
+
+# how a dose is given, not what is given: the route and form are the condition checks' business ("oral magnesium" and
+# "magnesium" name the same agent), so a result sentence need not repeat them
+_ADMINISTRATION = "oral orally intravenous intravenously infusion infused supplement supplements supplemental supplementation tablet tablets capsule capsules daily dose doses taking taken given"
+
+
+def _actor_share(actor: str, sentence: str, subject: list[str], profile: DomainProfile) -> float:
+    """Share of what acts that the sentence names. Its own words count before the corpus's subject words, which every
+    passage shares: "magnesium deficiency" is not named by "magnesium did not affect anxiety", nor "Glycine (the amino
+    acid bonded to magnesium)" by "17 minutes shorter with magnesium". Brackets and words of administration aside."""
+    skip = _framing_tokens() | set(_toks(_ADMINISTRATION + " " + " ".join(profile.forms), profile))
+    words = set(_toks(re.sub(r"\([^)]*\)", " ", actor), profile)) - skip
+    own = words - set(_toks(" ".join(subject), profile))
+    want = own or words
+    return len(want & set(_toks(sentence, profile))) / len(want) if want else 0.0
+
+
+def _frame_relevance(actor: str, sentence: str, outcome_relevance: float, subject: list[str], profile: DomainProfile) -> float:
+    """How much of a claim's core a result sentence names: the mean of its share of what acts (``_actor_share``, at
+    least half of it, else 0) and its outcome relevance. A claim with no effect verb has no frame to go by (0: its quote
+    relevance decides), since its "outcome" is the whole claim and one shared outcome word is not enough."""
+    if not actor:
+        return 0.0
+    share = _actor_share(actor, sentence, subject, profile)
+    return (share + outcome_relevance) / 2 if share >= 0.5 else 0.0
 
 
 def assess(
@@ -327,14 +365,16 @@ def assess(
         return []
     pairs = [(claim, w) for ws in windows for w in ws]
     probs = verifier.score(pairs) if pairs else np.zeros((0, 3))
-    dprobs, dirs, directed = _directions(claim, windows, direction, a.claim_direction)
+    from chatbot.audit.direction import focus, outcome_keys
+
+    keys = outcome_keys(claim, profile)
+    dprobs, dirs, directed = _directions(claim, windows, direction, a.claim_direction, keys)
     # a claim that states a direction is decided from its parts (reported direction, outcome, conditions, numbers); the
     # verifier's reading of paraphrase counts only for claims that state none (AuditSettings.verifier_for_directed_claims)
     use_verifier = not directed or a.verifier_for_directed_claims
     mech = checks.is_mechanism_claim(claim, profile)
-    from chatbot.audit.direction import focus
-
-    outcome = claim_frame(without_quantities(claim))[1]
+    actor, outcome = claim_core(claim)[0], claim_core(without_quantities(claim))[1]  # (figures out of the outcome only: their
+    # removal takes the comma that ends a leading condition phrase with it)
     outcome_groups = profile.outcome_groups(outcome)  # the corpus profile's outcome groups: paraphrases of one outcome
     items: list[EvidenceItem] = []
     k = 0
@@ -343,7 +383,13 @@ def assess(
         dp = dprobs[k : k + len(ws)]
         # a direction counts from a reported result only (read with its section): "Sleep deprivation slows reaction
         # time" in a paper's background is no finding about what caffeine did
-        ao = [d if _reports_result(focus(claim, w), c.section or "") else (0.0, 0.0) for w, d in zip(ws, dirs[k : k + len(ws)])]
+        # ... and about the claim's outcome: a window whose sentence reports another outcome ("total sleep time did not
+        # differ" for a claim on sleep latency) must not win the window choice on its direction
+        on = [_outcome_relevance(outcome, outcome_groups, focus(claim, w, keys), subject, profile) for w in ws]
+        ao = [
+            d if _reports_result(focus(claim, w, keys), c.section or "") and o >= a.direction_outcome_min else (0.0, 0.0)
+            for w, d, o in zip(ws, dirs[k : k + len(ws)], on)
+        ]
         k += len(ws)
         for i, w in enumerate(ws):
             if not states_finding(w):
@@ -377,12 +423,14 @@ def assess(
         item.direction = tuple(round(float(x), 4) for x in dp[i])
         # the reported direction counts only for a sentence about the claim's outcome: the classifier reads which way a
         # result went, and is less sure whose result it is ("intracellular magnesium rose" is no result on cholesterol)
-        read = focus(claim, text)  # the sentence the direction was read from
-        same_group = bool(outcome_groups and outcome_groups & profile.outcome_groups(read))
-        item.outcome_relevance = 1.0 if same_group else relevance(outcome, read, subject, profile)
-        if item.outcome_relevance >= a.direction_outcome_min:
-            item.agree, item.oppose = (round(float(x), 4) for x in ao[i])
-        item.stance, item.reasons = decide_stance(item.probs if use_verifier else (0.0, 0.0, 1.0), findings, a, item.quote_relevance, item.agree, item.oppose)
+        read = focus(claim, text, keys)  # the sentence the direction was read from
+        item.outcome_relevance = on[i]
+        item.frame_relevance = _frame_relevance(actor, read, item.outcome_relevance, subject, profile)
+        item.agree, item.oppose = (round(float(x), 4) for x in ao[i])
+        # a stance from the reported direction is gated on what acts and the outcome, not on the claim's condition words
+        item.by_direction = max(item.agree, item.oppose) >= min(a.direction_support_min, a.direction_refute_min)
+        gate = max(item.quote_relevance, item.frame_relevance) if item.by_direction else item.quote_relevance
+        item.stance, item.reasons = decide_stance(item.probs if use_verifier else (0.0, 0.0, 1.0), findings, a, gate, item.agree, item.oppose)
         items.append(item)
     if similarity is not None and items:
         for item, sim in zip(items, similarity(claim, [i.text for i in items])):
