@@ -388,8 +388,10 @@ def _figure_note(claim: str, items: Sequence[EvidenceItem], evidence: Sequence[E
 def _stated_by_parts(support: Sequence[EvidenceItem], s, claim: str) -> bool:
     """A condition-matched study's result sentence states the claim in parts: it reports the direction the claim states
     (``agree``), about the claim's outcome (``outcome_relevance``), carrying most of the claim's words
-    (``quote_relevance``) or of what acts and the outcome (``frame_relevance``), with no number against it. The verifier reads such paraphrases as refutation as often as
-    not, so this path does not ask it; a condition-matched study reporting otherwise still makes it "conflicting"."""
+    (``quote_relevance``) or of what acts and the outcome (``frame_relevance``), with no number against it, from a
+    primary or pooled study, reporting the claim's effect size if it states one. The verifier reads such paraphrases as
+    refutation as often as not, so this path does not ask it; a condition-matched study reporting otherwise still makes
+    it "conflicting"."""
     return any(
         not i.conditions()
         and not _other_species(i, claim)

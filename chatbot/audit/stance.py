@@ -324,7 +324,10 @@ def _outcome_relevance(outcome: str, groups: set[str], sentence: str, subject: l
 
 # how a dose is given, not what is given: the route and form are the condition checks' business ("oral magnesium" and
 # "magnesium" name the same agent), so a result sentence need not repeat them
-_ADMINISTRATION = "oral orally intravenous intravenously infusion infused supplement supplements supplemental supplementation tablet tablets capsule capsules daily dose doses taking taken given"
+_ADMINISTRATION = (
+    "oral orally intravenous intravenously infusion infused supplement supplements supplemental supplementation "
+    "tablet tablets capsule capsules daily dose doses taking taken given"
+)
 
 
 def _actor_share(actor: str, sentence: str, subject: list[str], profile: DomainProfile) -> float:
