@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
     else:
         report = snap.audit()
     if report is None:
-        print("error: the store has no claim audit; run `python -m ingest` first", file=sys.stderr)
+        print("error: the store has no claim audit; run `python -m cli ingest` first", file=sys.stderr)
         return 2
     chunks = [c for c in snap.ordered_chunks() if c.role == "literature"]
     unsupported = [c.reason for c in report.claims if c.finding == "unsupported"]

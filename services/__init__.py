@@ -1,6 +1,6 @@
 """The composition root: one ``Services`` object, built from ``Settings``, wires every part.
 
-Front ends (``python -m ingest``, ``python -m chatbot …``, ``python -m evals …``, the app, the
+Front ends (``python -m cli …``, ``python -m evals …``, the app, the
 benchmarks) call ``build_services(settings)`` and take their parts from it; library code in
 ``core``, ``ingest`` and ``chatbot`` never imports this package, it receives what it needs as
 arguments typed by ``core.protocols``. Tests hand in fakes::

@@ -424,12 +424,11 @@ def test_audit_snapshot_incremental(snapshot):
 
 def test_audit_json_round_trips_unchanged(snapshot, monkeypatch, capsys):
     """audit.json as the audit writes it reads back into the typed report and writes out byte for byte the same;
-    ``python -m chatbot audit --json`` prints exactly the file."""
+    ``python -m cli audit --json`` prints exactly the file."""
     import json
 
     from chatbot.audit import save_audit
-    from chatbot.audit import cli as audit_cli
-    from core import store
+    from cli import audit as audit_cli
 
     report = audit_snapshot(snapshot, None, retriever=FakeRetriever(snapshot.ordered_chunks()), verifier=StubVerifier())
     path = save_audit(snapshot, report)
@@ -438,7 +437,7 @@ def test_audit_json_round_trips_unchanged(snapshot, monkeypatch, capsys):
     assert again is not None and again.to_text() == text and again.to_json() == json.loads(text)
     assert [list(c) for c in json.loads(text)["claims"]] == [["id", "text", "section", "start", "end", "chunk_id", "doc_id", *RECORD_KEYS]] * len(again.claims)
     assert all(not c.finding_inferred for c in again.claims)
-    monkeypatch.setattr(store, "open_snapshot", lambda settings=None, version=None: snapshot)
+    monkeypatch.setattr(audit_cli, "open_snapshot", lambda settings=None, version=None: snapshot)
     assert audit_cli.main(["audit", "--json"]) == 0
     assert capsys.readouterr().out == text + "\n"
 

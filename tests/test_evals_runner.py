@@ -153,7 +153,7 @@ def test_main_without_store_is_clear(settings, monkeypatch, capsys):
 
     monkeypatch.setattr(core_settings, "get_settings", lambda: settings)
     assert main(["run", "--quiet"]) == 2
-    assert "python -m ingest" in capsys.readouterr().err
+    assert "python -m cli ingest" in capsys.readouterr().err
 
 
 def test_main_end_to_end_with_fakes(settings, monkeypatch, tmp_path, capsys):

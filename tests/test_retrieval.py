@@ -85,7 +85,7 @@ def test_langchain_interface(settings):
 
 
 def test_missing_store_is_clear(settings):
-    with pytest.raises(StoreMissingError, match="python -m ingest"):
+    with pytest.raises(StoreMissingError, match="python -m cli ingest"):
         get_retriever(settings)
 
 

@@ -134,7 +134,7 @@ def test_minilm_embed_each_equals_embedding_each_text_alone(precision):
 
 
 def test_pinned_torch_threads_hold_across_model_loads_and_are_restored():
-    """``python -m ingest`` may run in 2 threads (Settings.ingest.torch_threads) though every model load applies Settings.torch_threads."""
+    """``python -m cli ingest`` may run in 2 threads (Settings.ingest.torch_threads) though every model load applies Settings.torch_threads."""
     import torch
 
     from core.embeddings import apply_torch_threads, pinned_torch_threads
