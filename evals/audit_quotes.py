@@ -52,9 +52,9 @@ def main(argv: list[str]) -> int:
     s = get_settings()
     snap = open_snapshot(s)
     if a.fresh:
-        from chatbot.audit.pipeline import audit_snapshot
+        from services import build_services
 
-        report = audit_snapshot(snap, None, settings=s)
+        report = build_services(s).audit_step(snap, None)  # the real verifier, direction classifier and retriever
     else:
         report = snap.audit()
     if report is None:

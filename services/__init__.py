@@ -158,7 +158,7 @@ class Services:
             dry_run=dry_run,
             audit=do_audit,
             progress=progress,
-            embeddings=self._embedder,
+            embeddings=self.embedder,  # built, not loaded: the model loads on the first text to embed
             bar=bar,
             audit_step=self.audit_step if do_audit else None,
             force=force,

@@ -105,7 +105,7 @@ def test_audit_scores_every_pair_in_one_call_with_the_findings_of_claim_by_claim
             return super().score(pairs)
 
     r = FakeRetriever(snapshot.ordered_chunks())
-    report = pipeline.audit_snapshot(snapshot, None, retriever=r, verifier=Counting())
+    report = pipeline.audit_snapshot(snapshot, None, retriever=r, settings=snapshot.settings, verifier=Counting(), direction=None)
     assert len(calls) == 1 and calls[0] > 0
     s = snapshot.settings
     profile = profile_for(snapshot, s)

@@ -14,20 +14,25 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from chatbot.audit import checks
 from chatbot.audit import decision as decision_layer
 from chatbot.audit.aggregate import FINDINGS, VERDICTS, Verdict, decide, gap_verdict
 from chatbot.audit.claims import claims_from_snapshot, is_checkworthy
 from chatbot.audit.features import claim_features
-from chatbot.audit.direction import direction_pairs, get_direction
+from chatbot.audit.direction import direction_pairs
 from core.direction import claim_frame
 from core.text import without_quantities
 from chatbot.audit.stance import assess, verifier_pairs
 from core.audit_report import AUDIT_FILE, AuditReport, ClaimFlag, ClaimRecord
 from core.domain import DomainProfile, profile_for
 from core.text import content_hash
+
+if TYPE_CHECKING:
+    from core.protocols import Retriever, Verifier
+    from core.settings import Settings
+    from core.store import Snapshot
 
 _RECORD_KEYS = ("claim", "verdict", "finding", "reason", "confidence", "evidence", "reasons", "features", "probabilities")
 
@@ -36,12 +41,6 @@ def literature_filters():
     from chatbot.retrieval import Filters
 
     return Filters(role="literature")
-
-
-def _settings(settings=None):
-    from core.settings import get_settings
-
-    return settings or get_settings()
 
 
 def decision_model(settings) -> decision_layer.DecisionModel:
@@ -194,21 +193,19 @@ def judge(
     return v
 
 
-def check_claim(text: str, retriever, settings=None, verifier=None, direction=None) -> Verdict:
+def check_claim(text: str, retriever: Retriever, settings: Settings, *, verifier: Verifier, direction: Verifier | None) -> Verdict:
     """Finding for any free-text claim (or yes/no question) against the literature in the store.
 
-    ``direction``: the direction classifier (``chatbot.audit.direction``); without it the verifier alone decides."""
-    from chatbot.audit.verifier import get_verifier
-
-    s = _settings(settings)
-    retriever = _audit_view(retriever, s)
-    if verifier is None:  # the real verifier, and the real direction classifier beside it (a fake verifier gets none)
-        verifier = get_verifier(s)
-        direction = direction if direction is not None else get_direction(s)
-    profile = _profile(retriever, s)
+    Every part is handed in (``services`` wires the real ones, tests fakes): the library builds no model
+    of its own. ``direction``: the direction classifier (``chatbot.audit.direction``); None: the verifier alone decides."""
+    retriever = _audit_view(retriever, settings)
+    profile = _profile(retriever, settings)
     query = as_claim(text)
-    gap = _gap_verdict(text, query, retriever, s)
-    return gap or judge(text, _retrieve(query, retriever, s.audit.k, profile), verifier, s, profile, decision_model(s), similarity_fn(retriever), direction)
+    gap = _gap_verdict(text, query, retriever, settings)
+    if gap is not None:
+        return gap
+    passages = _retrieve(query, retriever, settings.audit.k, profile)
+    return judge(text, passages, verifier, settings, profile, decision_model(settings), similarity_fn(retriever), direction)
 
 
 def _audit_view(retriever, s):
@@ -229,26 +226,26 @@ def _settings_key(settings) -> str:
 
 
 def audit_snapshot(
-    snapshot, previous: AuditReport | None = None, *, retriever=None, settings=None, verifier=None, direction=None, progress: bool = False
+    snapshot: Snapshot,
+    previous: AuditReport | None,
+    *,
+    retriever: Retriever,
+    settings: Settings,
+    verifier: Verifier,
+    direction: Verifier | None,
+    progress: bool = False,
 ) -> AuditReport:
     """Audit every article claim of ``snapshot`` (a staged or current version) against its literature.
 
     ``previous`` is the last audit (``Snapshot.audit()`` of the current version) or None for a full
-    run. The retriever must read *this* snapshot, not the current one.
+    run. The retriever must read *this* snapshot, not the current one. The parts are handed in as
+    in ``check_claim``; ``direction`` None: the verifier alone decides.
     """
-    from chatbot.audit.verifier import PrescoredVerifier, get_verifier
+    from chatbot.audit.verifier import PrescoredVerifier
 
     t0 = time.time()
-    s = _settings(settings or getattr(snapshot, "settings", None))
-    if retriever is None:
-        from chatbot.retrieval import get_retriever
-
-        rs = s if s.audit.rerank else s.model_copy(update={"retrieval": s.retrieval.model_copy(update={"rerank": False})})
-        retriever = get_retriever(rs, snapshot=snapshot)  # no reranker to load when the audit would not use it
+    s = settings
     retriever = _audit_view(retriever, s)
-    if verifier is None:  # as in check_claim: the real direction classifier only beside the real verifier
-        verifier = get_verifier(s)
-        direction = direction if direction is not None else get_direction(s)
     profile = profile_for(snapshot, s)
     model = decision_model(s)
     claims = claims_from_snapshot(snapshot, profile)
