@@ -10,7 +10,8 @@
 
 The library (``core``, ``ingest``, ``chatbot``) imports neither ``services`` nor ``cli``, not even in an
 entry point: every command lives in ``cli/`` (or ``evals/__main__.py``) and hands the library its parts,
-so the library has no second composition root. Every import counts,
+so the library has no second composition root. No function in ``chatbot``, ``ingest`` or ``app`` is longer
+than 80 lines. Every import counts,
 also one inside a function (a lazy import is still a dependency); imports under
 ``if TYPE_CHECKING:`` do not. No two of our modules may import each other, directly or round a
 longer loop.
@@ -212,3 +213,19 @@ def test_only_the_answer_service_and_its_renderers_know_the_answer_record():
     """The service returns an ``AnswerRecord``; the plain-text lines are written in ``chatbot.render_text`` only."""
     writers = [m for m in MODULES if m.split(".")[0] in {"chatbot", "core"} and any(k in MODULES[m].read_text(encoding="utf-8") for k in TEXT_MARKERS)]
     assert writers == ["chatbot.render_text"], writers
+
+
+# a function longer than this is split into named steps (a reader follows steps, not a page of branches)
+MAX_FUNCTION_LINES = 80
+SHORT_FUNCTION_PACKAGES = ("chatbot", "ingest", "app")
+
+
+def test_no_function_in_the_library_or_the_app_is_longer_than_80_lines():
+    long = [
+        f"{MODULES[m].relative_to(ROOT)}:{node.lineno} {node.name} has {node.end_lineno - node.lineno + 1} lines"
+        for m in MODULES
+        if m.split(".")[0] in SHORT_FUNCTION_PACKAGES
+        for node in ast.walk(ast.parse(MODULES[m].read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"split these into named steps (at most {MAX_FUNCTION_LINES} lines each):\n" + "\n".join(long)
