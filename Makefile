@@ -20,11 +20,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 setup: $(VENV)/.installed
 
 ingest: setup
-	$(BIN)/python -m ingest
+	$(BIN)/python -m cli ingest
 
 run: setup
 	@$(BIN)/python -c "from core.store import current_version; import sys; sys.exit(0 if current_version() else 1)" \
-		|| $(BIN)/python -m ingest
+		|| $(BIN)/python -m cli ingest
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
 
 # Debian chromium + chromium-driver for the one real-browser test (skipped with a reason if unavailable).

@@ -26,7 +26,7 @@ def _ingest_lock() -> threading.Lock:
 def draw_missing_store(settings: Settings, key: str = "build_store") -> None:
     st.warning(
         "**The document store has not been built yet**, so there is nothing to answer from.\n\n"
-        f"Build it from a terminal with `python -m ingest` (or `make run`), or press the button below. "
+        f"Build it from a terminal with `python -m cli ingest` (or `make run`), or press the button below. "
         f"It reads the corpus folder {code_inline(str(settings.corpus_dir))} and takes a few minutes on a CPU.",
         icon=":material/inventory_2:",
     )

@@ -163,7 +163,7 @@ def main() -> int:
     from chatbot.audit import claims as claims_mod
     from chatbot.audit import pipeline
     from chatbot.audit.verifier import get_verifier
-    from chatbot.retrieval import get_retriever
+    from services import build_services
     from core.precision import cpu_has_bf16
     from core.settings import get_settings
     from core.store import open_snapshot
@@ -171,7 +171,7 @@ def main() -> int:
     load_start = os.getloadavg()
     s = get_settings()
     snap = open_snapshot(s)
-    retriever = get_retriever(s, snapshot=snap)
+    retriever = build_services(s).retriever(snap)
     timer = StepTimer()
     pairs_log: list[list[tuple[str, str]]] = []
     texts_log: list[int] = []
@@ -202,7 +202,7 @@ def main() -> int:
             texts_log.clear()
             forwards.clear()
             t0 = time.perf_counter()
-            report = pipeline.audit_snapshot(snap, None, retriever=retriever, settings=s, verifier=verifier)
+            report = pipeline.audit_snapshot(snap, None, retriever=retriever, settings=s, verifier=verifier, direction=None)
             audit = report.to_json() if hasattr(report, "to_json") else report  # a typed AuditReport or its JSON
             wall = time.perf_counter() - t0
             steps = {k: timer.total.get(k, 0.0) for k in STEPS}

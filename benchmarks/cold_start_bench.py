@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     from core.store import current_version
 
     if current_version(Settings()) is None:
-        print("no store built yet (python -m ingest); nothing to measure")
+        print("no store built yet (python -m cli ingest); nothing to measure")
         return 0
     if args.phases:
         marks = phases(args.question)

@@ -3,7 +3,7 @@
     python benchmarks/ingest_bench.py [--repeats 3] [--chunks 2000]
 
 Targets on the 2-core dev machine (issue 2): unchanged re-ingest < 3 s end to end; embedding
->= 60 chunks/s of ~200 tokens. Cold and unchanged runs are subprocesses (`python -m ingest`), so
+>= 60 chunks/s of ~200 tokens. Cold and unchanged runs are subprocesses (`python -m cli ingest`), so
 they include interpreter start, imports and model load, as a user would see them.
 """
 
@@ -28,7 +28,7 @@ def _ingest(store: Path) -> tuple[float, dict]:
     env = dict(os.environ, MGC_STORE_DIR=str(store))
     t = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-m", "ingest", "--no-audit", "--json", "--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "cli", "ingest", "--no-audit", "--json", "--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     return time.perf_counter() - t, json.loads(out.stdout)
 

@@ -7,7 +7,7 @@ cold sentence-embedding cache, which is what a new question in a fresh process s
     python benchmarks/latency_bench.py [--reps 3] [--threads 1] [--json]
 
 Targets (issue 3): retrieval p50 < 100 ms, deterministic answer p50 < 300 ms on 2 cores.
-Skips with a message (exit 0) when no store has been built (``python -m ingest``).
+Skips with a message (exit 0) when no store has been built (``python -m cli ingest``).
 """
 
 from __future__ import annotations

@@ -251,7 +251,8 @@ def _pct(xs: list[float], q: float) -> float:
 
 def reader(spec_path: Path) -> dict:
     """Open the store as the app would, then time searches (this process is fresh, so RSS deltas are the store's)."""
-    from chatbot.retrieval import Filters, get_retriever
+    from chatbot.retrieval import Filters
+    from services import build_services
     from core.lexical import LexicalIndex
     from core.store import open_snapshot
 
@@ -266,7 +267,7 @@ def reader(spec_path: Path) -> dict:
     lex = LexicalIndex.load(snap.path / "bm25")
     out["load_bm25_s"], out["rss_after_bm25_mb"] = round(time.perf_counter() - t, 3), round(_rss_mb(), 1)
     out["bm25_index_mb"] = round(lex.nbytes / 2**20, 1)
-    retriever = get_retriever(settings, snapshot=snap, embeddings=LookupEmbedder(spec["queries"], qv))
+    retriever = build_services(settings, embedder=LookupEmbedder(spec["queries"], qv)).retriever(snap)
     t = time.perf_counter()
     retriever.search(spec["queries"][0], k=6)  # opens the collection and loads the HNSW index
     out["first_query_s"], out["rss_after_first_query_mb"] = round(time.perf_counter() - t, 3), round(_rss_mb(), 1)

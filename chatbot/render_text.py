@@ -1,4 +1,4 @@
-"""An ``AnswerRecord`` as plain text and as the JSON of ``python -m chatbot ask --json`` (the CLI and the evals).
+"""An ``AnswerRecord`` as plain text and as the JSON of ``python -m cli ask --json`` (the CLI and the evals).
 
 One of the two places an answer is rendered (the other is the app's widgets, ``app.components``).
 The service returns data; here the claim check becomes its "Claim check: …" line before the lead,

@@ -129,22 +129,22 @@ def _load(path: str, weights: tuple[float, float, float], bf16: bool = False, ma
     return CrossEncoderReranker(path, weights=weights, bf16=bf16, max_length=max_length)
 
 
-def get_reranker(settings: Settings | None = None) -> CrossEncoderReranker:
+def get_reranker(settings: Settings) -> CrossEncoderReranker:
     """The trained reranker, in bf16 where Settings.inference_precision and the CPU allow (as the verifier)."""
     from core.precision import use_bf16
 
-    s = settings or get_settings()
+    s = settings
     return _load(str(s.reranker_model), fusion_weights(s), use_bf16(s.inference_precision), s.retrieval.rerank_max_tokens)
 
 
-def reranker_or_none(settings: Settings | None = None) -> CrossEncoderReranker | None:
+def reranker_or_none(settings: Settings) -> CrossEncoderReranker | None:
     """The configured reranker, or None when ``retrieval.rerank`` is off or the model cannot be loaded.
 
     Reranking is on by default, so a checkout without ``models/reranker`` (or with unreadable weights)
     must still answer: the reason is logged once, as one line, and the hybrid order is kept. A command
     that asks for the reranker explicitly (``python -m evals beir --rerank``) calls ``get_reranker``
     and fails instead."""
-    s = settings or get_settings()
+    s = settings
     if not s.retrieval.rerank:
         return None
     try:

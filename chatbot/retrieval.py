@@ -8,7 +8,6 @@ the article is relevant at all, include its passage(s) so answers can contrast b
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,11 +18,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from core.errors import StoreMissingError
 from core.lexical import LexicalIndex
 from core.protocols import Embedder, Reranker
-from core.settings import Settings, get_settings
-from core.store import Snapshot, current_version, open_snapshot
+from core.settings import Settings
+from core.store import Snapshot
 from core.types import Chunk
 
 from chatbot.fusion import rrf_fuse
@@ -296,49 +294,21 @@ def passage_to_document(p: Passage) -> Document:
     return Document(page_content=c.text, metadata=md, id=c.chunk_id)
 
 
-@functools.lru_cache(maxsize=4)
-def _cached(store_dir: str, version: str, settings_json: str) -> HybridRetriever:
-    settings = Settings.model_validate_json(settings_json)
-    return _build(settings, open_snapshot(settings, version), None)
-
-
-def _build(settings: Settings, snapshot: Snapshot, embeddings: Embedder | None, reranker: Reranker | None = None) -> HybridRetriever:
-    from core.embeddings import get_embeddings
-
-    if reranker is None and settings.retrieval.rerank:
-        from chatbot.rerank import reranker_or_none
-
-        reranker = reranker_or_none(settings)  # None, with the reason logged, when the model is missing
-    return HybridRetriever(
-        snapshot=snapshot,
-        embeddings=embeddings or get_embeddings(settings),
-        settings=settings,
-        lexical=LexicalIndex.load(snapshot.path / "bm25"),
-        k=settings.retrieval.k,
-        reranker=reranker,
-    )
-
-
 def hybrid_only(retriever):
     """``retriever`` without its reranker where it has one to drop (``hybrid_only()``), else itself."""
     f = getattr(type(retriever), "hybrid_only", None)  # the type's, not a wrapper's __getattr__ passing the inner one's
     return f(retriever) if f is not None else retriever
 
 
-def get_retriever(
-    settings: Settings | None = None, snapshot: Snapshot | None = None, embeddings: Embedder | None = None, reranker: Reranker | None = None
-) -> HybridRetriever:
-    """A retriever over ``snapshot`` (default: the current version), cached per version when
-    nothing is injected. ``embeddings``/``reranker`` default to the configured ones
-    (``services.Services.retriever`` passes its own).
-
-    Raises ``core.errors.StoreMissingError`` when no store has been built yet.
-    """
-    s = settings or get_settings()
-    if snapshot is not None or embeddings is not None or reranker is not None:
-        return _build(s, snapshot or open_snapshot(s), embeddings, reranker)
-    v = current_version(s)
-    if v is None:
-        open_snapshot(s)  # raises StoreMissingError with guidance
-        raise StoreMissingError("no store")
-    return _cached(str(s.store_dir), v, s.model_dump_json())
+def get_retriever(settings: Settings, snapshot: Snapshot, *, embeddings: Embedder, reranker: Reranker | None) -> HybridRetriever:
+    """A retriever over ``snapshot`` with the parts it is handed: the composition root
+    (``services.Services.retriever``, which keeps one per version) chooses the embedder and the
+    reranker (None: keep the hybrid order); the library builds no model of its own."""
+    return HybridRetriever(
+        snapshot=snapshot,
+        embeddings=embeddings,
+        settings=settings,
+        lexical=LexicalIndex.load(snapshot.path / "bm25"),
+        k=settings.retrieval.k,
+        reranker=reranker,
+    )

@@ -1,7 +1,7 @@
 """The claim audit as stored beside a store version (``snapshots/vN/audit.json``), validated when read.
 
 The audit (``chatbot.audit.pipeline``) writes it at ingest; the app's audit and article pages, the
-chat's claim flags, ``python -m chatbot audit`` and the evals read it. All of them go through these
+chat's claim flags, ``python -m cli audit`` and the evals read it. All of them go through these
 records, so a key one side writes and another reads under another name fails here, with the file
 named, instead of showing up as an empty column or a ``KeyError`` deep in a page.
 
@@ -53,7 +53,7 @@ class EvidenceRecord(_Record):
 
 
 class VerdictRecord(_Record):
-    """The finding on one claim, as ``python -m chatbot check --json`` prints it and every audited claim carries it
+    """The finding on one claim, as ``python -m cli check --json`` prints it and every audited claim carries it
     (``chatbot.audit.aggregate.Verdict.to_json``)."""
 
     claim: str = Field("", description="The statement judged (the claim text, or a question read as its claim).")
@@ -199,7 +199,7 @@ def read_audit(path: str | Path) -> AuditReport | None:
     return parse_audit(data, p)
 
 
-_FIX = "run `python -m chatbot audit --refresh` (or `python -m ingest`) to recompute it"
+_FIX = "run `python -m cli audit --refresh` (or `python -m cli ingest`) to recompute it"
 
 __all__ = [
     "AUDIT_FILE",

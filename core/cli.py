@@ -1,4 +1,4 @@
-"""The one command dispatcher: ``python -m chatbot {ask,check,audit}``, ``python -m evals {...}``.
+"""The one command dispatcher: ``python -m cli {ask,check,audit,ingest,manifest}``, ``python -m evals {...}``.
 
 Each package's ``__main__`` holds a plain dict, command name → (module, one-line description);
 adding a command is adding an entry. The module is imported only when its command runs (so

@@ -45,7 +45,7 @@ _PINNED_THREADS: int | None = None
 
 @contextlib.contextmanager
 def pinned_torch_threads(n: int | None) -> Iterator[None]:
-    """Hold torch at ``n`` intra-op threads while the block runs (a batch job such as ``python -m ingest``:
+    """Hold torch at ``n`` intra-op threads while the block runs (a batch job such as ``python -m cli ingest``:
     Settings.ingest.torch_threads): model loads inside it call ``apply_torch_threads()``, which keeps ``n``
     rather than resetting it to Settings.torch_threads. Torch is not imported for it: a process that loads no
     model pays nothing. ``n`` None or 0 changes nothing. The previous count is restored afterwards."""

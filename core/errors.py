@@ -34,7 +34,7 @@ class StoreMissingError(StoreError):
 
 class StoreDamagedError(StoreMissingError):
     """A store version is damaged (files or vectors missing/unreadable, CURRENT naming a missing version);
-    ``python -m ingest`` repairs it. A kind of "no complete store", so every handler of that applies."""
+    ``python -m cli ingest`` repairs it. A kind of "no complete store", so every handler of that applies."""
 
 
 class StoreUnavailableError(StoreError):

@@ -65,7 +65,7 @@ class IngestSettings(BaseModel):
     )
     torch_threads: int = Field(
         0,
-        description="Torch intra-op threads for `python -m ingest` (a batch job in its own process: embedding and the "
+        description="Torch intra-op threads for `python -m cli ingest` (a batch job in its own process: embedding and the "
         "claim audit), held for the whole run. 0 = auto: every core this process may use when other work keeps fewer "
         "than busy_cores_max cores busy at the start (core.embeddings.busy_cores), else Settings.torch_threads (1). "
         "Cold ingest of the default corpus "

@@ -152,7 +152,7 @@ def chroma_client(settings: Settings | None = None):
     except Exception as exc:  # a truncated or corrupt chroma.sqlite3 (sqlite and Rust errors share no base)
         raise StoreDamagedError(
             f"the store's vector database {path / 'chroma.sqlite3'} cannot be opened ({type(exc).__name__}: "
-            f"{str(exc)[:120]}); run `python -m ingest` to repair it"
+            f"{str(exc)[:120]}); run `python -m cli ingest` to repair it"
         ) from exc
 
 
@@ -310,7 +310,7 @@ class Snapshot:
                 raise StoreUnavailableError(f"Chroma server {self.manifest.chroma_mode} stopped answering: {exc}") from exc
             raise StoreDamagedError(
                 f"store version {self.version} is damaged: its vectors (collection {self.collection_name}) are "
-                f"missing or unreadable ({type(exc).__name__}); run `python -m ingest` to repair it"
+                f"missing or unreadable ({type(exc).__name__}); run `python -m cli ingest` to repair it"
             ) from exc
 
     def documents(self) -> dict[str, DocumentRecord]:
@@ -338,18 +338,18 @@ def open_snapshot(settings: Settings | None = None, version: str | None = None) 
             hint = f" ({older[-1]} is intact)" if older else ""
             raise StoreDamagedError(
                 f"the store at {s.store_dir} is damaged: CURRENT names version {named}, which is missing or incomplete"
-                f"{hint}; run `python -m ingest` to repair it"
+                f"{hint}; run `python -m cli ingest` to repair it"
             )
-        raise StoreMissingError(f"No store found at {s.store_dir}. Build it with `python -m ingest` (ingests {s.corpus_dir}).")
+        raise StoreMissingError(f"No store found at {s.store_dir}. Build it with `python -m cli ingest` (ingests {s.corpus_dir}).")
     path = snapshots_dir(s) / v
     problem = snapshot_files_problem(path)
     if problem:
-        raise StoreDamagedError(f"store version {v} is damaged: {problem}; run `python -m ingest` to repair it")
+        raise StoreDamagedError(f"store version {v} is damaged: {problem}; run `python -m cli ingest` to repair it")
     try:
         manifest = read_manifest(s, v)
         chunks = read_chunks(path)
     except (OSError, ValueError) as exc:
-        raise StoreDamagedError(f"store version {v} is damaged: {type(exc).__name__}: {str(exc)[:160]}; run `python -m ingest` to repair it") from exc
+        raise StoreDamagedError(f"store version {v} is damaged: {type(exc).__name__}: {str(exc)[:160]}; run `python -m cli ingest` to repair it") from exc
     return Snapshot(settings=s, version=v, path=path, manifest=manifest, chunks=chunks)
 
 

@@ -503,17 +503,6 @@ def _settings_for(corpus_dir: Path, store_dir: Path, base=None):
     return base.model_copy(update=upd) if base is not None else Settings(**upd)
 
 
-def _audit_step(settings):
-    """The claim audit as ingest runs it on a staged version: ``(snapshot, previous) -> AuditReport``."""
-
-    def step(snapshot, previous):
-        from chatbot.audit import audit_snapshot
-
-        return audit_snapshot(snapshot, previous, settings=settings)
-
-    return step
-
-
 def ingest(settings, bar: bool = False):
     """``ingest.pipeline.run_ingest`` with the claim audit, in-process, on the store ``settings`` names.
 
@@ -526,7 +515,9 @@ def ingest(settings, bar: bool = False):
 
     kw: dict[str, Any] = {}
     if "audit_step" in inspect.signature(run_ingest).parameters:
-        kw["audit_step"] = _audit_step(settings)
+        from services import build_services
+
+        kw["audit_step"] = build_services(settings).audit_step  # the claim audit as ingest runs it on a staged version
     return run_ingest(settings, audit=True, bar=bar, **kw)
 
 
@@ -630,10 +621,20 @@ def run(
         if bypass_extraction:
             from chatbot.audit import audit_snapshot
             from chatbot.audit.direction import get_direction
+            from services import build_services
 
             t0 = time.perf_counter()
+            services = build_services(s)
             with _all_gold_claims(built.claims, spans):
-                forced = audit_snapshot(snap, audit, settings=s, verifier=verifier, direction=get_direction(s), progress=progress)
+                forced = audit_snapshot(
+                    snap,
+                    audit,
+                    retriever=services.retriever(snap),
+                    settings=s,
+                    verifier=verifier if verifier is not None else services.verifier,
+                    direction=get_direction(s),  # the real classifier even beside a given verifier, as before
+                    progress=progress,
+                )
             timings["bypass_audit_s"] = round(time.perf_counter() - t0, 1)
             res2 = score(built.claims, match_claims(forced.claims, built.claims, spans), built.literature)
             out["bypass"] = {"metrics": res2["metrics"], "rows": res2["rows"], "audit_stats": forced.stats.to_json() if forced.stats else {}}

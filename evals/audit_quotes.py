@@ -52,13 +52,13 @@ def main(argv: list[str]) -> int:
     s = get_settings()
     snap = open_snapshot(s)
     if a.fresh:
-        from chatbot.audit.pipeline import audit_snapshot
+        from services import build_services
 
-        report = audit_snapshot(snap, None, settings=s)
+        report = build_services(s).audit_step(snap, None)  # the real verifier, direction classifier and retriever
     else:
         report = snap.audit()
     if report is None:
-        print("error: the store has no claim audit; run `python -m ingest` first", file=sys.stderr)
+        print("error: the store has no claim audit; run `python -m cli ingest` first", file=sys.stderr)
         return 2
     chunks = [c for c in snap.ordered_chunks() if c.role == "literature"]
     unsupported = [c.reason for c in report.claims if c.finding == "unsupported"]

@@ -60,15 +60,14 @@ class JudgedClaim:
 def judge_labelled(claims: list[LabelledClaim], settings) -> list[JudgedClaim]:
     """Evidence items and features of every labelled claim, judged once against the current store."""
     from chatbot.audit.pipeline import _gap_verdict, _profile, _retrieve, as_claim, judge_evidence, similarity_fn
-    from chatbot.audit.direction import get_direction
-    from chatbot.audit.verifier import get_verifier
-    from chatbot.retrieval import get_retriever
     from core.store import open_snapshot
+    from services import build_services
 
+    services = build_services(settings)
     snap = open_snapshot(settings)
-    retriever = get_retriever(settings, snapshot=snap)
-    verifier = get_verifier(settings)
-    direction = get_direction(settings)
+    retriever = services.retriever(snap)
+    verifier = services.verifier
+    direction = services.direction
     profile = _profile(retriever, settings)
     similarity = similarity_fn(retriever)
     out = []

@@ -78,12 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
     from chatbot.audit.verifier import VerifierMissingError, get_verifier
+    from core.settings import get_settings
 
     if not args.input.exists():
         print(f"error: {args.input} does not exist", file=sys.stderr)
         return 1
     try:
-        verifier = get_verifier(path=args.model)
+        verifier = get_verifier(get_settings(), path=args.model)
     except VerifierMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -336,7 +336,62 @@ def run_ingest(
 
 
 def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | None, rep: _Reporter, embeddings, force: bool = False) -> None:
+    """One ingest, in named steps: manifest entries, the base version, what changed, loading, the new version."""
     corpus = Path(s.corpus_dir)
+    by_path = _manifest_entries(s, corpus, summary, dry_run)
+    if s.chroma.host and not dry_run:  # an unreachable server fails here, before anything is loaded or embedded
+        from core.store import chroma_client
+
+        chroma_client(s)
+    check, prev_version, prev, old_chunks = _base_version(s, summary, dry_run, force)
+    compatible = _compatible(prev, s)
+    prev_docs: dict[str, DocumentRecord] = prev.documents if prev else {}
+    profile = profile_bytes(corpus)
+    if profile is not None:
+        load_profile(corpus)  # a malformed domain.yaml stops here, naming the file and field, before anything is written
+    cards_stale = prev_version is not None and not cards_current(snapshots_dir(s) / prev_version)  # study cards of an older format
+    profile_hash = _profile_hash(profile)
+    profile_changed = prev is not None and prev.profile_hash != profile_hash
+    unchanged, to_load = _changed_files(s, corpus, by_path, prev_docs, compatible, summary)
+
+    if not to_load and compatible and set(unchanged) == set(prev_docs) and not profile_changed and check.ok and not force and not cards_stale:
+        summary.skipped = sorted(unchanged)
+        summary.documents = len(unchanged)
+        summary.chunks = sum(len(d.chunk_ids) for d in prev_docs.values())
+        if not dry_run and prune_needed(s):  # a killed build or prune left something behind
+            summary.cleaned = prune_versions(s)
+        return  # the fast path: nothing imported, nothing written
+
+    loaded = _load_all(s, corpus, to_load, unchanged, summary, rep)
+    for doc_id in loaded:
+        (summary.updated if doc_id in prev_docs else summary.added).append(doc_id)
+    final_ids = set(unchanged) | set(loaded)
+    summary.removed = sorted(set(prev_docs) - final_ids)
+    summary.skipped = sorted(unchanged)
+    summary.added.sort()
+    summary.updated.sort()
+    summary.documents = len(final_ids)
+    summary.changed = bool(summary.added or summary.updated or summary.removed or profile_changed or summary.repaired or force or cards_stale)
+    if not summary.changed or not final_ids:
+        # nothing new to write (only failures), or nothing usable at all: the store is left as it is
+        summary.chunks = sum(len(c) for _, c, _, _ in loaded.values()) + sum(len(prev_docs[d].chunk_ids) for d in unchanged)
+        summary.changed = False
+        return
+
+    chunks, documents = _assemble(final_ids, loaded, prev_docs, old_chunks)
+    summary.chunks = len(chunks)
+    if dry_run:
+        old_ids = set(old_chunks) if compatible and check.vector_sources else set()
+        summary.reused = sum(1 for c in chunks if c.chunk_id in old_ids)
+        summary.embedded = len(chunks) - summary.reused
+        return
+    vectors = _vectors(s, chunks, check.vector_sources, summary, rep, embeddings)
+    _write(s, corpus, summary, rep, chunks, vectors, documents, profile, profile_hash, prev_version, audit_step)
+
+
+def _manifest_entries(s: Settings, corpus: Path, summary: Summary, dry_run: bool) -> dict[str, dict[str, Any]]:
+    """The manifest's entries by file path (fetching those missing when online); a broken manifest or a missing
+    file is reported, never hides the documents."""
     try:
         entries = read_corpus_manifest(corpus)
     except (OSError, ValueError) as exc:  # a broken manifest (ConfigError is a ValueError) must not hide the documents
@@ -348,11 +403,12 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
     for e in entries:
         if e.get("path") and not (corpus / str(e["path"])).exists() and not any(d == e["id"] for d, _ in summary.unavailable):
             summary.unavailable.append((str(e["id"]), f"file missing: {e['path']}"))
+    return by_path
 
-    if s.chroma.host and not dry_run:  # an unreachable server fails here, before anything is loaded or embedded
-        from core.store import chroma_client
 
-        chroma_client(s)
+def _base_version(s: Settings, summary: Summary, dry_run: bool, force: bool) -> tuple[Any, str | None, StoreManifest | None, dict[str, Chunk]]:
+    """The live version checked (its damage listed as repaired), and what the new version builds on:
+    (check, its version, its manifest, its chunks by id); nothing with ``force``."""
     check = check_store(s)
     summary.previous = current_version(s) or check.live
     summary.repaired = list(check.problems)
@@ -365,16 +421,14 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
         aside = reset_embedded_chroma(s)
         summary.repaired.append(f"the damaged vector database was moved to {aside}; every vector is computed again")
         check.vector_sources = []
-    compatible = _compatible(prev, s)
-    prev_docs: dict[str, DocumentRecord] = prev.documents if prev else {}
-    prev_by_path = {d.path: (doc_id, d) for doc_id, d in prev_docs.items()}
-    profile = profile_bytes(corpus)
-    if profile is not None:
-        load_profile(corpus)  # a malformed domain.yaml stops here, naming the file and field, before anything is written
-    cards_stale = prev_version is not None and not cards_current(snapshots_dir(s) / prev_version)  # study cards of an older format
-    profile_hash = _profile_hash(profile)
-    profile_changed = prev is not None and prev.profile_hash != profile_hash
+    return check, prev_version, prev, old_chunks
 
+
+def _changed_files(
+    s: Settings, corpus: Path, by_path: dict[str, dict[str, Any]], prev_docs: dict[str, DocumentRecord], compatible: bool, summary: Summary
+) -> tuple[dict[str, str], list[tuple[Path, str, str, dict[str, Any] | None]]]:
+    """(unchanged doc_id -> path, files to load): a file is unchanged when its hash matches the previous version's."""
+    prev_by_path = {d.path: (doc_id, d) for doc_id, d in prev_docs.items()}
     unchanged: dict[str, str] = {}  # doc_id -> rel path
     to_load: list[tuple[Path, str, str, dict[str, Any] | None]] = []
     scan = _scan(corpus)
@@ -396,15 +450,13 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
             unchanged[hit[0]] = rel
         else:
             to_load.append((path, rel, h, entry))
+    return unchanged, to_load
 
-    if not to_load and compatible and set(unchanged) == set(prev_docs) and not profile_changed and check.ok and not force and not cards_stale:
-        summary.skipped = sorted(unchanged)
-        summary.documents = len(unchanged)
-        summary.chunks = sum(len(d.chunk_ids) for d in prev_docs.values())
-        if not dry_run and prune_needed(s):  # a killed build or prune left something behind
-            summary.cleaned = prune_versions(s)
-        return  # the fast path: nothing imported, nothing written
 
+def _load_all(
+    s: Settings, corpus: Path, to_load: list[tuple[Path, str, str, dict[str, Any] | None]], unchanged: dict[str, str], summary: Summary, rep: _Reporter
+) -> dict[str, tuple[Document, list[Chunk], str, str]]:
+    """Load and chunk each file (doc_id -> (document, chunks, hash, path)); a failure is reported per file."""
     loaded: dict[str, tuple[Document, list[Chunk], str, str]] = {}
     seen_ids = dict(unchanged)
     rep.start(len(to_load), "loading")
@@ -422,22 +474,13 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
             summary.failed.append((rel, f"unexpected error: {type(exc).__name__}: {exc}"))
         rep.step(1, rel)
     rep.close()
+    return loaded
 
-    for doc_id in loaded:
-        (summary.updated if doc_id in prev_docs else summary.added).append(doc_id)
-    final_ids = set(unchanged) | set(loaded)
-    summary.removed = sorted(set(prev_docs) - final_ids)
-    summary.skipped = sorted(unchanged)
-    summary.added.sort()
-    summary.updated.sort()
-    summary.documents = len(final_ids)
-    summary.changed = bool(summary.added or summary.updated or summary.removed or profile_changed or summary.repaired or force or cards_stale)
-    if not summary.changed or not final_ids:
-        # nothing new to write (only failures), or nothing usable at all: the store is left as it is
-        summary.chunks = sum(len(c) for _, c, _, _ in loaded.values()) + sum(len(prev_docs[d].chunk_ids) for d in unchanged)
-        summary.changed = False
-        return
 
+def _assemble(
+    final_ids: set[str], loaded: dict[str, tuple[Document, list[Chunk], str, str]], prev_docs: dict[str, DocumentRecord], old_chunks: dict[str, Chunk]
+) -> tuple[list[Chunk], dict[str, DocumentRecord]]:
+    """The new version's chunks and document records, the article first: loaded ones new, unchanged ones carried over."""
     chunks: list[Chunk] = []
     documents: dict[str, DocumentRecord] = {}
     for doc_id in sorted(final_ids, key=lambda d: (0 if _role(d, loaded, prev_docs) == "article" else 1, d)):
@@ -460,14 +503,23 @@ def _run(s: Settings, summary: Summary, dry_run: bool, audit_step: AuditStep | N
             documents[doc_id] = prev_docs[doc_id]
             doc_chunks = [old_chunks[cid] for cid in prev_docs[doc_id].chunk_ids]
         chunks.extend(doc_chunks)
-    summary.chunks = len(chunks)
-    if dry_run:
-        old_ids = set(old_chunks) if compatible and check.vector_sources else set()
-        summary.reused = sum(1 for c in chunks if c.chunk_id in old_ids)
-        summary.embedded = len(chunks) - summary.reused
-        return
+    return chunks, documents
 
-    vectors = _vectors(s, chunks, check.vector_sources, summary, rep, embeddings)
+
+def _write(
+    s: Settings,
+    corpus: Path,
+    summary: Summary,
+    rep: _Reporter,
+    chunks: list[Chunk],
+    vectors,
+    documents: dict[str, DocumentRecord],
+    profile: bytes | None,
+    profile_hash: str | None,
+    prev_version: str | None,
+    audit_step: AuditStep | None,
+) -> None:
+    """Write the new version (manifest, study cards, profile) with the audit step run before CURRENT flips."""
     t_write = time.perf_counter()
     manifest = StoreManifest(
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

@@ -1,6 +1,6 @@
 """The composition root: one ``Services`` object, built from ``Settings``, wires every part.
 
-Front ends (``python -m ingest``, ``python -m chatbot …``, ``python -m evals …``, the app, the
+Front ends (``python -m cli …``, ``python -m evals …``, the app, the
 benchmarks) call ``build_services(settings)`` and take their parts from it; library code in
 ``core``, ``ingest`` and ``chatbot`` never imports this package, it receives what it needs as
 arguments typed by ``core.protocols``. Tests hand in fakes::
@@ -158,7 +158,7 @@ class Services:
             dry_run=dry_run,
             audit=do_audit,
             progress=progress,
-            embeddings=self._embedder,
+            embeddings=self.embedder,  # built, not loaded: the model loads on the first text to embed
             bar=bar,
             audit_step=self.audit_step if do_audit else None,
             force=force,

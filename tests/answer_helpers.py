@@ -49,7 +49,7 @@ def build_store(settings, chunks: list[Chunk], embeddings=None, profile: dict | 
     from core.embeddings import get_embeddings
     from core.store import open_snapshot, write_version
 
-    from chatbot.retrieval import get_retriever
+    from services import build_services
 
     from core.records import DocumentRecord, StoreManifest
 
@@ -69,7 +69,7 @@ def build_store(settings, chunks: list[Chunk], embeddings=None, profile: dict | 
 
         extra = {CARDS_FILE: cards_file(docs, chunks, DomainProfile.model_validate(profile)), "domain.yaml": yaml.safe_dump(profile).encode()}
     write_version(settings, chunks, vectors, StoreManifest(documents=docs, embedding_model=getattr(emb, "name", "?")), extra_files=extra)
-    return get_retriever(settings, snapshot=open_snapshot(settings), embeddings=emb)
+    return build_services(settings, embedder=emb).retriever(open_snapshot(settings))
 
 
 _FRONT = re.compile(r"^---\n(.*?)\n---\n", re.S)

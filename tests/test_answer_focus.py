@@ -311,9 +311,9 @@ def test_question_naming_only_a_study_is_answered_from_it(default_store):
     """ "What did the Walker 2003 study find?" has nothing but the citation to match: retrieval need not find the
     study and no sentence scores close enough, so it was refused. It is answered from that study, cited."""
     from chatbot.answer.service import answer_question
-    from chatbot.retrieval import get_retriever
+    from services import build_services
 
-    r = get_retriever(default_store)
+    r = build_services(default_store).retriever()
     for q, doc in (("What did the Walker 2003 study find?", "walker2003"), ("What did the Abbasi 2012 trial find?", "abbasi2012")):
         ans = answer_question(q, settings=default_store, retriever=r)
         assert not ans.refused, answer_text(ans)
@@ -325,8 +325,8 @@ def test_question_citing_a_study_is_answered_about_that_study(default_store):
     """ "What dose did Abbasi use?" used to lead with rats and other trials' doses (retrieval never found Abbasi):
     the cited study's passages join the retrieved ones and it is the one the lead is about."""
     from chatbot.answer.service import answer_question
-    from chatbot.retrieval import get_retriever
+    from services import build_services
 
-    ans = answer_question("What dose did Abbasi use?", settings=default_store, retriever=get_retriever(default_store))
+    ans = answer_question("What dose did Abbasi use?", settings=default_store, retriever=build_services(default_store).retriever())
     assert lead_text(ans) and "Abbasi 2012" in lead_text(ans), answer_text(ans)
     assert "rats" not in lead_text(ans)

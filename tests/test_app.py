@@ -281,7 +281,7 @@ def test_missing_store_gives_guidance_and_builds_it(tmp_path, monkeypatch):
         monkeypatch.setenv(k, v)
     at = _app().run()
     assert not at.exception, at.exception
-    assert any("has not been built yet" in w.value and "python -m ingest" in w.value for w in at.warning)
+    assert any("has not been built yet" in w.value and "python -m cli ingest" in w.value for w in at.warning)
     assert not at.chat_input  # nothing to ask yet
 
     import ingest.pipeline

@@ -15,14 +15,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def audited(default_store):
     """The audit ingest wrote beside the store, and a second audit from scratch for id stability."""
-    from chatbot.audit import audit_snapshot
-    from chatbot.retrieval import get_retriever
     from core.store import open_snapshot
+    from services import build_services
 
     snap = open_snapshot(default_store)
     first = snap.audit()
     assert first is not None, "ingest must write the claim audit before flipping CURRENT"
-    second = audit_snapshot(snap, None, retriever=get_retriever(default_store, snapshot=snap), settings=default_store)
+    second = build_services(default_store).auditor.audit_snapshot(snap, None)  # the real verifier and direction classifier
     first, second = first.to_json(), second.to_json()  # the shape audit.json has on disk
     return snap, first, second
 

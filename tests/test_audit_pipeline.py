@@ -303,7 +303,7 @@ def test_profile_boilerplate_is_never_a_claim():
 
 def test_check_claim_uses_literature_only(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
-    v = check_claim("At rest, magnesium naturally blocks the NMDA channel.", r, snapshot.settings, verifier=StubVerifier())
+    v = check_claim("At rest, magnesium naturally blocks the NMDA channel.", r, snapshot.settings, verifier=StubVerifier(), direction=None)
     assert r.calls and all(role == "literature" for _, _, role in r.calls)
     assert v.verdict == "supported" and v.finding == "supported"  # two concordant cell studies for a mechanism
     assert v.evidence and all(e.chunk.role == "literature" for e in v.evidence)
@@ -318,7 +318,7 @@ def test_check_claim_uses_literature_only(snapshot):
 
 def test_check_claim_numbers_beat_a_fooled_model(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
-    v = check_claim("The absorption of magnesium glycinate is 50–80%.", r, snapshot.settings, verifier=StubVerifier())
+    v = check_claim("The absorption of magnesium glycinate is 50–80%.", r, snapshot.settings, verifier=StubVerifier(), direction=None)
     assert v.verdict == "contradicted" and v.finding == "contradicted"
     assert "23.5%" in v.reason and "50–80%" in v.reason and "[1]" in v.reason
     assert v.evidence[0].chunk.doc_id == "schuette"
@@ -326,21 +326,21 @@ def test_check_claim_numbers_beat_a_fooled_model(snapshot):
 
 def test_check_claim_question_form(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
-    v = check_claim("Is glycinate absorption 80%?", r, snapshot.settings, verifier=StubVerifier())
+    v = check_claim("Is glycinate absorption 80%?", r, snapshot.settings, verifier=StubVerifier(), direction=None)
     assert v.claim == "Is glycinate absorption 80%?" and v.verdict != "supported"
     assert v.finding in FINDINGS and FINDING_TO_VERDICT[v.finding] == v.verdict
 
 
 def test_check_claim_nothing_relevant(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
-    v = check_claim("Zinc cures the common cold in toddlers.", r, snapshot.settings, verifier=StubVerifier())
+    v = check_claim("Zinc cures the common cold in toddlers.", r, snapshot.settings, verifier=StubVerifier(), direction=None)
     assert v.verdict == "no_evidence" and v.finding == "not_covered" and v.evidence == []
     assert v.reason and v.to_json()["finding"] == "not_covered"
 
 
 def test_check_claim_topic_without_a_result_is_unsupported(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
-    v = check_claim("Magnesium glycinate is absorbed better in patients with ileal resection.", r, snapshot.settings, verifier=StubVerifier())
+    v = check_claim("Magnesium glycinate is absorbed better in patients with ileal resection.", r, snapshot.settings, verifier=StubVerifier(), direction=None)
     assert v.finding == "unsupported" and v.verdict == "no_evidence"
     assert "ileal resection" in v.reason and v.evidence and v.evidence[0].chunk.doc_id == "schuette"
 
@@ -353,7 +353,9 @@ def test_check_claim_uses_a_shipped_decision_model(snapshot, tmp_path):
     path = tmp_path / "decision.json"
     path.write_text(never.model_dump_json(), encoding="utf-8")
     s = snapshot.settings.model_copy(update={"decision_model": path})
-    v = check_claim("At rest, magnesium naturally blocks the NMDA channel.", FakeRetriever(snapshot.ordered_chunks()), s, verifier=StubVerifier())
+    v = check_claim(
+        "At rest, magnesium naturally blocks the NMDA channel.", FakeRetriever(snapshot.ordered_chunks()), s, verifier=StubVerifier(), direction=None
+    )
     assert v.finding != "supported" and v.probabilities["supported"] < 1.01
 
 
@@ -375,10 +377,17 @@ def neutral_snapshot(tmp_path):
 
 def test_neutral_profile_numbers_contradict_on_another_topic(neutral_snapshot):
     r = FakeRetriever(neutral_snapshot.ordered_chunks())
-    v = check_claim("Vitamin D supplementation reduced hip fractures by 30%.", r, neutral_snapshot.settings, verifier=StubVerifier())
+    v = check_claim("Vitamin D supplementation reduced hip fractures by 30%.", r, neutral_snapshot.settings, verifier=StubVerifier(), direction=None)
     assert v.finding == "contradicted"
     assert "8%" in v.reason and "30%" in v.reason
-    a = audit_snapshot(neutral_snapshot, None, retriever=FakeRetriever(neutral_snapshot.ordered_chunks()), verifier=StubVerifier()).to_json()
+    a = audit_snapshot(
+        neutral_snapshot,
+        None,
+        retriever=FakeRetriever(neutral_snapshot.ordered_chunks()),
+        settings=neutral_snapshot.settings,
+        verifier=StubVerifier(),
+        direction=None,
+    ).to_json()
     assert [c["text"] for c in a["claims"]] == ["Vitamin D supplementation reduced hip fractures by 30% in older adults."]
     assert a["claims"][0]["finding"] == "contradicted"
 
@@ -389,7 +398,7 @@ def test_neutral_profile_numbers_contradict_on_another_topic(neutral_snapshot):
 def test_audit_snapshot_incremental(snapshot):
     r = FakeRetriever(snapshot.ordered_chunks())
     ver = StubVerifier()
-    report = audit_snapshot(snapshot, None, retriever=r, verifier=ver)
+    report = audit_snapshot(snapshot, None, retriever=r, settings=snapshot.settings, verifier=ver, direction=None)
     a = report.to_json()  # the shape audit.json has on disk
     assert a["version"] == "v1" and a["claims"] and a["stats"]["reused"] == 0
     for c in a["claims"]:
@@ -406,45 +415,48 @@ def test_audit_snapshot_incremental(snapshot):
     assert st["findings"]["supported"] == st["verdicts"]["supported"]
     assert a["decision"]["fingerprint"] and "prior" in a["decision"]["note"]
     pairs = ver.pairs
-    b = audit_snapshot(snapshot, report, retriever=r, verifier=ver).to_json()
+    b = audit_snapshot(snapshot, report, retriever=r, settings=snapshot.settings, verifier=ver, direction=None).to_json()
     assert ver.pairs == pairs and b["stats"]["reused"] == len(b["claims"])
     assert [c["id"] for c in a["claims"]] == [c["id"] for c in b["claims"]]
     assert [(c["finding"], c["reason"], c["features"]) for c in a["claims"]] == [(c["finding"], c["reason"], c["features"]) for c in b["claims"]]
     # an audit from before findings existed is re-judged, not reused
     old = {**a, "claims": [{k: v for k, v in c.items() if k not in ("finding", "reason", "features", "probabilities")} for c in a["claims"]]}
-    d = audit_snapshot(snapshot, AuditReport.model_validate(old), retriever=r, verifier=ver).to_json()
+    d = audit_snapshot(snapshot, AuditReport.model_validate(old), retriever=r, settings=snapshot.settings, verifier=ver, direction=None).to_json()
     assert d["stats"]["reused"] == 0 and all("finding" in c for c in d["claims"])
     # a changed paper changes the evidence of the claims that retrieve it, and only those are re-verified
     changed = [
         c if c.doc_id != "schuette" else lit("schuette", c.text + " Absorption was 25%.", "pharmacokinetic", **c.meta) for c in snapshot.ordered_chunks()
     ]
-    c2 = audit_snapshot(snapshot, report, retriever=FakeRetriever(changed), verifier=ver).to_json()
+    c2 = audit_snapshot(snapshot, report, retriever=FakeRetriever(changed), settings=snapshot.settings, verifier=ver, direction=None).to_json()
     assert 0 < c2["stats"]["reverified"] <= len(c2["claims"])
 
 
 def test_audit_json_round_trips_unchanged(snapshot, monkeypatch, capsys):
     """audit.json as the audit writes it reads back into the typed report and writes out byte for byte the same;
-    ``python -m chatbot audit --json`` prints exactly the file."""
+    ``python -m cli audit --json`` prints exactly the file."""
     import json
 
     from chatbot.audit import save_audit
-    from chatbot.audit import cli as audit_cli
-    from core import store
+    from cli import audit as audit_cli
 
-    report = audit_snapshot(snapshot, None, retriever=FakeRetriever(snapshot.ordered_chunks()), verifier=StubVerifier())
+    report = audit_snapshot(
+        snapshot, None, retriever=FakeRetriever(snapshot.ordered_chunks()), settings=snapshot.settings, verifier=StubVerifier(), direction=None
+    )
     path = save_audit(snapshot, report)
     text = path.read_text(encoding="utf-8")
     again = snapshot.audit()
     assert again is not None and again.to_text() == text and again.to_json() == json.loads(text)
     assert [list(c) for c in json.loads(text)["claims"]] == [["id", "text", "section", "start", "end", "chunk_id", "doc_id", *RECORD_KEYS]] * len(again.claims)
     assert all(not c.finding_inferred for c in again.claims)
-    monkeypatch.setattr(store, "open_snapshot", lambda settings=None, version=None: snapshot)
+    monkeypatch.setattr(audit_cli, "open_snapshot", lambda settings=None, version=None: snapshot)
     assert audit_cli.main(["audit", "--json"]) == 0
     assert capsys.readouterr().out == text + "\n"
 
 
 def test_flags_for_passages(snapshot):
-    report = audit_snapshot(snapshot, None, retriever=FakeRetriever(snapshot.ordered_chunks()), verifier=StubVerifier())
+    report = audit_snapshot(
+        snapshot, None, retriever=FakeRetriever(snapshot.ordered_chunks()), settings=snapshot.settings, verifier=StubVerifier(), direction=None
+    )
     a = report.to_json()
     bio = next(c for c in a["claims"] if "50–80%" in c["text"])
     cited = [P(snapshot.chunks[bio["chunk_id"]], 1.0, 1)]

@@ -1,4 +1,4 @@
-"""`python -m chatbot ask`: plain and JSON output, missing store."""
+"""`python -m cli ask`: plain and JSON output, missing store."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from test_answer_deterministic import corpus
 
 
 def ask(argv, settings):
-    """``python -m chatbot ask`` with the wired services, claim audit off (these stores have none)."""
-    from chatbot import cli_ask
+    """``python -m cli ask`` with the wired services, claim audit off (these stores have none)."""
+    from cli import ask as cli_ask
     from services import build_services
 
     return cli_ask.main(argv, services=build_services(settings, audit=False))
@@ -33,11 +33,11 @@ def env_settings(settings, monkeypatch):
 
 
 def test_missing_store_exit_2(env_settings, capsys):
-    from chatbot.__main__ import main
+    from cli.__main__ import main
 
     assert main(["ask", "Does magnesium help sleep?"]) == 2
     err = capsys.readouterr().err
-    assert "No store found" in err and "python -m ingest" in err
+    assert "No store found" in err and "python -m cli ingest" in err
 
 
 def test_plain_output_lists_sources(env_settings, capsys):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.audit import cli as audit_cli
-from chatbot import cli_ask
+from cli import audit as audit_cli
+from cli import ask as cli_ask
 
 NOT_UTF8 = b"magnesium \xff\xfe sleep".decode("utf-8", "surrogateescape")  # what Python makes of non-UTF-8 argv bytes
 
@@ -60,8 +60,8 @@ def test_any_command_reports_our_own_errors_in_one_line(tmp_path, monkeypatch, c
 @pytest.mark.parametrize(
     "var,value,run",
     [
-        ("MGC_RETRIEVAL__RERANK_WEIGHT", "-1", lambda: __import__("chatbot.__main__", fromlist=["main"]).main(["ask", "Does magnesium help sleep?"])),
-        ("MGC_CHUNK__SIZE", "abc", lambda: __import__("ingest.cli", fromlist=["main"]).main(["--offline"])),
+        ("MGC_RETRIEVAL__RERANK_WEIGHT", "-1", lambda: __import__("cli.__main__", fromlist=["main"]).main(["ask", "Does magnesium help sleep?"])),
+        ("MGC_CHUNK__SIZE", "abc", lambda: __import__("cli.ingest", fromlist=["main"]).main(["ingest", "--offline"])),
     ],
 )
 def test_an_invalid_setting_is_one_line_naming_the_variable(var, value, run, monkeypatch, capsys):

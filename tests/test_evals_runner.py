@@ -118,12 +118,12 @@ def _entails(premise, hypothesis):
 
 
 def test_run_suite_and_report(settings, tmp_path):
-    from chatbot.retrieval import get_retriever
+    from services import build_services
     from evals.report import summary_text, write_report
     from evals.runner import provenance, run_suite
 
     _store(settings)
-    r = get_retriever(settings)
+    r = build_services(settings).retriever()
     res = run_suite(QUESTIONS, CLAIMS, r, _fake_answer(r), _check, lambda q, h: " ".join(h + [q]), _entails, progress=False)
     m = res["metrics"]
     assert 0 <= m["retrieval.recall@10"] <= 1 and m["retrieval.recall@10"] > 0
@@ -153,7 +153,7 @@ def test_main_without_store_is_clear(settings, monkeypatch, capsys):
 
     monkeypatch.setattr(core_settings, "get_settings", lambda: settings)
     assert main(["run", "--quiet"]) == 2
-    assert "python -m ingest" in capsys.readouterr().err
+    assert "python -m cli ingest" in capsys.readouterr().err
 
 
 def test_main_end_to_end_with_fakes(settings, monkeypatch, tmp_path, capsys):

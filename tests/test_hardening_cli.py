@@ -11,7 +11,7 @@ from test_answer_deterministic import corpus
 
 
 def ask(argv, settings):
-    from chatbot import cli_ask
+    from cli import ask as cli_ask
     from services import build_services
 
     return cli_ask.main(argv, services=build_services(settings, audit=False))

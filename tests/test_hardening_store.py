@@ -117,7 +117,7 @@ class MustNotEmbed(FakeEmbeddings):
 def test_missing_bm25_index_is_reported_and_rebuilt_from_stored_vectors(settings):
     v1 = _built(settings)
     shutil.rmtree(v1.path / "bm25")
-    with pytest.raises(StoreDamagedError, match=r"^store version v1 is damaged: its BM25 index is missing; run `python -m ingest`"):
+    with pytest.raises(StoreDamagedError, match=r"^store version v1 is damaged: its BM25 index is missing; run `python -m cli ingest`"):
         open_snapshot(settings)
     s = run_ingest(settings, audit=False, embeddings=MustNotEmbed())
     assert s.changed and s.version == "v2" and s.reused == s.chunks and s.embedded == 0
@@ -136,7 +136,7 @@ def test_damaged_vector_database_is_reported_and_rebuilt(settings, damage):
         with open(db, "r+b") as fh:
             fh.truncate(db.stat().st_size // 2)
     _fresh_clients()
-    with pytest.raises(StoreDamagedError, match="run `python -m ingest` to repair it") as err:
+    with pytest.raises(StoreDamagedError, match="run `python -m cli ingest` to repair it") as err:
         open_snapshot(settings).collection()
     assert "\n" not in str(err.value)
     _fresh_clients()
@@ -185,7 +185,7 @@ def test_force_rebuilds_from_scratch(settings):
 
 
 def test_damaged_store_gives_one_line_at_the_cli(settings, capsys):
-    from chatbot import cli_ask
+    from cli import ask as cli_ask
     from services import build_services
 
     v1 = _built(settings)
@@ -196,12 +196,12 @@ def test_damaged_store_gives_one_line_at_the_cli(settings, capsys):
 
 
 def test_ingest_cli_force_flag(settings, capsys, monkeypatch):
-    from ingest import cli
+    from cli import ingest as ingest_cli
 
     _built(settings, 2)
     monkeypatch.setenv("MGC_EMBEDDING_MODEL", "fake")
     monkeypatch.setenv("MGC_FETCH_ONLINE", "false")
-    code = cli.main(["--corpus", str(settings.corpus_dir), "--store", str(settings.store_dir), "--no-audit", "--force", "--json"])
+    code = ingest_cli.main(["ingest", "--corpus", str(settings.corpus_dir), "--store", str(settings.store_dir), "--no-audit", "--force", "--json"])
     import json
 
     out = json.loads(capsys.readouterr().out)

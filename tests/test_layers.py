@@ -4,10 +4,14 @@
     ingest    core                                   (writes the store)
     chatbot   core                                   (reads the store)
     services  core, ingest, chatbot                  (the composition root)
+    cli       core, ingest, chatbot, services        (the command line: parses, wires, prints)
     evals     core, ingest, chatbot, services        (measures both sides)
     app       core, chatbot, services                (only draws)
 
-Entry points (``*/__main__.py``, ``*/cli*.py``) may also import ``services``. Every import counts,
+The library (``core``, ``ingest``, ``chatbot``) imports neither ``services`` nor ``cli``, not even in an
+entry point: every command lives in ``cli/`` (or ``evals/__main__.py``) and hands the library its parts,
+so the library has no second composition root. No function in ``chatbot``, ``ingest`` or ``app`` is longer
+than 80 lines. Every import counts,
 also one inside a function (a lazy import is still a dependency); imports under
 ``if TYPE_CHECKING:`` do not. No two of our modules may import each other, directly or round a
 longer loop.
@@ -21,16 +25,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "ingest", "chatbot", "services", "evals", "app", "training", "benchmarks")
+PACKAGES = ("core", "ingest", "chatbot", "services", "cli", "evals", "app", "training", "benchmarks")
 ALLOWED: dict[str, set[str]] = {
     "core": {"core"},
     "ingest": {"core", "ingest"},
     "chatbot": {"core", "chatbot"},
     "services": {"core", "ingest", "chatbot", "services"},
+    "cli": {"core", "ingest", "chatbot", "services", "cli"},
     "evals": {"core", "ingest", "chatbot", "services", "evals"},
     "app": {"core", "chatbot", "services", "app"},
 }
-ENTRY_POINT_EXTRA = {"services"}
+LIBRARY = ("core", "ingest", "chatbot")
+ABOVE_THE_LIBRARY = ("services", "cli")  # what the library must never import
 
 
 def _module_name(path: Path) -> str:
@@ -93,34 +99,36 @@ def _imports(module: str, path: Path) -> list[tuple[str, int]]:
 GRAPH = {m: _imports(m, p) for m, p in MODULES.items()}
 
 
-def _is_entry_point(module: str) -> bool:
-    last = module.rsplit(".", 1)[-1]
-    return last == "__main__" or last.startswith("cli") or module == "streamlit_app"
-
-
 @pytest.mark.parametrize("layer", sorted(ALLOWED))
 def test_layer_imports_only_what_it_may(layer):
     bad = []
     for module, imports in GRAPH.items():
         if module.split(".")[0] != layer:
             continue
-        allowed = ALLOWED[layer] | (ENTRY_POINT_EXTRA if _is_entry_point(module) else set())
+        allowed = ALLOWED[layer]
         for target, line in imports:
             if target.split(".")[0] not in allowed:
                 bad.append(f"{MODULES[module].relative_to(ROOT)}:{line} imports {target}")
     assert not bad, f"{layer} may import only {sorted(allowed)}:\n" + "\n".join(bad)
 
 
-def test_library_code_never_reaches_the_composition_root():
-    """Only entry points, evals, the app and the tools take their parts from ``services``."""
+def test_library_code_never_reaches_the_composition_root_or_the_command_line():
+    """Only ``cli``, evals, the app and the tools take their parts from ``services``; no module of the library,
+    a ``__main__`` or a ``cli*.py`` included, imports ``services`` or ``cli`` (then it would wire parts itself)."""
     bad = [
         f"{MODULES[m].relative_to(ROOT)}:{line} imports {t}"
         for m, imps in GRAPH.items()
-        if m.split(".")[0] in {"core", "ingest", "chatbot"} and not _is_entry_point(m)
+        if m.split(".")[0] in LIBRARY
         for t, line in imps
-        if t.split(".")[0] == "services"
+        if t.split(".")[0] in ABOVE_THE_LIBRARY
     ]
     assert not bad, "\n".join(bad)
+
+
+def test_the_library_has_no_command_line_of_its_own():
+    """A ``__main__`` in the library could only run by wiring its parts itself; commands live in ``cli/``."""
+    mains = [str(MODULES[m].relative_to(ROOT)) for m in MODULES if m.split(".")[0] in LIBRARY and m.rsplit(".", 1)[-1] == "__main__"]
+    assert not mains, mains
 
 
 def test_no_import_cycles():
@@ -172,7 +180,7 @@ def test_the_checker_sees_imports():
     """The parser finds what it must (so a passing layer test means something)."""
     assert "core.settings" in {t for t, _ in GRAPH["core.store"]}
     assert any(t == "chatbot.fusion" for t, _ in GRAPH["chatbot.retrieval"])
-    assert any(t.startswith("services") for t, _ in GRAPH["ingest.cli"])  # an entry point using the root
+    assert any(t.startswith("services") for t, _ in GRAPH["cli.ingest"])  # an entry point using the root
     assert len(MODULES) > 60
 
 
@@ -205,3 +213,19 @@ def test_only_the_answer_service_and_its_renderers_know_the_answer_record():
     """The service returns an ``AnswerRecord``; the plain-text lines are written in ``chatbot.render_text`` only."""
     writers = [m for m in MODULES if m.split(".")[0] in {"chatbot", "core"} and any(k in MODULES[m].read_text(encoding="utf-8") for k in TEXT_MARKERS)]
     assert writers == ["chatbot.render_text"], writers
+
+
+# a function longer than this is split into named steps (a reader follows steps, not a page of branches)
+MAX_FUNCTION_LINES = 80
+SHORT_FUNCTION_PACKAGES = ("chatbot", "ingest", "app")
+
+
+def test_no_function_in_the_library_or_the_app_is_longer_than_80_lines():
+    long = [
+        f"{MODULES[m].relative_to(ROOT)}:{node.lineno} {node.name} has {node.end_lineno - node.lineno + 1} lines"
+        for m in MODULES
+        if m.split(".")[0] in SHORT_FUNCTION_PACKAGES
+        for node in ast.walk(ast.parse(MODULES[m].read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"split these into named steps (at most {MAX_FUNCTION_LINES} lines each):\n" + "\n".join(long)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot.retrieval import Filters, get_retriever, rrf_fuse
+from services import build_services
 from fakes import FakeEmbeddings
 from core.store import StoreMissingError, write_version
 from core.types import Chunk
@@ -38,7 +39,7 @@ def _store(settings):
     ]
     emb = FakeEmbeddings()
     write_version(settings, chunks, emb.embed_documents([c.text for c in chunks]), {"documents": {}})
-    return get_retriever(settings)
+    return build_services(settings).retriever()
 
 
 def test_rrf_uses_ranks_not_scores():
@@ -85,8 +86,8 @@ def test_langchain_interface(settings):
 
 
 def test_missing_store_is_clear(settings):
-    with pytest.raises(StoreMissingError, match="python -m ingest"):
-        get_retriever(settings)
+    with pytest.raises(StoreMissingError, match="python -m cli ingest"):
+        build_services(settings).retriever()
 
 
 def test_reranker_sums_standardised_signals_with_the_configured_weights(settings):
@@ -130,7 +131,7 @@ def test_reranker_rescores_only_the_configured_number_of_candidates(settings):
 
     r = _store(settings)
     few = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"rerank_candidates": 2})})
-    spied = get_retriever(few, snapshot=r.snapshot, embeddings=FakeEmbeddings(), reranker=Spy())
+    spied = get_retriever(few, r.snapshot, embeddings=FakeEmbeddings(), reranker=Spy())
     assert spied.search("magnesium oxide absorption", k=3)
     assert seen and all(top == 2 for _, top in seen) and all(n > 2 for n, _ in seen)
 
@@ -167,7 +168,7 @@ def test_bm25_index_is_loaded_once_per_store_version(settings):
     from core.lexical import LexicalIndex
 
     r = _store(settings)
-    again = get_retriever(settings, snapshot=r.snapshot, embeddings=FakeEmbeddings())
+    again = get_retriever(settings, r.snapshot, embeddings=FakeEmbeddings(), reranker=r.reranker)
     assert again.lexical is r.lexical
     assert LexicalIndex.load(r.snapshot.path / "bm25") is r.lexical
 
@@ -192,7 +193,7 @@ def test_broad_filters_skip_chromas_where_and_find_the_same_passages(settings, f
     share = r._mask(filters).mean()
     assert (wheres == [None]) == (share >= settings.retrieval.dense_postfilter_share)
     strict = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"dense_postfilter_share": 1.01})})
-    r2 = get_retriever(strict, snapshot=r.snapshot, embeddings=FakeEmbeddings())
+    r2 = get_retriever(strict, r.snapshot, embeddings=FakeEmbeddings(), reranker=r.reranker)
     assert got == [h.chunk.chunk_id for h in r2.search("magnesium sleep oxide", k=4, filters=filters, diversify=False)]
 
 

@@ -108,7 +108,7 @@ def test_answer_and_check_say_the_corpus_does_not_cover_it(settings, model_dir, 
         def __getattr__(self, name):
             raise AssertionError("the verifier must not run for a claim the literature never mentions")
 
-    v = check_claim("Magnesium glycinate interacts with levothyroxine", retriever, settings=s, verifier=NeverCalled())
+    v = check_claim("Magnesium glycinate interacts with levothyroxine", retriever, s, verifier=NeverCalled(), direction=None)
     assert v.verdict == "no_evidence" and not v.evidence and "levothyroxine" in v.reasons[0]
 
 

@@ -79,11 +79,10 @@ def test_a_damaged_audit_is_one_error_naming_the_file(tmp_path, text, says):
 
 
 def test_cli_says_what_is_wrong_with_a_damaged_audit(tmp_path, monkeypatch, capsys):
-    from chatbot.audit import cli as audit_cli
-    from core import store
+    from cli import audit as audit_cli
 
     snap = _snapshot(tmp_path, '{"claims": [{"id": 3}]}')
-    monkeypatch.setattr(store, "open_snapshot", lambda settings=None, version=None: snap)
+    monkeypatch.setattr(audit_cli, "open_snapshot", lambda settings=None, version=None: snap)
     assert audit_cli.main(["audit", "--json"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and str(snap.path / AUDIT_FILE) in err and "Traceback" not in err

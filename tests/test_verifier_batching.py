@@ -105,7 +105,7 @@ def test_audit_scores_every_pair_in_one_call_with_the_findings_of_claim_by_claim
             return super().score(pairs)
 
     r = FakeRetriever(snapshot.ordered_chunks())
-    report = pipeline.audit_snapshot(snapshot, None, retriever=r, verifier=Counting())
+    report = pipeline.audit_snapshot(snapshot, None, retriever=r, settings=snapshot.settings, verifier=Counting(), direction=None)
     assert len(calls) == 1 and calls[0] > 0
     s = snapshot.settings
     profile = profile_for(snapshot, s)
@@ -134,7 +134,7 @@ def test_minilm_embed_each_equals_embedding_each_text_alone(precision):
 
 
 def test_pinned_torch_threads_hold_across_model_loads_and_are_restored():
-    """``python -m ingest`` may run in 2 threads (Settings.ingest.torch_threads) though every model load applies Settings.torch_threads."""
+    """``python -m cli ingest`` may run in 2 threads (Settings.ingest.torch_threads) though every model load applies Settings.torch_threads."""
     import torch
 
     from core.embeddings import apply_torch_threads, pinned_torch_threads

@@ -64,9 +64,10 @@ def test_regression_file_is_well_formed():
 @pytest.fixture(scope="module")
 def verifier():
     from chatbot.audit.verifier import VerifierMissingError, get_verifier
+    from core.settings import get_settings
 
     try:
-        return get_verifier()
+        return get_verifier(get_settings())
     except VerifierMissingError as e:
         pytest.skip(str(e))
 

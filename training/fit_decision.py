@@ -33,6 +33,7 @@ from chatbot.audit import decision as D
 from chatbot.audit.aggregate import FINDING_TO_VERDICT, FINDINGS, decide
 from chatbot.audit.features import FEATURE_NAMES
 from evals.labelled_claims import JudgedClaim, judge_labelled, read_labelled
+from training.scores import accuracy, class_scores
 
 THREE = {"supported": "supported", "contradicted": "contradicted", "mixed": "no_evidence", "no_evidence": "no_evidence"}
 
@@ -93,15 +94,8 @@ def _finding(row: JudgedClaim, model: D.DecisionModel, audit_settings) -> str:
 
 
 def _summary(gold: list[str], pred: list[str], labels: tuple[str, ...]) -> dict[str, Any]:
-    per = {}
-    for lab in labels:
-        tp = sum(g == lab and p == lab for g, p in zip(gold, pred))
-        fp = sum(g != lab and p == lab for g, p in zip(gold, pred))
-        fn = sum(g == lab and p != lab for g, p in zip(gold, pred))
-        pr = tp / (tp + fp) if tp + fp else 0.0
-        rc = tp / (tp + fn) if tp + fn else 0.0
-        per[lab] = {"f1": 2 * pr * rc / (pr + rc) if pr + rc else 0.0, "precision": pr, "recall": rc, "n": tp + fn}
-    acc = sum(g == p for g, p in zip(gold, pred)) / max(1, len(gold))
+    per = {lab: {"f1": sc.f1, "precision": sc.precision, "recall": sc.recall, "n": sc.n} for lab, sc in class_scores(gold, pred, labels).items()}
+    acc = accuracy(gold, pred)
     return {"accuracy": acc, "macro_f1": float(np.mean([per[lab]["f1"] for lab in labels if per[lab]["n"]])), "per": per}
 
 

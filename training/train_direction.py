@@ -26,6 +26,7 @@ from core.direction import DIRECTIONS
 from core.precision import cpu_has_bf16
 from training.direction_data import SEED, Pair, build, stats
 from training.runlog import decay_groups, optimizer_step, save_fp16, start_run
+from training.scores import accuracy, class_scores
 
 HPARAMS = {"max_length": 160, "batch_size": 16, "lr": 4e-5, "epochs": 3, "warmup_ratio": 0.06, "weight_decay": 0.01, "seed": SEED, "base": "models/verifier"}
 
@@ -60,15 +61,8 @@ def predict(model, tok, rows: list[Pair], max_length: int, bf16: bool, bs: int =
 
 def report(gold: list[str], pred: list[str], labels: tuple[str, ...] = DIRECTIONS) -> dict:
     """Macro-F1 over ``labels``, per-class F1, accuracy and the confusion counts."""
-    per = {}
-    for lab in labels:
-        tp = sum(g == lab and p == lab for g, p in zip(gold, pred))
-        fp = sum(g != lab and p == lab for g, p in zip(gold, pred))
-        fn = sum(g == lab and p != lab for g, p in zip(gold, pred))
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        per[lab] = round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0
-    acc = sum(g == p for g, p in zip(gold, pred)) / max(1, len(gold))
+    per = {lab: round(sc.f1, 4) for lab, sc in class_scores(gold, pred, labels).items()}
+    acc = accuracy(gold, pred)
     confusion = {g: {p: sum(1 for a, b in zip(gold, pred) if a == g and b == p) for p in DIRECTIONS} for g in labels}
     return {"macro_f1": round(sum(per.values()) / len(per), 4), "per_class_f1": per, "accuracy": round(acc, 4), "n": len(gold), "confusion": confusion}
 

@@ -21,6 +21,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 from training.runlog import decay_groups, optimizer_step, save_fp16, start_run
+from training.scores import accuracy, class_scores
 from training.verifier_data import LABELS, SEED, build
 
 HPARAMS = {
@@ -76,17 +77,9 @@ def predict(model, tok, rows: list[dict], max_length: int, bs: int = 64) -> np.n
 
 
 def f1_report(gold: list[str], pred: list[str]) -> dict:
-    per = {}
-    for lab in LABELS:
-        tp = sum(g == lab and p == lab for g, p in zip(gold, pred))
-        fp = sum(g != lab and p == lab for g, p in zip(gold, pred))
-        fn = sum(g == lab and p != lab for g, p in zip(gold, pred))
-        if tp + fn == 0:
-            continue  # class absent from this dataset (COVID-Fact has no NEI)
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn)
-        per[lab] = round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0
-    acc = sum(g == p for g, p in zip(gold, pred)) / max(1, len(gold))
+    # a class absent from a data set (COVID-Fact has no NEI) is left out
+    per = {lab: round(sc.f1, 4) for lab, sc in class_scores(gold, pred, LABELS).items() if sc.n}
+    acc = accuracy(gold, pred)
     return {"macro_f1": round(sum(per.values()) / len(per), 4), "per_class_f1": per, "accuracy": round(acc, 4), "n": len(gold)}
 
 

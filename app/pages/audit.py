@@ -28,7 +28,7 @@ st.caption(
 
 if not audit or not audit_claims(audit):
     st.info(
-        "This store version has no claim audit yet. It is computed at ingest; run `python -m ingest` (or `python -m chatbot audit --refresh`) to produce it.",
+        "This store version has no claim audit yet. It is computed at ingest; run `python -m cli ingest` (or `python -m cli audit --refresh`) to produce it.",
         icon=":material/info:",
     )
     st.stop()

@@ -34,7 +34,7 @@ from chatbot.answer.types import Citation, Finding
 ARTICLE_HEADING = "What the article says"
 STUDIES_HEADING = "What the studies found"
 REFUSAL = "The corpus does not answer this: none of the retrieved passages from the article or the study digests addresses the question, so I won't guess."
-EMPTY_STORE = "The store is empty: no documents have been ingested, so there is nothing to answer from. Build it with `python -m ingest`."
+EMPTY_STORE = "The store is empty: no documents have been ingested, so there is nothing to answer from. Build it with `python -m cli ingest`."
 
 
 # the sentence-picking weights and gates are Settings.compose (core.settings.ComposeSettings)

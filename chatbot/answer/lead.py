@@ -417,6 +417,53 @@ def coverage_gaps(question: str, cards: dict[str, StudyCard], profile: DomainPro
     return gaps, refuse
 
 
+@dataclass
+class _LeadDraft:
+    """What ``compose_lead``'s steps share: the inputs, the studies found and the lead being written.
+
+    Each step below reads these and appends to ``lead.gaps``, ``sentences`` or ``notes``; the order of the
+    steps is the order of ``compose_lead`` (a later step looks at what an earlier one wrote)."""
+
+    question: str
+    intent: Intent
+    composed: Composed
+    passages: list
+    cards: dict[str, StudyCard]
+    profile: DomainProfile
+    verdict: VerdictRecord | None
+    by_id: dict
+    query: str | None
+    cites: dict[str, Citation]
+    numbers: dict[str, int]
+    carded: list = field(default_factory=list)
+    focus: tuple | None = None
+    about: list = field(default_factory=list)
+    lead: Lead = field(default_factory=Lead)
+    sentences: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # a study's own note on what it lacks, quoted under its own label
+
+    def tag_of(self, n: int) -> str:
+        return next((c.tag() for c in self.composed.citations if c.n == n), f"[{n}]")
+
+    def cite(self, chunk) -> Citation:
+        cit = cite_chunk(self.cites, self.numbers, chunk, 1, self.cards)
+        if cit not in self.composed.citations:
+            self.composed.citations.append(cit)
+        return cit
+
+    def quote(self, card: StudyCard, first_chunk, rx: re.Pattern[str], roles: tuple[str, ...]) -> tuple[str, Citation] | None:
+        """The card's first sentence of ``roles`` matching ``rx``, cited with the passage holding it."""
+        for st in sorted(card.sentences, key=lambda x: roles.index(x.role) if x.role in roles else len(roles)):  # roles in priority order
+            text = _plain(st.text)
+            if st.role in roles and rx.search(text) and not _CRITERIA.search(text) and not suspect_reason(text):
+                chunk = self.by_id.get(st.chunk_id, first_chunk)
+                cit = self.cite(first_chunk)
+                if chunk is not first_chunk:
+                    cit.add_passage(chunk)
+                return text, cit
+        return None
+
+
 def compose_lead(
     question: str,
     intent: Intent,
@@ -433,62 +480,54 @@ def compose_lead(
     (the store's chunks) lets a quoted card sentence be cited with the passage that holds it; ``query``
     (the standalone question of a follow-up) and ``focus_margin`` (Settings.compose) pick the one study
     a question is about, whose card then answers it."""
-    lead = Lead()
     if composed.refused or not composed.citations:
-        return lead
+        return Lead()
     cites, numbers = _numbering(composed.citations)
+    d = _LeadDraft(question, intent, composed, passages, cards, profile, verdict, chunks_by_id or {}, query, cites, numbers)
     lit_chunks = _docs_in_order(passages)
-    by_id = chunks_by_id or {}
-    sentences: list[str] = []
-    notes: list[str] = []  # a study's own note on what it lacks, quoted under its own label
-
-    def tag_of(n: int) -> str:
-        return next((c.tag() for c in composed.citations if c.n == n), f"[{n}]")
-
-    def cite(chunk) -> Citation:
-        cit = cite_chunk(cites, numbers, chunk, 1, cards)
-        if cit not in composed.citations:
-            composed.citations.append(cit)
-        return cit
-
-    def quote(card: StudyCard, first_chunk, rx: re.Pattern[str], roles: tuple[str, ...]) -> tuple[str, Citation] | None:
-        """The card's first sentence of ``roles`` matching ``rx``, cited with the passage holding it."""
-        for st in sorted(card.sentences, key=lambda x: roles.index(x.role) if x.role in roles else len(roles)):  # roles in priority order
-            text = _plain(st.text)
-            if st.role in roles and rx.search(text) and not _CRITERIA.search(text) and not suspect_reason(text):
-                chunk = by_id.get(st.chunk_id, first_chunk)
-                cit = cite(first_chunk)
-                if chunk is not first_chunk:
-                    cit.add_passage(chunk)
-                return text, cit
-        return None
-
-    carded = [(c, cards[c.doc_id]) for c in lit_chunks if c.doc_id in cards]
+    d.carded = [(c, cards[c.doc_id]) for c in lit_chunks if c.doc_id in cards]
     if not any(f.role not in ("article", "") for f in composed.findings) or (_ABOUT_ARTICLE.search(question) and not _ABOUT_STUDIES.search(question)):
-        carded = []  # a question about the article (or answered only from it): no study facts in the lead
-    focus = focus_study(query or question, carded, cards, focus_margin)
-    about = [focus] if focus is not None else carded  # the study asked about, else every study found
+        d.carded = []  # a question about the article (or answered only from it): no study facts in the lead
+    d.focus = focus_study(query or question, d.carded, cards, focus_margin)
+    d.about = [d.focus] if d.focus is not None else d.carded  # the study asked about, else every study found
+    _strong_claim_gap(d)  # 1. a strong claim ("cures") that no study reports
+    if d.carded:  # 2. an agent other than the subject, or a group of people, that no study in the corpus includes
+        d.lead.gaps += coverage_gaps(question, cards, profile)[0]
+    asked, about_findings = _untested_form(d)  # 3. a form the question names that no study on its topic tested
+    best = _asked_for(d)  # 4. what was asked for: the doses, the forms, who was studied, or the figures
+    _study_of_the_form(d, asked, about_findings)
+    if best is not None and not any(_plain(best.text) in s for s in d.sentences):
+        d.sentences.append(_cited(best.text, d.tag_of(best.n)))
+        d.lead.used.append(best.text)
+    _what_the_study_lacks(d, best)  # 5. the study asked about says it lacks what was asked: say so, from its own note
+    head = " ".join(g for g in d.lead.gaps if not g.startswith("What the corpus lacks ("))
+    d.lead.text = "\n".join(x for x in [head] + d.notes + d.sentences[:2] if x)  # a quoted run keeps its own line under its label
+    composed.citations.sort(key=lambda c: c.n)
+    return d.lead
 
-    # 1. a strong claim ("cures") that no study reports
-    word = strong_claim_word(question) if intent.strong_claim else ""
-    if word:
-        stem = next((k for k in _NOUNS if word.startswith(k)), word)
-        said = any(
-            re.search(r"\b" + re.escape(stem), t, re.I) and not suspect_reason(t)
-            for p in passages
-            if p.chunk.role == "literature"
-            for t in p.chunk.sentence_texts()
-        )
-        finding = (verdict.finding or verdict.verdict) if verdict is not None else ""
-        if not said and finding != "supported":
-            noun = _NOUNS.get(stem, word)
-            lead.gaps.append(f"No study in the corpus reports {'an' if noun[:1] in 'aeiou' else 'a'} {noun}.")
 
-    # 2. an agent other than the subject, or a group of people, that no study in the corpus includes
-    if carded:
-        lead.gaps += coverage_gaps(question, cards, profile)[0]
+def _strong_claim_gap(d: _LeadDraft) -> None:
+    """A strong claim ("cures") that no literature passage found reports, unless the claim check found it supported."""
+    word = strong_claim_word(d.question) if d.intent.strong_claim else ""
+    if not word:
+        return
+    stem = next((k for k in _NOUNS if word.startswith(k)), word)
+    said = any(
+        re.search(r"\b" + re.escape(stem), t, re.I) and not suspect_reason(t)
+        for p in d.passages
+        if p.chunk.role == "literature"
+        for t in p.chunk.sentence_texts()
+    )
+    finding = (d.verdict.finding or d.verdict.verdict) if d.verdict is not None else ""
+    if not said and finding != "supported":
+        noun = _NOUNS.get(stem, word)
+        d.lead.gaps.append(f"No study in the corpus reports {'an' if noun[:1] in 'aeiou' else 'a'} {noun}.")
 
-    # 3. a form the question names that no study on its topic tested
+
+def _untested_form(d: _LeadDraft) -> tuple[set[str], bool]:
+    """A form the question names that no study on its topic tested: the gap, and the forms the studies found used.
+    Returns the forms asked about and whether the question is about findings at all (not, e.g., what a product costs)."""
+    question, intent, profile, cards, carded = d.question, d.intent, d.profile, d.cards, d.carded
     asked = {f.lower() for f in profile.forms_in(question)} - {b.lower() for b in profile.broad_forms}
     about_findings = (
         intent.yes_no or intent.dose or intent.effect or intent.population or intent.form or bool(_ABOUT_STUDIES.search(question))
@@ -498,84 +537,105 @@ def compose_lead(
         topic = topic_terms(question, profile)
         missing = [f for f in sorted(asked) if not _tested_anywhere(f, topic, cards, profile)]
         if missing:
-            lead.gaps.append(f"No study in the corpus that addresses this question tested {' or '.join(missing)}.")
-            others = [(_tested(card), cite(c)) for c, card in carded if tested[c.doc_id] and not (set(missing) & tested[c.doc_id]) and _tested(card)][
+            d.lead.gaps.append(f"No study in the corpus that addresses this question tested {' or '.join(missing)}.")
+            others = [(_tested(card), d.cite(c)) for c, card in carded if tested[c.doc_id] and not (set(missing) & tested[c.doc_id]) and _tested(card)][
                 :MAX_FACTS
             ]
             if others:
-                sentences.append(f"The studies found used: {_clause_list(others)}.")
+                d.sentences.append(f"The studies found used: {_clause_list(others)}.")
+    return asked, about_findings
 
-    # 4. what was asked for: the doses, the forms, who was studied, or the figures
-    units = tuple(profile.dose_units)
+
+def _asked_for(d: _LeadDraft) -> Finding | None:
+    """The doses, the forms or who was studied, quoted from the cards; then the best finding to quote, or None
+    when the card of the study asked about supplied the result instead (returned for ``compose_lead`` to add last)."""
+    intent, composed, about, sentences, lead = d.intent, d.composed, d.about, d.sentences, d.lead
+    units = tuple(d.profile.dose_units)
     if not sentences and intent.dose:
-        facts = [q for c, card in about if (q := quote(card, c, dose_pattern(units), ("method", "result", "objective"))) is not None]
+        facts = [q for c, card in about if (q := d.quote(card, c, dose_pattern(units), ("method", "result", "objective"))) is not None]
         if facts:
             sentences.append(f"Doses in the studies found:\n{_quote_run(facts[:MAX_FACTS])}")
             lead.used += [t for t, _ in facts[:MAX_FACTS]]
-        elif carded and not any(dose_pattern(units).search(f.text) for f in composed.findings):
+        elif d.carded and not any(dose_pattern(units).search(f.text) for f in composed.findings):
             lead.gaps.append("None of the studies found for this question states a dose.")
     if intent.form and not any(x.startswith("The studies found used") for x in sentences):
-        form_rx = _forms_re(profile)
-        facts = [q for c, card in about if form_rx is not None and (q := quote(card, c, form_rx, ("method", "objective", "result")))]
-        if facts:  # the studies' own sentences naming the form they gave
-            sentences.append(f"Forms in the studies found:\n{_quote_run(facts[:MAX_FACTS])}")
-            lead.used += [t for t, _ in facts[:MAX_FACTS]]
-        else:
-            facts = [(f"{_form_of(card)} ({card.label()})", cite(c)) for c, card in about if _form_of(card)]
-            if facts:
-                sentences.append(f"Forms in the studies found: {_clause_list(facts[:MAX_FACTS])}.")
+        _forms_used(d)
     if not sentences and intent.population and not intent.dose:
-        facts = [q for c, card in about if (q := quote(card, c, WHO, ("method", "result"))) is not None]
+        facts = [q for c, card in about if (q := d.quote(card, c, WHO, ("method", "result"))) is not None]
         if facts:
             sentences.append(f"Who was studied:\n{_quote_run(facts[:MAX_FACTS])}")
             lead.used += [t for t, _ in facts[:MAX_FACTS]]
-        elif focus is not None and focus[1].population:  # no sentence says who: the card's population field (from the manifest) does
-            sentences.append(f"Who was studied ({focus[1].label()}): {focus[1].population.rstrip('.')} [{cite(focus[0]).n}].")
+        elif d.focus is not None and d.focus[1].population:  # no sentence says who: the card's population field (from the manifest) does
+            sentences.append(f"Who was studied ({d.focus[1].label()}): {d.focus[1].population.rstrip('.')} [{d.cite(d.focus[0]).n}].")
     best = _best_finding(composed.findings, intent, units, strict=bool(sentences))
+    return _result_from_the_card(d, best)
+
+
+def _forms_used(d: _LeadDraft) -> None:
+    """The studies' own sentences naming the form they gave, else each card's form field."""
+    form_rx = _forms_re(d.profile)
+    facts = [q for c, card in d.about if form_rx is not None and (q := d.quote(card, c, form_rx, ("method", "objective", "result")))]
+    if facts:  # the studies' own sentences naming the form they gave
+        d.sentences.append(f"Forms in the studies found:\n{_quote_run(facts[:MAX_FACTS])}")
+        d.lead.used += [t for t, _ in facts[:MAX_FACTS]]
+    else:
+        facts = [(f"{_form_of(card)} ({card.label()})", d.cite(c)) for c, card in d.about if _form_of(card)]
+        if facts:
+            d.sentences.append(f"Forms in the studies found: {_clause_list(facts[:MAX_FACTS])}.")
+
+
+def _result_from_the_card(d: _LeadDraft, best: Finding | None) -> Finding | None:
+    """The result asked for may sit in a passage retrieval did not return: the card of the study asked about has it.
+    Returns ``best``, or None when the card's outcomes were quoted instead."""
+    question, intent, focus, carded = d.question, d.intent, d.focus, d.carded
     asks_results = intent.effect or bool(_ASKS_RESULTS.search(question))
     weak_best = best is None or best.role != "result" or (intent.effect and not FIGURE.search(best.text))
     off_focus = focus is not None and (best is None or best.doc_id != focus[0].doc_id) and not (intent.dose or intent.population or intent.form)
-    if carded and not sentences and ((asks_results and weak_best) or off_focus):
-        # the result asked for may sit in a passage retrieval did not return: the card of the study asked about has it
+    if carded and not d.sentences and ((asks_results and weak_best) or off_focus):
         years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
         c, card = focus if focus is not None else sorted(carded, key=lambda cc: cc[1].year not in years)[0]
-        got = _best_outcomes(card, query or question, by_id, c, cite, need_figure=intent.effect)
+        got = _best_outcomes(card, d.query or question, d.by_id, c, d.cite, need_figure=intent.effect)
         if got:
-            sentences.append(" ".join(_cited(text, tag_of(n)) for text, n in got))
-            lead.used += [text for text, _ in got]
-            best = None
-    if asked and about_findings and cards:  # a study that tested the form asked about, on this topic, not among those found
-        found = {c.doc_id for c, _ in carded}
-        covered = {f for _, cd in carded for f in _card_forms(cd, profile)}
-        topic = topic_terms(question, profile)
-        for form in sorted(asked - covered):
-            card = next((cd for cd in cards.values() if cd.doc_id not in found and _on_topic(cd, form, topic, profile)), None)
-            if card is not None and (got := _best_outcome(card, question, by_id, None, cite)) is not None:
-                sentences.insert(0, f"The study that tested {form} ({card.label()}):\n{_cited(got[0], tag_of(got[1]))}")
-                lead.used.append(got[0])
-                break
-    if best is not None and not any(_plain(best.text) in s for s in sentences):
-        sentences.append(_cited(best.text, tag_of(best.n)))
-        lead.used.append(best.text)
+            d.sentences.append(" ".join(_cited(text, d.tag_of(n)) for text, n in got))
+            d.lead.used += [text for text, _ in got]
+            return None
+    return best
 
-    # 5. the study asked about says it lacks what was asked: say so, from its own note
+
+def _study_of_the_form(d: _LeadDraft, asked: set[str], about_findings: bool) -> None:
+    """A study that tested the form asked about, on this topic, not among those found: its best outcome first."""
+    if not (asked and about_findings and d.cards):
+        return
+    found = {c.doc_id for c, _ in d.carded}
+    covered = {f for _, cd in d.carded for f in _card_forms(cd, d.profile)}
+    topic = topic_terms(d.question, d.profile)
+    for form in sorted(asked - covered):
+        card = next((cd for cd in d.cards.values() if cd.doc_id not in found and _on_topic(cd, form, topic, d.profile)), None)
+        if card is not None and (got := _best_outcome(card, d.question, d.by_id, None, d.cite)) is not None:
+            d.sentences.insert(0, f"The study that tested {form} ({card.label()}):\n{_cited(got[0], d.tag_of(got[1]))}")
+            d.lead.used.append(got[0])
+            break
+
+
+def _what_the_study_lacks(d: _LeadDraft, best: Finding | None) -> None:
+    """The study asked about says it lacks what was asked: say so, quoting its own note under its label."""
+    question, intent, carded, focus = d.question, d.intent, d.carded, d.focus
     asks_facts = intent.effect or intent.dose or intent.form or intent.population or bool(_ASKS_RESULTS.search(question) or _COMPARES.search(question))
-    if carded and asks_facts:
-        years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
-        first = best.doc_id if best is not None else ""
-        c, card = focus if focus is not None else sorted(carded, key=lambda cc: (cc[1].year not in years, cc[0].doc_id != first))[0]
-        note = _gap_note(card, query or question, _GAP_NOTE if intent.effect else _UNAVAILABLE, profile, _card_terms(cards)[1], _facet_words(intent, profile))
-        if note is not None:
-            cit = cite(c)
-            if by_id.get(note.chunk_id) is not None:  # the passage holding the note joins the citation it is quoted under
-                cit.add_passage(by_id[note.chunk_id])
-            n = cit.n
-            lead.gaps.append(f"What the corpus lacks ({card.label()}): {_plain(note.text)}.")
-            notes.append(f"What the corpus lacks ({card.label()}):\n{_cited(_plain(note.text), tag_of(n))}")
-    head = " ".join(g for g in lead.gaps if not g.startswith("What the corpus lacks ("))
-    lead.text = "\n".join(x for x in [head] + notes + sentences[:2] if x)  # a quoted run keeps its own line under its label
-    composed.citations.sort(key=lambda c: c.n)
-    return lead
+    if not (carded and asks_facts):
+        return
+    years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", question)}
+    first = best.doc_id if best is not None else ""
+    c, card = focus if focus is not None else sorted(carded, key=lambda cc: (cc[1].year not in years, cc[0].doc_id != first))[0]
+    note = _gap_note(
+        card, d.query or question, _GAP_NOTE if intent.effect else _UNAVAILABLE, d.profile, _card_terms(d.cards)[1], _facet_words(intent, d.profile)
+    )
+    if note is not None:
+        cit = d.cite(c)
+        if d.by_id.get(note.chunk_id) is not None:  # the passage holding the note joins the citation it is quoted under
+            cit.add_passage(d.by_id[note.chunk_id])
+        n = cit.n
+        d.lead.gaps.append(f"What the corpus lacks ({card.label()}): {_plain(note.text)}.")
+        d.notes.append(f"What the corpus lacks ({card.label()}):\n{_cited(_plain(note.text), d.tag_of(n))}")
 
 
 _DOSE_WORDS = r"\bdos(?:e|es|ed|ing|age)\b|\bamounts?\b|\bper day\b|\bdaily\b"

@@ -1,6 +1,6 @@
 """Claim audit: where the article and the literature disagree (issue 4).
 
-``check_claim`` serves ``python -m chatbot check`` and questions that are themselves claims in
+``check_claim`` serves ``python -m cli check`` and questions that are themselves claims in
 ``ask``; ``audit_snapshot`` is called by ingest on the staged version before CURRENT flips and
 its result is stored as ``audit.json`` beside the snapshot, so the app reads verdicts instantly;
 ``flags_for_passages`` turns that audit into warnings next to cited article passages.

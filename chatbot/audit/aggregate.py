@@ -252,98 +252,19 @@ def decide(
     p = model.proba(features)
     probs = dict(zip(model.classes, (float(x) for x in p)))
     by = deciding_items(items, s.relevance_min)
-    support, other, refute, refute_other = by["support"], by["other_conditions"], by["refute"], by["refute_other"]
+    support, other = by["support"], by["other_conditions"]
     p_s, p_c, p_n = probs["supported"], probs["contradicted"], probs["no_evidence"]
-
-    base = "no_evidence"
-    if p_s >= max(p_c, p_n) and p_s >= model.supported_threshold:
-        base = "supported"
-    elif p_c >= max(p_s, p_n):
-        base = "contradicted"
-    if base != "supported" and _stated_by_parts(support, s, claim):
-        base = "supported"  # decided from parts: a condition-matched result on the claim's outcome reports its direction
-    elif base == "no_evidence" and _refuted_by_parts(by["refute"], s):
-        base = "contradicted"  # ... or the other direction, or no significant difference against a claimed change
-
-    finding, evidence, reason = "", [], ""
-    # a refutation counts only from a sentence about what the claim states, and the verifier's word
-    # alone needs several studies (see AuditSettings.contradicted_min_docs)
-    # (numbers and effects are compared within one outcome, so they count at any overlap; a null
-    # result's sentence must be about the claim like any other)
-    refute = [i for i in refute if i.quote_relevance >= s.contradiction_relevance_min or _numbers_against(i)]
-    # the direction classifier's reading counts as an explicit check: it reads one thing (which way the outcome went),
-    # where the verifier's REFUTES mixes paraphrase with refutation
-    if refute and not any(_explicit(i) or i.oppose >= s.direction_refute_min for i in refute) and len(_docs(refute)) < s.contradicted_min_docs:
-        refute = []
-    against = _one_per_doc(refute) or _one_per_doc(refute_other)
-    strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts") or i.has("effect", "contradicts")]
-    if base == "supported" and support:
-        ev = _one_per_doc(support)
-        # a study whose result on the claim's outcome goes the other way is a rival even when its sentence carries
-        # fewer of the claim's words ("an inorganic salt can be as bioavailable as organic salts")
-        # (as surely as a refutation that would contradict the claim on its own: a sentence listing what a review covered,
-        # "… sleepiness, and falling asleep during the day", read at 0.84 against "shortened the time taken to fall asleep")
-        reported_against = [i for i in by["refute"] if i.oppose >= s.direction_contradicted_min and i.outcome_relevance >= s.direction_outcome_min]
-        rival = [i for i in _one_per_doc(strong_against + reported_against) if i.chunk.doc_id not in set(_docs(ev))]
-        if rival:  # never hide a condition-matched study that reports otherwise behind a "supported"
-            finding, evidence = "conflicting", ev + rival
-            reason = (
-                f"studies disagree: {_cite(ev, evidence)} support{'s' if len(ev) == 1 else ''} it, "
-                f"{_cite(rival, evidence)} report{'s' if len(rival) == 1 else ''} otherwise"
-            )
-        else:
-            finding, evidence = "supported", ev + _one_per_doc(other)
-            reason = f"{_n_studies(ev)} state{'s' if len(ev) == 1 else ''} it under the claim's conditions ({_cite(ev, evidence)})"
-    elif base == "contradicted" and against:
-        if support and set(_docs(support)) - set(_docs(against)):
-            finding, evidence = "conflicting", _one_per_doc(support) + against
-            reason = (
-                f"studies disagree: {_cite(_one_per_doc(support), evidence)} support{'s' if len(_docs(support)) == 1 else ''} it, "
-                f"{_cite(against, evidence)} report{'s' if len(_docs(against)) == 1 else ''} otherwise"
-            )
-        elif refute:
-            finding, evidence = "contradicted", against + _one_per_doc(other)
-            reason = f"{_n_studies(against)} report{'s' if len(_docs(against)) == 1 else ''} otherwise: {_against_why(against, evidence)}"
-        else:
-            finding, evidence = "extrapolated", against
-            reason = f"the studies that report otherwise concern other conditions: {condition_summary(against)} ({_cite(against, evidence)})"
-    elif base == "contradicted":
-        base = "no_evidence"
-
+    base = _base_finding(claim, by, probs, model.supported_threshold, s)
+    refute = _counted_refutations(by["refute"], s)
+    finding, evidence, reason, base = _finding_from_base(base, by, refute, s)
     if not finding and other and not support:
-        ev = _one_per_doc(other)
-        finding, evidence = "extrapolated", ev
-        reason = f"evidence exists only under other conditions: {condition_summary(ev)} ({_cite(ev, evidence)})"
-        related = [i for i in items if _on_topic(i, s)]
-        note, extra = _figure_note(claim, ev + [i for i in related if i not in ev], evidence, s, profile)
-        reason, evidence = reason + note, evidence + extra
+        finding, evidence, reason = _extrapolated(claim, items, other, s, profile)
     if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
         evidence = _one_per_doc(support) + _one_per_doc(refute)
         finding = "conflicting"
         reason = f"studies disagree: {_cite(_one_per_doc(support), evidence)} support it, {_cite(_one_per_doc(refute), evidence)} report otherwise"
     if not finding:
-        related = [i for i in items if _on_topic(i, s)]
-        if related:
-            picked = _closest(related, claim, s.relevance_min, profile)
-            assert picked is not None
-            close, quoted = picked
-            evidence = [close] + [i for i in _one_per_doc(sorted(related, key=lambda i: -i.quote_relevance)) if i is not close]
-            nums = _claimed_numbers(claim)
-            finding = "unsupported"
-            if close in support and p_s >= max(p_c, p_n):
-                # the verifier reads it as stating the claim and the layer leans that way, but not past the bar
-                # for "supported": say so rather than "no study states this" over a quote that seems to
-                reason = (
-                    f"not clear enough to call supported: the closest study sentence seems to state it "
-                    f"(“{_quote(finding_text(close.text))}” [1]), but the evidence as a whole falls short"
-                )
-            else:
-                what = f"no study reports {nums}" if nums else "no study clearly states this" if close in support else "no study states this"
-                reason = f"{what}; the closest reported result: “{_quote(quoted, 280)}” [1]"
-        else:
-            finding = "not_covered"
-            evidence = []
-            reason = "nothing in the corpus's studies addresses this claim"
+        finding, evidence, reason = _unsupported_or_not_covered(claim, items, support, p_s >= max(p_c, p_n), s, profile)
     evidence = evidence[:k]
     verdict = FINDING_TO_VERDICT[finding]
     # confidence: the decision layer's probability of the 4-way verdict the finding maps to
@@ -360,6 +281,117 @@ def decide(
         features=dict(features),
         probabilities=probs,
     )
+
+
+def _base_finding(claim: str, by: dict[str, list[EvidenceItem]], probs: dict[str, float], supported_threshold: float, s) -> str:
+    """The decision layer's leaning (supported / contradicted / no_evidence), overruled where the parts decide."""
+    p_s, p_c, p_n = probs["supported"], probs["contradicted"], probs["no_evidence"]
+    base = "no_evidence"
+    if p_s >= max(p_c, p_n) and p_s >= supported_threshold:
+        base = "supported"
+    elif p_c >= max(p_s, p_n):
+        base = "contradicted"
+    if base != "supported" and _stated_by_parts(by["support"], s, claim):
+        base = "supported"  # decided from parts: a condition-matched result on the claim's outcome reports its direction
+    elif base == "no_evidence" and _refuted_by_parts(by["refute"], s):
+        base = "contradicted"  # ... or the other direction, or no significant difference against a claimed change
+    return base
+
+
+def _counted_refutations(refute: list[EvidenceItem], s) -> list[EvidenceItem]:
+    """The refuting items that count.
+
+    A refutation counts only from a sentence about what the claim states, and the verifier's word alone needs
+    several studies (see AuditSettings.contradicted_min_docs). Numbers and effects are compared within one
+    outcome, so they count at any overlap; a null result's sentence must be about the claim like any other.
+    The direction classifier's reading counts as an explicit check: it reads one thing (which way the outcome
+    went), where the verifier's REFUTES mixes paraphrase with refutation."""
+    refute = [i for i in refute if i.quote_relevance >= s.contradiction_relevance_min or _numbers_against(i)]
+    if refute and not any(_explicit(i) or i.oppose >= s.direction_refute_min for i in refute) and len(_docs(refute)) < s.contradicted_min_docs:
+        refute = []
+    return refute
+
+
+def _finding_from_base(base: str, by: dict[str, list[EvidenceItem]], refute: list[EvidenceItem], s) -> tuple[str, list[EvidenceItem], str, str]:
+    """(finding, evidence, reason, base) where the leaning has the evidence to back it; finding "" otherwise
+    (and a "contradicted" leaning without a counted refutation becomes "no_evidence")."""
+    support, other = by["support"], by["other_conditions"]
+    against = _one_per_doc(refute) or _one_per_doc(by["refute_other"])
+    strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts") or i.has("effect", "contradicts")]
+    if base == "supported" and support:
+        ev = _one_per_doc(support)
+        # a study whose result on the claim's outcome goes the other way is a rival even when its sentence carries
+        # fewer of the claim's words ("an inorganic salt can be as bioavailable as organic salts")
+        # (as surely as a refutation that would contradict the claim on its own: a sentence listing what a review covered,
+        # "… sleepiness, and falling asleep during the day", read at 0.84 against "shortened the time taken to fall asleep")
+        reported_against = [i for i in by["refute"] if i.oppose >= s.direction_contradicted_min and i.outcome_relevance >= s.direction_outcome_min]
+        rival = [i for i in _one_per_doc(strong_against + reported_against) if i.chunk.doc_id not in set(_docs(ev))]
+        if rival:  # never hide a condition-matched study that reports otherwise behind a "supported"
+            evidence = ev + rival
+            reason = (
+                f"studies disagree: {_cite(ev, evidence)} support{'s' if len(ev) == 1 else ''} it, "
+                f"{_cite(rival, evidence)} report{'s' if len(rival) == 1 else ''} otherwise"
+            )
+            return "conflicting", evidence, reason, base
+        evidence = ev + _one_per_doc(other)
+        return "supported", evidence, f"{_n_studies(ev)} state{'s' if len(ev) == 1 else ''} it under the claim's conditions ({_cite(ev, evidence)})", base
+    if base == "contradicted" and against:
+        if support and set(_docs(support)) - set(_docs(against)):
+            evidence = _one_per_doc(support) + against
+            reason = (
+                f"studies disagree: {_cite(_one_per_doc(support), evidence)} support{'s' if len(_docs(support)) == 1 else ''} it, "
+                f"{_cite(against, evidence)} report{'s' if len(_docs(against)) == 1 else ''} otherwise"
+            )
+            return "conflicting", evidence, reason, base
+        if refute:
+            evidence = against + _one_per_doc(other)
+            return (
+                "contradicted",
+                evidence,
+                f"{_n_studies(against)} report{'s' if len(_docs(against)) == 1 else ''} otherwise: {_against_why(against, evidence)}",
+                base,
+            )
+        reason = f"the studies that report otherwise concern other conditions: {condition_summary(against)} ({_cite(against, against)})"
+        return "extrapolated", against, reason, base
+    if base == "contradicted":
+        base = "no_evidence"
+    return "", [], "", base
+
+
+def _extrapolated(claim: str, items: Sequence[EvidenceItem], other: list[EvidenceItem], s, profile) -> tuple[str, list[EvidenceItem], str]:
+    """Evidence only under other conditions: "extrapolated", with the closest reported figure when there is one."""
+    ev = _one_per_doc(other)
+    evidence = ev
+    reason = f"evidence exists only under other conditions: {condition_summary(ev)} ({_cite(ev, evidence)})"
+    related = [i for i in items if _on_topic(i, s)]
+    note, extra = _figure_note(claim, ev + [i for i in related if i not in ev], evidence, s, profile)
+    return "extrapolated", evidence + extra, reason + note
+
+
+def _unsupported_or_not_covered(
+    claim: str, items: Sequence[EvidenceItem], support: list[EvidenceItem], leans_supported: bool, s, profile
+) -> tuple[str, list[EvidenceItem], str]:
+    """No finding yet: "unsupported" with the closest reported result when a study is on the claim's topic, else
+    "not_covered". ``leans_supported``: the decision layer's supported probability is its largest."""
+    related = [i for i in items if _on_topic(i, s)]
+    if not related:
+        return "not_covered", [], "nothing in the corpus's studies addresses this claim"
+    picked = _closest(related, claim, s.relevance_min, profile)
+    assert picked is not None
+    close, quoted = picked
+    evidence = [close] + [i for i in _one_per_doc(sorted(related, key=lambda i: -i.quote_relevance)) if i is not close]
+    nums = _claimed_numbers(claim)
+    if close in support and leans_supported:
+        # the verifier reads it as stating the claim and the layer leans that way, but not past the bar
+        # for "supported": say so rather than "no study states this" over a quote that seems to
+        reason = (
+            f"not clear enough to call supported: the closest study sentence seems to state it "
+            f"(“{_quote(finding_text(close.text))}” [1]), but the evidence as a whole falls short"
+        )
+    else:
+        what = f"no study reports {nums}" if nums else "no study clearly states this" if close in support else "no study states this"
+        reason = f"{what}; the closest reported result: “{_quote(quoted, 280)}” [1]"
+    return "unsupported", evidence, reason
 
 
 def _on_topic(item: EvidenceItem, s) -> bool:

@@ -14,20 +14,25 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from chatbot.audit import checks
 from chatbot.audit import decision as decision_layer
 from chatbot.audit.aggregate import FINDINGS, VERDICTS, Verdict, decide, gap_verdict
 from chatbot.audit.claims import claims_from_snapshot, is_checkworthy
 from chatbot.audit.features import claim_features
-from chatbot.audit.direction import direction_pairs, get_direction, outcome_keys
+from chatbot.audit.direction import direction_pairs, outcome_keys
 from core.direction import claim_frame
 from core.text import without_quantities
 from chatbot.audit.stance import assess, verifier_pairs
 from core.audit_report import AUDIT_FILE, AuditReport, ClaimFlag, ClaimRecord
 from core.domain import DomainProfile, profile_for
 from core.text import content_hash
+
+if TYPE_CHECKING:
+    from core.protocols import Retriever, Verifier
+    from core.settings import Settings
+    from core.store import Snapshot
 
 _RECORD_KEYS = ("claim", "verdict", "finding", "reason", "confidence", "evidence", "reasons", "features", "probabilities")
 
@@ -36,12 +41,6 @@ def literature_filters():
     from chatbot.retrieval import Filters
 
     return Filters(role="literature")
-
-
-def _settings(settings=None):
-    from core.settings import get_settings
-
-    return settings or get_settings()
 
 
 def decision_model(settings) -> decision_layer.DecisionModel:
@@ -194,21 +193,19 @@ def judge(
     return v
 
 
-def check_claim(text: str, retriever, settings=None, verifier=None, direction=None) -> Verdict:
+def check_claim(text: str, retriever: Retriever, settings: Settings, *, verifier: Verifier, direction: Verifier | None) -> Verdict:
     """Finding for any free-text claim (or yes/no question) against the literature in the store.
 
-    ``direction``: the direction classifier (``chatbot.audit.direction``); without it the verifier alone decides."""
-    from chatbot.audit.verifier import get_verifier
-
-    s = _settings(settings)
-    retriever = _audit_view(retriever, s)
-    if verifier is None:  # the real verifier, and the real direction classifier beside it (a fake verifier gets none)
-        verifier = get_verifier(s)
-        direction = direction if direction is not None else get_direction(s)
-    profile = _profile(retriever, s)
+    Every part is handed in (``services`` wires the real ones, tests fakes): the library builds no model
+    of its own. ``direction``: the direction classifier (``chatbot.audit.direction``); None: the verifier alone decides."""
+    retriever = _audit_view(retriever, settings)
+    profile = _profile(retriever, settings)
     query = as_claim(text)
-    gap = _gap_verdict(text, query, retriever, s)
-    return gap or judge(text, _retrieve(query, retriever, s.audit.k, profile), verifier, s, profile, decision_model(s), similarity_fn(retriever), direction)
+    gap = _gap_verdict(text, query, retriever, settings)
+    if gap is not None:
+        return gap
+    passages = _retrieve(query, retriever, settings.audit.k, profile)
+    return judge(text, passages, verifier, settings, profile, decision_model(settings), similarity_fn(retriever), direction)
 
 
 def _audit_view(retriever, s):
@@ -229,46 +226,57 @@ def _settings_key(settings) -> str:
 
 
 def audit_snapshot(
-    snapshot, previous: AuditReport | None = None, *, retriever=None, settings=None, verifier=None, direction=None, progress: bool = False
+    snapshot: Snapshot,
+    previous: AuditReport | None,
+    *,
+    retriever: Retriever,
+    settings: Settings,
+    verifier: Verifier,
+    direction: Verifier | None,
+    progress: bool = False,
 ) -> AuditReport:
     """Audit every article claim of ``snapshot`` (a staged or current version) against its literature.
 
     ``previous`` is the last audit (``Snapshot.audit()`` of the current version) or None for a full
-    run. The retriever must read *this* snapshot, not the current one.
+    run. The retriever must read *this* snapshot, not the current one. The parts are handed in as
+    in ``check_claim``; ``direction`` None: the verifier alone decides.
     """
-    from chatbot.audit.verifier import PrescoredVerifier, get_verifier
+    from chatbot.audit.verifier import PrescoredVerifier
 
     t0 = time.time()
-    s = _settings(settings or getattr(snapshot, "settings", None))
-    if retriever is None:
-        from chatbot.retrieval import get_retriever
-
-        rs = s if s.audit.rerank else s.model_copy(update={"retrieval": s.retrieval.model_copy(update={"rerank": False})})
-        retriever = get_retriever(rs, snapshot=snapshot)  # no reranker to load when the audit would not use it
+    s = settings
     retriever = _audit_view(retriever, s)
-    if verifier is None:  # as in check_claim: the real direction classifier only beside the real verifier
-        verifier = get_verifier(s)
-        direction = direction if direction is not None else get_direction(s)
     profile = profile_for(snapshot, s)
     model = decision_model(s)
     claims = claims_from_snapshot(snapshot, profile)
     sim = similarity_fn(retriever)
-    prev_claims = {c.id: c for c in previous.claims} if previous is not None else {}
-    prev_keys = previous.keys if previous is not None else {}
     direction_key = getattr(direction, "fingerprint", "-") if direction is not None else "-"
     fixed = f"{getattr(verifier, 'fingerprint', '?')}|{direction_key}|{_settings_key(s)}|{model.fingerprint}|{content_hash(profile.model_dump_json())}"
-    records: list[ClaimRecord] = []
-    keys: dict[str, str] = {}
-    reused = 0
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    bar = _progress_bar(len(claims)) if progress else None  # shown from the start: pass 1 is part of the wait
+    retrieved, keys, pairs, dpairs = _retrieve_claims(claims, previous, retriever, s, profile, fixed, with_direction=direction is not None)
+    if pairs:
+        verifier = PrescoredVerifier(verifier, pairs)
+        if direction is not None:
+            direction = PrescoredVerifier(direction, dpairs)
+        if sim is not None:
+            sim.add(w for _, w in pairs)
+    records, reused = _judge_claims(retrieved, lambda c, passages: judge(c.text, passages, verifier, s, profile, model, sim, direction), bar)
+    return _report(snapshot, verifier, model, records, keys, reused, time.time() - t0)
 
-        bar = tqdm(total=len(claims), desc="audit", unit="claim")
-    # Pass 1: retrieval, and the verifier pairs of every claim that needs judging; they are all scored in one
-    # call (equal-length batches fill up across claims; a pair's scores do not depend on its batch, so the
-    # findings are those of judging claim by claim) and their windows embedded once for the similarity.
+
+def _retrieve_claims(
+    claims: list[Any], previous: AuditReport | None, retriever: Retriever, s: Settings, profile: DomainProfile, fixed: str, *, with_direction: bool
+) -> tuple[list[tuple[Any, list[Any], ClaimRecord | None]], dict[str, str], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Pass 1: retrieval, and the verifier (and direction) pairs of every claim that needs judging.
+
+    They are all scored in one call afterwards (equal-length batches fill up across claims; a pair's scores
+    do not depend on its batch, so the findings are those of judging claim by claim). A claim whose text,
+    evidence ids and ``fixed`` key (models, settings, profile) match the previous audit keeps its record.
+    Returns (claim, passages, reused record or None) per claim, the keys, the verifier and direction pairs."""
+    prev_claims = {c.id: c for c in previous.claims} if previous is not None else {}
+    prev_keys = previous.keys if previous is not None else {}
     retrieved = []
+    keys: dict[str, str] = {}
     pairs: list[tuple[str, str]] = []
     dpairs: list[tuple[str, str]] = []
     for c in claims:
@@ -280,28 +288,44 @@ def audit_snapshot(
         if not reuse:
             mine = verifier_pairs(as_claim(c.text), passages, s, profile)
             pairs += mine
-            if direction is not None:
+            if with_direction:
                 dpairs += direction_pairs(as_claim(c.text), [w for _, w in mine], outcome_keys(as_claim(c.text), profile))
         retrieved.append((c, passages, old if reuse else None))
-    if pairs:
-        verifier = PrescoredVerifier(verifier, pairs)
-        if direction is not None:
-            direction = PrescoredVerifier(direction, dpairs)
-        if sim is not None:
-            sim.add(w for _, w in pairs)
-    # Pass 2: stances, features and the finding of each claim
+    return retrieved, keys, pairs, dpairs
+
+
+def _judge_claims(
+    retrieved: list[tuple[Any, list[Any], ClaimRecord | None]], judge_one: Callable[[Any, list[Any]], Verdict], bar: Any
+) -> tuple[list[ClaimRecord], int]:
+    """Pass 2: stances, features and the finding of each claim (a reused record is copied); (records, how many reused).
+    ``bar``: a tqdm bar advanced per claim and closed at the end, or None."""
+    records: list[ClaimRecord] = []
+    reused = 0
     for c, passages, old in retrieved:
         if old is not None:
             body = {k: v for k, v in old.to_json().items() if k in _RECORD_KEYS}
             reused += 1
         else:
-            body = judge(c.text, passages, verifier, s, profile, model, sim, direction).to_json()
+            body = judge_one(c, passages).to_json()
         place = {"id": c.id, "text": c.text, "section": c.section, "start": c.start, "end": c.end, "chunk_id": c.chunk_id, "doc_id": c.doc_id}
         records.append(ClaimRecord.model_validate({**place, **body}))
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
+    return records, reused
+
+
+def _progress_bar(total: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="audit", unit="claim")
+
+
+def _report(
+    snapshot: Snapshot, verifier: Verifier, model: decision_layer.DecisionModel, records: list[ClaimRecord], keys: dict[str, str], reused: int, seconds: float
+) -> AuditReport:
+    """The audit.json record: the claims, their keys for the next incremental run, and counts."""
     dist = {v: sum(r.verdict == v for r in records) for v in VERDICTS}
     findings = {f: sum(r.finding == f for r in records) for f in FINDINGS}
     report = {
@@ -317,7 +341,7 @@ def audit_snapshot(
             "findings": findings,
             "reverified": len(records) - reused,
             "reused": reused,
-            "seconds": round(time.time() - t0, 2),
+            "seconds": round(seconds, 2),
         },
     }
     return AuditReport.model_validate(report)

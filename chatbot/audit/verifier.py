@@ -25,6 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from core.errors import ModelUnavailableError
+from core.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -44,12 +45,8 @@ def _newest_checkpoint(root: Path) -> Path | None:
     return cks[-1] if cks else None
 
 
-def resolve_model_path(path: str | os.PathLike | None = None) -> Path:
+def resolve_model_path(path: str | os.PathLike) -> Path:
     """Path of the verifier to load; raises with a fix-it message rather than a transformers trace."""
-    if path is None:
-        from core.settings import get_settings
-
-        path = get_settings().verifier_model
     p = Path(path)
     if not (p / "config.json").exists():
         from core.settings import PROJECT_ROOT
@@ -178,11 +175,10 @@ def _load(path: str, batch_size: int, bf16: bool = False, labels: tuple[str, ...
     return Verifier(Path(path), batch_size=batch_size, bf16=bf16, labels=labels)
 
 
-def get_verifier(settings=None, path: str | os.PathLike | None = None) -> Verifier:
-    """The verifier named by settings (or ``path``), loaded once per process."""
-    from core.settings import get_settings
-
-    s = settings or get_settings()
+def get_verifier(settings: Settings, path: str | os.PathLike | None = None) -> Verifier:
+    """The verifier named by ``settings`` (or ``path``), loaded once per process. A factory for the composition
+    root (``services``) and the tools: the settings are always handed in, never read from the environment here."""
+    s = settings
     p = resolve_model_path(path if path is not None else s.verifier_model)
     from core.precision import use_bf16
 

@@ -1,4 +1,8 @@
-"""``python -m ingest`` / ``magcheck-ingest``: bring the store in line with the corpus folder."""
+"""``python -m cli ingest`` / ``magcheck-ingest``: bring the store in line with the corpus folder.
+
+The settings come from the environment with this command's overrides (``--corpus``, ``--store``,
+``--offline``); the embedder and the claim audit come from ``services.build_services`` of them.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,15 @@ import logging
 import sys
 from pathlib import Path
 
+from core.embeddings import batch_threads, pinned_torch_threads
+from core.errors import ConfigError, IngestBusyError, MagcheckError
+from core.settings import load_settings
+from services import build_services
+
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
-        prog="python -m ingest",
+        prog="python -m cli ingest",
         description="Ingest the corpus folder into a new store version (unchanged documents are skipped).",
     )
     ap.add_argument("--dry-run", action="store_true", help="report what would change without writing anything")
@@ -31,12 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+def main(argv: list[str]) -> int:
+    """``argv`` starts with the command name, as ``core.cli.dispatch`` passes it."""
+    args = build_parser().parse_args(argv[1:])
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    from core.errors import ConfigError
-    from core.settings import load_settings
-
     overrides = {}
     if args.corpus:
         overrides["corpus_dir"] = args.corpus.resolve()
@@ -49,10 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-
-    from core.embeddings import batch_threads, pinned_torch_threads
-    from core.errors import IngestBusyError, MagcheckError
-    from services import build_services
 
     try:
         with pinned_torch_threads(batch_threads(settings.ingest.torch_threads)):  # a batch job: both cores when idle
@@ -72,5 +75,6 @@ def main(argv: list[str] | None = None) -> int:
     return summary.exit_code
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def script() -> int:
+    """The ``magcheck-ingest`` console script: the same command without its name on the command line."""
+    return main(["ingest", *sys.argv[1:]])

@@ -1,4 +1,4 @@
-"""`python -m chatbot ask "QUESTION" [--json] [--k N] [--llm NAME] [--role article|literature]`.
+"""`python -m cli ask "QUESTION" [--json] [--k N] [--llm NAME] [--role article|literature]`.
 
 Why plain output lists sources separately: a reader checks a claim by its number, so each number
 must lead to a title, year, study type, location and a link without reading JSON.
@@ -11,7 +11,10 @@ import json
 import sys
 
 from chatbot.render_text import answer_json, format_plain
+from chatbot.retrieval import Filters
 from core.cli import utf8_text
+from core.errors import LLMUnavailableError, StoreMissingError, StoreUnavailableError
+from services import Services, build_services
 
 
 def passage_count(text: str) -> int:
@@ -25,9 +28,10 @@ def passage_count(text: str) -> int:
     return k
 
 
-def main(argv: list[str], services=None) -> int:
-    """``services`` (a ``services.Services``) defaults to the one built from the environment's settings."""
-    p = argparse.ArgumentParser(prog="python -m chatbot ask", description="Answer a question with numbered citations.")
+def main(argv: list[str], services: Services | None = None) -> int:
+    """``argv`` starts with the command name (``core.cli.dispatch`` passes it); ``services`` defaults to the
+    one built from the environment's settings, so tests hand in fakes and the command wires the real parts."""
+    p = argparse.ArgumentParser(prog="python -m cli ask", description="Answer a question with numbered citations.")
     p.add_argument("question", type=utf8_text)
     p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     p.add_argument(
@@ -40,13 +44,7 @@ def main(argv: list[str], services=None) -> int:
     p.add_argument("--role", choices=["article", "literature"], default=None, help="search only one side")
     a = p.parse_args(argv[1:])
 
-    from core.errors import LLMUnavailableError, StoreMissingError, StoreUnavailableError
-
-    from chatbot.retrieval import Filters
-
     if services is None:
-        from services import build_services
-
         services = build_services()
     filters = Filters(role=a.role) if a.role else None
     answerer = a.llm or "deterministic"

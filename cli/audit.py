@@ -1,4 +1,4 @@
-"""`python -m chatbot check "CLAIM" [--json]` and `python -m chatbot audit [--json] [--refresh]`.
+"""`python -m cli check "CLAIM" [--json]` and `python -m cli audit [--json] [--refresh]`.
 
 ``audit`` only reads the audit.json that ingest stored with the current version (instant);
 ``--refresh`` recomputes it for that version and replaces the file atomically.
@@ -10,9 +10,14 @@ import argparse
 import json
 import sys
 import textwrap
+from collections.abc import Callable
 
+from chatbot.audit import audit_snapshot, check_claim, save_audit
 from core.audit_report import VerdictRecord
 from core.cli import utf8_text
+from core.errors import MagcheckError
+from core.store import open_snapshot
+from services import Services, build_services
 
 _MARK = {
     "supported": "SUPPORTED",
@@ -40,9 +45,7 @@ def _print_verdict(v: VerdictRecord, indent: str = "") -> None:
             print(w.fill("· " + r))
 
 
-def _check(args, services) -> int:
-    from chatbot.audit import check_claim
-
+def _check(args: argparse.Namespace, services: Services) -> int:
     if len(args.claim.split()) < 2:
         print(f"error: give a claim to check, a statement of a few words (got {args.claim!r})", file=sys.stderr)
         return 2
@@ -57,10 +60,7 @@ def _check(args, services) -> int:
     return 0
 
 
-def _audit(args, services) -> int:
-    from chatbot.audit import audit_snapshot, save_audit
-    from core.store import open_snapshot
-
+def _audit(args: argparse.Namespace, services: Services) -> int:
     snap = open_snapshot(services.settings)
     audit = snap.audit()
     if args.refresh:
@@ -70,7 +70,7 @@ def _audit(args, services) -> int:
         )
         save_audit(snap, audit)
     elif audit is None:
-        print(f"No audit stored for store version {snap.version}; run `python -m chatbot audit --refresh`.", file=sys.stderr)
+        print(f"No audit stored for store version {snap.version}; run `python -m cli audit --refresh`.", file=sys.stderr)
         return 1
     if args.json:
         print(audit.to_text())
@@ -88,32 +88,28 @@ def _audit(args, services) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None, services=None) -> int:
+def main(argv: list[str] | None = None, services: Services | None = None) -> int:
     """``services`` (a ``services.Services``) defaults to the one built from the environment's settings:
     every part (retriever, verifier) comes from the composition root, none from a fallback in the library."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in {"check", "audit"}:
-        print("usage: python -m chatbot {check CLAIM [--json] | audit [--json] [--refresh]}", file=sys.stderr)
+        print("usage: python -m cli {check CLAIM [--json] | audit [--json] [--refresh]}", file=sys.stderr)
         return 2
     cmd, rest = argv[0], argv[1:]
     if cmd == "check":
-        ap = argparse.ArgumentParser(prog="python -m chatbot check", description="Verdict for one claim against the literature")
+        ap = argparse.ArgumentParser(prog="python -m cli check", description="Verdict for one claim against the literature")
         ap.add_argument("claim", type=utf8_text)
         ap.add_argument("--json", action="store_true", help="print the verdict as JSON")
         return _run(_check, ap.parse_args(rest), services)
-    ap = argparse.ArgumentParser(prog="python -m chatbot audit", description="Audited claims of the article")
+    ap = argparse.ArgumentParser(prog="python -m cli audit", description="Audited claims of the article")
     ap.add_argument("--json", action="store_true", help="print the whole audit as JSON")
     ap.add_argument("--refresh", action="store_true", help="recompute the audit for the current version and rewrite it")
     return _run(_audit, ap.parse_args(rest), services)
 
 
-def _run(fn, args, services) -> int:
-    from core.errors import MagcheckError
-
+def _run(fn: Callable[[argparse.Namespace, Services], int], args: argparse.Namespace, services: Services | None) -> int:
     try:
         if services is None:
-            from services import build_services
-
             services = build_services()
         return fn(args, services)
     except MagcheckError as exc:  # no store, a damaged one, the Chroma server down, no verifier: one line, not a traceback
