@@ -351,6 +351,29 @@ def _frame_relevance(actor: str, sentence: str, outcome_relevance: float, subjec
     return (share + outcome_relevance) / 2 if share >= 0.5 else 0.0
 
 
+def _best_window(
+    claim: str, c: Chunk, ws: list[str], p: np.ndarray, ao: list[tuple[float, float]], a, profile: DomainProfile
+) -> tuple[int, list[checks.Finding]]:
+    """The window of a passage that decides it (a number against the claim first, then the surest verifier or direction
+    reading) and the findings of every check on it."""
+    best: tuple[float, int, list[checks.Finding]] | None = None
+    for i, w in enumerate(ws):
+        f = checks.numeric_consistency(claim, w, a.numeric_tolerance, profile) + checks.effect_against_null_claim(claim, w, profile)
+        key = (2.0 if any(x.effect == "contradicts" for x in f) else 0.0) + float(max(p[i][0], p[i][1], *ao[i]))
+        if best is None or key > best[0]:
+            best = (key, i, f)
+    assert best is not None
+    _, i, numeric = best
+    text = ws[i]
+    meta = dict(c.meta or {})
+    meta.setdefault("study_type", c.study_type)
+    findings = numeric + checks.condition_checks(claim, text, meta, c.study_type, c.text, a.dose_tolerance, profile)
+    # a null result counts against the claim only in the quoted sentence(s); hedges anywhere in the passage
+    findings += [f for f in checks.hedges(text, claim, profile) if f.kind == "null"]
+    findings += [f for f in checks.hedges(c.text, claim, profile) if f.kind == "hedge"]
+    return i, findings
+
+
 def assess(
     claim: str,
     passages: Sequence[Any],
@@ -397,21 +420,8 @@ def assess(
         for i, w in enumerate(ws):
             if not states_finding(w):
                 p[i] = (0.0, 0.0, 1.0)
-        meta = dict(c.meta or {})
-        meta.setdefault("study_type", c.study_type)
-        best: tuple[float, int, list[checks.Finding]] | None = None
-        for i, w in enumerate(ws):
-            f = checks.numeric_consistency(claim, w, a.numeric_tolerance, profile) + checks.effect_against_null_claim(claim, w, profile)
-            key = (2.0 if any(x.effect == "contradicts" for x in f) else 0.0) + float(max(p[i][0], p[i][1], *ao[i]))
-            if best is None or key > best[0]:
-                best = (key, i, f)
-        assert best is not None
-        _, i, numeric = best
+        i, findings = _best_window(claim, c, ws, p, ao, a, profile)
         text = ws[i]
-        findings = numeric + checks.condition_checks(claim, text, meta, c.study_type, c.text, a.dose_tolerance, profile)
-        # a null result counts against the claim only in the quoted sentence(s); hedges anywhere in the passage
-        findings += [f for f in checks.hedges(text, claim, profile) if f.kind == "null"]
-        findings += [f for f in checks.hedges(c.text, claim, profile) if f.kind == "hedge"]
         item = EvidenceItem(
             chunk=c,
             text=text,
