@@ -36,7 +36,7 @@ def frame_text(intervention: str, outcome: str, comparator: str = "") -> str:
 
 _EFFECT_VERB = re.compile(
     r"\b(?:(?:significantly|markedly|substantially|reliably|further)\s+)?"
-    r"(?:(?:does|do|did)\s+not\s+\w+|(?:has|have|had)\s+no\s+(?:\w+\s+)?(?:effect|bearing|influence|impact)\s+on|"
+    r"(?:(?:does|do|did)\s+not\s+\w+|(?:does|do|did)\s+nothing\s+(?:to|for)|(?:has|have|had)\s+no\s+(?:\w+\s+)?(?:effect|bearing|influence|impact)\s+on|"
     r"(?:is|are|was|were)\s+(?:not\s+)?(?:associated|linked|correlated)\s+with|"
     r"(?:increas|decreas|reduc|rais|lower|improv|enhanc|boost|elevat|lengthen|prolong|promot|strengthen|shorten|"
     r"suppress|inhibit|block|prevent|reliev|eas|alleviat|attenuat|diminish|impair|worsen|affect|alter|chang|modulat|"

@@ -27,6 +27,7 @@ S = AuditSettings()
         ("ALDH1 expression is associated with poorer prognosis in breast cancer.", "ALDH1 expression", "poorer prognosis in breast cancer"),
         ("Vitamin D does not change bone density in healthy adults.", "Vitamin D", "bone density in healthy adults"),
         ("Statin use has no effect on dementia risk.", "Statin use", "dementia risk"),
+        ("Zinc does nothing to cold duration in adults.", "Zinc", "cold duration in adults"),
     ],
 )
 def test_claim_frame_splits_at_the_effect_verb(claim, intervention, outcome):
