@@ -49,8 +49,13 @@ class ClaimDirection:
 
 def outcome_keys(claim: str, profile) -> tuple[str, ...]:
     """The corpus profile's keywords for the claim's outcome ("the time taken to fall asleep" → sleep_latency's
-    "latency", "sleep onset", …): how a result sentence may name that outcome without sharing a word with the claim."""
-    groups = profile.outcome_groups(claim_frame(without_quantities(claim))[1])
+    "latency", "sleep onset", …): how a result sentence may name that outcome without sharing a word with the claim.
+    None for a claim without an effect verb: its "outcome" is the whole claim, and the groups any of its words touch
+    are no outcome of its own."""
+    actor, outcome = claim_frame(without_quantities(claim))
+    if not actor:
+        return ()
+    groups = profile.outcome_groups(outcome)
     return tuple(sorted({k.lower() for g in groups for k in profile.outcomes[g]}))
 
 

@@ -411,11 +411,10 @@ def assess(
         # time" in a paper's background is no finding about what caffeine did
         # ... and about the claim's outcome: a window whose sentence reports another outcome ("total sleep time did not
         # differ" for a claim on sleep latency) must not win the window choice on its direction
+        # (a claim without an effect verb has the whole claim as its "outcome": its windows compete as they are)
         on = [_outcome_relevance(outcome, outcome_groups, focus(claim, w, keys), subject, profile) for w in ws]
-        ao = [
-            d if _reports_result(focus(claim, w, keys), c.section or "") and o >= a.direction_outcome_min else (0.0, 0.0)
-            for w, d, o in zip(ws, dirs[k : k + len(ws)], on)
-        ]
+        reported = [d if _reports_result(focus(claim, w, keys), c.section or "") else (0.0, 0.0) for w, d in zip(ws, dirs[k : k + len(ws)])]
+        ao = [d if o >= a.direction_outcome_min or not actor else (0.0, 0.0) for d, o in zip(reported, on)]
         k += len(ws)
         for i, w in enumerate(ws):
             if not states_finding(w):
@@ -439,7 +438,7 @@ def assess(
         read = focus(claim, text, keys)  # the sentence the direction was read from
         item.outcome_relevance = on[i]
         item.frame_relevance = _frame_relevance(actor, read, item.outcome_relevance, subject, profile)
-        item.agree, item.oppose = (round(float(x), 4) for x in ao[i])
+        item.agree, item.oppose = (round(float(x), 4) for x in (ao[i] if on[i] >= a.direction_outcome_min else (0.0, 0.0)))
         # a stance from the reported direction is gated on what acts and the outcome, not on the claim's condition words
         item.by_direction = max(item.agree, item.oppose) >= min(a.direction_support_min, a.direction_refute_min)
         gate = max(item.quote_relevance, item.frame_relevance) if item.by_direction else item.quote_relevance
