@@ -259,15 +259,13 @@ class AuditSettings(BaseModel):
         le=1.0,
         description="Share of the claim's words (figures and doses aside) that sentence must carry for the supported-from-parts path.",
     )
-    supported_from_parts_weight_min: float = Field(
-        0.5,
-        ge=0.0,
-        le=1.0,
-        description="Study-type weight (study_type_weights) a study needs to make a claim 'supported' from parts: a primary "
-        "result or a review that pooled them, not a narrative review's or fact sheet's retelling (0.35) nor animal or cell "
-        "work for a claim about people. On our labelled claims a narrative review's 'several nutritional studies have found "
-        "low magnesium status in people with psychological stress' made 'running low on magnesium makes people more "
-        "anxious' supported, where the studies behind it were in mice.",
+    supported_from_parts_excluded: list[str] = Field(
+        default_factory=lambda: ["narrative-review", "fact-sheet"],
+        description="Study types that never make a claim 'supported' from parts: a retelling of other studies' findings, not "
+        "a result or a pooled analysis of results. On our labelled claims a narrative review's 'several nutritional studies "
+        "have found low magnesium status in people with psychological stress' made 'running low on magnesium makes people "
+        "more anxious' supported, where the studies behind it were in mice. (A study-type weight floor did the same, but "
+        "also shut out every document a corpus lists in no manifest, since those weigh at most uncurated_max_weight.)",
     )
     direction_refute_min: float = Field(
         0.6,

@@ -431,7 +431,7 @@ def _stated_by_parts(support: Sequence[EvidenceItem], s, claim: str) -> bool:
         and i.outcome_relevance >= s.direction_outcome_min
         and max(i.quote_relevance, i.frame_relevance) >= s.direction_supported_relevance_min
         and not _numbers_against(i)
-        and i.weight >= s.supported_from_parts_weight_min
+        and (i.chunk.study_type or "").lower() not in s.supported_from_parts_excluded
         and _figures_stated(i, claim, s.numeric_tolerance)
         for i in support
     )
