@@ -129,6 +129,15 @@ class RetrievalSettings(BaseModel):
         "--rerank --query-split fold0; hybrid 0.688): 10 -> 0.719, 15 -> 0.730, 40 -> 0.748; cross-fitted over 809 with "
         "the fold models (not shipped): 40 -> 0.761, 20 -> 0.760, 10 -> 0.750 (hybrid 0.717).",
     )
+    rerank_batch: int = Field(
+        4,
+        ge=1,
+        le=256,
+        description="Pairs per forward pass of the reranker, grouped by token length so each batch pads only to its own "
+        "longest (chatbot.rerank.CrossEncoderReranker._score). 4: scoring 20 chatbot candidates took p50 270 ms in "
+        "batches of 4, 272 in 2, 303 in 1, 291 in 8 and 413 in one batch of 32 (the old rule); 40: 509 vs 723 ms "
+        "(benchmarks/rerank_cost_bench.py --batches 1 2 4 8 32, one thread, bf16). Logits agree within 1e-5 (fp32).",
+    )
     rerank_max_tokens: int = Field(224, ge=32, le=512, description="Tokens of (question, passage) the reranker reads; it was trained at 224.")
     dense_postfilter_share: float = Field(
         0.2,
