@@ -1,10 +1,10 @@
 """Cross-encoder reranking of the fused candidates (models/reranker, trained here on SciFact).
 
-On by default (``Settings.retrieval.rerank``) over the first ``rerank_candidates`` (10) fused passages:
-reranking 40 abstracts took 0.98 s per question on one thread (bf16), over the chat's latency budget,
-10 fits it. On SciFact claims it never trained on, nDCG@10 0.761 vs 0.717 for the hybrid at 40
-candidates, cross-fitted over 809 (models/reranker/README.md). ``MGC_RETRIEVAL__RERANK=false`` turns it
-off; a missing model folder is logged and the hybrid order is kept (``reranker_or_none``).
+On by default (``Settings.retrieval.rerank``) over the first ``rerank_candidates`` (15) fused passages,
+scored in length-sorted batches of ``rerank_batch`` (4): 40 chatbot passages cost ~510 ms per question on
+one thread (bf16), over the chat's latency budget; 15 fits it (answer p50 ~260 ms). On SciFact claims it
+never trained on, nDCG@10 0.761 vs 0.717 for the hybrid at 40 candidates, cross-fitted over 809
+(models/reranker/README.md). ``MGC_RETRIEVAL__RERANK=false`` turns it off; a missing model folder is logged and the hybrid order is kept (``reranker_or_none``).
 
 The final order is not the cross-encoder's alone: it fell below the hybrid on 2 of 5 held-out folds.
 Each passage's cross-encoder logit, cosine similarity and BM25 score are standardised over the
