@@ -1,10 +1,10 @@
 """Cross-encoder reranking of the fused candidates (models/reranker, trained here on SciFact).
 
-On by default (``Settings.retrieval.rerank``) over the first ``rerank_candidates`` (10) fused passages:
-reranking 40 abstracts took 0.98 s per question on one thread (bf16), over the chat's latency budget,
-10 fits it. On SciFact claims it never trained on, nDCG@10 0.761 vs 0.717 for the hybrid at 40
-candidates, cross-fitted over 809 (models/reranker/README.md). ``MGC_RETRIEVAL__RERANK=false`` turns it
-off; a missing model folder is logged and the hybrid order is kept (``reranker_or_none``).
+On by default (``Settings.retrieval.rerank``) over the first ``rerank_candidates`` (15) fused passages,
+scored in length-sorted batches of ``rerank_batch`` (4): 40 chatbot passages cost ~510 ms per question on
+one thread (bf16), over the chat's latency budget; 15 fits it (answer p50 ~260 ms). On SciFact claims it
+never trained on, nDCG@10 0.761 vs 0.717 for the hybrid at 40 candidates, cross-fitted over 809
+(models/reranker/README.md). ``MGC_RETRIEVAL__RERANK=false`` turns it off; a missing model folder is logged and the hybrid order is kept (``reranker_or_none``).
 
 The final order is not the cross-encoder's alone: it fell below the hybrid on 2 of 5 held-out folds.
 Each passage's cross-encoder logit, cosine similarity and BM25 score are standardised over the
@@ -42,7 +42,7 @@ class CrossEncoderReranker:
         self,
         path: str | Path,
         max_length: int = 224,
-        batch_size: int = 32,
+        batch_size: int = 4,
         weights: tuple[float, float, float] | None = None,
         bf16: bool = False,
     ):
@@ -96,18 +96,27 @@ class CrossEncoderReranker:
         return out
 
     def _score(self, texts: list[str], query: str) -> np.ndarray:
-        out = np.zeros(len(texts), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        """Logits in batches of ``batch_size`` pairs of similar token length, each padded to its own longest.
+
+        One batch of all the candidates pads every pair to the longest (224 tokens, where the median chatbot
+        pair has ~120), and the padding costs as much as text: 20 chunks took 420 ms in one batch and ~290 ms
+        in batches of 2-4 on one thread (bf16; Settings.retrieval.rerank_batch)."""
         import contextlib
 
-        cast = self.torch.autocast("cpu", dtype=self.torch.bfloat16) if self.bf16 else contextlib.nullcontext()
-        with self.torch.no_grad(), cast:
+        torch = self.torch
+        out = np.zeros(len(texts), dtype=np.float32)
+        enc = self.tok([query] * len(texts), texts, truncation="only_second", max_length=self.max_length)
+        rows = enc["input_ids"]
+        order = sorted(range(len(texts)), key=lambda i: len(rows[i]))
+        keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in enc]
+        pad = {"input_ids": self.tok.pad_token_id or 0}
+        cast = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
+        with torch.no_grad(), cast:
             for j in range(0, len(order), self.batch_size):
                 ids = order[j : j + self.batch_size]
-                enc = self.tok(
-                    [query] * len(ids), [texts[i] for i in ids], truncation="only_second", max_length=self.max_length, padding=True, return_tensors="pt"
-                )
-                out[ids] = self.model(**enc).logits[:, 0].float().numpy()
+                width = max(len(rows[i]) for i in ids)
+                batch = {k: torch.tensor([enc[k][i] + [pad.get(k, 0)] * (width - len(rows[i])) for i in ids]) for k in keys}
+                out[ids] = self.model(**batch).logits[:, 0].float().numpy()
         return out
 
     def rerank(self, query: str, passages: list, top: int = 30) -> list:
@@ -125,8 +134,8 @@ class CrossEncoderReranker:
 
 
 @functools.lru_cache(maxsize=2)
-def _load(path: str, weights: tuple[float, float, float], bf16: bool = False, max_length: int = 224) -> CrossEncoderReranker:
-    return CrossEncoderReranker(path, weights=weights, bf16=bf16, max_length=max_length)
+def _load(path: str, weights: tuple[float, float, float], bf16: bool = False, max_length: int = 224, batch_size: int = 4) -> CrossEncoderReranker:
+    return CrossEncoderReranker(path, weights=weights, bf16=bf16, max_length=max_length, batch_size=batch_size)
 
 
 def get_reranker(settings: Settings) -> CrossEncoderReranker:
@@ -134,7 +143,8 @@ def get_reranker(settings: Settings) -> CrossEncoderReranker:
     from core.precision import use_bf16
 
     s = settings
-    return _load(str(s.reranker_model), fusion_weights(s), use_bf16(s.inference_precision), s.retrieval.rerank_max_tokens)
+    r = s.retrieval
+    return _load(str(s.reranker_model), fusion_weights(s), use_bf16(s.inference_precision), r.rerank_max_tokens, r.rerank_batch)
 
 
 def reranker_or_none(settings: Settings) -> CrossEncoderReranker | None:

@@ -102,10 +102,11 @@ class RetrievalSettings(BaseModel):
     rerank: bool = Field(
         True,
         description="Rerank an answer's fused candidates with the trained cross-encoder (models/reranker). On by default "
-        "(issue 23): with rerank_candidates=10 and the claim check searching without it (audit.rerank), answers measured "
-        "p50 238 ms / p95 546 ms on one thread (benchmarks/latency_bench.py, load average 2.5; off: 24-29 / 503-543 ms "
-        "under load 2.4-4.4), our 108 questions nDCG@10 0.889 -> 0.896, key facts 0.877 -> 0.888, flag recall "
-        "0.750 -> 0.792 (evals run --no-claims), first answer after start 7.9 s (off 8.0). A missing model folder logs "
+        "(issue 23): at first with rerank_candidates=10 and the claim check searching without it (audit.rerank), answers "
+        "measured p50 238 ms / p95 546 ms on one thread (benchmarks/latency_bench.py, load average 2.5; off: 24-29 / "
+        "503-543 ms under load 2.4-4.4), our 108 questions nDCG@10 0.889 -> 0.896, key facts 0.877 -> 0.888, flag recall "
+        "0.750 -> 0.792 (evals run --no-claims), first answer after start 7.9 s (off 8.0); now 15 (rerank_candidates). "
+        "A missing model folder logs "
         "one line and answers keep the hybrid order; false turns it off (MGC_RETRIEVAL__RERANK=false).",
     )
     rerank_weight: float = Field(
@@ -120,14 +121,27 @@ class RetrievalSettings(BaseModel):
     rerank_dense_weight: float = Field(1.0, ge=0, description="Weight of the cosine similarity in the reranker's fusion (see rerank_weight).")
     rerank_bm25_weight: float = Field(0.75, ge=0, description="Weight of the BM25 score in the reranker's fusion (see rerank_weight).")
     rerank_candidates: int = Field(
-        10,
+        15,
         ge=1,
         le=200,
         description="How many of the fused candidates the reranker rescores; the rest keep their order after them. Cost "
-        "grows with it: 10 fits the answer budget (p50 <= 300 ms) and 15 did not: latency_bench answer p50 238 ms "
-        "at 10, 336 ms at 15 (load average 2.4-2.5). SciFact nDCG@10, fold 0 held out by the shipped model (evals beir "
-        "--rerank --query-split fold0; hybrid 0.688): 10 -> 0.719, 15 -> 0.730, 40 -> 0.748; cross-fitted over 809 with "
-        "the fold models (not shipped): 40 -> 0.761, 20 -> 0.760, 10 -> 0.750 (hybrid 0.717).",
+        "grows with it; 15 is the most that fits the answer budget (p50 <= 300 ms, p95 <= 1 s) with rerank_batch 4. "
+        "benchmarks/latency_bench.py --threads 1, answer p50 / p95 at 10 (the earlier default, one batch), 15 and 20: "
+        "228 / 655, 229 / 685 and 294 / 750 ms at load average 1.0; 236 / 684, 260 / 755 and 329 / 848 ms at 1.9-2.3. SciFact nDCG@10 on fold 0, "
+        "the 159 claims the shipped model held out (evals beir ../shared/datasets/scifact --split train --rerank "
+        "--query-split fold0 --rerank-candidates 10 15 20 30 40; hybrid 0.688): 0.719, 0.730, 0.743, 0.747, 0.748. Our "
+        "questions (evals run --threads 1 --subset heldout / tuning), 10 -> 15: key facts 0.849 -> 0.866 / 0.897 -> "
+        "0.888, unanswerable refused 5/5 and 10/10 both, answerable refused 1/31 and 0/62 both. Cross-fitted over 809 "
+        "with the fold models (not shipped): 40 -> 0.761, 20 -> 0.760, 10 -> 0.750 (hybrid 0.717).",
+    )
+    rerank_batch: int = Field(
+        4,
+        ge=1,
+        le=256,
+        description="Pairs per forward pass of the reranker, grouped by token length so each batch pads only to its own "
+        "longest (chatbot.rerank.CrossEncoderReranker._score). 4: scoring 20 chatbot candidates took p50 270 ms in "
+        "batches of 4, 272 in 2, 303 in 1, 291 in 8 and 413 in one batch of 32 (the old rule); 40: 509 vs 723 ms "
+        "(benchmarks/rerank_cost_bench.py --batches 1 2 4 8 32, one thread, bf16). Logits agree within 1e-5 (fp32).",
     )
     rerank_max_tokens: int = Field(224, ge=32, le=512, description="Tokens of (question, passage) the reranker reads; it was trained at 224.")
     dense_postfilter_share: float = Field(

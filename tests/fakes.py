@@ -61,6 +61,7 @@ class FakeReranker:
 
     def __init__(self):
         self.calls: list[tuple[str, int]] = []
+        self.rescored: list[list[str]] = []  # chunk ids of the passages each call rescored
 
     def scores(self, query, texts):
         return np.arange(len(texts), dtype=np.float32)
@@ -69,6 +70,7 @@ class FakeReranker:
         from dataclasses import replace
 
         self.calls.append((query, top))
+        self.rescored.append([p.chunk.chunk_id for p in passages[:top]])
         head = list(reversed(passages[:top]))
         return [replace(p, rank=i + 1) for i, p in enumerate(head + passages[top:])]
 

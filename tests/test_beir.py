@@ -117,6 +117,35 @@ def test_rerank_without_weights_exits_2(beir_dir, capsys, monkeypatch, tmp_path)
         get_settings.cache_clear()
 
 
+def test_rerank_uses_the_products_candidate_count_unless_told(beir_dir, capsys, monkeypatch, tmp_path):
+    """evals beir --rerank reranks Settings.retrieval.rerank_candidates documents, the chatbot's default path;
+    --rerank-candidates N M scores each count as its own method."""
+    from core.settings import get_settings
+    from fakes import FakeReranker
+
+    from evals import beir
+
+    fake = FakeReranker()
+    monkeypatch.setenv("MGC_EMBEDDING_MODEL", "fake")
+    monkeypatch.setenv("MGC_RETRIEVAL__RERANK_CANDIDATES", "3")
+    monkeypatch.setattr(beir, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(beir, "_reranker", lambda settings: fake)
+    get_settings.cache_clear()
+    try:
+        assert beir.main(["beir", str(beir_dir), "--rerank"]) == 0
+        assert "hybrid+rerank" in json.loads(capsys.readouterr().out)
+        assert fake.calls and {top for _, top in fake.calls} == {3}
+        fake.calls.clear()
+        assert beir.main(["beir", str(beir_dir), "--rerank", "--rerank-candidates", "2", "4"]) == 0
+        res = json.loads(capsys.readouterr().out)
+        assert {"hybrid+rerank@2", "hybrid+rerank@4"} <= set(res) and "hybrid+rerank" not in res
+        assert [top for _, top in fake.calls] == [4, 2] * 3  # per query, the largest count first
+        with pytest.raises(SystemExit):
+            beir.main(["beir", str(beir_dir), "--rerank-candidates", "2"])  # without --rerank
+    finally:
+        get_settings.cache_clear()
+
+
 def test_best_passage_docs_ranks_a_document_at_its_best_passage():
     from evals.beir import best_passage_docs
 

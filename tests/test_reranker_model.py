@@ -75,6 +75,20 @@ def test_bf16_path_keeps_the_order(reranker):
     assert int(np.argmax(a)) == int(np.argmax(b)) == 0
 
 
+def test_small_batches_score_as_one_batch(reranker):
+    """Length-sorted batches of a few pairs (Settings.retrieval.rerank_batch) pad less, not differently:
+    the logits match one batch of all the pairs (fp32)."""
+    claim, pos, negs = _dev_cases(12, 7)[1]
+    texts = [pos, *negs, "Magnesium.", claim]
+    small = reranker._score(texts, claim)
+    reranker.batch_size = 32
+    try:
+        whole = reranker._score(texts, claim)
+    finally:
+        reranker.batch_size = 4
+    assert np.allclose(small, whole, atol=1e-4)
+
+
 def test_fusion_weights_come_from_settings(tmp_path):
     from chatbot import rerank
     from core.settings import Settings

@@ -136,6 +136,39 @@ def test_reranker_rescores_only_the_configured_number_of_candidates(settings):
     assert seen and all(top == 2 for _, top in seen) and all(n > 2 for n, _ in seen)
 
 
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_retriever_reranks_exactly_the_configured_number_of_candidates(settings, n):
+    """With rerank_candidates=n the reranker rescores the hybrid's first n fused passages, exactly those,
+    and every passage after them keeps its hybrid order (tests/fakes.FakeReranker reverses what it rescores)."""
+    from fakes import FakeReranker
+
+    r = _store(settings)
+    hybrid = [p.chunk.chunk_id for p in r.search("magnesium absorption sleep", k=8, diversify=False)]
+    assert len(hybrid) > n + 1
+    fake = FakeReranker()
+    s = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"rerank_candidates": n})})
+    out = get_retriever(s, r.snapshot, embeddings=FakeEmbeddings(), reranker=fake).search("magnesium absorption sleep", k=8, diversify=False)
+    assert fake.rescored == [hybrid[:n]]
+    assert [p.chunk.chunk_id for p in out] == hybrid[:n][::-1] + hybrid[n:]
+
+
+def test_cross_encoder_scores_only_the_head_it_is_given(settings):
+    """CrossEncoderReranker.rerank sends the model the first ``top`` passages and no others."""
+    import numpy as np
+
+    from chatbot import rerank
+
+    r = _store(settings)
+    passages = r.search("magnesium absorption sleep", k=8, diversify=False)
+    scored = []
+    ce = object.__new__(rerank.CrossEncoderReranker)
+    ce.scores = lambda query, texts: scored.append(len(texts)) or np.zeros(len(texts), dtype=np.float32)
+    ce.weights = (1.0, 1.0, 0.75)
+    out = ce.rerank("magnesium absorption sleep", passages, top=4)
+    assert scored == [4] and len(out) == len(passages)
+    assert [p.chunk.chunk_id for p in out[4:]] == [p.chunk.chunk_id for p in passages[4:]]
+
+
 def test_filtered_search_never_loops_over_chunks_in_python(settings, monkeypatch):
     """A filtered query masks BM25 rows with numpy columns built once per retriever, not Filters.matches per chunk."""
     r = _store(settings)

@@ -111,12 +111,12 @@ def test_errors_share_one_base():
 
 
 def test_reranking_is_on_by_default_and_a_setting_turns_it_off(monkeypatch):
-    """Issue 23: the product's default path reranks the first 10 fused candidates; MGC_RETRIEVAL__RERANK=false
+    """Issue 23: the product's default path reranks the first 15 fused candidates; MGC_RETRIEVAL__RERANK=false
     turns it off (tests/conftest.py sets it false for the unit tests, so it is removed here)."""
     from core.settings import Settings
 
     monkeypatch.delenv("MGC_RETRIEVAL__RERANK", raising=False)
-    assert Settings().retrieval.rerank is True and Settings().retrieval.rerank_candidates == 10
+    assert Settings().retrieval.rerank is True and Settings().retrieval.rerank_candidates == 15
     monkeypatch.setenv("MGC_RETRIEVAL__RERANK", "false")
     assert Settings().retrieval.rerank is False
     monkeypatch.setenv("MGC_RETRIEVAL__RERANK_CANDIDATES", "20")
