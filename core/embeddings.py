@@ -13,12 +13,15 @@ import functools
 import os
 import sys
 import time
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.errors import ConfigError, MissingModelError
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 __all__ = [
     "MiniLMEmbeddings",
@@ -285,15 +288,13 @@ def registered_embedders() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def get_embeddings(settings=None) -> Embeddings:
-    """The configured embedder: a registered one by name, else the sentence-transformers folder at that path."""
-    from core.settings import get_settings
-
-    s = settings or get_settings()
-    factory = _REGISTRY.get(s.embedding_model)
+def get_embeddings(settings: Settings) -> Embeddings:
+    """The embedder ``settings`` name: a registered one by name, else the sentence-transformers folder at that path.
+    The composition root (``services.build_services``) calls this; library code is handed the embedder."""
+    factory = _REGISTRY.get(settings.embedding_model)
     if factory is not None:
-        return factory(s)
-    return _cached_minilm(s.embedding_model, s.batch_size, s.embedding_precision)
+        return factory(settings)
+    return _cached_minilm(settings.embedding_model, settings.batch_size, settings.embedding_precision)
 
 
 @functools.lru_cache(maxsize=4)
