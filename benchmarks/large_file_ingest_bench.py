@@ -26,7 +26,7 @@ from test_hardening_ingest import _large_text  # noqa: E402
 
 from core.settings import Settings  # noqa: E402
 from core.store import open_snapshot  # noqa: E402
-from ingest.pipeline import run_ingest  # noqa: E402
+from services import build_services  # noqa: E402
 
 
 def main() -> None:
@@ -46,7 +46,7 @@ def main() -> None:
                 store_dir=root / "store", corpus_dir=root / "corpus", fetch_online=False, **({} if a.real else {"embedding_model": fakes.FAKE_EMBEDDER})
             )
             t = time.perf_counter()
-            r = run_ingest(s, audit=False)
+            r = build_services(s).ingest(audit=False)  # the configured embedder, no claim audit
             times.append(time.perf_counter() - t)
             assert r.added == ["big"] and not r.failed, (r.added, r.failed)
             chunks = len(open_snapshot(s).chunks)

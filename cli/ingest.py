@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
         return 2
 
     try:
-        with pinned_torch_threads(batch_threads(settings.ingest.torch_threads)):  # a batch job: both cores when idle
+        with pinned_torch_threads(batch_threads(settings)):  # a batch job: both cores when idle
             summary = build_services(settings).ingest(
                 dry_run=args.dry_run, audit=not args.no_audit, force=args.force, bar=not args.no_progress and sys.stderr.isatty()
             )

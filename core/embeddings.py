@@ -13,12 +13,15 @@ import functools
 import os
 import sys
 import time
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.errors import ConfigError, MissingModelError
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 __all__ = [
     "MiniLMEmbeddings",
@@ -68,22 +71,18 @@ def pinned_torch_threads(n: int | None) -> Iterator[None]:
             torch.set_num_threads(before or (before_pin or _settings_threads() or torch.get_num_threads()))
 
 
-def batch_threads(setting: int, cpus: int | None = None, load: float | None = None, busy_max: float | None = None) -> int:
-    """Threads for a batch job (Settings.ingest.torch_threads): a positive ``setting`` as given; 0 = every core this
-    process may use when the rest of the machine keeps less than ``busy_max`` cores busy (``load``, default: measured
-    now by ``busy_cores``), else Settings.torch_threads. Two threads on a busy 2-core machine made a cold ingest 2x
-    slower (see the setting), one on an idle one 1.5x."""
-    if setting > 0:
-        return setting
+def batch_threads(settings: Settings, cpus: int | None = None, load: float | None = None) -> int:
+    """Threads for a batch job (``settings.ingest.torch_threads``): a positive setting as given; 0 = every core this
+    process may use when the rest of the machine keeps less than ``settings.ingest.busy_cores_max`` cores busy
+    (``load``, default: measured now by ``busy_cores``), else ``settings.torch_threads``. Two threads on a busy 2-core
+    machine made a cold ingest 2x slower (see the setting), one on an idle one 1.5x."""
+    if settings.ingest.torch_threads > 0:
+        return settings.ingest.torch_threads
     cpus = cpus if cpus is not None else len(os.sched_getaffinity(0))
     if cpus <= 1:
-        return max(1, _settings_threads())
-    if busy_max is None:
-        from core.settings import get_settings
-
-        busy_max = get_settings().ingest.busy_cores_max
+        return max(1, settings.torch_threads)
     load = load if load is not None else busy_cores()
-    return cpus if load < busy_max else max(1, _settings_threads())
+    return cpus if load < settings.ingest.busy_cores_max else max(1, settings.torch_threads)
 
 
 def busy_cores(sample_s: float = 0.3) -> float:
@@ -285,15 +284,13 @@ def registered_embedders() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def get_embeddings(settings=None) -> Embeddings:
-    """The configured embedder: a registered one by name, else the sentence-transformers folder at that path."""
-    from core.settings import get_settings
-
-    s = settings or get_settings()
-    factory = _REGISTRY.get(s.embedding_model)
+def get_embeddings(settings: Settings) -> Embeddings:
+    """The embedder ``settings`` name: a registered one by name, else the sentence-transformers folder at that path.
+    The composition root (``services.build_services``) calls this; library code is handed the embedder."""
+    factory = _REGISTRY.get(settings.embedding_model)
     if factory is not None:
-        return factory(s)
-    return _cached_minilm(s.embedding_model, s.batch_size, s.embedding_precision)
+        return factory(settings)
+    return _cached_minilm(settings.embedding_model, settings.batch_size, settings.embedding_precision)
 
 
 @functools.lru_cache(maxsize=4)

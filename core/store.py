@@ -45,7 +45,7 @@ from typing import Any, Callable
 from core.audit_report import AUDIT_FILE, AuditReport, read_audit
 from core.errors import StoreDamagedError, StoreMissingError, StoreUnavailableError
 from core.records import DocumentRecord, StoreManifest
-from core.settings import Settings, get_settings
+from core.settings import Settings
 from core.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -130,21 +130,20 @@ def precomputed_ef():
         return _precomputed_ef()
 
 
-def chroma_client(settings: Settings | None = None):
+def chroma_client(settings: Settings):
     """Embedded PersistentClient by default, HttpClient when a server host is configured."""
     import chromadb
     from chromadb.config import Settings as ChromaConfig
 
-    s = settings or get_settings()
     cfg = ChromaConfig(anonymized_telemetry=False, allow_reset=False)
-    if s.chroma.host:
+    if settings.chroma.host:
         try:
-            client = chromadb.HttpClient(host=s.chroma.host, port=s.chroma.port, settings=cfg)
+            client = chromadb.HttpClient(host=settings.chroma.host, port=settings.chroma.port, settings=cfg)
             client.heartbeat()
             return client
         except Exception as exc:  # connection refused, DNS, timeout
-            raise StoreUnavailableError(f"Chroma server at {s.chroma.host}:{s.chroma.port} is not reachable: {exc}") from exc
-    path = Path(s.store_dir) / "chroma"
+            raise StoreUnavailableError(f"Chroma server at {settings.chroma.host}:{settings.chroma.port} is not reachable: {exc}") from exc
+    path = Path(settings.store_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     try:
         with _CLIENT_LOCK:
@@ -234,11 +233,10 @@ def snapshots_dir(settings: Settings) -> Path:
     return Path(settings.store_dir) / "snapshots"
 
 
-def current_pointer(settings: Settings | None = None) -> str | None:
+def current_pointer(settings: Settings) -> str | None:
     """The version CURRENT names, whether or not it exists (None without a CURRENT file)."""
-    s = settings or get_settings()
     try:
-        v = (Path(s.store_dir) / "CURRENT").read_text().strip()
+        v = (Path(settings.store_dir) / "CURRENT").read_text().strip()
     except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, UnicodeDecodeError):
@@ -246,11 +244,10 @@ def current_pointer(settings: Settings | None = None) -> str | None:
     return v or "?"
 
 
-def current_version(settings: Settings | None = None) -> str | None:
+def current_version(settings: Settings) -> str | None:
     """The live version, or None when there is none (or CURRENT names one that is gone: ``open_snapshot`` says which)."""
-    s = settings or get_settings()
-    v = current_pointer(s)
-    return v if v and v != "?" and (snapshots_dir(s) / v / "manifest.json").exists() else None
+    v = current_pointer(settings)
+    return v if v and v != "?" and (snapshots_dir(settings) / v / "manifest.json").exists() else None
 
 
 def live_history(settings: Settings) -> list[str]:
@@ -326,31 +323,30 @@ class Snapshot:
         return list(self.chunks.values())
 
 
-def open_snapshot(settings: Settings | None = None, version: str | None = None) -> Snapshot:
+def open_snapshot(settings: Settings, version: str | None = None) -> Snapshot:
     """A complete version (default: the live one). ``StoreMissingError`` when none was ever built;
     ``StoreDamagedError`` (one line, says what is missing) when its files are missing or unreadable."""
-    s = settings or get_settings()
-    v = version or current_version(s)
+    v = version or current_version(settings)
     if not v:
-        named = current_pointer(s)
+        named = current_pointer(settings)
         if named:
-            older = [h for h in live_history_intact(s) if h != named]
+            older = [h for h in live_history_intact(settings) if h != named]
             hint = f" ({older[-1]} is intact)" if older else ""
             raise StoreDamagedError(
-                f"the store at {s.store_dir} is damaged: CURRENT names version {named}, which is missing or incomplete"
+                f"the store at {settings.store_dir} is damaged: CURRENT names version {named}, which is missing or incomplete"
                 f"{hint}; run `python -m cli ingest` to repair it"
             )
-        raise StoreMissingError(f"No store found at {s.store_dir}. Build it with `python -m cli ingest` (ingests {s.corpus_dir}).")
-    path = snapshots_dir(s) / v
+        raise StoreMissingError(f"No store found at {settings.store_dir}. Build it with `python -m cli ingest` (ingests {settings.corpus_dir}).")
+    path = snapshots_dir(settings) / v
     problem = snapshot_files_problem(path)
     if problem:
         raise StoreDamagedError(f"store version {v} is damaged: {problem}; run `python -m cli ingest` to repair it")
     try:
-        manifest = read_manifest(s, v)
+        manifest = read_manifest(settings, v)
         chunks = read_chunks(path)
     except (OSError, ValueError) as exc:
         raise StoreDamagedError(f"store version {v} is damaged: {type(exc).__name__}: {str(exc)[:160]}; run `python -m cli ingest` to repair it") from exc
-    return Snapshot(settings=s, version=v, path=path, manifest=manifest, chunks=chunks)
+    return Snapshot(settings=settings, version=v, path=path, manifest=manifest, chunks=chunks)
 
 
 def read_chunks(path: Path) -> dict[str, Chunk]:

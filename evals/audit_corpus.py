@@ -504,21 +504,11 @@ def _settings_for(corpus_dir: Path, store_dir: Path, base=None):
 
 
 def ingest(settings, bar: bool = False):
-    """``ingest.pipeline.run_ingest`` with the claim audit, in-process, on the store ``settings`` names.
+    """Ingest with the claim audit, in-process, on the store ``settings`` names: ``services.Services.ingest``, which
+    hands ``ingest.pipeline.run_ingest`` the configured embedder and the chatbot's claim audit as its post-build step."""
+    from services import build_services
 
-    Ingest that takes an ``audit_step`` (the audit is handed in by the caller) gets the chatbot's
-    ``audit_snapshot``; older ingest runs the audit itself.
-    """
-    import inspect
-
-    from ingest.pipeline import run_ingest
-
-    kw: dict[str, Any] = {}
-    if "audit_step" in inspect.signature(run_ingest).parameters:
-        from services import build_services
-
-        kw["audit_step"] = build_services(settings).audit_step  # the claim audit as ingest runs it on a staged version
-    return run_ingest(settings, audit=True, bar=bar, **kw)
+    return build_services(settings).ingest(bar=bar)
 
 
 @contextlib.contextmanager

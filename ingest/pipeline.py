@@ -31,7 +31,7 @@ from core.domain import PROFILE_FILE, load_profile
 from core.errors import IngestBusyError, LoadError
 from core.protocols import AuditStep, Embedder
 from core.records import DocumentRecord, FailedFile, StoreManifest, UnavailableEntry
-from core.settings import Settings, get_settings
+from core.settings import Settings
 from core.store import (
     atomic_write_text,
     chroma_mode,
@@ -296,12 +296,12 @@ class _Reporter:
 
 
 def run_ingest(
-    settings: Settings | None = None,
+    settings: Settings,
     dry_run: bool = False,
     audit: bool = True,
     progress: Progress | None = None,
     *,
-    embeddings: Embedder | None = None,
+    embeddings: Embedder,
     bar: bool = False,
     audit_step: AuditStep | None = None,
     force: bool = False,
@@ -309,24 +309,23 @@ def run_ingest(
     """Bring the store in line with the corpus folder; see the module docstring for guarantees.
 
     ``progress(done, total, message)`` is called while files load and chunks embed (the app's
-    progress bar); ``embeddings`` overrides the configured embedder; ``bar`` draws tqdm on stderr
+    progress bar); ``embeddings`` embeds the chunks no stored version holds; ``bar`` draws tqdm on stderr
     (the CLI). ``audit_step(staged_snapshot, previous_audit)`` returns the claim audit of a new
     version (written as ``audit.json`` before the version goes live); ``audit=False`` skips it.
-    Front ends call this through ``services.Services.ingest``, which supplies both.
+    Front ends call this through ``services.Services.ingest``, which supplies the settings, the embedder and the audit step.
 
     The live version is verified first (``core.store_check``): damage (files, vectors, CURRENT)
     makes a new version from what is intact, reusing stored vectors where they survive. ``force``
     ignores the previous version entirely: every document is loaded and embedded again.
     """
-    s = settings or get_settings()
     t0 = time.perf_counter()
     summary = Summary(dry_run=dry_run, forced=force)
-    lock = contextlib.nullcontext() if dry_run else ingest_lock(Path(s.store_dir))
+    lock = contextlib.nullcontext() if dry_run else ingest_lock(Path(settings.store_dir))
     rep = _Reporter(progress, bar)
     try:
         with lock:
             step = audit_step if audit else None
-            _run(s, summary, dry_run, step, rep, embeddings, force)
+            _run(settings, summary, dry_run, step, rep, embeddings, force)
             if summary.changed and not dry_run and step is None:
                 summary.audit = "disabled (--no-audit)" if not audit else "not run (no audit step given)"
     finally:
@@ -587,10 +586,6 @@ def _vectors(s: Settings, chunks: list[Chunk], sources: list[str], summary: Summ
     todo = [c for c in chunks if c.chunk_id not in vec]
     summary.embedded = len(todo)
     if todo:
-        if embeddings is None:
-            from core.embeddings import get_embeddings
-
-            embeddings = get_embeddings(s)
         rep.start(len(todo), "embedding")
         bs = max(1, s.batch_size)
         for i in range(0, len(todo), bs):

@@ -229,9 +229,10 @@ def test_corpus_page_shows_what_ingest_wrote(settings, monkeypatch, tmp_path):
     for e in expected.values():
         (settings.corpus_dir / e["path"]).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(corpus / e["path"], settings.corpus_dir / e["path"])
+    from fakes import FakeEmbeddings
     from ingest.pipeline import run_ingest
 
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert set(s.added) == keep, s.format()
     df = _corpus_table(monkeypatch, settings)
     assert len(df) == len(keep)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fakes import FakeEmbeddings
 from core.cards import CARDS_FILE, cards_current, classify_sentence, load_cards
 from core.domain import load_profile
 from core.records import DocumentRecord
@@ -123,7 +124,7 @@ def test_pdf_in_pipeline_gets_a_card(settings):
         title="PDF trial",
     )
     (settings.corpus_dir / "trial.pdf").write_bytes(pdf)
-    run_ingest(settings, audit=False)
+    run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     snap = open_snapshot(settings)
     cards = load_cards(snap.path)
     card = cards["trial"]
@@ -138,12 +139,12 @@ def test_cards_stored_with_the_version_and_rebuilt_when_stale(settings):
     from core.store import open_snapshot
 
     shutil.copy(LIT / "abbasi2012.md", settings.corpus_dir / "abbasi2012.md")
-    first = run_ingest(settings, audit=False)
+    first = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     snap = open_snapshot(settings)
     assert cards_current(snap.path) and load_cards(snap.path)["abbasi2012"].n == 46
-    assert not run_ingest(settings, audit=False).changed  # unchanged corpus, current cards: nothing written
+    assert not run_ingest(settings, audit=False, embeddings=FakeEmbeddings()).changed  # unchanged corpus, current cards: nothing written
     (snap.path / CARDS_FILE).write_text(json.dumps({"format": 0, "cards": {}}))  # an older extractor's cards
-    again = run_ingest(settings, audit=False)
+    again = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert again.changed and again.version != first.version and again.embedded == 0
     assert load_cards(open_snapshot(settings).path)["abbasi2012"].intervention.dose == "500 mg"
 

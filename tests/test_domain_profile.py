@@ -60,6 +60,7 @@ def test_another_subject_needs_no_code():
 def test_ingest_refuses_a_malformed_profile_before_writing(tmp_path):
     """Bad input: one clear message naming the corpus file and field; the store is left as it was."""
     from core.settings import Settings
+    from fakes import FakeEmbeddings
     from ingest.pipeline import run_ingest
 
     corpus = tmp_path / "corpus"
@@ -68,5 +69,5 @@ def test_ingest_refuses_a_malformed_profile_before_writing(tmp_path):
     (corpus / "domain.yaml").write_text("forms: [a, b]\n", encoding="utf-8")
     s = Settings(corpus_dir=corpus, store_dir=tmp_path / "store", fetch_online=False)
     with pytest.raises(DomainProfileError, match=r"corpus/domain\.yaml: field 'forms'"):
-        run_ingest(s, audit=False)
+        run_ingest(s, audit=False, embeddings=FakeEmbeddings())
     assert not (tmp_path / "store" / "snapshots").exists() or not any((tmp_path / "store" / "snapshots").iterdir())

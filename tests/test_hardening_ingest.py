@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from fakes import FakeEmbeddings
 from core.store import open_snapshot
 from ingest.pipeline import run_ingest
 
@@ -30,7 +31,7 @@ def test_symlink_leading_outside_the_corpus_is_not_read(settings, tmp_path):
     os.symlink(tmp_path / "nowhere.txt", settings.corpus_dir / "dangling.txt")
     os.symlink(settings.corpus_dir / "doc0.md", settings.corpus_dir / "alias.md")  # inside: its target is ingested once
 
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     failed = dict(s.failed)
     assert "outside the corpus folder" in failed["notes.txt"] and str(secret) in failed["notes.txt"]
     assert "outside the corpus folder" in failed["linked_folder"]
@@ -48,7 +49,7 @@ def test_manifest_link_leading_outside_is_not_read(settings, tmp_path):
     outside.write_text("documents:\n  - id: doc0\n    path: doc0.md\n    study_type: meta-analysis\n")
     (settings.corpus_dir / "doc0.md").write_text(_doc(0))
     os.symlink(outside, settings.corpus_dir / "manifest.yaml")
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert "outside the corpus folder" in dict(s.failed)["manifest.yaml"]
     assert open_snapshot(settings).documents()["doc0"].study_type == ""
 
@@ -100,13 +101,13 @@ def test_time_budget_and_size_limit_skip_one_file_and_ingest_the_rest(settings):
     (settings.corpus_dir / "doc0.md").write_text(_doc(0))
     (settings.corpus_dir / "big.txt").write_text(_large_text(0.05)[0])
     tight = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"file_seconds": 0.0})})
-    s = run_ingest(tight, audit=False)
+    s = run_ingest(tight, audit=False, embeddings=FakeEmbeddings())
     assert "time budget for one file (MGC_INGEST__FILE_SECONDS)" in dict(s.failed)["big.txt"] and dict(s.failed)["doc0.md"]
     small = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"max_file_mb": 0.01})})
-    s = run_ingest(small, audit=False)
+    s = run_ingest(small, audit=False, embeddings=FakeEmbeddings())
     assert dict(s.failed)["big.txt"].startswith("file is 0.1 MB, above the 0.01 MB limit for one file (MGC_INGEST__MAX_FILE_MB)")
     assert s.added == ["doc0"] and set(open_snapshot(settings).documents()) == {"doc0"}
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.added == ["big"] and not s.failed
 
 
@@ -126,7 +127,7 @@ def test_self_declared_metadata_is_recorded_as_declared_not_curated(settings):
     (settings.corpus_dir / "uploads").mkdir()
     (settings.corpus_dir / "uploads" / "miracle.md").write_text(INJECTED)
     (settings.corpus_dir / "manifest.yaml").write_text("documents:\n  - id: doc0\n    path: doc0.md\n    study_type: rct\n    year: 2000\n")
-    run_ingest(settings, audit=False)
+    run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     snap = open_snapshot(settings)
     listed, injected = snap.documents()["doc0"], snap.documents()["miracle2024"]
     assert listed.curated and listed.declared == ["title"]  # the manifest confirms study type and year, not the title
@@ -149,7 +150,7 @@ def test_5mb_text_file_ingests_whole(settings):
     # 5 MB file; its time is benchmarks/large_file_ingest_bench.py's job (5.7 s here with this embedder)
     text, distinct = _large_text(5.0)
     (settings.corpus_dir / "big.txt").write_text(text)
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.added == ["big"] and not s.failed
     snap = open_snapshot(settings)
     kept = " ".join(c.text for c in snap.chunks.values())

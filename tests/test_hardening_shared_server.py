@@ -45,19 +45,19 @@ def test_two_stores_on_one_server_never_delete_each_other(tmp_path, chroma_serve
     for i in range(2):
         (a.corpus_dir / f"doc{i}.md").write_text(_doc("a", i))
         (b.corpus_dir / f"doc{i}.md").write_text(_doc("b", i))
-    assert run_ingest(a, audit=False).version == "v1"
+    assert run_ingest(a, audit=False, embeddings=FakeEmbeddings()).version == "v1"
     a1 = open_snapshot(a).collection_name
     for n in range(2, 5):  # store b goes through versions v1..v3, pruning each time (keep_versions=2)
         (b.corpus_dir / f"doc{n}.md").write_text(_doc("b", n))
-        run_ingest(b, audit=False)
+        run_ingest(b, audit=False, embeddings=FakeEmbeddings())
     b_live = open_snapshot(b)
     assert b_live.version == "v3" and a1 != b_live.collection_name
 
     names = {c if isinstance(c, str) else c.name for c in chroma_client(a).list_collections()}
     assert a1 in names  # b's pruning left a's live collection alone
     assert _answers(a) <= {"adoc0", "adoc1"} and _answers(b) <= {f"bdoc{i}" for i in range(5)}
-    assert not run_ingest(a, audit=False).changed  # a is whole: nothing to repair, nothing re-embedded
+    assert not run_ingest(a, audit=False, embeddings=FakeEmbeddings()).changed  # a is whole: nothing to repair, nothing re-embedded
     (a.corpus_dir / "doc1.md").unlink()
-    assert run_ingest(a, audit=False).version == "v2"
+    assert run_ingest(a, audit=False, embeddings=FakeEmbeddings()).version == "v2"
     names = {c if isinstance(c, str) else c.name for c in chroma_client(a).list_collections()}
     assert b_live.collection_name in names and open_snapshot(b).collection().count() == len(b_live.chunks)

@@ -57,7 +57,7 @@ def _killed_build(settings) -> None:
         raise Killed()
 
     with pytest.raises(Killed):
-        run_ingest(settings, audit_step=audit_step)
+        run_ingest(settings, audit_step=audit_step, embeddings=FakeEmbeddings())
 
 
 # --- 3. pruning after a crash -------------------------------------------------------------------
@@ -65,13 +65,13 @@ def _killed_build(settings) -> None:
 
 def test_half_built_version_never_pushes_out_the_live_one(settings):
     _corpus(settings, 2)
-    run_ingest(settings, audit=False)
+    run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     v1 = open_snapshot(settings)
     (settings.corpus_dir / "doc2.md").write_text(_doc(2))
     _killed_build(settings)  # v2 staged (folder and collection complete), never switched live
     assert (snapshots_dir(settings) / "v2" / "manifest.json").exists() and open_snapshot(settings).version == "v1"
 
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.version == "v3"
     # keep_versions=2 keeps the two newest versions that went live: v1 and v3, not the dead v2
     assert sorted(p.name for p in snapshots_dir(settings).iterdir()) == ["v1", "v3"]
@@ -81,12 +81,12 @@ def test_half_built_version_never_pushes_out_the_live_one(settings):
 
 def test_leftovers_of_a_kill_are_removed_by_the_next_ingest_even_without_changes(settings):
     _corpus(settings, 2)
-    run_ingest(settings, audit=False)
+    run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     live = open_snapshot(settings)
     (settings.corpus_dir / "doc2.md").write_text(_doc(2))
     _killed_build(settings)
     (settings.corpus_dir / "doc2.md").unlink()  # the corpus is back to what v1 holds: nothing to write
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert not s.changed and "snapshots/v2" in s.cleaned and "interrupted ingest" in s.format()
     assert sorted(p.name for p in snapshots_dir(settings).iterdir()) == ["v1"]
     assert _collections(settings) == {live.collection_name}
@@ -95,9 +95,9 @@ def test_leftovers_of_a_kill_are_removed_by_the_next_ingest_even_without_changes
     # a kill during pruning: a collection without its folder, and the marker still there
     get_collection(chroma_client(settings), collection_name(settings, "v7"), create=True)
     (settings.store_dir / "BUILDING").write_text("v7\n")
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert collection_name(settings, "v7") in s.cleaned and _collections(settings) == {live.collection_name}
-    assert run_ingest(settings, audit=False).cleaned == []  # nothing left: the fast path stays quiet
+    assert run_ingest(settings, audit=False, embeddings=FakeEmbeddings()).cleaned == []  # nothing left: the fast path stays quiet
 
 
 # --- 4. a damaged store ---------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def test_leftovers_of_a_kill_are_removed_by_the_next_ingest_even_without_changes
 
 def _built(settings, n: int = 3):
     _corpus(settings, n)
-    run_ingest(settings, audit=False)
+    run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     return open_snapshot(settings)
 
 
@@ -123,7 +123,7 @@ def test_missing_bm25_index_is_reported_and_rebuilt_from_stored_vectors(settings
     assert s.changed and s.version == "v2" and s.reused == s.chunks and s.embedded == 0
     assert any("BM25 index is missing" in r for r in s.repaired) and "rebuilt from what was intact" in s.format()
     assert _answers(settings) and (open_snapshot(settings).path / "bm25" / "ids.json").exists()
-    assert not run_ingest(settings, audit=False).changed
+    assert not run_ingest(settings, audit=False, embeddings=FakeEmbeddings()).changed
 
 
 @pytest.mark.parametrize("damage", ["deleted", "truncated"])
@@ -140,10 +140,10 @@ def test_damaged_vector_database_is_reported_and_rebuilt(settings, damage):
         open_snapshot(settings).collection()
     assert "\n" not in str(err.value)
     _fresh_clients()
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.changed and s.repaired and s.embedded == s.chunks == len(v1.chunks)  # the vectors were lost: computed again
     _fresh_clients()
-    assert _answers(settings) and not run_ingest(settings, audit=False).changed
+    assert _answers(settings) and not run_ingest(settings, audit=False, embeddings=FakeEmbeddings()).changed
     if damage == "truncated":
         assert (settings.store_dir / "chroma.damaged").is_dir()  # kept aside, not deleted
 
@@ -162,7 +162,7 @@ def test_collection_with_wrong_count_is_refilled(settings):
     v1 = _built(settings)
     lost = sorted(v1.chunks)[:2]
     v1.collection().delete(ids=lost)
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.changed and s.embedded == 2 and s.reused == len(v1.chunks) - 2
     assert any("holds" in r and "vectors" in r for r in s.repaired)
     assert open_snapshot(settings).collection().count() == len(v1.chunks)
@@ -179,7 +179,7 @@ def test_inconsistent_manifest_rebuilds_from_the_files(settings):
 
 def test_force_rebuilds_from_scratch(settings):
     v1 = _built(settings)
-    s = run_ingest(settings, audit=False, force=True)
+    s = run_ingest(settings, audit=False, force=True, embeddings=FakeEmbeddings())
     assert s.forced and s.changed and s.version == "v2" and s.embedded == len(v1.chunks) and s.reused == 0
     assert "--force" in s.format() and _answers(settings)
 
@@ -254,13 +254,13 @@ def test_embedded_collections_made_under_another_base_name_are_still_this_stores
     # vectors (reused, not re-embedded) and its old collections are pruned like any others
     old = settings.model_copy(update={"chroma": settings.chroma.model_copy(update={"collection": "oldname"})})
     _corpus(old)
-    run_ingest(old, audit=False)
+    run_ingest(old, audit=False, embeddings=FakeEmbeddings())
     assert any(n.startswith("oldname__") for n in _collections(old))
     (settings.corpus_dir / "doc9.md").write_text(_doc(9))
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.added == ["doc9"] and s.reused > 0  # the old-named vectors were reused, not re-embedded
     for i in range(10, 12):  # two more versions: the one made under the old name falls out of keep_versions
         (settings.corpus_dir / f"doc{i}.md").write_text(_doc(i))
-        run_ingest(settings, audit=False)
+        run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert not any(n.startswith("oldname__") for n in _collections(settings))
     assert _answers(settings)

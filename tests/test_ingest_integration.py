@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from core.store import StoreUnavailableError, chroma_client, open_snapshot
-from ingest.pipeline import run_ingest
+from services import build_services
 
 pytestmark = pytest.mark.integration
 
@@ -50,10 +50,10 @@ def _check_store(settings) -> None:
 
 def test_real_model_embedded_chroma(real_settings):
     _small_corpus(real_settings)
-    s = run_ingest(real_settings, audit=False)
+    s = build_services(real_settings).ingest(audit=False)
     assert s.exit_code == 0 and s.documents == 3 and not s.failed
     _check_store(real_settings)
-    again = run_ingest(real_settings, audit=False)
+    again = build_services(real_settings).ingest(audit=False)
     assert not again.changed
 
 
@@ -118,7 +118,7 @@ def test_real_model_chroma_server(real_settings, chroma_server, monkeypatch):
     assert st.chroma.host == "127.0.0.1" and st.chroma.port == chroma_server
     _small_corpus(st)
     wait_for_chroma_api(st)
-    s = run_ingest(st, audit=False)
+    s = build_services(st).ingest(audit=False)
     assert s.exit_code == 0 and s.documents == 3
     snap = open_snapshot(st)
     assert snap.manifest.chroma_mode == f"http://127.0.0.1:{chroma_server}"

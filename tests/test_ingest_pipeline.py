@@ -51,7 +51,7 @@ def test_cold_ingest_and_failures_reported(settings):
     (settings.corpus_dir / "empty.txt").write_bytes(b"")
     (settings.corpus_dir / "slides.pptx").write_bytes(b"PK..")
     progress: list[tuple[int, int, str]] = []
-    s = run_ingest(settings, audit=False, progress=lambda d, t, m: progress.append((d, t, m)))
+    s = run_ingest(settings, audit=False, progress=lambda d, t, m: progress.append((d, t, m)), embeddings=FakeEmbeddings())
     assert s.version == "v1" and s.added == ["doc0", "doc1", "doc2"] and s.documents == 3 and s.exit_code == 0
     assert dict(s.failed) == {"empty.txt": "empty file", "slides.pptx": dict(s.failed)["slides.pptx"]}
     assert "unsupported file type '.pptx'" in dict(s.failed)["slides.pptx"]
@@ -71,12 +71,12 @@ def test_cold_ingest_and_failures_reported(settings):
 
 def test_edit_delete_and_unchanged_rerun(settings):
     _corpus(settings, 4)
-    run_ingest(settings, audit=False)
+    run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     v1 = open_snapshot(settings)
     by_doc = {d: set(v.chunk_ids) for d, v in v1.documents().items()}
 
     (settings.corpus_dir / "doc1.md").write_text(_doc(1, extra="A new sentence about cortisol was added here."))
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert (s.updated, s.added, s.removed, s.version) == (["doc1"], [], [], "v2") and len(s.skipped) == 3
     v2 = open_snapshot(settings)
     new_by_doc = {d: set(v.chunk_ids) for d, v in v2.documents().items()}
@@ -93,7 +93,7 @@ def test_edit_delete_and_unchanged_rerun(settings):
     assert list(map(float, old)) == list(map(float, new))
 
     (settings.corpus_dir / "doc2.md").unlink()
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.removed == ["doc2"] and s.embedded == 0 and s.version == "v3"
     v3 = open_snapshot(settings)
     assert "doc2" not in v3.documents() and not any(c.doc_id == "doc2" for c in v3.chunks.values())
@@ -114,30 +114,31 @@ def test_edit_delete_and_unchanged_rerun(settings):
 
 def test_dry_run_writes_nothing(settings):
     _corpus(settings)
-    s = run_ingest(settings, dry_run=True)
+    s = run_ingest(settings, dry_run=True, embeddings=FakeEmbeddings())
     assert s.dry_run and s.changed and s.added == ["doc0", "doc1", "doc2"] and s.embedded == s.chunks > 0
     assert not settings.store_dir.exists()
-    run_ingest(settings, audit=False)
+    run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     (settings.corpus_dir / "doc0.md").write_text(_doc(0, extra="Changed."))
     before = _tree(settings.store_dir)
-    s = run_ingest(settings, dry_run=True)
+    s = run_ingest(settings, dry_run=True, embeddings=FakeEmbeddings())
     assert s.updated == ["doc0"] and s.reused > 0 and "DRY RUN" in s.format()
     assert _tree(settings.store_dir) == before
 
 
 def test_nothing_usable_exits_non_zero(settings):
     (settings.corpus_dir / "a.txt").write_bytes(b"")
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.exit_code == 1 and s.failed and s.version is None and not (settings.store_dir / "CURRENT").exists()
 
 
 def test_renamed_file_and_changed_settings(settings):
     _corpus(settings, 2)
-    run_ingest(settings, audit=False)
+    run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     (settings.corpus_dir / "doc1.md").rename(settings.corpus_dir / "renamed.md")
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.updated == ["doc1"] and s.embedded == 0  # same id and text: vectors reused
-    s2 = run_ingest(settings.model_copy(update={"chunk": settings.chunk.model_copy(update={"size": 120, "min_size": 20})}), audit=False)
+    rechunked = settings.model_copy(update={"chunk": settings.chunk.model_copy(update={"size": 120, "min_size": 20})})
+    s2 = run_ingest(rechunked, audit=False, embeddings=FakeEmbeddings())
     assert sorted(s2.updated) == ["doc0", "doc1"]  # chunking changed: every document re-chunked
 
 
@@ -145,14 +146,14 @@ def test_lock_prevents_concurrent_ingest(settings):
     _corpus(settings, 1)
     with ingest_lock(settings.store_dir):
         with pytest.raises(IngestBusyError, match="another ingest"):
-            run_ingest(settings, audit=False)
-    assert run_ingest(settings, audit=False).version == "v1"
+            run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
+    assert run_ingest(settings, audit=False, embeddings=FakeEmbeddings()).version == "v1"
 
 
 def test_pdf_and_jats_in_pipeline(settings):
     (settings.corpus_dir / "paper.pdf").write_bytes(make_pdf([["Results", "Magnesium lowered cortisol by 12 percent."]], title="PDF paper"))
     (settings.corpus_dir / "PMC7654321.xml").write_text(JATS)
-    run_ingest(settings, audit=False)
+    run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     snap = open_snapshot(settings)
     pdf_chunk = next(c for c in snap.chunks.values() if c.doc_id == "paper")
     assert pdf_chunk.page == 1 and pdf_chunk.title == "PDF paper"
@@ -168,25 +169,25 @@ def test_audit_step_writes_audit_json(settings):
         assert (settings.store_dir / "CURRENT").exists() is False or snapshot.version != open_snapshot(settings).version
         return {"claims": [], "version": snapshot.version}
 
-    s = run_ingest(settings, audit_step=audit_snapshot)
+    s = run_ingest(settings, audit_step=audit_snapshot, embeddings=FakeEmbeddings())
     assert s.audit == "written" and calls == [("v1", None)]
     assert json.loads((settings.store_dir / "snapshots" / "v1" / "audit.json").read_text())["version"] == "v1"
     (settings.corpus_dir / "doc0.md").write_text(_doc(0, extra="Changed."))
-    run_ingest(settings, audit_step=audit_snapshot)
+    run_ingest(settings, audit_step=audit_snapshot, embeddings=FakeEmbeddings())
     assert calls[-1][0] == "v2" and calls[-1][1].to_json() == {"claims": [], "version": "v1"}  # incremental: the previous audit is handed in
 
     def broken(snapshot, previous):
         raise FileNotFoundError("verifier model missing")
 
     (settings.corpus_dir / "doc0.md").write_text(_doc(0, extra="Changed again."))
-    s = run_ingest(settings, audit_step=broken)
+    s = run_ingest(settings, audit_step=broken, embeddings=FakeEmbeddings())
     assert s.version == "v3" and "verifier model missing" in s.audit and open_snapshot(settings).version == "v3"
 
     (settings.corpus_dir / "doc0.md").write_text(_doc(0, extra="Changed once more."))
-    assert run_ingest(settings, audit=False, audit_step=audit_snapshot).audit == "disabled (--no-audit)"
+    assert run_ingest(settings, audit=False, audit_step=audit_snapshot, embeddings=FakeEmbeddings()).audit == "disabled (--no-audit)"
     assert len(calls) == 2
     (settings.corpus_dir / "doc0.md").write_text(_doc(0, extra="And again."))
-    assert run_ingest(settings).audit == "not run (no audit step given)"
+    assert run_ingest(settings, embeddings=FakeEmbeddings()).audit == "not run (no audit step given)"
 
 
 def test_services_hand_the_claim_audit_to_ingest(settings):
@@ -215,19 +216,19 @@ def test_domain_profile_is_copied_and_counts_as_input(settings):
     _corpus(settings, 2)
     profile = settings.corpus_dir / "domain.yaml"
     profile.write_text("name: magnesium\nsubject: [magnesium]\n")
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.version == "v1" and not s.failed  # the profile is not ingested as a document
     snap = open_snapshot(settings)
     assert (snap.path / "domain.yaml").read_text() == profile.read_text()
-    assert not run_ingest(settings, audit=False).changed  # unchanged profile: nothing to do
+    assert not run_ingest(settings, audit=False, embeddings=FakeEmbeddings()).changed  # unchanged profile: nothing to do
 
     profile.write_text("name: magnesium\nsubject: [magnesium, Mg]\n")
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.changed and s.version == "v2" and not (s.added or s.updated or s.removed) and s.reused == s.chunks
     assert "Mg" in (open_snapshot(settings).path / "domain.yaml").read_text()
 
     profile.unlink()
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.version == "v3" and not (open_snapshot(settings).path / "domain.yaml").exists()
 
 
@@ -296,7 +297,7 @@ def test_fetch_missing_entries_from_loopback(settings, loopback, dead_port):
     )
     # the dead port refuses at once; the timeout only bounds the loopback server's answers on a busy machine
     st = settings.model_copy(update={"fetch_online": True, "fetch_timeout": 60.0, "fetch_pmc_url": base + "/efetch?db=pmc&id={pmcid_num}"})
-    s = run_ingest(st, audit=False)
+    s = run_ingest(st, audit=False, embeddings=FakeEmbeddings())
     assert sorted(s.fetched) == ["doe2020_full", "webpage"]
     assert {d for d, _ in s.unavailable} == {"offline_one", "no_such_pmc"}
     assert all(r.startswith("unavailable") for _, r in s.unavailable)
@@ -306,14 +307,14 @@ def test_fetch_missing_entries_from_loopback(settings, loopback, dead_port):
     full = snap.documents()["doe2020_full"]
     assert full.meta["pmcid"] == "PMC7654321" and full.study_type == "rct"
     n = len(requests)
-    s = run_ingest(st, audit=False)  # present now: not downloaded again, nothing changed
+    s = run_ingest(st, audit=False, embeddings=FakeEmbeddings())  # present now: not downloaded again, nothing changed
     assert not s.changed and sum(1 for r in requests[n:] if "7654321" in r or "page.html" in r) == 0
 
 
 def test_fetch_off_reports_unavailable(settings):
     _corpus(settings, 1)
     (settings.corpus_dir / "manifest.yaml").write_text("documents:\n  - id: x\n    fetch: {pmcid: PMC7654321}\n")
-    s = run_ingest(settings, audit=False)
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     assert s.unavailable and s.unavailable[0][0] == "x" and s.added == ["doc0"]
 
 
@@ -348,7 +349,7 @@ run_ingest(s, audit=(phase == "flip"), embeddings=Slow(), audit_step=audit_snaps
 @pytest.mark.parametrize("phase", ["embed", "flip"])
 def test_kill_during_ingest_leaves_old_version(settings, tmp_path, phase):
     _corpus(settings, 2)
-    run_ingest(settings, audit=False)
+    run_ingest(settings, audit=False, embeddings=FakeEmbeddings())
     old = open_snapshot(settings)
     for i in range(2, 8):
         (settings.corpus_dir / f"doc{i}.md").write_text(_doc(i))
@@ -382,6 +383,6 @@ def test_kill_during_ingest_leaves_old_version(settings, tmp_path, phase):
     res = snap.collection().query(query_embeddings=[q], n_results=3)
     assert res["ids"][0] and set(res["ids"][0]) <= set(old.chunks)
 
-    s = run_ingest(settings, audit=False)  # the next ingest recovers and never reuses the dead version's name
+    s = run_ingest(settings, audit=False, embeddings=FakeEmbeddings())  # the next ingest recovers and never reuses the dead version's name
     assert s.version == ("v3" if phase == "flip" else "v2") and set(open_snapshot(settings).documents()) == {f"doc{i}" for i in range(1, 8)}
     assert not any(p.name.startswith(".") for p in (settings.store_dir / "snapshots").iterdir())

@@ -155,14 +155,19 @@ def test_batch_threads_use_both_cores_only_when_the_other_is_idle():
     from core.embeddings import batch_threads
     from core.settings import Settings
 
-    one = Settings().torch_threads
-    assert Settings().ingest.torch_threads == 0  # auto
-    assert batch_threads(0, cpus=2, load=0.3) == 2
-    assert batch_threads(0, cpus=2, load=1.0) == one  # one steady job holds the other core: OpenMP threads would wait on it
-    assert batch_threads(0, cpus=2, load=2.4) == one
-    assert batch_threads(0, cpus=2, load=0.9, busy_max=1.5) == 2  # the threshold is Settings.ingest.busy_cores_max
-    assert batch_threads(0, cpus=1, load=0.0) == one
-    assert batch_threads(3, cpus=2, load=5.0) == 3  # a positive setting is taken as given
+    auto = Settings()
+    one = auto.torch_threads
+    assert auto.ingest.torch_threads == 0  # auto
+
+    def ingest(**kw) -> Settings:
+        return auto.model_copy(update={"ingest": auto.ingest.model_copy(update=kw)})
+
+    assert batch_threads(auto, cpus=2, load=0.3) == 2
+    assert batch_threads(auto, cpus=2, load=1.0) == one  # one steady job holds the other core: OpenMP threads would wait on it
+    assert batch_threads(auto, cpus=2, load=2.4) == one
+    assert batch_threads(ingest(busy_cores_max=1.5), cpus=2, load=0.9) == 2  # the threshold is Settings.ingest.busy_cores_max
+    assert batch_threads(auto, cpus=1, load=0.0) == one
+    assert batch_threads(ingest(torch_threads=3), cpus=2, load=5.0) == 3  # a positive setting is taken as given
 
 
 def test_busy_cores_measures_now_within_the_machines_cores():

@@ -16,7 +16,7 @@ import numpy as np
 
 from core.cards import StudyCard, classify_sentence, dose_pattern, run_in_section
 from core.safety import suspect_reason
-from core.settings import ComposeSettings, get_settings
+from core.settings import ComposeSettings
 
 from chatbot.answer.sentences import (
     bm25_sentence_scores,
@@ -291,7 +291,7 @@ def compose(
     question: str,
     passages: list,
     embeddings,
-    cfg: ComposeConfig | None = None,
+    cfg: ComposeConfig,
     query: str | None = None,
     store_empty: bool = False,
     first_n: int = 1,
@@ -303,7 +303,6 @@ def compose(
     """Extractive cited answer to ``question`` (scored against ``query``, the standalone form);
     ``cards`` give sentence roles and source cards, ``intent`` what kind of sentence was asked for,
     ``boilerplate`` (the corpus profile's patterns) the article furniture never quoted."""
-    cfg = cfg or get_settings().compose
     if store_empty:
         return Composed(EMPTY_STORE, [], refused=True)
     furniture = re.compile("|".join(f"(?:{b})" for b in boilerplate), re.I) if boilerplate else None
