@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import MissingRerankerError
-from core.settings import Settings, get_settings
+from core.settings import RetrievalSettings, Settings
 
 from chatbot.fusion import standardised_sum
 
@@ -60,7 +60,7 @@ class CrossEncoderReranker:
         self.model = AutoModelForSequenceClassification.from_pretrained(str(path)).float().eval()
         self.max_length = max_length
         self.batch_size = batch_size
-        self.weights = weights or fusion_weights(get_settings())  # (cross-encoder, cosine, BM25)
+        self.weights = weights or _default_weights()  # (cross-encoder, cosine, BM25); the composition root passes Settings'
         self.bf16 = bf16  # autocast matmuls to bf16 (weights stay fp32), as the verifier and the embedder do; see core.precision
         # (query, text) -> logit, newest last. A claim-like question is searched three times (the answer's search,
         # then the claim check's literature-only search of the same words and its synonym query): the second
@@ -165,6 +165,13 @@ def reranker_or_none(settings: Settings) -> CrossEncoderReranker | None:
             _warned.add(key)
             log.warning("answering without the reranker (set MGC_RETRIEVAL__RERANK=false to silence this): %s", str(exc).splitlines()[0])
         return None
+
+
+def _default_weights() -> tuple[float, float, float]:
+    """The fusion weights' declared defaults (RetrievalSettings' fields, not the environment): a reranker built outside
+    the composition root (a benchmark, a test) fuses as the product does by default, and never reads global settings."""
+    f = RetrievalSettings.model_fields
+    return (f["rerank_weight"].default, f["rerank_dense_weight"].default, f["rerank_bm25_weight"].default)
 
 
 def fusion_weights(s: Settings) -> tuple[float, float, float]:

@@ -238,9 +238,6 @@ GLOBAL_SETTINGS_READERS = {
     # the process-wide torch thread count every model load applies; its callers in chatbot/audit/verifier.py and
     # chatbot/rerank.py (not ours to change here) pass no settings
     "core/embeddings.py:_settings_threads",
-    # the reranker's default fusion weights (chatbot/rerank.py is being changed on another branch)
-    "chatbot/rerank.py:<module>",  # its import
-    "chatbot/rerank.py:CrossEncoderReranker.__init__",
 }
 
 
