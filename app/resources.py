@@ -56,7 +56,7 @@ def _retriever(store_dir: str, version: str, settings_json: str):
     retriever = _services(settings_json).retriever(_snapshot(store_dir, version, settings_json))
     # load the embedding model and open the collection now, once per process, rather than
     # inside the first reader's question (a cold start costs tens of seconds on a busy CPU)
-    retriever.search("magnesium", k=1)
+    retriever.search("warm up", k=1)  # any words: this loads models, it asks nothing of the corpus (no topic in code)
     return retriever
 
 

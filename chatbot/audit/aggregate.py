@@ -451,11 +451,11 @@ def _figures_stated(item: EvidenceItem, claim: str, tolerance: float) -> bool:
         return False
     claimed = [q for q in checks.quantities(claim) if q.unit in {"%", "min", "h"}]
     reported = [q for q in checks.quantities(item.text) if q.unit in {"%", "min", "h"}]
-    return all(any(r.unit == q.unit and (_near(r.low, q, tolerance) or _near(r.high, q, tolerance)) for r in reported) for q in claimed)
 
+    def near(x: float, q) -> bool:
+        return checks._near(x, q.low, q.high, tolerance, 0.0)
 
-def _near(x: float, q, tolerance: float) -> bool:
-    return q.low * (1 - tolerance) <= x <= q.high * (1 + tolerance)
+    return all(any(r.unit == q.unit and (near(r.low, q) or near(r.high, q)) for r in reported) for q in claimed)
 
 
 def _other_species(item: EvidenceItem, claim: str) -> bool:

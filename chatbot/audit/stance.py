@@ -330,11 +330,17 @@ _ADMINISTRATION = (
 )
 
 
+@functools.lru_cache(maxsize=8)
+def _administration_tokens(forms: tuple[str, ...]) -> frozenset[str]:
+    """Tokens of the administration words and the profile's form names (once per profile, not once per passage)."""
+    return frozenset(_toks(_ADMINISTRATION + " " + " ".join(forms)))
+
+
 def _actor_share(actor: str, sentence: str, subject: list[str], profile: DomainProfile) -> float:
     """Share of what acts that the sentence names. Its own words count before the corpus's subject words, which every
     passage shares: "magnesium deficiency" is not named by "magnesium did not affect anxiety", nor "Glycine (the amino
     acid bonded to magnesium)" by "17 minutes shorter with magnesium". Brackets and words of administration aside."""
-    skip = _framing_tokens() | set(_toks(_ADMINISTRATION + " " + " ".join(profile.forms), profile))
+    skip = _framing_tokens() | _administration_tokens(tuple(profile.forms))
     words = set(_toks(re.sub(r"\([^)]*\)", " ", actor), profile)) - skip
     own = words - set(_toks(" ".join(subject), profile))
     want = own or words
