@@ -420,6 +420,7 @@ def load_settings(**overrides) -> Settings:
     ``ConfigError`` naming the variable, the value and the rule (every CLI prints it as ``error: …``),
     not a pydantic traceback."""
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     from core.errors import ConfigError
 
@@ -428,6 +429,8 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as exc:
         bad = "; ".join(f"MGC_{'__'.join(str(p) for p in e['loc']).upper()}={e.get('input')!r}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"invalid setting {bad}") from exc
+    except SettingsError as exc:  # a list or mapping setting given as something that is not JSON
+        raise ConfigError(f'invalid setting: {exc} (list and mapping settings take JSON, e.g. \'["a", "b"]\')') from exc
 
 
 @functools.lru_cache(maxsize=1)

@@ -329,3 +329,13 @@ def test_no_supported_from_parts_without_the_claims_effect_size():
     assert not _stated_by_parts([it], S, "Caffeine shortens alertness lapses by two fifths.")
     assert _stated_by_parts([it], S, "Caffeine shortens alertness lapses by around 17 minutes.")
     assert _stated_by_parts([it], S, "Caffeine shortens alertness lapses.")
+
+
+def test_a_list_setting_that_is_not_json_is_one_config_error(monkeypatch):
+    """A malformed list in the environment is a one-line error naming the field, not a pydantic-settings traceback."""
+    from core.errors import ConfigError
+    from core.settings import load_settings
+
+    monkeypatch.setenv("MGC_AUDIT__SUPPORTED_FROM_PARTS_EXCLUDED", "narrative-review")
+    with pytest.raises(ConfigError, match="audit.*JSON"):
+        load_settings()
