@@ -97,7 +97,19 @@ def claim_core(claim: str) -> tuple[str, str]:
     intervention, outcome = claim_frame(claim)
     core = _REPORTING.sub("", intervention)
     core = _LEADING_PHRASE.sub("", core) if core else core
-    return (core.strip(" ,;:") or intervention), outcome
+    bare = _TRAILING_POPULATION.sub("", outcome).strip(" ,;:") if intervention else outcome
+    return (core.strip(" ,;:") or intervention), bare or outcome
+
+
+# who an outcome was measured in, at the end of a claim ("suppressed ACTH secretion in healthy men", "… among older
+# adults"): the population is the condition checks' business, and a result sentence rarely repeats it ("ACTH was
+# suppressed from 22:00 to 07:00"). General English nouns for who or what is studied, not any one topic's.
+_TRAILING_POPULATION = re.compile(
+    r"\s+(?:in|among|of|for)\s+(?:(?:the|a|an|all|some|most|many|otherwise|healthy|older|elderly|young|younger|adult|"
+    r"[\w-]+-(?:aged|old)|\w+)\s+){0,3}?(?:men|women|adults|children|people|persons|patients|participants|subjects|"
+    r"volunteers|individuals|infants|adolescents|students|athletes|players|residents|mice|rats|animals|dogs|cats)\b[^,;]*$",
+    re.I,
+)
 
 
 def claim_frame_text(claim: str, keys: Sequence[str] = ()) -> str:

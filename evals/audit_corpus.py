@@ -467,6 +467,8 @@ def score(claims: list[GoldClaim], matches: list[list[ClaimRecord]], literature:
                     "features": dict(rec.features),
                     "reason": rec.reason or " | ".join(rec.reasons),
                     "evidence_docs": ev_docs,
+                    # what the audit quoted, so a reader of claims.jsonl sees why (not only which documents)
+                    "evidence": [{"doc_id": e.doc_id, "stance": e.stance, "text": e.text} for e in rec.evidence],
                     "cited_doc_in_evidence": bool(cited & set(ev_docs)),
                 }
             )

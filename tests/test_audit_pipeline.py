@@ -516,3 +516,33 @@ def test_claim_from_question():
 )
 def test_claim_from_question_is_generic(q, claim):
     assert claim_from_question(q) == claim
+
+
+# ---------------------------------------------------------------------------- what the audit retrieves for a claim
+
+
+def test_retrieval_adds_a_retrieved_papers_result_and_other_papers_null_results():
+    """A paper's methods chunk ranks first while its result sits in another chunk, and a paper that found no change
+    on the claim's outcome shares little else with the claim's wording: both reach the judge."""
+    from types import SimpleNamespace
+
+    from chatbot.audit.pipeline import _retrieve
+
+    methods = lit("zinc", "Healthy men received an overnight zinc infusion or placebo, and cortisol secretion was sampled hourly by zinc teams.")
+    methods.section = "Methods"
+    result = lit("zinc", "Cortisol secretion fell from 22:00 to 07:00.")
+    result.chunk_id, result.section = "zinc-results", "Results"
+    null = lit("other", "With zinc, cortisol showed no change and did not differ from placebo.")
+    null.section = "Results"
+    aspirin = lit("aspirin", "Cortisol showed no change with aspirin and did not differ from placebo.")  # another agent: no rival
+    aspirin.section = "Results"
+    noise = [lit(f"n{i}", f"Zinc zinc supplementation study {i} of healthy men and overnight sleep.") for i in range(8)]
+
+    class Snapshotted(FakeRetriever):
+        snapshot = SimpleNamespace(ordered_chunks=lambda: [methods, result, null, aspirin, *noise])
+
+    r = Snapshotted([methods, *noise, aspirin, null])  # the result chunk is never returned by a search
+    found = [getattr(p, "chunk", p) for p in _retrieve("Zinc supplementation lowers cortisol in healthy men.", r, 4)]
+    got = {(c.doc_id, c.chunk_id) for c in found}
+    assert ("zinc", "zinc-results") in got
+    assert any(doc == "other" for doc, _ in got) and not any(doc == "aspirin" for doc, _ in got)

@@ -235,6 +235,29 @@ def test_a_condition_matched_study_reporting_otherwise_makes_it_conflicting():
     assert _decide_on([up, null]).finding == "conflicting"
 
 
+def test_a_study_reporting_otherwise_under_other_conditions_keeps_it_from_supported():
+    """A claim stated more generally than the studies that support it: a null result on the same outcome under another
+    route makes it conflicting, and the reason names the condition that differs."""
+    route = C.Finding("route", "mismatch", "route differs: given intravenously, not by mouth")
+    up = _parts_item("up", "In shift workers, caffeine significantly raised alertness scores.", agree=0.95, oppose=0.03)
+    iv = _parts_item("iv", "Alertness scores showed no changes with intravenous caffeine.", agree=0.02, oppose=0.95, findings=[route])
+    v = _decide_on([up, iv])
+    assert v.finding == "conflicting", v.reason
+    assert "otherwise under other conditions (route differs: given intravenously, not by mouth)" in v.reason
+    assert [e.chunk.doc_id for e in v.evidence] == ["up", "iv"]
+
+
+def test_a_result_sentence_that_leaves_what_acted_implicit_counts_what_the_paper_studies():
+    from chatbot.audit.stance import NEUTRAL, _frame_relevance
+
+    claim_actor = "Intravenous caffeine"
+    sentence = "Alertness scores rose from 22:00 to 07:00."
+    assert _frame_relevance(claim_actor, sentence, 1.0, [], NEUTRAL) == 0.0
+    assert _frame_relevance(claim_actor, sentence, 1.0, [], NEUTRAL, paper="intravenous caffeine, 200 mg at night") == 1.0
+    # a paper on something else lends nothing
+    assert _frame_relevance(claim_actor, sentence, 1.0, [], NEUTRAL, paper="melatonin, 3 mg at night") == 0.0
+
+
 def test_no_supported_from_parts_under_other_conditions_or_against_numbers():
     form = _parts_item("up", "In shift workers, caffeine significantly raised alertness scores.", 0.95, 0.03, [FORM])
     assert _decide_on([form]).finding != "supported"
@@ -282,6 +305,11 @@ def test_a_missing_direction_classifier_is_said_once_and_the_verifier_decides(se
         ("Pooled trials in older adults found that caffeine shortened the time taken to fall asleep.", "caffeine", "the time taken to fall asleep"),
         ("In a crossover study of people aged 60-80, oral caffeine increased reaction speed.", "oral caffeine", "reaction speed"),
         ("Caffeine raises alertness scores.", "Caffeine", "alertness scores"),
+        # who the outcome was measured in is a condition: "ACTH was suppressed" reports on "ACTH secretion in healthy men"
+        ("An overnight caffeine infusion suppressed ACTH secretion in healthy men.", "An overnight caffeine infusion", "ACTH secretion"),
+        ("Caffeine lengthened time in slow-wave sleep among older adults aged 60-80.", "Caffeine", "time in slow-wave sleep"),
+        # ... but not an outcome's own "in": the time is spent in slow-wave sleep
+        ("Caffeine increased time in slow-wave sleep.", "Caffeine", "time in slow-wave sleep"),
     ],
 )
 def test_claim_core_leaves_out_reporting_clauses_and_leading_conditions(claim, actor, outcome):

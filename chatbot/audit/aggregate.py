@@ -28,6 +28,7 @@ from chatbot.audit.decision import DecisionModel, plain
 from chatbot.audit.features import deciding_items
 from chatbot.audit.stance import NEI, EvidenceItem, finding_text
 from core import study_types
+from core.direction import claim_core
 from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
 from core.text import split_clauses
 
@@ -256,7 +257,7 @@ def decide(
     p_s, p_c, p_n = probs["supported"], probs["contradicted"], probs["no_evidence"]
     base = _base_finding(claim, by, probs, model.supported_threshold, s)
     refute = _counted_refutations(by["refute"], s)
-    finding, evidence, reason, base = _finding_from_base(base, by, refute, s)
+    finding, evidence, reason, base = _finding_from_base(base, by, refute, s, framed=bool(claim_core(claim)[0]))
     if not finding and other and not support:
         finding, evidence, reason = _extrapolated(claim, items, other, s, profile)
     if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
@@ -306,13 +307,15 @@ def _counted_refutations(refute: list[EvidenceItem], s) -> list[EvidenceItem]:
     outcome, so they count at any overlap; a null result's sentence must be about the claim like any other.
     The direction classifier's reading counts as an explicit check: it reads one thing (which way the outcome
     went), where the verifier's REFUTES mixes paraphrase with refutation."""
-    refute = [i for i in refute if i.quote_relevance >= s.contradiction_relevance_min or _numbers_against(i)]
+    refute = [i for i in refute if _refuting_relevance(i) >= s.contradiction_relevance_min or _numbers_against(i)]
     if refute and not any(_explicit(i) or i.oppose >= s.direction_refute_min for i in refute) and len(_docs(refute)) < s.contradicted_min_docs:
         refute = []
     return refute
 
 
-def _finding_from_base(base: str, by: dict[str, list[EvidenceItem]], refute: list[EvidenceItem], s) -> tuple[str, list[EvidenceItem], str, str]:
+def _finding_from_base(
+    base: str, by: dict[str, list[EvidenceItem]], refute: list[EvidenceItem], s, framed: bool = True
+) -> tuple[str, list[EvidenceItem], str, str]:
     """(finding, evidence, reason, base) where the leaning has the evidence to back it; finding "" otherwise
     (and a "contradicted" leaning without a counted refutation becomes "no_evidence")."""
     support, other = by["support"], by["other_conditions"]
@@ -324,14 +327,32 @@ def _finding_from_base(base: str, by: dict[str, list[EvidenceItem]], refute: lis
         # fewer of the claim's words ("an inorganic salt can be as bioavailable as organic salts")
         # (as surely as a refutation that would contradict the claim on its own: a sentence listing what a review covered,
         # "… sleepiness, and falling asleep during the day", read at 0.84 against "shortened the time taken to fall asleep")
-        reported_against = [i for i in by["refute"] if i.oppose >= s.direction_contradicted_min and i.outcome_relevance >= s.direction_outcome_min]
+        reported_against = [
+            i
+            for i in by["refute"]
+            if i.oppose >= s.direction_contradicted_min and i.outcome_relevance >= s.direction_outcome_min and _about_the_claim(i, s, framed)
+        ]
         rival = [i for i in _one_per_doc(strong_against + reported_against) if i.chunk.doc_id not in set(_docs(ev))]
-        if rival:  # never hide a condition-matched study that reports otherwise behind a "supported"
-            evidence = ev + rival
-            reason = (
-                f"studies disagree: {_cite(ev, evidence)} support{'s' if len(ev) == 1 else ''} it, "
-                f"{_cite(rival, evidence)} report{'s' if len(rival) == 1 else ''} otherwise"
-            )
+        # ... nor one that reports the outcome going the other way (or unchanged) under other conditions: the claim is
+        # stated more generally than the studies that support it ("magnesium supplementation lowers cortisol" beside
+        # "cortisol secretion showed no changes" with intravenous magnesium), and the reader is told which condition differs
+        elsewhere = [
+            i
+            for i in _one_per_doc(by["refute_other"])
+            if i.oppose >= s.direction_contradicted_min
+            and i.outcome_relevance >= s.direction_outcome_min
+            and _about_the_claim(i, s, framed)
+            and i.chunk.doc_id not in set(_docs(ev + rival))
+            and {f.kind for f in i.conditions()} <= set(s.rival_condition_kinds)
+        ]
+        if rival or elsewhere:  # never hide a study that reports otherwise behind a "supported"
+            evidence = ev + rival + elsewhere
+            reason = f"studies disagree: {_cite(ev, evidence)} support{'s' if len(ev) == 1 else ''} it, "
+            if rival:
+                reason += f"{_cite(rival, evidence)} report{'s' if len(rival) == 1 else ''} otherwise"
+            if elsewhere:
+                verb = "reports" if len(elsewhere) == 1 else "report"
+                reason += f"{'; ' if rival else ''}{_cite(elsewhere, evidence)} {verb} otherwise under other conditions ({condition_summary(elsewhere)})"
             return "conflicting", evidence, reason, base
         evidence = ev + _one_per_doc(other)
         return "supported", evidence, f"{_n_studies(ev)} state{'s' if len(ev) == 1 else ''} it under the claim's conditions ({_cite(ev, evidence)})", base
@@ -356,6 +377,15 @@ def _finding_from_base(base: str, by: dict[str, list[EvidenceItem]], refute: lis
     if base == "contradicted":
         base = "no_evidence"
     return "", [], "", base
+
+
+def _about_the_claim(item: EvidenceItem, s, framed: bool) -> bool:
+    """The sentence is about what the claim says acts (``frame_relevance``: half of what acts, with the outcome) or carries
+    enough of the claim's words to refute it: a result on the same outcome for another agent ("aspirin lowered the risk of
+    cancer" for a claim on an infection and cancer risk) is no rival. ``framed``: the claim names what acts; one that
+    does not ("organic salts are absorbed better than inorganic ones") has the whole claim as its outcome, which
+    ``outcome_relevance`` already asks of the sentence."""
+    return not framed or item.frame_relevance > 0 or item.quote_relevance >= s.contradiction_relevance_min
 
 
 def _extrapolated(claim: str, items: Sequence[EvidenceItem], other: list[EvidenceItem], s, profile) -> tuple[str, list[EvidenceItem], str]:
@@ -475,9 +505,17 @@ def _refuted_by_parts(refute: Sequence[EvidenceItem], s) -> bool:
         not i.conditions()
         and i.oppose >= s.direction_contradicted_min
         and i.outcome_relevance >= s.direction_outcome_min
-        and i.quote_relevance >= s.contradiction_relevance_min
+        and _refuting_relevance(i) >= s.contradiction_relevance_min
         for i in refute
     )
+
+
+def _refuting_relevance(item: EvidenceItem) -> float:
+    """How much of the claim a refuting sentence is about: its share of the claim's words, or, for a reading of the
+    reported direction, of what acts and the outcome (``frame_relevance``) — a result names those, not the claim's
+    population or design ("stress scores fell … in both arms, with no statistical difference" against "adding B6
+    lowered stress scores more across all stressed adults in the trial")."""
+    return max(item.quote_relevance, item.frame_relevance) if item.by_direction else item.quote_relevance
 
 
 def _numbers_against(item: EvidenceItem) -> bool:

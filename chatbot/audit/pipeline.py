@@ -22,7 +22,7 @@ from chatbot.audit.aggregate import FINDINGS, VERDICTS, Verdict, decide, gap_ver
 from chatbot.audit.claims import claims_from_snapshot, is_checkworthy
 from chatbot.audit.features import claim_features
 from chatbot.audit.direction import direction_pairs, outcome_keys
-from core.direction import claim_frame
+from core.direction import claim_core, claim_frame
 from core.text import without_quantities
 from chatbot.audit.stance import assess, verifier_pairs
 from core.audit_report import AUDIT_FILE, AuditReport, ClaimFlag, ClaimRecord
@@ -71,46 +71,90 @@ def _retrieve(text: str, retriever, k: int, profile: DomainProfile | None = None
         seen = {getattr(p, "chunk", p).chunk_id for p in passages}
         extra = [p for p in retriever.search(bare, k=k, filters=literature_filters()) if getattr(p, "chunk", p).chunk_id not in seen]
         passages += extra[:2]
+    passages += _null_results(bare, passages, retriever, k, profile)
     passages += _result_siblings(text, passages, retriever, profile)
     return [p for p in passages if getattr(getattr(p, "chunk", p), "role", "") == "literature"]
 
 
-def _result_siblings(text: str, passages: list[Any], retriever, profile: DomainProfile, limit: int = 3) -> list[Any]:
-    """Results sections of retrieved papers that report a number, or a significant effect, on the claim's topic.
+# the words a study uses to report that an outcome did not move: a query for them finds the null results a claim of an
+# effect must be weighed against, which share few words with a claim that states a change
+_NULL_QUERY = "unchanged no change did not differ no significant difference"
 
-    A paper's background chunk often ranks first while its numbers sit in another chunk; for a
-    claim with a percentage (or a claim of no effect) those results decide the verdict, so they are
-    fetched from the snapshot the retriever reads (same papers only: this widens no search).
+
+def _null_results(claim: str, passages: list[Any], retriever, k: int, profile: DomainProfile, limit: int = 2) -> list[Any]:
+    """Up to ``limit`` passages, from papers not yet retrieved, that report the claim's outcome unchanged. A claim that
+    states an effect ("magnesium lowers cortisol") retrieves the studies that found one; a study that found none on the
+    same outcome ("cortisol secretion showed no changes") shares little else with its wording and ranked 31st here."""
+    actor, outcome = claim_core(claim)
+    if not actor or checks._NULL_RE.search(claim) or not outcome:
+        return []
+    from chatbot.audit.stance import _actor_share
+
+    docs = {getattr(p, "chunk", p).doc_id for p in passages}
+    subject = list(profile.subject)
+
+    def same_agent(c) -> bool:  # a null result on the outcome of another agent (aspirin and cancer risk) is no rival
+        return max(_actor_share(actor, c.text, subject, profile), _actor_share(actor, c.title or "", subject, profile)) >= 0.5
+
+    found = retriever.search(f"{outcome} {_NULL_QUERY}", k=k, filters=literature_filters())
+    return [p for p in found if getattr(p, "chunk", p).doc_id not in docs and same_agent(getattr(p, "chunk", p))][:limit]
+
+
+def _result_siblings(text: str, passages: list[Any], retriever, profile: DomainProfile, limit: int = 3) -> list[Any]:
+    """Results passages of retrieved papers that report on the claim's outcome (a figure, a significant effect against
+    a claimed null, or a result or conclusion sentence naming the outcome), papers in retrieval order.
+
+    A paper's background or methods chunk often ranks first while its result sits in another chunk ("Blood was
+    sampled for ACTH …" retrieved, "ACTH was suppressed from 22:00 to 07:00" not); that result decides the finding,
+    so it is fetched from the snapshot the retriever reads (same papers only: this widens no search).
     """
     snap = getattr(retriever, "snapshot", None)
+    if snap is None or limit <= 0:
+        return []
     has_pct = bool(re.search(r"\d\s*%", text))
     claims_null = bool(checks._NULL_RE.search(text))
-    if snap is None or not (has_pct or claims_null):
-        return []
 
-    # the claim's outcome words ("reduces anxiety by 32%" → anxiety): a results passage reporting a figure on them is
-    # what an "unsupported" finding quotes as the closest reported result, even when no figure matches the claim's
+    # the claim's outcome words ("reduces anxiety by 32%" → anxiety): a results passage reporting on them is what the
+    # finding quotes as the closest reported result, even when no figure matches the claim's
     _, outcome = claim_frame(without_quantities(text))
     outcome_words = checks.content_words(outcome) - checks.content_words(" ".join(profile.subject))
+    groups = profile.outcome_groups(outcome)
+
+    def sentences(c) -> list[str]:
+        return [c.text[a:b] for a, b in c.sentences or [(0, len(c.text))]]
+
+    def on_outcome(sentence: str) -> bool:
+        words = checks.content_words(sentence)
+        return bool(words & outcome_words) or bool(groups & profile.outcome_groups(sentence))
+
+    def result_on_outcome(c) -> bool:
+        from core.cards import classify_sentence
+
+        return any(on_outcome(x) and classify_sentence(x, c.section or "") in {"result", "conclusion"} for x in sentences(c))
 
     def figure_on_outcome(c) -> bool:
-        return any(_FIGURE.search(c.text[a:b]) and checks.content_words(c.text[a:b]) & outcome_words for a, b in c.sentences or [(0, len(c.text))])
+        return any(_FIGURE.search(x) and checks.content_words(x) & outcome_words for x in sentences(c))
 
     def decides(c) -> bool:
         return bool(
             (has_pct and (checks.numeric_consistency(text, c.text, profile=profile) or figure_on_outcome(c)))
             or (claims_null and checks.effect_against_null_claim(text, c.text, profile))
+            or result_on_outcome(c)
         )
 
     have = {getattr(p, "chunk", p).chunk_id for p in passages}
     docs = list(dict.fromkeys(getattr(p, "chunk", p).doc_id for p in passages))
-    out: list[Any] = []
+    by_doc: dict[str, list[Any]] = {}
     for c in snap.ordered_chunks():
-        if len(out) >= limit:
-            break
-        if c.doc_id in docs and c.chunk_id not in have and c.role == "literature" and decides(c):
-            out.append(c)
-            have.add(c.chunk_id)
+        if c.doc_id in docs and c.chunk_id not in have and c.role == "literature":
+            by_doc.setdefault(c.doc_id, []).append(c)
+    out: list[Any] = []
+    for d in docs:
+        for c in by_doc.get(d, []):
+            if len(out) >= limit:
+                return out
+            if decides(c):
+                out.append(c)
     return out
 
 

@@ -326,7 +326,9 @@ def _outcome_relevance(outcome: str, groups: set[str], sentence: str, subject: l
 # "magnesium" name the same agent), so a result sentence need not repeat them
 _ADMINISTRATION = (
     "oral orally intravenous intravenously infusion infused supplement supplements supplemental supplementation "
-    "tablet tablets capsule capsules daily dose doses taking taken given"
+    "tablet tablets capsule capsules daily dose doses taking taken given "
+    # ... and when or how long: "an overnight infusion" acted as "the infusion" did
+    "overnight nightly night-long bedtime weekly chronic acute single long-term short-term"
 )
 
 
@@ -347,13 +349,21 @@ def _actor_share(actor: str, sentence: str, subject: list[str], profile: DomainP
     return len(want & set(_toks(sentence, profile))) / len(want) if want else 0.0
 
 
-def _frame_relevance(actor: str, sentence: str, outcome_relevance: float, subject: list[str], profile: DomainProfile) -> float:
+def _frame_relevance(actor: str, sentence: str, outcome_relevance: float, subject: list[str], profile: DomainProfile, paper: str = "") -> float:
     """How much of a claim's core a result sentence names: the mean of its share of what acts (``_actor_share``, at
     least half of it, else 0) and its outcome relevance. A claim with no effect verb has no frame to go by (0: its quote
-    relevance decides), since its "outcome" is the whole claim and one shared outcome word is not enough."""
+    relevance decides), since its "outcome" is the whole claim and one shared outcome word is not enough.
+
+    ``paper``: the intervention the corpus records for the paper (its front matter). A result sentence often leaves
+    what acted implicit ("ACTH was suppressed from 22:00 to 07:00" in a paper on magnesium infusion); what the paper
+    gave counts for it then. Not the paper's title: on SciFact a title naming the claim's exposure lent its words to a
+    sentence about another outcome ("infants screened for PDA were treated more often", read against "screening
+    increases in-hospital mortality") and made one false "supported"."""
     if not actor:
         return 0.0
     share = _actor_share(actor, sentence, subject, profile)
+    if share < 0.5 and paper:
+        share = max(share, _actor_share(actor, paper, subject, profile))
     return (share + outcome_relevance) / 2 if share >= 0.5 else 0.0
 
 
@@ -443,7 +453,8 @@ def assess(
         # result went, and is less sure whose result it is ("intracellular magnesium rose" is no result on cholesterol)
         read = focus(claim, text, keys)  # the sentence the direction was read from
         item.outcome_relevance = on[i]
-        item.frame_relevance = _frame_relevance(actor, read, item.outcome_relevance, subject, profile)
+        paper = str((c.meta or {}).get("intervention") or "")  # what the corpus says the paper gave (not its title: below)
+        item.frame_relevance = _frame_relevance(actor, read, item.outcome_relevance, subject, profile, paper)
         item.agree, item.oppose = (round(float(x), 4) for x in (ao[i] if on[i] >= a.direction_outcome_min else (0.0, 0.0)))
         # a stance from the reported direction is gated on what acts and the outcome, not on the claim's condition words
         item.by_direction = max(item.agree, item.oppose) >= min(a.direction_support_min, a.direction_refute_min)
