@@ -117,6 +117,13 @@ class DomainProfile(BaseModel):
         low = text.lower()
         return {name for name, keys in self.outcomes.items() if any(re.search(r"\b" + re.escape(k.lower()), low) for k in keys)}
 
+    def topic_synonyms(self, text: str) -> list[tuple[str, str]]:
+        """The synonym entries whose term the text uses, less forms and the subject: those are conditions every
+        passage of the corpus shares, not what the text is about ("gastrointestinal" → "side effects adverse events
+        diarrhoea"; not "glycinate" → "diglycinate chelate")."""
+        low = text.lower()
+        return [(k, v) for k, v in self.synonyms.items() if k.lower() in low and not self.forms_in(k) and not self.mentions_subject(k)]
+
     def expand_query(self, text: str) -> str | None:
         low = text.lower()
         extra = [v for k, v in self.synonyms.items() if k.lower() in low]

@@ -490,3 +490,22 @@ def test_closest_result_quotes_the_clause_that_bears_on_the_claim():
     listing = "Serum levels stayed high for six hours; anxiety scores fell by 12% with magnesium glycinate; sleep was not measured."
     v = run([item("rct1", "rct", UNDECIDED, text=listing, claim=claim)], claim)
     assert "the closest reported result: “anxiety scores fell by 12% with magnesium glycinate” [1]" in v.reason
+
+
+def test_a_claim_in_other_words_than_the_studies_is_answered_with_their_reported_figure():
+    """'Zero gastrointestinal discomfort' against a trial whose results say 'no reported adverse events': the profile's
+    other words for the claim's topic make the trial on topic, and its reported figure is what the reason quotes."""
+    from core.domain import DomainProfile
+
+    profile = DomainProfile(subject=["zinc"], synonyms={"gastrointestinal": "side effects adverse events diarrhoea"})
+    claim = "In real-world use, zinc repeatedly demonstrates zero gastrointestinal discomfort."
+    text = "Thirty adults took zinc or placebo for two weeks. Adherence was complete (100%) and there were no reported adverse events."
+    c = chunk("trial", "rct", text)
+    c.sentences = [(0, 48), (49, len(text))]
+    c.section = "Results"
+    it = EvidenceItem(chunk=c, text=text[:48], probs=UNDECIDED, relevance=0.1, weight=study_weight("rct", False, S), quote_relevance=0.0)
+    it.stance, it.reasons = decide_stance(it.probs, it.findings, S, 0.0)
+    v = decide(claim, [it], features([it], claim), MODEL, S, profile=profile)
+    assert v.finding == "unsupported", v.reason
+    assert "the closest reported result: “Adherence was complete (100%) and there were no reported adverse events.”" in v.reason
+    assert decide(claim, [it], features([it], claim), MODEL, S).finding == "not_covered"  # without the profile's words

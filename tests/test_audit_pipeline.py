@@ -546,3 +546,25 @@ def test_retrieval_adds_a_retrieved_papers_result_and_other_papers_null_results(
     got = {(c.doc_id, c.chunk_id) for c in found}
     assert ("zinc", "zinc-results") in got
     assert any(doc == "other" for doc, _ in got) and not any(doc == "aspirin" for doc, _ in got)
+
+
+def test_a_term_the_studies_use_other_words_for_is_no_gap():
+    """'gastrointestinal' is in no study, but the profile's other words for it are: the claim is on the studies' topic."""
+    from chatbot.audit.pipeline import _named_otherwise
+    from core.domain import DomainProfile
+
+    profile = DomainProfile(subject=["zinc"], synonyms={"gastrointestinal": "side effects adverse events", "zinc": "Zn2+"})
+    studies = [lit("a", "There were no reported adverse events in either arm.")]
+    snap = Snapshot(settings=Settings(), version="v", path=None, manifest={}, chunks={c.chunk_id: c for c in studies})
+    assert _named_otherwise("gastrointestinal", profile, snap)
+    assert not _named_otherwise("hepatotoxicity", profile, snap)  # no other words for it
+    other = [lit("b", "Serum zinc rose.")]
+    elsewhere = Snapshot(settings=Settings(), version="w", path=None, manifest={}, chunks={c.chunk_id: c for c in other})
+    assert not _named_otherwise("gastrointestinal", profile, elsewhere)
+
+
+def test_topic_synonyms_leave_out_forms_and_the_subject():
+    from core.domain import DomainProfile
+
+    p = DomainProfile(subject=["zinc"], forms={"gluconate": ["gluconate"]}, synonyms={"gluconate": "gluconic", "zinc": "Zn", "cold": "rhinovirus"})
+    assert p.topic_synonyms("Zinc gluconate shortens a cold") == [("cold", "rhinovirus")]

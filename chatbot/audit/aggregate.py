@@ -173,8 +173,7 @@ def _closest(items: Sequence[EvidenceItem], claim: str, min_relevance: float, pr
     intervention, outcome = claim_frame(without_quantities(claim))
     topic = without_quantities(claim)
 
-    expanded = profile.expand_query(outcome) if profile is not None else None
-    synonyms = set(re.findall(r"[a-z]{4,}", expanded[len(outcome) :].lower())) if expanded else set()
+    synonyms = set(_topic_words(outcome, profile))  # the outcome's other names (a form's or the subject's are no outcome)
 
     groups = profile.outcome_groups(outcome) if profile is not None else set()
 
@@ -193,7 +192,7 @@ def _closest(items: Sequence[EvidenceItem], claim: str, min_relevance: float, pr
         figure = int(wants_number and kind == 2 and bool(_NUMBER_UNIT.search(quote)) and (outcome_share > 0 or topical >= min_relevance))
         return figure, topical + outcome_share + result + stated + 0.1 * i.weight
 
-    best = max(((i, quote, kind) for i in items for quote, kind in _result_options(i, claim, min_relevance)), key=key)
+    best = max(((i, quote, kind) for i in items for quote, kind in _result_options(i, claim, min_relevance, profile)), key=key)
     return best[0], best[1]
 
 
@@ -221,7 +220,7 @@ def _clauses(sentences: Sequence[str]) -> list[str]:
     return [c.strip() for s in sentences for c in split_clauses(s) if len(c.strip()) > 20]
 
 
-def _result_options(item: EvidenceItem, claim: str, min_relevance: float) -> list[tuple[str, int]]:
+def _result_options(item: EvidenceItem, claim: str, min_relevance: float, profile=None) -> list[tuple[str, int]]:
     """What one study reports near the claim, each with how surely it is a reported result (2: a result or
     conclusion; 1: a statement of fact; 0: only background, aims, methods or notes): the result clauses of the judged
     window, and those of the study's passage that carry at least ``min_relevance`` of the claim's words (the passage
@@ -235,7 +234,14 @@ def _result_options(item: EvidenceItem, claim: str, min_relevance: float) -> lis
     suspect = set((c.meta or {}).get("suspect_sentences") or [])  # text addressed to the reader or the system
     candidates = [c.text[a:b].strip() for k, (a, b) in enumerate(c.sentences or []) if k not in suspect]
     topic = without_quantities(claim)
-    more = [x for x in _clauses(_results_among(candidates, c)) if x not in own and relevance(topic, x) >= min_relevance]
+    # the claim's topic in the corpus's other words counts as the topic ("no reported adverse events" for a claim of
+    # "zero gastrointestinal discomfort")
+    others = set(re.findall(r"[a-z]{4,}", " ".join(v for _, v in profile.topic_synonyms(topic)).lower())) if profile is not None else set()
+    more = [
+        x
+        for x in _clauses(_results_among(candidates, c))
+        if x not in own and (relevance(topic, x) >= min_relevance or others & set(re.findall(r"[a-z]{4,}", x.lower())))
+    ]
     if own or more:
         return [(x, 2) for x in own + more]
     sents = [item.text[a:b].strip() for a, b in split_sentences(item.text)]
@@ -403,7 +409,7 @@ def _unsupported_or_not_covered(
 ) -> tuple[str, list[EvidenceItem], str]:
     """No finding yet: "unsupported" with the closest reported result when a study is on the claim's topic, else
     "not_covered". ``leans_supported``: the decision layer's supported probability is its largest."""
-    related = [i for i in items if _on_topic(i, s)]
+    related = [i for i in items if _on_topic(i, s, _topic_words(claim, profile))]
     if not related:
         return "not_covered", [], "nothing in the corpus's studies addresses this claim"
     picked = _closest(related, claim, s.relevance_min, profile)
@@ -424,11 +430,25 @@ def _unsupported_or_not_covered(
     return "unsupported", evidence, reason
 
 
-def _on_topic(item: EvidenceItem, s) -> bool:
+def _on_topic(item: EvidenceItem, s, others: frozenset[str] = frozenset()) -> bool:
     """The study is on the claim's topic: its sentence carries the claim's words, its passage most of them, or its
     sentence is about the claim's very outcome in other words (the corpus profile's outcome group: "the time it takes
-    to fall asleep" and "sleep onset latency"), which a claim's topic words alone miss."""
-    return item.quote_relevance >= s.relevance_min or item.relevance >= s.topic_min or item.outcome_relevance >= 1.0
+    to fall asleep" and "sleep onset latency"), which a claim's topic words alone miss. ``others``: the profile's other
+    words for the claim's topic terms (``_topic_words``): a results passage using them is on the topic too ("no reported
+    adverse events" for "zero gastrointestinal discomfort")."""
+    on = item.quote_relevance >= s.relevance_min or item.relevance >= s.topic_min or item.outcome_relevance >= 1.0
+    if on or not others:
+        return on
+    c = item.chunk
+    results = _results_among([c.text[a:b] for a, b in c.sentences or [(0, len(c.text))]], c)
+    return any(others & set(re.findall(r"[a-z]{4,}", x.lower())) for x in results)
+
+
+def _topic_words(claim: str, profile) -> frozenset[str]:
+    """The corpus profile's other words for the claim's topic terms (forms and the subject aside)."""
+    if profile is None:
+        return frozenset()
+    return frozenset(re.findall(r"[a-z]{4,}", " ".join(v for _, v in profile.topic_synonyms(claim)).lower()))
 
 
 def _figure_note(claim: str, items: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem], s, profile) -> tuple[str, list[EvidenceItem]]:

@@ -64,6 +64,7 @@ def _retrieve(text: str, retriever, k: int, profile: DomainProfile | None = None
         seen = {getattr(p, "chunk", p).chunk_id for p in passages}
         extra = [p for p in retriever.search(expanded, k=k, filters=literature_filters()) if getattr(p, "chunk", p).chunk_id not in seen]
         passages += extra[:2]
+    passages += _in_corpus_words(text, passages, retriever, k, profile)
     bare = without_quantities(text)
     if bare != text and len(bare.split()) >= 3:
         # a claim's figures and doses pull methods passages that state doses; the same claim without them finds the
@@ -74,6 +75,39 @@ def _retrieve(text: str, retriever, k: int, profile: DomainProfile | None = None
     passages += _null_results(bare, passages, retriever, k, profile)
     passages += _result_siblings(text, passages, retriever, profile)
     return [p for p in passages if getattr(getattr(p, "chunk", p), "role", "") == "literature"]
+
+
+def _in_corpus_words(claim: str, passages: list[Any], retriever, k: int, profile: DomainProfile, limit: int = 3, queries: int = 3) -> list[Any]:
+    """Up to ``limit`` result passages, of studies the claim's own wording did not reach, found by the claim's profile
+    terms alone with the corpus's other words for them ("gastrointestinal tolerated side effects adverse events
+    diarrhoea"): the whole claim with every expansion appended is a query its other terms (the product, the form)
+    dominate. A hit counts by its study's passage that reports a result in those words (the search often ranks the
+    methods passage that lists adverse events as an outcome first; "there were no reported adverse events" is what
+    answers the claim). At most ``queries`` terms are searched; forms and the subject are not topics."""
+    from core.cards import classify_sentence
+
+    terms = profile.topic_synonyms(claim)[:queries]
+    snap = getattr(retriever, "snapshot", None)
+    if not terms or snap is None:
+        return []
+    docs = {getattr(p, "chunk", p).doc_id for p in passages}
+
+    def reports(c, words: set[str]) -> bool:
+        return any(
+            words & set(re.findall(r"[a-z]{4,}", c.text[a:b].lower())) and classify_sentence(c.text[a:b], c.section or "") in {"result", "conclusion"}
+            for a, b in c.sentences or [(0, len(c.text))]
+        )
+
+    out: list[Any] = []
+    for key, more in terms:
+        words = set(re.findall(r"[a-z]{4,}", f"{key} {more}".lower()))
+        hits = [getattr(p, "chunk", p).doc_id for p in retriever.search(f"{key} {more}", k=k, filters=literature_filters())]
+        for d in dict.fromkeys(h for h in hits if h not in docs):
+            found = next((c for c in snap.ordered_chunks() if c.doc_id == d and c.role == "literature" and reports(c, words)), None)
+            if found is not None and len(out) < limit:
+                docs.add(d)
+                out.append(found)
+    return out
 
 
 # the words a study uses to report that an outcome did not move: a query for them finds the null results a claim of an
@@ -118,44 +152,42 @@ def _result_siblings(text: str, passages: list[Any], retriever, profile: DomainP
     # finding quotes as the closest reported result, even when no figure matches the claim's
     _, outcome = claim_frame(without_quantities(text))
     outcome_words = checks.content_words(outcome) - checks.content_words(" ".join(profile.subject))
+    outcome_words |= checks.content_words(" ".join(more for _, more in profile.topic_synonyms(outcome)))  # its other names
     groups = profile.outcome_groups(outcome)
 
     def sentences(c) -> list[str]:
         return [c.text[a:b] for a, b in c.sentences or [(0, len(c.text))]]
 
-    def on_outcome(sentence: str) -> bool:
-        words = checks.content_words(sentence)
-        return bool(words & outcome_words) or bool(groups & profile.outcome_groups(sentence))
+    def on_outcome(sentence: str) -> int:
+        """How many of the outcome's words (or names: a profile outcome group counts as two) the sentence carries."""
+        return len(checks.content_words(sentence) & outcome_words) + (2 if groups & profile.outcome_groups(sentence) else 0)
 
-    def result_on_outcome(c) -> bool:
+    def result_on_outcome(c) -> int:
         from core.cards import classify_sentence
 
-        return any(on_outcome(x) and classify_sentence(x, c.section or "") in {"result", "conclusion"} for x in sentences(c))
+        return max((on_outcome(x) for x in sentences(c) if classify_sentence(x, c.section or "") in {"result", "conclusion"}), default=0)
 
     def figure_on_outcome(c) -> bool:
         return any(_FIGURE.search(x) and checks.content_words(x) & outcome_words for x in sentences(c))
 
-    def decides(c) -> bool:
-        return bool(
-            (has_pct and (checks.numeric_consistency(text, c.text, profile=profile) or figure_on_outcome(c)))
-            or (claims_null and checks.effect_against_null_claim(text, c.text, profile))
-            or result_on_outcome(c)
+    def strength(c) -> int:
+        """How surely the chunk decides the claim: a figure or an effect against a claimed null first, then a result
+        sentence naming more of the outcome (a claim without an effect verb has the whole claim as its outcome, and
+        one shared word is a weak sign)."""
+        explicit = (has_pct and (checks.numeric_consistency(text, c.text, profile=profile) or figure_on_outcome(c))) or (
+            claims_null and checks.effect_against_null_claim(text, c.text, profile)
         )
+        return (100 if explicit else 0) + result_on_outcome(c)
 
     have = {getattr(p, "chunk", p).chunk_id for p in passages}
-    docs = list(dict.fromkeys(getattr(p, "chunk", p).doc_id for p in passages))
-    by_doc: dict[str, list[Any]] = {}
-    for c in snap.ordered_chunks():
-        if c.doc_id in docs and c.chunk_id not in have and c.role == "literature":
-            by_doc.setdefault(c.doc_id, []).append(c)
-    out: list[Any] = []
-    for d in docs:
-        for c in by_doc.get(d, []):
-            if len(out) >= limit:
-                return out
-            if decides(c):
-                out.append(c)
-    return out
+    rank = {d: r for r, d in enumerate(dict.fromkeys(getattr(p, "chunk", p).doc_id for p in passages))}
+    scored = []
+    for n, c in enumerate(snap.ordered_chunks()):
+        if c.doc_id in rank and c.chunk_id not in have and c.role == "literature":
+            st = strength(c)
+            if st > 0:
+                scored.append((-st, rank[c.doc_id], n, c))
+    return [c for *_, c in sorted(scored, key=lambda t: t[:3])[:limit]]
 
 
 _FIGURE = re.compile(r"\d\s*(?:%|percent|min\b|minutes|points?|fold)|\b\d+\s+(?:of|out of)\s+\d+\b", re.I)
@@ -167,9 +199,23 @@ def _gap_verdict(text: str, query: str, retriever, settings) -> Verdict | None:
 
     snap = getattr(retriever, "snapshot", None)
     gaps = missing_terms(query, snap, settings.embedding_model, role="literature") if snap is not None else []
+    if gaps:
+        profile = _profile(retriever, settings)
+        gaps = [t for t in gaps if not _named_otherwise(t, profile, snap)]
     if not gaps:
         return None
     return gap_verdict(text, quoted(gaps))
+
+
+def _named_otherwise(term: str, profile: DomainProfile, snap) -> bool:
+    """The corpus profile gives other words for ``term`` and the studies use one of them: "gastrointestinal" is in no
+    study, but "adverse events" and "diarrhoea" are, so a claim of zero gastrointestinal discomfort is a claim on the
+    studies' topic, to be answered with what they report, not "nothing in the corpus mentions it"."""
+    from chatbot.scope import _in_corpus, corpus_vocabulary
+
+    others = re.findall(r"[A-Za-z][\w-]{3,}", " ".join(more for _, more in profile.topic_synonyms(term)))
+    vocab = corpus_vocabulary(snap, "literature")
+    return any(_in_corpus(w, vocab) for w in others)
 
 
 class Similarity:
