@@ -366,14 +366,16 @@ def test_prior_model_keeps_the_safety_property():
 
 
 def test_one_verifier_only_refutation_is_not_a_contradiction():
-    """The verifier's REFUTES is right well under half the time on held-out data: alone, from one study, it only
-    makes the claim unsupported; two matched studies, or an explicit check, make it contradicted."""
+    """The verifier's REFUTES is right well under half the time on held-out data: alone, from one study, and short of
+    AuditSettings.verifier_refute_sure, it only makes the claim unsupported; two matched studies, or an explicit check,
+    make it contradicted."""
     text = "Magnesium glycinate worsened sleep quality in the trial."
-    one = run([item("rct1", "rct", REFUTING, text=text)])
+    unsure = (0.05, 0.85, 0.10)
+    one = run([item("rct1", "rct", unsure, text=text)])
     assert one.finding == "unsupported" and one.verdict == "no_evidence"
-    two = run([item("rct1", "rct", REFUTING, text=text), item("rct2", "rct", REFUTING, text=text)])
+    two = run([item("rct1", "rct", unsure, text=text), item("rct2", "rct", unsure, text=text)])
     assert two.finding == "contradicted"
-    explicit = run([item("rct1", "rct", REFUTING, [NUM_BAD], text=text)])
+    explicit = run([item("rct1", "rct", unsure, [NUM_BAD], text=text)])
     assert explicit.finding == "contradicted"
 
 
@@ -509,3 +511,25 @@ def test_a_claim_in_other_words_than_the_studies_is_answered_with_their_reported
     assert v.finding == "unsupported", v.reason
     assert "the closest reported result: “Adherence was complete (100%) and there were no reported adverse events.”" in v.reason
     assert decide(claim, [it], features([it], claim), MODEL, S).finding == "not_covered"  # without the profile's words
+
+
+def test_one_study_the_verifier_is_sure_refutes_contradicts_only_from_a_passage_about_the_claim():
+    """Below AuditSettings.verifier_refute_sure one verifier-only refutation is not enough; at it, it is, when the
+    passage carries the claim's words as a whole (not a stray sentence of an unrelated paper)."""
+    text = "Magnesium glycinate did not improve sleep quality in the trial."
+
+    def finding(p_refute: float, passage_relevance: float) -> str:
+        it = item("one", "rct", (0.02, p_refute, 0.98 - p_refute), text=text, passage_relevance=passage_relevance)
+        return run([it]).finding
+
+    assert finding(0.95, 0.8) == "contradicted"
+    assert finding(0.8, 0.8) != "contradicted"
+    assert finding(0.95, 0.2) != "contradicted"
+
+
+def test_a_passage_naming_none_of_the_claims_names_is_about_another_study():
+    from chatbot.audit.stance import names_kept
+
+    assert not names_kept("The DESMOND programme had no impact on weight loss.", "NSCLC cases with a weight loss of 10% or more were cachectic.")
+    assert names_kept("DUSP4 downregulation deactivates the Ras-ERK pathway.", "Thus, DUSP4 downregulation activates the Ras-ERK pathway.")
+    assert names_kept("Magnesium lowers cortisol.", "Cortisol did not change.")  # a claim naming nothing keeps every passage

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatbot.audit.decision import DecisionModel, plain
 from chatbot.audit.features import deciding_items
-from chatbot.audit.stance import NEI, EvidenceItem, finding_text
+from chatbot.audit.stance import NEI, EvidenceItem, finding_text, names_kept
 from core import study_types
 from core.direction import claim_core
 from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
@@ -262,7 +262,7 @@ def decide(
     support, other = by["support"], by["other_conditions"]
     p_s, p_c, p_n = probs["supported"], probs["contradicted"], probs["no_evidence"]
     base = _base_finding(claim, by, probs, model.supported_threshold, s)
-    refute = _counted_refutations(by["refute"], s)
+    refute = _counted_refutations(by["refute"], s, claim)
     finding, evidence, reason, base = _finding_from_base(base, by, refute, s, framed=bool(claim_core(claim)[0]))
     if not finding and other and not support:
         finding, evidence, reason = _extrapolated(claim, items, other, s, profile)
@@ -305,7 +305,7 @@ def _base_finding(claim: str, by: dict[str, list[EvidenceItem]], probs: dict[str
     return base
 
 
-def _counted_refutations(refute: list[EvidenceItem], s) -> list[EvidenceItem]:
+def _counted_refutations(refute: list[EvidenceItem], s, claim: str = "") -> list[EvidenceItem]:
     """The refuting items that count.
 
     A refutation counts only from a sentence about what the claim states, and the verifier's word alone needs
@@ -314,7 +314,16 @@ def _counted_refutations(refute: list[EvidenceItem], s) -> list[EvidenceItem]:
     The direction classifier's reading counts as an explicit check: it reads one thing (which way the outcome
     went), where the verifier's REFUTES mixes paraphrase with refutation."""
     refute = [i for i in refute if _refuting_relevance(i) >= s.contradiction_relevance_min or _numbers_against(i)]
-    if refute and not any(_explicit(i) or i.oppose >= s.direction_refute_min for i in refute) and len(_docs(refute)) < s.contradicted_min_docs:
+    # (the verifier's word alone, from one study, only from a passage about the claim as a whole: it read "weight loss of
+    # >= 10 % in cachectic lung-cancer patients" as refuting a claim about a diabetes programme's effect on weight loss)
+    sure = [
+        i
+        for i in refute
+        if _explicit(i)
+        or i.oppose >= s.direction_refute_min
+        or (i.p_refute >= s.verifier_refute_sure and i.relevance >= s.topic_min and names_kept(claim, i.chunk.text))
+    ]
+    if refute and not sure and len(_docs(refute)) < s.contradicted_min_docs:
         refute = []
     return refute
 

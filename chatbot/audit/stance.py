@@ -314,6 +314,18 @@ def _directions(
     return probs, [agree_oppose(cd, p) if states_finding(w) else (0.0, 0.0) for w, p in zip(flat, probs)], cd.definite >= 0.5
 
 
+# a name in a claim: an acronym or a gene, programme or drug code ("DESMOND", "DUSP4", "apoE4", "Ras-ERK")
+_NAME = re.compile(r"\b[A-Za-z][\w-]*(?:[A-Z][\w-]*[A-Z0-9]|\d)[\w-]*\b")
+
+
+def names_kept(claim: str, passage: str) -> bool:
+    """The passage names something the claim names, when the claim names anything. A cross-encoder sure of a refutation
+    still read "weight loss of >= 10 % in cachectic NSCLC patients" as refuting "the DESMOND programme had no impact on
+    weight loss": a passage about none of the claim's names is about another study."""
+    names = {m.group(0).lower() for m in _NAME.finditer(claim)}
+    return not names or any(n in passage.lower() for n in names)
+
+
 def _outcome_relevance(outcome: str, groups: set[str], sentence: str, subject: list[str], profile: DomainProfile) -> float:
     """Share of the claim's outcome words in the sentence; 1 when it names the same outcome group of the corpus profile
     ("sleep onset latency" for "the time taken to fall asleep")."""
@@ -459,7 +471,10 @@ def assess(
         # a stance from the reported direction is gated on what acts and the outcome, not on the claim's condition words
         item.by_direction = max(item.agree, item.oppose) >= min(a.direction_support_min, a.direction_refute_min)
         gate = max(item.quote_relevance, item.frame_relevance) if item.by_direction else item.quote_relevance
-        item.stance, item.reasons = decide_stance(item.probs if use_verifier else (0.0, 0.0, 1.0), findings, a, gate, item.agree, item.oppose)
+        # (a claim stated with a direction still hears a verifier that is sure of a refutation: AuditSettings.verifier_refute_sure)
+        sure = item.p_refute >= a.verifier_refute_sure and item.relevance >= a.topic_min and names_kept(claim, c.text)  # (about the claim)
+        heard = item.probs if use_verifier else (0.0, item.p_refute, 1.0 - item.p_refute) if sure else (0.0, 0.0, 1.0)
+        item.stance, item.reasons = decide_stance(heard, findings, a, gate, item.agree, item.oppose)
         items.append(item)
     if similarity is not None and items:
         for item, sim in zip(items, similarity(claim, [i.text for i in items])):
