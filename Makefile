@@ -25,6 +25,8 @@ ingest: setup
 run: setup
 	@$(BIN)/python -c "from core.store import current_version; import sys; sys.exit(0 if current_version() else 1)" \
 		|| $(BIN)/python -m cli ingest
+	@# a store audited by an older version of the models or settings is re-audited (ingest re-audits only a changed corpus)
+	@$(BIN)/python -m cli audit --if-stale >/dev/null || true
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
 
 # Debian chromium + chromium-driver for the one real-browser test (skipped with a reason if unavailable).

@@ -1,7 +1,9 @@
-"""`python -m cli check "CLAIM" [--json]` and `python -m cli audit [--json] [--refresh]`.
+"""`python -m cli check "CLAIM" [--json]` and `python -m cli audit [--json] [--refresh | --if-stale]`.
 
 ``audit`` only reads the audit.json that ingest stored with the current version (instant);
-``--refresh`` recomputes it for that version and replaces the file atomically.
+``--refresh`` recomputes it for that version and replaces the file atomically; ``--if-stale`` does so only when the
+stored audit was computed with other models, audit settings or corpus profile than today's (after an upgrade: ingest
+re-audits only a changed corpus), which ``make run`` asks before the app starts.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 import textwrap
 from collections.abc import Callable
 
-from chatbot.audit import audit_snapshot, check_claim, save_audit
+from chatbot.audit import audit_is_current, audit_snapshot, check_claim, save_audit
 from core.audit_report import VerdictRecord
 from core.cli import utf8_text
 from core.errors import MagcheckError
@@ -63,7 +65,13 @@ def _check(args: argparse.Namespace, services: Services) -> int:
 def _audit(args: argparse.Namespace, services: Services) -> int:
     snap = open_snapshot(services.settings)
     audit = snap.audit()
-    if args.refresh:
+    stale = args.if_stale and not audit_is_current(audit, snap, services.settings, services.verifier, services.direction)
+    if args.if_stale and not stale:
+        print(f"The audit of store version {snap.version} is current.")
+        return 0
+    if stale:
+        print(f"The audit of store version {snap.version} was computed with other models or settings; recomputing it.", file=sys.stderr)
+    if args.refresh or stale:
         retriever = services.retriever(snap)
         audit = audit_snapshot(
             snap, None, retriever=retriever, settings=services.settings, verifier=services.verifier, direction=services.direction, progress=not args.json
@@ -93,7 +101,7 @@ def main(argv: list[str] | None = None, services: Services | None = None) -> int
     every part (retriever, verifier) comes from the composition root, none from a fallback in the library."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in {"check", "audit"}:
-        print("usage: python -m cli {check CLAIM [--json] | audit [--json] [--refresh]}", file=sys.stderr)
+        print("usage: python -m cli {check CLAIM [--json] | audit [--json] [--refresh | --if-stale]}", file=sys.stderr)
         return 2
     cmd, rest = argv[0], argv[1:]
     if cmd == "check":
@@ -103,7 +111,9 @@ def main(argv: list[str] | None = None, services: Services | None = None) -> int
         return _run(_check, ap.parse_args(rest), services)
     ap = argparse.ArgumentParser(prog="python -m cli audit", description="Audited claims of the article")
     ap.add_argument("--json", action="store_true", help="print the whole audit as JSON")
-    ap.add_argument("--refresh", action="store_true", help="recompute the audit for the current version and rewrite it")
+    how = ap.add_mutually_exclusive_group()
+    how.add_argument("--refresh", action="store_true", help="recompute the audit for the current version and rewrite it")
+    how.add_argument("--if-stale", action="store_true", help="recompute it only when it was computed with other models, settings or profile")
     return _run(_audit, ap.parse_args(rest), services)
 
 

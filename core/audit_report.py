@@ -158,6 +158,11 @@ class AuditReport(_Record):
     decision: DecisionInfo | None = None
     claims: list[ClaimRecord] = Field(default_factory=list)
     keys: dict[str, str] = Field(default_factory=dict, description="Per claim id, the hash of its inputs (reuse when unchanged).")
+    parts_key: str = Field(
+        "",
+        description="The models, audit settings and corpus profile the audit was computed with "
+        "(chatbot.audit.pipeline.audit_parts_key); another key now means the stored findings are out of date.",
+    )
     stats: AuditStats | None = None
 
     def claim(self, claim_id: str) -> ClaimRecord | None:

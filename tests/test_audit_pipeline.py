@@ -568,3 +568,22 @@ def test_topic_synonyms_leave_out_forms_and_the_subject():
 
     p = DomainProfile(subject=["zinc"], forms={"gluconate": ["gluconate"]}, synonyms={"gluconate": "gluconic", "zinc": "Zn", "cold": "rhinovirus"})
     assert p.topic_synonyms("Zinc gluconate shortens a cold") == [("cold", "rhinovirus")]
+
+
+def test_an_audit_knows_when_it_was_computed_with_other_models_or_settings(snapshot):
+    """`python -m cli audit --if-stale` (run by `make run`) recomputes a store's audit after an upgrade: ingest
+    re-audits only a changed corpus."""
+    from chatbot.audit import audit_is_current
+
+    r = FakeRetriever(snapshot.ordered_chunks())
+    ver = StubVerifier()
+    report = audit_snapshot(snapshot, None, retriever=r, settings=snapshot.settings, verifier=ver, direction=None)
+    assert report.parts_key and audit_is_current(report, snapshot, snapshot.settings, ver, None)
+    stricter = snapshot.settings.model_copy(update={"audit": snapshot.settings.audit.model_copy(update={"verifier_refute_sure": 0.99})})
+    assert not audit_is_current(report, snapshot, stricter, ver, None)
+    other = StubVerifier()
+    other.fingerprint = "other-weights"
+    assert not audit_is_current(report, snapshot, snapshot.settings, other, None)
+    assert not audit_is_current(None, snapshot, snapshot.settings, ver, None)
+    older = AuditReport.model_validate({**report.to_json(), "parts_key": ""})  # written before the key existed
+    assert not audit_is_current(older, snapshot, snapshot.settings, ver, None)

@@ -9,6 +9,7 @@ its result is stored as ``audit.json`` beside the snapshot, so the app reads ver
 from chatbot.audit.aggregate import FINDING_TO_VERDICT, FINDINGS, VERDICTS, Verdict
 from chatbot.audit.pipeline import (
     AUDIT_FILE,
+    audit_is_current,
     audit_snapshot,
     check_claim,
     claim_from_question,
@@ -23,6 +24,7 @@ __all__ = [
     "FINDING_TO_VERDICT",
     "VERDICTS",
     "Verdict",
+    "audit_is_current",
     "audit_snapshot",
     "check_claim",
     "claim_from_question",

@@ -340,8 +340,7 @@ def audit_snapshot(
     model = decision_model(s)
     claims = claims_from_snapshot(snapshot, profile)
     sim = similarity_fn(retriever)
-    direction_key = getattr(direction, "fingerprint", "-") if direction is not None else "-"
-    fixed = f"{getattr(verifier, 'fingerprint', '?')}|{direction_key}|{_settings_key(s)}|{model.fingerprint}|{content_hash(profile.model_dump_json())}"
+    fixed = audit_parts_key(snapshot, s, verifier, direction)
     bar = _progress_bar(len(claims)) if progress else None  # shown from the start: pass 1 is part of the wait
     retrieved, keys, pairs, dpairs = _retrieve_claims(claims, previous, retriever, s, profile, fixed, with_direction=direction is not None)
     if pairs:
@@ -351,7 +350,25 @@ def audit_snapshot(
         if sim is not None:
             sim.add(w for _, w in pairs)
     records, reused = _judge_claims(retrieved, lambda c, passages: judge(c.text, passages, verifier, s, profile, model, sim, direction), bar)
-    return _report(snapshot, verifier, model, records, keys, reused, time.time() - t0)
+    report = _report(snapshot, verifier, model, records, keys, reused, time.time() - t0)
+    report.parts_key = content_hash(fixed, n=16)
+    return report
+
+
+def audit_parts_key(snapshot: Snapshot, settings: Settings, verifier: Verifier, direction: Verifier | None) -> str:
+    """What every finding of an audit depends on besides the claim and its evidence: the verifier's and the direction
+    classifier's weights, the audit settings, the decision layer and the corpus profile. Each claim's reuse key includes
+    it, and the report keeps its hash (``AuditReport.parts_key``), so a store audited before an upgrade is known to be
+    out of date (``python -m cli audit --if-stale``)."""
+    profile = profile_for(snapshot, settings)
+    direction_key = getattr(direction, "fingerprint", "-") if direction is not None else "-"
+    model = decision_model(settings)
+    return f"{getattr(verifier, 'fingerprint', '?')}|{direction_key}|{_settings_key(settings)}|{model.fingerprint}|{content_hash(profile.model_dump_json())}"
+
+
+def audit_is_current(audit: AuditReport | None, snapshot: Snapshot, settings: Settings, verifier: Verifier, direction: Verifier | None) -> bool:
+    """The stored audit was computed with today's models, settings and profile."""
+    return audit is not None and audit.parts_key == content_hash(audit_parts_key(snapshot, settings, verifier, direction), n=16)
 
 
 def _retrieve_claims(
