@@ -23,7 +23,7 @@ ingest: setup
 	$(BIN)/python -m cli ingest
 
 run: setup
-	@$(BIN)/python -c "from core.store import current_version; import sys; sys.exit(0 if current_version() else 1)" \
+	@$(BIN)/python -c "from core.settings import get_settings; from core.store import current_version; import sys; sys.exit(0 if current_version(get_settings()) else 1)" \
 		|| $(BIN)/python -m cli ingest
 	@# a store audited by an older version of the models or settings is re-audited (ingest re-audits only a changed corpus)
 	@$(BIN)/python -m cli audit --if-stale >/dev/null || true

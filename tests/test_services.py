@@ -203,3 +203,18 @@ def test_the_claim_check_searches_without_the_reranker_unless_the_audit_asks(set
     s2 = build_services(both, embedder=FakeEmbeddings(), verifier=FakeVerifier(), reranker=fake)
     s2.auditor.check_claim("Magnesium oxide is poorly absorbed.", s2.retriever())
     assert fake.calls
+
+
+def test_make_runs_store_check_runs(tmp_path):
+    """`make run` asks python whether a store exists before it ingests: that snippet must run (it once called
+    current_version() without its settings, so every start printed a traceback and re-ran ingest)."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    make = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
+    snippet = re.search(r'python -c "([^"]*current_version[^"]*)"', make).group(1)
+    env = {**__import__("os").environ, "MGC_STORE_DIR": str(tmp_path / "store")}
+    done = subprocess.run([sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and not done.stderr, done.stderr  # no store yet: ingest follows, and nothing went wrong
