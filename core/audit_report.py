@@ -161,7 +161,7 @@ class AuditReport(_Record):
     parts_key: str = Field(
         "",
         description="The models, audit settings and corpus profile the audit was computed with "
-        "(chatbot.audit.pipeline.audit_parts_key); another key now means the stored findings are out of date.",
+        "(chatbot.audit.pipeline._parts); another key now means the stored findings are out of date.",
     )
     stats: AuditStats | None = None
 

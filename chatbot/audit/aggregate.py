@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatbot.audit.decision import DecisionModel, plain
 from chatbot.audit.features import deciding_items
-from chatbot.audit.stance import NEI, EvidenceItem, finding_text, names_kept
+from chatbot.audit.stance import NEI, EvidenceItem, finding_text, verifier_sure_refutes
 from core import study_types
 from core.direction import claim_core
 from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
@@ -236,7 +236,7 @@ def _result_options(item: EvidenceItem, claim: str, min_relevance: float, profil
     topic = without_quantities(claim)
     # the claim's topic in the corpus's other words counts as the topic ("no reported adverse events" for a claim of
     # "zero gastrointestinal discomfort")
-    others = set(re.findall(r"[a-z]{4,}", " ".join(v for _, v in profile.topic_synonyms(topic)).lower())) if profile is not None else set()
+    others = _topic_words(topic, profile)
     more = [
         x
         for x in _clauses(_results_among(candidates, c))
@@ -316,13 +316,7 @@ def _counted_refutations(refute: list[EvidenceItem], s, claim: str = "") -> list
     refute = [i for i in refute if _refuting_relevance(i) >= s.contradiction_relevance_min or _numbers_against(i)]
     # (the verifier's word alone, from one study, only from a passage about the claim as a whole: it read "weight loss of
     # >= 10 % in cachectic lung-cancer patients" as refuting a claim about a diabetes programme's effect on weight loss)
-    sure = [
-        i
-        for i in refute
-        if _explicit(i)
-        or i.oppose >= s.direction_refute_min
-        or (i.p_refute >= s.verifier_refute_sure and i.relevance >= s.topic_min and names_kept(claim, i.chunk.text))
-    ]
+    sure = [i for i in refute if _explicit(i) or i.oppose >= s.direction_refute_min or verifier_sure_refutes(i, claim, s)]
     if refute and not sure and len(_docs(refute)) < s.contradicted_min_docs:
         refute = []
     return refute

@@ -102,8 +102,10 @@ def _in_corpus_words(claim: str, passages: list[Any], retriever, k: int, profile
     for key, more in terms:
         words = set(re.findall(r"[a-z]{4,}", f"{key} {more}".lower()))
         hits = [getattr(p, "chunk", p).doc_id for p in retriever.search(f"{key} {more}", k=k, filters=literature_filters())]
-        for d in dict.fromkeys(h for h in hits if h not in docs):
-            found = next((c for c in snap.ordered_chunks() if c.doc_id == d and c.role == "literature" and reports(c, words)), None)
+        new = list(dict.fromkeys(h for h in hits if h not in docs))
+        by_doc = _chunks_by_doc(snap, new)
+        for d in new:
+            found = next((c for c in by_doc.get(d, []) if reports(c, words)), None)
             if found is not None and len(out) < limit:
                 docs.add(d)
                 out.append(found)
@@ -180,14 +182,26 @@ def _result_siblings(text: str, passages: list[Any], retriever, profile: DomainP
         return (100 if explicit else 0) + result_on_outcome(c)
 
     have = {getattr(p, "chunk", p).chunk_id for p in passages}
-    rank = {d: r for r, d in enumerate(dict.fromkeys(getattr(p, "chunk", p).doc_id for p in passages))}
+    docs = list(dict.fromkeys(getattr(p, "chunk", p).doc_id for p in passages))
     scored = []
-    for n, c in enumerate(snap.ordered_chunks()):
-        if c.doc_id in rank and c.chunk_id not in have and c.role == "literature":
-            st = strength(c)
-            if st > 0:
-                scored.append((-st, rank[c.doc_id], n, c))
+    by_doc = _chunks_by_doc(snap, docs)
+    for r, d in enumerate(docs):
+        for n, c in enumerate(by_doc.get(d, [])):
+            if c.chunk_id not in have:
+                st = strength(c)
+                if st > 0:
+                    scored.append((-st, r, n, c))
     return [c for *_, c in sorted(scored, key=lambda t: t[:3])[:limit]]
+
+
+def _chunks_by_doc(snap, docs: list[str]) -> dict[str, list[Any]]:
+    """The literature chunks of ``docs``, each document's in the snapshot's order, from one pass over the snapshot."""
+    want = set(docs)
+    out: dict[str, list[Any]] = {}
+    for c in snap.ordered_chunks():
+        if c.doc_id in want and c.role == "literature":
+            out.setdefault(c.doc_id, []).append(c)
+    return out
 
 
 _FIGURE = re.compile(r"\d\s*(?:%|percent|min\b|minutes|points?|fold)|\b\d+\s+(?:of|out of)\s+\d+\b", re.I)
@@ -340,7 +354,7 @@ def audit_snapshot(
     model = decision_model(s)
     claims = claims_from_snapshot(snapshot, profile)
     sim = similarity_fn(retriever)
-    fixed = audit_parts_key(snapshot, s, verifier, direction)
+    fixed = _parts(verifier, direction, s, model, profile)
     bar = _progress_bar(len(claims)) if progress else None  # shown from the start: pass 1 is part of the wait
     retrieved, keys, pairs, dpairs = _retrieve_claims(claims, previous, retriever, s, profile, fixed, with_direction=direction is not None)
     if pairs:
@@ -355,20 +369,21 @@ def audit_snapshot(
     return report
 
 
-def audit_parts_key(snapshot: Snapshot, settings: Settings, verifier: Verifier, direction: Verifier | None) -> str:
+def _parts(verifier: Verifier, direction: Verifier | None, settings: Settings, model: decision_layer.DecisionModel, profile: DomainProfile) -> str:
     """What every finding of an audit depends on besides the claim and its evidence: the verifier's and the direction
     classifier's weights, the audit settings, the decision layer and the corpus profile. Each claim's reuse key includes
     it, and the report keeps its hash (``AuditReport.parts_key``), so a store audited before an upgrade is known to be
     out of date (``python -m cli audit --if-stale``)."""
-    profile = profile_for(snapshot, settings)
     direction_key = getattr(direction, "fingerprint", "-") if direction is not None else "-"
-    model = decision_model(settings)
     return f"{getattr(verifier, 'fingerprint', '?')}|{direction_key}|{_settings_key(settings)}|{model.fingerprint}|{content_hash(profile.model_dump_json())}"
 
 
 def audit_is_current(audit: AuditReport | None, snapshot: Snapshot, settings: Settings, verifier: Verifier, direction: Verifier | None) -> bool:
     """The stored audit was computed with today's models, settings and profile."""
-    return audit is not None and audit.parts_key == content_hash(audit_parts_key(snapshot, settings, verifier, direction), n=16)
+    if audit is None:
+        return False
+    parts = _parts(verifier, direction, settings, decision_model(settings), profile_for(snapshot, settings))
+    return audit.parts_key == content_hash(parts, n=16)
 
 
 def _retrieve_claims(

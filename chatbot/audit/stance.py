@@ -326,6 +326,13 @@ def names_kept(claim: str, passage: str) -> bool:
     return not names or any(n in passage.lower() for n in names)
 
 
+def verifier_sure_refutes(item: EvidenceItem, claim: str, settings) -> bool:
+    """The verifier is sure the passage refutes the claim (``AuditSettings.verifier_refute_sure``), and the passage is
+    about the claim as a whole: half its words, and one of the names it names. Such a refutation is heard for a claim
+    that states a direction, and counts for "contradicted" from one study (``settings`` is ``Settings.audit``)."""
+    return item.p_refute >= settings.verifier_refute_sure and item.relevance >= settings.topic_min and names_kept(claim, item.chunk.text)
+
+
 def _outcome_relevance(outcome: str, groups: set[str], sentence: str, subject: list[str], profile: DomainProfile) -> float:
     """Share of the claim's outcome words in the sentence; 1 when it names the same outcome group of the corpus profile
     ("sleep onset latency" for "the time taken to fall asleep")."""
@@ -472,7 +479,7 @@ def assess(
         item.by_direction = max(item.agree, item.oppose) >= min(a.direction_support_min, a.direction_refute_min)
         gate = max(item.quote_relevance, item.frame_relevance) if item.by_direction else item.quote_relevance
         # (a claim stated with a direction still hears a verifier that is sure of a refutation: AuditSettings.verifier_refute_sure)
-        sure = item.p_refute >= a.verifier_refute_sure and item.relevance >= a.topic_min and names_kept(claim, c.text)  # (about the claim)
+        sure = verifier_sure_refutes(item, claim, a)
         heard = item.probs if use_verifier else (0.0, item.p_refute, 1.0 - item.p_refute) if sure else (0.0, 0.0, 1.0)
         item.stance, item.reasons = decide_stance(heard, findings, a, gate, item.agree, item.oppose)
         items.append(item)
