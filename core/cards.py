@@ -154,7 +154,7 @@ SOURCE_NOTE = re.compile(
 # the authors recounting earlier work or context, whatever paragraph it sits in
 _BACKGROUND = re.compile(
     r"\bthe authors (?:cite|describe|summari[sz]e|note that)\b|\b(?:their|its) (?:own )?earlier (?:finding|work|study)\b|"
-    r"\bprevious(?:ly)? (?:studies|work|reported|shown)\b",
+    r"\bprevious(?:ly)? (?:studies|work|reported|shown|showed|found|demonstrated|described)\b",
     re.I,
 )
 _OBJECTIVE = re.compile(
@@ -170,7 +170,9 @@ _LIMITATION = re.compile(
 )
 _CONCLUSION = re.compile(
     r"\bconclu(?:de|ded|des|sion)\b|\bthe authors (?:judge|state|regard|interpret|suggest|argue|propose|consider)\b|"
-    r"\b(?:these|the|our) (?:results|findings|data) (?:suggest|indicate|support|show)\b|\bin summary\b|\boverall,? (?:the|they)\b",
+    r"\b(?:these|the|our) (?:results|findings|data) (?:suggest|indicate|support|show|demonstrate|reveal)\b|\bin summary\b|\boverall,? (?:the|they)\b|"
+    # the authors stating what they found ("Here, we demonstrate that the CD28 pathway regulates …")
+    r"\b(?:here,? )?we (?:show|demonstrate|report|reveal|establish|identify|find|found|showed|demonstrated|revealed|identified|established) that\b",
     re.I,
 )
 _RESULT_WORDS = re.compile(

@@ -302,6 +302,15 @@ class AuditSettings(BaseModel):
         "the gated evidence of 5 of 19 contradicted claims on the fit half against 1 of 32 supported and 0 of 23 without "
         "evidence; 6 of 19 / 4 of 34 / 1 of 32 on the test half.",
     )
+    verifier_support_sure: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        description="Verifier P(SUPPORTS) at or above which one condition-matched study's sentence makes a claim 'supported' "
+        "whatever the fitted layer's probability, when the passage is about the claim as a whole (chatbot.audit.stance."
+        "verifier_sure_supports), the authors do not hedge, no number or reported direction is against it and no other study "
+        "reports otherwise (that makes it 'conflicting'). Above 1 turns the path off.",
+    )
     direction_refute_min: float = Field(
         0.6,
         ge=0.0,

@@ -533,3 +533,40 @@ def test_a_passage_naming_none_of_the_claims_names_is_about_another_study():
     assert not names_kept("The DESMOND programme had no impact on weight loss.", "NSCLC cases with a weight loss of 10% or more were cachectic.")
     assert names_kept("DUSP4 downregulation deactivates the Ras-ERK pathway.", "Thus, DUSP4 downregulation activates the Ras-ERK pathway.")
     assert names_kept("Magnesium lowers cortisol.", "Cortisol did not change.")  # a claim naming nothing keeps every passage
+
+
+def test_one_study_the_verifier_is_sure_states_makes_a_claim_without_a_direction_supported_from_its_result_sentence():
+    """AuditSettings.verifier_support_sure: a layer that never clears its bar (threshold 1.0) still hears one
+    condition-matched study the verifier is sure states the claim, when the sentence reports a result or conclusion; a
+    hypothesis, an aim or a hedged sentence read just as surely does not make it supported, nor a sure reading below the bar."""
+    claim = "COPI coatomer is involved in lipid homeostasis."
+    strict = _hand_model(threshold=1.0)
+
+    def finding(text: str, p_support: float, findings=()) -> Verdict:
+        it = item("copi", "rct", (p_support, 0.02, 0.98 - p_support), findings=findings, text=text, claim=claim, passage_relevance=0.8)
+        return run([it], claim=claim, model=strict)
+
+    stated = "These data indicate that the COPI coatomer is a conserved regulator of lipid homeostasis."
+    v = finding(stated, 0.95)
+    _consistent(v)
+    assert v.finding == "supported", v.reason
+    assert v.reason.startswith("1 study") and "[1]" in v.reason
+    assert finding(stated, 0.8).finding != "supported"  # below AuditSettings.verifier_support_sure
+    assert finding("We hypothesized that the COPI coatomer regulates lipid homeostasis.", 0.95).finding != "supported"
+    assert finding(stated, 0.95, findings=(HEDGE,)).finding != "supported"
+
+
+def test_supported_cites_as_stating_it_only_the_studies_that_do():
+    """Where the parts decided, the reason counts the studies that state the claim; the others the verifier leans on are
+    shown as leaning the same way, never as stating it."""
+    claim = "COPI coatomer is involved in lipid homeostasis."
+    stated = "These data indicate that the COPI coatomer is a conserved regulator of lipid homeostasis."
+    leaning = "Here we report that the COPI coatomer and lipid homeostasis were studied in flies."
+    items = [
+        item("sure", "rct", (0.95, 0.02, 0.03), text=stated, claim=claim, passage_relevance=0.8),
+        item("lean", "rct", (0.7, 0.1, 0.2), text=leaning, claim=claim, passage_relevance=0.8),
+    ]
+    v = run(items, claim=claim, model=_hand_model(threshold=1.0))
+    assert v.finding == "supported", v.reason
+    assert v.reason == "1 study (1 RCT) states it under the claim's conditions ([1]); [2] leans the same way"
+    assert [e.chunk.doc_id for e in v.evidence[:2]] == ["sure", "lean"]

@@ -161,3 +161,10 @@ def test_article_gets_no_card():
     a = make_chunk("art", "The article claims the compound works. It is the best form.", role="article")
     docs = {"art": DocumentRecord(hash="h", path="a.txt", role="article", chunk_ids=[a.chunk_id])}
     assert build_cards(docs, [a]) == {}
+
+
+def test_authors_stating_what_they_found_is_a_conclusion_and_what_they_showed_before_is_background():
+    assert classify_sentence("Here, we demonstrate that the CD28 pathway regulates the trafficking of T cells to tissues.") == "conclusion"
+    assert classify_sentence("We found that memory CD4+ T cells enhance production of inflammatory cytokines.") == "conclusion"
+    assert classify_sentence("Our data reveal that MVP sorts miR-193a into exosomes.") == "conclusion"
+    assert classify_sentence("We previously showed in mice that reduction of H3K9me3 improves embryo development.") == "background"

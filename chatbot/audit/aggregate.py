@@ -26,11 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatbot.audit.decision import DecisionModel, plain
 from chatbot.audit.features import deciding_items
-from chatbot.audit.stance import NEI, EvidenceItem, finding_text, verifier_sure_refutes
+from chatbot.audit.stance import NEI, RESULT_ROLES, EvidenceItem, finding_text, verifier_sure_refutes, verifier_sure_supports
 from core import study_types
 from core.direction import claim_core
 from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
-from core.text import split_clauses
+from core.cards import classify_sentence
+from core.text import split_clauses, split_sentences
 
 VERDICTS = ("supported", "contradicted", "mixed", "no_evidence")
 FINDINGS = ("supported", "contradicted", "extrapolated", "conflicting", "unsupported", "not_covered")
@@ -199,19 +200,13 @@ def _closest(items: Sequence[EvidenceItem], claim: str, min_relevance: float, pr
 def _result_sentences(text: str, chunk) -> list[str]:
     """The sentences of ``text`` that report a result or a conclusion, read with the section they sit in (a sentence
     of a 'Results' paragraph without statistics is still a result; one of 'Background' is not)."""
-    from core.text import split_sentences
 
     return _results_among([text[a:b].strip() for a, b in split_sentences(text)], chunk)
 
 
 def _results_among(sentences: Sequence[str], chunk) -> list[str]:
-    from core.cards import classify_sentence
-
     section = getattr(chunk, "section", "") or ""
     return [x for x in sentences if x and classify_sentence(x, section) in RESULT_ROLES]
-
-
-RESULT_ROLES = frozenset({"result", "conclusion"})
 
 
 def _clauses(sentences: Sequence[str]) -> list[str]:
@@ -227,7 +222,7 @@ def _result_options(item: EvidenceItem, claim: str, min_relevance: float, profil
     may state the figure the window lacks); failing both, the window without its non-findings."""
     from chatbot.audit.stance import NON_FINDING_ROLES, relevance
     from core.cards import classify_sentence
-    from core.text import split_sentences, without_quantities
+    from core.text import without_quantities
 
     own = _clauses(_result_sentences(item.text, item.chunk))
     c = item.chunk
@@ -263,7 +258,7 @@ def decide(
     p_s, p_c, p_n = probs["supported"], probs["contradicted"], probs["no_evidence"]
     base = _base_finding(claim, by, probs, model.supported_threshold, s)
     refute = _counted_refutations(by["refute"], s, claim)
-    finding, evidence, reason, base = _finding_from_base(base, by, refute, s, framed=bool(claim_core(claim)[0]))
+    finding, evidence, reason, base = _finding_from_base(base, by, refute, s, framed=bool(claim_core(claim)[0]), claim=claim)
     if not finding and other and not support:
         finding, evidence, reason = _extrapolated(claim, items, other, s, profile)
     if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
@@ -298,7 +293,7 @@ def _base_finding(claim: str, by: dict[str, list[EvidenceItem]], probs: dict[str
         base = "supported"
     elif p_c >= max(p_s, p_n):
         base = "contradicted"
-    if base != "supported" and _stated_by_parts(by["support"], s, claim):
+    if base != "supported" and (_stated_by_parts(by["support"], s, claim) or _stated_surely(by["support"], s, claim)):
         base = "supported"  # decided from parts: a condition-matched result on the claim's outcome reports its direction
     elif base == "no_evidence" and _refuted_by_parts(by["refute"], s):
         base = "contradicted"  # ... or the other direction, or no significant difference against a claimed change
@@ -323,7 +318,7 @@ def _counted_refutations(refute: list[EvidenceItem], s, claim: str = "") -> list
 
 
 def _finding_from_base(
-    base: str, by: dict[str, list[EvidenceItem]], refute: list[EvidenceItem], s, framed: bool = True
+    base: str, by: dict[str, list[EvidenceItem]], refute: list[EvidenceItem], s, framed: bool = True, claim: str = ""
 ) -> tuple[str, list[EvidenceItem], str, str]:
     """(finding, evidence, reason, base) where the leaning has the evidence to back it; finding "" otherwise
     (and a "contradicted" leaning without a counted refutation becomes "no_evidence")."""
@@ -363,8 +358,15 @@ def _finding_from_base(
                 verb = "reports" if len(elsewhere) == 1 else "report"
                 reason += f"{'; ' if rival else ''}{_cite(elsewhere, evidence)} {verb} otherwise under other conditions ({condition_summary(elsewhere)})"
             return "conflicting", evidence, reason, base
-        evidence = ev + _one_per_doc(other)
-        return "supported", evidence, f"{_n_studies(ev)} state{'s' if len(ev) == 1 else ''} it under the claim's conditions ({_cite(ev, evidence)})", base
+        # the studies that state it, where the parts decided: a sentence the verifier merely leans on is no "states it"
+        stating = [i for i in support if claim and (_stated_by_parts([i], s, claim) or _stated_surely([i], s, claim))]
+        ev = _one_per_doc(stating) or ev
+        leaning = [i for i in _one_per_doc(support) if i.chunk.doc_id not in set(_docs(ev))][: max(0, s.max_evidence - len(ev))]
+        evidence = ev + leaning + _one_per_doc(other)
+        reason = f"{_n_studies(ev)} state{'s' if len(ev) == 1 else ''} it under the claim's conditions ({_cite(ev, evidence)})"
+        if leaning:
+            reason += f"; {_cite(leaning, evidence)} lean{'s' if len(leaning) == 1 else ''} the same way"
+        return "supported", evidence, reason, base
     if base == "contradicted" and against:
         if support and set(_docs(support)) - set(_docs(against)):
             evidence = _one_per_doc(support) + against
@@ -488,6 +490,32 @@ def _stated_by_parts(support: Sequence[EvidenceItem], s, claim: str) -> bool:
         and _figures_stated(i, claim, s.numeric_tolerance)
         for i in support
     )
+
+
+def _stated_surely(support: Sequence[EvidenceItem], s, claim: str) -> bool:
+    """A condition-matched study's sentence the verifier is sure states the claim, about the claim as a whole
+    (``verifier_sure_supports``), unhedged, from a primary or pooled study, with no number or reported direction against
+    it: the path for claims without a direction the classifier could read ("X is a ligand for Y", "X regulates Y"),
+    where the fitted layer, weighing how rarely the verifier is right about paraphrases, never clears its bar."""
+    return any(
+        not i.conditions()
+        and not _other_species(i, claim)
+        and verifier_sure_supports(i, claim, s)
+        and _states_result(i)
+        and not i.has("hedge")
+        and i.oppose < s.direction_refute_min
+        and not _numbers_against(i)
+        and (i.chunk.study_type or "").lower() not in s.supported_from_parts_excluded
+        and _figures_stated(i, claim, s.numeric_tolerance)
+        for i in support
+    )
+
+
+def _states_result(item: EvidenceItem) -> bool:
+    """The quoted text reports a result or a conclusion (``core.cards.classify_sentence``), not the background, an aim or
+    a hypothesis the verifier reads just as surely as stating the claim ("We hypothesized that cell-free mtDNA levels
+    would be associated with mortality")."""
+    return bool(_result_sentences(item.text, item.chunk))
 
 
 # an effect size said in words, which no sentence's figures can be checked against ("cuts it by two fifths")

@@ -333,6 +333,18 @@ def verifier_sure_refutes(item: EvidenceItem, claim: str, settings) -> bool:
     return item.p_refute >= settings.verifier_refute_sure and item.relevance >= settings.topic_min and names_kept(claim, item.chunk.text)
 
 
+def verifier_sure_supports(item: EvidenceItem, claim: str, settings) -> bool:
+    """The verifier is sure the passage states the claim (``AuditSettings.verifier_support_sure``), and the passage is
+    about the claim as a whole: half its words, a gated sentence, and one of the names it names. The mirror of
+    ``verifier_sure_refutes``; the aggregate asks more of it before it makes a claim "supported" from one study."""
+    return (
+        item.p_support >= settings.verifier_support_sure
+        and item.relevance >= settings.topic_min
+        and item.quote_relevance >= settings.relevance_min
+        and names_kept(claim, item.chunk.text)
+    )
+
+
 def _outcome_relevance(outcome: str, groups: set[str], sentence: str, subject: list[str], profile: DomainProfile) -> float:
     """Share of the claim's outcome words in the sentence; 1 when it names the same outcome group of the corpus profile
     ("sleep onset latency" for "the time taken to fall asleep")."""
