@@ -191,6 +191,28 @@ _METHOD = re.compile(
 )
 
 
+# a structured abstract's heading run into its first sentence ("CONCLUSIONS AND RELEVANCE Among patients …", "RESULTS We
+# found …"): the heading says what the sentence is, more surely than any cue word in it
+_INLINE_HEADINGS: tuple[tuple[str, str], ...] = (
+    (
+        "method",
+        r"(?:MATERIALS AND )?METHODS?|(?:STUDY )?DESIGN(?:,? SETTING,? AND PARTICIPANTS)?|SETTINGS?|PARTICIPANTS|PATIENTS|SUBJECTS|"
+        r"INTERVENTIONS?|(?:MAIN )?OUTCOME MEASURES?|MEASUREMENTS|SAMPLE|DATA SOURCES|STUDY SELECTION|DATA EXTRACTION|EXPOSURES?",
+    ),
+    ("result", r"RESULTS?|FINDINGS"),
+    ("conclusion", r"CONCLUSIONS?(?: AND RELEVANCE)?|INTERPRETATION|DISCUSSION|SUMMARY"),
+    ("objective", r"OBJECTIVES?|AIMS?|PURPOSE|GOALS?"),
+    ("background", r"BACKGROUND|INTRODUCTION|CONTEXT|IMPORTANCE|RATIONALE"),
+)
+_INLINE_HEADING = re.compile(r"^\s*(?:" + "|".join(f"(?P<{role}>{rx})" for role, rx in _INLINE_HEADINGS) + r")(?:\s*[:.]\s*|\s+)(?=[A-Z(\d])")
+
+
+def inline_heading(text: str) -> str | None:
+    """The role a structured abstract's heading at the start of ``text`` gives it, or None."""
+    m = _INLINE_HEADING.match(text or "")
+    return next((role for role, v in m.groupdict().items() if v), None) if m else None
+
+
 def _section_role(section: str) -> str | None:
     for role, rx in _SECTION_ROLES:
         if rx.search(section or ""):
@@ -203,7 +225,7 @@ def classify_sentence(text: str, section: str = "") -> SentenceRole:
     'Results' paragraph is still a note or an aim), then the section heading, then the shape of
     the sentence (statistics make it a result)."""
     t = text or ""
-    sec = _section_role(section)
+    sec = inline_heading(t) or _section_role(section)
     note = SOURCE_NOTE.search(t)
     # a note about the source, unless it trails a sentence of reported statistics ("…p < 0.001; the rest is cut off")
     if sec == "source_note" or (note and (note.start() < 40 or not _STAT.search(t[: note.start()]))):

@@ -54,10 +54,16 @@ def effect_verb(claim: str) -> str:
     return m.group(0) if m else ""
 
 
+# an article before a sign word makes it an adjective of the noun that follows ("women with a lower birth weight", "the
+# reduced dose"), not the claim's verb
+# (lower case inside the claim: "Drug A lowers" names drug A)
+_DETERMINER_BEFORE = re.compile(r"(?:^|\s)(?:a|an|the)\s+$|^(?:A|An|The)\s+$")
+
+
 def _first_verb(text: str) -> re.Match[str] | None:
     """The first effect verb after the claim's first word: a sentence-initial "Decreased X" or "Elevated X" describes
-    the exposure, it is not the verb."""
-    return next((m for m in _EFFECT_VERB.finditer(text) if m.start() >= 3), None)
+    the exposure, it is not the verb; nor is a sign word after an article ("with a lower birth weight")."""
+    return next((m for m in _EFFECT_VERB.finditer(text) if m.start() >= 3 and not _DETERMINER_BEFORE.search(text[: m.start()])), None)
 
 
 _COMPARATOR = re.compile(r"\s+(?:than|compared (?:with|to)|versus|vs\.?|relative to)\s+.*$", re.I)

@@ -168,3 +168,18 @@ def test_authors_stating_what_they_found_is_a_conclusion_and_what_they_showed_be
     assert classify_sentence("We found that memory CD4+ T cells enhance production of inflammatory cytokines.") == "conclusion"
     assert classify_sentence("Our data reveal that MVP sorts miR-193a into exosomes.") == "conclusion"
     assert classify_sentence("We previously showed in mice that reduction of H3K9me3 improves embryo development.") == "background"
+
+
+@pytest.mark.parametrize(
+    "sentence, role",
+    [
+        ("CONCLUSIONS When incorporated into a screening programme, HPV screening was more sensitive than cytology.", "conclusion"),
+        ("CONCLUSIONS AND RELEVANCE Among patients with fractures, there was no significant difference between arms.", "conclusion"),
+        ("RESULTS: Of the 32,441 appendix samples 16 were positive.", "result"),
+        ("BACKGROUND HPV testing is more sensitive for the detection of lesions than is cytology.", "background"),
+        ("MAIN OUTCOME MEASURES Incidence of new vertebral fractures.", "method"),
+        ("HPV testing was more sensitive.", "background"),  # an acronym is no heading
+    ],
+)
+def test_a_structured_abstracts_heading_run_into_the_sentence_gives_its_role(sentence, role):
+    assert classify_sentence(sentence) == role

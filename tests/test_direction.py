@@ -34,6 +34,13 @@ def test_claim_frame_splits_at_the_effect_verb(claim, intervention, outcome):
     assert claim_frame(claim) == (intervention, outcome)
 
 
+def test_a_sign_word_after_an_article_is_an_adjective_not_the_claims_verb():
+    """ "with a lower birth weight" describes who; read as the verb it gave the claim the direction "decreased"."""
+    claim = "Women with a lower birth weight are more likely to develop breast cancer later in life."
+    assert claim_frame(claim) == ("", claim.rstrip("."))
+    assert claim_frame("The reduced dose improves sleep quality.") == ("The reduced dose", "sleep quality")
+
+
 def test_a_claim_without_an_effect_verb_is_read_whole_as_the_outcome():
     assert claim_frame("Only 4% of the oxide salt was absorbed.") == ("", "Only 4% of the oxide salt was absorbed")
     assert claim_frame_text("Only 4% of the oxide salt was absorbed.") == "outcome: Only 4% of the oxide salt was absorbed"
