@@ -138,7 +138,24 @@ def _in_corpus(word: str, vocab: frozenset[str]) -> bool:
             prefix = t[: max(6, len(t) - 3)]
             if any(v.startswith(prefix) for v in vocab):
                 return True
-    return False
+    return any(_misspelt(t, vocab) for t in toks)
+
+
+# a long alphabetic word one edit from a corpus word is a misspelling of it ("ateriosus" for "arteriosus"), not a term
+# the corpus lacks; shorter words and codes ("DUSP4" / "DUSP6") differ by one character on purpose
+_MISSPELT_MIN_LEN = 7
+
+
+def _misspelt(token: str, vocab: frozenset[str]) -> bool:
+    """One insertion, deletion or substitution from a word of ``vocab`` (rapidfuzz's Levenshtein, C++: a 20k-word
+    vocabulary in about a millisecond), for an alphabetic token of at least ``_MISSPELT_MIN_LEN`` letters."""
+    if len(token) < _MISSPELT_MIN_LEN or not token.isalpha():
+        return False
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    near = (v for v in vocab if abs(len(v) - len(token)) <= 1 and v[:1] == token[:1])
+    return process.extractOne(token, list(near), scorer=Levenshtein.distance, score_cutoff=1) is not None
 
 
 def missing_terms(question: str, snapshot: Any, model_path: str | None = None, role: str | None = None) -> list[str]:

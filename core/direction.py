@@ -38,10 +38,11 @@ _EFFECT_VERB = re.compile(
     r"\b(?:(?:significantly|markedly|substantially|reliably|further)\s+)?"
     r"(?:(?:does|do|did)\s+not\s+\w+|(?:does|do|did)\s+nothing\s+(?:to|for)|(?:has|have|had)\s+no\s+(?:\w+\s+)?(?:effect|bearing|influence|impact)\s+on|"
     r"(?:is|are|was|were)\s+(?:not\s+)?(?:associated|linked|correlated)\s+with|"
+    r"(?:is|are|was|were)\s+(?:not\s+|no\s+)?(?:superior|inferior|better|worse|(?:more|less|as)\s+(?:effective|efficacious|beneficial))\s+(?:to|than|as)|"
     r"(?:increas|decreas|reduc|rais|lower|improv|enhanc|boost|elevat|lengthen|prolong|promot|strengthen|shorten|"
     r"suppress|inhibit|block|prevent|reliev|eas|alleviat|attenuat|diminish|impair|worsen|affect|alter|chang|modulat|"
     r"influenc|caus|induc|trigger|cut|speed|slow|shift|activat|stimulat|protect|help|mak|made|becam|becom|restor|stop|shut|calm|normali[sz]|"
-    r"deplet|fail|predict|correlat|delay|accelerat)\w*(?:\s+(?:to|in|on|against|up|down))?|"
+    r"deplet|fail|predict|correlat|delay|accelerat)\w*(?:\s+(?:to|in|on|against|up|down)\b(?!-))?|"
     r"result(?:s|ed)?\s+in|lead(?:s)?\s+to|led\s+to|contribut\w*\s+to)\b",
     re.I,
 )
@@ -66,6 +67,9 @@ def _first_verb(text: str) -> re.Match[str] | None:
     return next((m for m in _EFFECT_VERB.finditer(text) if m.start() >= 3 and not _DETERMINER_BEFORE.search(text[: m.start()])), None)
 
 
+# an effect stated as a comparison with another treatment: better or worse, not a sign (a better pain score is a lower one)
+COMPARISON = re.compile(r"\b(?:superior|inferior|better|worse|more|less|as)\b", re.I)
+_COMPARED_ON = re.compile(r"^.*?\s(?:in|for|on|at)\s+(?=\w)", re.I)
 _COMPARATOR = re.compile(r"\s+(?:than|compared (?:with|to)|versus|vs\.?|relative to)\s+.*$", re.I)
 
 
@@ -78,7 +82,15 @@ def claim_frame(claim: str) -> tuple[str, str]:
     if m is None or len(text) - m.end() < 3:
         return "", text
     intervention = text[: m.start()].strip(" ,;:")
-    outcome = _TRAIL.sub("", text[m.end() :]).strip(" ,;:") or text[m.end() :].strip(" ,;:")
+    rest = text[m.end() :]
+    if COMPARISON.search(m.group(0)):
+        # "X is not superior to Y in treating Z", "A is no more effective than placebo for pain": what follows the verb
+        # is the comparator, and the outcome is what it was compared on; with none named ("X is better than Y") the
+        # claim has no outcome to read a result for
+        if not _COMPARED_ON.search(rest):
+            return "", text
+        rest = _COMPARED_ON.sub("", rest, count=1)
+    outcome = _TRAIL.sub("", rest).strip(" ,;:") or rest.strip(" ,;:")
     return intervention, _COMPARATOR.sub("", outcome).strip(" ,;:") or outcome
 
 

@@ -374,3 +374,31 @@ def test_a_list_setting_that_is_not_json_is_one_config_error(monkeypatch):
     monkeypatch.setenv("MGC_AUDIT__SUPPORTED_FROM_PARTS_EXCLUDED", "narrative-review")
     with pytest.raises(ConfigError, match="audit.*JSON"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "claim, intervention, outcome, stated",
+    [
+        # a comparison with another treatment: the outcome is what they were compared on, the comparator is left out
+        ("Surgery is not superior to non-surgical in treating adults with fractures.", "Surgery", "treating adults with fractures", (0, 0, 1, 0)),
+        ("Drug A is no more effective than placebo for pain.", "Drug A", "pain", (0, 0, 1, 0)),
+        ("Drug B is as effective as drug C in lowering blood pressure.", "Drug B", "lowering blood pressure", (0, 0, 1, 0)),
+        # better is a valence, not a sign: a better pain score is a lower one
+        ("Drug A is more effective than placebo for pain.", "Drug A", "pain", (0, 0, 0, 1)),
+        ("Drug A is superior to drug B at preventing relapse.", "Drug A", "preventing relapse", (0, 0, 0, 1)),
+    ],
+)
+def test_a_comparison_with_another_treatment_is_framed_on_what_they_were_compared_on(claim, intervention, outcome, stated):
+    assert claim_frame(claim) == (intervention, outcome)
+    assert rule_direction(claim) == stated
+
+
+def test_a_comparison_naming_no_outcome_has_no_frame():
+    """'X is better than Y' names no outcome: the comparator is not one to read results for."""
+    claim = "Magnesium glycinate is better than magnesium oxide."
+    assert claim_frame(claim) == ("", claim.rstrip("."))
+
+
+def test_a_hyphenated_word_after_the_verb_is_the_outcomes_not_a_particle():
+    """'decreases in-hospital mortality': 'in' belongs to 'in-hospital', the outcome is not '-hospital mortality'."""
+    assert claim_frame("Early screening decreases in-hospital mortality.") == ("Early screening", "in-hospital mortality")

@@ -56,6 +56,13 @@ def test_terms_the_corpus_has_are_not_missing_even_inflected_or_misspelt(snap, m
     assert missing_terms("What did polysomnographic recordings show after glycine?", snap, model_dir) == []
     assert missing_terms("How well is magnesuim citrate absorbed?", snap, model_dir) == []
     assert missing_terms("Was Bmal1 expression measured?", snap, model_dir) == []
+    # one letter dropped inside the word, where no shared prefix helps ("plysomnography")
+    assert missing_terms("Did plysomnography show better sleep after glycine?", snap, model_dir) == []
+
+
+def test_a_code_one_character_from_a_corpus_word_is_still_missing(snap, model_dir):
+    """Short names and codes differ by one character on purpose: Bmal2 is not Bmal1."""
+    assert missing_terms("Was Bmal2 expression measured?", snap, model_dir) == ["Bmal2"]
 
 
 def test_common_words_units_and_compounds_never_trigger(snap, model_dir):

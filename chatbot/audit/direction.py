@@ -21,7 +21,7 @@ import numpy as np
 
 from chatbot.audit import checks
 from chatbot.audit.verifier import Verifier, _load
-from core.direction import DIRECTIONS, agreement, claim_direction, claim_frame, claim_frame_text, effect_verb
+from core.direction import COMPARISON, DIRECTIONS, agreement, claim_direction, claim_frame, claim_frame_text, effect_verb
 from core.text import split_clauses, split_sentences, without_quantities
 
 
@@ -124,6 +124,8 @@ def rule_direction(claim: str) -> tuple[float, float, float, float]:
         # the outcome; only the outcome's own words ("associated with a higher risk") state a direction
         d = checks.direction(claim_frame(claim)[1])
         return (1.0, 0.0, 0.0, 0.0) if d > 0 else (0.0, 1.0, 0.0, 0.0) if d < 0 else (0.0, 0.0, 0.0, 0.0)
+    if COMPARISON.search(verb):
+        return (0.0, 0.0, 0.0, 1.0)  # "is superior to", "is more effective than": better, of either sign
     if verb:
         if _UP_VERB.search(verb):
             return (1.0, 0.0, 0.0, 0.0)
