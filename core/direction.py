@@ -83,6 +83,10 @@ def claim_frame(claim: str) -> tuple[str, str]:
         return "", text
     intervention = text[: m.start()].strip(" ,;:")
     rest = text[m.end() :]
+    passive = _PASSIVE_BEFORE.search(text[: m.start()])
+    verb = _PARTICLE.sub("", m.group(0))
+    if passive and verb.split()[-1].lower().endswith(("ed", "made", "become")):
+        return _passive_frame(text[: m.start()], text[m.start() + len(verb) :], text)
     if COMPARISON.search(m.group(0)):
         # "X is not superior to Y in treating Z", "A is no more effective than placebo for pain": what follows the verb
         # is the comparator, and the outcome is what it was compared on; with none named ("X is better than Y") the
@@ -92,6 +96,29 @@ def claim_frame(claim: str) -> tuple[str, str]:
         rest = _COMPARED_ON.sub("", rest, count=1)
     outcome = _TRAIL.sub("", rest).strip(" ,;:") or rest.strip(" ,;:")
     return intervention, _COMPARATOR.sub("", outcome).strip(" ,;:") or outcome
+
+
+# a copula before the verb: "Sympathetic nerve activity is reduced throughout pregnancy", "Cortisol was lowered by
+# magnesium" — what comes before is the outcome, and what acts is the agent after "by" or the condition it changed under
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:(?:not|\w+ly)\s+)?$", re.I)
+_PARTICLE = re.compile(r"\s+(?:to|in|on|against|up|down)$", re.I)
+_AGENT = re.compile(r"\bby\s+(?!about\b|around\b|roughly\b|approximately\b|nearly\b|over\b|up to\b|some\b|only\b|[\d½¼])([^,;]+)", re.I)
+_LEADING_PREP = re.compile(r"^\s*(?:in|during|throughout|with|after|among|under|following|upon|on|at|from)\s+", re.I)
+
+
+def _passive_frame(before: str, after: str, text: str) -> tuple[str, str]:
+    """(what acts, outcome) of a passive claim: the subject is the outcome; what acts is the "by" agent, else what
+    follows the verb less an effect size and its preposition ("by 32% with magnesium", "throughout normal pregnancy"),
+    and less who it was measured in. ("", text) when nothing acts."""
+    outcome = _PASSIVE_BEFORE.sub("", before).strip(" ,;:")
+    agent = _AGENT.search(after)
+    actor = agent.group(1) if agent else _LEADING_PREP.sub("", _SIZE_FIRST.sub("", after))
+    actor = _TRAILING_POPULATION.sub("", _TRAIL.sub("", actor)).strip(" ,;:.")
+    return (actor, outcome) if actor and outcome else ("", text)
+
+
+# an effect size right after a passive verb: "reduced by about 32%", "shortened by 17 minutes"
+_SIZE_FIRST = re.compile(r"^\s*by\s+(?:about|around|roughly|approximately|nearly|over|up to|some|only)?\s*[\d½¼][\d.,]*\s*(?:%|percent\b|[a-z]+\b)?", re.I)
 
 
 # what comes before the acting thing in a claim's first part: a reporting clause ("Pooled trials in older adults found

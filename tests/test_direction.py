@@ -402,3 +402,22 @@ def test_a_comparison_naming_no_outcome_has_no_frame():
 def test_a_hyphenated_word_after_the_verb_is_the_outcomes_not_a_particle():
     """'decreases in-hospital mortality': 'in' belongs to 'in-hospital', the outcome is not '-hospital mortality'."""
     assert claim_frame("Early screening decreases in-hospital mortality.") == ("Early screening", "in-hospital mortality")
+
+
+@pytest.mark.parametrize(
+    "claim, intervention, outcome",
+    [
+        # passive: the subject is the outcome, what acts is the agent after "by" or the condition after the verb
+        ("Cortisol was lowered by magnesium in older adults.", "magnesium", "Cortisol"),
+        ("Sympathetic nerve activity is reduced throughout normal pregnancy.", "normal pregnancy", "Sympathetic nerve activity"),
+        ("Blood pressure is increased in smokers.", "smokers", "Blood pressure"),
+        ("Anxiety was reduced by 32% with magnesium.", "magnesium", "Anxiety"),
+        ("Sleep quality was not improved by glycine.", "glycine", "Sleep quality"),
+    ],
+)
+def test_a_passive_claims_subject_is_its_outcome(claim, intervention, outcome):
+    assert claim_frame(claim) == (intervention, outcome)
+
+
+def test_a_passive_claim_naming_nothing_that_acts_is_read_whole():
+    assert claim_frame("Anxiety was significantly reduced.") == ("", "Anxiety was significantly reduced")
