@@ -38,6 +38,7 @@ _EFFECT_VERB = re.compile(
     r"\b(?:(?:significantly|markedly|substantially|reliably|further)\s+)?"
     r"(?:(?:does|do|did)\s+not\s+\w+|(?:does|do|did)\s+nothing\s+(?:to|for)|(?:has|have|had)\s+no\s+(?:\w+\s+)?(?:effect|bearing|influence|impact)\s+on|"
     r"(?:is|are|was|were)\s+(?:not\s+)?(?:associated|linked|correlated)\s+with|"
+    r"(?:is|are|was|were)\s+(?:(?:much|far|significantly|not)\s+)?(?:more|less)\s+likely\s+to(?:\s+be|\s+have)?|"
     r"(?:is|are|was|were)\s+(?:not\s+|no\s+)?(?:superior|inferior|better|worse|(?:more|less|as)\s+(?:effective|efficacious|beneficial))\s+(?:to|than|as)|"
     r"(?:increas|decreas|reduc|rais|lower|improv|enhanc|boost|elevat|lengthen|prolong|promot|strengthen|shorten|"
     r"suppress|inhibit|block|prevent|reliev|eas|alleviat|attenuat|diminish|impair|worsen|affect|alter|chang|modulat|"
@@ -69,6 +70,7 @@ def _first_verb(text: str) -> re.Match[str] | None:
 
 # an effect stated as a comparison with another treatment: better or worse, not a sign (a better pain score is a lower one)
 COMPARISON = re.compile(r"\b(?:superior|inferior|better|worse|more|less|as)\b", re.I)
+_LIKELY_VERB = re.compile(r"\blikely\b", re.I)
 _COMPARED_ON = re.compile(r"^.*?\s(?:in|for|on|at)\s+(?=\w)", re.I)
 _COMPARATOR = re.compile(r"\s+(?:than|compared (?:with|to)|versus|vs\.?|relative to)\s+.*$", re.I)
 
@@ -87,7 +89,7 @@ def claim_frame(claim: str) -> tuple[str, str]:
     verb = _PARTICLE.sub("", m.group(0))
     if passive and verb.split()[-1].lower().endswith(("ed", "made", "become")):
         return _passive_frame(text[: m.start()], text[m.start() + len(verb) :], text)
-    if COMPARISON.search(m.group(0)):
+    if COMPARISON.search(m.group(0)) and not _LIKELY_VERB.search(m.group(0)):
         # "X is not superior to Y in treating Z", "A is no more effective than placebo for pain": what follows the verb
         # is the comparator, and the outcome is what it was compared on; with none named ("X is better than Y") the
         # claim has no outcome to read a result for

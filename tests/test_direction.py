@@ -37,7 +37,8 @@ def test_claim_frame_splits_at_the_effect_verb(claim, intervention, outcome):
 def test_a_sign_word_after_an_article_is_an_adjective_not_the_claims_verb():
     """ "with a lower birth weight" describes who; read as the verb it gave the claim the direction "decreased"."""
     claim = "Women with a lower birth weight are more likely to develop breast cancer later in life."
-    assert claim_frame(claim) == ("", claim.rstrip("."))
+    assert claim_frame(claim) == ("Women with a lower birth weight", "develop breast cancer later in life")
+    assert rule_direction(claim) == (1, 0, 0, 0)  # "more likely", not "lower"
     assert claim_frame("The reduced dose improves sleep quality.") == ("The reduced dose", "sleep quality")
 
 
@@ -421,3 +422,28 @@ def test_a_passive_claims_subject_is_its_outcome(claim, intervention, outcome):
 
 def test_a_passive_claim_naming_nothing_that_acts_is_read_whole():
     assert claim_frame("Anxiety was significantly reduced.") == ("", "Anxiety was significantly reduced")
+
+
+def test_more_or_less_likely_is_the_claims_verb():
+    claim = "People with the highest intake were less likely to be short sleepers than those with the lowest."
+    assert claim_frame(claim) == ("People with the highest intake", "short sleepers")
+    assert rule_direction(claim) == (0, 1, 0, 0)
+
+
+def test_a_result_against_another_comparator_neither_states_nor_refutes_a_comparison():
+    """'as bioavailable as lactate' is not refuted by 'more bioavailable than oxide' (read as an increase, it opposed
+    the claimed equality); trial-design comparators (placebo, control group) are one and the same."""
+    from chatbot.audit.direction import other_comparison
+
+    claim = "Magnesium chloride is as bioavailable as the lactate salt."
+    assert other_comparison(claim, "Chloride and lactate were more bioavailable than oxide.")
+    assert not other_comparison(claim, "Chloride was as bioavailable as lactate.")
+    assert not other_comparison("Drug A reduced pain more than placebo.", "Drug A reduced pain compared with the control group.")
+    assert other_comparison("Drug A is as effective as drug B.", "Drug A reduced pain compared with the placebo group.")
+    assert not other_comparison("Drug A reduces pain.", "Drug A reduced pain more than drug B.")  # the claim compares nothing
+
+
+def test_read_finds_nothing_reported_in_a_comparison_with_something_else():
+    claim = "Magnesium chloride is as bioavailable as the lactate salt."
+    _, probs = read(claim, ["Chloride was more bioavailable than oxide."], RuleDirection(), "rules")
+    assert DIRECTIONS[int(np.argmax(probs[0]))] == "not_reported"

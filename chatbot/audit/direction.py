@@ -102,6 +102,7 @@ _DOWN_VERB = re.compile(
 _CHANGE_VERB = re.compile(r"^(?:\w+ly\s+)?(?:improv|eas|reliev|alleviat|help|benefit|protect|worsen|impair|affect|alter|chang|shift|modulat|influenc)", re.I)
 
 
+_LIKELY = re.compile(r"\b(more|less)\s+likely\b", re.I)
 _ASSOCIATION = re.compile(r"\b(?:associated|linked|correlated|correlates?|predicts?|caus\w*|results?|resulted|leads?|led|contribut\w*)\b", re.I)
 
 
@@ -124,6 +125,9 @@ def rule_direction(claim: str) -> tuple[float, float, float, float]:
         # the outcome; only the outcome's own words ("associated with a higher risk") state a direction
         d = checks.direction(claim_frame(claim)[1])
         return (1.0, 0.0, 0.0, 0.0) if d > 0 else (0.0, 1.0, 0.0, 0.0) if d < 0 else (0.0, 0.0, 0.0, 0.0)
+    likely = _LIKELY.search(verb)
+    if likely:
+        return (1.0, 0.0, 0.0, 0.0) if likely.group(1).lower() == "more" else (0.0, 1.0, 0.0, 0.0)
     if COMPARISON.search(verb):
         return (0.0, 0.0, 0.0, 1.0)  # "is superior to", "is more effective than": better, of either sign
     if verb:
@@ -174,6 +178,30 @@ def equality_direction(sentence: str) -> str | None:
     return None
 
 
+# what a comparison is made against: "more bioavailable than oxide", "compared with placebo", "as bioavailable as lactate"
+_AGAINST = re.compile(r"\b(?:than|compared (?:with|to)|versus|vs\.?|relative to|(?<!twice )(?<!times )(?<!half )as \w+ as)\s+((?:[\w-]+\s*){1,6})", re.I)
+# comparators of trial design, one as good as another ("placebo" in the claim, "control group" in the result)
+_DESIGN_COMPARATORS = frozenset(checks.content_words("placebo control controls sham baseline vehicle untreated usual care standard"))
+_GROUP_WORDS = frozenset(checks.content_words("group groups arm arms condition conditions those people participants patients subjects treatment"))
+
+
+def _comparators(text: str) -> set[str]:
+    """Content words of what ``text`` compares against ("" when it compares nothing)."""
+    return {w for m in _AGAINST.finditer(text) for w in checks.content_words(m.group(1))}
+
+
+def other_comparison(claim: str, sentence: str) -> bool:
+    """The claim compares with one thing and the sentence reports a comparison with another: "magnesium chloride was
+    as bioavailable as the lactate salt" is neither stated nor refuted by "chloride was more bioavailable than oxide".
+    Trial-design comparators (placebo, control, baseline) are one and the same."""
+    theirs, ours = _comparators(sentence) - _GROUP_WORDS, _comparators(claim) - _GROUP_WORDS
+    if not ours or not theirs:
+        return False
+    if theirs <= _DESIGN_COMPARATORS and ours <= _DESIGN_COMPARATORS:
+        return False
+    return not theirs & checks.content_words(claim)
+
+
 def read(claim: str, windows: Sequence[str], model, how: str = "rules", keys: tuple[str, ...] = ()) -> tuple[ClaimDirection, np.ndarray]:
     """The claim's direction (``how``: "rules" or "model") and each window's four probabilities (``DIRECTIONS``
     order), in one call (``keys``: ``outcome_keys``, which pick each window's sentence)."""
@@ -182,7 +210,7 @@ def read(claim: str, windows: Sequence[str], model, how: str = "rules", keys: tu
     stated = rule_direction(claim) if how == "rules" else claim_direction(probs[0])
     out = probs[1:].copy()
     for k, (_, sentence) in enumerate(pairs[1:]):
-        d = ratio_direction(sentence) or equality_direction(sentence)
+        d = "not_reported" if other_comparison(claim, sentence) else ratio_direction(sentence) or equality_direction(sentence)
         if d is not None:
             out[k] = [0.94 if lab == d else 0.02 for lab in DIRECTIONS]
     return ClaimDirection(frame=pairs[0][0], probs=stated), out
@@ -217,4 +245,15 @@ def get_direction(settings) -> Verifier | None:
     return _load(str(path), settings.audit.batch_size, use_bf16(settings.inference_precision), DIRECTIONS)
 
 
-__all__ = ["ClaimDirection", "direction_pairs", "outcome_keys", "focus", "read", "rule_direction", "agree_oppose", "get_direction", "installed"]
+__all__ = [
+    "ClaimDirection",
+    "other_comparison",
+    "direction_pairs",
+    "outcome_keys",
+    "focus",
+    "read",
+    "rule_direction",
+    "agree_oppose",
+    "get_direction",
+    "installed",
+]
