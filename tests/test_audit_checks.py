@@ -199,6 +199,22 @@ def test_intervention_combination_and_diet():
     assert f and f[0].reason.startswith("intervention differs: study examined dietary magnesium intake")
 
 
+def test_an_observational_study_of_intake_is_about_the_subject_and_gave_no_co_intervention():
+    """A cohort measuring magnesium intake and the calcium-to-magnesium ratio studied magnesium: it neither "gave calcium
+    alone" nor gave calcium with magnesium; a claim about what people took in is a claim about intake, not a supplement."""
+    meta = {"magnesium_form": "none", "study_type": "cohort", "intervention": "none (observational); magnesium intake and calcium-to-magnesium intake ratio"}
+    claim = "The people who took in the most magnesium were less likely to be short sleepers."
+    assert C.intervention_mismatch(claim, "People in the top quartile were less likely to sleep under 7 hours.", meta) == []
+    f = C.intervention_mismatch("Magnesium glycinate improves sleep.", "", meta)
+    assert [x.reason for x in f] == ["intervention differs: study examined dietary magnesium intake (observational), not a supplement"]
+
+
+def test_small_counts_in_words_match_digits():
+    from chatbot.audit.stance import relevance
+
+    assert relevance("under seven hours a night", "under 7 hours each night") == 1.0
+
+
 def test_route_mismatch():
     f = C.route_mismatch("Magnesium lowers ACTH.", "", {"intervention": "overnight intravenous MgSO4 infusion"})
     assert f and f[0].reason == "route differs: given intravenously, not by mouth"

@@ -317,6 +317,11 @@ def _agent_re(agent: str) -> re.Pattern[str]:
     return re.compile(r"\b" + re.escape(agent) + r"\b(?!\s*(?:chelate|receptors?|transporters?|site))", re.I)
 
 
+_OBSERVATIONAL = re.compile(r"observational|\bcohort\b|cross-sectional|case-control", re.I)
+# a claim about what people eat, not about a supplement given ("the people who took in the most magnesium")
+_INTAKE_CLAIM = re.compile(r"intake|diet|\b(?:took|take|takes|taking) in\b|\bconsum\w*|\b(?:eat|eats|ate|eaten|eating)\b|\bfoods?\b", re.I)
+
+
 def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, profile: DomainProfile = NEUTRAL) -> list[Finding]:
     """The study gave something else: another agent alone, a combination product, or only observed diet.
 
@@ -336,7 +341,10 @@ def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | N
     claim_agents = [a for a in agents if _agent_re(a).search(claim)]
     ev_agents = [a for a in agents if _agent_re(a).search(ev_all)]
     ev_subject = profile.mentions_subject(ev_all)
-    other_only = bool(ev_agents) and (mf == "none" or not ev_subject)
+    # a study that gave no form of the subject concerns it only when its recorded intervention names it: an observational
+    # study of magnesium intake and the calcium-to-magnesium ratio is about magnesium, a glycine trial whose digest
+    # mentions magnesium glycinate is not
+    other_only = bool(ev_agents) and (not ev_subject or (mf == "none" and not profile.mentions_subject(inter)))
     out: list[Finding] = []
     if claim_subject and other_only and not claim_agents:
         dose = re.search(rf"{_NUM}\s*g\b", ev_all)
@@ -354,7 +362,8 @@ def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | N
         low = inter.lower()
         co = [a for a in agents if _agent_re(a).search(low) and not _agent_re(a).search(claim)]
         co = [c for c in co if not (c == "b6" and "vitamin b6" in co)]
-        if co and "alone" not in low:
+        # an observational study gave nothing: other intakes it measured are covariates, not co-interventions
+        if co and "alone" not in low and not _OBSERVATIONAL.search(f"{low} {meta.get('study_type') or ''}"):
             out.append(
                 Finding(
                     "intervention",
@@ -363,7 +372,7 @@ def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | N
                     {"coagents": co},
                 )
             )
-        if mf == "none" and re.search(r"\bintake\b|\bdiet", low) and not re.search(r"intake|diet", claim, re.I):
+        if mf == "none" and re.search(r"\bintake\b|\bdiet", low) and not _INTAKE_CLAIM.search(claim):
             what = f"a {subject_word}-deficient diet" if "deficien" in low else f"dietary {subject_word} intake (observational)"
             out.append(Finding("intervention", "mismatch", f"intervention differs: study examined {what}, not a supplement", {"agent": "diet"}))
     return out

@@ -95,11 +95,22 @@ class EvidenceItem:
 _FRAMING = "research studies study show shows shown demonstrate demonstrates repeatedly real-world world use evidence prove proves"
 
 
+# small counts written out ("one" is as often a pronoun): a claim says "under seven hours", the paper "under 7 hours"
+_NUMBER_WORDS = {
+    w: str(n)
+    for n, w in enumerate(
+        "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split(), 2
+    )
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+
+
 def _toks(text: str, profile: DomainProfile = NEUTRAL) -> list[str]:
-    """BM25's tokens, with the subject's symbols read as its word (papers write Mg2+, the article magnesium)."""
+    """BM25's tokens, with the subject's symbols read as its word (papers write Mg2+, the article magnesium) and small
+    counts as digits."""
     from core.lexical import tokenize
 
-    return tokenize(profile.normalise_aliases(text))
+    return tokenize(_NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], profile.normalise_aliases(text)))
 
 
 @functools.lru_cache(maxsize=1)
