@@ -570,3 +570,19 @@ def test_supported_cites_as_stating_it_only_the_studies_that_do():
     assert v.finding == "supported", v.reason
     assert v.reason == "1 study (1 RCT) states it under the claim's conditions ([1]); [2] leans the same way"
     assert [e.chunk.doc_id for e in v.evidence[:2]] == ["sure", "lean"]
+
+
+def test_a_restatement_the_verifier_leans_to_makes_it_supported_unless_put_forward_tentatively():
+    """P(SUPPORTS) 0.8 alone is not sure enough; with the embedding model finding the same statement (cosine >=
+    restated_similarity_min) it is. Tentative wording ("appears to") or a low cosine keeps it from supported."""
+    claim = "Cardiac macrophages contribute to electrical conduction in the heart."
+    stated = "Here, we show that cardiac macrophages facilitate electrical conduction in the heart."
+
+    def verdict(text: str, sim: float) -> str:
+        it = item("m", "rct", (0.8, 0.1, 0.1), text=text, claim=claim, passage_relevance=0.8)
+        it.similarity = sim
+        return run([it], claim=claim, model=_hand_model(threshold=1.0)).finding
+
+    assert verdict(stated, 0.8) == "supported"
+    assert verdict(stated, S.restated_similarity_min - 0.05) != "supported"
+    assert verdict("Here, cardiac macrophages appear to facilitate electrical conduction in the heart.", 0.8) != "supported"

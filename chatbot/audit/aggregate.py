@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chatbot.audit.decision import DecisionModel, plain
 from chatbot.audit.features import deciding_items
-from chatbot.audit.stance import NEI, RESULT_ROLES, EvidenceItem, finding_text, verifier_sure_refutes, verifier_sure_supports
+from chatbot.audit.stance import NEI, RESULT_ROLES, EvidenceItem, finding_text, restates_supported, verifier_sure_refutes, verifier_sure_supports
 from core import study_types
 from core.direction import claim_core
 from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
@@ -500,7 +500,7 @@ def _stated_surely(support: Sequence[EvidenceItem], s, claim: str) -> bool:
     return any(
         not i.conditions()
         and not _other_species(i, claim)
-        and verifier_sure_supports(i, claim, s)
+        and (verifier_sure_supports(i, claim, s) or restates_supported(i, claim, s))
         and _states_result(i)
         and not i.has("hedge")
         and i.oppose < s.direction_refute_min

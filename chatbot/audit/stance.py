@@ -356,6 +356,27 @@ def verifier_sure_supports(item: EvidenceItem, claim: str, settings) -> bool:
     )
 
 
+# tentative wording: a restatement the authors only put forward ("magnesium appears to improve …") is not one they state
+_TENTATIVE = re.compile(r"\b(?:appears?|appeared|seems?|seemed|may|might|could|possibly|probably|likely|suggests?|suggested|suggesting)\b", re.I)
+
+
+def restates_supported(item: EvidenceItem, claim: str, settings) -> bool:
+    """The passage's sentence restates the claim and the verifier leans to support it (``AuditSettings.
+    restated_support_min``, ``restated_similarity_min``), about the claim as a whole as in ``verifier_sure_supports``:
+    the cross-encoder reads paraphrase as refutation as often as not, so a paraphrase it still reads as support, which
+    the embedding model finds to be the same statement, is as sure as its P >= 0.9 alone."""
+    return (
+        item.p_support >= settings.restated_support_min
+        and item.p_support > item.p_refute
+        and item.similarity >= settings.restated_similarity_min
+        and not item.opposite
+        and not _TENTATIVE.search(item.text)
+        and item.relevance >= settings.topic_min
+        and item.quote_relevance >= settings.relevance_min
+        and names_kept(claim, item.chunk.text)
+    )
+
+
 def _outcome_relevance(outcome: str, groups: set[str], sentence: str, subject: list[str], profile: DomainProfile) -> float:
     """Share of the claim's outcome words in the sentence; 1 when it names the same outcome group of the corpus profile
     ("sleep onset latency" for "the time taken to fall asleep")."""
