@@ -38,7 +38,9 @@ def test_a_sign_word_after_an_article_is_an_adjective_not_the_claims_verb():
     """ "with a lower birth weight" describes who; read as the verb it gave the claim the direction "decreased"."""
     claim = "Women with a lower birth weight are more likely to develop breast cancer later in life."
     assert claim_frame(claim) == ("Women with a lower birth weight", "develop breast cancer later in life")
-    assert rule_direction(claim) == (1, 0, 0, 0)  # "more likely", not "lower"
+    # "more likely" is the verb, not "lower"; but the exposure has a sign of its own, and a result for its other end
+    # ("heavier birth weights … increased risk") must not read as agreeing, so the claim states no direction to compare
+    assert rule_direction(claim) == (0, 0, 0, 0)
     assert claim_frame("The reduced dose improves sleep quality.") == ("The reduced dose", "sleep quality")
 
 

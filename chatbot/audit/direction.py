@@ -127,6 +127,10 @@ def rule_direction(claim: str) -> tuple[float, float, float, float]:
         return (1.0, 0.0, 0.0, 0.0) if d > 0 else (0.0, 1.0, 0.0, 0.0) if d < 0 else (0.0, 0.0, 0.0, 0.0)
     likely = _LIKELY.search(verb)
     if likely:
+        if checks.direction(claim_frame(claim)[0]):
+            # "women with a lower birth weight are more likely to …": the exposure has a sign of its own, and a result
+            # for the other end of it ("heavier birth weights were associated with increased risk") would read as agreeing
+            return (0.0, 0.0, 0.0, 0.0)
         return (1.0, 0.0, 0.0, 0.0) if likely.group(1).lower() == "more" else (0.0, 1.0, 0.0, 0.0)
     if COMPARISON.search(verb):
         return (0.0, 0.0, 0.0, 1.0)  # "is superior to", "is more effective than": better, of either sign
