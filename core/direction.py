@@ -70,9 +70,12 @@ def _first_verb(text: str) -> re.Match[str] | None:
 
 # an effect stated as a comparison with another treatment: better or worse, not a sign (a better pain score is a lower one)
 COMPARISON = re.compile(r"\b(?:superior|inferior|better|worse|more|less|as)\b", re.I)
-_LIKELY_VERB = re.compile(r"\blikely\b", re.I)
+# "more / less likely to": a verb with a sign (group 1), not a comparison with another treatment
+LIKELY = re.compile(r"\b(more|less)\s+likely\b", re.I)
 _COMPARED_ON = re.compile(r"^.*?\s(?:in|for|on|at)\s+(?=\w)", re.I)
-_COMPARATOR = re.compile(r"\s+(?:than|compared (?:with|to)|versus|vs\.?|relative to)\s+.*$", re.I)
+# the words that introduce what something is compared with
+COMPARED_WITH = r"than|compared (?:with|to)|versus|vs\.?|relative to"
+_COMPARATOR = re.compile(rf"\s+(?:{COMPARED_WITH})\s+.*$", re.I)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -89,7 +92,7 @@ def claim_frame(claim: str) -> tuple[str, str]:
     verb = _PARTICLE.sub("", m.group(0))
     if passive and verb.split()[-1].lower().endswith(("ed", "made", "become")):
         return _passive_frame(text[: m.start()], text[m.start() + len(verb) :], text)
-    if COMPARISON.search(m.group(0)) and not _LIKELY_VERB.search(m.group(0)):
+    if COMPARISON.search(m.group(0)) and not LIKELY.search(m.group(0)):
         # "X is not superior to Y in treating Z", "A is no more effective than placebo for pain": what follows the verb
         # is the comparator, and the outcome is what it was compared on; with none named ("X is better than Y") the
         # claim has no outcome to read a result for

@@ -21,7 +21,7 @@ import numpy as np
 
 from chatbot.audit import checks
 from chatbot.audit.verifier import Verifier, _load
-from core.direction import COMPARISON, DIRECTIONS, agreement, claim_direction, claim_frame, claim_frame_text, effect_verb
+from core.direction import COMPARED_WITH, COMPARISON, DIRECTIONS, LIKELY, agreement, claim_direction, claim_frame, claim_frame_text, effect_verb
 from core.text import split_clauses, split_sentences, without_quantities
 
 
@@ -102,7 +102,6 @@ _DOWN_VERB = re.compile(
 _CHANGE_VERB = re.compile(r"^(?:\w+ly\s+)?(?:improv|eas|reliev|alleviat|help|benefit|protect|worsen|impair|affect|alter|chang|shift|modulat|influenc)", re.I)
 
 
-_LIKELY = re.compile(r"\b(more|less)\s+likely\b", re.I)
 _ASSOCIATION = re.compile(r"\b(?:associated|linked|correlated|correlates?|predicts?|caus\w*|results?|resulted|leads?|led|contribut\w*)\b", re.I)
 
 
@@ -125,7 +124,7 @@ def rule_direction(claim: str) -> tuple[float, float, float, float]:
         # the outcome; only the outcome's own words ("associated with a higher risk") state a direction
         d = checks.direction(claim_frame(claim)[1])
         return (1.0, 0.0, 0.0, 0.0) if d > 0 else (0.0, 1.0, 0.0, 0.0) if d < 0 else (0.0, 0.0, 0.0, 0.0)
-    likely = _LIKELY.search(verb)
+    likely = LIKELY.search(verb)
     if likely:
         if checks.direction(claim_frame(claim)[0]):
             # "women with a lower birth weight are more likely to …": the exposure has a sign of its own, and a result
@@ -183,7 +182,7 @@ def equality_direction(sentence: str) -> str | None:
 
 
 # what a comparison is made against: "more bioavailable than oxide", "compared with placebo", "as bioavailable as lactate"
-_AGAINST = re.compile(r"\b(?:than|compared (?:with|to)|versus|vs\.?|relative to|(?<!twice )(?<!times )(?<!half )as \w+ as)\s+((?:[\w-]+\s*){1,6})", re.I)
+_AGAINST = re.compile(rf"\b(?:{COMPARED_WITH}|(?<!twice )(?<!times )(?<!half )as \w+ as)\s+((?:[\w-]+\s*){{1,6}})", re.I)
 # comparators of trial design, one as good as another ("placebo" in the claim, "control group" in the result)
 _DESIGN_COMPARATORS = frozenset(checks.content_words("placebo control controls sham baseline vehicle untreated usual care standard"))
 _GROUP_WORDS = frozenset(checks.content_words("group groups arm arms condition conditions those people participants patients subjects treatment"))
