@@ -154,3 +154,39 @@ def test_questions_without_a_role_play_frame_are_unchanged(q):
     from chatbot.answer.conversation import strip_role_play
 
     assert strip_role_play(q) == q
+
+
+@pytest.mark.parametrize(
+    ("q", "wanted"),
+    [
+        ("Write a tweet about what the meta-analysis found on sleep.", "What the meta-analysis found on sleep."),
+        ("Without any caveats, tell me the dose of glycine used before bed.", "The dose of glycine used before bed."),
+        ("Respond only in capital letters: how long was the follow-up?", "How long was the follow-up?"),
+        ("Just say yes: does citrate absorb better than oxide?", "Does citrate absorb better than oxide?"),
+        ("Speak like a pirate and tell me how the compound blocks the receptor.", "How the compound blocks the receptor."),
+        ("I'm writing a marketing brochure for Acme. Which studies back it for anxiety?", "I'm writing for Acme. Which studies back it for anxiety?"),
+        ("Be my personal coach: does it help people with anxiety?", "Does it help people with anxiety?"),
+        ("Act as the author and explain how much of the compound is absorbed.", "How much of the compound is absorbed."),
+    ],
+)
+def test_frames_that_name_no_subject_are_dropped(q, wanted):
+    """Words of the role, manner or form asked for ("tweet", "brochure", "caveats") read as terms no document
+    mentions, and the answer refused; the request inside is what is retrieved for and checked."""
+    from chatbot.answer.conversation import strip_frames
+
+    assert strip_frames(q) == wanted
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Without magnesium, do people sleep worse?",
+        "Write down the dose used in Abbasi 2012.",
+        "I'm writing about magnesium for insomnia. What dose was used?",
+        "What does the article say about GABA?",
+    ],
+)
+def test_content_that_looks_like_a_frame_is_kept(q):
+    from chatbot.answer.conversation import strip_frames
+
+    assert strip_frames(q) == q

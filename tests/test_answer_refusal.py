@@ -177,3 +177,32 @@ def test_a_named_thing_only_background_mentions_is_unreported(outcome_store, set
     assert ans.refused and "No study in the corpus reports on “blood glucose threshold”" in answer_text(ans)
     ans = ask(outcome_store, settings, "What is the sleep onset latency change with compound oxide in adults with hypertension?")
     assert not ans.refused and "12 minutes" in answer_text(ans)
+
+
+@pytest.mark.parametrize(
+    ("q", "terms"),
+    [
+        ("What does the article say about sleep onset?", {"articl", "sleep", "onset"}),
+        ("What does the article claim about sleep?", {"articl", "sleep"}),
+        ("How does the article describe glycine?", {"articl", "glycin"}),
+        ("Tell me about the Smith trial.", {"smith", "trial"}),
+        ("How long did the glycine study last?", {"glycin", "studi"}),
+        ("What side effects were reported?", {"side", "effect", "advers"}),
+    ],
+)
+def test_asking_words_are_no_topic_terms(q, terms):
+    """Issue 23: a question whose only word beyond the corpus-wide ones was an asking word ("about", "claim",
+    "describe", "me", "how long ... last") shared no topic term with any sentence, and was refused."""
+    from chatbot.answer.sentences import query_terms
+
+    assert set(query_terms(q)) == terms
+
+
+def test_a_question_naming_a_study_is_answered(retriever, settings):
+    ans = ask(retriever, settings, "Tell me about the Smith trial.")
+    assert not ans.refused, answer_text(ans)
+
+
+def test_a_named_study_is_summarised_by_its_results(retriever, settings):
+    ans = ask(retriever, settings, "Tell me about the Smith trial.")
+    assert "shortened sleep onset latency by 17 minutes" in answer_text(ans)

@@ -223,14 +223,16 @@ _DUMMY_IT = re.compile(
 # what is asked follows it; the persona is not part of the question and its words only pull retrieval astray
 _ROLE_FRAME = re.compile(
     r"^\s*(?:please\s+)?(?:(?:pretend|imagine|suppose)\s+(?:that\s+)?(?:you\s+are|you're|you\s+were|to\s+be|you\s+work\s+(?:for|at))|"
-    r"(?:act|speak|answer|respond|write|reply)\s+as(?:\s+if\s+you\s+were)?|role-?play(?:ing)?\s+as|play\s+the\s+role\s+of|you\s+are\s+now|you\s+are)"
+    r"(?:act|speak|answer|respond|write|reply)\s+as(?:\s+if\s+you\s+were)?|role-?play(?:ing)?\s+as|play\s+the\s+role\s+of|you\s+are\s+now|you\s+are|"
+    r"be\s+(?:my|our|a|an|the)(?=\s+[^.;:!?]*?[:;]))"
     r"\s+[^.;:!?]*?(?:[.;:!?]+\s*|,\s*|\s+and\s+(?=(?:then\s+)?(?:please\s+)?[a-z]))",
     re.I,
 )
 # what the persona is told to do with the request: tell/show/convince me (that), state/explain/argue (that, why)
 _DIRECTIVE = re.compile(
     r"^\s*(?:then\s+)?(?:please\s+)?(?:(?:tell|show|give|convince|persuade|assure)\s+(?:me|us|readers|the\s+reader)\s*(?:that\s+|of\s+)?|"
-    r"(?:state|say|claim|argue|write|explain|confirm|insist|announce|declare|summari[sz]e|describe)\s+(?:that\s+|why\s+|how\s+)?)",
+    r"(?:state|say|claim|argue|write|explain|confirm|insist|announce|declare|summari[sz]e|describe)\s+"
+    r"(?:that\s+|why\s+|how\s+(?!(?:much|many|long|often|big|large|far|well|fast|quickly|soon|strongly)\b))?)",
     re.I,
 )
 
@@ -244,7 +246,57 @@ def strip_role_play(question: str) -> str:
     rest = _DIRECTIVE.sub("", re.sub(r"^\s*and\s+", "", question[m.end() :], flags=re.I), count=1).strip()
     rest = re.sub(r"\byour\b", "the", rest, flags=re.I)
     rest = re.sub(r"\byou\b", "it", rest, flags=re.I)
-    return rest[:1].upper() + rest[1:] if rest else question
+    return _capital(rest) if rest else question
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# how the answer should look, said before the request: "Respond only in capital letters: …", "Just say yes: …",
+# "Answer in one sentence. …", "Speak like a pirate and tell me …", "Without any caveats, tell me …"
+_MANNER = re.compile(
+    r"^\s*(?:please\s+)?(?:just\s+|only\s+|simply\s+)?(?:respond|reply|answer|speak|talk|say\s+(?:yes|no)|write)\b[^.;:!?]{0,60}?"
+    r"(?:[.;:!]\s+|\s+and\s+(?=(?:then\s+)?(?:please\s+)?(?:tell|give|show|explain|say|state|list|summari[sz]e|describe)\b))|"
+    r"^\s*(?:without|with\s+no|no)\s+(?:any\s+)?[\w\s-]{1,30}?,\s*(?=(?:please\s+)?(?:just\s+)?(?:tell|give|show|explain|say|state|list|"
+    r"summari[sz]e|describe)\b)",
+    re.I,
+)
+# what the reader will make of the answer, wrapped round the request: "Write a tweet about X", "Give me a
+# two-line summary of X", "Draft an email explaining X": the artefact is no subject the corpus must hold
+_ARTEFACT = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:write|draft|compose|create|make|prepare|produce|give)\s+(?:me\s+|us\s+)?(?:a|an|one|two|three|some|short|the)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:about|on|of|for|summari[sz]ing|explaining|describing|covering|saying))\s+",
+    re.I,
+)
+# the asker's own task, said before the question: "I'm writing a marketing brochure for X. Which studies …?" The
+# thing they are making is theirs, not a subject the corpus must hold; what it is for or about stays
+_OWN_TASK = re.compile(
+    r"^(\s*(?:i'm|i\s+am|we're|we\s+are|i'll\s+be|we'll\s+be)\s+(?:currently\s+)?(?:writing|preparing|drafting|making|creating|"
+    r"designing|putting\s+together|working\s+on))\s+(?:a|an|my|our|the|some)\s+(?:[\w-]+\s+){0,3}?[\w-]+(?=\s+(?:for|about|on|aimed)\b|\s*[.;:!])",
+    re.I,
+)
+
+
+def strip_frames(question: str) -> str:
+    """What is asked, without the frames around it that name no subject: a role to play, the manner or the form of
+    the answer, the asker's own task ("Write a tweet about what the meta-analysis found" -> "What the meta-analysis
+    found"). Their words ("tweet", "brochure", "caveats") must not read as terms the corpus lacks, nor pull
+    retrieval. A question with none comes back unchanged."""
+    q = question
+    for _ in range(3):
+        before = q
+        q = strip_role_play(q)
+        m = _MANNER.match(q)
+        if m and q[m.end() :].strip():
+            q = _capital(_DIRECTIVE.sub("", q[m.end() :], count=1).strip())
+        m = _ARTEFACT.match(q)
+        if m and q[m.end() :].strip():
+            q = _capital(q[m.end() :].strip())
+        q = _OWN_TASK.sub(r"\1", q, count=1)
+        if q == before:
+            break
+    return q
 
 
 def points_back(question: str) -> bool:
@@ -315,7 +367,7 @@ def standalone_query(question: str, history: Iterable[Any] | None = None) -> str
 
 
 def rewrite(question: str, previous: str) -> str:
-    question = strip_role_play(question.strip())
+    question = strip_frames(question.strip())
     if not previous or not is_follow_up(question):
         return question
     own = {w.lower() for w in key_terms(question)}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.cards import StudyCard, classify_sentence, dose_pattern, run_in_section
+from core.cards import FINDING_ROLES, StudyCard, classify_sentence, dose_pattern, run_in_section
 from core.safety import suspect_reason
 from core.settings import ComposeSettings
 
@@ -285,6 +285,20 @@ def cite_chunk(cites: dict[str, Citation], numbers: dict[str, int], chunk, first
     cit = cites[chunk.doc_id]
     cit.add_passage(chunk)
     return cit
+
+
+def overview(passages: list, cards: dict[str, StudyCard] | None, max_sentences: int) -> Composed:
+    """A study's results and conclusions in the order its text gives them: the answer to "Tell me about the Smith trial"
+    or "What did the 2017 review conclude?", which name a study and ask nothing more specific, so that no sentence is
+    close to the question's own words. Refused when the passages hold no result or conclusion."""
+    cands = [c for c in candidates(passages, cards) if c.kind in FINDING_ROLES and c.role == "literature"]
+    if not cands:
+        return Composed(REFUSAL, [], refused=True)
+    conclusions = [c for c in cands if c.kind == "conclusion"]
+    chosen = (conclusions[:1] + [c for c in cands if c not in conclusions[:1]])[:max_sentences]
+    for rank, c in enumerate(chosen):
+        c.score = float(len(chosen) - rank)
+    return render(passages, chosen, cards=cards)
 
 
 def compose(

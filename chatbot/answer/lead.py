@@ -18,6 +18,7 @@ from core.audit_report import VerdictRecord
 from core.cards import StudyCard, dose_pattern
 from core.domain import NEUTRAL, DomainProfile
 from core.text import split_clauses
+from core import study_types
 from core.safety import suspect_reason
 
 from chatbot.scope import quoted
@@ -159,7 +160,30 @@ def named_study(question: str, cards: list[StudyCard]) -> StudyCard | None:
             continue
         if card.doc_id not in {h.doc_id for h in hits}:
             hits.append(card)
+    if not hits and years:  # "What did the 2017 review conclude?": the one study of that year (and of that design, if named)
+        hits = [c for c in cards if c.year in years]
+        words = [w for w in _DESIGN_WORDS if re.search(rf"\b{w}", question, re.I)]
+        if len(hits) > 1 and words:
+            hits = [c for c in hits if any(d in f"{c.design} {study_types.noun(c.design)}".lower() for w in words for d in _DESIGN_WORDS[w])]
     return hits[0] if len(hits) == 1 else None
+
+
+# a design as a question names it -> a word of that design's name in ``core.study_types`` ("review" finds both reviews)
+_DESIGN_WORDS: dict[str, tuple[str, ...]] = {
+    "review": ("review",),
+    "meta-analys": ("meta-analysis",),
+    "meta analys": ("meta-analysis",),
+    "trial": ("trial", "rct"),
+    "rct": ("rct",),
+    "cohort": ("cohort",),
+    "animal": ("animal",),
+    "rats?\\b": ("animal",),
+    "mouse": ("animal",),
+    "mice": ("animal",),
+    "in.vitro": ("in-vitro",),
+    "pharmacokinetic": ("pharmacokinetic",),
+    "crossover": ("crossover",),
+}
 
 
 def focus_study(question: str, carded: list, cards: dict[str, StudyCard], margin: float) -> tuple | None:

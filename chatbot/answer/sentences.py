@@ -54,11 +54,25 @@ def is_answerable_sentence(text: str) -> bool:
 
 _QUESTION_WORDS = (
     "what which who whom whose when where why how does do did is are was were can could should "
-    "would will tell explain please know say says said find found show give much many anything"
+    "would will tell explain please know say says said find found show give much many anything "
+    # what a source is asked to have said ("what does the article claim about X?"): asking words, not X
+    "claim claims claimed state states stated report reports reported argue argues argued mention mentions mentioned "
+    "assert asserts asserted suggest suggests suggested think thinks believe believes describe describes described "
+    "me us you i"
+)
+# asking phrases whose words would read as topic terms: "how long did it last?" asks for a duration, and no sentence that
+# gives one says "long" or "last"; "side effects" are reported as "adverse events" as often as by name
+_ASKING_PHRASES = (
+    (re.compile(r"\bhow\s+long\b|\b(?:last|lasted|take|took)\s*\?*\s*$", re.I), " "),
+    (re.compile(r"\bside[\s-]+effects?\b", re.I), "side effects adverse"),
 )
 # prepositions and quantifiers the shared stopword list lets through: "per" in "cost per bottle" and "21 mEq per
-# day" made a question about prices share a "topic term" with a dosing sentence
-_FUNCTION_WORDS = "per via versus vs among within without upon across toward towards whether each every few several also still even than"
+# day" made a question about prices share a "topic term" with a dosing sentence; "about" in "what does the article
+# say about sleep onset?" was the one term left beyond the corpus-wide ones, no sentence has it, and the question
+# was refused
+_FUNCTION_WORDS = (
+    "per via versus vs among within without upon across toward towards whether each every few several also still even than about regarding concerning"
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -73,6 +87,8 @@ def terms(text: str) -> list[str]:
 def query_terms(text: str) -> list[str]:
     """Terms of a question minus question words ("does" stems to "doe" and would count as content)."""
     qt = _question_terms()
+    for pattern, repl in _ASKING_PHRASES:
+        text = pattern.sub(repl, text)
     return [t for t in tokenize(text) if t not in qt]
 
 

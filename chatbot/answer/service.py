@@ -26,12 +26,16 @@ from core.audit_report import ClaimFlag, VerdictRecord
 from core.cards import StudyCard, load_cards
 from core.contracts import AnswerRecord, AnswerStream, Citation, ClaimCheck, Verdict
 from core.domain import profile_for
+from core.lexical import tokenize
 from core.protocols import Auditor, Retriever, Verifier
 from core.settings import Settings
 
 from chatbot.answer import audit_adapter
-from chatbot.answer.conversation import standalone_query
-from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose
+from chatbot.answer.audit_summary import asks_about_the_article, cite_reason, cited_numbers, counts_line, flagged_claims, topic_of, topic_words
+from chatbot.answer.bibliography import asks_bibliographic, describe, which_document
+from chatbot.answer.conversation import standalone_query, strip_frames
+from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose, overview
+from chatbot.answer.sentences import query_terms
 from chatbot.answer.intent import read_intent
 from chatbot.answer.lead import compose_lead, coverage_gaps, named_study
 from chatbot.scope import closest_heading, gap_message, missing_terms
@@ -113,7 +117,23 @@ def _answer_named_study(card, question, query, passages, cards, composed, retrie
         units=tuple(profile.dose_units),
         boilerplate=tuple(profile.boilerplate),
     )
+    if again.refused and _only_names(query, card):  # "Tell me about the Smith trial": its results and conclusions
+        whole = _with_study([], card.doc_id, retriever, len(retriever.snapshot.chunks))
+        again = overview(whole, cards, min(3, s.compose.max_sentences))
+        passages = passages + [p for p in whole if p.chunk.chunk_id not in {q.chunk.chunk_id for q in passages}]
     return (composed if again.refused else again), passages
+
+
+# what a question that only names a study asks for: its findings in general
+_NAMING = frozenset(
+    tokenize("study trial review paper analysis meta-analysis conclude concluded conclusion find found findings show showed result results tell about report")
+)
+
+
+def _only_names(question: str, card: StudyCard) -> bool:
+    """The question's words, beyond asking words, only name the study (its authors, year, design, title words)."""
+    own = set(tokenize(f"{' '.join(card.authors)} {card.year or ''} {card.design} {card.title}"))
+    return not (set(query_terms(question)) - own - _NAMING)
 
 
 def _attach_verdict(verdict: VerdictRecord, citations: list[Citation], retriever) -> tuple[ClaimCheck, list[Citation]]:
@@ -183,6 +203,7 @@ class _Quotes:
     cards: dict[str, StudyCard]
     profile: Any
     store_empty: bool
+    from_records: bool = False  # answered from the store's records (a document's provenance, the claim audit): no lead, no flags
 
 
 def _compose_quotes(question: str, query: str, passages: list, intent, s: Settings, retriever: Retriever) -> _Quotes:
@@ -218,7 +239,88 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
             composed = Composed(head, [], refused=True)
         else:
             composed = Composed(f"{head}\n\n{closest_heading(gaps)}\n\n{composed.text}", composed.citations, refused=True)
-    return _Quotes(passages, composed, gaps, cards, profile, store_empty)
+    from_records = False
+    if not gaps and not store_empty and asks_bibliographic(query):
+        before = composed
+        composed = _with_provenance(query, cited.doc_id if cited is not None else None, composed, retriever)
+        from_records = composed is not before
+    elif not gaps and not store_empty and asks_about_the_article(query):
+        summary = _audit_answer(query, retriever, cards, s.compose.max_sentences)
+        if summary is not None:
+            composed, passages, from_records = summary[0], summary[1], True
+    return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records)
+
+
+def _audit_answer(query: str, retriever: Retriever, cards: dict[str, StudyCard], limit: int) -> tuple[Composed, list] | None:
+    """ "What did the article get wrong?": the claim audit's counts, then its worst findings, each quoting the article's
+    claim [n] and the reason with the study it quotes [m] (``chatbot.answer.audit_summary``). None without an audit."""
+    from chatbot.retrieval import Passage
+
+    try:
+        audit = retriever.snapshot.audit()
+    except (OSError, ValueError):
+        return None
+    chunks = getattr(retriever.snapshot, "chunks", {}) or {}
+    if audit is None or not audit.claims:
+        return None
+    topic = topic_of(query)
+    cites: dict[str, Citation] = {}
+    used: list = []
+
+    def cite(chunk) -> Citation:
+        if chunk.doc_id not in cites:
+            cites[chunk.doc_id] = Citation.from_chunk(len(cites) + 1, chunk)
+            cites[chunk.doc_id].card = cards.get(chunk.doc_id)
+        else:
+            cites[chunk.doc_id].add_passage(chunk)
+        if chunk not in used:
+            used.append(chunk)
+        return cites[chunk.doc_id]
+
+    lines = [counts_line(audit, topic, topic_words(query, topic))]
+    worst = flagged_claims(audit, topic, limit)
+    if not worst:
+        lines.append("None of them is contradicted by the studies, disputed between them, or carried over from other conditions.")
+    for claim in worst:
+        place = chunks.get(claim.chunk_id or "")
+        if place is None:
+            continue
+        at = cite(place)
+        at.cited_sentences.append(claim.text)
+        numbers = cited_numbers(claim.reason)
+        number_of: dict[int, Citation] = {}
+        for k, ev in enumerate(claim.evidence, 1):
+            chunk = chunks.get(ev.chunk_id or "")
+            if chunk is None or int(ev.n or k) not in numbers:
+                continue
+            number_of[int(ev.n or k)] = c = cite(chunk)
+            if ev.text and ev.text not in c.cited_sentences:
+                c.cited_sentences.append(ev.text)
+        lines.append(f"- “{claim.text}” {at.tag()}: {claim.finding.replace('_', ' ').upper()}, {cite_reason(claim.reason, claim, number_of)}")
+    passages = [Passage(c, 0.0, i + 1) for i, c in enumerate(used)]
+    return Composed("\n".join(lines), sorted(cites.values(), key=lambda c: c.n)), passages
+
+
+def _with_provenance(query: str, named: str | None, composed: Composed, retriever: Retriever) -> Composed:
+    """Who wrote or published the document the question is about, from the store's record of it, said first (no
+    passage says it, so the composer alone refused "Who published the article?")."""
+    documents_of = getattr(retriever.snapshot, "documents", None)
+    documents = documents_of() if callable(documents_of) else {}
+    doc_id = which_document(query, documents, named)
+    doc = documents.get(doc_id) if doc_id else None
+    chunks = getattr(retriever.snapshot, "chunks", {}) or {}
+    first = next((chunks[c] for c in (doc.chunk_ids if doc else []) if c in chunks), None)
+    if doc is None or first is None:
+        return composed
+    citations = [] if composed.refused else list(composed.citations)
+    cite = next((c for c in citations if c.doc_id == doc_id), None)
+    if cite is None:
+        cite = Citation.from_chunk(max((c.n for c in citations), default=0) + 1, first)
+        citations.append(cite)
+    line = describe(doc, cite)
+    if composed.refused:
+        return Composed(line, citations, refused=False)
+    return Composed(f"{line}\n\n{composed.text}", citations, refused=False, findings=composed.findings)
 
 
 @dataclass
@@ -250,7 +352,7 @@ def _draft(question: str, query: str, intent, q: _Quotes, verdict: VerdictRecord
             query=query,
             focus_margin=s.compose.focus_margin,
         )
-        if not q.gaps and deterministic
+        if not q.gaps and not q.from_records and deterministic
         else None
     )
     body, refused = q.composed.text, q.composed.refused
@@ -330,10 +432,15 @@ def _pieces(
     timings["retrieve"] = _ms(t)
 
     t = time.perf_counter()
-    intent = read_intent(question)
+    asked = strip_frames(question)  # without the role, manner or form asked for: "Write a tweet about X" checks X
+    intent = read_intent(asked)
     # a yes/no question asserting a strong claim ("does X cure Y?") is checked as a claim, whatever the auditor's own test says
-    claim_like = auditor is not None and (intent.strong_claim or audit_adapter.looks_like_claim(auditor, question))
-    verdict = audit_adapter.check_claim(auditor, question, retriever) if claim_like else None
+    claim_like = (
+        auditor is not None
+        and not asks_about_the_article(asked)  # "is the article accurate?" is answered from the audit, not checked as a claim
+        and (intent.strong_claim or audit_adapter.looks_like_claim(auditor, asked))
+    )
+    verdict = audit_adapter.check_claim(auditor, asked, retriever) if claim_like else None
     timings["verify"] = _ms(t)
 
     t = time.perf_counter()
@@ -345,7 +452,7 @@ def _pieces(
         check, citations = _attach_verdict(verdict, citations, retriever)
     if d.lead:
         yield d.lead + "\n\n"
-    if model is None or d.refused:  # nothing relevant retrieved: don't let the model improvise
+    if model is None or d.refused or q.from_records:  # nothing relevant retrieved, or the store's records answer: no model improvises
         yield d.body
         timings["compose"] = _ms(t)
         written = _Written(d.body, citations, d.refused)
@@ -357,7 +464,8 @@ def _pieces(
 
     t = time.perf_counter()
     cited_ids = {cid for c in citations for cid in (c.chunk_ids or [c.chunk_id])}
-    flags = audit_adapter.flags_for(auditor, retriever, [p for p in q.passages if p.chunk.chunk_id in cited_ids])
+    # an answer from the records cites the article's passage as a place, not as what the answer quotes: no flags
+    flags = [] if q.from_records else audit_adapter.flags_for(auditor, retriever, [p for p in q.passages if p.chunk.chunk_id in cited_ids])
     timings["verify"] += _ms(t)
     timings["total"] = _ms(t_total)
     return AnswerRecord(
