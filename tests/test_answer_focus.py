@@ -330,3 +330,24 @@ def test_question_citing_a_study_is_answered_about_that_study(default_store):
     ans = answer_question("What dose did Abbasi use?", settings=default_store, retriever=build_services(default_store).retriever())
     assert lead_text(ans) and "Abbasi 2012" in lead_text(ans), answer_text(ans)
     assert "rats" not in lead_text(ans)
+
+
+def test_named_study_by_year_and_design():
+    """'What did the 2017 review conclude?' names one study by its year and design, and no author."""
+    from core.cards import StudyCard
+    from chatbot.answer.lead import named_study
+
+    cards = [
+        StudyCard(doc_id="boyle", authors=["Boyle N"], year=2017, design="systematic-review", title="Magnesium and anxiety"),
+        StudyCard(doc_id="kappeler", authors=["Kappeler D"], year=2017, design="pharmacokinetic", title="Citrate and oxide"),
+        StudyCard(doc_id="abbasi", authors=["Abbasi B"], year=2012, design="rct", title="Magnesium and insomnia"),
+    ]
+
+    def hit(q):
+        card = named_study(q, cards)
+        return card.doc_id if card else None
+
+    assert hit("What did the 2017 review conclude?") == "boyle"
+    assert hit("What did the 2012 trial find?") == "abbasi"
+    assert hit("What did the 2017 study find?") is None  # two studies of 2017
+    assert hit("What did Abbasi 2017 find?") is None  # a name with the wrong year

@@ -160,7 +160,9 @@ def named_study(question: str, cards: list[StudyCard]) -> StudyCard | None:
             continue
         if card.doc_id not in {h.doc_id for h in hits}:
             hits.append(card)
-    if not hits and years:  # "What did the 2017 review conclude?": the one study of that year (and of that design, if named)
+    # "What did the 2017 review conclude?": the one study of that year (and of that design, if named); not when the year
+    # follows a name ("Abbasi 2015" with no Abbasi 2015 is no study of the corpus)
+    if not hits and years and re.search(r"\b(?:the|this|that)\s+(?:1[89]|20)\d\d\s+[a-z]", question, re.I):
         hits = [c for c in cards if c.year in years]
         words = [w for w in _DESIGN_WORDS if re.search(rf"\b{w}", question, re.I)]
         if len(hits) > 1 and words:
