@@ -33,6 +33,7 @@ from core.settings import Settings
 from chatbot.answer import audit_adapter
 from chatbot.answer.audit_summary import asks_about_the_article, cite_reason, cited_numbers, counts_line, flagged_claims, topic_of, topic_words
 from chatbot.answer.bibliography import asks_bibliographic, describe, which_document
+from chatbot.answer import catalogue
 from chatbot.answer.conversation import standalone_query, strip_frames
 from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose, overview
 from chatbot.answer.sentences import query_terms
@@ -244,11 +245,52 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
         before = composed
         composed = _with_provenance(query, cited.doc_id if cited is not None else None, composed, retriever)
         from_records = composed is not before
+    elif not gaps and not store_empty and catalogue.asks_catalogue(query):
+        listed = _catalogue_answer(query, retriever, cards, s.compose.max_sentences)
+        if listed is not None:
+            composed, passages, from_records = listed[0], listed[1], True
     elif not gaps and not store_empty and asks_about_the_article(query):
         summary = _audit_answer(query, retriever, cards, s.compose.max_sentences)
         if summary is not None:
             composed, passages, from_records = summary[0], summary[1], True
     return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records)
+
+
+def _catalogue_answer(query: str, retriever: Retriever, cards: dict[str, StudyCard], limit: int) -> tuple[Composed, list] | None:
+    """ "Which studies were done in animals?": the designs the corpus holds, and the studies of the design asked for,
+    each cited (``chatbot.answer.catalogue``). None when the store lists no literature."""
+    from chatbot.retrieval import Passage
+
+    documents_of = getattr(retriever.snapshot, "documents", None)
+    docs = catalogue.literature(documents_of() if callable(documents_of) else {})
+    chunks = getattr(retriever.snapshot, "chunks", {}) or {}
+    if not docs:
+        return None
+    lines = [catalogue.counts_line(docs)]
+    keys = catalogue.designs_asked(query)
+    citations: list[Citation] = []
+    used: list = []
+    if keys is not None:
+        ids = catalogue.matching(docs, keys)
+        if not ids:
+            lines.append("None of them is of the kind asked about.")
+        else:
+            lines.append(f"Of the kind asked about ({len(ids)}):")
+        for doc_id in ids[: max(limit, 10)]:
+            doc = docs[doc_id]
+            first = next((chunks[c] for c in doc.chunk_ids if c in chunks), None)
+            if first is None:
+                continue
+            cite = Citation.from_chunk(len(citations) + 1, first)
+            cite.card = cards.get(doc_id)
+            citations.append(cite)
+            used.append(first)
+            label = cards[doc_id].label() if doc_id in cards else doc.title
+            lines.append(f"- {label}: “{doc.title}” {cite.tag()}")
+        if len(ids) > max(limit, 10):
+            lines.append(f"- and {len(ids) - max(limit, 10)} more")
+    passages = [Passage(c, 0.0, i + 1) for i, c in enumerate(used)]
+    return Composed("\n".join(lines), citations), passages
 
 
 def _audit_answer(query: str, retriever: Retriever, cards: dict[str, StudyCard], limit: int) -> tuple[Composed, list] | None:
