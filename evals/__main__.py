@@ -1,4 +1,4 @@
-"""`python -m evals {beir,verify-pairs,run,compare,audit-corpus,audit-quotes,evidence-ceiling}`: dispatches to the module that owns each command."""
+"""`python -m evals <command>`: dispatches to the module that owns each command (listed in COMMANDS)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ COMMANDS = {
     "audit-corpus": ("evals.audit_corpus", "Claim audit of a corpus built from SciFact claims vs their gold labels"),
     "audit-quotes": ("evals.audit_quotes", "What the claim audit quotes as the closest reported result, by sentence role"),
     "evidence-ceiling": ("evals.evidence_ceiling", "How well the verifier separates labelled findings, given the right studies and via the audit"),
+    "refusal-probes": ("evals.refusal_probes", "Which answerable probe questions the answer service refuses"),
 }
 
 

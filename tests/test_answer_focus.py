@@ -351,3 +351,15 @@ def test_named_study_by_year_and_design():
     assert hit("What did the 2012 trial find?") == "abbasi"
     assert hit("What did the 2017 study find?") is None  # two studies of 2017
     assert hit("What did Abbasi 2017 find?") is None  # a name with the wrong year
+
+
+def test_named_studies_lists_every_study_a_year_and_design_fit():
+    from core.cards import StudyCard
+    from chatbot.answer.lead import named_studies
+
+    cards = [
+        StudyCard(doc_id="a", authors=["Boyle N"], year=2017, design="systematic-review"),
+        StudyCard(doc_id="b", authors=["Schuchardt J"], year=2017, design="narrative-review"),
+        StudyCard(doc_id="c", authors=["Kappeler D"], year=2017, design="pharmacokinetic"),
+    ]
+    assert [c.doc_id for c in named_studies("What did the 2017 review conclude?", cards)] == ["a", "b"]

@@ -288,14 +288,17 @@ def cite_chunk(cites: dict[str, Citation], numbers: dict[str, int], chunk, first
 
 
 def overview(passages: list, cards: dict[str, StudyCard] | None, max_sentences: int) -> Composed:
-    """A study's results and conclusions in the order its text gives them: the answer to "Tell me about the Smith trial"
-    or "What did the 2017 review conclude?", which name a study and ask nothing more specific, so that no sentence is
-    close to the question's own words. Refused when the passages hold no result or conclusion."""
+    """Studies' conclusions (else first results), then their other results: the answer to "Tell me about the Smith
+    trial" or "What did the 2017 reviews conclude?", which name studies and ask nothing more specific, so that no
+    sentence is close to the question's own words. Refused when the passages hold no result or conclusion."""
     cands = [c for c in candidates(passages, cards) if c.kind in FINDING_ROLES and c.role == "literature"]
     if not cands:
         return Composed(REFUSAL, [], refused=True)
-    conclusions = [c for c in cands if c.kind == "conclusion"]
-    chosen = (conclusions[:1] + [c for c in cands if c not in conclusions[:1]])[:max_sentences]
+    first: list[Candidate] = []  # each study's conclusion, else its first result, in the order the studies come
+    for doc in dict.fromkeys(c.doc_id for c in cands):
+        own = [c for c in cands if c.doc_id == doc]
+        first.append(next((c for c in own if c.kind == "conclusion"), own[0]))
+    chosen = (first + [c for c in cands if c not in first])[:max_sentences]
     for rank, c in enumerate(chosen):
         c.score = float(len(chosen) - rank)
     return render(passages, chosen, cards=cards)

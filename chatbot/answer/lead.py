@@ -149,6 +149,12 @@ def named_study(question: str, cards: list[StudyCard]) -> StudyCard | None:
     unless the year is given too), and its year when the question gives a year ("What did the Walker
     2003 study find?"). None when no card, or more than one, matches. A review that merely lists "Abbasi et al. 2012" is not Abbasi 2012:
     the match is on the card's own first author, not on the studies its text mentions."""
+    hits = named_studies(question, cards)
+    return hits[0] if len(hits) == 1 else None
+
+
+def named_studies(question: str, cards: list[StudyCard]) -> list[StudyCard]:
+    """Every card the question's citation fits (``named_study`` wants exactly one): "the 2017 review" may be three."""
     years = {int(y) for y in _YEAR.findall(question)}
     hits = []
     for card in cards:
@@ -167,7 +173,7 @@ def named_study(question: str, cards: list[StudyCard]) -> StudyCard | None:
         words = [w for w in _DESIGN_WORDS if re.search(rf"\b{w}", question, re.I)]
         if len(hits) > 1 and words:
             hits = [c for c in hits if any(d in f"{c.design} {study_types.noun(c.design)}".lower() for w in words for d in _DESIGN_WORDS[w])]
-    return hits[0] if len(hits) == 1 else None
+    return hits
 
 
 # a design as a question names it -> a word of that design's name in ``core.study_types`` ("review" finds both reviews)

@@ -38,7 +38,7 @@ from chatbot.answer.conversation import standalone_query, strip_frames
 from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose, overview
 from chatbot.answer.sentences import query_terms
 from chatbot.answer.intent import read_intent
-from chatbot.answer.lead import compose_lead, coverage_gaps, named_study
+from chatbot.answer.lead import compose_lead, coverage_gaps, named_studies, named_study
 from chatbot.scope import closest_heading, gap_message, missing_terms
 
 DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
@@ -233,6 +233,15 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
     )
     if composed.refused and cited is not None and not gaps:
         composed, passages = _answer_named_study(cited, question, query, passages, cards, composed, retriever, s, intent, profile)
+    elif composed.refused and cards and not gaps:  # "What did the 2017 review conclude?" with three reviews of 2017: each one
+        several = named_studies(query, list(cards.values()))
+        if 1 < len(several) <= s.compose.max_sentences and all(_only_names(query, c) for c in several):
+            whole = [p for c in several for p in _with_study([], c.doc_id, retriever, len(retriever.snapshot.chunks))]
+            again = overview(whole, cards, s.compose.max_sentences)
+            if not again.refused:
+                labels = ", ".join(c.label() for c in several)
+                composed = Composed(f"{len(several)} studies fit the question ({labels}); what each reports and concludes:\n\n{again.text}", again.citations)
+                passages = passages + whole
     if gaps:  # the question names something no document mentions: say so first, and answer nothing
         # about it; what the corpus has on the rest of the question follows, labelled as such
         head = gap_message(gaps, _n_docs(retriever.snapshot))

@@ -1,0 +1,46 @@
+"""`python -m evals refusal-probes [--file F]`: which answerable questions the answer service refuses.
+
+Why: the suite's held-out third showed one false refusal, and its failures are not to be read. These 80 questions
+were written afterwards (2026-12-06) to probe, in general forms, what a refusal can come from: role-play, manner and
+form requests ("Write a tweet about …"), asking words ("what does the article *claim about* …"), a study named by its
+author or by year and design, provenance ("Who published the article?"), the article's reliability as a whole, the
+collection ("Which studies were done in animals?"), statistics asked for, and follow-ups. Each is marked answerable
+or not (one is not: the corpus names the RDA only in exclusion criteria, without its value). Their failures were read
+and fixed, so they are tuning questions, not held-out ones; the command keeps them from regressing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+DEFAULT = Path(__file__).parent / "data" / "refusal_probes.jsonl"
+
+
+def read_probes(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def main(argv: list[str]) -> int:
+    from core.settings import get_settings
+    from core.store import open_snapshot
+    from services import build_services
+
+    p = argparse.ArgumentParser(prog="python -m evals refusal-probes", description=__doc__.splitlines()[0])
+    p.add_argument("--file", type=Path, default=DEFAULT, help="JSONL of {id, question, history, answerable, group}")
+    a = p.parse_args(argv[1:])
+    s = get_settings()
+    services = build_services(s)
+    answers = services.answerer(services.retriever(open_snapshot(s)))
+    probes = read_probes(a.file)
+    wrong = []
+    for q in probes:
+        ans = answers.answer(q["question"], history=q.get("history") or None)
+        if bool(ans.refused) == bool(q["answerable"]):
+            wrong.append(q)
+            print(f"{'refused' if ans.refused else 'answered'}: {q['id']} {q['question']}")
+    answerable = [q for q in probes if q["answerable"]]
+    falsely = sum(1 for q in wrong if q["answerable"])
+    print(f"{len(probes)} probes: answerable refused {falsely}/{len(answerable)}, unanswerable answered {len(wrong) - falsely}/{len(probes) - len(answerable)}")
+    return 1 if wrong else 0
