@@ -490,6 +490,13 @@ def test_flags_for_passages(snapshot):
         ("What is vitamin D?", False),
         ("How does caffeine work?", False),
         ("vitamin D fractures", False),
+        # how a study was done, or whether one exists: answered from the studies, not checked as a claim
+        ("Was the Breus trial blinded?", False),
+        ("Were the participants randomised?", False),
+        ("Is there any study on zinc and depression?", False),
+        ("Did any trial measure cortisol?", False),
+        ("Did any study find that zinc lowers cortisol?", True),
+        ("Is there evidence that zinc improves sleep?", True),
     ],
 )
 def test_looks_like_claim(q, ok):

@@ -524,11 +524,24 @@ _TRUE_THAT = re.compile(
 )
 
 
+# yes/no questions about how a study was done or whether one exists ("Was the trial blinded?", "Is there any study on
+# X?", "Did any trial measure Y?"): answered from the studies' methods, not checked as a claim about health (a claim
+# check of "the trial was blinded" quoted an unrelated route of administration as the finding)
+_ABOUT_A_STUDY = re.compile(
+    r"^(?:was|were|is|are)\s+(?:the|this|that|it|they|any|each)?\s*(?:[\w-]+\s+){0,4}?(?:blinded|double-blind(?:ed)?|single-blind(?:ed)?|"
+    r"randomi[sz]ed|registered|pre-?registered|funded|sponsored|placebo-controlled|controlled|peer-reviewed|published|retracted)\b|"
+    r"^(?:is|are)\s+there\s+(?:any\s+)?(?:studies|study|trials?|research|papers?|data|reviews?)\s+(?:on|of|about|in|into|for|with|looking|that\s+(?:tested|measured|studied|looked))\b|"
+    r"^(?:did|do|does|has|have)\s+(?:any|the|each|all)\s+(?:of\s+the\s+)?(?:studies|study|trials?|reviews?|papers?)\s+"
+    r"(?:measure|test|look|examine|assess|include|enrol|enroll|recruit|use|report|record|track|compare)\w*\b(?!\s+that\b)",
+    re.I,
+)
+
+
 def looks_like_claim(question: str) -> bool:
     """Yes/no questions and statements asserting a checkable fact get a verdict first;
-    open questions ("what is…", "how does…") get an ordinary answer."""
+    open questions ("what is…", "how does…") and questions about how a study was done get an ordinary answer."""
     q = question.strip()
-    if len(q.split()) < 3 or _WH.match(q):
+    if len(q.split()) < 3 or _WH.match(q) or _ABOUT_A_STUDY.match(q):
         return False
     if _TRUE_THAT.match(q):
         return True
