@@ -1,12 +1,15 @@
 """`python -m evals refusal-probes [--file F]`: which answerable questions the answer service refuses.
 
-Why: the suite's held-out third showed one false refusal, and its failures are not to be read. These 80 questions
+Why: the suite's held-out third showed one false refusal, and its failures are not to be read. These 100 questions
 were written afterwards (2026-12-06) to probe, in general forms, what a refusal can come from: role-play, manner and
 form requests ("Write a tweet about …"), asking words ("what does the article *claim about* …"), a study named by its
 author or by year and design, provenance ("Who published the article?"), the article's reliability as a whole, the
-collection ("Which studies were done in animals?"), statistics asked for, and follow-ups. Each is marked answerable
+collection ("Which studies were done in animals?"), statistics asked for, follow-ups, and adversarial premises, personas
+and injected instructions (the last 20, written after the first 80 were fixed). Each is marked answerable
 or not (one is not: the corpus names the RDA only in exclusion criteria, without its value). Their failures were read
-and fixed, so they are tuning questions, not held-out ones; the command keeps them from regressing.
+and fixed, so they are tuning questions, not held-out ones; the command keeps them from regressing. Two are still
+refused (2026-12-06): a premise naming a word no document has ("Since glycine is a sedative drug, …": the gap check
+cannot tell a false premise from the subject of the question) and a rhetorical one ("… so why bother with human trials?").
 """
 
 from __future__ import annotations
