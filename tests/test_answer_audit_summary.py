@@ -78,3 +78,26 @@ def test_answer_counts_findings_and_quotes_the_worst_with_citations(settings):
     numbers = {c.doc_id: c.n for c in ans.citations}
     assert f"“Zinc improves sleep.” [{numbers['notes']}]: CONTRADICTED, contradicted because [{numbers['smith']}]" in text
     assert "Zinc is calming" not in text.split("Sources")[0].split("\n", 1)[1]  # unsupported claims are counted, not listed
+
+
+@pytest.mark.parametrize(
+    ("q", "wanted"),
+    [
+        ("What did the article get wrong?", ("contradicted", "conflicting", "extrapolated")),
+        ("What did the article get right?", ("supported",)),
+        ("Which claims in the article are supported?", ("supported",)),
+        ("Which of the article's claims are not supported by the studies?", ("contradicted", "conflicting", "extrapolated", "unsupported")),
+    ],
+)
+def test_what_is_listed_follows_the_question(q, wanted):
+    from chatbot.answer.audit_summary import findings_wanted
+
+    assert asks_about_the_article(q)
+    assert findings_wanted(q) == wanted
+
+
+def test_no_claim_on_the_topic_is_said_plainly():
+    from chatbot.answer.audit_summary import counts_line
+
+    audit = AuditReport(claims=[_claim("a", "Zinc improves sleep.", "contradicted")])
+    assert counts_line(audit, {"anxieti"}, ["anxiety"]) == "None of the 1 claims the audit checked in the article mentions “anxiety”."

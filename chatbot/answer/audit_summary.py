@@ -22,16 +22,22 @@ _ASKS = re.compile(
     r"\b(?:get|got|gets|getting)\b[^?.]{0,30}\bwrong\b|\bwrong\s+(?:about|in|with)\b|\bwhat(?:'s|\s+is)\s+wrong\b|"
     r"\boverstat\w*|\bexaggerat\w*|\bmislead\w*|\binaccura\w*|\bmistakes?\b|\berrors?\b|\boverreach\w*|\bcherry.?pick\w*|"
     r"\bhold(?:s)?\s+up\b|\bbacked\s+(?:up\s+)?by\b|\bnot\s+(?:backed|supported)\b|\bunsupported\b|\bcontradict\w*|\bdisagree\w*|"
-    r"\b(?:how|is\s+it|is\s+the\s+\w+)\s+(?:accurate|reliable|trustworthy|credible)\b|\bfact.?check\w*|\bclaims?\b[^?.]{0,30}\b(?:false|wrong|true)\b",
+    r"\b(?:how|is\s+it|is\s+the\s+\w+)\s+(?:accurate|reliable|trustworthy|credible)\b|\bfact.?check\w*|\bclaims?\b[^?.]{0,30}\b(?:false|wrong|true)\b|"
+    r"\b(?:get|got|gets|getting)\b[^?.]{0,30}\bright\b|\bright\s+about\b|\b(?:which|what)\s+(?:of\s+(?:its|the\s+\w+'s)\s+)?claims?\b[^?.]{0,40}\b(?:supported|backed|hold)\b",
     re.I,
 )
+# what the question wants listed: the claims the studies state ("what did it get right?"), or those no study states
+# ("which claims are not supported?") after the worst; by default the worst (``SEVERITY``)
+_WANTS_SUPPORTED = re.compile(r"\bright\b|\b(?<!not\s)(?<!un)(?:supported|backed)\b(?!\s+by\s+nothing)", re.I)
+_WANTS_UNSUPPORTED = re.compile(r"\bnot\s+(?:supported|backed)\b|\bunsupported\b|\bno\s+evidence\b|\bwithout\s+evidence\b", re.I)
 _ABOUT_ARTICLE = re.compile(r"\b(?:article|author|authors|piece|post|essay|newsletter|blog|writer)\b", re.I)
 _ASKING = frozenset(
     tokenize(
         "article author authors piece post essay newsletter blog writer get got gets getting wrong overstate overstated overstates "
         "exaggerate exaggerates exaggerated mislead misleading inaccurate inaccuracies mistake mistakes error errors hold holds up "
         "backed supported unsupported contradict contradicts contradicted disagree disagrees accurate reliable trustworthy credible "
-        "fact check claim claims false true evidence studies study literature where which what how is it does"
+        "fact check claim claims false true evidence studies study literature where which what how is it does right "
+        "correct correctly"
     )
 )
 # what a reader most needs to know first: the literature says otherwise, then it disagrees with itself, then the
@@ -73,11 +79,22 @@ def topic_words(question: str, topic: set[str]) -> list[str]:
     return out
 
 
-def flagged_claims(audit: AuditReport, topic: set[str], limit: int) -> list[ClaimRecord]:
-    """The worst findings first (``SEVERITY``), one per claim text, those sharing a topic word when one is given."""
+def findings_wanted(question: str) -> tuple[str, ...]:
+    """The findings to list, in order, for what the question asks (``SEVERITY`` unless it asks what holds up or what
+    no study states)."""
+    if _WANTS_UNSUPPORTED.search(question or ""):
+        return (*SEVERITY, "unsupported")
+    if _WANTS_SUPPORTED.search(question or ""):
+        return ("supported",)
+    return SEVERITY
+
+
+def flagged_claims(audit: AuditReport, topic: set[str], limit: int, findings: tuple[str, ...] = SEVERITY) -> list[ClaimRecord]:
+    """Claims of the ``findings`` asked for, in that order (the worst first by default), one per claim text, those
+    sharing a topic word when one is given."""
     seen: set[str] = set()
     out: list[ClaimRecord] = []
-    for finding in SEVERITY:
+    for finding in findings:
         for c in audit.claims:
             if c.finding != finding or c.text in seen:
                 continue
@@ -95,6 +112,8 @@ def counts_line(audit: AuditReport, topic: set[str], words: list[str] = ()) -> s
     n = Counter(c.finding for c in claims)
     parts = [f"{n[f]} {f.replace('_', ' ')} ({_LABEL[f]})" for f in (*SEVERITY, "unsupported", "not_covered", "supported") if n.get(f)]
     scope = f" that mention {', '.join(f'“{w}”' for w in words)}" if topic and words else ""
+    if not claims:
+        return f"None of the {len(audit.claims)} claims the audit checked in the article{scope.replace(' that mention', ' mentions')}."
     return f"The claim audit checked {len(claims)} of the article's claims{scope} against the studies: {'; '.join(parts)}."
 
 

@@ -31,7 +31,7 @@ from core.protocols import Auditor, Retriever, Verifier
 from core.settings import Settings
 
 from chatbot.answer import audit_adapter
-from chatbot.answer.audit_summary import asks_about_the_article, cite_reason, cited_numbers, counts_line, flagged_claims, topic_of, topic_words
+from chatbot.answer.audit_summary import asks_about_the_article, cite_reason, cited_numbers, counts_line, findings_wanted, flagged_claims, topic_of, topic_words
 from chatbot.answer.bibliography import asks_bibliographic, describe, which_document
 from chatbot.answer import catalogue
 from chatbot.answer.conversation import standalone_query, strip_frames
@@ -329,8 +329,11 @@ def _audit_answer(query: str, retriever: Retriever, cards: dict[str, StudyCard],
         return cites[chunk.doc_id]
 
     lines = [counts_line(audit, topic, topic_words(query, topic))]
-    worst = flagged_claims(audit, topic, limit)
-    if not worst:
+    wanted = findings_wanted(query)
+    worst = flagged_claims(audit, topic, limit, wanted)
+    if not worst and wanted == ("supported",):
+        lines.append("None of them is stated by a study.")
+    elif not worst:
         lines.append("None of them is contradicted by the studies, disputed between them, or carried over from other conditions.")
     for claim in worst:
         place = chunks.get(claim.chunk_id or "")
