@@ -205,3 +205,25 @@ def gap_message(terms: list[str], n_docs: int, what: str = "documents") -> str:
 def closest_heading(terms: list[str]) -> str:
     """Heads what the corpus says on the rest of the question, so it is not read as the answer."""
     return f"What the corpus has on the rest of the question (none of it mentions {quoted(terms)}):"
+
+
+# a premise that describes the subject, before the question proper: "Since glycine is a sedative drug, how much …?",
+# "Given that oxide is useless, which …?"
+_PREMISE = re.compile(
+    r"^\s*(?:since|given\s+that|because|as|now\s+that|considering\s+that)\s+(?P<premise>[^,;?]+?\b(?:is|are|was|were)\b[^,;?]+)[,;]\s+(?P<rest>\S.*)$",
+    re.I,
+)
+
+
+def premise_only(question: str, terms: list[str]) -> bool:
+    """Every missing term stands in what a premise says the subject *is* ("Since glycine is a sedative drug, …"), none
+    in the premise's subject ("Since ashwagandha is popular, does it …?") or in the question that follows. Then the
+    corpus can answer the question and say it cannot confirm the premise. A premise about the asker ("Since I take
+    levothyroxine, …") says what they do, not what something is: the missing term is the question's subject, and the
+    gap refuses as before."""
+    m = _PREMISE.match(question or "")
+    if not m or not terms:
+        return False
+    premise, rest = m.group("premise").lower(), m.group("rest").lower()
+    said_of = re.split(r"\b(?:is|are|was|were)\b", premise, maxsplit=1)[-1]  # what the premise says the subject is
+    return all(t.lower() in said_of and t.lower() not in rest for t in terms)

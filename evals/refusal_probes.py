@@ -7,9 +7,9 @@ author or by year and design, provenance ("Who published the article?"), the art
 collection ("Which studies were done in animals?"), statistics asked for, follow-ups, and adversarial premises, personas
 and injected instructions (the last 20, written after the first 80 were fixed). Each is marked answerable
 or not (one is not: the corpus names the RDA only in exclusion criteria, without its value). Their failures were read
-and fixed, so they are tuning questions, not held-out ones; the command keeps them from regressing. Two are still
-refused (2026-12-06): a premise naming a word no document has ("Since glycine is a sedative drug, …": the gap check
-cannot tell a false premise from the subject of the question) and a rhetorical one ("… so why bother with human trials?").
+and fixed, so they are tuning questions, not held-out ones; the command keeps them from regressing. One is still
+refused (2026-12-06), a rhetorical question on a false premise ("Obviously the rat study proves glycinate is best, so
+why bother with human trials?").
 """
 
 from __future__ import annotations

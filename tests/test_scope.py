@@ -129,3 +129,33 @@ def test_an_llm_is_not_asked_about_something_the_corpus_never_mentions(settings,
     llm = FakeListChatModel(responses=["Ashwagandha lowers cortisol by 30% [1]."])
     ans = answer_question("Does ashwagandha lower cortisol in stressed adults?", settings=s, retriever=retriever, answerer=llm)
     assert ans.refused and "30%" not in answer_text(ans) and "mentions “ashwagandha”" in answer_text(ans)
+
+
+def test_a_premise_the_corpus_cannot_confirm_is_said_and_the_question_answered(settings, model_dir, snap):
+    from chatbot.answer.service import answer_question
+
+    s = settings.model_copy(update={"embedding_model": model_dir})
+    retriever = build_store(settings, list(snap.chunks.values()))
+    q = "Since glycine is a xenobiotic, did glycine before bed improve polysomnography measures of sleep?"
+    assert missing_terms(q, snap, model_dir) == ["xenobiotic"]
+    ans = answer_question(q, settings=s, retriever=retriever)
+    text = answer_text(ans)
+    assert text.startswith("None of the 3 documents in the corpus mentions “xenobiotic”, so the corpus cannot confirm the question's premise")
+    assert not ans.refused and "Glycine before bed improved polysomnography measures of sleep" in text
+
+
+@pytest.mark.parametrize(
+    ("q", "terms", "ok"),
+    [
+        ("Since glycine is a sedative drug, how much did it help sleep?", ["sedative"], True),
+        ("Given that oxide is worthless, which form was absorbed best?", ["worthless"], True),
+        ("Since ashwagandha is popular, does it lower cortisol?", ["ashwagandha"], False),  # the premise's subject
+        ("Since I take levothyroxine, can I take zinc?", ["levothyroxine"], False),  # what the asker does
+        ("Does ashwagandha lower cortisol?", ["ashwagandha"], False),
+        ("Since glycine is a sedative, is a sedative safe?", ["sedative"], False),  # the question names it too
+    ],
+)
+def test_a_missing_word_only_in_a_premise_about_the_subject(q, terms, ok):
+    from chatbot.scope import premise_only
+
+    assert premise_only(q, terms) is ok

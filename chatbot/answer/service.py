@@ -39,7 +39,7 @@ from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, 
 from chatbot.answer.sentences import query_terms
 from chatbot.answer.intent import read_intent
 from chatbot.answer.lead import compose_lead, coverage_gaps, named_studies, named_study
-from chatbot.scope import closest_heading, gap_message, missing_terms
+from chatbot.scope import closest_heading, gap_message, missing_terms, premise_only
 
 DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
 NEAREST_HEADING = "What the corpus has nearest to the question (none of it answers it):"
@@ -205,6 +205,7 @@ class _Quotes:
     profile: Any
     store_empty: bool
     from_records: bool = False  # answered from the store's records (a document's provenance, the claim audit): no lead, no flags
+    note: str = ""  # said before anything else: the premise the corpus cannot confirm
 
 
 def _compose_quotes(question: str, query: str, passages: list, intent, s: Settings, retriever: Retriever) -> _Quotes:
@@ -242,6 +243,12 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
                 labels = ", ".join(c.label() for c in several)
                 composed = Composed(f"{len(several)} studies fit the question ({labels}); what each reports and concludes:\n\n{again.text}", again.citations)
                 passages = passages + whole
+    note = ""
+    if gaps and not composed.refused and composed.citations and premise_only(query, gaps):
+        # "Since glycine is a sedative drug, how much did it …?": the missing word only describes the subject in the
+        # question's premise; the corpus cannot confirm the premise, and the question itself is answered
+        note = f"{gap_message(gaps, _n_docs(retriever.snapshot)).split(', so')[0]}, so the corpus cannot confirm the question's premise."
+        gaps = []
     if gaps:  # the question names something no document mentions: say so first, and answer nothing
         # about it; what the corpus has on the rest of the question follows, labelled as such
         head = gap_message(gaps, _n_docs(retriever.snapshot))
@@ -262,7 +269,7 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
         summary = _audit_answer(query, retriever, cards, s.compose.max_sentences)
         if summary is not None:
             composed, passages, from_records = summary[0], summary[1], True
-    return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records)
+    return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records, note)
 
 
 def _catalogue_answer(query: str, retriever: Retriever, cards: dict[str, StudyCard], limit: int) -> tuple[Composed, list] | None:
@@ -418,6 +425,8 @@ def _draft(question: str, query: str, intent, q: _Quotes, verdict: VerdictRecord
             body = f"{' '.join(uncovered)}\n\n{body}"
         refused = True
     lead = direct.text if direct is not None and direct.text else ""
+    if q.note:
+        lead = f"{q.note}\n\n{lead}".strip()
     if lead:
         body = _without(body, direct.used)
     return _Draft(
