@@ -5,6 +5,8 @@ The magnesium examples run with the default corpus's profile (``corpus/domain.ya
 
 from __future__ import annotations
 
+import pytest
+
 import functools
 import inspect
 
@@ -219,6 +221,16 @@ def test_route_mismatch():
     f = C.route_mismatch("Magnesium lowers ACTH.", "", {"intervention": "overnight intravenous MgSO4 infusion"})
     assert f and f[0].reason == "route differs: given intravenously, not by mouth"
     assert C.route_mismatch("Magnesium lowers ACTH.", "oral magnesium 500 mg") == []
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    ["Investigator-blinded phase IV trial of oral magnesium.", "NHEJ needs XRCC4-DNA ligase IV.", "Patients with stage IV disease took the drug."],
+)
+def test_iv_as_a_roman_numeral_is_no_route(evidence):
+    """ "Phase IV trial" (the stress trial's method sentence) read as an intravenous route."""
+    assert C.route_mismatch("Zinc lowers stress.", evidence) == []
+    assert C.route_mismatch("Zinc lowers stress.", "Zinc was given IV over 2 hours.")
 
 
 def test_condition_checks_combines():

@@ -379,13 +379,24 @@ def intervention_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | N
 
 
 _IV = re.compile(r"\bintravenous(?:ly)?\b|\bi\.v\.|\bIV\b|\binfusion\b")
+# "IV" as a Roman numeral: "phase IV trial", "DNA ligase IV", "stage IV cancer", "type IV collagen"
+_NUMERAL_BEFORE = re.compile(
+    r"\b(?:phase|stage|type|class|grade|ligase|complex|level|group|category|section|part|table|figure|fig\.|chapter|"
+    r"collagen|factor|schedule|tier|cohort|arm|study|trial|criterion|criteria|dsm|dsm-|appendix|volume|vol\.)\s*$",
+    re.I,
+)
+
+
+def _intravenous(text: str) -> bool:
+    """Says the route was intravenous: "intravenous", "i.v.", an infusion, or "IV" other than a Roman numeral."""
+    return any(m.group(0) != "IV" or not _NUMERAL_BEFORE.search(text[: m.start()]) for m in _IV.finditer(text))
 
 
 def route_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None) -> list[Finding]:
     """Intravenous administration bypasses the gut, so it says nothing about an oral supplement."""
     meta = meta or {}
     text = f"{meta.get('intervention') or ''} {evidence}"
-    if _IV.search(text) and not _IV.search(claim):
+    if _intravenous(text) and not _intravenous(claim):
         return [Finding("route", "mismatch", "route differs: given intravenously, not by mouth", {"route": "iv"})]
     return []
 
