@@ -174,6 +174,18 @@ def test_condition_matched_support_is_supported_and_quoted():
     assert j["evidence"][0]["n"] == 1 and j["evidence"][0]["text"] == ON_TOPIC
 
 
+@pytest.mark.parametrize("absolute", ["completely", "in every patient", "permanently"])
+def test_an_absolute_claim_is_not_supported_by_a_plain_effect(absolute):
+    """ "Glycine prevents daytime sleepiness completely" came out supported by "glycine reduced sleepiness": a false
+    supported. Only a sentence as absolute as the claim states it."""
+    claim = f"Magnesium glycinate improves sleep quality {absolute}."
+    v = run([item("rct1", "rct", SUPPORTIVE, claim=claim)], claim=claim)
+    _consistent(v)
+    assert v.finding == "unsupported" and "as absolutely as the claim" in v.reason and "[1]" in v.reason
+    text = f"Magnesium glycinate improved sleep quality {absolute} in the trial."
+    assert run([item("rct1", "rct", SUPPORTIVE, text=text, claim=claim)], claim=claim).finding == "supported"
+
+
 def test_two_supporting_studies_are_both_cited():
     v = run([item("rct1", "rct", SUPPORTIVE), item("ma", "meta-analysis", (0.85, 0.1, 0.05))])
     assert v.finding == "supported"

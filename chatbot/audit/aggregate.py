@@ -259,6 +259,10 @@ def decide(
     base = _base_finding(claim, by, probs, model.supported_threshold, s)
     refute = _counted_refutations(by["refute"], s, claim)
     finding, evidence, reason, base = _finding_from_base(base, by, refute, s, framed=bool(claim_core(claim)[0]), claim=claim)
+    if finding == "supported" and (word := overstated(claim, evidence)):
+        stating = [i for i in evidence if i in support]
+        reason = f"no study states it as absolutely as the claim (“{word}”): {_cite(stating, evidence)} report{'s' if len(stating) == 1 else ''} the effect without it"
+        finding = "unsupported"
     if not finding and other and not support:
         finding, evidence, reason = _extrapolated(claim, items, other, s, profile)
     if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
@@ -283,6 +287,23 @@ def decide(
         features=dict(features),
         probabilities=probs,
     )
+
+
+# an effect stated as absolute: complete, for everyone, for good. "Glycine prevents daytime sleepiness completely" is not
+# stated by "glycine reduced sleepiness", whatever the direction; only a sentence that is as absolute states it
+_ABSOLUTE = re.compile(
+    r"\b(?:complete(?:ly)?|entirely|totally|fully|always|never|permanent(?:ly)?|forever|cur(?:e|es|ed|ing)|eliminat\w*|eradicat\w*|"
+    r"guarantee\w*|100\s*%|every\s+(?:patient|person|participant|case|one)|all\s+(?:patients|people|participants|cases|users)|no\s+one)\b",
+    re.I,
+)
+
+
+def overstated(claim: str, evidence: Sequence[EvidenceItem]) -> str:
+    """The claim's absolute word ("completely", "cures", "100%") when no sentence of ``evidence`` is absolute too, else ""."""
+    m = _ABSOLUTE.search(claim)
+    if m is None or any(_ABSOLUTE.search(i.text) for i in evidence):
+        return ""
+    return m.group(0)
 
 
 def _base_finding(claim: str, by: dict[str, list[EvidenceItem]], probs: dict[str, float], supported_threshold: float, s) -> str:
