@@ -261,7 +261,8 @@ def decide(
     finding, evidence, reason, base = _finding_from_base(base, by, refute, s, framed=bool(claim_core(claim)[0]), claim=claim)
     if finding == "supported" and (word := overstated(claim, evidence)):
         stating = [i for i in evidence if i in support]
-        reason = f"no study states it as absolutely as the claim (“{word}”): {_cite(stating, evidence)} report{'s' if len(stating) == 1 else ''} the effect without it"
+        verb = "reports" if len(stating) == 1 else "report"
+        reason = f"no study states it as absolutely as the claim (“{word}”): {_cite(stating, evidence)} {verb} the effect without it"
         finding = "unsupported"
     if not finding and other and not support:
         finding, evidence, reason = _extrapolated(claim, items, other, s, profile)
