@@ -31,9 +31,9 @@ from core.protocols import Auditor, Retriever, Verifier
 from core.settings import Settings
 
 from chatbot.answer import audit_adapter
-from chatbot.answer.audit_summary import asks_about_the_article, cite_reason, cited_numbers, counts_line, findings_wanted, flagged_claims, topic_of, topic_words
-from chatbot.answer.bibliography import asks_bibliographic, describe, which_document
-from chatbot.answer import catalogue
+from chatbot.answer.audit_summary import asks_about_the_article
+from chatbot.answer import catalogue, records
+from chatbot.answer.bibliography import asks_bibliographic
 from chatbot.answer.conversation import standalone_query, strip_frames
 from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose, overview
 from chatbot.answer.sentences import query_terms
@@ -259,129 +259,17 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
     from_records = False
     if not gaps and not store_empty and asks_bibliographic(query):
         before = composed
-        composed = _with_provenance(query, cited.doc_id if cited is not None else None, composed, retriever)
+        composed = records.with_provenance(query, cited.doc_id if cited is not None else None, composed, retriever.snapshot)
         from_records = composed is not before
     elif not gaps and not store_empty and catalogue.asks_catalogue(query):
-        listed = _catalogue_answer(query, retriever, cards, s.compose.max_sentences)
+        listed = records.catalogue_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
         if listed is not None:
             composed, passages, from_records = listed[0], listed[1], True
     elif not gaps and not store_empty and asks_about_the_article(query):
-        summary = _audit_answer(query, retriever, cards, s.compose.max_sentences)
+        summary = records.audit_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
         if summary is not None:
             composed, passages, from_records = summary[0], summary[1], True
     return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records, note)
-
-
-def _catalogue_answer(query: str, retriever: Retriever, cards: dict[str, StudyCard], limit: int) -> tuple[Composed, list] | None:
-    """ "Which studies were done in animals?": the designs the corpus holds, and the studies of the design asked for,
-    each cited (``chatbot.answer.catalogue``). None when the store lists no literature."""
-    from chatbot.retrieval import Passage
-
-    documents_of = getattr(retriever.snapshot, "documents", None)
-    docs = catalogue.literature(documents_of() if callable(documents_of) else {})
-    chunks = getattr(retriever.snapshot, "chunks", {}) or {}
-    if not docs:
-        return None
-    lines = [catalogue.counts_line(docs)]
-    keys = catalogue.designs_asked(query)
-    citations: list[Citation] = []
-    used: list = []
-    if keys is not None:
-        ids = catalogue.matching(docs, keys)
-        if not ids:
-            lines.append("None of them is of the kind asked about.")
-        else:
-            lines.append(f"Of the kind asked about ({len(ids)}):")
-        for doc_id in ids[: max(limit, 10)]:
-            doc = docs[doc_id]
-            first = next((chunks[c] for c in doc.chunk_ids if c in chunks), None)
-            if first is None:
-                continue
-            cite = Citation.from_chunk(len(citations) + 1, first)
-            cite.card = cards.get(doc_id)
-            citations.append(cite)
-            used.append(first)
-            label = cards[doc_id].label() if doc_id in cards else doc.title
-            lines.append(f"- {label}: “{doc.title}” {cite.tag()}")
-        if len(ids) > max(limit, 10):
-            lines.append(f"- and {len(ids) - max(limit, 10)} more")
-    passages = [Passage(c, 0.0, i + 1) for i, c in enumerate(used)]
-    return Composed("\n".join(lines), citations), passages
-
-
-def _audit_answer(query: str, retriever: Retriever, cards: dict[str, StudyCard], limit: int) -> tuple[Composed, list] | None:
-    """ "What did the article get wrong?": the claim audit's counts, then its worst findings, each quoting the article's
-    claim [n] and the reason with the study it quotes [m] (``chatbot.answer.audit_summary``). None without an audit."""
-    from chatbot.retrieval import Passage
-
-    try:
-        audit = retriever.snapshot.audit()
-    except (OSError, ValueError):
-        return None
-    chunks = getattr(retriever.snapshot, "chunks", {}) or {}
-    if audit is None or not audit.claims:
-        return None
-    topic = topic_of(query)
-    cites: dict[str, Citation] = {}
-    used: list = []
-
-    def cite(chunk) -> Citation:
-        if chunk.doc_id not in cites:
-            cites[chunk.doc_id] = Citation.from_chunk(len(cites) + 1, chunk)
-            cites[chunk.doc_id].card = cards.get(chunk.doc_id)
-        else:
-            cites[chunk.doc_id].add_passage(chunk)
-        if chunk not in used:
-            used.append(chunk)
-        return cites[chunk.doc_id]
-
-    lines = [counts_line(audit, topic, topic_words(query, topic))]
-    wanted = findings_wanted(query)
-    worst = flagged_claims(audit, topic, limit, wanted)
-    if not worst and wanted == ("supported",):
-        lines.append("None of them is stated by a study.")
-    elif not worst:
-        lines.append("None of them is contradicted by the studies, disputed between them, or carried over from other conditions.")
-    for claim in worst:
-        place = chunks.get(claim.chunk_id or "")
-        if place is None:
-            continue
-        at = cite(place)
-        at.cited_sentences.append(claim.text)
-        numbers = cited_numbers(claim.reason)
-        number_of: dict[int, Citation] = {}
-        for k, ev in enumerate(claim.evidence, 1):
-            chunk = chunks.get(ev.chunk_id or "")
-            if chunk is None or int(ev.n or k) not in numbers:
-                continue
-            number_of[int(ev.n or k)] = c = cite(chunk)
-            if ev.text and ev.text not in c.cited_sentences:
-                c.cited_sentences.append(ev.text)
-        lines.append(f"- “{claim.text}” {at.tag()}: {claim.finding.replace('_', ' ').upper()}, {cite_reason(claim.reason, claim, number_of)}")
-    passages = [Passage(c, 0.0, i + 1) for i, c in enumerate(used)]
-    return Composed("\n".join(lines), sorted(cites.values(), key=lambda c: c.n)), passages
-
-
-def _with_provenance(query: str, named: str | None, composed: Composed, retriever: Retriever) -> Composed:
-    """Who wrote or published the document the question is about, from the store's record of it, said first (no
-    passage says it, so the composer alone refused "Who published the article?")."""
-    documents_of = getattr(retriever.snapshot, "documents", None)
-    documents = documents_of() if callable(documents_of) else {}
-    doc_id = which_document(query, documents, named)
-    doc = documents.get(doc_id) if doc_id else None
-    chunks = getattr(retriever.snapshot, "chunks", {}) or {}
-    first = next((chunks[c] for c in (doc.chunk_ids if doc else []) if c in chunks), None)
-    if doc is None or first is None:
-        return composed
-    citations = [] if composed.refused else list(composed.citations)
-    cite = next((c for c in citations if c.doc_id == doc_id), None)
-    if cite is None:
-        cite = Citation.from_chunk(max((c.n for c in citations), default=0) + 1, first)
-        citations.append(cite)
-    line = describe(doc, cite)
-    if composed.refused:
-        return Composed(line, citations, refused=False)
-    return Composed(f"{line}\n\n{composed.text}", citations, refused=False, findings=composed.findings)
 
 
 @dataclass
