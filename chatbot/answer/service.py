@@ -235,14 +235,7 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
     if composed.refused and cited is not None and not gaps:
         composed, passages = _answer_named_study(cited, question, query, passages, cards, composed, retriever, s, intent, profile)
     elif composed.refused and cards and not gaps:  # "What did the 2017 review conclude?" with three reviews of 2017: each one
-        several = named_studies(query, list(cards.values()))
-        if 1 < len(several) <= s.compose.max_sentences and all(_only_names(query, c) for c in several):
-            whole = [p for c in several for p in _with_study([], c.doc_id, retriever, len(retriever.snapshot.chunks))]
-            again = overview(whole, cards, s.compose.max_sentences)
-            if not again.refused:
-                labels = ", ".join(c.label() for c in several)
-                composed = Composed(f"{len(several)} studies fit the question ({labels}); what each reports and concludes:\n\n{again.text}", again.citations)
-                passages = passages + whole
+        composed, passages = _answer_several_studies(query, passages, cards, composed, retriever, s)
     note = ""
     if gaps and not composed.refused and composed.citations and premise_only(query, gaps):
         # "Since glycine is a sedative drug, how much did it …?": the missing word only describes the subject in the
@@ -257,19 +250,38 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
         else:
             composed = Composed(f"{head}\n\n{closest_heading(gaps)}\n\n{composed.text}", composed.citations, refused=True)
     from_records = False
-    if not gaps and not store_empty and asks_bibliographic(query):
-        before = composed
-        composed = records.with_provenance(query, cited.doc_id if cited is not None else None, composed, retriever.snapshot)
-        from_records = composed is not before
-    elif not gaps and not store_empty and catalogue.asks_catalogue(query):
-        listed = records.catalogue_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
-        if listed is not None:
-            composed, passages, from_records = listed[0], listed[1], True
-    elif not gaps and not store_empty and asks_about_the_article(query):
-        summary = records.audit_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
-        if summary is not None:
-            composed, passages, from_records = summary[0], summary[1], True
+    if not gaps and not store_empty:
+        composed, passages, from_records = _from_records(query, cited, composed, passages, cards, retriever, s)
     return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records, note)
+
+
+def _answer_several_studies(query: str, passages: list, cards, composed: Composed, retriever: Retriever, s: Settings) -> tuple[Composed, list]:
+    """A citation that fits several studies and asks nothing more ("What did the 2017 review conclude?" with three
+    reviews of 2017): what each reports and concludes. Otherwise the refusal stands."""
+    several = named_studies(query, list(cards.values()))
+    if not (1 < len(several) <= s.compose.max_sentences and all(_only_names(query, c) for c in several)):
+        return composed, passages
+    whole = [p for c in several for p in _with_study([], c.doc_id, retriever, len(retriever.snapshot.chunks))]
+    again = overview(whole, cards, s.compose.max_sentences)
+    if again.refused:
+        return composed, passages
+    labels = ", ".join(c.label() for c in several)
+    return Composed(f"{len(several)} studies fit the question ({labels}); what each reports and concludes:\n\n{again.text}", again.citations), passages + whole
+
+
+def _from_records(query: str, cited, composed: Composed, passages: list, cards, retriever: Retriever, s: Settings) -> tuple[Composed, list, bool]:
+    """(composed, passages, answered from records): who wrote or published a document, which studies the corpus holds,
+    or what the article got wrong, answered from the store's records (``chatbot.answer.records``) when asked."""
+    if asks_bibliographic(query):
+        with_it = records.with_provenance(query, cited.doc_id if cited is not None else None, composed, retriever.snapshot)
+        return with_it, passages, with_it is not composed
+    if catalogue.asks_catalogue(query):
+        got = records.catalogue_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
+    elif asks_about_the_article(query):
+        got = records.audit_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
+    else:
+        got = None
+    return (got[0], got[1], True) if got is not None else (composed, passages, False)
 
 
 @dataclass
