@@ -117,7 +117,7 @@ def counts_line(audit: AuditReport, topic: set[str], words: list[str] = ()) -> s
     return f"The claim audit checked {len(claims)} of the article's claims{scope} against the studies: {'; '.join(parts)}."
 
 
-def cite_reason(reason: str, claim: ClaimRecord, number_of: dict[int, Citation]) -> str:
+def cite_reason(reason: str, number_of: dict[int, Citation]) -> str:
     """The claim's reason with its own evidence numbers ([1], [2] of the claim's evidence) made the answer's numbers."""
 
     def renumber(m: re.Match[str]) -> str:

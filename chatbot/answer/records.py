@@ -25,6 +25,39 @@ def _cited(chunks: list) -> list:
     return [Passage(c, 0.0, i + 1) for i, c in enumerate(chunks)]
 
 
+class _Citing:
+    """One citation number per document, in the order the answer first cites it, and the chunks cited."""
+
+    def __init__(self, cards: dict[str, StudyCard]):
+        self.cards = cards
+        self.by_doc: dict[str, Citation] = {}
+        self.chunks: list = []
+
+    def cite(self, chunk) -> Citation:
+        cit = self.by_doc.get(chunk.doc_id)
+        if cit is None:
+            cit = self.by_doc[chunk.doc_id] = Citation.from_chunk(len(self.by_doc) + 1, chunk)
+            cit.card = self.cards.get(chunk.doc_id)
+        else:
+            cit.add_passage(chunk)
+        if chunk not in self.chunks:
+            self.chunks.append(chunk)
+        return cit
+
+    def citations(self) -> list[Citation]:
+        return sorted(self.by_doc.values(), key=lambda c: c.n)
+
+
+def _first_chunk(doc, chunks: dict):
+    """A document's first chunk in this store version (None when it has none)."""
+    return next((chunks[c] for c in (doc.chunk_ids if doc else []) if c in chunks), None)
+
+
+# the studies of the design asked for are listed up to this many (or the answer's sentence limit, if larger); the rest
+# are counted
+_LIST_AT_LEAST = 10
+
+
 def _documents(snapshot: Any) -> dict:
     documents_of = getattr(snapshot, "documents", None)
     return documents_of() if callable(documents_of) else {}
@@ -39,28 +72,21 @@ def catalogue_answer(query: str, snapshot: Any, cards: dict[str, StudyCard], lim
         return None
     lines = [catalogue.counts_line(docs)]
     keys = catalogue.designs_asked(query)
-    citations: list[Citation] = []
-    used: list = []
+    citing = _Citing(cards)
     if keys is not None:
         ids = catalogue.matching(docs, keys)
-        if not ids:
-            lines.append("None of them is of the kind asked about.")
-        else:
-            lines.append(f"Of the kind asked about ({len(ids)}):")
-        for doc_id in ids[: max(limit, 10)]:
+        shown = max(limit, _LIST_AT_LEAST)
+        lines.append(f"Of the kind asked about ({len(ids)}):" if ids else "None of them is of the kind asked about.")
+        for doc_id in ids[:shown]:
             doc = docs[doc_id]
-            first = next((chunks[c] for c in doc.chunk_ids if c in chunks), None)
+            first = _first_chunk(doc, chunks)
             if first is None:
                 continue
-            cite = Citation.from_chunk(len(citations) + 1, first)
-            cite.card = cards.get(doc_id)
-            citations.append(cite)
-            used.append(first)
             label = cards[doc_id].label() if doc_id in cards else doc.title
-            lines.append(f"- {label}: “{doc.title}” {cite.tag()}")
-        if len(ids) > max(limit, 10):
-            lines.append(f"- and {len(ids) - max(limit, 10)} more")
-    return Composed("\n".join(lines), citations), _cited(used)
+            lines.append(f"- {label}: “{doc.title}” {citing.cite(first).tag()}")
+        if len(ids) > shown:
+            lines.append(f"- and {len(ids) - shown} more")
+    return Composed("\n".join(lines), citing.citations()), _cited(citing.chunks)
 
 
 def audit_answer(query: str, snapshot: Any, cards: dict[str, StudyCard], limit: int) -> tuple[Composed, list] | None:
@@ -74,19 +100,7 @@ def audit_answer(query: str, snapshot: Any, cards: dict[str, StudyCard], limit: 
     if audit is None or not audit.claims:
         return None
     topic = topic_of(query)
-    cites: dict[str, Citation] = {}
-    used: list = []
-
-    def cite(chunk) -> Citation:
-        if chunk.doc_id not in cites:
-            cites[chunk.doc_id] = Citation.from_chunk(len(cites) + 1, chunk)
-            cites[chunk.doc_id].card = cards.get(chunk.doc_id)
-        else:
-            cites[chunk.doc_id].add_passage(chunk)
-        if chunk not in used:
-            used.append(chunk)
-        return cites[chunk.doc_id]
-
+    citing = _Citing(cards)
     lines = [counts_line(audit, topic, topic_words(query, topic))]
     wanted = findings_wanted(query)
     worst = flagged_claims(audit, topic, limit, wanted)
@@ -98,7 +112,7 @@ def audit_answer(query: str, snapshot: Any, cards: dict[str, StudyCard], limit: 
         place = chunks.get(claim.chunk_id or "")
         if place is None:
             continue
-        at = cite(place)
+        at = citing.cite(place)
         at.cited_sentences.append(claim.text)
         numbers = cited_numbers(claim.reason)
         number_of: dict[int, Citation] = {}
@@ -106,11 +120,11 @@ def audit_answer(query: str, snapshot: Any, cards: dict[str, StudyCard], limit: 
             chunk = chunks.get(ev.chunk_id or "")
             if chunk is None or int(ev.n or k) not in numbers:
                 continue
-            number_of[int(ev.n or k)] = c = cite(chunk)
+            number_of[int(ev.n or k)] = c = citing.cite(chunk)
             if ev.text and ev.text not in c.cited_sentences:
                 c.cited_sentences.append(ev.text)
-        lines.append(f"- “{claim.text}” {at.tag()}: {claim.finding.replace('_', ' ').upper()}, {cite_reason(claim.reason, claim, number_of)}")
-    return Composed("\n".join(lines), sorted(cites.values(), key=lambda c: c.n)), _cited(used)
+        lines.append(f"- “{claim.text}” {at.tag()}: {claim.finding.replace('_', ' ').upper()}, {cite_reason(claim.reason, number_of)}")
+    return Composed("\n".join(lines), citing.citations()), _cited(citing.chunks)
 
 
 def with_provenance(query: str, named: str | None, composed: Composed, snapshot: Any) -> Composed:
@@ -120,7 +134,7 @@ def with_provenance(query: str, named: str | None, composed: Composed, snapshot:
     doc_id = which_document(query, documents, named)
     doc = documents.get(doc_id) if doc_id else None
     chunks = getattr(snapshot, "chunks", {}) or {}
-    first = next((chunks[c] for c in (doc.chunk_ids if doc else []) if c in chunks), None)
+    first = _first_chunk(doc, chunks)
     if doc is None or first is None:
         return composed
     citations = [] if composed.refused else list(composed.citations)
