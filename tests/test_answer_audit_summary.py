@@ -101,3 +101,20 @@ def test_no_claim_on_the_topic_is_said_plainly():
 
     audit = AuditReport(claims=[_claim("a", "Zinc improves sleep.", "contradicted")])
     assert counts_line(audit, {"anxieti"}, ["anxiety"]) == "None of the 1 claims the audit checked in the article mentions “anxiety”."
+
+
+def test_a_missing_or_damaged_audit_is_said_plainly(settings):
+    """No audit yet, or an unreadable audit.json: the answer says which, and how to rebuild it, instead of the generic
+    refusal."""
+    from fakes import FakeEmbeddings
+
+    from chatbot.answer.service import answer_question
+    from chatbot.render_text import answer_text
+
+    article = make_chunk("notes", "Zinc improves sleep. Zinc is calming.", role="article", title="Zinc notes")
+    retriever = build_store(settings, [article], FakeEmbeddings())
+    ans = answer_question("What did the article get wrong?", settings=settings, retriever=retriever)
+    assert ans.refused and "no claim audit of the article yet" in answer_text(ans) and "cli audit --refresh" in answer_text(ans)
+    (retriever.snapshot.path / AUDIT_FILE).write_text("{not json", encoding="utf-8")
+    ans = answer_question("What did the article get wrong?", settings=settings, retriever=retriever)
+    assert ans.refused and "could not be read" in answer_text(ans) and AUDIT_FILE in answer_text(ans)

@@ -89,14 +89,20 @@ def catalogue_answer(query: str, snapshot: Any, cards: dict[str, StudyCard], lim
     return Composed("\n".join(lines), citing.citations()), _cited(citing.chunks)
 
 
+_REAUDIT = "`python -m cli audit --refresh` computes it (about two minutes for the default article)."
+
+
 def audit_answer(query: str, snapshot: Any, cards: dict[str, StudyCard], limit: int) -> tuple[Composed, list] | None:
     """ "What did the article get wrong?": the claim audit's counts, then its worst findings, each quoting the article's
     claim [n] and the reason with the study it quotes [m] (``chatbot.answer.audit_summary``). None without an audit."""
     try:
         audit = snapshot.audit()
-    except (OSError, ValueError):
-        return None
+    except (OSError, ValueError) as exc:  # a damaged audit.json: say so, and how to rebuild it, rather than refuse blindly
+        how = "" if "audit --refresh" in str(exc) else f" {_REAUDIT}"
+        return Composed(f"The store's claim audit, which would answer this, could not be read: {exc}.{how}", [], refused=True), []
     chunks = getattr(snapshot, "chunks", {}) or {}
+    if audit is None and any(getattr(c, "role", "") == "article" for c in chunks.values()):
+        return Composed(f"This store has no claim audit of the article yet. {_REAUDIT}", [], refused=True), []
     if audit is None or not audit.claims:
         return None
     topic = topic_of(query)
