@@ -156,7 +156,8 @@ def score_candidates(
     bm_max = float(bm.max()) if len(bm) and bm.max() > 0 else 1.0
     ctx = [_source_context(p.chunk) for p in passages]
     years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", query)}
-    wide = shared_terms([p.chunk.text for p in passages])
+    # learned from what retrieval returned: passages joined after it (chatbot.answer.study_passages) would shift the share
+    wide = shared_terms([p.chunk.text for p in passages if not p.extra.get("joined")])
     for c, cs, b in zip(cands, cos, bm):
         c.cos = float(cs)
         c.lex = float(b) / bm_max

@@ -37,6 +37,7 @@ from chatbot.answer.bibliography import asks_bibliographic
 from chatbot.answer.conversation import standalone_query, strip_frames
 from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose, overview
 from chatbot.answer.sentences import query_terms
+from chatbot.answer.study_passages import past_notes, with_study
 from chatbot.answer.intent import read_intent
 from chatbot.answer.lead import compose_lead, coverage_gaps, named_studies, named_study
 from chatbot.scope import closest_heading, gap_message, missing_terms, premise_only
@@ -85,27 +86,13 @@ def _without(body: str, used: list[str]) -> str:
     return "\n".join(out).strip("\n")
 
 
-def _with_study(passages: list, doc_id: str, retriever, k: int) -> list:
-    """The retrieved passages plus, when none of them is from the study the question cites by author and
-    year, that study's first ``k`` chunks: "What dose did Abbasi use?" must be answered from Abbasi, and
-    authors are not indexed text, so retrieval alone returns other trials' doses."""
-    if any(p.chunk.doc_id == doc_id for p in passages):
-        return passages
-    from chatbot.retrieval import Passage
-
-    snap = retriever.snapshot
-    doc = snap.documents().get(doc_id)  # the manifest lists a document's chunks: no pass over the corpus
-    chunks = [snap.chunks[cid] for cid in (doc.chunk_ids if doc else []) if cid in snap.chunks][:k]
-    return passages + [Passage(c, 0.0, len(passages) + i + 1) for i, c in enumerate(chunks)]
-
-
 def _answer_named_study(card, question, query, passages, cards, composed, retriever, s, intent, profile) -> tuple[Composed, list]:
     """ "What did the Walker 2003 study find?" names a study and nothing else: retrieval need not find it
     (authors are not indexed text) and the composer finds no sentence close enough, so it refuses. The
     question cites ``card`` (``lead.named_study``): answer from that study's passages, scored against
     the question plus the study's own title; its passages join the retrieved ones. Otherwise the
     refusal stands."""
-    passages = _with_study(passages, card.doc_id, retriever, s.retrieval.k)
+    passages = with_study(passages, card.doc_id, retriever, s.retrieval.k)
     own = [p for p in passages if p.chunk.doc_id == card.doc_id]
     again = compose(
         question,
@@ -119,7 +106,7 @@ def _answer_named_study(card, question, query, passages, cards, composed, retrie
         boilerplate=tuple(profile.boilerplate),
     )
     if again.refused and _only_names(query, card):  # "Tell me about the Smith trial": its results and conclusions
-        whole = _with_study([], card.doc_id, retriever, len(retriever.snapshot.chunks))
+        whole = with_study([], card.doc_id, retriever, len(retriever.snapshot.chunks))
         again = overview(whole, cards, min(3, s.compose.max_sentences))
         passages = passages + [p for p in whole if p.chunk.chunk_id not in {q.chunk.chunk_id for q in passages}]
     return (composed if again.refused else again), passages
@@ -219,7 +206,9 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
     missed = cited is not None and not any(p.chunk.doc_id == cited.doc_id for p in passages)
     named = cited if missed else None  # retrieval found it: the question's own words choose the sentences
     if named is not None:  # not found: its passages join, and its title says what the bare citation is about
-        passages = _with_study(passages, named.doc_id, retriever, s.retrieval.k)
+        passages = with_study(passages, named.doc_id, retriever, s.retrieval.k)
+    if cards:  # a study found by its source note alone ("This is a rat study."): what it reports joins
+        passages = past_notes(passages, cards, retriever, s.retrieval.max_per_doc)
     composed = compose(
         question,
         passages,
@@ -261,7 +250,7 @@ def _answer_several_studies(query: str, passages: list, cards, composed: Compose
     several = named_studies(query, list(cards.values()))
     if not (1 < len(several) <= s.compose.max_sentences and all(_only_names(query, c) for c in several)):
         return composed, passages
-    whole = [p for c in several for p in _with_study([], c.doc_id, retriever, len(retriever.snapshot.chunks))]
+    whole = [p for c in several for p in with_study([], c.doc_id, retriever, len(retriever.snapshot.chunks))]
     again = overview(whole, cards, s.compose.max_sentences)
     if again.refused:
         return composed, passages
