@@ -18,6 +18,8 @@ from core.audit_report import AUDIT_FILE, AuditReport, ClaimRecord, EvidenceReco
         "Is the article accurate?",
         "Does the author exaggerate anything about sleep?",
         "Which of the article's claims are not supported by the studies?",
+        "Which of the article's claims rests on the weakest study?",
+        "Which claims in the article rely on weak evidence?",
     ],
 )
 def test_questions_about_the_article_as_a_whole(q):

@@ -23,7 +23,8 @@ _ASKS = re.compile(
     r"\boverstat\w*|\bexaggerat\w*|\bmislead\w*|\binaccura\w*|\bmistakes?\b|\berrors?\b|\boverreach\w*|\bcherry.?pick\w*|"
     r"\bhold(?:s)?\s+up\b|\bbacked\s+(?:up\s+)?by\b|\bnot\s+(?:backed|supported)\b|\bunsupported\b|\bcontradict\w*|\bdisagree\w*|"
     r"\b(?:how|is\s+it|is\s+the\s+\w+)\s+(?:accurate|reliable|trustworthy|credible)\b|\bfact.?check\w*|\bclaims?\b[^?.]{0,30}\b(?:false|wrong|true)\b|"
-    r"\b(?:get|got|gets|getting)\b[^?.]{0,30}\bright\b|\bright\s+about\b|\b(?:which|what)\s+(?:of\s+(?:its|the\s+\w+'s)\s+)?claims?\b[^?.]{0,40}\b(?:supported|backed|hold)\b",
+    r"\b(?:get|got|gets|getting)\b[^?.]{0,30}\bright\b|\bright\s+about\b|\b(?:which|what)\s+(?:of\s+(?:its|the\s+\w+'s)\s+)?claims?\b[^?.]{0,40}\b(?:supported|backed|hold)\b|"
+    r"\bclaims?\b[^?.]{0,40}\b(?:rests?|resting|rel(?:y|ies|ying)|depends?|depending)\s+(?:on|upon)\b|\bweak(?:er|est)?\s+(?:evidence|studies|study|support)\b",
     re.I,
 )
 # what the question wants listed: the claims the studies state ("what did it get right?"), or those no study states
@@ -37,7 +38,7 @@ _ASKING = frozenset(
         "exaggerate exaggerates exaggerated mislead misleading inaccurate inaccuracies mistake mistakes error errors hold holds up "
         "backed supported unsupported contradict contradicts contradicted disagree disagrees accurate reliable trustworthy credible "
         "fact check claim claims false true evidence studies study literature where which what how is it does right "
-        "correct correctly"
+        "correct correctly rest rests resting rely relies relying depend depends depending weak weaker weakest"
     )
 )
 # what a reader most needs to know first: the literature says otherwise, then it disagrees with itself, then the
