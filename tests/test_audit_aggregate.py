@@ -598,3 +598,15 @@ def test_a_restatement_the_verifier_leans_to_makes_it_supported_unless_put_forwa
     assert verdict(stated, 0.8) == "supported"
     assert verdict(stated, S.restated_similarity_min - 0.05) != "supported"
     assert verdict("Here, cardiac macrophages appear to facilitate electrical conduction in the heart.", 0.8) != "supported"
+
+
+def test_a_refutation_under_other_conditions_counts_only_from_a_sentence_about_the_claim():
+    """ "The studies that report otherwise concern other conditions" needs a sentence about the claim, as a counted
+    refutation does: the verifier read "The study tested glycine alone; no magnesium was administered." as refuting
+    a claim about gut discomfort with magnesium glycinate."""
+    on = run([item("other", "rct", REFUTING, [POP], text="Magnesium glycinate did not improve sleep quality in athletes.")])
+    _consistent(on)
+    assert on.finding == "extrapolated" and "report otherwise concern other conditions" in on.reason
+    off = run([item("other", "rct", REFUTING, [POP], text="The study tested glycine alone; no magnesium was administered.")])
+    _consistent(off)
+    assert off.finding != "extrapolated" and off.finding != "supported"

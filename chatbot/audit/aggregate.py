@@ -345,7 +345,10 @@ def _finding_from_base(
     """(finding, evidence, reason, base) where the leaning has the evidence to back it; finding "" otherwise
     (and a "contradicted" leaning without a counted refutation becomes "no_evidence")."""
     support, other = by["support"], by["other_conditions"]
-    against = _one_per_doc(refute) or _one_per_doc(by["refute_other"])
+    # a study under other conditions "reports otherwise" only from a sentence about the claim, as a counted refutation must
+    # be (the verifier read "The study tested glycine alone" as refuting "glycinate causes zero GI discomfort")
+    other_against = [i for i in by["refute_other"] if _refuting_relevance(i) >= s.contradiction_relevance_min or _numbers_against(i)]
+    against = _one_per_doc(refute) or _one_per_doc(other_against)
     strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts") or i.has("effect", "contradicts")]
     if base == "supported" and support:
         ev = _one_per_doc(support)

@@ -282,6 +282,17 @@ def population_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | Non
     ]
 
 
+def age_differs(claim: str, evidence: str, meta: Mapping[str, Any] | None = None) -> list[Finding]:
+    """The claim names an age group ("toddlers") and every age the study states lies outside it (``chatbot.audit.ages``)."""
+    from chatbot.audit.ages import age_mismatch
+
+    got = age_mismatch(claim, evidence, meta)
+    if got is None:
+        return []
+    stated, span = got
+    return [Finding("population", "mismatch", f"population differs: the study reports {stated}, the claim's age group is {span}", {"evidence": stated, "claim": span})]
+
+
 _ANIMAL = re.compile(r"\b(rats?|mice|mouse|guinea[- ]pigs?|rodents?|rabbits?|dogs?|monkeys?|animals?|murine|zebrafish)\b", re.I)
 _CELL = re.compile(r"\b(in vitro|cultured|culture|slices?|cell lines?|patch[- ]clamp|isolated neuron\w*|oocytes?)\b", re.I)
 _HUMAN = re.compile(r"\b(humans?|people|participants|patients|volunteers|adults|men|women|subjects|elderly|children)\b", re.I)
@@ -558,6 +569,8 @@ def condition_checks(
     out += dose_mismatch(claim, evidence, meta, dose_tolerance, profile=profile)
     if not mech:
         out += population_mismatch(claim, evidence, meta)
+        if not any(f.kind == "population" for f in out):
+            out += age_differs(claim, evidence, meta)
     out += species_mismatch(claim, evidence, meta, study_type, mechanism=mech)
     out += intervention_mismatch(claim, evidence, meta, profile=profile)
     if not mech:
