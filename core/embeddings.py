@@ -224,11 +224,13 @@ class MiniLMEmbeddings(Embeddings):
         return list(_cached_query_vector(self.path, self.bf16, text))
 
     def embed_each(self, texts: list[str]) -> np.ndarray:
-        """Unit-length rows that each equal embedding that text alone (bf16 included, bit for bit): texts are
-        batched by equal token length, so no row is padded. ``embed_documents`` pads a batch to its longest
-        text, and in bf16 a text's vector then moves (up to ~1e-3 per component) with its batch-mates; the
-        claim audit embeds the same sentences for many claims and caches them, so it needs vectors that
-        depend on the text only."""
+        """Unit-length rows that each equal embedding that text alone: texts are batched by equal token length,
+        so no row is padded. ``embed_documents`` pads a batch to its longest text, and in bf16 a text's vector
+        then moves (up to ~1e-3 per component) with its batch-mates; the claim audit embeds the same sentences
+        for many claims and caches them, so it needs vectors that depend on the text only. Bit for bit in fp32
+        and on AVX512-BF16 CPUs; on AMX the bf16 kernels block by batch size, and a row moves by up to ~8e-4
+        (cosine >= 0.99999) — encoding each text alone would make it exact at 1.55x the time (181 sentences:
+        5.2 s against 3.3 s, one thread)."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         model = self.model
