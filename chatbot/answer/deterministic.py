@@ -185,13 +185,15 @@ def is_relevant(c: Candidate, cfg: ComposeConfig) -> bool:
     )
 
 
-def select(cands: list[Candidate], vecs: np.ndarray, cfg: ComposeConfig) -> list[Candidate]:
-    """Best relevant sentences, both sides represented when both have one, no near-duplicates."""
+def select(cands: list[Candidate], vecs: np.ndarray, cfg: ComposeConfig, article_asked: bool = False) -> list[Candidate]:
+    """Best relevant sentences, both sides represented when both have one, no near-duplicates. ``article_asked``: the
+    question asks what the article says, so its relevant sentences are kept even below the studies' score floor
+    (results score higher than the article's prose, and "What does the article claim about X?" quoted only studies)."""
     order = sorted((i for i, c in enumerate(cands) if is_relevant(c, cfg)), key=lambda i: -cands[i].score)
     if not order:
         return []
     floor = cfg.keep_ratio * cands[order[0]].score
-    order = [i for i in order if cands[i].score >= floor]
+    order = [i for i in order if cands[i].score >= floor or (article_asked and cands[i].role == "article")]
     chosen: list[int] = []
     per_passage: dict[int, int] = {}
     per_role = {"article": 0, "literature": 0}
@@ -326,7 +328,7 @@ def compose(
     furniture = re.compile("|".join(f"(?:{b})" for b in boilerplate), re.I) if boilerplate else None
     cands = candidates(passages, cards, furniture)
     vecs = score_candidates(query or question, passages, cands, embeddings, cfg, intent, units)
-    chosen = select(cands, vecs, cfg)
+    chosen = select(cands, vecs, cfg, article_asked=bool(intent and intent.article))
     if not chosen:
         return Composed(REFUSAL, [], refused=True)
     return render(passages, chosen, first_n=first_n, cards=cards)

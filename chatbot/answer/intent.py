@@ -51,6 +51,7 @@ class Intent:
     population: bool = False
     form: bool = False
     strong_claim: bool = False
+    article: bool = False  # what the article says, not the studies ("What does the article claim about X?")
 
     @property
     def wants_method(self) -> bool:
@@ -71,7 +72,22 @@ def read_intent(question: str) -> Intent:
         population=population,
         form=form,
         strong_claim=yes_no and bool(_STRONG.search(q)),
+        article=asks_what_the_article_says(q),
     )
+
+
+_DOCUMENT = r"(?:article|author|authors|piece|post|essay|blog|newsletter|writer)"
+_SAYING = (
+    r"(?:say|says|said|claim|claims|claimed|state|states|stated|write|writes|wrote|describe|describes|described|argue|argues|"
+    r"argued|suggest|suggests|suggested|mention|mentions|mentioned|tell|tells|explain|explains|promise|promises|assert|asserts)"
+)
+# "What does the article claim about X?", "How does the author describe X?", "What is the article's take on X?"
+_ASKS_ARTICLE = re.compile(rf"\b{_DOCUMENT}(?:'s)?\b[^?.]{{0,30}}?\b(?:{_SAYING}|take|view|position)\b", re.I)
+
+
+def asks_what_the_article_says(question: str) -> bool:
+    """The question asks what the article (not the studies) says on something."""
+    return bool(_ASKS_ARTICLE.search(question or ""))
 
 
 def strong_claim_word(question: str) -> str:

@@ -37,7 +37,7 @@ from chatbot.answer.bibliography import asks_bibliographic
 from chatbot.answer.conversation import standalone_query, strip_frames
 from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose, overview
 from chatbot.answer.sentences import query_terms
-from chatbot.answer.study_passages import past_notes, with_study
+from chatbot.answer.study_passages import past_notes, with_article, with_study
 from chatbot.answer.intent import read_intent
 from chatbot.answer.lead import compose_lead, coverage_gaps, named_studies, named_study
 from chatbot.scope import closest_heading, gap_message, missing_terms, premise_only
@@ -209,6 +209,8 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
         passages = with_study(passages, named.doc_id, retriever, s.retrieval.k)
     if cards:  # a study found by its source note alone ("This is a rat study."): what it reports joins
         passages = past_notes(passages, cards, retriever, s.retrieval.max_per_doc)
+    if not store_empty:  # "What does the article claim about X?": the article's passages on X join
+        passages = with_article(query, passages, retriever, s.retrieval.max_per_doc)
     composed = compose(
         question,
         passages,

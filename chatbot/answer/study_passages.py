@@ -1,15 +1,22 @@
-"""A study's own passages joining the retrieved ones.
+"""Passages joining the retrieved ones: a study's own, or the article's.
 
-Why: retrieval ranks chunks, but answers quote studies. Two cases need a study's other chunks:
+Why: retrieval ranks chunks, but answers quote documents. Two cases need a study's other chunks:
 the question cites a study by author and year (authors are not indexed text, so retrieval alone
 returns other trials), and retrieval found a study only through its source note ("Read from the
 abstract … This is a rat study."), a chunk with nothing to quote: the study is relevant, the chunk
-is not what it found.
+is not what it found. And "What does the article claim about sleep onset?" retrieved the article's introduction
+(it says "article") and studies' results, but not what the article says about sleep onset, so the answer never
+quoted the article it was asked about.
 """
 
 from __future__ import annotations
 
+import re
+
 from chatbot.answer.deterministic import candidates
+from chatbot.answer.intent import _DOCUMENT, _SAYING, asks_what_the_article_says
+
+_ASKING_WORDS = re.compile(rf"\b(?:{_DOCUMENT}(?:'s)?|{_SAYING}|the|what|how|does|did|do|is|about|regarding|concerning|take|view|position|on)\b", re.I)
 
 
 def with_study(passages: list, doc_id: str, retriever, k: int) -> list:
@@ -51,3 +58,18 @@ def _study_passages(doc_id: str, retriever, start: int, k: int) -> list:
     doc = snap.documents().get(doc_id)  # the manifest lists a document's chunks: no pass over the corpus
     chunks = [snap.chunks[cid] for cid in (doc.chunk_ids if doc else []) if cid in snap.chunks][:k]
     return [Passage(c, 0.0, start + i + 1) for i, c in enumerate(chunks)]
+
+
+def with_article(question: str, passages: list, retriever, k: int) -> list:
+    """The passages plus the article's ``k`` best on the question's topic (its asking words dropped, so "article"
+    does not pull the article's introduction), when the question asks what the article says."""
+    if not asks_what_the_article_says(question):
+        return passages
+    from chatbot.retrieval import Filters, Passage
+
+    topic = re.sub(r"\s+", " ", _ASKING_WORDS.sub(" ", question)).strip(" ?.!,")
+    if not topic:
+        return passages
+    present = {p.chunk.chunk_id for p in passages}
+    found = [p for p in retriever.search(topic, k=k, filters=Filters(role="article")) if p.chunk.chunk_id not in present]
+    return passages + [Passage(p.chunk, 0.0, len(passages) + i + 1, extra={"joined": "article"}) for i, p in enumerate(found)]
