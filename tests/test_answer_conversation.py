@@ -203,7 +203,10 @@ def test_content_that_looks_like_a_frame_is_kept(q):
         ("Skeptic here. Which of the article's claims rests on the weakest study?", "Which of the article's claims rests on the weakest study?"),
         ("Nurse here, quick question: does zinc cause nausea?", "Does zinc cause nausea?"),
         ("Hi, I'm a pharmacist. What dose did the trial use?", "What dose did the trial use?"),
-        ("My naturopath says the trial proved zinc is absorbed twice as well. What were the numbers?", "The trial proved zinc is absorbed twice as well. What were the numbers?"),
+        (
+            "My naturopath says the trial proved zinc is absorbed twice as well. What were the numbers?",
+            "The trial proved zinc is absorbed twice as well. What were the numbers?",
+        ),
         ("A friend told me that zinc cures colds. Is that right?", "Zinc cures colds. Is that right?"),
     ],
 )

@@ -290,7 +290,8 @@ def age_differs(claim: str, evidence: str, meta: Mapping[str, Any] | None = None
     if got is None:
         return []
     stated, span = got
-    return [Finding("population", "mismatch", f"population differs: the study reports {stated}, the claim's age group is {span}", {"evidence": stated, "claim": span})]
+    reason = f"population differs: the study reports {stated}, the claim's age group is {span}"
+    return [Finding("population", "mismatch", reason, {"evidence": stated, "claim": span})]
 
 
 _ANIMAL = re.compile(r"\b(rats?|mice|mouse|guinea[- ]pigs?|rodents?|rabbits?|dogs?|monkeys?|animals?|murine|zebrafish)\b", re.I)
