@@ -181,3 +181,39 @@ def test_busy_cores_measures_now_within_the_machines_cores():
 
     b = busy_cores(0.05)
     assert 0.0 <= b <= max(os.cpu_count() or 1, os.getloadavg()[0] + 1)
+
+
+def test_windows_that_state_no_finding_are_never_scored():
+    """A window of methods or aims reads NOT ENOUGH INFO whatever the models say, so neither the verifier nor the
+    direction classifier is asked about it (about half of a claim check's pairs); results keep their scores."""
+    from chatbot.audit.stance import assess, states_finding
+    from core.settings import Settings
+    from core.types import Chunk
+
+    seen: list[str] = []
+
+    class Counting(StubVerifier):
+        def score(self, pairs):
+            seen.extend(w for _, w in pairs)
+            return super().score(pairs)
+
+    text = (
+        "Forty adults were randomised to zinc or placebo for eight weeks. "
+        "The aim was to test whether zinc shortens colds. "
+        "Zinc shortened colds by two days compared with placebo (p = 0.01)."
+    )
+    from core.text import split_sentences
+
+    c = Chunk(chunk_id="z-0", doc_id="z", text=text, start=0, end=len(text), sentences=split_sentences(text), role="literature", study_type="rct")
+
+    class P:
+        chunk, score = c, 1.0
+
+    from chatbot.audit.stance import _passage_windows
+
+    s = Settings()
+    windows = [w for ws in _passage_windows("Zinc shortens colds.", [P()], s.audit, profile_for(None, s))[1] for w in ws]
+    assert any(not states_finding(w) for w in windows)  # the example has windows to skip
+    items = assess("Zinc shortens colds.", [P()], Counting(), s)
+    assert seen and all(states_finding(w) for w in seen) and len(seen) < len(windows)
+    assert items and "shortened colds" in items[0].text  # the result is still the window judged

@@ -301,7 +301,7 @@ def verifier_pairs(claim: str, passages: Sequence[Any], settings, profile: Domai
     """The (claim, window) pairs ``assess`` sends the verifier for these passages (windows are picked lexically, so
     they are known before any scoring: the whole-article audit scores every claim's pairs in one pass)."""
     _, windows, _ = _passage_windows(claim, passages, settings.audit, profile)
-    return [(claim, w) for ws in windows for w in ws]
+    return [(claim, w) for ws in windows for w in ws if states_finding(w)]
 
 
 def _reports_result(sentence: str, section: str) -> bool:
@@ -321,8 +321,14 @@ def _directions(
         return np.zeros((len(flat), 4), dtype=np.float32), [(0.0, 0.0)] * len(flat), False
     from chatbot.audit.direction import agree_oppose, read
 
-    cd, probs = read(claim, flat, direction, how, keys)
-    return probs, [agree_oppose(cd, p) if states_finding(w) else (0.0, 0.0) for w, p in zip(flat, probs)], cd.definite >= 0.5
+    # only a window that states a finding is read (the others agree and oppose with nothing, and their probabilities
+    # stay zero): about half the windows, and the reading is most of a claim check's cost
+    finding = [states_finding(w) for w in flat]
+    cd, read_probs = read(claim, [w for w, f in zip(flat, finding) if f], direction, how, keys)
+    probs = np.zeros((len(flat), 4), dtype=np.float32)
+    if len(read_probs):
+        probs[np.asarray(finding)] = read_probs
+    return probs, [agree_oppose(cd, p) if f else (0.0, 0.0) for f, p in zip(finding, probs)], cd.definite >= 0.5
 
 
 # a name in a claim: an acronym or a gene, programme or drug code ("DESMOND", "DUSP4", "apoE4", "Ras-ERK")
@@ -467,8 +473,12 @@ def assess(
     chunks, windows, rel = _passage_windows(claim, passages, a, profile)
     if not chunks:
         return []
-    pairs = [(claim, w) for ws in windows for w in ws]
-    probs = verifier.score(pairs) if pairs else np.zeros((0, 3))
+    flat = [w for ws in windows for w in ws]
+    finding = [states_finding(w) for w in flat]  # a window that states no finding reads NOT ENOUGH INFO below, unscored
+    probs = np.tile(np.asarray([0.0, 0.0, 1.0], dtype=np.float32), (len(flat), 1))
+    scored = [(claim, w) for w, f in zip(flat, finding) if f]
+    if scored:
+        probs[np.asarray(finding)] = np.asarray(verifier.score(scored), dtype=np.float32)
     from chatbot.audit.direction import focus, outcome_keys
 
     keys = outcome_keys(claim, profile)
