@@ -7,12 +7,16 @@ by its author or by year and design, provenance ("Who published the article?"), 
 the collection ("Which studies were done in animals?"), statistics asked for, follow-ups, and adversarial premises,
 personas and injected instructions (the last 20 of them, written after the first 80 were fixed). p101-p120 (a later
 session, written before any change in it): more adversarial ones, false premises, loaded and rhetorical questions,
-introductions ("Skeptic here."). Each is marked answerable or not (one is not: the corpus names the RDA only in exclusion
-criteria, without its value). Their failures were read and fixed, so they are tuning questions, not held-out ones; the
-command keeps them from regressing. None is refused now: the rhetorical "Obviously the rat study proves glycinate is
-best, so why bother with human trials?" was answered once a study found by its source note brought its results
-(``chatbot.answer.study_passages``), and "Skeptic here. Which of the article's claims rests on the weakest study?" once
-an introduction was dropped and "rests on" read as asking about the article's reliability.
+introductions ("Skeptic here."); p121-p132, written after those were fixed: loaded premises in the style of the
+suite's adversarial tuning questions ("Just confirm …", "Which study proves …", hearsay). Each is marked answerable or not
+(one is not: the corpus names the RDA only in exclusion criteria, without its value). Their failures were read and
+fixed, so they are tuning questions, not held-out ones; the command keeps them from regressing. The rhetorical
+"Obviously the rat study proves glycinate is best, so why bother with human trials?" was answered once a study found by
+its source note brought its results (``chatbot.answer.study_passages``), "Skeptic here. Which of the article's claims
+rests on the weakest study?" once an introduction was dropped and "rests on" read as asking about the article's
+reliability, and "My naturopath says …" once hearsay was dropped. One is still refused (2026-12-06): "Given that the
+Japanese glycine studies were industry funded, should their results be ignored?" — who funded a study or employs its
+authors is said only in the digests' source notes, which are never quoted as findings.
 """
 
 from __future__ import annotations
