@@ -458,6 +458,17 @@ def _best_window(
     return i, findings
 
 
+def _verifier_probs(claim: str, flat: list[str], verifier) -> np.ndarray:
+    """The verifier's probabilities for each window; a window that states no finding reads NOT ENOUGH INFO whatever
+    the verifier would say (``assess`` sets it so), so it is not scored."""
+    finding = [states_finding(w) for w in flat]
+    probs = np.tile(np.asarray([0.0, 0.0, 1.0], dtype=np.float32), (len(flat), 1))
+    scored = [(claim, w) for w, f in zip(flat, finding) if f]
+    if scored:
+        probs[np.asarray(finding)] = np.asarray(verifier.score(scored), dtype=np.float32)
+    return probs
+
+
 def assess(
     claim: str,
     passages: Sequence[Any],
@@ -473,12 +484,7 @@ def assess(
     chunks, windows, rel = _passage_windows(claim, passages, a, profile)
     if not chunks:
         return []
-    flat = [w for ws in windows for w in ws]
-    finding = [states_finding(w) for w in flat]  # a window that states no finding reads NOT ENOUGH INFO below, unscored
-    probs = np.tile(np.asarray([0.0, 0.0, 1.0], dtype=np.float32), (len(flat), 1))
-    scored = [(claim, w) for w, f in zip(flat, finding) if f]
-    if scored:
-        probs[np.asarray(finding)] = np.asarray(verifier.score(scored), dtype=np.float32)
+    probs = _verifier_probs(claim, [w for ws in windows for w in ws], verifier)
     from chatbot.audit.direction import focus, outcome_keys
 
     keys = outcome_keys(claim, profile)
