@@ -338,6 +338,16 @@ def _without_injection(question: str) -> str:
     return _capital(re.sub(r"^(?:then|and|now|also)\s*,?\s+", "", rest, flags=re.I))
 
 
+def _after(frame: re.Pattern[str], q: str, unless: re.Pattern[str] | None = None, then=None) -> str:
+    """``q`` less the ``frame`` it opens with (and ``then`` applied to the rest), when something is left to ask and the
+    frame's words do not match ``unless``."""
+    m = frame.match(q)
+    if not m or not q[m.end() :].strip() or (unless is not None and unless.search(m.group(0))):
+        return q
+    rest = q[m.end() :]
+    return _capital((then(rest) if then else rest).strip())
+
+
 def strip_frames(question: str) -> str:
     """What is asked, without the frames around it that name no subject: a role to play, the manner or the form of
     the answer, the asker's own task ("Write a tweet about what the meta-analysis found" -> "What the meta-analysis
@@ -347,19 +357,11 @@ def strip_frames(question: str) -> str:
     for _ in range(3):
         before = q
         q = _ASKER_ROLE.sub("", q, count=1)
-        m = _HEARSAY.match(q)
-        if m and q[m.end() :].strip() and not _DOCUMENT_WORD.search(m.group(0)):  # "A study says X. Which one?" asks about it
-            q = _capital(q[m.end() :].strip())
-        m = _INTRO.match(q)
-        if m and q[m.end() :].strip():
-            q = _capital(q[m.end() :].strip())
+        q = _after(_HEARSAY, q, unless=_DOCUMENT_WORD)  # "A study says X. Which one?" asks about the study
+        q = _after(_INTRO, q)
         q = strip_role_play(q)
-        m = _MANNER.match(q)
-        if m and q[m.end() :].strip():
-            q = _capital(_DIRECTIVE.sub("", q[m.end() :], count=1).strip())
-        m = _ARTEFACT.match(q)
-        if m and q[m.end() :].strip():
-            q = _capital(q[m.end() :].strip())
+        q = _after(_MANNER, q, then=lambda rest: _DIRECTIVE.sub("", rest, count=1))
+        q = _after(_ARTEFACT, q)
         q = _OWN_TASK.sub(r"\1", q, count=1)
         if q == before:
             break
