@@ -14,9 +14,9 @@ fixed, so they are tuning questions, not held-out ones; the command keeps them f
 "Obviously the rat study proves glycinate is best, so why bother with human trials?" was answered once a study found by
 its source note brought its results (``chatbot.answer.study_passages``), "Skeptic here. Which of the article's claims
 rests on the weakest study?" once an introduction was dropped and "rests on" read as asking about the article's
-reliability, and "My naturopath says …" once hearsay was dropped. One is still refused (2026-12-06): "Given that the
-Japanese glycine studies were industry funded, should their results be ignored?" — who funded a study or employs its
-authors is said only in the digests' source notes, which are never quoted as findings.
+reliability, "My naturopath says …" once hearsay was dropped, and "Given that the Japanese glycine studies were
+industry funded, should their results be ignored?" once questions about funding and affiliations were answered from the
+digests' source notes (``chatbot.answer.ties``). None is refused now.
 """
 
 from __future__ import annotations

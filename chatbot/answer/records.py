@@ -1,15 +1,18 @@
 """Answers from the store's records, for questions no passage answers: who wrote or published a document (its
-manifest record), which studies the corpus holds (the documents' designs), and what the article got wrong (the claim
-audit). Each returns the composed text with its citations, and the passages it cites, or None (the composer's answer
-stands) when the store lacks the record. The question forms are read in ``bibliography``, ``catalogue`` and
-``audit_summary``; ``service._compose_quotes`` decides which applies.
+manifest record), which studies the corpus holds (the documents' designs), what the article got wrong (the claim
+audit), and who funded a study or employs its authors (the digests' source notes). Each returns the composed text with
+its citations, and the passages it cites, or None (the composer's answer stands) when the store lacks the record. The
+question forms are read in ``bibliography``, ``catalogue``, ``audit_summary`` and ``ties``; ``service._compose_quotes``
+decides which applies.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chatbot.answer import catalogue
+from core.lexical import tokenize
+
+from chatbot.answer import catalogue, ties
 from chatbot.answer.audit_summary import cite_reason, cited_numbers, counts_line, findings_wanted, flagged_claims, topic_of, topic_words
 from chatbot.answer.bibliography import describe, which_document
 from chatbot.answer.deterministic import Composed
@@ -152,3 +155,48 @@ def with_provenance(query: str, named: str | None, composed: Composed, snapshot:
     if composed.refused:
         return Composed(line, citations, refused=False)
     return Composed(f"{line}\n\n{composed.text}", citations, refused=False, findings=composed.findings)
+
+
+_TIES_NOTE = "the digests record only what the retrieved abstract or page showed."
+
+
+def ties_answer(query: str, snapshot: Any, cards: dict[str, StudyCard], limit: int) -> tuple[Composed, list] | None:
+    """ "Were the glycine studies industry funded?": the sentences of the digests that record a study's sponsor or its
+    authors' affiliations, each cited, for the studies the question's topic words name (``chatbot.answer.ties``). None
+    when the store lists no literature."""
+    docs = catalogue.literature(_documents(snapshot))
+    chunks = getattr(snapshot, "chunks", {}) or {}
+    if not docs:
+        return None
+    words = ties.topic_words(query)
+
+    def about(doc_id: str, doc) -> bool:
+        card = cards.get(doc_id)
+        text = f"{doc.title} {card.intervention.agent} {card.intervention.text} {card.population}" if card else doc.title
+        return bool(words & set(tokenize(text)))
+
+    named = [d for d, doc in docs.items() if about(d, doc)] if words else []
+    citing = _Citing(cards)
+    lines = _tie_lines(named, docs, chunks, cards, citing, max(limit, _LIST_AT_LEAST))
+    what, said = f"the {len(named)} stud{'y' if len(named) == 1 else 'ies'} the question names", ""
+    if not lines:  # none of the named ones records a tie (or none is named): what the whole corpus records
+        said = f"None of {what} records a sponsor, funder or author affiliation in its digest.\n" if named else ""
+        what = f"the corpus's {len(docs)} literature documents"
+        lines = _tie_lines(list(docs), docs, chunks, cards, citing, max(limit, _LIST_AT_LEAST))
+        if not lines:
+            return Composed(f"None of {what} records a sponsor, funder or author affiliation in its digest; {_TIES_NOTE}", []), []
+    head = f"{said}Sponsors and author affiliations the digests record, for {what} ({len(lines)} record one):"
+    tail = f"A study not listed records none in its digest; {_TIES_NOTE}"
+    return Composed("\n".join([head, *lines, tail]), citing.citations()), _cited(citing.chunks)
+
+
+def _tie_lines(ids: list[str], docs: dict, chunks: dict, cards: dict[str, StudyCard], citing: _Citing, most: int) -> list[str]:
+    """One cited line per study whose digest records a tie, newest first, at most ``most``."""
+    lines: list[str] = []
+    for doc_id in sorted(ids, key=lambda d: (-(docs[d].year or 0), d)):
+        found = [(c, s) for c in (chunks[cid] for cid in docs[doc_id].chunk_ids if cid in chunks) for s in ties.tie_sentences(c.text, c.sentences)]
+        if found and len(lines) < most:
+            chunk, sentence = found[0]
+            label = cards[doc_id].label() if doc_id in cards else docs[doc_id].title
+            lines.append(f"- {label}: “{sentence}” {citing.cite(chunk).tag()}")
+    return lines

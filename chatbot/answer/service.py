@@ -32,7 +32,7 @@ from core.settings import Settings
 
 from chatbot.answer import audit_adapter
 from chatbot.answer.audit_summary import asks_about_the_article
-from chatbot.answer import catalogue, records
+from chatbot.answer import catalogue, records, ties
 from chatbot.answer.bibliography import asks_bibliographic
 from chatbot.answer.conversation import standalone_query, strip_frames
 from chatbot.answer.deterministic import ARTICLE_HEADING, EMPTY_STORE, REFUSAL, STUDIES_HEADING, Composed, compose, overview
@@ -266,7 +266,9 @@ def _from_records(query: str, cited, composed: Composed, passages: list, cards, 
     if asks_bibliographic(query):
         with_it = records.with_provenance(query, cited.doc_id if cited is not None else None, composed, retriever.snapshot)
         return with_it, passages, with_it is not composed
-    if catalogue.asks_catalogue(query):
+    if ties.asks_ties(query):
+        got = records.ties_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
+    elif catalogue.asks_catalogue(query):
         got = records.catalogue_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
     elif asks_about_the_article(query):
         got = records.audit_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
