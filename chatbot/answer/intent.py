@@ -85,6 +85,15 @@ _SAYING = (
 _ASKS_ARTICLE = re.compile(rf"\b{_DOCUMENT}(?:'s)?\b[^?.]{{0,30}}?\b(?:{_SAYING}|take|view|position)\b", re.I)
 
 
+def article_topic(question: str) -> str:
+    """What an article question asks about, its asking words removed ("What is the article's take on glycine?" →
+    "glycine"): the words an article sentence must carry to answer it."""
+    return " ".join(_ASKING_WORDS.sub(" ", question or "").split()).strip(" ?.!,")
+
+
+_ASKING_WORDS = re.compile(rf"\b(?:{_DOCUMENT}(?:'s)?|{_SAYING}|the|what|how|does|did|do|is|about|regarding|concerning|take|view|position|on)\b", re.I)
+
+
 def asks_what_the_article_says(question: str) -> bool:
     """The question asks what the article (not the studies) says on something."""
     return bool(_ASKS_ARTICLE.search(question or ""))

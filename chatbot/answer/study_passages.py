@@ -11,12 +11,9 @@ quoted the article it was asked about.
 
 from __future__ import annotations
 
-import re
 
 from chatbot.answer.deterministic import candidates
-from chatbot.answer.intent import _DOCUMENT, _SAYING, asks_what_the_article_says
-
-_ASKING_WORDS = re.compile(rf"\b(?:{_DOCUMENT}(?:'s)?|{_SAYING}|the|what|how|does|did|do|is|about|regarding|concerning|take|view|position|on)\b", re.I)
+from chatbot.answer.intent import article_topic, asks_what_the_article_says
 
 
 def with_study(passages: list, doc_id: str, retriever, k: int) -> list:
@@ -67,7 +64,7 @@ def with_article(question: str, passages: list, retriever, k: int) -> list:
         return passages
     from chatbot.retrieval import Filters, Passage
 
-    topic = re.sub(r"\s+", " ", _ASKING_WORDS.sub(" ", question)).strip(" ?.!,")
+    topic = article_topic(question)
     if not topic:
         return passages
     present = {p.chunk.chunk_id for p in passages}
