@@ -220,6 +220,12 @@ def _section_role(section: str) -> str | None:
     return None
 
 
+def retells_other_work(text: str) -> bool:
+    """The sentence recounts earlier work or what the authors cite ("previous studies showed …"): a claim it states is
+    someone else's finding at second hand, never the source's own statement of fact."""
+    return bool(_BACKGROUND.search(text or ""))
+
+
 def classify_sentence(text: str, section: str = "") -> SentenceRole:
     """Role of one sentence: cue words in the sentence first (a source note or an aim inside a
     'Results' paragraph is still a note or an aim), then the section heading, then the shape of

@@ -610,3 +610,42 @@ def test_a_refutation_under_other_conditions_counts_only_from_a_sentence_about_t
     off = run([item("other", "rct", REFUTING, [POP], text="The study tested glycine alone; no magnesium was administered.")])
     _consistent(off)
     assert off.finding != "extrapolated" and off.finding != "supported"
+
+
+def test_a_fact_the_study_states_as_background_supports_and_says_so_but_not_an_aim_question_or_retelling():
+    """A study's opening statement of what is established ("X is required for Y") states the claim in the study's own
+    voice, as SciFact's annotators count it: supported when the verifier is sure, and the reason says it is background,
+    not the study's own result. An aim, an open question, a tentative reading or a retelling of earlier work is not."""
+    claim = "The wobble modification mcm5s2U is required for the proper decoding of NNR codons."
+    strict = _hand_model(threshold=1.0)
+
+    def verdict(text: str) -> Verdict:
+        it = item("tr", "rct", (0.95, 0.02, 0.03), text=text, claim=claim, passage_relevance=0.9)
+        return run([it], claim=claim, model=strict)
+
+    v = verdict("The wobble modification in tRNAs, mcm5s2U, is required for the proper decoding of NNR codons in eukaryotes.")
+    _consistent(v)
+    assert v.finding == "supported", v.reason
+    assert "[1] states it without a result of its own (it may be background taken as known)" in v.reason
+    for put_forward in (
+        "We asked whether the wobble modification mcm5s2U is required for the proper decoding of NNR codons.",
+        "The wobble modification mcm5s2U is thought to be required for the proper decoding of NNR codons.",
+        "Previous studies showed that the wobble modification mcm5s2U is required for the proper decoding of NNR codons.",
+        "We aimed to test if the wobble modification mcm5s2U is required for the proper decoding of NNR codons.",
+        "The wobble modification mcm5s2U is required for the proper decoding of NNR codons. Here we use mass spectrometry to map it.",
+    ):
+        assert verdict(put_forward).finding != "supported", put_forward
+
+
+def test_a_result_the_study_reports_is_not_called_background():
+    claim = "COPI coatomer is involved in lipid homeostasis."
+    it = item(
+        "copi",
+        "rct",
+        (0.95, 0.02, 0.03),
+        text="These data indicate that the COPI coatomer is a conserved regulator of lipid homeostasis.",
+        claim=claim,
+        passage_relevance=0.8,
+    )
+    v = run([it], claim=claim, model=_hand_model(threshold=1.0))
+    assert v.finding == "supported" and "background" not in v.reason

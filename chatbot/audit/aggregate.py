@@ -25,12 +25,13 @@ from typing import Any, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from chatbot.audit.decision import DecisionModel, plain
+from chatbot.audit.direction import rule_direction
 from chatbot.audit.features import deciding_items
 from chatbot.audit.stance import NEI, RESULT_ROLES, EvidenceItem, finding_text, restates_supported, verifier_sure_refutes, verifier_sure_supports
 from core import study_types
 from core.direction import claim_core
 from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
-from core.cards import classify_sentence
+from core.cards import classify_sentence, retells_other_work
 from core.text import split_clauses, split_sentences
 
 VERDICTS = ("supported", "contradicted", "mixed", "no_evidence")
@@ -389,6 +390,11 @@ def _finding_from_base(
         leaning = [i for i in _one_per_doc(support) if i.chunk.doc_id not in set(_docs(ev))][: max(0, s.max_evidence - len(ev))]
         evidence = ev + leaning + _one_per_doc(other)
         reason = f"{_n_studies(ev)} state{'s' if len(ev) == 1 else ''} it under the claim's conditions ({_cite(ev, evidence)})"
+        background = [i for i in ev if i in stating and not _states_result(i) and _states_as_fact(i) and not _stated_by_parts([i], s, claim)]
+        if background:  # the reader is told where a study states it without reporting it as a result of its own
+            one = len(background) == 1
+            own = "its" if one else "their"
+            reason += f"; {_cite(background, evidence)} state{'s' if one else ''} it without a result of {own} own (it may be background taken as known)"
         if leaning:
             reason += f"; {_cite(leaning, evidence)} lean{'s' if len(leaning) == 1 else ''} the same way"
         return "supported", evidence, reason, base
@@ -526,7 +532,7 @@ def _stated_surely(support: Sequence[EvidenceItem], s, claim: str) -> bool:
         not i.conditions()
         and not _other_species(i, claim)
         and (verifier_sure_supports(i, claim, s) or restates_supported(i, claim, s))
-        and _states_result(i)
+        and (_states_result(i) or (_states_as_fact(i) and not any(rule_direction(claim))))
         and not i.has("hedge")
         and i.oppose < s.direction_refute_min
         and not _numbers_against(i)
@@ -541,6 +547,34 @@ def _states_result(item: EvidenceItem) -> bool:
     a hypothesis the verifier reads just as surely as stating the claim ("We hypothesized that cell-free mtDNA levels
     would be associated with mortality")."""
     return bool(_result_sentences(item.text, item.chunk))
+
+
+# wording that puts a statement forward rather than states it: a hypothesis, an open question, a tentative reading
+_PUT_FORWARD = re.compile(
+    r"\bhypothes[ie][sz]\w*|\bwe (?:propose|speculate|predict|asked|wondered)\b|\bwhether\b|\b(?:unclear|unknown|not known|"
+    r"controversial|debated|remains? to be)\b|\b(?:appears?|appeared|seems?|seemed|may|might|could|possibly|probably|likely|"
+    r"suggests?|suggested|suggesting|thought|believed|proposed|putative)\b|"
+    # ... or what the authors set out to do ("Here we use quantitative phosphoproteomics to characterise …")
+    r"\bwe (?:use|used|employ|employed|apply|applied|combine|combined|characteri[sz]e|measure|measured|investigate|investigated|"
+    r"examine|examined|study|studied|analy[sz]e|analy[sz]ed|test|tested|assess|assessed|explore|explored|describe|developed?)\b",
+    re.I,
+)
+
+
+def _states_as_fact(item: EvidenceItem) -> bool:
+    """Every quoted sentence states something as established, in the study's own voice: the background an abstract opens
+    with ("The wobble modification mcm5s2U is required for the proper decoding of NNR codons"), not an aim, a method, a
+    hypothesis, an open question or a retelling of earlier work. SciFact's annotators count such sentences as evidence.
+    ``_stated_surely`` asks it only for a claim that states a fact, not an effect (``direction.rule_direction`` reads
+    none: "X is required for Y", "X is a marker of Y"): an effect ("improves sleep", "affects the distance") is a result
+    a study must report, never what its introduction takes as known. The finding says the study states it as
+    background, not as its own result."""
+    section = getattr(item.chunk, "section", "") or ""
+    sentences = [item.text[a:b].strip() for a, b in split_sentences(item.text)]
+    sentences = [x for x in sentences if x]
+    return bool(sentences) and all(
+        classify_sentence(x, section) in RESULT_ROLES | {"background"} and not retells_other_work(x) and not _PUT_FORWARD.search(x) for x in sentences
+    )
 
 
 # an effect size said in words, which no sentence's figures can be checked against ("cuts it by two fifths")
