@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chatbot.audit.decision import DecisionModel, plain
 from chatbot.audit.direction import rule_direction
 from chatbot.audit.features import deciding_items
-from chatbot.audit.stance import NEI, RESULT_ROLES, EvidenceItem, finding_text, restates_supported, verifier_sure_refutes, verifier_sure_supports
+from chatbot.audit.stance import NEI, RESULT_ROLES, TENTATIVE, EvidenceItem, finding_text, restates_supported, verifier_sure_refutes, verifier_sure_supports
 from core import study_types
 from core.direction import claim_core
 from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
@@ -552,8 +552,7 @@ def _states_result(item: EvidenceItem) -> bool:
 # wording that puts a statement forward rather than states it: a hypothesis, an open question, a tentative reading
 _PUT_FORWARD = re.compile(
     r"\bhypothes[ie][sz]\w*|\bwe (?:propose|speculate|predict|asked|wondered)\b|\bwhether\b|\b(?:unclear|unknown|not known|"
-    r"controversial|debated|remains? to be)\b|\b(?:appears?|appeared|seems?|seemed|may|might|could|possibly|probably|likely|"
-    r"suggests?|suggested|suggesting|thought|believed|proposed|putative)\b|"
+    r"controversial|debated|remains? to be|thought|believed|proposed|putative)\b|"
     # ... or what the authors set out to do ("Here we use quantitative phosphoproteomics to characterise …")
     r"\bwe (?:use|used|employ|employed|apply|applied|combine|combined|characteri[sz]e|measure|measured|investigate|investigated|"
     r"examine|examined|study|studied|analy[sz]e|analy[sz]ed|test|tested|assess|assessed|explore|explored|describe|developed?)\b",
@@ -573,7 +572,8 @@ def _states_as_fact(item: EvidenceItem) -> bool:
     sentences = [item.text[a:b].strip() for a, b in split_sentences(item.text)]
     sentences = [x for x in sentences if x]
     return bool(sentences) and all(
-        classify_sentence(x, section) in RESULT_ROLES | {"background"} and not retells_other_work(x) and not _PUT_FORWARD.search(x) for x in sentences
+        classify_sentence(x, section) in RESULT_ROLES | {"background"} and not retells_other_work(x) and not _PUT_FORWARD.search(x) and not TENTATIVE.search(x)
+        for x in sentences
     )
 
 

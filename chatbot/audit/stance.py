@@ -364,7 +364,7 @@ def _about_the_whole_claim(item: EvidenceItem, claim: str, settings) -> bool:
 
 
 # tentative wording: a restatement the authors only put forward ("magnesium appears to improve …") is not one they state
-_TENTATIVE = re.compile(r"\b(?:appears?|appeared|seems?|seemed|may|might|could|possibly|probably|likely|suggests?|suggested|suggesting)\b", re.I)
+TENTATIVE = re.compile(r"\b(?:appears?|appeared|seems?|seemed|may|might|could|possibly|probably|likely|suggests?|suggested|suggesting)\b", re.I)
 
 
 def restates_supported(item: EvidenceItem, claim: str, settings) -> bool:
@@ -377,7 +377,7 @@ def restates_supported(item: EvidenceItem, claim: str, settings) -> bool:
         and item.p_support > item.p_refute
         and item.similarity >= settings.restated_similarity_min
         and not item.opposite
-        and not _TENTATIVE.search(item.text)
+        and not TENTATIVE.search(item.text)
         and _about_the_whole_claim(item, claim, settings)
     )
 
