@@ -15,7 +15,9 @@ if str(ROOT) not in sys.path:  # AppTest and `streamlit run` from another folder
 
 import streamlit as st  # noqa: E402
 
-st.set_page_config(page_title="Magnesium glycinate — evidence check", page_icon=":material/science:", layout="wide")
+from app.resources import page_title  # noqa: E402
+
+st.set_page_config(page_title=page_title(), page_icon=":material/science:", layout="wide")
 
 pages = [
     st.Page("app/pages/chat.py", title="Chat", icon=":material/forum:", default=True),

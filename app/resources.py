@@ -33,6 +33,20 @@ def load_settings() -> Settings:
         st.stop()
 
 
+def page_title() -> str:
+    """The browser tab's title, named for the corpus's subject (its profile), never for one topic in code; a corpus
+    without a profile name, or settings that do not load (the page then shows why), gets a plain title."""
+    from core.domain import load_profile
+    from core.errors import ConfigError
+    from core.settings import load_settings as _load
+
+    try:
+        name = load_profile(_load().corpus_dir).name
+    except (ConfigError, OSError, ValueError):
+        name = ""
+    return f"{name[:1].upper()}{name[1:]} — evidence check" if name else "Evidence check"
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _services(settings_json: str) -> Services:
     return build_services(Settings.model_validate_json(settings_json))

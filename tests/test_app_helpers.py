@@ -438,3 +438,18 @@ def test_audit_table_reasons_are_in_a_readers_words():
         ]
     }
     assert audit_frame(AuditReport.model_validate(audit)).iloc[0]["reason"] == "stance supports, under other conditions in rats [1]"
+
+
+# --- the browser tab's title ------------------------------------------------------------------
+
+
+def test_page_title_names_the_corpus_profile_subject_not_a_topic_in_code(tmp_path, monkeypatch):
+    from app.resources import page_title
+
+    (tmp_path / "domain.yaml").write_text("name: vitamin D\n", encoding="utf-8")
+    monkeypatch.setenv("MGC_CORPUS_DIR", str(tmp_path))
+    assert page_title() == "Vitamin D — evidence check"
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    monkeypatch.setenv("MGC_CORPUS_DIR", str(bare))
+    assert page_title() == "Evidence check"
