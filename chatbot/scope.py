@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from core.lexical import tokenize, vocabulary
+from core.lexical import tokenize, vocabulary, words
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*[A-Za-z0-9]")
 _SUFFIXES = ("'s", "ies", "es", "s", "ed", "d", "ing", "ly", "en", "er", "ers", "est", "al", "ness", "ity")
@@ -54,7 +54,7 @@ def _wordpiece_vocab(model_path: str) -> frozenset[str]:
         return frozenset()
 
 
-_vocab_cache: dict[tuple[str, str, str] | None, frozenset[str]] = {}
+_vocab_cache: dict[tuple[str, str, str, str] | None, frozenset[str]] = {}
 
 
 def _chunk_strings(chunk) -> list[str]:
@@ -64,15 +64,16 @@ def _chunk_strings(chunk) -> list[str]:
     return [chunk.text, chunk.title or "", chunk.section or "", authors, str(meta.get("journal") or ""), str(meta.get("form") or "")]
 
 
-def corpus_vocabulary(snapshot: Any, role: str | None = None) -> frozenset[str]:
-    """Stemmed tokens of every chunk (of one role, if given), cached per store version
-    (a version's folder never changes; objects without one are not cached)."""
+def corpus_vocabulary(snapshot: Any, role: str | None = None, stemmed: bool = True) -> frozenset[str]:
+    """Stemmed tokens (``stemmed=False``: the plain lowercase words) of every chunk (of one role, if given), cached per
+    store version (a version's folder never changes; objects without one are not cached)."""
     chunks = getattr(snapshot, "chunks", None) or {}
     path = getattr(snapshot, "path", None)
-    key = (str(path), str(getattr(snapshot, "version", "")), role or "") if path else None
+    key = (str(path), str(getattr(snapshot, "version", "")), role or "", "stems" if stemmed else "words") if path else None
     if key in _vocab_cache:
         return _vocab_cache[key]
-    out = frozenset(vocabulary(s for c in chunks.values() if not role or c.role == role for s in _chunk_strings(c)))
+    texts = (s for c in chunks.values() if not role or c.role == role for s in _chunk_strings(c))
+    out = frozenset(vocabulary(texts) if stemmed else words(texts))
     if key is not None:
         if len(_vocab_cache) > 16:
             _vocab_cache.clear()
@@ -127,9 +128,11 @@ def _ordinary_compound(word: str, common: frozenset[str], vocab: frozenset[str])
     return any(known(word[:i]) and known(word[i:]) for i in range(4, len(word) - 3))
 
 
-def _in_corpus(word: str, vocab: frozenset[str]) -> bool:
+def _in_corpus(word: str, vocab: frozenset[str], plain: frozenset[str] = frozenset()) -> bool:
     """Exact stem, or a shared long prefix, so that inflections the stemmer keeps apart
-    ("polysomnographic" / "polysomnography") and small misspellings still count as present."""
+    ("polysomnographic" / "polysomnography") and small misspellings still count as present; ``plain``: the corpus's
+    unstemmed words, against which the word as typed is checked for a misspelling ("evidnce", whose stem "evidnc" is
+    two edits from "evidence"'s "evid")."""
     toks = tokenize(word)
     if not toks or any(t in vocab for t in toks):
         return True
@@ -138,24 +141,41 @@ def _in_corpus(word: str, vocab: frozenset[str]) -> bool:
             prefix = t[: max(6, len(t) - 3)]
             if any(v.startswith(prefix) for v in vocab):
                 return True
-    return any(_misspelt(t, vocab) for t in toks)
+    return any(_misspelt(t, vocab) for t in toks) or _misspelt(word.lower(), plain)
 
 
-# a long alphabetic word one edit from a corpus word is a misspelling of it ("ateriosus" for "arteriosus"), not a term
-# the corpus lacks; shorter words and codes ("DUSP4" / "DUSP6") differ by one character on purpose
+# a long alphabetic word one edit from a corpus word is a misspelling of it ("ateriosus" for "arteriosus", "anxeity" for
+# "anxiety": two letters swapped count as one edit), not a term the corpus lacks; shorter words and codes ("DUSP4" /
+# "DUSP6") differ by one character on purpose
 _MISSPELT_MIN_LEN = 7
 
 
 def _misspelt(token: str, vocab: frozenset[str]) -> bool:
-    """One insertion, deletion or substitution from a word of ``vocab`` (rapidfuzz's Levenshtein, C++: a 20k-word
-    vocabulary in about a millisecond), for an alphabetic token of at least ``_MISSPELT_MIN_LEN`` letters."""
+    """One insertion, deletion, substitution or swap of neighbouring letters from a word of ``vocab`` (rapidfuzz's
+    optimal string alignment distance, C++: a 20k-word vocabulary in about a millisecond), for an alphabetic token of at
+    least ``_MISSPELT_MIN_LEN`` letters."""
     if len(token) < _MISSPELT_MIN_LEN or not token.isalpha():
         return False
     from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.distance import OSA
 
     near = (v for v in vocab if abs(len(v) - len(token)) <= 1 and v[:1] == token[:1])
-    return process.extractOne(token, list(near), scorer=Levenshtein.distance, score_cutoff=1) is not None
+    return process.extractOne(token, list(near), scorer=OSA.distance, score_cutoff=1) is not None
+
+
+# a one-word label before a question that names its own subject ("ELI5: how does magnesium calm the brain?",
+# "Question: …"): the label frames the question, and a word of it the corpus lacks says nothing about what is asked. A
+# remainder that points back at the label ("Ashwagandha: does it lower cortisol?", "… which is better?") keeps it checked
+_LABEL = re.compile(r"^\s*[\w'-]+\s*:\s+(?=\S)")
+_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|which|either|both|one)\b", re.I)
+
+
+def _asked(question: str) -> str:
+    """The question less a one-word label that frames it (``_LABEL``)."""
+    label = _LABEL.match(question)
+    if label is None or _POINTS_BACK.search(question[label.end() :]):
+        return question
+    return question[label.end() :]
 
 
 def missing_terms(question: str, snapshot: Any, model_path: str | None = None, role: str | None = None) -> list[str]:
@@ -166,19 +186,20 @@ def missing_terms(question: str, snapshot: Any, model_path: str | None = None, r
     vocab = corpus_vocabulary(snapshot, role)
     if not vocab:
         return []
+    plain = corpus_vocabulary(snapshot, role, stemmed=False)
     common = _wordpiece_vocab(model_path) if model_path else frozenset()
     out: list[str] = []
     seen: set[str] = set()
 
     def add(word: str) -> None:
-        if word.lower() not in seen and not _in_corpus(word, vocab):
+        if word.lower() not in seen and not _in_corpus(word, vocab, plain):
             seen.add(word.lower())
             out.append(word)
 
     for m in _CITED_NAME.finditer(question):
         add(m.group(1))
     if common:
-        for m in _WORD.finditer(question):
+        for m in _WORD.finditer(_asked(question)):
             w = m.group(0).strip("'")
             lw = w.lower()
             if len(lw) < _MIN_LEN or _is_common(lw, common) or _UNIT.match(lw) or "n't" in lw:

@@ -48,6 +48,15 @@ def tokenize(text: str) -> list[str]:
     return st.stemWords(toks) if st else toks
 
 
+def words(texts: Iterable[str]) -> set[str]:
+    """The distinct lowercase word tokens of ``texts``, neither stemmed nor stopword-filtered: what a reader typed, for
+    telling a misspelling ("evidnce") from a word the corpus lacks, which stems hide ("evidence" stems to "evid")."""
+    out: set[str] = set()
+    for t in texts:
+        out.update(_TOKEN.findall(t.lower()))
+    return out
+
+
 def vocabulary(texts: Iterable[str]) -> set[str]:
     """The union of ``tokenize(t)`` over ``texts``, computed on the distinct words only.
 

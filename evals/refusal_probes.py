@@ -17,6 +17,15 @@ rests on the weakest study?" once an introduction was dropped and "rests on" rea
 reliability, "My naturopath says …" once hearsay was dropped, and "Given that the Japanese glycine studies were
 industry funded, should their results be ignored?" once questions about funding and affiliations were answered from the
 digests' source notes (``chatbot.answer.ties``). None is refused now.
+
+p133-p155 (2026-12-06, written before the change they led to): other forms of asking — a chat label ("ELI5: …"), typos
+("whats the evidnce that magnesium helps anxeity"), keyword-only queries, tables, follow-ups after a turn, comparisons.
+Two answerable ones were refused: the label and the typos were read as terms no document mentions
+(``chatbot.scope``: a one-word label before a question that names its own subject frames it; a word one edit, or one
+swap of neighbouring letters, from a word of the corpus as typed is a misspelling). Two unanswerable ones are still
+answered, and the command reports them: the RDA's value (the corpus names the RDA only in exclusion criteria) and
+lithium for bipolar disorder (both ordinary English words, which the guard leaves alone so that a paraphrase such as
+"tiredness" for "fatigue" is never refused; the answer's lead says no study addressing it tested glycinate).
 """
 
 from __future__ import annotations

@@ -159,3 +159,18 @@ def test_a_missing_word_only_in_a_premise_about_the_subject(q, terms, ok):
     from chatbot.scope import premise_only
 
     assert premise_only(q, terms) is ok
+
+
+def test_typos_of_corpus_words_are_not_missing_but_a_word_the_corpus_lacks_still_is(snap, model_dir):
+    """A dropped letter the stemmer hides ("evidnce": stem "evidnc" vs "evid") and two swapped letters ("abosrbed")
+    are misspellings of words the corpus has, checked against its plain words."""
+    typed = snapshot(make_chunk("walker2003", "The evidence that magnesium citrate was better absorbed than oxide is weak."))
+    assert missing_terms("whats the evidnce that magnesium citrate is abosrbed?", typed, model_dir) == []
+    assert missing_terms("Is ashwagandha abosrbed?", typed, model_dir) == ["ashwagandha"]
+
+
+def test_a_one_word_label_before_a_question_with_its_own_subject_is_not_a_term(snap, model_dir):
+    assert missing_terms("ELI5: how well is magnesium citrate absorbed?", snap, model_dir) == []
+    # ... but a label the rest points back at is what is asked about
+    assert missing_terms("Ashwagandha: is it absorbed like magnesium citrate?", snap, model_dir) == ["Ashwagandha"]
+    assert missing_terms("Ashwagandha or glycine: which helps sleep?", snap, model_dir) == ["Ashwagandha"]
