@@ -391,6 +391,11 @@ class ComposeSettings(BaseModel):
     dose_bonus: float = Field(0.15, description="A dose question: bonus for sentences stating a dose.")
     effect_bonus: float = Field(0.10, description="An effect-size question: bonus for sentences with figures (%, p, CI, minutes).")
     population_bonus: float = Field(0.10, description="A population question: bonus for sentences saying who (and how many) were studied.")
+    place_bonus: float = Field(
+        0.10,
+        description="A question asking where (a region, a site, a country): bonus for sentences that say where "
+        "(chatbot.answer.deterministic.PLACE), as large as the population bonus.",
+    )
     method_bonus: float = Field(0.08, description="Dose and population questions are answered by method sentences too.")
     year_bonus: float = Field(0.08, description="The question names a year: bonus for sentences of studies from that year.")
     focus_margin: float = Field(

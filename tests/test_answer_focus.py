@@ -363,3 +363,38 @@ def test_named_studies_lists_every_study_a_year_and_design_fit():
         StudyCard(doc_id="c", authors=["Kappeler D"], year=2017, design="pharmacokinetic"),
     ]
     assert [c.doc_id for c in named_studies("What did the 2017 review conclude?", cards)] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "q, place",
+    [
+        ("Where in the brain did it act?", True),
+        ("In which region did the compound act?", True),
+        ("Which countries were the trials run in?", True),
+        ("Where is the evidence for that?", False),  # asks for a source, not a place
+        ("Where does the article say that?", False),
+        ("What dose did they take?", False),
+    ],
+)
+def test_a_question_asking_where(q, place):
+    assert read_intent(q).place is place
+
+
+def test_a_where_question_hears_the_sentence_naming_the_place(settings):
+    """A question asking where ("Where in the brain did it act?") is answered by "… in the shell of the suprachiasmatic nucleus (SCN)", which
+    shares no topic word with the question: for a place question, naming a place is the overlap asked for."""
+    from answer_helpers import build_store, make_chunk
+    from chatbot.answer.deterministic import candidates, score_candidates
+    from chatbot.retrieval import Passage
+
+    text = "Oral glycine increased non-REM sleep in rats. After glycine, c-Fos appeared in the shell of the suprachiasmatic nucleus (SCN)."
+    chunk = make_chunk("kawai2015", text, title="An amino acid and rest", study_type="animal")
+    retriever = build_store(settings, [chunk])
+    passages = [Passage(chunk=chunk, score=1.0, rank=1)]
+    query = "Where in the brain did it act?"
+    place = {}
+    for q in (query, "What did it do in the brain?"):
+        cands = candidates(passages)
+        score_candidates(query, passages, cands, retriever.embeddings, settings.compose, read_intent(q))
+        place[q] = next(c for c in cands if "SCN" in c.text).key_overlap
+    assert place == {query: True, "What did it do in the brain?": False}

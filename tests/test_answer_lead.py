@@ -319,3 +319,17 @@ def test_the_study_that_tested_the_form_asked_about_is_quoted():
     )
     lead, _ = _lead_for("What did the study of compound glycinate absorption find?", {sleep.chunk_id}, [sleep, absorb])
     assert "The study that tested glycinate (Smith 1994):\nAbsorption was 23.5% from compound glycinate" in lead.text
+
+
+def test_where_question_leads_with_the_sentence_that_says_where(settings):
+    rats = make_chunk(
+        "rats",
+        "**Results.** Oral compound increased non-REM sleep in rats after a cage change.\n\n"
+        "**Conclusion.** The authors propose that compound promotes sleep by acting on receptors located in the shell of the SCN.",
+        title="Compound and sleep in rats",
+        year=2015,
+        study_type="animal",
+        meta=_meta(),
+    )
+    ans = ask(build(settings, chunks() + [rats]), settings, "Where in the brain did compound act to promote sleep in rats?")
+    assert "located in the shell of the SCN" in lead_text(ans).split("\n")[1]

@@ -127,6 +127,14 @@ WHO = re.compile(
 )
 
 
+# a sentence that says where: a site or region word, or "in/into/within the <…> SCN" (a named place, often an acronym),
+# or a capitalised place name after "in"/"at" inside the sentence ("recruited in Japan")
+PLACE = re.compile(
+    r"\b(?:located|locali[sz]ed|sites?|regions?|areas?|nucle(?:us|i)|centres?|centers?|countr(?:y|ies)|hospitals?|clinics?)\b|"
+    r"\b(?:in|into|within|at)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:of\s+the\s+)?[A-Z][A-Z0-9]+\b|(?<=\w )(?:in|at)\s+[A-Z][a-z]{2,}\b"
+)
+
+
 def intent_bonus(c: Candidate, intent: Intent | None, cfg: ComposeConfig, units: tuple[str, ...] = ()) -> float:
     """What the question asks for, carried by this sentence (plus the role bonus of literature sentences)."""
     bonus = cfg.role_bonus.get(c.kind, 0.0) if c.kind else 0.0
@@ -138,6 +146,8 @@ def intent_bonus(c: Candidate, intent: Intent | None, cfg: ComposeConfig, units:
         bonus += cfg.effect_bonus
     if intent.population and WHO.search(c.text):
         bonus += cfg.population_bonus
+    if intent.place and PLACE.search(c.text):
+        bonus += cfg.place_bonus
     if intent.wants_method and c.kind == "method":
         bonus += cfg.method_bonus
     return bonus
@@ -163,6 +173,9 @@ def score_candidates(
         c.lex = float(b) / bm_max
         c.coverage = term_coverage(query, c.text + " " + ctx[c.passage_idx])
         c.key_overlap = has_topic_term(query, c.text + " " + ctx[c.passage_idx], wide)
+        # "Where in the brain …?" is answered by a sentence naming the place ("the shell of the suprachiasmatic nucleus"),
+        # which need not repeat the question's own word for the kind of place ("brain")
+        c.key_overlap = c.key_overlap or bool(intent and intent.place and PLACE.search(c.text))
         prior = 1.0 / np.sqrt(c.passage_idx + 1)
         c.score = cfg.w_cos * c.cos + cfg.w_lex * c.lex + cfg.w_rank * prior + intent_bonus(c, intent, cfg, units)
         if years and passages[c.passage_idx].chunk.year in years:

@@ -34,6 +34,15 @@ _POPULATION = re.compile(
     r"\bhow many (?:\w+\s+){0,2}?(?:people|patients|participants|adults|subjects|volunteers|men|women|children)\b|\btook part\b",
     re.I,
 )
+# where something happened or acted ("Where in the brain did it act?", "In which region …?", "Which countries …?"); not
+# "where is the evidence / does the article say", which asks for a source
+_PLACE = re.compile(
+    r"^\s*(?:(?:and|but|so|then),?\s+)?where\b(?!\s+(?:is|are|was|were|does|do|did|can|could)\s+(?:the\s+|its\s+|this\s+)?"
+    r"(?:evidence|proof|data|source|study|studies|article|paper|papers|reference|references|author|authors|claim|figure|number)s?\b)|"
+    r"\b(?:in|at) (?:which|what) (?:part|region|area|site|organ|tissue|country|countries|city|cities|place|location|setting)s?\b|"
+    r"\bwhich (?:\w+ )?(?:region|area|site|organ|tissue|country|countries|city|cities|place|location|setting)s?\b",
+    re.I,
+)
 _STRONG = re.compile(
     r"\b(?:cures?|cured|curing|prevents?|prevented|preventing|eliminates?|eliminated|eliminating|eradicates?|"
     r"reverses?|guarantees?)\b",
@@ -50,6 +59,7 @@ class Intent:
     effect: bool = False
     population: bool = False
     form: bool = False
+    place: bool = False  # where something acted or was studied: a region, a site, a country
     strong_claim: bool = False
     article: bool = False  # what the article says, not the studies ("What does the article claim about X?")
 
@@ -71,6 +81,7 @@ def read_intent(question: str) -> Intent:
         effect=effect,
         population=population,
         form=form,
+        place=bool(_PLACE.search(q)),
         strong_claim=yes_no and bool(_STRONG.search(q)),
         article=asks_what_the_article_says(q),
     )

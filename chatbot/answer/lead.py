@@ -23,7 +23,7 @@ from core.safety import suspect_reason
 
 from chatbot.scope import quoted
 
-from chatbot.answer.deterministic import FIGURE, WHO, Composed, cite_chunk
+from chatbot.answer.deterministic import FIGURE, PLACE, WHO, Composed, cite_chunk
 from chatbot.answer.intent import Intent, strong_claim_word
 from chatbot.answer.types import Citation, Finding
 
@@ -599,6 +599,11 @@ def _asked_for(d: _LeadDraft) -> Finding | None:
             lead.used += [t for t, _ in facts[:MAX_FACTS]]
         elif d.focus is not None and d.focus[1].population:  # no sentence says who: the card's population field (from the manifest) does
             sentences.append(f"Who was studied ({d.focus[1].label()}): {d.focus[1].population.rstrip('.')} [{d.cite(d.focus[0]).n}].")
+    if not sentences and intent.place:  # "Where in the brain did it act?": the studies' own sentences that say where
+        facts = [q for c, card in about if (q := d.quote(card, c, PLACE, ("conclusion", "result", "method"))) is not None]
+        if facts:
+            sentences.append(f"Where, in the studies found:\n{_quote_run(facts[:MAX_FACTS])}")
+            lead.used += [t for t, _ in facts[:MAX_FACTS]]
     best = _best_finding(composed.findings, intent, units, strict=bool(sentences))
     return _result_from_the_card(d, best)
 
