@@ -215,12 +215,26 @@ def missing_terms(question: str, snapshot: Any, model_path: str | None = None, r
     return out
 
 
+def in_another_language(question: str, terms: list[str]) -> bool:
+    """Several words no document has and hardly an English function word among the question's words ("¿Qué dosis de
+    magnesio se usó en el ensayo …?"): likely written in another language than the corpus, which a reader should be
+    told rather than only that the corpus lacks those words. "Ashwagandha, levothyroxine or sertraline?" has its "or"."""
+    from core.lexical import english_stopwords
+
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", question)]
+    english = sum(w in english_stopwords() for w in words)
+    return len(terms) >= 2 and len(words) >= 4 and english < 0.15 * len(words)
+
+
 def quoted(terms: list[str]) -> str:
     return ", ".join(f"“{t}”" for t in terms)
 
 
-def gap_message(terms: list[str], n_docs: int, what: str = "documents") -> str:
-    return f"None of the {n_docs} {what} in the corpus mentions {quoted(terms)}, so the corpus cannot answer the question as asked; I won't guess."
+def gap_message(terms: list[str], n_docs: int, what: str = "documents", question: str = "") -> str:
+    head = f"None of the {n_docs} {what} in the corpus mentions {quoted(terms)}, so the corpus cannot answer the question as asked; I won't guess."
+    if question and in_another_language(question, terms):
+        head += " The corpus is in English: if the question is in another language, ask it in English."
+    return head
 
 
 def closest_heading(terms: list[str]) -> str:

@@ -214,3 +214,29 @@ def test_asker_roles_and_injected_instructions_are_dropped(q, wanted):
     from chatbot.answer.conversation import strip_frames
 
     assert strip_frames(q) == wanted
+
+
+ANSWERED = [
+    {"role": "user", "content": "Is compound citrate absorbed better than oxide?"},
+    {"role": "assistant", "content": "Yes: urinary excretion was higher after citrate [1], and chloride, lactate and aspartate beat oxide [2]."},
+]
+
+
+@pytest.mark.parametrize(
+    "q, carried",
+    [
+        ("Tell me more about the second source.", "chloride lactate aspartate beat oxide"),
+        ("What did [1] find?", "urinary excretion higher after citrate"),
+        ("Who wrote reference 2?", "chloride lactate aspartate beat oxide"),
+    ],
+)
+def test_a_source_named_by_its_number_brings_what_the_last_answer_cited_it_for(q, carried):
+    from chatbot.answer.conversation import standalone_query
+
+    assert standalone_query(q, ANSWERED).endswith(carried)
+
+
+def test_a_number_the_last_answer_never_cited_falls_back_to_the_earlier_question():
+    from chatbot.answer.conversation import standalone_query
+
+    assert "citrate" in standalone_query("And the third source?", ANSWERED)

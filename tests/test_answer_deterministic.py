@@ -180,3 +180,33 @@ def test_clean_sentence_strips_markup():
 
     assert clean_sentence("**Results.** Baseline values did **not** differ.") == "Baseline values did not differ."
     assert clean_sentence("- 🧠 Magnesium calms [the brain](https://x.y).") == "Magnesium calms the brain."
+
+
+def test_a_term_only_the_article_uses_is_said_first(retriever, settings):
+    """Where the article names something no study mentions, the reader learns that before its claim is quoted (which
+    words are specific is read from the real embedding model's vocabulary; the store keeps the fake embedder)."""
+    from core.settings import Settings
+
+    settings = settings.model_copy(update={"embedding_model": Settings().embedding_model})
+    ans = _ask(retriever, settings, "Does magnesium block the NMDA receptor channel?")
+    assert not ans.refused
+    assert ans.lead.startswith("No study or other literature document in the corpus mentions “NMDA”; only the article does.")
+    assert "mentions" not in _ask(retriever, settings, "Was magnesium citrate absorbed better than magnesium oxide?").lead
+
+
+def test_a_claim_named_in_the_article_asks_what_the_article_says():
+    from chatbot.answer.intent import asks_what_the_article_says
+
+    assert asks_what_the_article_says("Explain the PEPT1 claim in the article and whether any study tested it.")
+    assert asks_what_the_article_says("Which statements made by the author are wrong?")
+    assert not asks_what_the_article_says("Which claim did the trial test?")
+
+
+def test_a_term_the_studies_name_in_other_words_is_no_divergence(settings):
+    """The corpus profile's synonyms ("nmda" → "glutamate") say the studies name it otherwise: no note."""
+    from core.settings import Settings
+
+    extra = make_chunk("nowak1984", "Glutamate receptor currents fell when magnesium was present.", title="Magnesium and glutamate", year=1984)
+    retriever = build_store(settings, corpus() + [extra], profile={"synonyms": {"nmda": "glutamate"}})
+    settings = settings.model_copy(update={"embedding_model": Settings().embedding_model})
+    assert "only the article does" not in _ask(retriever, settings, "Does magnesium block the NMDA receptor channel?").lead

@@ -174,3 +174,12 @@ def test_a_one_word_label_before_a_question_with_its_own_subject_is_not_a_term(s
     # ... but a label the rest points back at is what is asked about
     assert missing_terms("Ashwagandha: is it absorbed like magnesium citrate?", snap, model_dir) == ["Ashwagandha"]
     assert missing_terms("Ashwagandha or glycine: which helps sleep?", snap, model_dir) == ["Ashwagandha"]
+
+
+def test_a_question_in_another_language_is_told_to_ask_in_english(snap, model_dir):
+    q = "¿Qué dosis de magnesio se usó en el ensayo de insomnio en ancianos?"
+    terms = missing_terms(q, snap, model_dir)
+    assert "Ask it in English" in gap_message(terms, 3, question=q).replace("ask it", "Ask it")
+    # an English question naming two things the corpus lacks is not told so
+    q = "Ashwagandha, levothyroxine or sertraline?"
+    assert "English" not in gap_message(missing_terms(q, snap, model_dir), 3, question=q)

@@ -426,8 +426,54 @@ def _user_turns(history: Iterable[Any] | None) -> list[str]:
     return [q for q in out if q.strip()]
 
 
+def _last_answer(history: Iterable[Any] | None) -> str:
+    """The text of the last assistant turn in ``history`` ("" when it holds none)."""
+    last = ""
+    for h in history or []:
+        if isinstance(h, dict) and h.get("role") in ("assistant", "ai") and h.get("content"):
+            last = str(h["content"])
+        elif isinstance(h, Sequence) and not isinstance(h, str) and len(h) > 1:
+            last = str(h[1])
+        elif hasattr(h, "body"):
+            last = " ".join(str(x) for x in (getattr(h, "lead", ""), h.body) if x)
+    return last
+
+
+_ORDINALS = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())}
+_SOURCE = r"(?:source|study|reference|citation|paper|document|article|trial|review)"
+_CITED = re.compile(
+    rf"\[(\d{{1,2}})\]|\b({'|'.join(_ORDINALS)})\s+(?:cited\s+)?{_SOURCE}\b|\b{_SOURCE}\s+(?:number\s+|no\.?\s*|#)?(\d{{1,2}})\b",
+    re.I,
+)
+
+
+def cited_number(question: str) -> int | None:
+    """The citation number a follow-up points at ("What did [2] find?", "the second source", "reference 3"), else None."""
+    m = _CITED.search(question or "")
+    if m is None:
+        return None
+    return int(m.group(1) or m.group(3)) if (m.group(1) or m.group(3)) else _ORDINALS[m.group(2).lower()]
+
+
+def _cited_in(answer: str, n: int) -> str:
+    """The sentences of an earlier answer that cite ``[n]``, tags removed: what "the second source" was said to show."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", answer):
+        pieces = re.split(r"\[(\d+)\]", sentence)  # text, number, text, number, …: each text is cited by the number after it
+        out += [pieces[i] for i in range(0, len(pieces) - 1, 2) if pieces[i + 1] == str(n)]
+    return " ".join(out)
+
+
 def standalone_query(question: str, history: Iterable[Any] | None = None) -> str:
-    """The question made self-contained using earlier user turns (oldest first in ``history``)."""
+    """The question made self-contained using earlier user turns (oldest first in ``history``); a question pointing
+    at a source of the last answer by its number ("Tell me more about the second source") takes the words that answer
+    cited it for."""
+    n = cited_number(question)
+    said = _cited_in(_last_answer(history), n) if n is not None else ""
+    if said:
+        asked = strip_frames(question.strip())
+        own = {w.lower() for w in key_terms(asked)}
+        return f"{asked} {' '.join(w for w in key_terms(said) if w.lower() not in own)}".strip()
     turns = _user_turns(history)
     previous = ""
     for q in turns:  # each earlier turn is itself resolved against the ones before it

@@ -93,7 +93,12 @@ _SAYING = (
     r"argued|suggest|suggests|suggested|mention|mentions|mentioned|tell|tells|explain|explains|promise|promises|assert|asserts)"
 )
 # "What does the article claim about X?", "How does the author describe X?", "What is the article's take on X?"
-_ASKS_ARTICLE = re.compile(rf"\b{_DOCUMENT}(?:'s)?\b[^?.]{{0,30}}?\b(?:{_SAYING}|take|view|position)\b", re.I)
+_ASKS_ARTICLE = re.compile(
+    rf"\b{_DOCUMENT}(?:'s)?\b[^?.]{{0,30}}?\b(?:{_SAYING}|take|view|position)\b|"
+    # ... or names one of its claims: "Explain the PEPT1 claim in the article", "the statements made by the author"
+    rf"\b(?:claims?|statements?|assertions?|arguments?)\s+(?:made\s+)?(?:in|by)\s+the\s+{_DOCUMENT}\b",
+    re.I,
+)
 
 
 def article_topic(question: str) -> str:

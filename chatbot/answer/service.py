@@ -40,7 +40,7 @@ from chatbot.answer.sentences import query_terms
 from chatbot.answer.study_passages import past_notes, with_article, with_study
 from chatbot.answer.intent import read_intent
 from chatbot.answer.lead import compose_lead, coverage_gaps, named_studies, named_study
-from chatbot.scope import closest_heading, gap_message, missing_terms, premise_only
+from chatbot.scope import closest_heading, corpus_vocabulary, gap_message, missing_terms, premise_only, quoted
 
 DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
 NEAREST_HEADING = "What the corpus has nearest to the question (none of it answers it):"
@@ -235,7 +235,7 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
         gaps = []
     if gaps:  # the question names something no document mentions: say so first, and answer nothing
         # about it; what the corpus has on the rest of the question follows, labelled as such
-        head = gap_message(gaps, _n_docs(retriever.snapshot))
+        head = gap_message(gaps, _n_docs(retriever.snapshot), question=query)
         if composed.refused or not composed.citations:
             composed = Composed(head, [], refused=True)
         else:
@@ -243,7 +243,26 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
     from_records = False
     if not gaps and not store_empty:
         composed, passages, from_records = _from_records(query, cited, composed, passages, cards, retriever, s)
+        if not composed.refused:
+            note = " ".join(x for x in (note, _only_in_the_article(query, retriever, s)) if x)
     return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records, note)
+
+
+def _only_in_the_article(query: str, retriever: Retriever, s: Settings) -> str:
+    """The question's specific terms that the article uses and no study mentions ("PEPT1"), said first: where the
+    article and the literature part, a reader asking about the claim should know that no study can speak to it."""
+    chunks = getattr(retriever.snapshot, "chunks", None) or {}
+    if not any(c.role == "literature" for c in chunks.values()):
+        return ""
+    terms = missing_terms(query, retriever.snapshot, s.embedding_model, role="literature")
+    # a term the studies name in other words (the corpus profile's synonyms: "gastrointestinal" → "diarrhoea",
+    # "adverse events") is no divergence: "no study mentions gastrointestinal" would read as "no study looked"
+    said = corpus_vocabulary(retriever.snapshot, "literature")
+    synonyms = profile_for(retriever.snapshot, s).synonyms
+    terms = [t for t in terms if not any(t.lower().startswith(k.lower()) and set(tokenize(v)) & said for k, v in synonyms.items())]
+    if not terms:
+        return ""
+    return f"No study or other literature document in the corpus mentions {quoted(terms)}; only the article does."
 
 
 def _answer_several_studies(query: str, passages: list, cards, composed: Composed, retriever: Retriever, s: Settings) -> tuple[Composed, list]:
