@@ -26,6 +26,15 @@ swap of neighbouring letters, from a word of the corpus as typed is a misspellin
 answered, and the command reports them: the RDA's value (the corpus names the RDA only in exclusion criteria) and
 lithium for bipolar disorder (both ordinary English words, which the guard leaves alone so that a paraphrase such as
 "tiredness" for "fatigue" is never refused; the answer's lead says no study addressing it tested glycinate).
+
+p156-p205 (the same day, written before the changes they led to): keyword-only and polite forms, follow-ups after an
+answer (pronouns, "the second source", "[2]"), place questions, a quoted article sentence, units, a question in
+Spanish. p156-p185 were all answered. Of p186-p205, four were refused and three are fixed: "Tell me more about the
+second source." (a source named by its number now brings what the last answer cited it for), "Explain the PEPT1 claim
+in the article …" (read as a question about the article; framing words left out of the BM25 query), and the Spanish
+question, which is now marked not answerable here: the corpus is English, and the refusal says to ask in English.
+Still refused: "Is serum magnesium a reliable test?" — the fact sheet's "serum values correlate poorly with total body
+magnesium" shares no topic word with "reliable test", and no signal here reads the one as the other.
 """
 
 from __future__ import annotations

@@ -206,3 +206,19 @@ def test_a_question_naming_a_study_is_answered(retriever, settings):
 def test_a_named_study_is_summarised_by_its_results(retriever, settings):
     ans = ask(retriever, settings, "Tell me about the Smith trial.")
     assert "shortened sleep onset latency by 17 minutes" in answer_text(ans)
+
+
+def test_what_a_question_judges_the_subject_by_is_no_outcome(settings):
+    """ "Is serum magnesium a reliable test?" was refused as "No study reports on “reliable”": an evaluation the answer
+    weighs (reliable, harmful, suitable), not an outcome a study must report."""
+    from chatbot.answer.lead import unreported_outcome
+    from chatbot.answer.service import snapshot_cards
+    from core.domain import DomainProfile
+
+    text = "**Background.** A reliable treatment for insomnia in hypertension is lacking. " + REVIEW
+    chunk = make_chunk("review", text, title="Compound oxide and sleep", year=2015, study_type="rct", meta={"form": "oxide"})
+    store = build(settings, [chunk], OUTCOME_PROFILE)
+    cards = snapshot_cards(store.snapshot)
+    profile = DomainProfile.model_validate(OUTCOME_PROFILE)
+    assert unreported_outcome("Is compound oxide a reliable aid for sleep onset latency?", cards, profile) == []
+    assert unreported_outcome("Does compound oxide lower blood pressure?", cards, profile) == ["blood pressure"]  # outcomes still count

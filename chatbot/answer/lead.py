@@ -391,12 +391,17 @@ def unreported_outcome(question: str, cards: dict[str, StudyCard], profile: Doma
     ends += [m.end() for a in profile.agents_in(question) for m in re.finditer(r"\b" + re.escape(a) + r"\b", question, re.I)]
     if not ends:
         return []
-    tail = question[max(ends) :]
+    # what the question judges the subject by ("Is serum magnesium a reliable test?", "… harmful?", "… suitable?")
+    # is an evaluation the answer weighs, not an outcome some study must report
+    tail = _EVALUATIVE.sub(" ", question[max(ends) :])
     topic = topic_terms(tail, profile)
     words = re.findall(r"[A-Za-z][\w\-]*", tail)
     verb = set(_tokenize(words[0])) if words else set()  # "lower", "cause": what the subject does, not the outcome
     missing = {t for t in topic - verb if t in mentioned and t not in done and not _synonym_reported(t, profile, done)}
     return _phrases(missing, topic, tail)
+
+
+_EVALUATIVE = re.compile(r"\b[A-Za-z]{3,}(?:able|ible|ful|ous)\b", re.I)
 
 
 def _tokenize(text: str) -> list[str]:
