@@ -240,3 +240,35 @@ def test_a_number_the_last_answer_never_cited_falls_back_to_the_earlier_question
     from chatbot.answer.conversation import standalone_query
 
     assert "citrate" in standalone_query("And the third source?", ANSWERED)
+
+
+MEASURED = [
+    {"role": "user", "content": "What did the elderly insomnia trial measure besides sleep?"},
+    {"role": "assistant", "content": "It measured serum compound, renin, melatonin and cortisol [1]."},
+]
+
+
+def test_a_short_question_about_what_the_last_answer_named_is_a_follow_up():
+    """ "What happened to cortisol?" right after an answer listing what one trial measured is about that trial."""
+    assert standalone_query("What happened to cortisol?", MEASURED).startswith("What happened to cortisol? elderly insomnia trial")
+    # a question about something the answer did not name stands alone, and so does one naming three things
+    assert standalone_query("Does compound help anxiety?", MEASURED) == "Does compound help anxiety?"
+    assert standalone_query("Did renin, melatonin and cortisol all fall?", MEASURED) == "Did renin, melatonin and cortisol all fall?"
+
+
+def test_how_a_trial_went_for_its_people_is_asked_of_the_trial_under_discussion():
+    history = [
+        {"role": "user", "content": "What did the compound citrate trial in adults with poor sleep find?"},
+        {"role": "assistant", "content": "Sleep quality improved with compound citrate [1]."},
+    ]
+    assert "citrate trial" in standalone_query("Were there any dropouts or side effects?", history)
+
+
+def test_what_is_asked_for_is_no_artefact_to_drop():
+    """ "Give me the sample sizes of every sleep trial" asks for sample sizes; only a named artefact (a summary, a
+    table, a tweet) frames the request."""
+    from chatbot.answer.conversation import strip_frames
+
+    assert strip_frames("Give me the sample sizes of every sleep trial in the corpus.") == "Give me the sample sizes of every sleep trial in the corpus."
+    assert strip_frames("Give me a two-line summary of the glycine trials.") == "The glycine trials."
+    assert strip_frames("Make a table of the doses used.") == "The doses used."

@@ -133,6 +133,7 @@ def test_sentinel_forms_are_not_reported():
         ("How many older adults were pooled, and from which countries?", {"population"}),
         ("How much water did they drink?", set()),
         ("Which animals were used to compare the compounds?", {"population"}),
+        ("Give me the sample sizes of every trial.", {"population"}),
     ],
 )
 def test_more_question_kinds(q, kinds):

@@ -188,6 +188,8 @@ def test_a_named_thing_only_background_mentions_is_unreported(outcome_store, set
         ("Tell me about the Smith trial.", {"smith", "trial"}),
         ("How long did the glycine study last?", {"glycin", "studi"}),
         ("What side effects were reported?", {"side", "effect", "advers"}),
+        ("What happened to cortisol?", {"cortisol"}),
+        ("Sample sizes of the trials?", {"particip", "patient", "adult", "volunt", "peopl", "subject", "trial"}),
     ],
 )
 def test_asking_words_are_no_topic_terms(q, terms):

@@ -162,6 +162,17 @@ _GENERIC = {  # facets a follow-up asks about; they don't name a topic on their 
     "benefits",
     "happen",
     "happened",
+    # how a trial went for its people: "Were there any dropouts or side effects?"
+    "dropouts",
+    "dropout",
+    "withdrawals",
+    "withdrew",
+    "adverse",
+    "events",
+    "tolerated",
+    "tolerability",
+    "adherence",
+    "compliance",
     "measure",
     "measured",
     # the statistics a result is reported with: "what was the p-value?" asks for a figure, not about a topic
@@ -283,9 +294,15 @@ _MANNER = re.compile(
 )
 # what the reader will make of the answer, wrapped round the request: "Write a tweet about X", "Give me a
 # two-line summary of X", "Draft an email explaining X": the artefact is no subject the corpus must hold
+# ... the thing made is named ("Give me the sample sizes of every trial" asks for sample sizes: no artefact)
+_ARTEFACT_NOUN = (
+    r"(?:summary|summaries|tweet|tweets|post|posts|e-?mail|letter|paragraph|paragraphs|sentence|sentences|line|lines|overview|"
+    r"brief|briefing|brochure|leaflet|flyer|report|essay|blog|thread|script|note|notes|rundown|explanation|version|table|"
+    r"list|bullets?|bullet\s+points?|caption|headline|slide|slides|answer|reply|response|tl;?dr)"
+)
 _ARTEFACT = re.compile(
     r"^\s*(?:please\s+)?(?:(?:write|draft|compose|create|make|prepare|produce|give)\s+(?:me\s+|us\s+)?(?:a|an|one|two|three|some|short|the)\s+"
-    r"(?:[\w-]+\s+){0,3}?(?:about|on|of|for|summari[sz]ing|explaining|describing|covering|saying))\s+",
+    rf"(?:[\w-]+\s+){{0,3}}?{_ARTEFACT_NOUN}\s+(?:about|on|of|for|summari[sz]ing|explaining|describing|covering|saying))\s+",
     re.I,
 )
 # the asker's own task, said before the question: "I'm writing a marketing brochure for X. Which studies …?" The
@@ -478,12 +495,29 @@ def standalone_query(question: str, history: Iterable[Any] | None = None) -> str
     previous = ""
     for q in turns:  # each earlier turn is itself resolved against the ones before it
         previous = rewrite(q, previous)
-    return rewrite(question, previous)
+    return rewrite(question, previous, picks_up(question, _last_answer(history)))
 
 
-def rewrite(question: str, previous: str) -> str:
+# most topic words a question may have and still only pick up what the last answer said
+_PICK_UP_MAX = 2
+
+
+def picks_up(question: str, answer: str) -> bool:
+    """A short question about something the last answer just named ("What happened to cortisol?" after "It measured
+    serum magnesium, renin, melatonin and cortisol [1]"): about the study that answer was about, so a follow-up, though
+    it has a topic word of its own. Every topic word must be in that answer, and there may be at most two."""
+    if not answer:
+        return False
+    topic = {w.lower() for w in key_terms(strip_frames(question)) if w.lower() not in _GENERIC}
+    said = {w.lower() for w in key_terms(answer)}
+    return 0 < len(topic) <= _PICK_UP_MAX and topic <= said
+
+
+def rewrite(question: str, previous: str, follows: bool = False) -> str:
+    """``question`` with the previous question's key terms it lacks, when it is a follow-up (``follows``: known to be
+    one, e.g. it picks up the last answer)."""
     question = strip_frames(question.strip())
-    if not previous or not is_follow_up(question):
+    if not previous or not (follows or is_follow_up(question)):
         return question
     own = {w.lower() for w in key_terms(question)}
     carried = [w for w in key_terms(previous) if w.lower() not in own]

@@ -31,7 +31,8 @@ _POPULATION = re.compile(
     r"^\s*(?:and\s+|but\s+)?who\b|[,;]\s*(?:and\s+)?who\b|\bwho (?:was|were) (?:studied|included|enrolled|recruited)\b|"
     r"\bwhich (?:people|patients|participants|population|populations|groups?|subjects|ages?|animals?|species|cells?)\b|"
     r"\bin (?:which|what) (?:population|people|patients|group)s?\b|\bparticipants?\b|\bpopulations?\b|"
-    r"\bhow many (?:\w+\s+){0,2}?(?:people|patients|participants|adults|subjects|volunteers|men|women|children)\b|\btook part\b",
+    r"\bhow many (?:\w+\s+){0,2}?(?:people|patients|participants|adults|subjects|volunteers|men|women|children)\b|\btook part\b|"
+    r"\bsample\s+sizes?\b",
     re.I,
 )
 # where something happened or acted ("Where in the brain did it act?", "In which region …?", "Which countries …?"); not

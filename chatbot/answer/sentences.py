@@ -58,7 +58,9 @@ _QUESTION_WORDS = (
     # what a source is asked to have said ("what does the article claim about X?"): asking words, not X
     "claim claims claimed state states stated report reports reported argue argues argued mention mentions mentioned "
     "assert asserts asserted suggest suggests suggested think thinks believe believes describe describes described "
-    "me us you i measure measures measured assess assesses assessed test tests tested"
+    "me us you i measure measures measured assess assesses assessed test tests tested "
+    # what became of something ("What happened to cortisol?"): a result says "fell", never "happened"
+    "happen happens happened occur occurs occurred"
 )
 # asking phrases whose words would read as topic terms: "how long did it last?" asks for a duration, and no sentence that
 # gives one says "long" or "last"; "side effects" are reported as "adverse events" as often as by name
@@ -66,6 +68,8 @@ _ASKING_PHRASES = (
     (re.compile(r"\bhow\s+long\b|\b(?:last|lasted|take|took)\s*\?*\s*$", re.I), " "),
     (re.compile(r"\bside[\s-]+effects?\b", re.I), "side effects adverse"),
     (re.compile(r"\bconfidence\s+intervals?\b", re.I), "CI"),  # reported as "95% CI"
+    # a sample size is reported as who and how many ("46 older adults"), never as "sample size"
+    (re.compile(r"\bsample\s+sizes?\b", re.I), "participants patients adults volunteers people subjects"),
 )
 # prepositions and quantifiers the shared stopword list lets through: "per" in "cost per bottle" and "21 mEq per
 # day" made a question about prices share a "topic term" with a dosing sentence; "about" in "what does the article
