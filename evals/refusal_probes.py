@@ -35,6 +35,13 @@ in the article …" (read as a question about the article; framing words left ou
 question, which is now marked not answerable here: the corpus is English, and the refusal says to ask in English.
 Still refused: "Is serum magnesium a reliable test?" — the fact sheet's "serum values correlate poorly with total body
 magnesium" shares no topic word with "reliable test", and no signal here reads the one as the other.
+
+p206-p225 (the same day, written before their fixes): effect sizes, p-values, doses, strong claims and follow-ups in other
+words. Four were refused; three are fixed ("What happened to cortisol?" after an answer naming it is a follow-up;
+"Were there any dropouts or side effects?" asks about the trial under discussion; "Give me the sample sizes of every
+sleep trial" is no artefact request and reads as asking who and how many). Still refused: "What fraction of magnesium
+oxide was absorbed in the isotope study of patients with short bowel?" — no document says "bowel" (the digest says
+"ileal resection"), and the out-of-corpus guard refuses a specific word no document has, by design.
 """
 
 from __future__ import annotations

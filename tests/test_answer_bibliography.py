@@ -86,3 +86,27 @@ def test_answer_says_who_published_the_article_with_a_citation(settings):
     assert "Acme Notes (a newsletter)" in text and "https://doi.org/10.1/x" in text
     cited = [c for c in ans.citations if c.doc_id == "notes"]
     assert cited and f"[{cited[0].n}]" in text
+
+
+def test_a_provenance_question_naming_what_only_the_article_names_is_answered(settings):
+    """ "What company is behind the Keyora Research Notes?" crashed once the answer learnt to say that no study
+    mentions a term only the article has: an answer from the store's records has no lead to put that before."""
+    from fakes import FakeEmbeddings
+
+    from chatbot.answer.service import answer_question
+    from core.settings import Settings
+
+    chunks = [
+        make_chunk(
+            "notes",
+            "Zinc calms the nervous system through three receptor pathways, the Acmetronic newsletter holds.",
+            role="article",
+            title="Zinc and the Brain, Part I",
+            meta={"authors": ["Acmetronic Notes"], "journal": "Acmetronic Notes (a newsletter)"},
+        ),
+        make_chunk("smith", "Zinc shortened sleep onset latency by 12 minutes (P = 0.02).", title="Zinc and sleep", year=2019, study_type="rct"),
+    ]
+    retriever = build_store(settings, chunks, FakeEmbeddings())
+    settings = settings.model_copy(update={"embedding_model": Settings().embedding_model})  # its vocabulary says "Acmetronic" is specific
+    ans = answer_question("What company is behind the Acmetronic Notes?", settings=settings, retriever=retriever)
+    assert not ans.refused and "Acmetronic Notes (a newsletter)" in ans.body

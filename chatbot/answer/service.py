@@ -243,7 +243,7 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
     from_records = False
     if not gaps and not store_empty:
         composed, passages, from_records = _from_records(query, cited, composed, passages, cards, retriever, s)
-        if not composed.refused:
+        if not composed.refused and not from_records:
             note = " ".join(x for x in (note, _only_in_the_article(query, retriever, s)) if x)
     return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records, note)
 
@@ -339,7 +339,7 @@ def _draft(question: str, query: str, intent, q: _Quotes, verdict: VerdictRecord
     lead = direct.text if direct is not None and direct.text else ""
     if q.note:
         lead = f"{q.note}\n\n{lead}".strip()
-    if lead:
+    if lead and direct is not None:
         body = _without(body, direct.used)
     return _Draft(
         lead=lead,
