@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from core.lexical import LexicalIndex, lexical_query
+from core.lexical import LexicalIndex
 from core.protocols import Embedder, Reranker
 from core.settings import Settings
 from core.store import Snapshot
@@ -214,7 +214,7 @@ class HybridRetriever(BaseRetriever):
         mask = None if filters.is_empty() else self._mask(filters)
         dense_hits = self._dense(qv, n_cand, filters, mask)
         t2 = time.perf_counter()
-        bm25_hits = self.lexical.search(lexical_query(query), n_cand, mask)
+        bm25_hits = self.lexical.search(query, n_cand, mask)
         t3 = time.perf_counter()
         dense_ids = [cid for cid, _ in dense_hits]
         bm25_ids = [cid for cid, _ in bm25_hits]

@@ -53,23 +53,6 @@ def tokenize(text: str) -> list[str]:
     return st.stemWords(toks) if st else toks
 
 
-# words that frame a question rather than name what it is about ("Explain the PEPT1 claim … and whether any study
-# tested it"): every passage that happens to say "whether" or "any" matched them, and the one naming PEPT1 fell to
-# rank 26 of the BM25 list. English only, like the stopwords; no subject vocabulary
-_FRAMING = frozenset(
-    "explain explains explaining whether any anything anyone tell describe summarise summarize summary please kindly know "
-    "wonder wondering curious quick quickly briefly honestly actually really".split()
-)
-
-
-def lexical_query(question: str) -> str:
-    """``question`` less the words that only frame it (``_FRAMING``), for the BM25 side of retrieval; the question
-    itself when nothing else is left."""
-    kept = [w for w in re.split(r"(\W+)", question) if w.lower() not in _FRAMING]
-    out = "".join(kept)
-    return out if tokenize(out) else question
-
-
 def words(texts: Iterable[str]) -> set[str]:
     """The distinct lowercase word tokens of ``texts``, neither stemmed nor stopword-filtered: what a reader typed, for
     telling a misspelling ("evidnce") from a word the corpus lacks, which stems hide ("evidence" stems to "evid")."""

@@ -272,3 +272,12 @@ def test_what_is_asked_for_is_no_artefact_to_drop():
     assert strip_frames("Give me the sample sizes of every sleep trial in the corpus.") == "Give me the sample sizes of every sleep trial in the corpus."
     assert strip_frames("Give me a two-line summary of the glycine trials.") == "The glycine trials."
     assert strip_frames("Make a table of the doses used.") == "The doses used."
+
+
+def test_the_last_answer_is_read_from_every_history_shape():
+    from core.contracts import AnswerRecord
+
+    answer = AnswerRecord(question="What did the elderly insomnia trial measure?", body="It measured renin and cortisol [1].")
+    for history in ([("What did the elderly insomnia trial measure?", answer)], [answer], MEASURED):
+        assert "elderly insomnia trial" in standalone_query("What happened to cortisol?", history)
+    assert standalone_query("What happened to cortisol?", ["What did the trial measure?"]) == "What happened to cortisol?"  # no answer kept

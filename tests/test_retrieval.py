@@ -249,12 +249,3 @@ def test_coded_column_matches_like_strings():
     assert col.isin(["animal", "cohort", "unknown"]).tolist() == [False, True, False, False, True]
     assert not col.isin(["unknown"]).any() and not col.isin([]).any()
     assert col.codes.dtype == np.int32
-
-
-def test_the_bm25_query_leaves_out_words_that_only_frame_the_question():
-    """A question that asks to "Explain … whether any study …": passages saying "whether" or "any" outranked the one naming PEPT1 (BM25 rank 26)."""
-    from core.lexical import lexical_query, tokenize
-
-    q = "Explain the PEPT1 claim in the article and whether any study tested it."
-    assert tokenize(lexical_query(q)) == ["pept1", "claim", "articl", "studi", "test"]
-    assert lexical_query("Explain whether any?") == "Explain whether any?"  # nothing else to search for: the question as asked

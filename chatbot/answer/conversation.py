@@ -445,14 +445,20 @@ def _user_turns(history: Iterable[Any] | None) -> list[str]:
 
 def _last_answer(history: Iterable[Any] | None) -> str:
     """The text of the last assistant turn in ``history`` ("" when it holds none)."""
+
+    def text(answer: Any) -> str:
+        if hasattr(answer, "body"):  # an AnswerRecord
+            return " ".join(str(x) for x in (getattr(answer, "lead", ""), answer.body) if x)
+        return str(answer or "")
+
     last = ""
     for h in history or []:
         if isinstance(h, dict) and h.get("role") in ("assistant", "ai") and h.get("content"):
             last = str(h["content"])
         elif isinstance(h, Sequence) and not isinstance(h, str) and len(h) > 1:
-            last = str(h[1])
+            last = text(h[1])
         elif hasattr(h, "body"):
-            last = " ".join(str(x) for x in (getattr(h, "lead", ""), h.body) if x)
+            last = text(h)
     return last
 
 
