@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 CARDS_FILE = "cards.json"
-CARDS_FORMAT = 2  # bump when the card shape or the extraction rules change: stored cards are then rebuilt
+CARDS_FORMAT = 3  # bump when the card shape or the extraction rules change: stored cards are then rebuilt
 
 SentenceRole = Literal["objective", "background", "method", "result", "conclusion", "limitation", "source_note"]
 FINDING_ROLES: tuple[str, ...] = ("result", "conclusion")
@@ -131,13 +131,15 @@ def cards_current(folder: str | Path | None) -> bool:
 # --------------------------------------------------------------------------- sentence roles
 
 _SECTION_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("source_note", re.compile(r"source note|\bnote\b|not (?:reported|available|covered)|of this digest|excerpts? say", re.I)),
+    ("source_note", re.compile(r"source note|\bnote\b|not (?:reported|available|covered)|of this digest", re.I)),
     ("limitation", re.compile(r"limitation", re.I)),
     ("conclusion", re.compile(r"conclu|discussion|interpretation|summary", re.I)),
     ("result", re.compile(r"result|finding|outcome|content of", re.I)),
     ("method", re.compile(r"method|design|participant|intervention|measure|trials included|protocol|population", re.I)),
     ("objective", re.compile(r"\baims?\b|objective|purpose|scope", re.I)),
-    ("background", re.compile(r"background|introduction", re.I)),
+    # what a secondary copy's excerpts say ("What the attributed excerpts say" of a fact sheet) is its content, stated as
+    # background; it was read as a note about the source, which left the whole fact sheet unquotable
+    ("background", re.compile(r"background|introduction|excerpts? say", re.I)),
 )
 
 # a digest's or abstract's note about its own provenance or gaps: never a finding

@@ -42,6 +42,12 @@ words. Four were refused; three are fixed ("What happened to cortisol?" after an
 sleep trial" is no artefact request and reads as asking who and how many). Still refused: "What fraction of magnesium
 oxide was absorbed in the isotope study of patients with short bowel?" — no document says "bowel" (the digest says
 "ileal resection"), and the out-of-corpus guard refuses a specific word no document has, by design.
+
+p226-p245 (the same day, written before their fixes): comparisons, pros and cons, hypotheticals, the corpus itself, the
+fact sheet. Two were refused, both fixed: "What does the fact sheet say magnesium is needed for?" (the fact sheet's
+"What the attributed excerpts say" section was read as a note about the source, so no sentence of it could be quoted;
+it is now background, and this also answers "Is serum magnesium a reliable test?", p203) and "Are these summaries the
+full papers or just abstracts?" (answered from the documents' records: what each digest was read from).
 """
 
 from __future__ import annotations

@@ -110,3 +110,27 @@ def test_a_provenance_question_naming_what_only_the_article_names_is_answered(se
     settings = settings.model_copy(update={"embedding_model": Settings().embedding_model})  # its vocabulary says "Acmetronic" is specific
     ans = answer_question("What company is behind the Acmetronic Notes?", settings=settings, retriever=retriever)
     assert not ans.refused and "Acmetronic Notes (a newsletter)" in ans.body
+
+
+def test_what_the_literature_documents_are_is_answered_from_their_records(settings):
+    """ "Are these summaries the full papers or just abstracts?" was refused: no passage says what the digests are,
+    but every literature document records what it was read from."""
+    from fakes import FakeEmbeddings
+
+    from chatbot.answer.catalogue import asks_what_the_documents_are
+    from chatbot.answer.service import answer_question
+
+    chunks = [
+        make_chunk("notes", "Zinc calms the nervous system, the newsletter holds.", role="article", title="Zinc and the Brain"),
+        make_chunk("smith", "Zinc shortened sleep onset by 12 minutes (P = 0.02).", title="Zinc and sleep", year=2019, meta={"digest_of": "abstract"}),
+        make_chunk("lee", "Zinc was absorbed better from the gluconate.", title="Zinc absorption", year=2004, meta={"digest_of": "secondary-copy"}),
+        make_chunk("kim", "Zinc intake was linked with mood.", title="Zinc and mood", year=2010, meta={"digest_of": "abstract"}),
+    ]
+    retriever = build_store(settings, chunks, FakeEmbeddings())
+    ans = answer_question("Are these summaries the full papers or just abstracts?", settings=settings, retriever=retriever)
+    assert not ans.refused
+    assert ans.body.startswith(
+        "3 of the corpus's 3 literature documents are digests written in our own words, not the papers' text: 2 from the abstract, 1 from"
+    )
+    assert "Zinc absorption" in ans.body and [c.doc_id for c in ans.citations] == ["lee"]  # the one read at second hand, cited
+    assert not asks_what_the_documents_are("What did the studies find about sleep?")

@@ -39,6 +39,9 @@ LIT = ROOT / "corpus" / "literature"
             "result",
         ),  # a trailing note does not make reported statistics a source note
         ("According to the secondary copies, awakening fell (P = 0.08).", "Results", "source_note"),
+        # a fact sheet's attributed excerpts are its content, not a note on the source (the whole sheet was unquotable)
+        ("The mineral is needed for energy production and for glycolysis.", "What the attributed excerpts say", "background"),
+        ("Other sections of the fact sheet were not available.", "Not covered by the available excerpts", "source_note"),
     ],
 )
 def test_sentence_roles(text, section, role):

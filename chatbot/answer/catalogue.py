@@ -92,3 +92,44 @@ def matching(documents: dict[str, DocumentRecord], keys: tuple[str, ...]) -> lis
     """Ids of the documents of the designs asked for, newest first."""
     hits = [d for d, doc in documents.items() if (doc.study_type or "").strip().lower() in keys]
     return sorted(hits, key=lambda d: (-(documents[d].year or 0), d))
+
+
+# "Are these summaries the full papers or just abstracts?", "Do you have the full text?", "What are the documents based
+# on?": a question about what the literature documents are, which their records answer (each says what it was read from)
+_DOCUMENT_WORDS = re.compile(r"\b(?:summar(?:y|ies)|digests?|files?|documents?|papers?|sources?|literature|studies|texts?)\b", re.I)
+_WHAT_THEY_ARE = re.compile(
+    r"\bfull[\s-]?(?:texts?|papers?|articles?|studies)\b|\b(?:just|only)\s+(?:the\s+)?abstracts?\b|\bdigests?\s+of\b|\bverbatim\b|"
+    r"\bown\s+words\b|\bbased\s+on\s+what\b|\bwhat\s+are\s+(?:the|these)\s+\w+\s+based\s+on\b|\bthe\s+(?:papers|studies|originals?)\s+themselves\b",
+    re.I,
+)
+
+
+def asks_what_the_documents_are(question: str) -> bool:
+    """The question asks whether the literature documents are the papers themselves, abstracts or digests."""
+    q = question or ""
+    return bool(_DOCUMENT_WORDS.search(q) and _WHAT_THEY_ARE.search(q))
+
+
+# what a digest was read from (the ``digest_of`` field of a literature document's front matter)
+_READ_FROM = {
+    "abstract": "the abstract",
+    "abstract+intro": "the abstract and introduction",
+    "abstract+table": "the abstract and a table",
+    "secondary-copy": "secondary copies (the original was not retrieved)",
+    "table-only": "a table only",
+    "full-text": "the full text",
+}
+
+
+def digests_line(documents: dict[str, DocumentRecord]) -> str:
+    """What the literature documents are: how many are digests, and what each kind was read from, most first."""
+    kinds = Counter(str((doc.meta or {}).get("digest_of") or "") for doc in documents.values())
+    digests = sum(k for kind, k in kinds.items() if kind)
+    parts = [f"{k} from {_READ_FROM.get(kind, kind)}" for kind, k in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])) if kind]
+    head = f"{digests} of the corpus's {len(documents)} literature documents are digests written in our own words, not the papers' text"
+    rest = f" ({len(documents) - digests} are given as they are)" if digests < len(documents) else ""
+    return (
+        f"{head}{rest}: {', '.join(parts)}. Each names its original (DOI, PubMed or web address) to open."
+        if digests
+        else (f"None of the corpus's {len(documents)} literature documents is marked as a digest: they are given as they are.")
+    )

@@ -92,6 +92,27 @@ def catalogue_answer(query: str, snapshot: Any, cards: dict[str, StudyCard], lim
     return Composed("\n".join(lines), citing.citations()), _cited(citing.chunks)
 
 
+def digests_answer(snapshot: Any, cards: dict[str, StudyCard], limit: int) -> tuple[Composed, list] | None:
+    """ "Are these summaries the full papers or just abstracts?": what the literature documents are, from their records
+    (``chatbot.answer.catalogue.digests_line``), with the documents read from secondary copies cited. None when the
+    store lists no literature."""
+    docs = catalogue.literature(_documents(snapshot))
+    if not docs:
+        return None
+    chunks = getattr(snapshot, "chunks", {}) or {}
+    citing = _Citing(cards)
+    lines = [catalogue.digests_line(docs)]
+    second = [d for d, doc in docs.items() if (doc.meta or {}).get("digest_of") == "secondary-copy"]
+    if second:
+        lines.append("Read from secondary copies:")
+        for doc_id in second[: max(limit, _LIST_AT_LEAST)]:
+            first = _first_chunk(docs[doc_id], chunks)
+            if first is not None:
+                label = cards[doc_id].label() if doc_id in cards else docs[doc_id].title
+                lines.append(f"- {label}: “{docs[doc_id].title}” {citing.cite(first).tag()}")
+    return Composed("\n".join(lines), citing.citations()), _cited(citing.chunks)
+
+
 _REAUDIT = "`python -m cli audit --refresh` computes it (about two minutes for the default article)."
 
 

@@ -287,6 +287,8 @@ def _from_records(query: str, cited, composed: Composed, passages: list, cards, 
         return with_it, passages, with_it is not composed
     if ties.asks_ties(query):
         got = records.ties_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
+    elif catalogue.asks_what_the_documents_are(query):
+        got = records.digests_answer(retriever.snapshot, cards, s.compose.max_sentences)
     elif catalogue.asks_catalogue(query):
         got = records.catalogue_answer(query, retriever.snapshot, cards, s.compose.max_sentences)
     elif asks_about_the_article(query):
