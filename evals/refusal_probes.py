@@ -48,6 +48,9 @@ fact sheet. Two were refused, both fixed: "What does the fact sheet say magnesiu
 "What the attributed excerpts say" section was read as a note about the source, so no sentence of it could be quoted;
 it is now background, and this also answers "Is serum magnesium a reliable test?", p203) and "Are these summaries the
 full papers or just abstracts?" (answered from the documents' records: what each digest was read from).
+
+p246-p260 (the same day, after those fixes, before any further change): none of the answerable ones was refused; p254
+("Is there any evidence in children?") is answered "No study in the corpus included children." and marked not answerable.
 """
 
 from __future__ import annotations
