@@ -244,11 +244,11 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
     if not gaps and not store_empty:
         composed, passages, from_records = _from_records(query, cited, composed, passages, cards, retriever, s)
         if not composed.refused and not from_records:
-            note = " ".join(x for x in (note, _only_in_the_article(query, retriever, s)) if x)
+            note = " ".join(x for x in (note, _only_in_the_article(query, retriever, s, profile)) if x)
     return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records, note)
 
 
-def _only_in_the_article(query: str, retriever: Retriever, s: Settings) -> str:
+def _only_in_the_article(query: str, retriever: Retriever, s: Settings, profile) -> str:
     """The question's specific terms that the article uses and no study mentions ("PEPT1"), said first: where the
     article and the literature part, a reader asking about the claim should know that no study can speak to it."""
     chunks = getattr(retriever.snapshot, "chunks", None) or {}
@@ -258,7 +258,7 @@ def _only_in_the_article(query: str, retriever: Retriever, s: Settings) -> str:
     # a term the studies name in other words (the corpus profile's synonyms: "gastrointestinal" → "diarrhoea",
     # "adverse events") is no divergence: "no study mentions gastrointestinal" would read as "no study looked"
     said = corpus_vocabulary(retriever.snapshot, "literature")
-    synonyms = profile_for(retriever.snapshot, s).synonyms
+    synonyms = profile.synonyms  # the corpus profile the answer already read
     terms = [t for t in terms if not any(t.lower().startswith(k.lower()) and set(tokenize(v)) & said for k, v in synonyms.items())]
     if not terms:
         return ""
