@@ -14,6 +14,7 @@ COMMANDS = {
     "audit-corpus": ("evals.audit_corpus", "Claim audit of a corpus built from SciFact claims vs their gold labels"),
     "audit-quotes": ("evals.audit_quotes", "What the claim audit quotes as the closest reported result, by sentence role"),
     "evidence-ceiling": ("evals.evidence_ceiling", "How well the verifier separates labelled findings, given the right studies and via the audit"),
+    "qa-corpus": ("evals.qa_corpus", "Answers on a corpus built from the PubMedQA expert set: false refusals, cited abstracts"),
     "refusal-probes": ("evals.refusal_probes", "Which answerable probe questions the answer service refuses"),
 }
 
