@@ -76,6 +76,9 @@ def vocabulary(texts: Iterable[str]) -> set[str]:
     return set(st.stemWords(toks) if st else toks)
 
 
+VARIANT_MIN_LEN = 7  # shorter words and codes ("DUSP4" / "DUSP6") differ by one letter on purpose
+
+
 class LexicalIndex:
     """A BM25 index whose rows are aligned with a list of chunk ids."""
 
@@ -117,10 +120,30 @@ class LexicalIndex:
         return int(sum(getattr(v, "nbytes", 0) for v in self._bm25.scores.values()))
 
     def scores(self, query: str) -> np.ndarray:
-        q = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
+        vocab = self._bm25.vocab_dict
+        q = [v for t in tokenize(query) for v in ([t] if t in vocab else self.variants(t))]
         if not q or not self.ids:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(q), dtype=np.float32)
+
+    def variants(self, token: str) -> list[str]:
+        """Index words one edit (rapidfuzz OSA: insertion, deletion, substitution, neighbours swapped) from a query word
+        the index lacks, for words of at least ``VARIANT_MIN_LEN`` letters: a spelling ("diarrhea" for the corpus's
+        "diarrhoea") or a typo ("anxeity") would otherwise match nothing, and the passages that use the word are missed."""
+        if len(token) < VARIANT_MIN_LEN or not token.isalpha():
+            return []
+        by_start = self.__dict__.get("_by_start")
+        if by_start is None:
+            by_start = {}
+            for w in self._bm25.vocab_dict:
+                if isinstance(w, str) and len(w) >= VARIANT_MIN_LEN - 1:
+                    by_start.setdefault(w[:1], []).append(w)
+            self.__dict__["_by_start"] = by_start
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        near = [w for w in by_start.get(token[:1], ()) if abs(len(w) - len(token)) <= 1]
+        return [w for w, _, _ in process.extract(token, near, scorer=OSA.distance, score_cutoff=1, limit=3)]
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk_id, score) with score > 0; ``allowed`` is a boolean mask over rows (filters)."""

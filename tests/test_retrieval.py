@@ -249,3 +249,15 @@ def test_coded_column_matches_like_strings():
     assert col.isin(["animal", "cohort", "unknown"]).tolist() == [False, True, False, False, True]
     assert not col.isin(["unknown"]).any() and not col.isin([]).any()
     assert col.codes.dtype == np.int32
+
+
+def test_bm25_finds_a_spelling_variant_or_typo_of_an_indexed_word():
+    """A query word the index lacks, one edit from an indexed word of 7+ letters ("diarrhea" / "diarrhoea", "anxeity"),
+    matches that word; shorter words and codes never do ("DUSP4" must not find "DUSP6")."""
+    from core.lexical import LexicalIndex
+
+    idx = LexicalIndex.build(["gi", "mood", "gene"], ["Diarrhoea was common with citrate.", "Anxiety scores fell.", "DUSP6 was downregulated."])
+    assert idx.variants("diarrhea") == ["diarrhoea"] and [c for c, _ in idx.search("does it cause diarrhea?", 3)] == ["gi"]
+    assert [c for c, _ in idx.search("anxeity", 3)] == ["mood"]
+    assert idx.variants("dusp4") == [] and idx.search("DUSP4", 3) == []
+    assert idx.variants("zzzzzzzz") == []
