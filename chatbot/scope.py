@@ -57,7 +57,7 @@ def _wordpiece_vocab(model_path: str) -> frozenset[str]:
 _vocab_cache: dict[tuple[str, str, str, str] | None, frozenset[str]] = {}
 
 
-def _chunk_strings(chunk) -> list[str]:
+def chunk_strings(chunk) -> list[str]:
     meta = chunk.meta or {}
     authors = meta.get("authors")
     authors = " ".join(authors) if isinstance(authors, list) else str(authors or "")
@@ -72,7 +72,7 @@ def corpus_vocabulary(snapshot: Any, role: str | None = None, stemmed: bool = Tr
     key = (str(path), str(getattr(snapshot, "version", "")), role or "", "stems" if stemmed else "words") if path else None
     if key in _vocab_cache:
         return _vocab_cache[key]
-    texts = (s for c in chunks.values() if not role or c.role == role for s in _chunk_strings(c))
+    texts = (s for c in chunks.values() if not role or c.role == role for s in chunk_strings(c))
     out = frozenset(vocabulary(texts) if stemmed else words(texts))
     if key is not None:
         if len(_vocab_cache) > 16:
@@ -120,7 +120,7 @@ def _ordinary_compound(word: str, common: frozenset[str], vocab: frozenset[str])
     together ("bloodstream", "gatekeeper") is a way of phrasing, not a subject of its own."""
 
     def known(part: str) -> bool:
-        return _is_common(part, common) or _in_corpus(part, vocab)
+        return _is_common(part, common) or in_vocabulary(part, vocab)
 
     for pre in _PREFIXES:
         if word.startswith(pre) and len(word) - len(pre) >= 4 and known(word[len(pre) :]):
@@ -128,7 +128,7 @@ def _ordinary_compound(word: str, common: frozenset[str], vocab: frozenset[str])
     return any(known(word[:i]) and known(word[i:]) for i in range(4, len(word) - 3))
 
 
-def _in_corpus(word: str, vocab: frozenset[str], plain: frozenset[str] = frozenset()) -> bool:
+def in_vocabulary(word: str, vocab: frozenset[str], plain: frozenset[str] = frozenset()) -> bool:
     """Exact stem, or a shared long prefix, so that inflections the stemmer keeps apart
     ("polysomnographic" / "polysomnography") and small misspellings still count as present; ``plain``: the corpus's
     unstemmed words, against which the word as typed is checked for a misspelling ("evidnce", whose stem "evidnc" is
@@ -192,7 +192,7 @@ def missing_terms(question: str, snapshot: Any, model_path: str | None = None, r
     seen: set[str] = set()
 
     def add(word: str) -> None:
-        if word.lower() not in seen and not _in_corpus(word, vocab, plain):
+        if word.lower() not in seen and not in_vocabulary(word, vocab, plain):
             seen.add(word.lower())
             out.append(word)
 

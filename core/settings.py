@@ -398,6 +398,23 @@ class ComposeSettings(BaseModel):
     )
     method_bonus: float = Field(0.08, description="Dose and population questions are answered by method sentences too.")
     year_bonus: float = Field(0.08, description="The question names a year: bonus for sentences of studies from that year.")
+    min_topic_coverage: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="An answer is refused as off-topic when no document it retrieved or cites carries this share of the "
+        "question's IDF-weighted topic words (chatbot.answer.coverage) and the reranker scores none of their passages at "
+        "off_topic_rerank_logit or more; 0 turns the check off. Chosen with off_topic_rerank_logit on the fit half of "
+        "`python -m evals qa-corpus` (PubMedQA: 40 questions whose abstract is held out, 22 of them refused without the "
+        "check; 120 whose abstract is in) and the default corpus's 317 answerable tuning questions and refusal probes: "
+        "0.5 with logits -4..-2 refuses 6-11 more held-out questions and no answerable one of either set; 0.6 or a logit of "
+        "-1 starts refusing answerable default questions. Judging the cited documents alone refused 2-8 answerable ones.",
+    )
+    off_topic_rerank_logit: float = Field(
+        -2.5,
+        description="The reranker's logit (models/reranker) that one passage of a retrieved document must reach for the "
+        "answer to count as on-topic whatever its words (see min_topic_coverage; -3 and -2 gave the same counts).",
+    )
     focus_margin: float = Field(
         1.5,
         description="A question is about one retrieved study (whose card then answers it) when that study's card shares "

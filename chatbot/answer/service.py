@@ -40,6 +40,7 @@ from chatbot.answer.sentences import query_terms
 from chatbot.answer.study_passages import past_notes, with_article, with_study
 from chatbot.answer.intent import read_intent
 from chatbot.answer.lead import compose_lead, coverage_gaps, named_studies, named_study
+from chatbot.answer.coverage import off_topic_message, topic_coverage
 from chatbot.scope import closest_heading, corpus_vocabulary, gap_message, missing_terms, premise_only, quoted
 
 DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
@@ -193,6 +194,7 @@ class _Quotes:
     store_empty: bool
     from_records: bool = False  # answered from the store's records (a document's provenance, the claim audit): no lead, no flags
     note: str = ""  # said before anything else: the premise the corpus cannot confirm
+    off_topic: str = ""  # the cited documents are only neighbours of the question's topic (chatbot.answer.coverage)
 
 
 def _compose_quotes(question: str, query: str, passages: list, intent, s: Settings, retriever: Retriever) -> _Quotes:
@@ -241,11 +243,37 @@ def _compose_quotes(question: str, query: str, passages: list, intent, s: Settin
         else:
             composed = Composed(f"{head}\n\n{closest_heading(gaps)}\n\n{composed.text}", composed.citations, refused=True)
     from_records = False
+    off_topic = ""
     if not gaps and not store_empty:
         composed, passages, from_records = _from_records(query, cited, composed, passages, cards, retriever, s)
         if not composed.refused and not from_records:
+            composed, off_topic = _off_topic(query, composed, passages, retriever, s)
+        if not composed.refused and not from_records:
             note = " ".join(x for x in (note, _only_in_the_article(query, retriever, s, profile)) if x)
-    return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records, note)
+    return _Quotes(passages, composed, gaps, cards, profile, store_empty, from_records, note, off_topic)
+
+
+def _off_topic(query: str, composed: Composed, passages: list, retriever: Retriever, s: Settings) -> tuple[Composed, str]:
+    """(composed, what was said): when every document retrieved is only a neighbour of the question's topic, the answer
+    says so first and what follows is labelled as only the closest. Two readings must agree for every document the
+    reranker scored and every cited one: it carries too little of the question's IDF-weighted topic words
+    (``chatbot.answer.coverage``) *and* the reranker scores none of its passages as relevant. Either reading alone, or
+    the cited documents alone, refused answerable questions (see the settings); without reranker scores (reranking off)
+    the answer stands."""
+    c = s.compose
+    if c.min_topic_coverage <= 0 or not composed.citations:
+        return composed, ""
+    best: dict[str, float] = {}
+    for p in passages:
+        if p.extra.get("rerank_score") is not None:
+            best[p.chunk.doc_id] = max(best.get(p.chunk.doc_id, float("-inf")), float(p.extra["rerank_score"]))
+    if not best or max(best.values()) >= c.off_topic_rerank_logit:
+        return composed, ""
+    cov = topic_coverage(query, [*(x.doc_id for x in composed.citations), *best], retriever.snapshot)
+    if cov.score >= c.min_topic_coverage or not cov.missing:
+        return composed, ""
+    head = off_topic_message(cov)
+    return Composed(f"{head}\n\n{closest_heading(list(cov.missing[:3]))}\n\n{composed.text}", composed.citations, refused=True), head
 
 
 def _only_in_the_article(query: str, retriever: Retriever, s: Settings, profile) -> str:
@@ -327,12 +355,14 @@ def _draft(question: str, query: str, intent, q: _Quotes, verdict: VerdictRecord
             query=query,
             focus_margin=s.compose.focus_margin,
         )
-        if not q.gaps and not q.from_records and deterministic
+        if not q.gaps and not q.off_topic and not q.from_records and deterministic
         else None
     )
     body, refused = q.composed.text, q.composed.refused
-    uncovered, refuse = coverage_gaps(question, q.cards, q.profile) if not q.gaps and not q.store_empty else ([], False)
-    if refuse:  # about something no study includes: said first; what follows is only the closest (and no LLM improvises on it)
+    uncovered, refuse = coverage_gaps(question, q.cards, q.profile) if not q.gaps and not q.off_topic and not q.store_empty else ([], False)
+    if q.off_topic:  # said at the head of the body already (_off_topic)
+        uncovered, refuse = [q.off_topic], True
+    elif refuse:  # about something no study includes: said first; what follows is only the closest (and no LLM improvises on it)
         if not refused:
             body = f"{NEAREST_HEADING}\n\n{body}"
         if not (direct is not None and uncovered[0] in direct.text):
@@ -425,7 +455,7 @@ def _pieces(
     d = _draft(question, query, intent, q, verdict, s, retriever, deterministic=model is None)
     citations = d.citations
     check = None
-    if verdict is not None and not q.store_empty and not q.gaps:
+    if verdict is not None and not q.store_empty and not q.gaps and not q.off_topic:
         check, citations = _attach_verdict(verdict, citations, retriever)
     if d.lead:
         yield d.lead + "\n\n"

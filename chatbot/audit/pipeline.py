@@ -226,11 +226,11 @@ def _named_otherwise(term: str, profile: DomainProfile, snap) -> bool:
     """The corpus profile gives other words for ``term`` and the studies use one of them: "gastrointestinal" is in no
     study, but "adverse events" and "diarrhoea" are, so a claim of zero gastrointestinal discomfort is a claim on the
     studies' topic, to be answered with what they report, not "nothing in the corpus mentions it"."""
-    from chatbot.scope import _in_corpus, corpus_vocabulary
+    from chatbot.scope import corpus_vocabulary, in_vocabulary
 
     others = re.findall(r"[A-Za-z][\w-]{3,}", " ".join(more for _, more in profile.topic_synonyms(term)))
     vocab = corpus_vocabulary(snap, "literature")
-    return any(_in_corpus(w, vocab) for w in others)
+    return any(in_vocabulary(w, vocab) for w in others)
 
 
 class Similarity:
