@@ -174,6 +174,24 @@ def test_condition_matched_support_is_supported_and_quoted():
     assert j["evidence"][0]["n"] == 1 and j["evidence"][0]["text"] == ON_TOPIC
 
 
+@pytest.mark.parametrize(
+    "window",
+    [
+        "Whether magnesium glycinate improves sleep quality is controversial. We investigated magnesium glycinate and sleep quality.",
+        "We hypothesized that magnesium glycinate would improve sleep quality.",
+        "The aim was to test whether magnesium glycinate improves sleep quality.",
+    ],
+)
+def test_a_window_that_only_puts_the_claim_forward_never_supports_it(window):
+    """An open question, an aim or a hypothesis the verifier reads as surely as the claim states nothing: on a PubMedQA corpus,
+    "… whether CRP and carotid atherosclerosis are associated is controversial. We investigated …" made "hsCRP is associated
+    with carotid atherosclerosis" supported at P 0.85 (the abstract's answer was no)."""
+    v = run([item("rct1", "rct", SUPPORTIVE, text=window)])
+    _consistent(v)
+    assert v.finding != "supported"
+    assert run([item("rct1", "rct", SUPPORTIVE)]).finding == "supported"  # the same study reporting it as a result
+
+
 @pytest.mark.parametrize("absolute", ["completely", "in every patient", "permanently"])
 def test_an_absolute_claim_is_not_supported_by_a_plain_effect(absolute):
     """ "Glycine prevents daytime sleepiness completely" came out supported by "glycine reduced sleepiness": a false

@@ -351,6 +351,10 @@ def _finding_from_base(
     other_against = [i for i in by["refute_other"] if _refuting_relevance(i) >= s.contradiction_relevance_min or _numbers_against(i)]
     against = _one_per_doc(refute) or _one_per_doc(other_against)
     strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts") or i.has("effect", "contradicts")]
+    # a window that only puts the claim forward states nothing, however surely the verifier reads it as the claim: an open
+    # question and an aim ("… whether CRP is associated with carotid atherosclerosis is controversial. We investigated …",
+    # read at 0.95 as supporting "hsCRP is associated with carotid atherosclerosis") or a hypothesis
+    support = [i for i in support if _states_result(i) or _states_as_fact(i)]
     if base == "supported" and support:
         ev = _one_per_doc(support)
         # a study whose result on the claim's outcome goes the other way is a rival even when its sentence carries
