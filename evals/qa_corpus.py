@@ -250,7 +250,7 @@ def render_report(result: dict[str, Any], command: str = "") -> str:
         f"- Answerable questions (their abstract in the corpus): {m['answerable']}; refused **{m['answerable_refused']}** "
         f"({m['false_refusal_rate']}); the abstract cited {m['gold_cited']}, cited as [1] {m['gold_first']}.",
         f"- Unanswerable questions (their abstract held out): {m['unanswerable']}; refused **{m['refusal_rate']}** "
-        f"({m['unanswerable_answered']} answered, listed below for a reader to judge).",
+        f"({m['unanswerable_answered']} answered" + (", listed below for a reader to judge)." if cfg["split"] == "fit" else ")."),
         f"- Answer time p50 {m['answer_ms_p50']} ms. Settings: {result.get('settings', {})}.",
         f"- Claim check on the question read as a claim, by the question's label: {m['claim_check_by_label']}.",
         "",
