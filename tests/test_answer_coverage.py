@@ -115,5 +115,7 @@ def test_the_answer_refuses_an_off_topic_question_and_says_why(settings):
 
 
 def test_a_hyphenated_word_is_named_once(snap):
-    cov = topic_coverage("Did the meta-analysis of gout find heterogeneity?", ["fractures"], snapshot(make_chunk("ma", "A meta-analysis of heterogeneity."), *CHUNKS))
+    cov = topic_coverage(
+        "Did the meta-analysis of gout find heterogeneity?", ["fractures"], snapshot(make_chunk("ma", "A meta-analysis of heterogeneity."), *CHUNKS)
+    )
     assert cov.missing.count("meta-analysis") == 1
