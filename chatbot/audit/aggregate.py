@@ -351,10 +351,7 @@ def _finding_from_base(
     other_against = [i for i in by["refute_other"] if _refuting_relevance(i) >= s.contradiction_relevance_min or _numbers_against(i)]
     against = _one_per_doc(refute) or _one_per_doc(other_against)
     strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts") or i.has("effect", "contradicts")]
-    # a window that only puts the claim forward states nothing, however surely the verifier reads it as the claim: an open
-    # question and an aim ("… whether CRP is associated with carotid atherosclerosis is controversial. We investigated …",
-    # read at 0.95 as supporting "hsCRP is associated with carotid atherosclerosis") or a hypothesis
-    support = [i for i in support if _states_result(i) or _states_as_fact(i)]
+    support = _not_put_forward(support)
     if base == "supported" and support:
         ev = _one_per_doc(support)
         # a study whose result on the claim's outcome goes the other way is a rival even when its sentence carries
@@ -423,6 +420,14 @@ def _finding_from_base(
     if base == "contradicted":
         base = "no_evidence"
     return "", [], "", base
+
+
+def _not_put_forward(support: list[EvidenceItem]) -> list[EvidenceItem]:
+    """The supporting windows that report a result or state a fact: one that only puts the claim forward states nothing,
+    however surely the verifier reads it as the claim, as an open question and an aim ("… whether CRP is associated with
+    carotid atherosclerosis is controversial. We investigated …", read at 0.95 as supporting "hsCRP is associated with
+    carotid atherosclerosis") or a hypothesis."""
+    return [i for i in support if _states_result(i) or _states_as_fact(i)]
 
 
 def _about_the_claim(item: EvidenceItem, s, framed: bool) -> bool:
