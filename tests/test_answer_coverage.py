@@ -70,9 +70,14 @@ def test_document_terms_are_cached_per_store_version(snap):
     assert document_terms(snap).n_docs == 4 and document_terms(snap).df["patient"] == 3
 
 
-def test_message_names_what_the_closest_documents_lack():
-    msg = off_topic_message(TopicCoverage(0.2, "embolism", ("music", "stress", "influence", "extra")))
+def test_message_names_only_words_no_closest_document_has(snap):
+    q = "Does music influence stress in mechanically ventilated patients?"
+    cov = topic_coverage(q, ["embolism", "gout"], snap)
+    assert cov.doc_id == "embolism" and "music" in cov.absent and "patients" not in cov.absent
+    msg = off_topic_message(TopicCoverage(0.2, "embolism", ("music", "stress", "influence", "extra"), ("music", "stress", "influence", "extra")))
     assert msg.startswith("I found no passage that addresses this question") and "“music”, “stress”, “influence”" in msg and "extra" not in msg
+    # every word is in one document or another: none is named, so none contradicts a quote that follows
+    assert "mentions" not in off_topic_message(TopicCoverage(0.2, "embolism", ("music",), ()))
 
 
 class LogitReranker:
@@ -105,8 +110,10 @@ def test_the_answer_refuses_an_off_topic_question_and_says_why(settings):
     rec = _answers(settings, retr, logit=-5.0).answer(question)
     assert rec.refused and not rec.lead
     assert rec.body.startswith("I found no passage that addresses this question")
-    assert "“music”" in rec.body and rec.gaps and "addresses this question" in rec.gaps[0]
-    assert "What the corpus has on the rest of the question" in rec.body  # the closest passages follow, labelled
+    assert rec.gaps and "addresses this question" in rec.gaps[0]
+    # it names no word the quoted neighbour uses ("stress"), and the closest passages follow, labelled as such
+    assert "“stress”" not in rec.body.split("\n\n")[0] and "Mechanically ventilated patients" in rec.body
+    assert "What the corpus has" in rec.body
     kept = _answers(settings, retr, logit=-5.0).answer("Was coffee intake associated with the risk of gout?")
     assert not kept.refused and [c.doc_id for c in kept.citations][:1] == ["gout"]
     # the two readings must agree: a relevant passage by the reranker, no reranker, or the check off keep the answer

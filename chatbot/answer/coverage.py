@@ -21,7 +21,7 @@ from __future__ import annotations
 import collections
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from chatbot.answer.sentences import _ASKING_PHRASES, _generic_terms, query_terms
@@ -56,6 +56,7 @@ class TopicCoverage:
     score: float
     doc_id: str | None = None
     missing: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()  # the question's topic words none of the documents has, most specific first
 
 
 _cache: dict[tuple[str, str], DocumentTerms] = {}
@@ -109,21 +110,28 @@ def topic_coverage(question: str, doc_ids: Iterable[str], snapshot: Any) -> Topi
     if not words or total <= 0:
         return TopicCoverage(1.0)
     best = TopicCoverage(0.0)
+    anywhere: set[str] = set()
     for d in dict.fromkeys(doc_ids):
         vocab = docs.terms.get(d, frozenset())
         # a spelling or inflection the stemmer keeps apart ("diarrhea" / "diarrhoea") is the same word
         have = {t for t in words if t in vocab or in_vocabulary(t, vocab)}
+        anywhere |= have
         score = sum(w for t, w in weight.items() if t in have) / total
         if best.doc_id is None or score > best.score:
             lacks = sorted((t for t in words if t not in have), key=lambda t: -weight[t])
             best = TopicCoverage(round(score, 4), d, _as_written(question, lacks))
-    return best
+    absent = _as_written(question, [t for t in sorted(words, key=lambda t: -weight[t]) if t not in anywhere])
+    return replace(best, absent=absent)
 
 
 def off_topic_message(coverage: TopicCoverage) -> str:
-    """Said first when the cited documents are only neighbours of the question's topic. It speaks of what was found,
-    not of the whole corpus: a document retrieval missed may still mention the words."""
+    """Said first when the documents found are only neighbours of the question's topic. It speaks of what was found,
+    not of the whole corpus (a document retrieval missed may still mention the words), and names only words none of
+    those documents has: what is quoted after it may well use the others."""
     from chatbot.scope import quoted
 
-    lacks = quoted(list(coverage.missing[:3]))
-    return f"I found no passage that addresses this question: the closest documents do not mention {lacks}, so I won't answer from them."
+    if coverage.absent:
+        why = f"none of the closest documents mentions {quoted(list(coverage.absent[:3]))}"
+    else:
+        why = "the closest documents share only some of its words, none of them the question as a whole"
+    return f"I found no passage that addresses this question: {why}, so I won't answer from them."

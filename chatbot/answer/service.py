@@ -273,7 +273,8 @@ def _off_topic(query: str, composed: Composed, passages: list, retriever: Retrie
     if cov.score >= c.min_topic_coverage or not cov.missing:
         return composed, ""
     head = off_topic_message(cov)
-    return Composed(f"{head}\n\n{closest_heading(list(cov.missing[:3]))}\n\n{composed.text}", composed.citations, refused=True), head
+    heading = closest_heading(list(cov.absent[:3])) if cov.absent else NEAREST_HEADING
+    return Composed(f"{head}\n\n{heading}\n\n{composed.text}", composed.citations, refused=True), head
 
 
 def _only_in_the_article(query: str, retriever: Retriever, s: Settings, profile) -> str:
