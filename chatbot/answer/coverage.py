@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from chatbot.answer.sentences import _ASKING_PHRASES, _generic_terms, query_terms
 from chatbot.scope import chunk_strings, in_vocabulary
-from core.lexical import tokenize
+from core.lexical import tokenize, vocabulary
 
 _WORD = re.compile(r"[^\W_][\w\-']*")
 # a study is "done", evidence "summarised": how a question asks, never what it is about
@@ -71,7 +71,7 @@ def document_terms(snapshot: Any) -> DocumentTerms:
     texts: dict[str, list[str]] = collections.defaultdict(list)
     for c in (getattr(snapshot, "chunks", None) or {}).values():
         texts[c.doc_id].extend(chunk_strings(c))
-    terms = {d: frozenset(tokenize(" ".join(t))) for d, t in texts.items()}
+    terms = {d: frozenset(vocabulary(t)) for d, t in texts.items()}  # stems each distinct word once, not every token
     out = DocumentTerms(terms, collections.Counter(t for ts in terms.values() for t in ts))
     if key is not None:
         if len(_cache) > 8:
