@@ -282,6 +282,12 @@ def main(argv: list[str]) -> int:
     if not (a.dir / "ori_pqal.json").is_file():
         print(f"error: {a.dir} has no ori_pqal.json (the PubMedQA expert set)", file=sys.stderr)
         return 2
+    if a.answerable < 1 or a.unanswerable < 0:
+        print("error: --answerable must be at least 1 and --unanswerable at least 0", file=sys.stderr)
+        return 2
+    if a.keep_store is not None and a.keep_store.exists() and any(a.keep_store.iterdir()):
+        print(f"error: --keep-store {a.keep_store} is not empty; give a new or empty folder (nothing was written)", file=sys.stderr)
+        return 2
     result = run(a.dir, a.split, a.answerable, a.unanswerable, a.seed, a.keep_store, claim_checks=not a.no_claim_checks)
     out = a.out or REPORTS_DIR / a.split
     out.mkdir(parents=True, exist_ok=True)

@@ -133,3 +133,15 @@ def test_cli_rejects_a_folder_without_the_file(tmp_path, capsys):
 
     assert main(["qa-corpus", str(tmp_path)]) == 2
     assert "ori_pqal.json" in capsys.readouterr().err
+
+
+def test_cli_rejects_bad_counts_and_a_used_store_folder_before_writing(fake_src, tmp_path, capsys):
+    from evals.__main__ import main
+
+    assert main(["qa-corpus", str(fake_src), "--answerable", "0"]) == 2
+    assert "--answerable must be at least 1" in capsys.readouterr().err
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "keep.txt").write_text("mine")
+    assert main(["qa-corpus", str(fake_src), "--keep-store", str(used)]) == 2
+    assert "not empty" in capsys.readouterr().err and (used / "keep.txt").read_text() == "mine" and len(list(used.iterdir())) == 1
