@@ -40,9 +40,13 @@ def english_stopwords() -> frozenset[str]:
 
 
 def _keep(words, sw: frozenset[str]) -> list[str]:
+    """Stopwords and single letters out; a hyphenated word also yields its parts, and a hyphenated code (one with a
+    digit) its hyphen-free spelling, so that "A-769662" meets "A769662" and "IL-6" meets "IL6": authors write the same
+    code both ways, and a reader's spelling must not make a term look absent from the corpus. Words ("low-grade") get
+    no joined form: it would be one more claim word no passage writes, diluting every share of the claim's words."""
     out: list[str] = []
     for t in words:
-        parts = [t] + (t.split("-") if "-" in t else [])
+        parts = [t] + (t.split("-") + ([t.replace("-", "")] if any(ch.isdigit() for ch in t) else []) if "-" in t else [])
         out.extend(p for p in parts if p and p not in sw and (len(p) > 1 or p.isdigit()))
     return out
 

@@ -239,6 +239,18 @@ def test_vocabulary_equals_the_union_of_tokenize():
     assert vocabulary(iter(texts)) == vocabulary(texts)  # one pass over a generator is enough
 
 
+def test_a_hyphenated_code_meets_its_spelling_without_the_hyphen():
+    """Authors write one code both ways ("A-769662" / "A769662", "IL-6" / "IL6"): each spelling yields the other's token,
+    so BM25 matches across them and neither looks absent from a corpus that has the other."""
+    from core.lexical import LexicalIndex, tokenize
+
+    assert "a769662" in tokenize("with A-769662") and "il6" in tokenize("IL-6 rose")
+    idx = LexicalIndex.build(["ampk", "il"], ["C2 acts with the drug A769662 on AMPK.", "IL6 levels rose after surgery."])
+    assert [c for c, _ in idx.search("A-769662", 2)] == ["ampk"] and [c for c, _ in idx.search("IL-6", 2)] == ["il"]
+    idx = LexicalIndex.build(["ampk"], ["C2 acts with the drug A-769662 on AMPK."])
+    assert [c for c, _ in idx.search("A769662", 2)] == ["ampk"]
+
+
 def test_coded_column_matches_like_strings():
     import numpy as np
 

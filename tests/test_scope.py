@@ -65,6 +65,12 @@ def test_a_code_one_character_from_a_corpus_word_is_still_missing(snap, model_di
     assert missing_terms("Was Bmal2 expression measured?", snap, model_dir) == ["Bmal2"]
 
 
+def test_a_code_written_with_or_without_its_hyphen_is_not_missing(snap, model_dir):
+    """The corpus writes "PEPT1"; a reader's "PEPT-1" names the same transporter (and "Bmal-2" is still not "Bmal1")."""
+    assert missing_terms("Is glycinate carried by PEPT-1?", snap, model_dir) == []
+    assert missing_terms("Was Bmal-2 expression measured?", snap, model_dir) == ["Bmal-2"]
+
+
 def test_common_words_units_and_compounds_never_trigger(snap, model_dir):
     q = "Which kind of overnight trial would prove a cure, at 80 micromolar, in a two-week study? Tell me."
     assert missing_terms(q, snap, model_dir) == []
