@@ -333,3 +333,19 @@ def test_where_question_leads_with_the_sentence_that_says_where(settings):
     )
     ans = ask(build(settings, chunks() + [rats]), settings, "Where in the brain did compound act to promote sleep in rats?")
     assert "located in the shell of the SCN" in lead_text(ans).split("\n")[1]
+
+
+def test_who_was_studied_is_read_from_counts_ages_and_the_shape_of_a_condition_name():
+    """The population pattern names no disease of one corpus: a condition is known by its name's suffix."""
+    from chatbot.answer.deterministic import WHO
+
+    for said in (
+        "46 elderly participants",
+        "adults aged 60-75",
+        "adults with primary insomnia",
+        "patients with chronic gastritis",
+        "women with severe anaemia",
+    ):
+        assert WHO.search(said), said
+    for said in ("taken with magnesium oxide", "serum renin rose"):
+        assert not WHO.search(said), said

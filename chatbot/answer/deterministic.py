@@ -119,10 +119,12 @@ FIGURE = re.compile(
     r"\d\s*%|\b[pP]\s*[=<>≤≥]|\b95\s*%\s*CI\b|±|\d+(?:\.\d+)?\s*(?:min(?:utes)?|hours?|points?|percent|fold)\b|"
     r"\b(?:OR|RR|HR|SMD|MD)\b|\b\d+\.\d+\b"
 )
+# who was studied: a count of people or animals, an age, or a condition named by the shape of its name ("with primary
+# insomnia", "with chronic gastritis", "with severe anaemia"): the suffixes of disease names, not a list of diseases
 WHO = re.compile(
     r"\b\d[\d,]*\s+(?:[A-Za-z-]+\s+){0,4}?(?:participants|patients|adults|subjects|volunteers|people|individuals|men|women|"
     r"children|students|players|athletes|residents|mice|rats)\b|\b(?:aged|mean age|elderly|older|healthy|with [a-z]+ "
-    r"(?:insomnia|disease|syndrome|disorder))\b",
+    r"(?:[a-z]+(?:ia|itis|osis|emia|aemia|pathy)|disease|syndrome|disorder))\b",
     re.I,
 )
 
