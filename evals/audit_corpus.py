@@ -185,13 +185,14 @@ def _sentence(text: str) -> str:
     return t if t.endswith((".", "!")) else t.rstrip("?") + "."
 
 
-def _front_matter(meta: dict[str, Any]) -> str:
+def front_matter(meta: dict[str, Any]) -> str:
+    """YAML front matter for a built corpus file (the Markdown loader reads title, role, study type and year from it)."""
     import yaml
 
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000) + "---\n\n"
 
 
-def _nearest(abstracts: dict[str, dict[str, str]], ids: list[str]):
+def nearest_abstracts(abstracts: dict[str, dict[str, str]], ids: list[str]):
     """A BM25 search over every abstract (the project's tokenizer), or word overlap without bm25s."""
     texts = [f"{abstracts[i]['title']}\n{abstracts[i]['text']}" for i in ids]
     try:
@@ -253,7 +254,7 @@ def build_corpus(src_dir: Path, out_dir: Path, split: str = "test", limit: int |
     if k and claims:
         ids = sorted(abstracts)
         n_near = (k + 1) // 2
-        search = _nearest(abstracts, ids) if n_near else None
+        search = nearest_abstracts(abstracts, ids) if n_near else None
         for c in claims:
             if search is not None:
                 got = 0
@@ -272,7 +273,7 @@ def build_corpus(src_dir: Path, out_dir: Path, split: str = "test", limit: int |
     (out_dir / "article").mkdir(parents=True, exist_ok=True)
     (out_dir / "literature").mkdir(parents=True, exist_ok=True)
     article = out_dir / "article" / "scifact-claims.md"
-    head = _front_matter(
+    head = front_matter(
         {
             "id": ARTICLE_ID,
             "title": f"SciFact claims ({split} split, {len(claims)} claims)",
@@ -294,9 +295,7 @@ def build_corpus(src_dir: Path, out_dir: Path, split: str = "test", limit: int |
             "digest_of": "abstract",
             "licence": "ODC-By 1.0 (SciFact corpus)",
         }
-        (out_dir / "literature" / f"{literature_doc_id(d)}.md").write_text(
-            _front_matter(meta) + re.sub(r"\s+", " ", a["text"]).strip() + "\n", encoding="utf-8"
-        )
+        (out_dir / "literature" / f"{literature_doc_id(d)}.md").write_text(front_matter(meta) + re.sub(r"\s+", " ", a["text"]).strip() + "\n", encoding="utf-8")
     return BuiltCorpus(out_dir, article, split, seed, k, claims, literature, dict(skipped))
 
 
@@ -498,7 +497,8 @@ def score(claims: list[GoldClaim], matches: list[list[ClaimRecord]], literature:
 
 
 # -- ingest + audit ---------------------------------------------------------------------------------
-def _settings_for(corpus_dir: Path, store_dir: Path, base=None):
+def settings_for(corpus_dir: Path, store_dir: Path, base=None):
+    """``base`` (or default) settings pointed at a built corpus and its own store, offline: the product as a user runs it."""
     from core.settings import Settings
 
     upd = {"corpus_dir": Path(corpus_dir).resolve(), "store_dir": Path(store_dir).resolve(), "fetch_online": False}
@@ -564,7 +564,7 @@ def run(
         t0 = time.perf_counter()
         built = build_corpus(src_dir, work_dir / "corpus", split, limit, distractors, seed)
         t_build = time.perf_counter() - t0
-        s = _settings_for(built.corpus_dir, work_dir / "store", settings)
+        s = settings_for(built.corpus_dir, work_dir / "store", settings)
 
         from core.store import open_snapshot
 

@@ -89,7 +89,7 @@ def _flat(text: str) -> str:
 
 def literature_text(pmid: str, item: dict[str, Any]) -> str:
     """The abstract as a digest file: front matter, one heading per labelled section, then the conclusion."""
-    from evals.audit_corpus import _front_matter
+    from evals.audit_corpus import front_matter
 
     meta = {
         "id": doc_id_of(pmid),
@@ -105,7 +105,7 @@ def literature_text(pmid: str, item: dict[str, Any]) -> str:
     if item.get("LONG_ANSWER"):
         sections.append(("Conclusions", item["LONG_ANSWER"]))
     parts = [f"## {str(label).capitalize() or 'Abstract'}\n\n{_flat(text)}\n" for label, text in sections]
-    return _front_matter(meta) + "\n".join(parts)
+    return front_matter(meta) + "\n".join(parts)
 
 
 def choose(items: dict[str, dict[str, Any]], split: str, answerable: int, unanswerable: int, seed: int) -> tuple[list[QAItem], dict[str, str]]:
@@ -113,7 +113,7 @@ def choose(items: dict[str, dict[str, Any]], split: str, answerable: int, unansw
 
     Each answerable question brings its abstract and the one BM25 ranks nearest to it from outside the
     chosen questions; an unanswerable question's abstract is never in the corpus, as a distractor either."""
-    from evals.audit_corpus import _nearest
+    from evals.audit_corpus import nearest_abstracts
 
     mine = sorted(p for p in items if split_of(p) == split)
     rng = random.Random(seed)
@@ -122,7 +122,7 @@ def choose(items: dict[str, dict[str, Any]], split: str, answerable: int, unansw
     literature = {p: "cited" for p in ans}
     pool = sorted(p for p in items if p not in literature and p not in held)
     corpus = {p: {"title": "", "text": " ".join(items[p]["CONTEXTS"])} for p in pool}
-    search = _nearest(corpus, pool)
+    search = nearest_abstracts(corpus, pool)
     for p in ans:
         near = next((d for d in search(items[p]["QUESTION"], 5) if d not in literature), None)
         if near is not None:
@@ -134,14 +134,14 @@ def choose(items: dict[str, dict[str, Any]], split: str, answerable: int, unansw
 
 def build_corpus(items: dict[str, dict[str, Any]], literature: dict[str, str], out_dir: Path) -> Path:
     """Write ``out_dir/article`` (a one-paragraph note on what the corpus is) and one literature file per abstract."""
-    from evals.audit_corpus import _front_matter
+    from evals.audit_corpus import front_matter
 
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise FileExistsError(f"{out_dir} is not empty; qa-corpus writes a fresh corpus")
     (out_dir / "article").mkdir(parents=True)
     (out_dir / "literature").mkdir(parents=True)
-    head = _front_matter({"id": "pubmedqa_note", "title": "About this corpus", "role": "article", "study_type": "article", "year": None})
+    head = front_matter({"id": "pubmedqa_note", "title": "About this corpus", "role": "article", "study_type": "article", "year": None})
     note = f"This reading list gathers {len(literature)} PubMed abstracts on unrelated clinical and biological questions.\n"
     (out_dir / "article" / "note.md").write_text(head + note, encoding="utf-8")
     for p in sorted(literature):
@@ -199,7 +199,7 @@ def run(
     """Build the corpus in ``work_dir`` (a temporary folder when None), ingest it, ask every question; ``claim_checks=False``
     turns the claim audit off (a yes/no question is then never checked as a claim)."""
     from core.store import open_snapshot
-    from evals.audit_corpus import _settings_for
+    from evals.audit_corpus import settings_for
     from services import build_services
 
     items = load_items(src)
@@ -209,7 +209,7 @@ def run(
             work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qa-corpus-")))
         qs, literature = choose(items, split, answerable, unanswerable, seed)
         build_corpus(items, literature, Path(work_dir) / "corpus")
-        s = _settings_for(Path(work_dir) / "corpus", Path(work_dir) / "store", settings)
+        s = settings_for(Path(work_dir) / "corpus", Path(work_dir) / "store", settings)
         services = build_services(s, audit=claim_checks)
         t0 = time.perf_counter()
         summary = services.ingest(bar=False)

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
-from chatbot.answer.sentences import _ASKING_PHRASES, _generic_terms, query_terms
+from chatbot.answer.sentences import ASKING_PHRASES, generic_terms, query_terms
 from chatbot.scope import chunk_strings, in_vocabulary
 from core.lexical import tokenize, vocabulary
 
@@ -84,9 +84,9 @@ def topic_terms(question: str) -> list[str]:
     """The question's stemmed topic words: less question words, asking phrases ("how long", "side effects"),
     framing ("summarise the evidence") and the generic words of a study ("study", "effect", "trial")."""
     text = question or ""
-    for pattern, _ in _ASKING_PHRASES:
+    for pattern, _ in ASKING_PHRASES:
         text = pattern.sub(" ", text)
-    skip = _FRAMING | _generic_terms()
+    skip = _FRAMING | generic_terms()
     return [t for t in dict.fromkeys(query_terms(text)) if t not in skip]
 
 

@@ -95,10 +95,10 @@ def topic_terms(question: str, profile: DomainProfile) -> set[str]:
     """The question's content terms beyond the subject and its forms (what a study must be about)."""
     from core.lexical import tokenize
 
-    from chatbot.answer.sentences import _generic_terms, query_terms
+    from chatbot.answer.sentences import generic_terms, query_terms
 
     skip = set(tokenize(" ".join(profile.subject + list(profile.forms) + [p for ps in profile.forms.values() for p in ps])))
-    return {t for t in query_terms(profile.normalise_aliases(question)) if t not in skip and t not in _generic_terms() and not t.isdigit()}
+    return {t for t in query_terms(profile.normalise_aliases(question)) if t not in skip and t not in generic_terms() and not t.isdigit()}
 
 
 def _on_topic(card: StudyCard, form: str, topic: set[str], profile: DomainProfile) -> bool:

@@ -64,7 +64,7 @@ _QUESTION_WORDS = (
 )
 # asking phrases whose words would read as topic terms: "how long did it last?" asks for a duration, and no sentence that
 # gives one says "long" or "last"; "side effects" are reported as "adverse events" as often as by name
-_ASKING_PHRASES = (
+ASKING_PHRASES = (
     (re.compile(r"\bhow\s+long\b|\b(?:last|lasted|take|took)\s*\?*\s*$", re.I), " "),
     (re.compile(r"\bside[\s-]+effects?\b", re.I), "side effects adverse"),
     (re.compile(r"\bconfidence\s+intervals?\b", re.I), "CI"),  # reported as "95% CI"
@@ -92,7 +92,7 @@ def terms(text: str) -> list[str]:
 def query_terms(text: str) -> list[str]:
     """Terms of a question minus question words ("does" stems to "doe" and would count as content)."""
     qt = _question_terms()
-    for pattern, repl in _ASKING_PHRASES:
+    for pattern, repl in ASKING_PHRASES:
         text = pattern.sub(repl, text)
     return [t for t in tokenize(text) if t not in qt]
 
@@ -105,7 +105,8 @@ _GENERIC = "supplement supplementation supplements effect effects study studies 
 
 
 @functools.lru_cache(maxsize=1)
-def _generic_terms() -> frozenset[str]:
+def generic_terms() -> frozenset[str]:
+    """Stems of words every question may use without naming a topic ("study", "effect", "show")."""
     return frozenset(tokenize(_GENERIC))
 
 
@@ -114,17 +115,17 @@ def shared_terms(texts: list[str], share: float = 0.8) -> frozenset[str]:
     cannot show that a sentence is about the question's topic. Learned from the passages, so no
     subject is named in code."""
     if len(texts) < 3:
-        return _generic_terms()
+        return generic_terms()
     counts: dict[str, int] = {}
     for t in texts:
         for term in set(terms(t)):
             counts[term] = counts.get(term, 0) + 1
-    return _generic_terms() | frozenset(k for k, v in counts.items() if v >= share * len(texts))
+    return generic_terms() | frozenset(k for k, v in counts.items() if v >= share * len(texts))
 
 
 def has_topic_term(query: str, text: str, wide: frozenset[str] | None = None) -> bool:
     """Shares a question term other than those every passage of this corpus contains."""
-    q = set(query_terms(query)) - (wide if wide is not None else _generic_terms())
+    q = set(query_terms(query)) - (wide if wide is not None else generic_terms())
     return bool(q & set(terms(text))) if q else True
 
 
