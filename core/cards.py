@@ -231,14 +231,7 @@ def retells_other_work(text: str) -> bool:
 def classify_sentence(text: str, section: str = "") -> SentenceRole:
     """Role of one sentence: cue words in the sentence first (a source note or an aim inside a
     'Results' paragraph is still a note or an aim), then the section heading, then the shape of
-    the sentence (statistics make it a result); background when nothing places it."""
-    return cued_role(text, section) or "background"
-
-
-def cued_role(text: str, section: str = "") -> SentenceRole | None:
-    """``classify_sentence``'s reading, or None when no cue word, heading or statistic places the sentence: such a
-    sentence may be background or an unheaded finding ("TFF1 interacts with Piezo1."), which the rules cannot tell
-    apart (``core.finding_model`` can)."""
+    the sentence (statistics make it a result)."""
     t = text or ""
     sec = inline_heading(t) or _section_role(section)
     note = SOURCE_NOTE.search(t)
@@ -266,7 +259,7 @@ def cued_role(text: str, section: str = "") -> SentenceRole | None:
         return "method"
     if _RESULT_WORDS.search(t) and re.search(r"\d", t):
         return "result"
-    return None
+    return "background"
 
 
 # --------------------------------------------------------------------------- shared text helpers

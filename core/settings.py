@@ -181,18 +181,6 @@ class AuditSettings(BaseModel):
         "decision layer (models/decision) was fitted on evidence in the hybrid order, and a claim-like question's check "
         "searches twice more, which put the answer p95 over 1 s with it on (benchmarks/latency_bench.py).",
     )
-    finding_model: Path = Field(
-        PROJECT_ROOT / "models" / "finding" / "finding.json",
-        description="Weights of the sentence model (core.finding_model) that reads whether a sentence no cue word places "
-        "reports a finding: the reported direction of such a sentence counts only if it does. A missing file keeps the "
-        "cue-word rules alone (such sentences count as background).",
-    )
-    finding_min: float = Field(
-        0.5,
-        ge=0.0,
-        le=1.0,
-        description="P(finding) from finding_model at which a sentence no cue places counts as a reported result.",
-    )
     k: int = Field(
         8,
         description="Literature passages retrieved per claim before stance scoring. 8 (was 6) with 4 windows per passage: "

@@ -306,8 +306,8 @@ def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str]
         "embedding_model": str(getattr(settings, "embedding_model", "")),
         "embedding_name": getattr(emb, "name", type(emb).__name__ if emb is not None else ""),
         "verifier": verifier_info or {"path": str(getattr(settings, "verifier_model", "")), "fingerprint": "", "note": "not loaded"},
-        "retrieval": settings.retrieval.model_dump(mode="json") if hasattr(settings, "retrieval") else {},
-        "audit": audit.model_dump(mode="json") if hasattr(audit, "model_dump") else {},
+        "retrieval": settings.retrieval.model_dump() if hasattr(settings, "retrieval") else {},
+        "audit": audit.model_dump() if hasattr(audit, "model_dump") else {},
         "store": {
             "dir": str(getattr(settings, "store_dir", "")),
             "version": getattr(snap, "version", ""),

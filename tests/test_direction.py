@@ -163,7 +163,7 @@ class RuleDirection:
         return np.asarray(out, dtype=np.float32)
 
 
-def _chunk(doc: str, text: str, section: str = "Results") -> Chunk:
+def _chunk(doc: str, text: str) -> Chunk:
     return Chunk(
         chunk_id=f"{doc}-0",
         doc_id=doc,
@@ -176,7 +176,7 @@ def _chunk(doc: str, text: str, section: str = "Results") -> Chunk:
         role="literature",
         study_type="rct",
         meta={},
-        section=section,
+        section="Results",
     )
 
 
@@ -449,45 +449,3 @@ def test_read_finds_nothing_reported_in_a_comparison_with_something_else():
     claim = "Magnesium chloride is as bioavailable as the lactate salt."
     _, probs = read(claim, ["Chloride was more bioavailable than oxide."], RuleDirection(), "rules")
     assert DIRECTIONS[int(np.argmax(probs[0]))] == "not_reported"
-
-
-def test_a_direction_reported_about_something_else_that_acts_contradicts_nothing():
-    """'Pyridostatin prevents double-strand break accumulation' against a sentence on homologous recombination that
-    repairs double-strand breaks: most of the claim's words, none of what acts in it, so no refutation counts."""
-    claim = "Caffeine lowers alertness scores in shift workers."
-    passages = [_chunk("other", "In shift workers, modafinil significantly raised alertness scores compared with placebo.")]
-    items = assess(claim, passages, FakeVerifier(), Settings(), direction=RuleDirection())
-    assert items[0].oppose > 0.8 and not items[0].actor_named
-    assert _decide_on_claim(claim, items).finding != "contradicted"
-    same = assess(
-        claim,
-        [_chunk("same", "In shift workers, caffeine significantly raised alertness scores compared with placebo.")],
-        FakeVerifier(),
-        Settings(),
-        direction=RuleDirection(),
-    )
-    assert same[0].actor_named and _decide_on_claim(claim, same).finding == "contradicted"
-
-
-def _decide_on_claim(claim, items):
-    from chatbot.audit.aggregate import decide
-    from chatbot.audit.decision import prior_model
-
-    f = claim_features(claim, items, S.relevance_min, claim_number=False, claim_null=False)
-    return decide(claim, items, f, prior_model().model_copy(update={"supported_threshold": 0.99}), S)
-
-
-def test_an_unplaced_sentence_is_read_for_its_direction_only_if_the_finding_model_calls_it_a_finding(tmp_path):
-    """An unheaded abstract's result ('Caffeine raises alertness scores in shift workers.' in no section, no cue word):
-    the rules call it background and its direction was never read; the finding model decides."""
-    import json
-
-    claim = "Caffeine raises alertness scores in shift workers."
-    text = "Caffeine raises alertness scores in shift workers."
-    c = _chunk("plain", text, section="")
-    (tmp_path / "yes.json").write_text(json.dumps({"bias": 3.0, "weights": {}}))
-    (tmp_path / "no.json").write_text(json.dumps({"bias": -3.0, "weights": {}}))
-    for name, heard in (("yes.json", True), ("no.json", False)):
-        s = Settings(audit=AuditSettings(finding_model=tmp_path / name))
-        got = assess(claim, [c], FakeVerifier(), s, direction=RuleDirection())
-        assert (got[0].agree > 0.8) is heard, name

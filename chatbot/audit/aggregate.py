@@ -633,12 +633,7 @@ def _refuting_relevance(item: EvidenceItem) -> float:
     """How much of the claim a refuting sentence is about: its share of the claim's words, or, for a reading of the
     reported direction, of what acts and the outcome (``frame_relevance``) — a result names those, not the claim's
     population or design ("stress scores fell … in both arms, with no statistical difference" against "adding B6
-    lowered stress scores more across all stressed adults in the trial"). A direction reported about something other
-    than what acts in the claim refutes nothing: "... homologous recombination, which also repairs DNA double-strand
-    breaks" carries most words of "Pyridostatin prevents double-strand break accumulation" but is no result on
-    pyridostatin (SciFact fit half)."""
-    if item.by_direction and not item.actor_named:
-        return 0.0
+    lowered stress scores more across all stressed adults in the trial")."""
     return max(item.quote_relevance, item.frame_relevance) if item.by_direction else item.quote_relevance
 
 

@@ -344,14 +344,7 @@ def _audit_view(retriever, s):
 
 
 def _settings_key(settings) -> str:
-    """The audit settings, with the finding model as its weights' fingerprint rather than its path (a moved checkout
-    keeps its audit; retrained weights do not)."""
-    from core.finding_model import load_finding_model
-
-    audit = settings.audit.model_dump(exclude={"finding_model"})
-    finding = load_finding_model(str(settings.audit.finding_model))
-    audit["finding_model"] = finding.fingerprint if finding is not None else "-"
-    return content_hash(json.dumps(audit, sort_keys=True), n=12)
+    return content_hash(json.dumps(settings.audit.model_dump(), sort_keys=True), n=12)
 
 
 def audit_snapshot(

@@ -17,8 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from chatbot.audit import checks
-from core.cards import classify_sentence, cued_role
-from core.finding_model import load_finding_model
+from core.cards import classify_sentence
 from core.domain import NEUTRAL, DomainProfile
 from core.safety import suspect_reason
 from core.direction import claim_core
@@ -50,7 +49,6 @@ class EvidenceItem:
     oppose: float = 0.0  # the quote reports the other direction, or a null against a claimed change (and vice versa)
     frame_relevance: float = 0.0  # the quote's share of what acts and the outcome (core.direction.claim_core), conditions aside
     by_direction: bool = False  # the stance was set by the reported direction (gated on frame_relevance, not quote_relevance)
-    actor_named: bool = True  # the quote (or the paper's recorded intervention) names what acts in the claim, if it names one
 
     @property
     def p_support(self) -> float:
@@ -306,16 +304,8 @@ def verifier_pairs(claim: str, passages: Sequence[Any], settings, profile: Domai
     return [(claim, w) for ws in windows for w in ws if states_finding(w)]
 
 
-def reports_result(sentence: str, section: str, settings=None) -> bool:
-    """The sentence reports a result or a conclusion: by its cue words or section (``core.cards.cued_role``), or, when
-    nothing places it, by the finding model (``AuditSettings.finding_model``, ``finding_min``; ``settings`` is
-    ``Settings.audit``). An unheaded abstract states most of its results without a cue ("C2 acts synergistically with
-    A769662 to activate AMPK"), and the rules alone call them background, so their direction was never read."""
-    role = cued_role(sentence, section)
-    if role is not None or settings is None:
-        return role in RESULT_ROLES
-    model = load_finding_model(str(settings.finding_model))
-    return model is not None and model.probability(sentence) >= settings.finding_min
+def _reports_result(sentence: str, section: str) -> bool:
+    return classify_sentence(sentence, section) in RESULT_ROLES
 
 
 RESULT_ROLES = frozenset({"result", "conclusion"})
@@ -420,15 +410,11 @@ def _actor_share(actor: str, sentence: str, subject: list[str], profile: DomainP
     """Share of what acts that the sentence names. Its own words count before the corpus's subject words, which every
     passage shares: "magnesium deficiency" is not named by "magnesium did not affect anxiety", nor "Glycine (the amino
     acid bonded to magnesium)" by "17 minutes shorter with magnesium". Brackets and words of administration aside."""
-    want = _actor_words(actor, subject, profile)
-    return len(want & set(_toks(sentence, profile))) / len(want) if want else 0.0
-
-
-def _actor_words(actor: str, subject: list[str], profile: DomainProfile) -> set[str]:
-    """The words of what acts that ``_actor_share`` looks for (empty when every word is framing, administration or a form)."""
     skip = _framing_tokens() | _administration_tokens(tuple(profile.forms))
     words = set(_toks(re.sub(r"\([^)]*\)", " ", actor), profile)) - skip
-    return (words - set(_toks(" ".join(subject), profile))) or words
+    own = words - set(_toks(" ".join(subject), profile))
+    want = own or words
+    return len(want & set(_toks(sentence, profile))) / len(want) if want else 0.0
 
 
 def _frame_relevance(actor: str, sentence: str, outcome_relevance: float, subject: list[str], profile: DomainProfile, paper: str = "") -> float:
@@ -447,15 +433,6 @@ def _frame_relevance(actor: str, sentence: str, outcome_relevance: float, subjec
     if share < 0.5 and paper:
         share = max(share, _actor_share(actor, paper, subject, profile))
     return (share + outcome_relevance) / 2 if share >= 0.5 else 0.0
-
-
-def _names_actor(actor: str, sentence: str, subject: list[str], profile: DomainProfile, paper: str = "") -> bool:
-    """The sentence, or the intervention the corpus records for its paper, names at least half of what acts in the
-    claim (always true of a claim with no effect verb, which names no actor, or of one whose actor is only a form name:
-    "glycine" stems as the profile's form "glycinate" does, and no sentence can be told apart by it)."""
-    if not actor or not _actor_words(actor, subject, profile):
-        return True
-    return _actor_share(actor, sentence, subject, profile) >= 0.5 or bool(paper and _actor_share(actor, paper, subject, profile) >= 0.5)
 
 
 def _best_window(
@@ -530,7 +507,7 @@ def assess(
         # differ" for a claim on sleep latency) must not win the window choice on its direction
         # (a claim without an effect verb has the whole claim as its "outcome": its windows compete as they are)
         on = [_outcome_relevance(outcome, outcome_groups, focus(claim, w, keys), subject, profile) for w in ws]
-        reported = [d if reports_result(focus(claim, w, keys), c.section or "", a) else (0.0, 0.0) for w, d in zip(ws, dirs[k : k + len(ws)])]
+        reported = [d if _reports_result(focus(claim, w, keys), c.section or "") else (0.0, 0.0) for w, d in zip(ws, dirs[k : k + len(ws)])]
         ao = [d if o >= a.direction_outcome_min or not actor else (0.0, 0.0) for d, o in zip(reported, on)]
         k += len(ws)
         for i, w in enumerate(ws):
@@ -556,7 +533,6 @@ def assess(
         item.outcome_relevance = on[i]
         paper = str((c.meta or {}).get("intervention") or "")  # what the corpus says the paper gave (not its title: below)
         item.frame_relevance = _frame_relevance(actor, read, item.outcome_relevance, subject, profile, paper)
-        item.actor_named = _names_actor(actor, read, subject, profile, paper)
         item.agree, item.oppose = (round(float(x), 4) for x in (ao[i] if on[i] >= a.direction_outcome_min else (0.0, 0.0)))
         # a stance from the reported direction is gated on what acts and the outcome, not on the claim's condition words
         item.by_direction = max(item.agree, item.oppose) >= min(a.direction_support_min, a.direction_refute_min)
