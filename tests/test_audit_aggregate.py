@@ -651,6 +651,12 @@ def test_a_fact_the_study_states_as_background_supports_and_says_so_but_not_an_a
         "Previous studies showed that the wobble modification mcm5s2U is required for the proper decoding of NNR codons.",
         "We aimed to test if the wobble modification mcm5s2U is required for the proper decoding of NNR codons.",
         "The wobble modification mcm5s2U is required for the proper decoding of NNR codons. Here we use mass spectrometry to map it.",
+        # an introduction's set-up of the question (six false "supported" on a PubMedQA corpus's fit half)
+        "The wobble modification mcm5s2U is widely considered to be required for the proper decoding of NNR codons.",
+        "The wobble modification mcm5s2U is required for the proper decoding of NNR codons, but this has not been rigorously tested.",
+        "The wobble modification mcm5s2U is said to be required for the proper decoding of NNR codons.",
+        "There is some evidence that the wobble modification mcm5s2U is required for the proper decoding of NNR codons.",
+        "This study explored the wobble modification mcm5s2U, required for the proper decoding of NNR codons.",
     ):
         assert verdict(put_forward).finding != "supported", put_forward
 

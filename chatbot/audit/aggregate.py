@@ -564,7 +564,15 @@ _PUT_FORWARD = re.compile(
     r"controversial|debated|remains? to be|thought|believed|proposed|putative)\b|"
     # ... or what the authors set out to do ("Here we use quantitative phosphoproteomics to characterise …")
     r"\bwe (?:use|used|employ|employed|apply|applied|combine|combined|characteri[sz]e|measure|measured|investigate|investigated|"
-    r"examine|examined|study|studied|analy[sz]e|analy[sz]ed|test|tested|assess|assessed|explore|explored|describe|developed?)\b",
+    r"examine|examined|study|studied|analy[sz]e|analy[sz]ed|test|tested|assess|assessed|explore|explored|describe|developed?)\b|"
+    # ... in the study's name ("This study explored income-related differences in active travel …")
+    r"\bth(?:is|e present) (?:study|paper|work|trial|analysis|review|report|investigation) (?:explored|examined|investigated|assessed|"
+    r"evaluated|compared|addressed|aimed|sought|tested|analy[sz]ed|studied|describes|addresses)\b|"
+    # ... or what is held rather than shown, and what is still open: introductions set up the question this way
+    # ("… are widely considered a contraindication, yet no data support this", "… its status in children has not been
+    # adequately studied", "criteria … have not been rigorously tested", "some evidence supporting the July effect")
+    r"\b(?:widely|generally|commonly|often|traditionally|usually) (?:considered|believed|thought|accepted|assumed|regarded|held)\b|"
+    r"\b(?:has|have|had) not (?:yet )?been (?:\w+ly )?\w+ed\b|\b(?:said|claimed) to (?:be|have)\b|\bsome evidence\b",
     re.I,
 )
 
