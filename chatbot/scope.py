@@ -27,9 +27,11 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from core.lexical import tokenize, vocabulary, words
+
+T = TypeVar("T")
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*[A-Za-z0-9]")
 _SUFFIXES = ("'s", "ies", "es", "s", "ed", "d", "ing", "ly", "en", "er", "ers", "est", "al", "ness", "ity")
@@ -54,7 +56,21 @@ def _wordpiece_vocab(model_path: str) -> frozenset[str]:
         return frozenset()
 
 
-_vocab_cache: dict[tuple[str, str, str, str] | None, frozenset[str]] = {}
+_vocab_cache: dict[tuple, Any] = {}
+
+
+def per_version(cache: dict[tuple, Any], snapshot: Any, extra: tuple, build: Callable[[], T], limit: int = 16) -> T:
+    """``build()``, remembered in ``cache`` per store version and ``extra`` (a version's folder never changes, so what is
+    read from it holds until the next ingest; a snapshot without a folder is not cached). At most ``limit`` entries."""
+    path = getattr(snapshot, "path", None)
+    if not path:
+        return build()
+    key = (str(path), str(getattr(snapshot, "version", "")), *extra)
+    if key not in cache:
+        if len(cache) >= limit:
+            cache.clear()
+        cache[key] = build()
+    return cache[key]
 
 
 def chunk_strings(chunk) -> list[str]:
@@ -68,17 +84,12 @@ def corpus_vocabulary(snapshot: Any, role: str | None = None, stemmed: bool = Tr
     """Stemmed tokens (``stemmed=False``: the plain lowercase words) of every chunk (of one role, if given), cached per
     store version (a version's folder never changes; objects without one are not cached)."""
     chunks = getattr(snapshot, "chunks", None) or {}
-    path = getattr(snapshot, "path", None)
-    key = (str(path), str(getattr(snapshot, "version", "")), role or "", "stems" if stemmed else "words") if path else None
-    if key in _vocab_cache:
-        return _vocab_cache[key]
-    texts = (s for c in chunks.values() if not role or c.role == role for s in chunk_strings(c))
-    out = frozenset(vocabulary(texts) if stemmed else words(texts))
-    if key is not None:
-        if len(_vocab_cache) > 16:
-            _vocab_cache.clear()
-        _vocab_cache[key] = out
-    return out
+
+    def build() -> frozenset[str]:
+        texts = (s for c in chunks.values() if not role or c.role == role for s in chunk_strings(c))
+        return frozenset(vocabulary(texts) if stemmed else words(texts))
+
+    return per_version(_vocab_cache, snapshot, (role or "", "stems" if stemmed else "words"), build)
 
 
 def _is_common(word: str, common: frozenset[str], depth: int = 2) -> bool:

@@ -46,7 +46,11 @@ def _keep(words, sw: frozenset[str]) -> list[str]:
     no joined form: it would be one more claim word no passage writes, diluting every share of the claim's words."""
     out: list[str] = []
     for t in words:
-        parts = [t] + (t.split("-") + ([t.replace("-", "")] if any(ch.isdigit() for ch in t) else []) if "-" in t else [])
+        parts = [t]
+        if "-" in t:
+            parts += t.split("-")
+            if any(ch.isdigit() for ch in t):
+                parts.append(t.replace("-", ""))
         out.extend(p for p in parts if p and p not in sw and (len(p) > 1 or p.isdigit()))
     return out
 
@@ -130,23 +134,25 @@ class LexicalIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(q), dtype=np.float32)
 
+    @functools.cached_property
+    def _by_start(self) -> dict[str, list[str]]:
+        """The index words long enough to have variants, by first letter (built on the first lookup)."""
+        out: dict[str, list[str]] = {}
+        for w in self._bm25.vocab_dict:
+            if isinstance(w, str) and len(w) >= VARIANT_MIN_LEN - 1:
+                out.setdefault(w[:1], []).append(w)
+        return out
+
     def variants(self, token: str) -> list[str]:
         """Index words one edit (rapidfuzz OSA: insertion, deletion, substitution, neighbours swapped) from a query word
         the index lacks, for words of at least ``VARIANT_MIN_LEN`` letters: a spelling ("diarrhea" for the corpus's
         "diarrhoea") or a typo ("anxeity") would otherwise match nothing, and the passages that use the word are missed."""
         if len(token) < VARIANT_MIN_LEN or not token.isalpha():
             return []
-        by_start = self.__dict__.get("_by_start")
-        if by_start is None:
-            by_start = {}
-            for w in self._bm25.vocab_dict:
-                if isinstance(w, str) and len(w) >= VARIANT_MIN_LEN - 1:
-                    by_start.setdefault(w[:1], []).append(w)
-            self.__dict__["_by_start"] = by_start
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
-        near = [w for w in by_start.get(token[:1], ()) if abs(len(w) - len(token)) <= 1]
+        near = [w for w in self._by_start.get(token[:1], ()) if abs(len(w) - len(token)) <= 1]
         return [w for w, _, _ in process.extract(token, near, scorer=OSA.distance, score_cutoff=1, limit=3)]
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from chatbot.answer.sentences import ASKING_PHRASES, generic_terms, query_terms
-from chatbot.scope import chunk_strings, in_vocabulary
+from chatbot.scope import chunk_strings, in_vocabulary, per_version
 from core.lexical import tokenize, vocabulary
 
 _WORD = re.compile(r"[^\W_][\w\-']*")
@@ -59,25 +59,20 @@ class TopicCoverage:
     absent: tuple[str, ...] = ()  # the question's topic words none of the documents has, most specific first
 
 
-_cache: dict[tuple[str, str], DocumentTerms] = {}
+_cache: dict[tuple, DocumentTerms] = {}
 
 
 def document_terms(snapshot: Any) -> DocumentTerms:
-    """Per store version (a version's folder never changes; a snapshot without a path is not cached)."""
-    path = getattr(snapshot, "path", None)
-    key = (str(path), str(getattr(snapshot, "version", ""))) if path else None
-    if key is not None and key in _cache:
-        return _cache[key]
-    texts: dict[str, list[str]] = collections.defaultdict(list)
-    for c in (getattr(snapshot, "chunks", None) or {}).values():
-        texts[c.doc_id].extend(chunk_strings(c))
-    terms = {d: frozenset(vocabulary(t)) for d, t in texts.items()}  # stems each distinct word once, not every token
-    out = DocumentTerms(terms, collections.Counter(t for ts in terms.values() for t in ts))
-    if key is not None:
-        if len(_cache) > 8:
-            _cache.clear()
-        _cache[key] = out
-    return out
+    """Per store version (``chatbot.scope.per_version``)."""
+
+    def build() -> DocumentTerms:
+        texts: dict[str, list[str]] = collections.defaultdict(list)
+        for c in (getattr(snapshot, "chunks", None) or {}).values():
+            texts[c.doc_id].extend(chunk_strings(c))
+        terms = {d: frozenset(vocabulary(t)) for d, t in texts.items()}  # stems each distinct word once, not every token
+        return DocumentTerms(terms, collections.Counter(t for ts in terms.values() for t in ts))
+
+    return per_version(_cache, snapshot, (), build, limit=8)
 
 
 def topic_terms(question: str) -> list[str]:
