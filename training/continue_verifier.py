@@ -26,6 +26,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 from training.runlog import decay_groups, optimizer_step, save_fp16, start_run
+from training.nli4ct_pairs import nli4ct_rows
 from training.synthetic_pairs import make_mirrored_pairs, make_pairs
 from training.train_verifier import batches, encode, evaluate
 from training.verifier_data import LABELS, NLI_MAP, SEED, _read, build
@@ -44,6 +45,7 @@ HPARAMS_CONTINUE = {
     "synthetic": {"paraphrase": 2400, "number": 800, "direction": 1200, "negation": 1000, "unrelated": 1400},
     "mirrored_groups": 0,  # stage 4: training.synthetic_pairs.make_mirrored_pairs contrast groups (4 pairs each + quotes)
     "mnli_sample": 0,  # stage 5 (issue 21): MultiNLI dev pairs not in TaxiNLI (--mnli N)
+    "nli4ct_repeat": 0,  # stage 8 (issue 21): NLI4CT train pairs, this many times (--nli4ct N); its dev split is evaluated
     "checkpoint_every": 200,
     "seed": SEED,
 }
@@ -95,11 +97,15 @@ def build_rows(shared: Path, hp: dict, log) -> tuple[list[dict], dict]:
     rows += rng.sample(data["general"], hp["general_replay"])
     if hp.get("mnli_sample"):
         rows += mnli_rows(ds, taxi, hp["mnli_sample"], rng)
+    if hp.get("nli4ct_repeat"):
+        rows += nli4ct_rows(ds / "nli4ct/Complete_dataset.zip", "train", rng) * hp["nli4ct_repeat"]
     rows += make_pairs(shared, hp["synthetic"])
     if hp.get("mirrored_groups"):
         rows += make_mirrored_pairs(shared, hp["mirrored_groups"])
     rng.shuffle(rows)
     dev = {k: v for k, v in data.items() if k.startswith("dev_")}
+    if hp.get("nli4ct_repeat"):
+        dev["dev_nli4ct"] = nli4ct_rows(ds / "nli4ct/Complete_dataset.zip", "dev", random.Random(SEED))
     # sanity: no dev claim is trained on
     dev_claims = {r["claim"].strip() for k in ("dev_scifact", "dev_healthver", "dev_checkcovid") for r in dev.get(k, [])}
     leak = sum(r["claim"].strip() in dev_claims for r in rows)
@@ -129,6 +135,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=None)
     ap.add_argument("--mirrored", type=int, default=None, help="add this many mirrored contrast groups (training.synthetic_pairs.make_mirrored_pairs)")
     ap.add_argument("--mnli", type=int, default=None, help="add this many MultiNLI dev pairs not in TaxiNLI (stage 5)")
+    ap.add_argument("--nli4ct", type=int, default=None, help="add NLI4CT train pairs this many times and evaluate its dev split (stage 8)")
     ap.add_argument("--epochs", type=int, default=None, help="passes over the pool (default: HPARAMS_CONTINUE['epochs'])")
     ap.add_argument(
         "--max-steps",
@@ -150,6 +157,8 @@ def main() -> None:
         hp["mirrored_groups"] = args.mirrored
     if args.mnli is not None:
         hp["mnli_sample"] = args.mnli
+    if args.nli4ct is not None:
+        hp["nli4ct_repeat"] = args.nli4ct
     if args.start_step:
         hp["init"] = f"{args.init} (after batches 0-{args.start_step - 1} of the same plan)"
         hp["start_step"] = args.start_step

@@ -42,11 +42,19 @@ def main() -> None:
     ap.add_argument("--shared", default="../shared")
     ap.add_argument("--model", action="append", required=True, help="name=folder")
     ap.add_argument("--only", default=None, help="comma-separated dev split names (e.g. dev_healthver,dev_scifact)")
+    ap.add_argument("--nli4ct", action="store_true", help="also evaluate NLI4CT's dev split (training.nli4ct_pairs)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     data = {k: v for k, v in build(Path(args.shared)).items() if k.startswith("dev_")}
+    if args.nli4ct:
+        import random
+
+        from training.nli4ct_pairs import nli4ct_rows
+        from training.verifier_data import SEED
+
+        data["dev_nli4ct"] = nli4ct_rows(Path(args.shared) / "datasets/nli4ct/Complete_dataset.zip", "dev", random.Random(SEED))
     if args.only:
         data = {k: v for k, v in data.items() if k in args.only.split(",")}
     results = {}
