@@ -174,7 +174,8 @@ _CONCLUSION = re.compile(
     r"\bconclu(?:de|ded|des|sion)\b|\bthe authors (?:judge|state|regard|interpret|suggest|argue|propose|consider)\b|"
     r"\b(?:these|the|our) (?:results|findings|data) (?:suggest|indicate|support|show|demonstrate|reveal)\b|\bin summary\b|\boverall,? (?:the|they)\b|"
     # the authors stating what they found ("Here, we demonstrate that the CD28 pathway regulates …")
-    r"\b(?:here,? )?we (?:show|demonstrate|report|reveal|establish|identify|find|found|showed|demonstrated|revealed|identified|established) that\b",
+    r"\b(?:here,? )?we (?:show|demonstrate|report|reveal|establish|identify|find|found|showed|demonstrated|revealed|identified|established)"
+    r"(?: here| now| further)? that\b",
     re.I,
 )
 _RESULT_WORDS = re.compile(
@@ -260,6 +261,27 @@ def classify_sentence(text: str, section: str = "") -> SentenceRole:
     if _RESULT_WORDS.search(t) and re.search(r"\d", t):
         return "result"
     return "background"
+
+
+# the authors turning from what was known to what they found ("Here we show that …", "We found that …"): in an abstract
+# without headings, the sentences after it report the study's findings
+_FINDINGS_FOLLOW = re.compile(
+    r"\b(?:here,? )?we (?:show|demonstrate|report|reveal|establish|identify|find|found|showed|demonstrated|revealed|identified|"
+    r"established|observed|discovered)\b|\bour (?:results|findings|data) (?:show|indicate|suggest|reveal|demonstrate)\b",
+    re.I,
+)
+
+
+def role_in_passage(sentence: str, section: str, passage: str) -> SentenceRole:
+    """``classify_sentence``, reading a sentence that carries no cue of its own with what comes before it in its passage:
+    after the authors say what they found ("Here we show that …"), an unheaded abstract's plain sentences are findings
+    ("Omnivorous human subjects produced more TMAO than did vegans"), not background. In SciFact, 447 of the 826
+    rationale sentences of the fitting claims carry no cue word, and were read as background."""
+    role = classify_sentence(sentence, section)
+    if role != "background" or _section_role(section) or _BACKGROUND.search(sentence) or inline_heading(sentence):
+        return role
+    at = passage.find(sentence[:60])
+    return "result" if at > 0 and _FINDINGS_FOLLOW.search(passage[:at]) else role
 
 
 # --------------------------------------------------------------------------- shared text helpers

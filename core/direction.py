@@ -84,7 +84,10 @@ def claim_frame(claim: str) -> tuple[str, str]:
     leaves out a comparator ("… than magnesium oxide"): the outcome is what changed, not what it was compared with."""
     text = " ".join(claim.strip().rstrip(".?!").split())
     m = _first_verb(text)
-    if m is None or len(text) - m.end() < 3:
+    if m is None:
+        c = comparative(text)
+        return (c[0], c[1]) if c else ("", text)
+    if len(text) - m.end() < 3:
         return "", text
     intervention = text[: m.start()].strip(" ,;:")
     rest = text[m.end() :]
@@ -101,6 +104,30 @@ def claim_frame(claim: str) -> tuple[str, str]:
         rest = _COMPARED_ON.sub("", rest, count=1)
     outcome = _TRAIL.sub("", rest).strip(" ,;:") or rest.strip(" ,;:")
     return intervention, _COMPARATOR.sub("", outcome).strip(" ,;:") or outcome
+
+
+# a comparison of two groups by an amount: "Omnivores produce more TMAO than vegans", "Ly6C hi monocytes have a higher
+# inflammatory capacity than Ly6C lo monocytes", "Pre-mRNAs … are less stable than unassociated substrates". What comes
+# before the comparative is what acts, what follows it up to "than" the outcome, and the comparative word its sign.
+_MORE = r"more|higher|greater|larger|bigger|longer|increased|elevated|enhanced|stronger"
+_LESS = r"less|lower|fewer|smaller|shorter|reduced|decreased|diminished|weaker"
+_COMPARATIVE = re.compile(
+    rf"^(?P<actor>.+?)\s+(?:(?:is|are|was|were|has|have|had|\w+(?<!ly))\s+)(?:a\s+|an\s+)?(?:(?:significantly|much|far|slightly|"
+    rf"substantially|markedly|considerably|\w+\s+times)\s+)?(?P<sign>{_MORE}|{_LESS})\s+(?P<outcome>(?!(?:in|on|at|for|with|to|than|when|after|"
+    rf"if|during)\b)[^,;]+?)\s+(?:{COMPARED_WITH})\s+\S",
+    re.I,
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def comparative(claim: str) -> tuple[str, str, int] | None:
+    """(what acts, outcome, +1 for more / -1 for less) of a claim that compares two groups by an amount ("X produce more
+    Y than Z"), or None."""
+    m = _COMPARATIVE.match(" ".join(claim.split()))
+    if m is None:
+        return None
+    sign = 1 if re.fullmatch(_MORE, m.group("sign"), re.I) else -1
+    return m.group("actor").strip(" ,;:"), m.group("outcome").strip(" ,;:"), sign
 
 
 # a copula before the verb: "Sympathetic nerve activity is reduced throughout pregnancy", "Cortisol was lowered by

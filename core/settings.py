@@ -269,6 +269,28 @@ class AuditSettings(BaseModel):
         description="Opposition a condition-matched result sentence on the claim's outcome needs to make a claim "
         "'contradicted' from parts alone (it must also carry contradiction_relevance_min of the claim's words).",
     )
+    valence_states_no_sign: bool = Field(
+        False,
+        description="Read a result sentence that says only better or worse ('rescued these phenotypes', 'improved anxiety "
+        "scores', 'a beneficial effect') as reporting no sign against a claimed rise or fall (chatbot.audit.direction."
+        "valence_only). The direction classifier reads such sentences as increases, which is right for an outcome where "
+        "higher is better and wrong for one where lower is: 'five reported improvement in self-reported anxiety' was quoted "
+        "as reporting otherwise than 'magnesium reduces anxiety'. Off, measured 2026-12-07: on, our labelled claims lost two "
+        "findings (0.468 -> 0.456: 'raises sleep efficiency by 67%' lost its extrapolation from 'improved sleep efficiency', "
+        "'lowers how stressed people feel' became contradicted once the review's 'beneficial effect' stopped counting) and "
+        "SciFact gained none; an outcome's polarity (which way is better) is what it needs, and no profile states it yet.",
+    )
+    direction_rival_min: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="Opposition at which a study reporting the claim's outcome going the other way (or unchanged) keeps a claim "
+        "from 'supported' and makes it 'conflicting' (the rivals' reported direction; their other gates unchanged). Lower than "
+        "direction_contradicted_min: a false 'supported' is the worse error. It was that threshold, 0.9, until 2026-12-07, when "
+        "'Taking magnesium raises ACTH levels' came out 'supported' or 'conflicting' from run to run: the rival sentence, "
+        "'ACTH was suppressed from 22:00 to 07:00', sat at 0.90. A sentence that states no change at all (a description of "
+        "what a review covered, once read at 0.84) no longer carries a direction (chatbot.audit.direction.states_change).",
+    )
     direction_supported_relevance_min: float = Field(
         0.6,
         ge=0.0,

@@ -186,3 +186,19 @@ def test_authors_stating_what_they_found_is_a_conclusion_and_what_they_showed_be
 )
 def test_a_structured_abstracts_heading_run_into_the_sentence_gives_its_role(sentence, role):
     assert classify_sentence(sentence) == role
+
+
+def test_a_plain_sentence_after_the_authors_say_what_they_found_is_a_result():
+    from core.cards import role_in_passage
+
+    passage = (
+        "Trimethylamine N-oxide is linked to heart disease. We demonstrate here that gut microbes make it from carnitine. "
+        "Omnivorous subjects produced more of it than vegans did."
+    )
+    plain = "Omnivorous subjects produced more of it than vegans did."
+    assert classify_sentence(plain) == "background"
+    assert role_in_passage(plain, "", passage) == "result"
+    # before the turn, or under a heading that says otherwise, it stays what it was
+    assert role_in_passage("Trimethylamine N-oxide is linked to heart disease.", "", passage) == "background"
+    assert role_in_passage(plain, "Background", passage) == "background"
+    assert classify_sentence("We demonstrate here that gut microbes make it from carnitine.") == "conclusion"

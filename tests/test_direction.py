@@ -449,3 +449,86 @@ def test_read_finds_nothing_reported_in_a_comparison_with_something_else():
     claim = "Magnesium chloride is as bioavailable as the lactate salt."
     _, probs = read(claim, ["Chloride was more bioavailable than oxide."], RuleDirection(), "rules")
     assert DIRECTIONS[int(np.argmax(probs[0]))] == "not_reported"
+
+
+@pytest.mark.parametrize(
+    "claim, actor, outcome, stated",
+    [
+        (
+            "Omnivores produce more trimethylamine N-oxide from dietary carnitine than vegans.",
+            "Omnivores",
+            "trimethylamine N-oxide from dietary carnitine",
+            (1, 0, 0, 0),
+        ),
+        ("Ly6C hi monocytes have a higher inflammatory capacity than Ly6C lo monocytes.", "Ly6C hi monocytes", "inflammatory capacity", (1, 0, 0, 0)),
+        (
+            "Flexible molecules experience less steric hindrance in tumours than rigid molecules.",
+            "Flexible molecules",
+            "steric hindrance in tumours",
+            (0, 1, 0, 0),
+        ),
+    ],
+)
+def test_a_comparison_of_two_groups_by_an_amount_has_a_frame_and_a_sign(claim, actor, outcome, stated):
+    assert claim_frame(claim) == (actor, outcome)
+    assert rule_direction(claim) == stated
+
+
+def test_a_comparison_without_an_outcome_between_comparative_and_than_is_read_whole():
+    claim = "Incidence of dementia is higher than the incidence of delirium."
+    assert claim_frame(claim) == ("", claim.rstrip("."))
+
+
+def test_a_result_said_by_its_valence_neither_states_nor_refutes_a_claimed_rise_or_fall():
+    class UpForRescue(RuleDirection):
+        def score(self, pairs):  # the trained classifier read "rescued" as an increase (0.75)
+            return [(0.94, 0.02, 0.02, 0.02) if "rescued" in s else row for (_, s), row in zip(pairs, super().score(pairs))]
+
+    claim = "Gene editing prevents the pathology in neurons."
+    windows = ["Gene editing rescued these phenotypes in neurons.", "Gene editing lowers the pathology."]
+    assert read(claim, windows, UpForRescue())[1][0][0] > 0.9  # off by default (AuditSettings.valence_states_no_sign)
+    _, probs = read(claim, windows, UpForRescue(), valence=True)
+    assert probs[0][3] > 0.9  # not reported: no sign
+    assert probs[1][1] > 0.9  # a sign word: the classifier's reading stands
+
+
+def test_a_passage_that_never_names_what_acts_lends_the_claim_no_direction():
+    claim = "Caffeine raises alertness scores in shift workers."
+    other = _chunk("other", "In shift workers, alertness scores rose significantly after a nap compared with no nap.")
+    named = _chunk("named", "In shift workers given caffeine, alertness scores rose significantly compared with placebo.")
+    by = {i.chunk.doc_id: i for i in assess(claim, [other, named], FakeVerifier(), Settings(), direction=RuleDirection())}
+    assert by["other"].agree == 0.0 and by["other"].stance == NEI
+    assert by["named"].agree > 0.8 and by["named"].stance == SUPPORTS
+
+
+def test_a_short_form_the_passage_defines_counts_as_its_long_form_for_the_outcome():
+    claim = "Caffeine raises trimethylamine N-oxide in shift workers."
+    text = "Caffeine is metabolised to trimethylamine N-oxide (TMAO). In shift workers, caffeine significantly raised TMAO compared with placebo."
+    (item,) = assess(claim, [_chunk("tmao", text)], FakeVerifier(), Settings(), direction=RuleDirection())
+    assert item.outcome_relevance == 1.0 and item.stance == SUPPORTS
+    assert "trimethylamine N-oxide (TMAO)" not in item.text.split(". ")[-1]  # the quote keeps the authors' words
+
+
+def test_a_reading_the_sentence_has_no_words_for_is_nothing_reported():
+    class Sure:  # a classifier sure of a direction whatever it reads, as the trained one was on descriptions
+        def __init__(self, row):
+            self.row = row
+
+        def score(self, pairs):
+            return [self.row for _ in pairs]
+
+    claim = "Caffeine lowers anxiety in adults."
+    description = "Eight trials assessed sleep outcomes and seven assessed anxiety outcomes, with one trial examining both."
+    _, up = read(claim, [description, "Anxiety scores were higher with caffeine (p = 0.01)."], Sure((0.77, 0.15, 0.0, 0.08)))
+    assert up[0][3] > 0.99 and up[1][0] > 0.7  # a description reports nothing; a figure and a sign word keep the reading
+    _, null = read(claim, [description, "Anxiety scores did not differ between the groups."], Sure((0.0, 0.04, 0.9, 0.06)))
+    assert null[0][3] > 0.9 and null[1][2] > 0.8  # "no difference" needs null wording
+
+
+def test_a_rival_short_of_a_contradiction_on_its_own_still_keeps_a_claim_from_supported():
+    up = _parts_item("up", "In shift workers, caffeine significantly raised alertness scores.", agree=0.95, oppose=0.03)
+    down = _parts_item("down", "In shift workers, alertness scores fell from 22:00 to 07:00 after caffeine.", agree=0.05, oppose=0.85)
+    down.probs = (0.1, 0.1, 0.8)  # the verifier is not sure of it: only the reported direction makes it a rival
+    down.stance, down.reasons = decide_stance(down.probs, down.findings, S, down.quote_relevance, down.agree, down.oppose)
+    assert S.direction_rival_min <= 0.85 < S.direction_contradicted_min
+    assert _decide_on([up, down]).finding == "conflicting"

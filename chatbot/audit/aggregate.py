@@ -31,7 +31,7 @@ from chatbot.audit.stance import NEI, RESULT_ROLES, TENTATIVE, EvidenceItem, fin
 from core import study_types
 from core.direction import claim_core
 from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
-from core.cards import classify_sentence, retells_other_work
+from core.cards import classify_sentence, retells_other_work, role_in_passage
 from core.text import split_clauses, split_sentences
 
 VERDICTS = ("supported", "contradicted", "mixed", "no_evidence")
@@ -207,7 +207,8 @@ def _result_sentences(text: str, chunk) -> list[str]:
 
 def _results_among(sentences: Sequence[str], chunk) -> list[str]:
     section = getattr(chunk, "section", "") or ""
-    return [x for x in sentences if x and classify_sentence(x, section) in RESULT_ROLES]
+    passage = getattr(chunk, "text", "") or ""
+    return [x for x in sentences if x and role_in_passage(x, section, passage) in RESULT_ROLES]
 
 
 def _clauses(sentences: Sequence[str]) -> list[str]:
@@ -359,9 +360,7 @@ def _finding_from_base(
         # (as surely as a refutation that would contradict the claim on its own: a sentence listing what a review covered,
         # "… sleepiness, and falling asleep during the day", read at 0.84 against "shortened the time taken to fall asleep")
         reported_against = [
-            i
-            for i in by["refute"]
-            if i.oppose >= s.direction_contradicted_min and i.outcome_relevance >= s.direction_outcome_min and _about_the_claim(i, s, framed)
+            i for i in by["refute"] if i.oppose >= s.direction_rival_min and i.outcome_relevance >= s.direction_outcome_min and _about_the_claim(i, s, framed)
         ]
         rival = [i for i in _one_per_doc(strong_against + reported_against) if i.chunk.doc_id not in set(_docs(ev))]
         # ... nor one that reports the outcome going the other way (or unchanged) under other conditions: the claim is
@@ -370,7 +369,7 @@ def _finding_from_base(
         elsewhere = [
             i
             for i in _one_per_doc(by["refute_other"])
-            if i.oppose >= s.direction_contradicted_min
+            if i.oppose >= s.direction_rival_min
             and i.outcome_relevance >= s.direction_outcome_min
             and _about_the_claim(i, s, framed)
             and i.chunk.doc_id not in set(_docs(ev + rival))

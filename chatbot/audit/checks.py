@@ -458,7 +458,7 @@ _HEDGE_RE = re.compile("|".join(f"(?:{p})" for p in HEDGE_PATTERNS), re.I)
 _STOP = STOPWORDS
 
 
-def _subject_stems(profile: DomainProfile) -> set[str]:
+def subject_stems(profile: DomainProfile) -> set[str]:
     """The subject's words as content-word stems: every passage shares them, so they show no topic."""
     return content_words(" ".join(profile.subject))
 
@@ -476,7 +476,7 @@ def hedges(evidence: str, claim: str | None = None, profile: DomainProfile = NEU
     from core.text import split_sentences
 
     out: list[Finding] = []
-    cw = (content_words(claim) - _subject_stems(profile)) if claim else set()
+    cw = (content_words(claim) - subject_stems(profile)) if claim else set()
     seen: set[str] = set()
     for a, b in split_sentences(evidence) or [(0, len(evidence))]:
         sent = evidence[a:b]
@@ -511,7 +511,7 @@ def effect_against_null_claim(claim: str, evidence: str, profile: DomainProfile 
 
     if not _NULL_RE.search(claim):
         return []
-    cw = content_words(claim) - _subject_stems(profile) - {"signif", "failed"}
+    cw = content_words(claim) - subject_stems(profile) - {"signif", "failed"}
     for a, b in split_sentences(evidence) or [(0, len(evidence))]:
         sent = evidence[a:b]
         if len(content_words(sent) & cw) < 2:

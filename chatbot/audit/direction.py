@@ -21,7 +21,7 @@ import numpy as np
 
 from chatbot.audit import checks
 from chatbot.audit.verifier import Verifier, _load
-from core.direction import COMPARED_WITH, COMPARISON, DIRECTIONS, LIKELY, agreement, claim_direction, claim_frame, claim_frame_text, effect_verb
+from core.direction import COMPARED_WITH, COMPARISON, DIRECTIONS, LIKELY, agreement, claim_direction, claim_frame, claim_frame_text, comparative, effect_verb
 from core.text import split_clauses, split_sentences, without_quantities
 
 
@@ -140,7 +140,8 @@ def rule_direction(claim: str) -> tuple[float, float, float, float]:
             return (0.0, 1.0, 0.0, 0.0)
         if _CHANGE_VERB.search(verb):
             return (0.0, 0.0, 0.0, 1.0)
-    d = checks.direction(claim)
+    compared = comparative(claim)  # "X produce more Y than Z": the comparative word is the sign
+    d = compared[2] if compared else checks.direction(claim)
     return (1.0, 0.0, 0.0, 0.0) if d > 0 else (0.0, 1.0, 0.0, 0.0) if d < 0 else (0.0, 0.0, 0.0, 0.0)
 
 
@@ -205,17 +206,81 @@ def other_comparison(claim: str, sentence: str) -> bool:
     return not theirs & checks.content_words(claim)
 
 
-def read(claim: str, windows: Sequence[str], model, how: str = "rules", keys: tuple[str, ...] = ()) -> tuple[ClaimDirection, np.ndarray]:
+# a result said by its valence ("rescued these phenotypes", "improved anxiety scores", "worsened outcomes"): better or
+# worse, which is a rise or a fall only given the measure; with no word of sign beside it the sentence reports no sign
+_VALENCE_ONLY = re.compile(
+    r"\b(?:rescu|restor|revers|normali[sz]|amelior|alleviat|improv|worsen|exacerbat|aggravat|benefi|favou?rabl|detriment|harmful)\w*", re.I
+)
+# counts, not signs: "one or more outcomes", "more than half of the studies"
+_COUNTING = re.compile(r"\b(?:\w+ or more|more than|or more)\b", re.I)
+_SIGN_WORD = re.compile(
+    r"\b(?:increas|decreas|reduc|rais|rise|rose|lower|higher|elevat|greater|more|less|fewer|diminish|inhibit|suppress|enhanc|"
+    r"up-?regulat|down-?regulat|declin|drop|fell|shorter|longer|shorten|lengthen|prolong|accelerat|attenuat|block|prevent|"
+    r"induc|activat|stimulat|boost|deplet|loss|gain)\w*",
+    re.I,
+)
+
+
+def valence_only(sentence: str) -> bool:
+    """The sentence reports its result as better or worse, with no word of sign: the classifier, trained on "increased"
+    and "decreased", read "Converting ApoE4 to ApoE3 by gene editing rescued these phenotypes" as an increase (0.75),
+    against the claim that it "prevents the pathology"."""
+    return bool(_VALENCE_ONLY.search(sentence)) and not _SIGN_WORD.search(_COUNTING.sub(" ", sentence))
+
+
+# the words a result of no difference is stated in: 1,268 of Evidence Inference's 1,337 "no significant difference"
+# training sentences carry one, and most of the rest state a ratio with its interval or an equality, read by arithmetic
+# and ``equality_direction``
+_NULL_CUE = re.compile(
+    r"\b(?:no|not|non-?significant(?:ly)?|nonsignificant|insignificant|neither|nor|unchanged|unaffected|similar(?:ly)?|comparable|"
+    r"equal(?:ly)?|equivalent|same|fail(?:ed|s)?|without|n\.?s|did ?n[o']t|does ?n[o']t|absence|stable|remained|unlikely|"
+    r"as \w+ as|95\s*%|CI)\b|\bp\s*[=>≥]\s*0?\.(?:0[5-9]|[1-9])",
+    re.I,
+)
+
+
+def states_no_difference(sentence: str) -> bool:
+    """The sentence has a word a null result is stated in. The classifier read "Eight assessed sleep outcomes and seven
+    assessed anxiety outcomes" (a description, no result) as no difference (0.86), which opposes any claimed change."""
+    return bool(_NULL_CUE.search(sentence))
+
+
+# what a reported change is stated with: a word of sign or valence, a figure, a difference or a comparison. 2,203 of
+# Evidence Inference's 2,219 "increased" / "decreased" training sentences carry one
+_CHANGE_CUE = re.compile(
+    r"\d|\b(?:differ\w*|significan\w*|faster|slower|advantage|better|worse|best|worst|poorer|easier|earlier|later|outperform\w*|"
+    r"likely|greatest|least|compared (?:with|to)|versus|vs)\b|\b\w+er than\b",
+    re.I,
+)
+
+
+def states_change(sentence: str) -> bool:
+    """The sentence has a word or figure a change is stated with. The classifier read "Eight assessed sleep outcomes and
+    seven assessed anxiety outcomes, with one study examining both" (a description, no result) as an increase (0.77)."""
+    return bool(_SIGN_WORD.search(sentence) or _VALENCE_ONLY.search(sentence) or checks.direction(sentence) or _CHANGE_CUE.search(sentence))
+
+
+def read(claim: str, windows: Sequence[str], model, how: str = "rules", keys: tuple[str, ...] = (), valence: bool = False) -> tuple[ClaimDirection, np.ndarray]:
     """The claim's direction (``how``: "rules" or "model") and each window's four probabilities (``DIRECTIONS``
-    order), in one call (``keys``: ``outcome_keys``, which pick each window's sentence)."""
+    order), in one call (``keys``: ``outcome_keys``, which pick each window's sentence; ``valence``: a sentence that
+    states its result only as better or worse reports no sign, ``AuditSettings.valence_states_no_sign``)."""
     pairs = direction_pairs(claim, windows, keys)
     probs = np.asarray(model.score(pairs), dtype=np.float32)
     stated = rule_direction(claim) if how == "rules" else claim_direction(probs[0])
     out = probs[1:].copy()
+    signed = valence and bool(stated[0] or stated[1])  # the claim states a rise or a fall, which a sentence of valence neither states nor refutes
     for k, (_, sentence) in enumerate(pairs[1:]):
-        d = "not_reported" if other_comparison(claim, sentence) else ratio_direction(sentence) or equality_direction(sentence)
+        d = "not_reported" if other_comparison(claim, sentence) or (signed and valence_only(sentence)) else None
+        d = d or ratio_direction(sentence) or equality_direction(sentence)
         if d is not None:
             out[k] = [0.94 if lab == d else 0.02 for lab in DIRECTIONS]
+            continue
+        # a reading the sentence has no words for is "nothing reported": no null wording for "no difference", nothing
+        # a change is stated with for "increased" / "decreased"
+        for lab, stated_in in ((2, states_no_difference), (0, states_change), (1, states_change)):
+            if not stated_in(sentence):
+                out[k][3] += out[k][lab]
+                out[k][lab] = 0.0
     return ClaimDirection(frame=pairs[0][0], probs=stated), out
 
 
@@ -256,6 +321,9 @@ __all__ = [
     "focus",
     "read",
     "rule_direction",
+    "valence_only",
+    "states_no_difference",
+    "states_change",
     "agree_oppose",
     "get_direction",
     "installed",

@@ -17,9 +17,10 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from chatbot.audit import checks
-from core.cards import classify_sentence
+from core.cards import classify_sentence, role_in_passage
 from core.domain import NEUTRAL, DomainProfile
 from core.safety import suspect_reason
+from core.abbreviations import definitions, spelled_out
 from core.direction import claim_core
 from core.text import split_sentences, without_quantities
 from core.types import Chunk
@@ -304,15 +305,33 @@ def verifier_pairs(claim: str, passages: Sequence[Any], settings, profile: Domai
     return [(claim, w) for ws in windows for w in ws if states_finding(w)]
 
 
-def _reports_result(sentence: str, section: str) -> bool:
-    return classify_sentence(sentence, section) in RESULT_ROLES
+# general words for giving or using something, which name no agent
+_GIVING = frozenset(
+    checks.content_words(
+        "taking take takes use using used intake supplementation supplement supplements supplemental treatment treatments "
+        "therapy therapies administration administered dose doses dosing exposure oral daily regular chronic acute high low"
+    )
+)
+
+
+def _names_actor(actor_words: set[str], passage: str) -> bool:
+    """The passage names something of what the claim says acts (``actor_words``: its content words less the corpus
+    subject's), or the claim names nothing. A result on the claim's outcome from a passage that never names the claim's
+    agent is another agent's: on SciFact, "levels of pol mu protein increase" after radiation was read as a result for
+    "Pyridostatin induces double-strand breaks accumulation". Whole passage, not the sentence: a result sentence often
+    leaves what acted implicit ("ACTH was suppressed")."""
+    return not actor_words or bool(actor_words & checks.content_words(passage))
+
+
+def _reports_result(sentence: str, section: str, passage: str = "") -> bool:
+    return role_in_passage(sentence, section, passage) in RESULT_ROLES
 
 
 RESULT_ROLES = frozenset({"result", "conclusion"})
 
 
 def _directions(
-    claim: str, windows: list[list[str]], direction, how: str = "rules", keys: tuple[str, ...] = ()
+    claim: str, windows: list[list[str]], direction, how: str = "rules", keys: tuple[str, ...] = (), valence: bool = False
 ) -> tuple[np.ndarray, list[tuple[float, float]], bool]:
     """Each window's four direction probabilities and its (agree, oppose) with the claim (zeros without a classifier),
     and whether the claim states a direction at all."""
@@ -324,7 +343,7 @@ def _directions(
     # only a window that states a finding is read (the others agree and oppose with nothing, and their probabilities
     # stay zero): about half the windows, and the reading is most of a claim check's cost
     finding = [states_finding(w) for w in flat]
-    cd, read_probs = read(claim, [w for w, f in zip(flat, finding) if f], direction, how, keys)
+    cd, read_probs = read(claim, [w for w, f in zip(flat, finding) if f], direction, how, keys, valence)
     probs = np.zeros((len(flat), 4), dtype=np.float32)
     if len(read_probs):
         probs[np.asarray(finding)] = read_probs
@@ -469,6 +488,51 @@ def _verifier_probs(claim: str, flat: list[str], verifier) -> np.ndarray:
     return probs
 
 
+@dataclass(frozen=True)
+class _ClaimFrame:
+    """What a claim's evidence is gated on: what acts (and its words less the corpus subject's), the outcome and the
+    profile's outcome groups and keywords for it."""
+
+    actor: str
+    actor_words: frozenset[str]
+    outcome: str
+    groups: frozenset[str]
+    keys: tuple[str, ...]
+    subject: list[str]
+    profile: DomainProfile
+
+    @classmethod
+    def of(cls, claim: str, keys: tuple[str, ...], profile: DomainProfile) -> "_ClaimFrame":
+        # (figures out of the outcome only: their removal takes the comma that ends a leading condition phrase with it)
+        actor, outcome = claim_core(claim)[0], claim_core(without_quantities(claim))[1]
+        # what acts, by the words that name it: none when it is the corpus's subject (every passage's topic) or only
+        # general words of giving ("taking", "supplementation")
+        named = checks.content_words(actor)
+        words = frozenset() if named & checks.subject_stems(profile) else frozenset(named - _GIVING)
+        # the corpus profile's outcome groups: paraphrases of one outcome
+        return cls(actor, words, outcome, frozenset(profile.outcome_groups(outcome)), keys, list(profile.subject), profile)
+
+
+def _gated_directions(claim: str, c, xs: list[str], dirs: Sequence[tuple[float, float]], f: _ClaimFrame, a) -> tuple[list[float], list, str]:
+    """For one passage's windows (``xs``, short forms spelled out): each one's outcome relevance, its (agree, oppose)
+    where the gates let the reported direction count, and the intervention the corpus records for the paper.
+
+    A direction counts from a reported result only (read with its section and what precedes it in the passage): "Sleep
+    deprivation slows reaction time" in a paper's background is no finding about what caffeine did; and about the
+    claim's outcome: a window whose sentence reports another outcome ("total sleep time did not differ" for a claim on
+    sleep latency) must not win the window choice on its direction (a claim without an effect verb has the whole claim
+    as its "outcome": its windows compete as they are); and in a passage that names what acts somewhere."""
+    from chatbot.audit.direction import focus
+
+    on = [_outcome_relevance(f.outcome, set(f.groups), focus(claim, x, f.keys), f.subject, f.profile) for x in xs]
+    passage = spelled_out(c.text, definitions(c.text))
+    paper = str((c.meta or {}).get("intervention") or "")  # what the corpus says the paper gave (not its title: _frame_relevance)
+    reported = [d if _reports_result(focus(claim, x, f.keys), c.section or "", passage) else (0.0, 0.0) for x, d in zip(xs, dirs)]
+    named = _names_actor(set(f.actor_words), f"{c.title} {passage} {paper}")
+    ao = [d if (o >= a.direction_outcome_min or not f.actor) and named else (0.0, 0.0) for d, o in zip(reported, on)]
+    return on, ao, paper
+
+
 def assess(
     claim: str,
     passages: Sequence[Any],
@@ -480,7 +544,6 @@ def assess(
 ) -> list[EvidenceItem]:
     """Every literature passage judged against the claim, one verifier call (and one direction call) for all windows."""
     a = settings.audit
-    subject = list(profile.subject)
     chunks, windows, rel = _passage_windows(claim, passages, a, profile)
     if not chunks:
         return []
@@ -488,27 +551,22 @@ def assess(
     from chatbot.audit.direction import focus, outcome_keys
 
     keys = outcome_keys(claim, profile)
-    dprobs, dirs, directed = _directions(claim, windows, direction, a.claim_direction, keys)
+    # the word-share gates and the direction read each window with the short forms its passage defines spelled out
+    # ("more TMAO" is about "trimethylamine N-oxide"); the verifier and the quote keep the authors' words
+    spelled = [[spelled_out(w, definitions(c.text)) for w in ws] for c, ws in zip(chunks, windows)]
+    dprobs, dirs, directed = _directions(claim, spelled, direction, a.claim_direction, keys, a.valence_states_no_sign)
     # a claim that states a direction is decided from its parts (reported direction, outcome, conditions, numbers); the
     # verifier's reading of paraphrase counts only for claims that state none (AuditSettings.verifier_for_directed_claims)
     use_verifier = not directed or a.verifier_for_directed_claims
     mech = checks.is_mechanism_claim(claim, profile)
-    actor, outcome = claim_core(claim)[0], claim_core(without_quantities(claim))[1]  # (figures out of the outcome only: their
-    # removal takes the comma that ends a leading condition phrase with it)
-    outcome_groups = profile.outcome_groups(outcome)  # the corpus profile's outcome groups: paraphrases of one outcome
+    frame = _ClaimFrame.of(claim, keys, profile)
+    actor = frame.actor
     items: list[EvidenceItem] = []
     k = 0
-    for c, ws in zip(chunks, windows):
+    for c, ws, xs in zip(chunks, windows, spelled):
         p = probs[k : k + len(ws)].copy()
         dp = dprobs[k : k + len(ws)]
-        # a direction counts from a reported result only (read with its section): "Sleep deprivation slows reaction
-        # time" in a paper's background is no finding about what caffeine did
-        # ... and about the claim's outcome: a window whose sentence reports another outcome ("total sleep time did not
-        # differ" for a claim on sleep latency) must not win the window choice on its direction
-        # (a claim without an effect verb has the whole claim as its "outcome": its windows compete as they are)
-        on = [_outcome_relevance(outcome, outcome_groups, focus(claim, w, keys), subject, profile) for w in ws]
-        reported = [d if _reports_result(focus(claim, w, keys), c.section or "") else (0.0, 0.0) for w, d in zip(ws, dirs[k : k + len(ws)])]
-        ao = [d if o >= a.direction_outcome_min or not actor else (0.0, 0.0) for d, o in zip(reported, on)]
+        on, ao, paper = _gated_directions(claim, c, xs, dirs[k : k + len(ws)], frame, a)
         k += len(ws)
         for i, w in enumerate(ws):
             if not states_finding(w):
@@ -524,15 +582,14 @@ def assess(
             weight=study_weight(c.study_type, mech, a, curated=(c.meta or {}).get("curated", True)),
         )
         # the gate looks at the quoted sentence(s): a relevant paper's off-topic sentence decides nothing
-        item.quote_relevance = relevance(without_quantities(claim), text, subject, profile)
+        item.quote_relevance = relevance(without_quantities(claim), xs[i], frame.subject, profile)
         item.opposite = checks.opposite_direction(claim, text)
         item.direction = tuple(round(float(x), 4) for x in dp[i])
         # the reported direction counts only for a sentence about the claim's outcome: the classifier reads which way a
         # result went, and is less sure whose result it is ("intracellular magnesium rose" is no result on cholesterol)
-        read = focus(claim, text, keys)  # the sentence the direction was read from
+        read = focus(claim, xs[i], keys)  # the sentence the direction was read from
         item.outcome_relevance = on[i]
-        paper = str((c.meta or {}).get("intervention") or "")  # what the corpus says the paper gave (not its title: below)
-        item.frame_relevance = _frame_relevance(actor, read, item.outcome_relevance, subject, profile, paper)
+        item.frame_relevance = _frame_relevance(actor, read, item.outcome_relevance, frame.subject, profile, paper)
         item.agree, item.oppose = (round(float(x), 4) for x in (ao[i] if on[i] >= a.direction_outcome_min else (0.0, 0.0)))
         # a stance from the reported direction is gated on what acts and the outcome, not on the claim's condition words
         item.by_direction = max(item.agree, item.oppose) >= min(a.direction_support_min, a.direction_refute_min)
