@@ -35,7 +35,7 @@ def frame_text(intervention: str, outcome: str, comparator: str = "") -> str:
 # (frames without an intervention).
 
 _EFFECT_VERB = re.compile(
-    r"\b(?:(?:significantly|markedly|substantially|reliably|further)\s+)?"
+    r"(?<![\w-])(?:(?:significantly|markedly|substantially|reliably|further)\s+)?"
     r"(?:(?:does|do|did)\s+not\s+\w+|(?:does|do|did)\s+nothing\s+(?:to|for)|(?:has|have|had)\s+no\s+(?:\w+\s+)?(?:effect|bearing|influence|impact)\s+on|"
     r"(?:is|are|was|were)\s+(?:not\s+)?(?:associated|linked|correlated)\s+with|"
     r"(?:is|are|was|were)\s+(?:(?:much|far|significantly|not)\s+)?(?:more|less)\s+likely\s+to(?:\s+be|\s+have)?|"
@@ -43,7 +43,7 @@ _EFFECT_VERB = re.compile(
     r"(?:increas|decreas|reduc|rais|lower|improv|enhanc|boost|elevat|lengthen|prolong|promot|strengthen|shorten|"
     r"suppress|inhibit|block|prevent|reliev|eas|alleviat|attenuat|diminish|impair|worsen|affect|alter|chang|modulat|"
     r"influenc|caus|induc|trigger|cut|speed|slow|shift|activat|stimulat|protect|help|mak|made|becam|becom|restor|stop|shut|calm|normali[sz]|"
-    r"deplet|fail|predict|correlat|delay|accelerat)\w*(?:\s+(?:to|in|on|against|up|down)\b(?!-))?|"
+    r"deplet|fail|predict|correlat|delay|accelerat)(?:e|es|s|ed|d|ing|ting|ped|ping)?\b(?:\s+(?:to|in|on|against|up|down)\b(?!-))?|"
     r"result(?:s|ed)?\s+in|lead(?:s)?\s+to|led\s+to|contribut\w*\s+to)\b",
     re.I,
 )

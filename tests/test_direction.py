@@ -34,6 +34,37 @@ def test_claim_frame_splits_at_the_effect_verb(claim, intervention, outcome):
     assert claim_frame(claim) == (intervention, outcome)
 
 
+@pytest.mark.parametrize(
+    "claim, intervention, outcome",
+    [
+        # a verb's stem inside a hyphenated word or a noun is no verb: "T-helper", "β-blockers", "heart failure"
+        (
+            "Depletion of T-helper 17 (Th17) cells during SIV infection increases dissemination of Salmonella from the gut.",
+            "Depletion of T-helper 17 (Th17) cells during SIV infection",
+            "dissemination of Salmonella from the gut",
+        ),
+        (
+            "In adults with heart defects, β-blockers significantly improve heart failure outcomes.",
+            "In adults with heart defects, β-blockers",
+            "heart failure outcomes",
+        ),
+        ("PCSK9 inhibitors decrease plasma Lp(a) levels.", "PCSK9 inhibitors", "plasma Lp(a) levels"),
+        (
+            "Chronic HIV stimulation of B cells leads to the premature exhaustion of B cells.",
+            "Chronic HIV stimulation of B cells",
+            "the premature exhaustion of B cells",
+        ),
+    ],
+)
+def test_the_effect_verb_is_a_whole_word_in_a_verbs_form(claim, intervention, outcome):
+    assert claim_frame(claim) == (intervention, outcome)
+
+
+@pytest.mark.parametrize("claim", ["Cellular clocks are not predictive of mitosis timing.", "TNFAIP3 is a tumor enhancer in glioblastoma."])
+def test_an_adjective_or_noun_from_a_verbs_stem_gives_no_frame(claim):
+    assert claim_frame(claim) == ("", claim.rstrip("."))
+
+
 def test_a_sign_word_after_an_article_is_an_adjective_not_the_claims_verb():
     """ "with a lower birth weight" describes who; read as the verb it gave the claim the direction "decreased"."""
     claim = "Women with a lower birth weight are more likely to develop breast cancer later in life."
