@@ -236,6 +236,26 @@ def test_assess_decides_from_the_reported_direction():
     assert f["d_agree_matched"] > 0.8 and f["d_oppose_docs"] == 2.0 and f["d_agree_docs"] == 1.0
 
 
+def test_a_claim_with_a_direction_hears_a_verifier_sure_of_support_unless_a_reported_direction_is_against_it():
+    """AuditSettings.verifier_sure_for_directed_claims: "RIM1 is required for IME1 expression" states "Mutations in RIM1
+    decrease levels of IME1 RNA" without a sign the direction classifier reads; a verifier sure of it (P >= 0.9, about
+    the claim as a whole) is heard. Not where the sentence reports the other direction, nor with the setting off."""
+    claim = "Mutations in RIM1 decrease levels of IME1 RNA."
+    sure = FakeVerifier(lambda c, e: (0.95, 0.02, 0.03))
+    stated = _chunk("stated", "RIM1 mutants are required for IME1 RNA expression in yeast.")
+    against = _chunk("against", "IME1 RNA levels rose in RIM1 mutants.")
+
+    def stances(settings: Settings) -> dict[str, str]:
+        return {i.chunk.doc_id: i.stance for i in assess(claim, [stated, against], sure, settings, direction=RuleDirection())}
+
+    on = stances(Settings())
+    assert on == {"stated": SUPPORTS, "against": REFUTES}
+    off = stances(Settings(audit=AuditSettings(verifier_sure_for_directed_claims=False)))
+    assert off == {"stated": NEI, "against": REFUTES}
+    unsure = {i.chunk.doc_id: i.stance for i in assess(claim, [stated], FakeVerifier(lambda c, e: (0.8, 0.1, 0.1)), Settings(), direction=RuleDirection())}
+    assert unsure == {"stated": NEI}  # below verifier_support_sure, and no cosine to call it a restatement
+
+
 def test_assess_without_a_direction_model_is_the_verifier_alone():
     claim = "Caffeine raises alertness scores in shift workers."
     passages = [_chunk("up", "In shift workers, caffeine significantly raised alertness scores compared with placebo.")]

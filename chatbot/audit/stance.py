@@ -562,6 +562,7 @@ def assess(
     frame = _ClaimFrame.of(claim, keys, profile)
     actor = frame.actor
     items: list[EvidenceItem] = []
+    gates: list[tuple[list[checks.Finding], float]] = []
     k = 0
     for c, ws, xs in zip(chunks, windows, spelled):
         p = probs[k : k + len(ws)].copy()
@@ -594,12 +595,30 @@ def assess(
         # a stance from the reported direction is gated on what acts and the outcome, not on the claim's condition words
         item.by_direction = max(item.agree, item.oppose) >= min(a.direction_support_min, a.direction_refute_min)
         gate = max(item.quote_relevance, item.frame_relevance) if item.by_direction else item.quote_relevance
-        # (a claim stated with a direction still hears a verifier that is sure of a refutation: AuditSettings.verifier_refute_sure)
-        sure = verifier_sure_refutes(item, claim, a)
-        heard = item.probs if use_verifier else (0.0, item.p_refute, 1.0 - item.p_refute) if sure else (0.0, 0.0, 1.0)
-        item.stance, item.reasons = decide_stance(heard, findings, a, gate, item.agree, item.oppose)
         items.append(item)
+        gates.append((findings, gate))
+    # the quotes' cosines with the claim before the stances: a restatement the verifier leans to support is heard for a
+    # claim with a direction too (``_heard``)
     if similarity is not None and items:
         for item, sim in zip(items, similarity(claim, [i.text for i in items])):
             item.similarity = float(sim)
+    for item, (findings, gate) in zip(items, gates):
+        heard = item.probs if use_verifier else _heard(item, claim, a)
+        item.stance, item.reasons = decide_stance(heard, findings, a, gate, item.agree, item.oppose)
     return items
+
+
+def _heard(item: EvidenceItem, claim: str, a) -> tuple[float, float, float]:
+    """What the stance hears of the verifier for a claim that states a direction: its call only where it is sure, and no
+    reported direction is against it. A sure refutation (``AuditSettings.verifier_refute_sure``) always; a sure support
+    (``verifier_sure_supports``, or a restatement it leans to support: ``restates_supported``) where
+    ``AuditSettings.verifier_sure_for_directed_claims``. The direction classifier reads no sign in many a plain
+    statement of the claim ("rim1 mutations cause reduced expression of IME1" for "Mutations in RIM1 decrease levels of
+    IME1 RNA": its outcome words are only a third in the sentence), and the sure paths keep every guard of a claim
+    without a direction."""
+    if verifier_sure_refutes(item, claim, a):
+        return (0.0, item.p_refute, 1.0 - item.p_refute)
+    sure = verifier_sure_supports(item, claim, a) or restates_supported(item, claim, a)
+    if a.verifier_sure_for_directed_claims and sure and item.oppose < a.direction_refute_min:
+        return (item.p_support, 0.0, 1.0 - item.p_support)
+    return (0.0, 0.0, 1.0)
