@@ -183,7 +183,7 @@ def claim_core(claim: str) -> tuple[str, str]:
 # suppressed from 22:00 to 07:00"). General English nouns for who or what is studied, not any one topic's.
 _TRAILING_POPULATION = re.compile(
     r"\s+(?:in|among|of|for)\s+(?:(?:the|a|an|all|some|most|many|otherwise|healthy|older|elderly|young|younger|adult|"
-    r"[\w-]+-(?:aged|old)|\w+)\s+){0,3}?(?:men|women|adults|children|people|persons|patients|participants|subjects|"
+    r"[\w-]+-(?:aged|old)|(?!(?:in|among|of|for|with|to|on|at|by|from|and|or)\b)\w+)\s+){0,3}?(?:men|women|adults|children|people|persons|patients|participants|subjects|"
     r"volunteers|individuals|infants|adolescents|students|athletes|players|residents|mice|rats|animals|dogs|cats)\b[^,;]*$",
     re.I,
 )

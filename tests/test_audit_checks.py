@@ -273,6 +273,36 @@ def test_hedges():
     assert C.hedges("Magnesium blocks NMDA channels in a voltage-dependent manner.") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Categories included conflicting information and disagreement about side effects.",
+        "Overexpression of full-length Tmem27, but not the truncated or soluble protein, increased proliferation.",
+        "Peripheral blood monocytes are a heterogeneous population of circulating leukocytes.",
+        "Marginal zone B cells expanded after immunisation.",
+        "Patients with borderline personality disorder were excluded.",
+    ],
+)
+def test_a_hedge_word_describing_something_else_than_the_evidence_is_no_hedge(text):
+    """Such a word in another sentence of the passage kept "TMEM27 is a marker for beta cells" from supported."""
+    assert not [f for f in C.hedges(text) if f.kind == "hedge"], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Data were heterogeneous and most studies had few participants.",
+        "Both fell, with marginal between-group significance (P = 0.08).",
+        "Their closing statement is truncated in the available text.",
+        "The association with better sleep quality was borderline.",
+        "There was substantial heterogeneity between trials.",
+        "Observational studies produced inconsistent findings.",
+    ],
+)
+def test_a_hedge_about_the_evidence_is_still_heard(text):
+    assert [f for f in C.hedges(text) if f.kind == "hedge"], text
+
+
 def test_claimed_null_against_significant_effect():
     claim = "Magnesium oxide supplements failed to raise intracellular magnesium in healthy adults."
     ev = "Intracellular magnesium rose significantly with magnesium oxide (34.4 to 36.3 mEq/L, p < 0.001)."

@@ -371,6 +371,8 @@ def test_a_missing_direction_classifier_is_said_once_and_the_verifier_decides(se
         ("Caffeine lengthened time in slow-wave sleep among older adults aged 60-80.", "Caffeine", "time in slow-wave sleep"),
         # ... but not an outcome's own "in": the time is spent in slow-wave sleep
         ("Caffeine increased time in slow-wave sleep.", "Caffeine", "time in slow-wave sleep"),
+        # ... nor does "of" start a population: the outcome runs up to "in patients with …"
+        ("Caffeine does not enhance the chance of cancer mortality in patients with eye disease.", "Caffeine", "the chance of cancer mortality"),
     ],
 )
 def test_claim_core_leaves_out_reporting_clauses_and_leading_conditions(claim, actor, outcome):
@@ -583,3 +585,19 @@ def test_a_rival_short_of_a_contradiction_on_its_own_still_keeps_a_claim_from_su
     down.stance, down.reasons = decide_stance(down.probs, down.findings, S, down.quote_relevance, down.agree, down.oppose)
     assert S.direction_rival_min <= 0.85 < S.direction_contradicted_min
     assert _decide_on([up, down]).finding == "conflicting"
+
+
+def test_words_of_measure_and_of_giving_are_not_what_a_result_must_name():
+    """ "levels of IME1 RNA" is reported as "reduced expression of IME1", "the chance of cancer mortality" as "cancer
+    mortality", and "immunosuppressive therapy" acts as "immunosuppressive drugs" do: the measure and the word for giving
+    are no part of what the sentence must name. An outcome of nothing but a measure word keeps it."""
+    from chatbot.audit.stance import _frame_relevance, _outcome_relevance
+    from core.domain import NEUTRAL
+
+    assert _outcome_relevance("levels of IME1 RNA", set(), "rim1 mutations cause reduced expression of IME1", [], NEUTRAL) == 0.5
+    sentence = "Most commonly used immunosuppressive drugs do not seem to increase overall or cancer mortality."
+    on = _outcome_relevance("the chance of cancer mortality", set(), sentence, [], NEUTRAL)
+    assert on == 1.0
+    assert _frame_relevance("Systemic immunosuppressive therapy", sentence, on, [], NEUTRAL) == 0.75
+    assert _outcome_relevance("levels", set(), "levels rose", [], NEUTRAL) == 1.0
+    assert _outcome_relevance("anxiety scores", set(), "anxiety fell", [], NEUTRAL) == 0.5

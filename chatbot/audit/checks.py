@@ -428,23 +428,28 @@ NULL_PATTERNS = (
     r"not associated",
 )
 HEDGE_PATTERNS = (
-    r"conflicting",
-    r"inconsistent",
+    # (words that hedge only where they describe the evidence: "conflicting information" is a finding's topic, "a
+    # heterogeneous population of leukocytes" a fact, "truncated or soluble protein" a protein's form, "the marginal zone" a place)
+    r"conflicting (?:results|findings|evidence|data|effects|reports)|"
+    r"(?:results|findings|evidence|data) (?:were|was|are|is|remain) (?:conflicting|inconsistent)",
+    r"inconsistent (?:results|findings|evidence|data|effects|associations?|reports)",
     r"(?:low|very low|low to very low) certainty",
     r"(?:poor|low) quality",
     r"inconclusive",
     r"insufficient evidence",
     r"limited evidence",
-    r"heterogeneous",
+    r"(?:data|studies|trials|results|findings|evidence|effects) (?:were|was|are|is) (?:\w+ )?heterogeneous|"
+    r"heterogeneous (?:studies|trials|results|findings|data|evidence|effects)|"
+    r"(?:substantial|considerable|high|significant) heterogeneity",
     r"small samples?",
-    r"borderline",
-    r"marginal(?:ly)?",
+    r"borderline(?!\s+personality)",
+    r"marginally|marginal (?:[\w-]+ )?(?:significan\w*|effects?|benefits?|improvements?|differences?|associations?)",
     r"suggestive",
     r"preliminary",
     r"pilot",
     r"results (?:are )?not available",
     r"not retrieved",
-    r"truncated",
+    r"(?:is|was|are|were) truncated|truncated in the",
     r"others did not",
     r"other (?:studies|trials) did not",
     r"not all (?:studies|trials)",

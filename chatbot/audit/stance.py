@@ -401,19 +401,38 @@ def restates_supported(item: EvidenceItem, claim: str, settings) -> bool:
     )
 
 
+# words that name how an outcome is measured, not what it is: "levels of IME1 RNA" is reported as "reduced expression of
+# IME1", "the amount of X" as "less X"
+_MEASURE = (
+    "level levels concentration concentrations amount amounts quantity quantities content degree extent magnitude "
+    # ... or how likely it is: "the chance of cancer mortality" is reported as "cancer mortality"
+    "chance chances likelihood probability odds risk risks "
+    # ... or how much or how often: "the severity of migraines" is reported as "preventing migraine"
+    "severity intensity frequency incidence prevalence number numbers"
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _measure_tokens() -> frozenset[str]:
+    return frozenset(_toks(_MEASURE))
+
+
 def _outcome_relevance(outcome: str, groups: set[str], sentence: str, subject: list[str], profile: DomainProfile) -> float:
-    """Share of the claim's outcome words in the sentence; 1 when it names the same outcome group of the corpus profile
-    ("sleep onset latency" for "the time taken to fall asleep")."""
+    """Share of the claim's outcome words in the sentence, words of measure aside (``_MEASURE``) when others remain; 1 when
+    it names the same outcome group of the corpus profile ("sleep onset latency" for "the time taken to fall asleep")."""
     if groups and groups & profile.outcome_groups(sentence):
         return 1.0
-    return relevance(outcome, sentence, subject, profile)
+    words = set(_toks(outcome, profile)) - set(_toks(" ".join(subject), profile)) - _framing_tokens()
+    words = (words - _measure_tokens()) or words
+    return len(words & set(_toks(sentence, profile))) / len(words) if words else 0.0
 
 
 # how a dose is given, not what is given: the route and form are the condition checks' business ("oral magnesium" and
 # "magnesium" name the same agent), so a result sentence need not repeat them
 _ADMINISTRATION = (
     "oral orally intravenous intravenously infusion infused supplement supplements supplemental supplementation "
-    "tablet tablets capsule capsules daily dose doses taking taken given "
+    "tablet tablets capsule capsules daily dose doses taking taken given therapy therapies treatment treatments drug drugs "
+    "medication medications "
     # ... and when or how long: "an overnight infusion" acted as "the infusion" did
     "overnight nightly night-long bedtime weekly chronic acute single long-term short-term"
 )
