@@ -601,3 +601,11 @@ def test_words_of_measure_and_of_giving_are_not_what_a_result_must_name():
     assert _frame_relevance("Systemic immunosuppressive therapy", sentence, on, [], NEUTRAL) == 0.75
     assert _outcome_relevance("levels", set(), "levels rose", [], NEUTRAL) == 1.0
     assert _outcome_relevance("anxiety scores", set(), "anxiety fell", [], NEUTRAL) == 0.5
+
+
+def test_more_likely_is_a_comparison_of_risks_not_a_tentative_reading():
+    from chatbot.audit.stance import TENTATIVE
+
+    assert not TENTATIVE.search("Tricyclics were more likely to reduce the intensity of headaches than placebo.")
+    assert not TENTATIVE.search("Smokers were less likely to quit.")
+    assert TENTATIVE.search("Magnesium is likely to help.") and TENTATIVE.search("It seems to improve sleep.")

@@ -383,7 +383,10 @@ def _about_the_whole_claim(item: EvidenceItem, claim: str, settings) -> bool:
 
 
 # tentative wording: a restatement the authors only put forward ("magnesium appears to improve …") is not one they state
-TENTATIVE = re.compile(r"\b(?:appears?|appeared|seems?|seemed|may|might|could|possibly|probably|likely|suggests?|suggested|suggesting)\b", re.I)
+# ("more likely to" / "less likely to" is a result's comparison of risks, not a tentative reading)
+TENTATIVE = re.compile(
+    r"\b(?:appears?|appeared|seems?|seemed|may|might|could|possibly|probably|(?<!more )(?<!less )likely|suggests?|suggested|suggesting)\b", re.I
+)
 
 
 def restates_supported(item: EvidenceItem, claim: str, settings) -> bool:
