@@ -174,6 +174,8 @@ def claim_core(claim: str) -> tuple[str, str]:
     intervention, outcome = claim_frame(claim)
     core = _REPORTING.sub("", intervention)
     core = _LEADING_PHRASE.sub("", core) if core else core
+    # ... or a population after what acts ("screening in elderly populations leads to …"; not "50% of patients", a share)
+    core = _TRAILING_POPULATION.sub("", core).strip(" ,;:") if _ACTOR_POPULATION.search(core) else core
     bare = _TRAILING_POPULATION.sub("", outcome).strip(" ,;:") if intervention else outcome
     return (core.strip(" ,;:") or intervention), bare or outcome
 
@@ -184,9 +186,13 @@ def claim_core(claim: str) -> tuple[str, str]:
 _TRAILING_POPULATION = re.compile(
     r"\s+(?:in|among|of|for)\s+(?:(?:the|a|an|all|some|most|many|otherwise|healthy|older|elderly|young|younger|adult|"
     r"[\w-]+-(?:aged|old)|(?!(?:in|among|of|for|with|to|on|at|by|from|and|or)\b)\w+)\s+){0,3}?(?:men|women|adults|children|people|persons|patients|participants|subjects|"
-    r"volunteers|individuals|infants|adolescents|students|athletes|players|residents|mice|rats|animals|dogs|cats)\b[^,;]*$",
+    r"volunteers|individuals|infants|adolescents|students|athletes|players|residents|populations?|mice|rats|animals|dogs|cats)\b[^,;]*$",
     re.I,
 )
+
+
+# the population phrase after what acts starts at "in" or "among"
+_ACTOR_POPULATION = re.compile(r"\s(?:in|among)\s", re.I)
 
 
 def claim_frame_text(claim: str, keys: Sequence[str] = ()) -> str:

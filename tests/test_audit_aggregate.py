@@ -563,6 +563,10 @@ def test_a_passage_naming_none_of_the_claims_names_is_about_another_study():
     assert not names_kept("The DESMOND programme had no impact on weight loss.", "NSCLC cases with a weight loss of 10% or more were cachectic.")
     assert names_kept("DUSP4 downregulation deactivates the Ras-ERK pathway.", "Thus, DUSP4 downregulation activates the Ras-ERK pathway.")
     assert names_kept("Magnesium lowers cortisol.", "Cortisol did not change.")  # a claim naming nothing keeps every passage
+    # a short form the claim defines itself is kept by its long form
+    claim = "Decreased diastolic blood pressure (DBP) is associated with abdominal aortic aneurysm."
+    assert names_kept(claim, "Raised diastolic blood pressure had a greater effect on abdominal aortic aneurysm.")
+    assert not names_kept(claim, "Raised systolic blood pressure had a greater effect on angina.")
 
 
 def test_one_study_the_verifier_is_sure_states_makes_a_claim_without_a_direction_supported_from_its_result_sentence():

@@ -373,6 +373,10 @@ def test_a_missing_direction_classifier_is_said_once_and_the_verifier_decides(se
         ("Caffeine increased time in slow-wave sleep.", "Caffeine", "time in slow-wave sleep"),
         # ... nor does "of" start a population: the outcome runs up to "in patients with …"
         ("Caffeine does not enhance the chance of cancer mortality in patients with eye disease.", "Caffeine", "the chance of cancer mortality"),
+        # a population after what acts is a condition too; a share of a population ("50% of patients") is not one
+        ("Vision screening in elderly populations leads to improved vision.", "Vision screening", "improved vision"),
+        ("Lack of FGF21 in mice increases life expectancy.", "Lack of FGF21", "life expectancy"),
+        ("50% of patients exposed to radiation have activated markers.", "50% of patients exposed to radiation have", "markers"),
     ],
 )
 def test_claim_core_leaves_out_reporting_clauses_and_leading_conditions(claim, actor, outcome):

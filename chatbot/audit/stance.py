@@ -358,8 +358,11 @@ def names_kept(claim: str, passage: str) -> bool:
     """The passage names something the claim names, when the claim names anything. A cross-encoder sure of a refutation
     still read "weight loss of >= 10 % in cachectic NSCLC patients" as refuting "the DESMOND programme had no impact on
     weight loss": a passage about none of the claim's names is about another study."""
+    # a name the claim defines itself ("diastolic blood pressure (DBP)") is kept by its long form as well
+    longer = {short.lower(): long.lower() for short, long in definitions(claim)}
     names = {m.group(0).lower() for m in _NAME.finditer(claim)}
-    return not names or any(n in passage.lower() for n in names)
+    low = passage.lower()
+    return not names or any(n in low or (n in longer and longer[n] in low) for n in names)
 
 
 def verifier_sure_refutes(item: EvidenceItem, claim: str, settings) -> bool:
