@@ -33,7 +33,8 @@ from core.lexical import tokenize, vocabulary, words
 
 T = TypeVar("T")
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*[A-Za-z0-9]")
+# a word in any alphabet ("Sjögren's" is one word, not "Sj" and "gren's")
+_WORD = re.compile(r"[^\W\d_](?:[\w\-']*[^\W_])?")
 _SUFFIXES = ("'s", "ies", "es", "s", "ed", "d", "ing", "ly", "en", "er", "ers", "est", "al", "ness", "ity")
 _CITED_NAME = re.compile(r"\b([A-Z][a-zA-Z\-']{2,})(?:\s+et\s+al\.?|,?\s+\(?(?:19|20)\d\d\b)")
 _UNIT = re.compile(
@@ -202,8 +203,10 @@ def missing_terms(question: str, snapshot: Any, model_path: str | None = None, r
     out: list[str] = []
     seen: set[str] = set()
 
+    partners = _defined_partners(question)
+
     def add(word: str) -> None:
-        if word.lower() not in seen and not in_vocabulary(word, vocab, plain):
+        if word.lower() not in seen and not any(all(in_vocabulary(w, vocab, plain) for w in v.split()) for v in _variants(word, partners)):
             seen.add(word.lower())
             out.append(word)
 
@@ -223,6 +226,38 @@ def missing_terms(question: str, snapshot: Any, model_path: str | None = None, r
             if "-" not in lw and "'" not in lw and _ordinary_compound(lw, common, vocab):
                 continue
             add(w)
+    return out
+
+
+def _defined_partners(question: str) -> dict[str, str]:
+    """Each short form the question defines and its long form, both ways ("human papillomaviruses (HPVs)"): the corpus
+    names a thing the question names if it uses either."""
+    from core.abbreviations import definitions
+
+    out: dict[str, str] = {}
+    for short, long in definitions(question):
+        out[short.lower()] = long
+        out[long.lower()] = short
+        for w in long.split():
+            out.setdefault(w.lower(), short)
+    return out
+
+
+# an adjective in -tic of a noun in -sis: "septic" / "sepsis", "necrotic" / "necrosis", "psychotic" / "psychosis"
+_TIC = re.compile(r"(?<=\w{3})tic$", re.I)
+
+
+def _variants(word: str, partners: dict[str, str]) -> list[str]:
+    """The word and the other ways a document may name the same thing: an acronym's plural without its "s" ("HPVs"),
+    the noun in -sis of an adjective in -tic, and its partner in an abbreviation the question defines."""
+    out = [word]
+    if re.fullmatch(r"[A-Z][A-Z0-9]+s", word):
+        out.append(word[:-1])
+    if _TIC.search(word):
+        out.append(_TIC.sub("sis", word))
+    partner = partners.get(word.lower())
+    if partner:
+        out += [partner, partner[:-1]] if re.fullmatch(r"[A-Z][A-Z0-9]+s", partner) else [partner]
     return out
 
 
