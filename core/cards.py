@@ -272,7 +272,12 @@ _FINDINGS_FOLLOW = re.compile(
 )
 
 
-def role_in_passage(sentence: str, section: str, passage: str) -> SentenceRole:
+def findings_follow(text: str) -> bool:
+    """The authors turn to what they found somewhere in ``text`` ("Here we show that …", "We found that …")."""
+    return bool(_FINDINGS_FOLLOW.search(text or ""))
+
+
+def role_in_passage(sentence: str, section: str, passage: str, findings_before: bool = False) -> SentenceRole:
     """``classify_sentence``, reading a sentence that carries no cue of its own with what comes before it in its passage:
     after the authors say what they found ("Here we show that …"), an unheaded abstract's plain sentences are findings
     ("Omnivorous human subjects produced more TMAO than did vegans"), not background. In SciFact, 447 of the 826
@@ -281,7 +286,8 @@ def role_in_passage(sentence: str, section: str, passage: str) -> SentenceRole:
     if role != "background" or _section_role(section) or _BACKGROUND.search(sentence) or inline_heading(sentence):
         return role
     at = passage.find(sentence[:60])
-    return "result" if at > 0 and _FINDINGS_FOLLOW.search(passage[:at]) else role
+    # ``findings_before``: the turn came in an earlier passage of the same abstract (a chunk boundary fell after it)
+    return "result" if at >= 0 and (findings_before or (at > 0 and _FINDINGS_FOLLOW.search(passage[:at]))) else role
 
 
 # --------------------------------------------------------------------------- shared text helpers

@@ -202,3 +202,29 @@ def test_a_plain_sentence_after_the_authors_say_what_they_found_is_a_result():
     assert role_in_passage("Trimethylamine N-oxide is linked to heart disease.", "", passage) == "background"
     assert role_in_passage(plain, "Background", passage) == "background"
     assert classify_sentence("We demonstrate here that gut microbes make it from carnitine.") == "conclusion"
+
+
+def test_the_authors_turn_in_an_earlier_chunk_makes_a_plain_sentence_a_finding():
+    """SciFact's unheaded abstracts are cut into 2-3 chunks: "We found that …" often sits in the chunk before the result
+    sentence. The audit's retrieval marks such chunks (chatbot.audit.pipeline._with_findings_before)."""
+    from types import SimpleNamespace
+
+    from chatbot.audit.pipeline import _with_findings_before
+    from chatbot.audit.stance import FINDINGS_BEFORE
+    from core.cards import role_in_passage
+    from core.types import Chunk
+
+    def chunk(i: int, text: str) -> Chunk:
+        return Chunk(chunk_id=f"d:{i}", doc_id="d", text=text, start=100 * i, end=100 * i + len(text), sentences=[(0, len(text))])
+
+    first = chunk(0, "Stem cells respond to matrix stiffness. We found that soft matrices favour mesoderm.")
+    second = chunk(1, "On a stiff matrix, cells show elevated GSK3 activity that inhibits differentiation.")
+    other = chunk(2, "Stem cells respond to matrix stiffness.")
+    snap = SimpleNamespace(ordered_chunks=lambda: [first, second])
+    marked = _with_findings_before([second, first], SimpleNamespace(snapshot=snap))
+    assert marked[0].meta.get(FINDINGS_BEFORE) is True and not first.meta  # the first has nothing before it
+    plain = second.text
+    assert role_in_passage(plain, "", plain) == "background"
+    assert role_in_passage(plain, "", plain, findings_before=True) == "result"
+    unmarked = _with_findings_before([other], SimpleNamespace(snapshot=SimpleNamespace(ordered_chunks=lambda: [other])))
+    assert not unmarked[0].meta

@@ -27,7 +27,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from chatbot.audit.decision import DecisionModel, plain
 from chatbot.audit.direction import rule_direction
 from chatbot.audit.features import deciding_items
-from chatbot.audit.stance import NEI, RESULT_ROLES, TENTATIVE, EvidenceItem, finding_text, restates_supported, verifier_sure_refutes, verifier_sure_supports
+from chatbot.audit.stance import (
+    FINDINGS_BEFORE,
+    NEI,
+    RESULT_ROLES,
+    TENTATIVE,
+    EvidenceItem,
+    finding_text,
+    restates_supported,
+    verifier_sure_refutes,
+    verifier_sure_supports,
+)
 from core import study_types
 from core.direction import claim_core
 from core.audit_report import LEGACY_DEFAULT_FINDING, LEGACY_FINDING
@@ -208,7 +218,8 @@ def _result_sentences(text: str, chunk) -> list[str]:
 def _results_among(sentences: Sequence[str], chunk) -> list[str]:
     section = getattr(chunk, "section", "") or ""
     passage = getattr(chunk, "text", "") or ""
-    return [x for x in sentences if x and role_in_passage(x, section, passage) in RESULT_ROLES]
+    before = bool((getattr(chunk, "meta", None) or {}).get(FINDINGS_BEFORE))
+    return [x for x in sentences if x and role_in_passage(x, section, passage, before) in RESULT_ROLES]
 
 
 def _clauses(sentences: Sequence[str]) -> list[str]:

@@ -25,7 +25,7 @@ from chatbot.audit.features import claim_features
 from chatbot.audit.direction import direction_pairs, outcome_keys
 from core.direction import claim_core, claim_frame
 from core.text import without_quantities
-from chatbot.audit.stance import assess, verifier_pairs
+from chatbot.audit.stance import FINDINGS_BEFORE, assess, verifier_pairs
 from core.audit_report import AUDIT_FILE, AuditReport, ClaimFlag, ClaimRecord
 from core.domain import DomainProfile, profile_for
 from core.text import content_hash
@@ -75,7 +75,31 @@ def _retrieve(text: str, retriever, k: int, profile: DomainProfile | None = None
         passages += extra[:2]
     passages += _null_results(bare, passages, retriever, k, profile)
     passages += _result_siblings(text, passages, retriever, profile)
-    return [p for p in passages if getattr(getattr(p, "chunk", p), "role", "") == "literature"]
+    return _with_findings_before([p for p in passages if getattr(getattr(p, "chunk", p), "role", "") == "literature"], retriever)
+
+
+def _with_findings_before(passages: list[Any], retriever) -> list[Any]:
+    """Each passage whose document said what its authors found in an earlier chunk ("Here we show that …", "We found
+    that …") carries that in its chunk's meta (``stance.FINDINGS_BEFORE``): a chunk boundary must not turn the findings
+    that follow into background (``core.cards.role_in_passage``). On SciFact's unheaded abstracts, cut into 2-3
+    chunks each, the turn was often in the chunk before the result sentence."""
+    import dataclasses
+
+    from core.cards import findings_follow
+
+    snap = getattr(retriever, "snapshot", None)
+    if snap is None or not hasattr(snap, "ordered_chunks") or not passages:
+        return passages
+    by_doc = _chunks_by_doc(snap, sorted({getattr(p, "chunk", p).doc_id for p in passages}))
+    out = []
+    for p in passages:
+        c = getattr(p, "chunk", p)
+        earlier = [x for x in by_doc.get(c.doc_id, []) if x.start < c.start]
+        if earlier and not (c.meta or {}).get(FINDINGS_BEFORE) and any(findings_follow(x.text) for x in earlier):
+            c = dataclasses.replace(c, meta={**(c.meta or {}), FINDINGS_BEFORE: True})
+            p = dataclasses.replace(p, chunk=c) if hasattr(p, "chunk") else c
+        out.append(p)
+    return out
 
 
 def _in_corpus_words(claim: str, passages: list[Any], retriever, k: int, profile: DomainProfile, limit: int = 3, queries: int = 3) -> list[Any]:

@@ -323,11 +323,14 @@ def _names_actor(actor_words: set[str], passage: str) -> bool:
     return not actor_words or bool(actor_words & checks.content_words(passage))
 
 
-def _reports_result(sentence: str, section: str, passage: str = "") -> bool:
-    return role_in_passage(sentence, section, passage) in RESULT_ROLES
+def _reports_result(sentence: str, section: str, passage: str = "", findings_before: bool = False) -> bool:
+    return role_in_passage(sentence, section, passage, findings_before) in RESULT_ROLES
 
 
 RESULT_ROLES = frozenset({"result", "conclusion"})
+# a chunk's meta key, set at retrieval (chatbot.audit.pipeline): the authors said what they found in an earlier chunk of
+# the same document, so the chunk's plain sentences are findings (core.cards.role_in_passage)
+FINDINGS_BEFORE = "findings_before"
 
 
 def _directions(
@@ -552,7 +555,8 @@ def _gated_directions(claim: str, c, xs: list[str], dirs: Sequence[tuple[float, 
     on = [_outcome_relevance(f.outcome, set(f.groups), focus(claim, x, f.keys), f.subject, f.profile) for x in xs]
     passage = spelled_out(c.text, definitions(c.text))
     paper = str((c.meta or {}).get("intervention") or "")  # what the corpus says the paper gave (not its title: _frame_relevance)
-    reported = [d if _reports_result(focus(claim, x, f.keys), c.section or "", passage) else (0.0, 0.0) for x, d in zip(xs, dirs)]
+    before = bool((c.meta or {}).get(FINDINGS_BEFORE))
+    reported = [d if _reports_result(focus(claim, x, f.keys), c.section or "", passage, before) else (0.0, 0.0) for x, d in zip(xs, dirs)]
     named = _names_actor(set(f.actor_words), f"{c.title} {passage} {paper}")
     ao = [d if (o >= a.direction_outcome_min or not f.actor) and named else (0.0, 0.0) for d, o in zip(reported, on)]
     return on, ao, paper
