@@ -250,15 +250,18 @@ _TIC = re.compile(r"(?<=\w{3})tic$", re.I)
 def _variants(word: str, partners: dict[str, str]) -> list[str]:
     """The word and the other ways a document may name the same thing: an acronym's plural without its "s" ("HPVs"),
     the noun in -sis of an adjective in -tic, and its partner in an abbreviation the question defines."""
-    out = [word]
-    if re.fullmatch(r"[A-Z][A-Z0-9]+s", word):
-        out.append(word[:-1])
+    out = [word, *_acronym_singular(word)]
     if _TIC.search(word):
         out.append(_TIC.sub("sis", word))
     partner = partners.get(word.lower())
     if partner:
-        out += [partner, partner[:-1]] if re.fullmatch(r"[A-Z][A-Z0-9]+s", partner) else [partner]
+        out += [partner, *_acronym_singular(partner)]
     return out
+
+
+def _acronym_singular(word: str) -> list[str]:
+    """An acronym's plural without its "s" ("HPVs" → "HPV"), or nothing."""
+    return [word[:-1]] if re.fullmatch(r"[A-Z][A-Z0-9]+s", word) else []
 
 
 def in_another_language(question: str, terms: list[str]) -> bool:

@@ -85,21 +85,41 @@ def _with_findings_before(passages: list[Any], retriever) -> list[Any]:
     chunks each, the turn was often in the chunk before the result sentence."""
     import dataclasses
 
-    from core.cards import findings_follow
-
     snap = getattr(retriever, "snapshot", None)
     if snap is None or not hasattr(snap, "ordered_chunks") or not passages:
         return passages
-    by_doc = _chunks_by_doc(snap, sorted({getattr(p, "chunk", p).doc_id for p in passages}))
+    after = _after_findings(snap)
     out = []
     for p in passages:
         c = getattr(p, "chunk", p)
-        earlier = [x for x in by_doc.get(c.doc_id, []) if x.start < c.start]
-        if earlier and not (c.meta or {}).get(FINDINGS_BEFORE) and any(findings_follow(x.text) for x in earlier):
+        if c.chunk_id in after and not (c.meta or {}).get(FINDINGS_BEFORE):
             c = dataclasses.replace(c, meta={**(c.meta or {}), FINDINGS_BEFORE: True})
             p = dataclasses.replace(p, chunk=c) if hasattr(p, "chunk") else c
         out.append(p)
     return out
+
+
+_after_cache: dict[tuple, Any] = {}
+
+
+def _after_findings(snap) -> frozenset[str]:
+    """Ids of the literature chunks that follow, in their document, a chunk where the authors say what they found: one
+    pass over the store per version (``chatbot.scope.per_version``), not one per claim."""
+    from chatbot.scope import per_version
+    from core.cards import findings_follow
+
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        by_doc: dict[str, list[Any]] = {}
+        for c in snap.ordered_chunks():
+            if c.role == "literature":
+                by_doc.setdefault(c.doc_id, []).append(c)
+        for chunks in by_doc.values():
+            turn = min((x.start for x in chunks if findings_follow(x.text)), default=None)
+            out.update(c.chunk_id for c in chunks if turn is not None and c.start > turn)
+        return frozenset(out)
+
+    return per_version(_after_cache, snap, (), build)
 
 
 def _in_corpus_words(claim: str, passages: list[Any], retriever, k: int, profile: DomainProfile, limit: int = 3, queries: int = 3) -> list[Any]:

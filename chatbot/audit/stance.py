@@ -431,9 +431,8 @@ def _outcome_relevance(outcome: str, groups: set[str], sentence: str, subject: l
     it names the same outcome group of the corpus profile ("sleep onset latency" for "the time taken to fall asleep")."""
     if groups and groups & profile.outcome_groups(sentence):
         return 1.0
-    words = set(_toks(outcome, profile)) - set(_toks(" ".join(subject), profile)) - _framing_tokens()
-    words = (words - _measure_tokens()) or words
-    return len(words & set(_toks(sentence, profile))) / len(words) if words else 0.0
+    named = set(_toks(outcome, profile)) - set(_toks(" ".join(subject), profile)) - _framing_tokens()
+    return relevance(outcome, sentence, [*subject, _MEASURE] if named - _measure_tokens() else subject, profile)
 
 
 # how a dose is given, not what is given: the route and form are the condition checks' business ("oral magnesium" and
