@@ -613,3 +613,11 @@ def test_more_likely_is_a_comparison_of_risks_not_a_tentative_reading():
     assert not TENTATIVE.search("Tricyclics were more likely to reduce the intensity of headaches than placebo.")
     assert not TENTATIVE.search("Smokers were less likely to quit.")
     assert TENTATIVE.search("Magnesium is likely to help.") and TENTATIVE.search("It seems to improve sleep.")
+
+
+def test_function_words_are_no_part_of_what_acts():
+    """ "during" is no word of what acts a result sentence must repeat (the index's stopword list keeps it): "Depletion of
+    Th17 cells during SIV infection" is named by "Th17 cells were depleted in SIV-infected macaques"."""
+    from chatbot.audit.stance import NEUTRAL, _actor_share
+
+    assert _actor_share("Depletion of Th17 cells during SIV infection", "Th17 cells were depleted in SIV-infected macaques.", [], NEUTRAL) == 1.0

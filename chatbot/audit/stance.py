@@ -94,6 +94,13 @@ class EvidenceItem:
 # words that frame a claim rather than state it ("research repeatedly demonstrates …"): a passage
 # need not repeat them to be about the claim
 _FRAMING = "research studies study show shows shown demonstrate demonstrates repeatedly real-world world use evidence prove proves"
+# ... and function words the index's stopword list keeps: "during" (stemmed "dure") is no word of what acts that a
+# result sentence must repeat ("depletion of Th17 cells during SIV infection" against "Th17 cells were depleted in
+# SIV-infected macaques"); prepositions of time and place ("after", "under", "before") stay, as conditions
+_FUNCTION = (
+    "during within among amongst across throughout via upon despite toward towards versus vs whether although though "
+    "while whereas however thus therefore also may might could would should can cannot"
+)
 
 
 # small counts written out ("one" is as often a pronoun): a claim says "under seven hours", the paper "under 7 hours"
@@ -116,7 +123,7 @@ def _toks(text: str, profile: DomainProfile = NEUTRAL) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _framing_tokens() -> frozenset[str]:
-    return frozenset(_toks(_FRAMING))
+    return frozenset(_toks(_FRAMING + " " + _FUNCTION))
 
 
 def is_provenance(sentence: str) -> bool:
