@@ -172,6 +172,13 @@ def test_species_only_in_animals_or_cells_for_clinical_claims():
     assert f and f[0].reason.startswith("species differs: shown only in cells")
     # a claim that names its own model states it: animal work is not a mismatch there
     assert C.species_mismatch("Magnesium reduces anxiety-like behaviour in mice.", "", {"population": "mice"}, "animal") == []
+    # ... by the adjective that names it too ("simian" virus: monkeys), and a primate is an animal
+    assert (
+        C.species_mismatch("Simian immunodeficiency virus infection depletes Th17 cells.", "Th17 cells were depleted in SIV-infected macaques and in mice.")
+        == []
+    )
+    f = C.species_mismatch("Caffeine improves memory.", "Memory improved in rhesus macaques given caffeine.")
+    assert f and f[0].reason.startswith("species differs: shown only in animals (macaques")
 
 
 def test_species_not_flagged_for_mechanism_claims_or_human_studies():

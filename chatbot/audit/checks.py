@@ -294,7 +294,13 @@ def age_differs(claim: str, evidence: str, meta: Mapping[str, Any] | None = None
     return [Finding("population", "mismatch", reason, {"evidence": stated, "claim": span})]
 
 
-_ANIMAL = re.compile(r"\b(rats?|mice|mouse|guinea[- ]pigs?|rodents?|rabbits?|dogs?|monkeys?|animals?|murine|zebrafish)\b", re.I)
+# laboratory animals by their names and the adjectives that name them: a claim "during simian immunodeficiency virus
+# infection" is about monkeys, and evidence from "rhesus macaques" is not evidence in people
+_ANIMAL = re.compile(
+    r"\b(rats?|mice|mouse|guinea[- ]pigs?|rodents?|rabbits?|dogs?|canine|monkeys?|macaques?|primates?|simian|baboons?|"
+    r"pigs?|piglets?|swine|porcine|sheep|ovine|hamsters?|ferrets?|animals?|murine|zebrafish)\b",
+    re.I,
+)
 _CELL = re.compile(r"\b(in vitro|cultured|culture|slices?|cell lines?|patch[- ]clamp|isolated neuron\w*|oocytes?)\b", re.I)
 _HUMAN = re.compile(r"\b(humans?|people|participants|patients|volunteers|adults|men|women|subjects|elderly|children)\b", re.I)
 
