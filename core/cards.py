@@ -174,8 +174,8 @@ _CONCLUSION = re.compile(
     r"\bconclu(?:de|ded|des|sion)\b|\bthe authors (?:judge|state|regard|interpret|suggest|argue|propose|consider)\b|"
     r"\b(?:these|the|our) (?:results|findings|data) (?:suggest|indicate|support|show|demonstrate|reveal)\b|\bin summary\b|\boverall,? (?:the|they)\b|"
     # the authors stating what they found ("Here, we demonstrate that the CD28 pathway regulates …")
-    r"\b(?:here,? )?we (?:show|demonstrate|report|reveal|establish|identify|find|found|showed|demonstrated|revealed|identified|established)"
-    r"(?: here| now| further)? that\b",
+    r"\b(?:here,? )?we (?:(?:now|further|also|have|here) ){0,2}(?:show|demonstrate|report|reveal|establish|identify|find|found|showed|shown|"
+    r"demonstrated|revealed|identified|established)(?: here| now| further)? that\b",
     re.I,
 )
 _RESULT_WORDS = re.compile(
@@ -266,8 +266,9 @@ def classify_sentence(text: str, section: str = "") -> SentenceRole:
 # the authors turning from what was known to what they found ("Here we show that …", "We found that …"): in an abstract
 # without headings, the sentences after it report the study's findings
 _FINDINGS_FOLLOW = re.compile(
-    r"\b(?:here,? )?we (?:show|demonstrate|report|reveal|establish|identify|find|found|showed|demonstrated|revealed|identified|"
-    r"established|observed|discovered)\b|\bour (?:results|findings|data) (?:show|indicate|suggest|reveal|demonstrate)\b",
+    r"\b(?:here,? )?we (?:(?:now|further|also|have|here) ){0,2}(?:show|demonstrate|report|reveal|establish|identify|find|found|showed|shown|"
+    r"demonstrated|revealed|identified|established|observed|discovered|determined|uncovered)\b|"
+    r"\bour (?:results|findings|data) (?:show|indicate|suggest|reveal|demonstrate)\b",
     re.I,
 )
 

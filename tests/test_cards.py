@@ -204,6 +204,18 @@ def test_a_plain_sentence_after_the_authors_say_what_they_found_is_a_result():
     assert classify_sentence("We demonstrate here that gut microbes make it from carnitine.") == "conclusion"
 
 
+def test_the_authors_turn_in_the_perfect_tense_or_as_determined_counts_too():
+    """ "We have determined the crystal structure …, revealing …": the plain sentence after it ("C2 acts synergistically
+    with A769662 to activate AMPK") is a finding (a SciFact fit-half claim was missed)."""
+    from core.cards import role_in_passage
+
+    plain = "C2 acts synergistically with the drug A769662 to activate AMPK complexes."
+    for turn in ("We have determined the crystal structure of AMPK bound to C2.", "We have now shown that C2 binds AMPK.", "We determined how C2 binds."):
+        passage = f"AMPK regulates metabolism. {turn} {plain}"
+        assert role_in_passage(plain, "", passage) == "result", turn
+    assert role_in_passage(plain, "", f"AMPK regulates metabolism. We have little data on C2. {plain}") == "background"
+
+
 def test_the_authors_turn_in_an_earlier_chunk_makes_a_plain_sentence_a_finding():
     """SciFact's unheaded abstracts are cut into 2-3 chunks: "We found that …" often sits in the chunk before the result
     sentence. The audit's retrieval marks such chunks (chatbot.audit.pipeline._with_findings_before)."""
