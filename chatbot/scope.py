@@ -124,6 +124,19 @@ _PREFIXES = (
     "intra",
     "counter",
     "self",
+    # combining forms of number and size: "oligometastases" are metastases, few of them; "microvascular" is vascular
+    "oligo",
+    "poly",
+    "multi",
+    "micro",
+    "macro",
+    "mono",
+    "semi",
+    "sub",
+    "super",
+    "trans",
+    "peri",
+    "extra",
 )
 
 

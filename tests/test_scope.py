@@ -206,3 +206,11 @@ def test_a_question_in_another_language_is_told_to_ask_in_english(snap, model_di
     # an English question naming two things the corpus lacks is not told so
     q = "Ashwagandha, levothyroxine or sertraline?"
     assert "English" not in gap_message(missing_terms(q, snap, model_dir), 3, question=q)
+
+
+def test_a_combining_prefix_on_a_corpus_word_is_not_missing(model_dir):
+    """ "Oligometastases" are metastases, few of them: a question about them is answerable from a corpus that writes
+    "metastases" (an answerable PubMedQA fit-half question was refused). A word with no corpus root stays missing."""
+    s = snapshot(make_chunk("a", "Patients with five or fewer bone metastases had longer metastasis-free survival."))
+    assert missing_terms("Is there a favorable subset of patients who develop oligometastases?", s, model_dir) == []
+    assert missing_terms("Do patients with oligoastrocytomas live longer?", s, model_dir) == ["oligoastrocytomas"]
