@@ -156,12 +156,22 @@ SOURCE_NOTE = re.compile(
 # the authors recounting earlier work or context, whatever paragraph it sits in
 _BACKGROUND = re.compile(
     r"\bthe authors (?:cite|describe|summari[sz]e|note that)\b|\b(?:their|its) (?:own )?earlier (?:finding|work|study)\b|"
-    r"\bprevious(?:ly)? (?:studies|work|reported|shown|showed|found|demonstrated|described)\b",
+    r"\bprevious(?:ly)? (?:studies|work|reported|shown|showed|found|demonstrated|described)\b|"
+    # "Some studies have suggested …, but others found no …", "Studies have shown …", "It has been reported that …"
+    # (not "Twelve trials reported …": a review's own result)
+    r"\b(?:some|other|earlier|prior|recent) (?:studies|trials|reports|authors|investigators) (?:have )?"
+    r"(?:suggested|shown|reported|found|demonstrated|indicated|proposed)\b|"
+    r"\b(?:studies|trials|reports) have (?:suggested|shown|reported|found|demonstrated|indicated|proposed)\b|"
+    r"\bit has (?:been|also been) (?:suggested|shown|reported|proposed)\b",
     re.I,
 )
 _OBJECTIVE = re.compile(
     r"\b(?:aim(?:ed|s)?|sought|set out|designed|intended) to\b|\b(?:the )?(?:aim|objective|purpose|goal)s? (?:of|was|were|is)\b|"
-    r"\bto (?:assess|investigate|evaluate|examine|determine|test|explore|compare) (?:whether|if|how|the)\b|"
+    r"\bto (?:assess|investigate|evaluate|examine|determine|test|explore|compare|ascertain|establish|clarify|quantify|"
+    r"characteri[sz]e|analy[sz]e|identify) (?:whether|if|how|the)\b|"
+    # "We conducted this study to ascertain …", "This study was undertaken to …"
+    r"\b(?:conducted|undertook|undertaken|performed|carried out|designed) (?:this|the present|a) (?:study|trial|analysis|review) to\b|"
+    r"\b(?:study|trial|analysis|review) was (?:conducted|undertaken|performed|carried out|designed) to\b|"
     r"\b(?:assessed|investigated|evaluated|examined) (?:the )?(?:evidence|effectiveness|efficacy|whether|if)\b",
     re.I,
 )

@@ -519,6 +519,9 @@ def test_claim_from_question():
         ("Is it true that coffee raises blood pressure?", "coffee raises blood pressure"),
         ("Caffeine improves reaction time.", "Caffeine improves reaction time."),
         ("Can exercise prevent depression?", "exercise can prevent depression"),
+        # a pronoun is the whole subject; a determiner is not ("these findings")
+        ("Can you deliver accurate tidal volume by manual resuscitator?", "you can deliver accurate tidal volume by manual resuscitator"),
+        ("Are these findings robust?", "these findings are robust"),
     ],
 )
 def test_claim_from_question_is_generic(q, claim):

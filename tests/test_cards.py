@@ -27,6 +27,8 @@ LIT = ROOT / "corpus" / "literature"
         ("No group means, effect sizes or percentage changes appear in the available abstract.", "Results", "source_note"),
         ("The abstract does not state the number of participants.", "Design", "source_note"),
         ("They assessed the effectiveness and safety of the supplements for insomnia in older adults.", "Background", "objective"),
+        ("We conducted this study to ascertain the effects of obesity on the outcome of injured children.", "", "objective"),
+        ("This trial was undertaken to clarify the role of glycine in sleep.", "", "objective"),
         ("Compared with placebo, the treated group had a lower ISI score (P = 0.006).", "Results", "result"),
         ("Total sleep time was 16.06 minutes longer, a difference that was not statistically significant.", "", "result"),
         ("The authors conclude that the supplement appears to improve subjective indices of insomnia.", "Conclusion", "conclusion"),
@@ -240,3 +242,12 @@ def test_the_authors_turn_in_an_earlier_chunk_makes_a_plain_sentence_a_finding()
     assert role_in_passage(plain, "", plain, findings_before=True) == "result"
     unmarked = _with_findings_before([other], SimpleNamespace(snapshot=SimpleNamespace(ordered_chunks=lambda: [other])))
     assert not unmarked[0].meta
+
+
+def test_what_other_studies_suggested_is_retold_not_stated_but_a_reviews_count_of_trials_is_its_result():
+    from core.cards import retells_other_work
+
+    assert retells_other_work("Some studies have suggested that women benefit less, but others found no sex differences.")
+    assert retells_other_work("Studies have shown that neck pain is associated with worse quality of life.")
+    assert retells_other_work("It has been suggested that chloride predicts mortality.")
+    assert not retells_other_work("Twelve trials reported lower anxiety scores with magnesium.")

@@ -578,6 +578,7 @@ def flags_for_passages(audit: AuditReport | None, passages: Iterable[Any]) -> li
 
 
 _WH = re.compile(r"^(?:what|how|why|which|who|whom|whose|when|where|tell|explain|describe|list|summari[sz]e|compare|give|show)\b", re.I)
+_PRONOUNS = frozenset({"i", "you", "we", "they", "he", "she", "it"})
 _YESNO = re.compile(r"^(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should|may|might)\b", re.I)
 _TRUE_THAT = re.compile(
     r"^(?:is it (?:true|correct|right) that|true or false:?|did studies show that|do studies show that|"
@@ -682,6 +683,8 @@ def claim_from_question(question: str) -> str:
     for i, w in enumerate(words[:6]):
         if i and w.lower() in _VERBS:  # "Can exercise prevent depression" -> "exercise can prevent depression"
             return " ".join(words[:i] + [aux] + words[i:])
+    if words[0].lower() in _PRONOUNS:  # "Can you deliver accurate tidal volume …" -> "you can deliver …"
+        return " ".join(words[:1] + [aux] + words[1:])
     cut = min(len(words), 1)
     for i, w in enumerate(words[:6]):
         low = w.lower().strip(",")
