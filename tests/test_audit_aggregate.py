@@ -174,6 +174,16 @@ def test_condition_matched_support_is_supported_and_quoted():
     assert j["evidence"][0]["n"] == 1 and j["evidence"][0]["text"] == ON_TOPIC
 
 
+def test_the_layers_leaning_alone_needs_a_passage_about_the_claim_as_a_whole():
+    """The fitted layer leans to "supported" from a supporting sentence that carries the gate's share of the claim's
+    words; a passage about the claim as a whole (``stance.about_the_whole_claim``) is needed before it is believed (on a
+    PubMedQA corpus, a paper on Ki-67 made a claim about another marker supported)."""
+    assert run([item("rct1", "rct", SUPPORTIVE, passage_relevance=0.6)]).finding == "supported"
+    v = run([item("rct1", "rct", SUPPORTIVE, passage_relevance=0.3)])
+    _consistent(v)
+    assert v.finding != "supported", v.reason
+
+
 @pytest.mark.parametrize(
     "window",
     [
@@ -557,6 +567,25 @@ def test_one_study_the_verifier_is_sure_refutes_contradicts_only_from_a_passage_
     assert finding(0.95, 0.2) != "contradicted"
 
 
+def test_the_verifier_alone_refutes_only_from_what_a_study_states():
+    """A sure refutation from an open question, a reading put forward or what was done is no refutation: on a PubMedQA
+    corpus's fit half, "It is unknown whether …" and "Some studies have suggested …, but others found no …" made claims
+    whose studies answer "yes" `contradicted`."""
+    refuted = "Magnesium glycinate did not improve sleep quality in older adults."
+
+    def finding(text: str) -> str:
+        it = item("one", "rct", (0.02, 0.95, 0.03), text=text, quote_relevance=0.9, passage_relevance=0.8)
+        return run([it]).finding
+
+    assert finding(refuted) == "contradicted"
+    for not_stated in (
+        "It is unknown whether magnesium glycinate improves sleep quality in older adults.",
+        "Some studies have suggested that magnesium glycinate improves sleep quality in older adults, but others found none.",
+        "Sleep quality is poor in older adults. We evaluated the effect of magnesium glycinate on it.",
+    ):
+        assert finding(not_stated) != "contradicted", not_stated
+
+
 def test_a_passage_naming_none_of_the_claims_names_is_about_another_study():
     from chatbot.audit.stance import names_kept
 
@@ -661,6 +690,10 @@ def test_a_fact_the_study_states_as_background_supports_and_says_so_but_not_an_a
         "The wobble modification mcm5s2U is said to be required for the proper decoding of NNR codons.",
         "There is some evidence that the wobble modification mcm5s2U is required for the proper decoding of NNR codons.",
         "This study explored the wobble modification mcm5s2U, required for the proper decoding of NNR codons.",
+        # a gap in what is known, and an aim in "we conducted this study to" (a PubMedQA fit-half question labelled "no")
+        "How the wobble modification mcm5s2U affects the proper decoding of NNR codons has been relatively understudied.",
+        "Little is known about whether mcm5s2U is required for the proper decoding of NNR codons.",
+        "We conducted this study to ascertain the role of the wobble modification mcm5s2U in the decoding of NNR codons.",
     ):
         assert verdict(put_forward).finding != "supported", put_forward
 

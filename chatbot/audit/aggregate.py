@@ -33,6 +33,7 @@ from chatbot.audit.stance import (
     RESULT_ROLES,
     TENTATIVE,
     EvidenceItem,
+    about_the_whole_claim,
     finding_text,
     restates_supported,
     verifier_sure_refutes,
@@ -344,12 +345,27 @@ def _counted_refutations(refute: list[EvidenceItem], s, claim: str = "") -> list
     The direction classifier's reading counts as an explicit check: it reads one thing (which way the outcome
     went), where the verifier's REFUTES mixes paraphrase with refutation."""
     refute = [i for i in refute if _refuting_relevance(i) >= s.contradiction_relevance_min or _numbers_against(i)]
+    # the verifier's word alone counts from what a study states: its result, or a fact it takes as known. An open
+    # question ("It is unknown whether CIMT can serve as a marker …"), a reading put forward ("Some studies have
+    # suggested …") or what was done ("Their characteristics were assessed") refutes nothing: on a PubMedQA corpus's fit
+    # half, such sentences made claims whose studies answer "yes" `contradicted`
+    refute = [i for i in refute if _explicit(i) or i.oppose >= s.direction_refute_min or _states_result(i) or _states_as_fact(i, tentative=True)]
     # (the verifier's word alone, from one study, only from a passage about the claim as a whole: it read "weight loss of
     # >= 10 % in cachectic lung-cancer patients" as refuting a claim about a diabetes programme's effect on weight loss)
     sure = [i for i in refute if _explicit(i) or i.oppose >= s.direction_refute_min or verifier_sure_refutes(i, claim, s)]
     if refute and not sure and len(_docs(refute)) < s.contradicted_min_docs:
         refute = []
     return refute
+
+
+def _believed_support(support: list[EvidenceItem], s, claim: str) -> list[EvidenceItem]:
+    """The supporting items behind the fitted layer's "supported" leaning, or none when no passage is about the claim as
+    a whole (``stance.about_the_whole_claim``) and none states it from parts. On a PubMedQA corpus the leaning alone made
+    "SSTR2a immunohistochemistry adds value in predicting tumour response" supported from a paper on Ki-67 (a quarter of
+    the claim's words), once the only study on it stopped counting as a refutation."""
+    if claim and not any(_stated_by_parts([i], s, claim) or about_the_whole_claim(i, claim, s) for i in support):
+        return []
+    return support
 
 
 def _finding_from_base(
@@ -364,6 +380,8 @@ def _finding_from_base(
     against = _one_per_doc(refute) or _one_per_doc(other_against)
     strong_against = [i for i in refute if i.p_refute >= s.refute_min or i.has("numeric", "contradicts") or i.has("effect", "contradicts")]
     support = _not_put_forward(support)
+    if base == "supported":
+        support = _believed_support(support, s, claim)
     if base == "supported" and support:
         ev = _one_per_doc(support)
         # a study whose result on the claim's outcome goes the other way is a rival even when its sentence carries
@@ -574,7 +592,8 @@ _PUT_FORWARD = re.compile(
     r"controversial|debated|remains? to be|thought|believed|proposed|putative)\b|"
     # ... or what the authors set out to do ("Here we use quantitative phosphoproteomics to characterise …")
     r"\bwe (?:use|used|employ|employed|apply|applied|combine|combined|characteri[sz]e|measure|measured|investigate|investigated|"
-    r"examine|examined|study|studied|analy[sz]e|analy[sz]ed|test|tested|assess|assessed|explore|explored|describe|developed?)\b|"
+    r"examine|examined|study|studied|analy[sz]e|analy[sz]ed|test|tested|assess|assessed|explore|explored|describe|developed?|"
+    r"evaluate|evaluated|compare|compared|review|reviewed)\b|"
     # ... in the study's name ("This study explored income-related differences in active travel …")
     r"\bth(?:is|e present) (?:study|paper|work|trial|analysis|review|report|investigation) (?:explored|examined|investigated|assessed|"
     r"evaluated|compared|addressed|aimed|sought|tested|analy[sz]ed|studied|describes|addresses)\b|"
@@ -582,24 +601,32 @@ _PUT_FORWARD = re.compile(
     # ("… are widely considered a contraindication, yet no data support this", "… its status in children has not been
     # adequately studied", "criteria … have not been rigorously tested", "some evidence supporting the July effect")
     r"\b(?:widely|generally|commonly|often|traditionally|usually) (?:considered|believed|thought|accepted|assumed|regarded|held)\b|"
-    r"\b(?:has|have|had) not (?:yet )?been (?:\w+ly )?\w+ed\b|\b(?:said|claimed) to (?:be|have)\b|\bsome evidence\b",
+    r"\b(?:has|have|had) not (?:yet )?been (?:\w+ly )?\w+ed\b|\b(?:said|claimed) to (?:be|have)\b|\bsome evidence\b|"
+    # ... or a gap in what is known ("The effect of obesity on trauma outcomes in children has been relatively
+    # understudied": no fact that obesity affects them)
+    r"\b(?:understudied|under-studied|unexplored|under-explored|poorly understood|little is known|less is known|"
+    r"(?:lack|paucity|scarcity) of (?:data|evidence|studies|information))\b",
     re.I,
 )
 
 
-def _states_as_fact(item: EvidenceItem) -> bool:
+def _states_as_fact(item: EvidenceItem, tentative: bool = False) -> bool:
     """Every quoted sentence states something as established, in the study's own voice: the background an abstract opens
     with ("The wobble modification mcm5s2U is required for the proper decoding of NNR codons"), not an aim, a method, a
     hypothesis, an open question or a retelling of earlier work. SciFact's annotators count such sentences as evidence.
     ``_stated_surely`` asks it only for a claim that states a fact, not an effect (``direction.rule_direction`` reads
     none: "X is required for Y", "X is a marker of Y"): an effect ("improves sleep", "affects the distance") is a result
     a study must report, never what its introduction takes as known. The finding says the study states it as
-    background, not as its own result."""
+    background, not as its own result. ``tentative``: a tentative statement counts ("the health care system could save as
+    much as $750 million" states what the study's model found)."""
     section = getattr(item.chunk, "section", "") or ""
     sentences = [item.text[a:b].strip() for a, b in split_sentences(item.text)]
     sentences = [x for x in sentences if x]
     return bool(sentences) and all(
-        classify_sentence(x, section) in RESULT_ROLES | {"background"} and not retells_other_work(x) and not _PUT_FORWARD.search(x) and not TENTATIVE.search(x)
+        classify_sentence(x, section) in RESULT_ROLES | {"background"}
+        and not retells_other_work(x)
+        and not _PUT_FORWARD.search(x)
+        and (tentative or not TENTATIVE.search(x))
         for x in sentences
     )
 

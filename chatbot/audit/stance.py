@@ -386,10 +386,10 @@ def verifier_sure_supports(item: EvidenceItem, claim: str, settings) -> bool:
     """The verifier is sure the passage states the claim (``AuditSettings.verifier_support_sure``), and the passage is
     about the claim as a whole: half its words, a gated sentence, and one of the names it names. The mirror of
     ``verifier_sure_refutes``; the aggregate asks more of it before it makes a claim "supported" from one study."""
-    return item.p_support >= settings.verifier_support_sure and _about_the_whole_claim(item, claim, settings)
+    return item.p_support >= settings.verifier_support_sure and about_the_whole_claim(item, claim, settings)
 
 
-def _about_the_whole_claim(item: EvidenceItem, claim: str, settings) -> bool:
+def about_the_whole_claim(item: EvidenceItem, claim: str, settings) -> bool:
     """The passage carries half the claim's words, its quoted sentence the gate's share, and one of the names the claim
     names: what either path to a sure "supported" asks before it believes the verifier."""
     return item.relevance >= settings.topic_min and item.quote_relevance >= settings.relevance_min and names_kept(claim, item.chunk.text)
@@ -413,7 +413,7 @@ def restates_supported(item: EvidenceItem, claim: str, settings) -> bool:
         and item.similarity >= settings.restated_similarity_min
         and not item.opposite
         and not TENTATIVE.search(item.text)
-        and _about_the_whole_claim(item, claim, settings)
+        and about_the_whole_claim(item, claim, settings)
     )
 
 
