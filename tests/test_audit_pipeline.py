@@ -522,6 +522,9 @@ def test_claim_from_question():
         # a pronoun is the whole subject; a determiner is not ("these findings")
         ("Can you deliver accurate tidal volume by manual resuscitator?", "you can deliver accurate tidal volume by manual resuscitator"),
         ("Are these findings robust?", "these findings are robust"),
+        # a progressive verb after the subject, unless a predicate follows the -ing word
+        ("Are laboratories reporting hCG results correctly?", "laboratories are reporting hCG results correctly"),
+        ("Is cycling training effective?", "cycling training is effective"),
     ],
 )
 def test_claim_from_question_is_generic(q, claim):

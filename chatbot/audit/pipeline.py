@@ -578,6 +578,18 @@ def flags_for_passages(audit: AuditReport | None, passages: Iterable[Any]) -> li
 
 
 _WH = re.compile(r"^(?:what|how|why|which|who|whom|whose|when|where|tell|explain|describe|list|summari[sz]e|compare|give|show)\b", re.I)
+_PREDICATE_START = re.compile(
+    r"^\d|^(?:more|less|better|worse|the|a|an|safe|effective|superior|inferior|well|not|very|as|"
+    r"associated|linked|related|involved|required|needed|necessary|able|useful|harmful|good|bad)$"
+)
+
+
+def _starts_predicate(low: str) -> bool:
+    """A word that starts what is said of a yes/no question's subject: a number, a comparative, an article, or a word
+    shaped like a participle, adverb or adjective ("absorbed", "poorly", "bioavailable")."""
+    return bool(_PREDICATE_START.match(low)) or low.endswith(("ed", "ly", "able", "ible", "ive", "ful", "ous", "ic"))
+
+
 _PRONOUNS = frozenset({"i", "you", "we", "they", "he", "she", "it"})
 _YESNO = re.compile(r"^(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should|may|might)\b", re.I)
 _TRUE_THAT = re.compile(
@@ -685,17 +697,14 @@ def claim_from_question(question: str) -> str:
             return " ".join(words[:i] + [aux] + words[i:])
     if words[0].lower() in _PRONOUNS:  # "Can you deliver accurate tidal volume …" -> "you can deliver …"
         return " ".join(words[:1] + [aux] + words[1:])
+    # "Are laboratories reporting hCG results correctly?": a progressive verb, unless a predicate follows ("Is cycling
+    # training effective?": the -ing word is part of the subject)
+    if aux in {"is", "are", "was", "were"} and len(words) > 2 and words[1].lower().endswith("ing") and len(words[1]) > 5:
+        if not _starts_predicate(words[2].lower().strip(",")):
+            return " ".join(words[:1] + [aux] + words[1:])
     cut = min(len(words), 1)
     for i, w in enumerate(words[:6]):
-        low = w.lower().strip(",")
-        if i and (
-            re.match(
-                r"^\d|^(?:more|less|better|worse|the|a|an|safe|effective|superior|inferior|well|not|very|as|"
-                r"associated|linked|related|involved|required|needed|necessary|able|useful|harmful|good|bad)$",
-                low,
-            )
-            or low.endswith(("ed", "ly", "able", "ible", "ive", "ful", "ous", "ic"))
-        ):
+        if i and _starts_predicate(w.lower().strip(",")):
             cut = i
             break
         cut = i + 1 if i < 2 else cut
