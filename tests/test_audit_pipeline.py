@@ -525,6 +525,9 @@ def test_claim_from_question():
         # a progressive verb after the subject, unless a predicate follows the -ing word
         ("Are laboratories reporting hCG results correctly?", "laboratories are reporting hCG results correctly"),
         ("Is cycling training effective?", "cycling training is effective"),
+        # a verb after a modal starts the predicate; a participle right after an article is part of the subject
+        ("Can bisphosphonate treatment be stopped in growing children?", "bisphosphonate treatment can be stopped in growing children"),
+        ("Is the treated group better?", "the treated group is better"),
     ],
 )
 def test_claim_from_question_is_generic(q, claim):

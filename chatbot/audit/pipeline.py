@@ -580,7 +580,9 @@ def flags_for_passages(audit: AuditReport | None, passages: Iterable[Any]) -> li
 _WH = re.compile(r"^(?:what|how|why|which|who|whom|whose|when|where|tell|explain|describe|list|summari[sz]e|compare|give|show)\b", re.I)
 _PREDICATE_START = re.compile(
     r"^\d|^(?:more|less|better|worse|the|a|an|safe|effective|superior|inferior|well|not|very|as|"
-    r"associated|linked|related|involved|required|needed|necessary|able|useful|harmful|good|bad)$"
+    r"associated|linked|related|involved|required|needed|necessary|able|useful|harmful|good|bad|"
+    # a verb after a modal ("Can bisphosphonate treatment be stopped …?")
+    r"be|become|remain|stay)$"
 )
 
 
@@ -703,8 +705,10 @@ def claim_from_question(question: str) -> str:
         if not _starts_predicate(words[2].lower().strip(",")):
             return " ".join(words[:1] + [aux] + words[1:])
     cut = min(len(words), 1)
+    # a word right after an article belongs to its noun phrase ("Is a specialised training … indicated?")
+    article = words[0].lower() in {"a", "an", "the"}
     for i, w in enumerate(words[:6]):
-        if i and _starts_predicate(w.lower().strip(",")):
+        if i and not (article and i == 1) and _starts_predicate(w.lower().strip(",")):
             cut = i
             break
         cut = i + 1 if i < 2 else cut
