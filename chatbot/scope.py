@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from core.lexical import tokenize, vocabulary, words
 
@@ -176,16 +176,22 @@ _MISSPELT_MIN_LEN = 7
 
 
 def _misspelt(token: str, vocab: frozenset[str]) -> bool:
-    """One insertion, deletion, substitution or swap of neighbouring letters from a word of ``vocab`` (rapidfuzz's
-    optimal string alignment distance, C++: a 20k-word vocabulary in about a millisecond), for an alphabetic token of at
-    least ``_MISSPELT_MIN_LEN`` letters."""
+    """One insertion, deletion, substitution or swap of neighbouring letters from a word of ``vocab`` (``spelled_as``)."""
+    return spelled_as(token, vocab) is not None
+
+
+def spelled_as(token: str, vocab: frozenset[str] | Iterable[str]) -> str | None:
+    """The word of ``vocab`` that ``token`` misspells: one insertion, deletion, substitution or swap of neighbouring
+    letters (rapidfuzz's optimal string alignment distance, C++: a 20k-word vocabulary in about a millisecond), for an
+    alphabetic token of at least ``_MISSPELT_MIN_LEN`` letters; None when there is none."""
     if len(token) < _MISSPELT_MIN_LEN or not token.isalpha():
-        return False
+        return None
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    near = (v for v in vocab if abs(len(v) - len(token)) <= 1 and v[:1] == token[:1])
-    return process.extractOne(token, list(near), scorer=OSA.distance, score_cutoff=1) is not None
+    near = [v for v in vocab if abs(len(v) - len(token)) <= 1 and v[:1] == token[:1]]
+    hit = process.extractOne(token, near, scorer=OSA.distance, score_cutoff=1)
+    return hit[0] if hit is not None else None
 
 
 # a one-word label before a question that names its own subject ("ELI5: how does magnesium calm the brain?",
@@ -240,6 +246,26 @@ def missing_terms(question: str, snapshot: Any, model_path: str | None = None, r
                 continue
             add(w)
     return out
+
+
+def corrected_spelling(question: str, snapshot: Any, model_path: str | None = None) -> str:
+    """``question`` with each long word the corpus lacks, and that is no common English word, written as the corpus word
+    it misspells (``spelled_as``: "evidnce" → "evidence", "anxeity" → "anxiety"): retrieval and the composer then read
+    what was meant. BM25 finds nothing for a misspelt word, and a refusal probe got a fact sheet's opening sentence."""
+    plain = corpus_vocabulary(snapshot, stemmed=False)
+    if not plain:
+        return question
+    common = _wordpiece_vocab(model_path) if model_path else frozenset()
+
+    def fix(m: re.Match[str]) -> str:
+        w = m.group(0)
+        low = w.lower()
+        if low in plain or _is_common(low, common) or not low.isalpha():
+            return w
+        right = spelled_as(low, plain)
+        return right if right is not None and not w[:1].isupper() else w
+
+    return _WORD.sub(fix, question)
 
 
 def _defined_partners(question: str) -> dict[str, str]:

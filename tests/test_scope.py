@@ -214,3 +214,14 @@ def test_a_combining_prefix_on_a_corpus_word_is_not_missing(model_dir):
     s = snapshot(make_chunk("a", "Patients with five or fewer bone metastases had longer metastasis-free survival."))
     assert missing_terms("Is there a favorable subset of patients who develop oligometastases?", s, model_dir) == []
     assert missing_terms("Do patients with oligoastrocytomas live longer?", s, model_dir) == ["oligoastrocytomas"]
+
+
+def test_a_misspelt_long_word_is_searched_as_the_corpus_spells_it(snap, model_dir):
+    """BM25 finds nothing for "anxeity"; the corpus's own spelling is searched instead. Codes, names and words the
+    corpus or English has are left as typed."""
+    from chatbot.scope import corrected_spelling
+
+    assert corrected_spelling("How well is magnesuim citrate absorbed?", snap, model_dir) == "How well is magnesium citrate absorbed?"
+    assert corrected_spelling("What did plysomnography show?", snap, model_dir) == "What did polysomnography show?"
+    for unchanged in ("Was Bmal2 expression measured?", "Does ashwagandha lower cortisol?", "Did Walkers find it?", "Is it absorbed?"):
+        assert corrected_spelling(unchanged, snap, model_dir) == unchanged

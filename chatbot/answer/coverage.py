@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from chatbot.answer.sentences import ASKING_PHRASES, generic_terms, query_terms
-from chatbot.scope import chunk_strings, in_vocabulary, per_version
+from chatbot.scope import chunk_strings, in_vocabulary, per_version, spelled_as
 from core.lexical import tokenize, vocabulary
 
 _WORD = re.compile(r"[^\W_][\w\-']*")
@@ -99,7 +99,9 @@ def topic_coverage(question: str, doc_ids: Iterable[str], snapshot: Any) -> Topi
     """How much of the question's topic the best of ``doc_ids`` carries; 1.0 when the question has no topic word
     the corpus has (nothing to judge by)."""
     docs = document_terms(snapshot)
-    words = [t for t in topic_terms(question) if docs.df.get(t, 0) > 0]
+    # a misspelt topic word counts as the corpus word it misspells ("anxeity": anxiety), not as one no document has
+    words = list(dict.fromkeys(t if docs.df.get(t, 0) > 0 else (spelled_as(t, docs.df) or "") for t in topic_terms(question)))
+    words = [t for t in words if t]
     weight = {t: docs.idf(t) for t in words}
     total = sum(weight.values())
     if not words or total <= 0:

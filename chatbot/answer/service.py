@@ -41,7 +41,7 @@ from chatbot.answer.study_passages import past_notes, with_article, with_study
 from chatbot.answer.intent import read_intent
 from chatbot.answer.lead import compose_lead, coverage_gaps, named_studies, named_study
 from chatbot.answer.coverage import off_topic_message, topic_coverage
-from chatbot.scope import closest_heading, corpus_vocabulary, gap_message, missing_terms, premise_only, quoted
+from chatbot.scope import closest_heading, corpus_vocabulary, corrected_spelling, gap_message, missing_terms, premise_only, quoted
 
 DETERMINISTIC = {None, "", "deterministic", "none", "extractive"}
 NEAREST_HEADING = "What the corpus has nearest to the question (none of it answers it):"
@@ -434,6 +434,8 @@ def _pieces(
     model = _resolve_answerer(answerer, s)
     timings: dict[str, float] = {}
     query = standalone_query(question, history)
+    if getattr(retriever.snapshot, "chunks", None):  # a misspelt word retrieves nothing: the corpus's spelling is searched
+        query = corrected_spelling(query, retriever.snapshot, s.embedding_model)
 
     t = time.perf_counter()
     passages = retriever.search(query, k=k, filters=filters)
