@@ -157,12 +157,11 @@ SOURCE_NOTE = re.compile(
 _BACKGROUND = re.compile(
     r"\bthe authors (?:cite|describe|summari[sz]e|note that)\b|\b(?:their|its) (?:own )?earlier (?:finding|work|study)\b|"
     r"\bprevious(?:ly)? (?:studies|work|reported|shown|showed|found|demonstrated|described)\b|"
-    # "Some studies have suggested …, but others found no …", "Studies have shown …", "It has been reported that …"
+    # "Some studies have suggested …, but others found no …", "Studies have shown …"
     # (not "Twelve trials reported …": a review's own result)
     r"\b(?:some|other|earlier|prior|recent) (?:studies|trials|reports|authors|investigators) (?:have )?"
     r"(?:suggested|shown|reported|found|demonstrated|indicated|proposed)\b|"
-    r"\b(?:studies|trials|reports) have (?:suggested|shown|reported|found|demonstrated|indicated|proposed)\b|"
-    r"\bit has (?:been|also been) (?:suggested|shown|reported|proposed)\b",
+    r"\b(?:studies|trials|reports) have (?:suggested|shown|reported|found|demonstrated|indicated|proposed)\b",
     re.I,
 )
 _OBJECTIVE = re.compile(

@@ -249,5 +249,4 @@ def test_what_other_studies_suggested_is_retold_not_stated_but_a_reviews_count_o
 
     assert retells_other_work("Some studies have suggested that women benefit less, but others found no sex differences.")
     assert retells_other_work("Studies have shown that neck pain is associated with worse quality of life.")
-    assert retells_other_work("It has been suggested that chloride predicts mortality.")
     assert not retells_other_work("Twelve trials reported lower anxiety scores with magnesium.")
