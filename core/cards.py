@@ -179,12 +179,16 @@ _LIMITATION = re.compile(
     r"\bconfound|\bheterogene|\bquality of (?:the|that|this) evidence\b|\bpoor quality\b|\blow(?: to very low)? quality\b",
     re.I,
 )
+# the authors saying what they found, in any tense ("Here we show", "we have now shown", "We demonstrated")
+_WE = r"\b(?:here,? )?we (?:(?:now|further|also|have|here) ){0,2}"
+_FOUND = "show|demonstrate|report|reveal|establish|identify|find|found|showed|shown|demonstrated|revealed|identified|established"
 _CONCLUSION = re.compile(
     r"\bconclu(?:de|ded|des|sion)\b|\bthe authors (?:judge|state|regard|interpret|suggest|argue|propose|consider)\b|"
     r"\b(?:these|the|our) (?:results|findings|data) (?:suggest|indicate|support|show|demonstrate|reveal)\b|\bin summary\b|\boverall,? (?:the|they)\b|"
     # the authors stating what they found ("Here, we demonstrate that the CD28 pathway regulates …")
-    r"\b(?:here,? )?we (?:(?:now|further|also|have|here) ){0,2}(?:show|demonstrate|report|reveal|establish|identify|find|found|showed|shown|"
-    r"demonstrated|revealed|identified|established)(?: here| now| further)? that\b",
+    + _WE
+    + f"(?:{_FOUND})"
+    + r"(?: here| now| further)? that\b",
     re.I,
 )
 _RESULT_WORDS = re.compile(
@@ -275,9 +279,7 @@ def classify_sentence(text: str, section: str = "") -> SentenceRole:
 # the authors turning from what was known to what they found ("Here we show that …", "We found that …"): in an abstract
 # without headings, the sentences after it report the study's findings
 _FINDINGS_FOLLOW = re.compile(
-    r"\b(?:here,? )?we (?:(?:now|further|also|have|here) ){0,2}(?:show|demonstrate|report|reveal|establish|identify|find|found|showed|shown|"
-    r"demonstrated|revealed|identified|established|observed|discovered|determined|uncovered)\b|"
-    r"\bour (?:results|findings|data) (?:show|indicate|suggest|reveal|demonstrate)\b",
+    _WE + f"(?:{_FOUND}|observed|discovered|determined|uncovered)" + r"\b|\bour (?:results|findings|data) (?:show|indicate|suggest|reveal|demonstrate)\b",
     re.I,
 )
 

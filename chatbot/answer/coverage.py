@@ -100,8 +100,8 @@ def topic_coverage(question: str, doc_ids: Iterable[str], snapshot: Any) -> Topi
     the corpus has (nothing to judge by)."""
     docs = document_terms(snapshot)
     # a misspelt topic word counts as the corpus word it misspells ("anxeity": anxiety), not as one no document has
-    words = list(dict.fromkeys(t if docs.df.get(t, 0) > 0 else (spelled_as(t, docs.df) or "") for t in topic_terms(question)))
-    words = [t for t in words if t]
+    spelled = (t if docs.df.get(t, 0) > 0 else spelled_as(t, docs.df) for t in topic_terms(question))
+    words = [t for t in dict.fromkeys(spelled) if t]
     weight = {t: docs.idf(t) for t in words}
     total = sum(weight.values())
     if not words or total <= 0:
