@@ -323,6 +323,35 @@ class AuditSettings(BaseModel):
         "population or form differs only from one the claim names ('an intravenous infusion suppressed ACTH in healthy men' "
         "is not contradicted by oral magnesium in athletes). On our labelled claims: one false 'supported' fewer, none lost.",
     )
+    negation_check: bool = Field(
+        True,
+        description="Ask the verifier about the claim's negation (core.negation) for each quote it leans to refute. Its "
+        "refutation alone then counts only where it leans to support the negation or the quote has a word against the claim "
+        "(stance.refutation_holds), and counts from one study where it supports the negation (stance.negation_flips). "
+        "Explicit checks and the reported direction are not asked. Measured 2026-12-07 (sixth session), off -> on: 400 "
+        "PubMedQA fit-half questions checked as claims, 'yes' questions contradicted 16 -> 11, 'no' questions contradicted "
+        "28 -> 36, supported unchanged; SciFact fit half unchanged (0.445), test half 0.529 -> 0.507 (contradicted 6 -> 5 of "
+        "19); our 79 labelled claims unchanged.",
+    )
+    negation_flip_min: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Verifier P(SUPPORTS) of the claim's negation on a refuting quote at or above which (and above its "
+        "P(REFUTES)) the verifier reads the quote the other way round (negation_check). On the PubMedQA fit half's "
+        "contradicted claims the 'yes' questions' quotes read the negation at P(SUPPORTS) <= 0.31, the 'no' questions' "
+        "at up to 0.96 (half of them >= 0.5).",
+    )
+    negation_flip_sure: float = Field(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        description="Verifier P(SUPPORTS) of the claim's negation at or above which its refutation of the claim counts from "
+        "one study, on a passage about the claim as a whole (stance.negation_flips), as a refutation it is sure of does "
+        "(verifier_refute_sure). Set above negation_flip_min: at 0.5, 8 more 'no' questions of the PubMedQA fit half came "
+        "out contradicted and none of the 'yes' ones, but one of our labelled claims did (c01, Mg2+ block of NMDA "
+        "channels: its quote carries a negation of its own, 'no voltage-sensitive gate needs to be invoked', read at 0.61).",
+    )
     verifier_refute_sure: float = Field(
         0.9,
         ge=0.0,

@@ -419,6 +419,40 @@ def test_one_verifier_only_refutation_is_not_a_contradiction():
     assert explicit.finding == "contradicted"
 
 
+def test_a_refutation_the_verifier_also_makes_of_the_negation_does_not_count():
+    """Two matched studies the verifier refutes the claim from: contradicted when, asked about the claim's negation, it
+    leans to support that, or when the quote has a word against the claim; not when it refutes the negation as surely
+    and the quote restates the claim (it is misreading a paraphrase)."""
+    restated = "Sleep quality was better with magnesium glycinate in the trial."
+    unsure = (0.05, 0.85, 0.10)
+
+    def asked(doc: str, negation: tuple[float, float, float], text: str = restated, findings=()) -> EvidenceItem:
+        it = item(doc, "rct", unsure, findings, text=text)
+        it.negation_probs = negation
+        return it
+
+    no_flip = [(0.05, 0.9, 0.05), (0.1, 0.85, 0.05)]
+    flips = run([asked("rct1", (0.8, 0.1, 0.1)), asked("rct2", (0.7, 0.2, 0.1))])
+    assert flips.finding == "contradicted"
+    both = run([asked("rct1", no_flip[0]), asked("rct2", no_flip[1])])
+    assert both.finding != "contradicted" and both.verdict != "supported"
+    against = "Sleep quality was worse with magnesium glycinate in the trial."
+    assert run([asked("rct1", no_flip[0], against), asked("rct2", no_flip[1], against)]).finding == "contradicted"
+    # an explicit check is not the verifier's word alone, and is not asked
+    assert run([asked("rct1", no_flip[0], findings=[NUM_BAD])]).finding == "contradicted"
+
+
+def test_one_study_the_verifier_reads_both_ways_round_contradicts():
+    """A refutation short of verifier_refute_sure, from one study, counts when the verifier also supports the claim's
+    negation at negation_flip_sure or more (two readings agree); at negation_flip_min it only keeps its place."""
+    text = "Sleep quality was no better with magnesium glycinate in the trial."
+    unsure = (0.05, 0.85, 0.10)
+    sure_flip, weak_flip = item("rct1", "rct", unsure, text=text), item("rct1", "rct", unsure, text=text)
+    sure_flip.negation_probs, weak_flip.negation_probs = (0.8, 0.15, 0.05), (0.6, 0.35, 0.05)
+    assert run([sure_flip]).finding == "contradicted"
+    assert run([weak_flip]).finding == "unsupported"
+
+
 def test_a_refuting_sentence_about_something_else_does_not_contradict():
     claim = "Magnesium glycinate improves sleep quality."
     off = "Single-channel currents at the resting potential were broken up into bursts."

@@ -404,3 +404,18 @@ def test_mechanism_terms_come_from_the_profile():
     assert checks.is_mechanism_claim(claim, profile=MG)
     assert checks.is_mechanism_claim("ALDH1 binding to the receptor alters its conformation.", profile=NEUTRAL)
     assert not checks.is_mechanism_claim("The receptor antagonist reduced symptoms in patients.", profile=NEUTRAL)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "against"),
+    [
+        ("DUSP4 downregulation deactivates the Ras-ERK pathway.", "DUSP4 downregulation activates the Ras-ERK pathway.", True),
+        ("Delivery mode affects quality of life.", "Delivery mode did not affect quality of life.", True),
+        ("Magnesium lowers cortisol.", "Cortisol was higher with magnesium.", True),
+        ("The system can save up to $5 billion.", "The system could save as much as $750 million.", True),
+        ("Chaalia is harmful for health.", "Chaalia was considered harmful for health by 96% of respondents.", False),
+        ("All ethnic groups exhibit mortality gradients.", "All four ethnic groups exhibit deprivation gradients in mortality.", False),
+    ],
+)
+def test_a_word_that_sets_the_evidence_against_the_claim(claim: str, evidence: str, against: bool) -> None:
+    assert checks.contrasts(claim, evidence) is against

@@ -35,6 +35,8 @@ from chatbot.audit.stance import (
     EvidenceItem,
     about_the_whole_claim,
     finding_text,
+    negation_flips,
+    refutation_holds,
     restates_supported,
     verifier_sure_refutes,
     verifier_sure_supports,
@@ -331,7 +333,7 @@ def _base_finding(claim: str, by: dict[str, list[EvidenceItem]], probs: dict[str
         base = "contradicted"
     if base != "supported" and (_stated_by_parts(by["support"], s, claim) or _stated_surely(by["support"], s, claim)):
         base = "supported"  # decided from parts: a condition-matched result on the claim's outcome reports its direction
-    elif base == "no_evidence" and _refuted_by_parts(by["refute"], s):
+    elif base == "no_evidence" and (_refuted_by_parts(by["refute"], s) or any(negation_flips(i, claim, s) and _states_result(i) for i in by["refute"])):
         base = "contradicted"  # ... or the other direction, or no significant difference against a claimed change
     return base
 
@@ -350,9 +352,11 @@ def _counted_refutations(refute: list[EvidenceItem], s, claim: str = "") -> list
     # suggested …") or what was done ("Their characteristics were assessed") refutes nothing: on a PubMedQA corpus's fit
     # half, such sentences made claims whose studies answer "yes" `contradicted`
     refute = [i for i in refute if _explicit(i) or i.oppose >= s.direction_refute_min or _states_result(i) or _states_as_fact(i, tentative=True)]
+    # ... and only where it reads the claim's negation the other way (``stance.refutation_holds``)
+    refute = [i for i in refute if _explicit(i) or i.oppose >= s.direction_refute_min or refutation_holds(i, claim, s)]
     # (the verifier's word alone, from one study, only from a passage about the claim as a whole: it read "weight loss of
     # >= 10 % in cachectic lung-cancer patients" as refuting a claim about a diabetes programme's effect on weight loss)
-    sure = [i for i in refute if _explicit(i) or i.oppose >= s.direction_refute_min or verifier_sure_refutes(i, claim, s)]
+    sure = [i for i in refute if _explicit(i) or i.oppose >= s.direction_refute_min or verifier_sure_refutes(i, claim, s) or negation_flips(i, claim, s)]
     if refute and not sure and len(_docs(refute)) < s.contradicted_min_docs:
         refute = []
     return refute

@@ -632,3 +632,23 @@ def opposite_direction(claim: str, evidence: str) -> bool:
     if dc and de and dc != de:
         return True
     return negated(claim) != negated(evidence) and not (dc == 0 and de == 0) and dc != de
+
+
+# a figure, not a digit in a name ("7%", "$5 billion", "2140 base pairs"; not "IL-6", "H2A.Z", "5-HT")
+_FIGURE = re.compile(r"(?<![\w-])\d(?![\w-]*[A-Za-z])|\d\s*%")
+# a prefix that turns a word into its opposite ("deactivates" / "activates", "unstable" / "stable")
+_ANTONYM_PREFIX = ("de", "dis", "un", "in", "im", "ir", "non", "anti", "counter")
+
+
+def contrasts(claim: str, evidence: str) -> bool:
+    """The evidence has a word that sets it against the claim: a figure the claim states (the evidence's may differ), a
+    negation one has and the other lacks, a word of the other direction ("higher" against "reduces"), or the claim's
+    word with an opposite-making prefix ("activates" against "deactivates"). A refutation without any such word is a
+    paraphrase the verifier may have misread (``stance.refutation_holds``)."""
+    if _FIGURE.search(claim) or negated(claim) != negated(evidence):
+        return True
+    signs = [{s for s, rx in ((1, _UP), (-1, _DOWN)) if rx.search(t)} for t in (claim, evidence)]
+    if signs[0] and signs[1] and signs[0] != signs[1]:
+        return True
+    words = [{w.lower() for w in re.findall(r"[A-Za-z]{4,}", t)} for t in (claim, evidence)]
+    return any(w.startswith(p) and w[len(p) :] in other for mine, other in (words, words[::-1]) for w in mine for p in _ANTONYM_PREFIX)

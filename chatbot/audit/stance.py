@@ -50,6 +50,7 @@ class EvidenceItem:
     oppose: float = 0.0  # the quote reports the other direction, or a null against a claimed change (and vice versa)
     frame_relevance: float = 0.0  # the quote's share of what acts and the outcome (core.direction.claim_core), conditions aside
     by_direction: bool = False  # the stance was set by the reported direction (gated on frame_relevance, not quote_relevance)
+    negation_probs: tuple[float, ...] = ()  # the verifier's P for the claim's negation (core.negation) on the quote; () when not asked
 
     @property
     def p_support(self) -> float:
@@ -640,7 +641,48 @@ def assess(
     for item, (findings, gate) in zip(items, gates):
         heard = item.probs if use_verifier else _heard(item, claim, a)
         item.stance, item.reasons = decide_stance(heard, findings, a, gate, item.agree, item.oppose)
+    _ask_negation(claim, items, verifier, a)
     return items
+
+
+def _ask_negation(claim: str, items: list[EvidenceItem], verifier, a) -> None:
+    """The verifier's reading of each refuting quote against the claim's negation (``EvidenceItem.negation_probs``),
+    in one call: only for quotes it leans to refute (``AuditSettings.refute_min``), a few per claim."""
+    asked = [i for i in items if i.p_refute >= a.refute_min and i.p_refute > i.p_support]
+    if not asked or not a.negation_check:
+        return
+    from core.direction import effect_verb
+    from core.negation import negate
+
+    negated = negate(claim, effect_verb(claim))
+    for item, p in zip(asked, verifier.score([(negated, i.text) for i in asked])):
+        item.negation_probs = tuple(round(float(x), 4) for x in p)
+
+
+def negation_flips(item: EvidenceItem, claim: str, a) -> bool:
+    """Two readings agree the quote refutes the claim: the verifier refutes the claim and supports its negation, from a
+    passage about the claim as a whole (half its words, one of its names). Such a refutation counts from one study, as a
+    sure one does (``verifier_sure_refutes``), so it asks a surer reading of the negation
+    (``AuditSettings.negation_flip_sure``) than keeping a refutation does (``refutation_holds``)."""
+    if not item.negation_probs:
+        return False
+    p_s, p_r = item.negation_probs[0], item.negation_probs[1]
+    return p_s >= a.negation_flip_sure and p_s > p_r and item.relevance >= a.topic_min and names_kept(claim, item.chunk.text)
+
+
+def refutation_holds(item: EvidenceItem, claim: str, a) -> bool:
+    """The verifier's refutation of the claim stands unless it refutes the claim's negation as well and the quote has no
+    word that sets it against the claim (``checks.contrasts``: a negation, a figure, a word of the other direction).
+    A verifier refuting a sentence's plain restatement and its negation alike is misreading a paraphrase: on a PubMedQA
+    fit half it was 0.96 sure "All four ethnic groups exhibit deprivation gradients in all-cause mortality" refutes "all
+    ethnic groups … exhibit socio-economic mortality gradients", and 0.95 sure it refutes "It is not true that all ethnic
+    groups …". A real refutation either flips (it supports the negation: "Delivery mode did not affect …") or has a word
+    against the claim; on SciFact, "DUSP4 downregulation activates the Ras-ERK pathway" refutes "… deactivates …" and,
+    to the verifier, its negation too, and only the contrast of "activates" and "deactivates" keeps it."""
+    if not item.negation_probs or not claim:
+        return True
+    p_s, p_r = item.negation_probs[0], item.negation_probs[1]
+    return (p_s >= a.negation_flip_min and p_s > p_r) or checks.contrasts(claim, item.text)
 
 
 def _heard(item: EvidenceItem, claim: str, a) -> tuple[float, float, float]:
