@@ -413,6 +413,9 @@ def test_mechanism_terms_come_from_the_profile():
         ("Delivery mode affects quality of life.", "Delivery mode did not affect quality of life.", True),
         ("Magnesium lowers cortisol.", "Cortisol was higher with magnesium.", True),
         ("The system can save up to $5 billion.", "The system could save as much as $750 million.", True),
+        ("Magnesium improves sleep quality.", "Sleep quality was worse with magnesium.", True),
+        # a sign against a valence is no contrast: a better lipid level is a lower one
+        ("Airway surgery lowers serum lipid levels.", "Surgery may improve blood lipid levels.", False),
         ("Chaalia is harmful for health.", "Chaalia was considered harmful for health by 96% of respondents.", False),
         ("All ethnic groups exhibit mortality gradients.", "All four ethnic groups exhibit deprivation gradients in mortality.", False),
     ],

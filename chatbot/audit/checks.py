@@ -636,6 +636,19 @@ def opposite_direction(claim: str, evidence: str) -> bool:
 
 # a figure, not a digit in a name ("7%", "$5 billion", "2140 base pairs"; not "IL-6", "H2A.Z", "5-HT")
 _FIGURE = re.compile(r"(?<![\w-])\d(?![\w-]*[A-Za-z])|\d\s*%")
+# the words of _UP and _DOWN that state a sign, and those that state a valence (better or worse, whichever the sign)
+_BETTER = re.compile(r"\b(?:improv\w*|better|superior|benefit\w*|protect\w*)\b", re.I)
+_WORSE = re.compile(r"\b(?:worse\w*|impair\w*|inferior|harm\w*)\b", re.I)
+_SIGN_UP = re.compile(
+    r"\b(?:increas\w*|rais\w*|rise[sn]?|rose|higher|elevat\w*|greater|more|enhanc\w*|promot\w*|upregulat\w*|up-regulat\w*|induc\w*|"
+    r"activat\w*|accelerat\w*|boost\w*|stimulat\w*|longer|gain\w*|strengthen\w*|extend\w*|amplif\w*)\b",
+    re.I,
+)
+_SIGN_DOWN = re.compile(
+    r"\b(?:decreas\w*|reduc\w*|lower\w*|less|fewer|diminish\w*|inhibit\w*|suppress\w*|downregulat\w*|down-regulat\w*|attenuat\w*|"
+    r"shorter|shorten\w*|declin\w*|drop\w*|fell|fall\w*|loss|lose[sd]?|weaken\w*|block\w*|prevent\w*|delay\w*)\b",
+    re.I,
+)
 # a prefix that turns a word into its opposite ("deactivates" / "activates", "unstable" / "stable")
 _ANTONYM_PREFIX = ("de", "dis", "un", "in", "im", "ir", "non", "anti", "counter")
 
@@ -647,8 +660,11 @@ def contrasts(claim: str, evidence: str) -> bool:
     paraphrase the verifier may have misread (``stance.refutation_holds``)."""
     if _FIGURE.search(claim) or negated(claim) != negated(evidence):
         return True
-    signs = [{s for s, rx in ((1, _UP), (-1, _DOWN)) if rx.search(t)} for t in (claim, evidence)]
-    if signs[0] and signs[1] and signs[0] != signs[1]:
-        return True
+    # a sign against a sign, or a valence against a valence: "lowers serum lipids" is not set against "may improve blood
+    # lipid levels" (a better lipid level is a lower one), "improves sleep" is against "sleep was worse"
+    for up, down in ((_SIGN_UP, _SIGN_DOWN), (_BETTER, _WORSE)):
+        signs = [{s for s, rx in ((1, up), (-1, down)) if rx.search(t)} for t in (claim, evidence)]
+        if signs[0] and signs[1] and signs[0] != signs[1]:
+            return True
     words = [{w.lower() for w in re.findall(r"[A-Za-z]{4,}", t)} for t in (claim, evidence)]
     return any(w.startswith(p) and w[len(p) :] in other for mine, other in (words, words[::-1]) for w in mine for p in _ANTONYM_PREFIX)
