@@ -596,18 +596,19 @@ def condition_checks(
 # way a study contradicts a claim, and the one a small cross-encoder most often misses. General
 # English, no topic: the words say which way an effect goes.
 
-_UP = re.compile(
-    r"\b(?:increas\w*|rais\w*|rise[sn]?|rose|higher|elevat\w*|greater|more|enhanc\w*|improv\w*|promot\w*|"
-    r"upregulat\w*|up-regulat\w*|induc\w*|activat\w*|accelerat\w*|boost\w*|stimulat\w*|longer|gain\w*|"
-    r"strengthen\w*|extend\w*|amplif\w*|better|superior|benefit\w*|protect\w*)\b",
-    re.I,
+# words of a sign, and words of a valence (better or worse, whichever the sign): ``contrasts`` tells them apart
+_SIGN_UP_WORDS = (
+    r"increas\w*|rais\w*|rise[sn]?|rose|higher|elevat\w*|greater|more|enhanc\w*|promot\w*|upregulat\w*|up-regulat\w*|induc\w*|"
+    r"activat\w*|accelerat\w*|boost\w*|stimulat\w*|longer|gain\w*|strengthen\w*|extend\w*|amplif\w*"
 )
-_DOWN = re.compile(
-    r"\b(?:decreas\w*|reduc\w*|lower\w*|less|fewer|diminish\w*|inhibit\w*|suppress\w*|downregulat\w*|"
-    r"down-regulat\w*|impair\w*|attenuat\w*|worse\w*|shorter|shorten\w*|declin\w*|drop\w*|fell|fall\w*|"
-    r"loss|lose[sd]?|weaken\w*|block\w*|prevent\w*|inferior|harm\w*|delay\w*)\b",
-    re.I,
+_SIGN_DOWN_WORDS = (
+    r"decreas\w*|reduc\w*|lower\w*|less|fewer|diminish\w*|inhibit\w*|suppress\w*|downregulat\w*|down-regulat\w*|attenuat\w*|"
+    r"shorter|shorten\w*|declin\w*|drop\w*|fell|fall\w*|loss|lose[sd]?|weaken\w*|block\w*|prevent\w*|delay\w*"
 )
+_BETTER_WORDS = r"improv\w*|better|superior|benefit\w*|protect\w*"
+_WORSE_WORDS = r"worse\w*|impair\w*|inferior|harm\w*"
+_UP = re.compile(rf"\b(?:{_SIGN_UP_WORDS}|{_BETTER_WORDS})\b", re.I)
+_DOWN = re.compile(rf"\b(?:{_SIGN_DOWN_WORDS}|{_WORSE_WORDS})\b", re.I)
 _NEG = re.compile(
     r"\b(?:not|no|never|neither|nor|without|failed to|fails to|unable to|did not|does not|do not|"
     r"cannot|none|non-?significant|unchanged|unaffected|similar|comparable|no difference)\b",
@@ -636,19 +637,8 @@ def opposite_direction(claim: str, evidence: str) -> bool:
 
 # a figure, not a digit in a name ("7%", "$5 billion", "2140 base pairs"; not "IL-6", "H2A.Z", "5-HT")
 _FIGURE = re.compile(r"(?<![\w-])\d(?![\w-]*[A-Za-z])|\d\s*%")
-# the words of _UP and _DOWN that state a sign, and those that state a valence (better or worse, whichever the sign)
-_BETTER = re.compile(r"\b(?:improv\w*|better|superior|benefit\w*|protect\w*)\b", re.I)
-_WORSE = re.compile(r"\b(?:worse\w*|impair\w*|inferior|harm\w*)\b", re.I)
-_SIGN_UP = re.compile(
-    r"\b(?:increas\w*|rais\w*|rise[sn]?|rose|higher|elevat\w*|greater|more|enhanc\w*|promot\w*|upregulat\w*|up-regulat\w*|induc\w*|"
-    r"activat\w*|accelerat\w*|boost\w*|stimulat\w*|longer|gain\w*|strengthen\w*|extend\w*|amplif\w*)\b",
-    re.I,
-)
-_SIGN_DOWN = re.compile(
-    r"\b(?:decreas\w*|reduc\w*|lower\w*|less|fewer|diminish\w*|inhibit\w*|suppress\w*|downregulat\w*|down-regulat\w*|attenuat\w*|"
-    r"shorter|shorten\w*|declin\w*|drop\w*|fell|fall\w*|loss|lose[sd]?|weaken\w*|block\w*|prevent\w*|delay\w*)\b",
-    re.I,
-)
+_SIGN_UP, _SIGN_DOWN = (re.compile(rf"\b(?:{w})\b", re.I) for w in (_SIGN_UP_WORDS, _SIGN_DOWN_WORDS))
+_BETTER, _WORSE = (re.compile(rf"\b(?:{w})\b", re.I) for w in (_BETTER_WORDS, _WORSE_WORDS))
 # a prefix that turns a word into its opposite ("deactivates" / "activates", "unstable" / "stable")
 _ANTONYM_PREFIX = ("de", "dis", "un", "in", "im", "ir", "non", "anti", "counter")
 
