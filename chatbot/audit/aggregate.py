@@ -351,15 +351,20 @@ def _counted_refutations(refute: list[EvidenceItem], s, claim: str = "") -> list
     # question ("It is unknown whether CIMT can serve as a marker …"), a reading put forward ("Some studies have
     # suggested …") or what was done ("Their characteristics were assessed") refutes nothing: on a PubMedQA corpus's fit
     # half, such sentences made claims whose studies answer "yes" `contradicted`
-    refute = [i for i in refute if _explicit(i) or i.oppose >= s.direction_refute_min or _states_result(i) or _states_as_fact(i, tentative=True)]
+    refute = [i for i in refute if _checked(i, s) or _states_result(i) or _states_as_fact(i, tentative=True)]
     # ... and only where it reads the claim's negation the other way (``stance.refutation_holds``)
-    refute = [i for i in refute if _explicit(i) or i.oppose >= s.direction_refute_min or refutation_holds(i, claim, s)]
+    refute = [i for i in refute if _checked(i, s) or refutation_holds(i, claim, s)]
     # (the verifier's word alone, from one study, only from a passage about the claim as a whole: it read "weight loss of
     # >= 10 % in cachectic lung-cancer patients" as refuting a claim about a diabetes programme's effect on weight loss)
-    sure = [i for i in refute if _explicit(i) or i.oppose >= s.direction_refute_min or verifier_sure_refutes(i, claim, s) or negation_flips(i, claim, s)]
+    sure = [i for i in refute if _checked(i, s) or verifier_sure_refutes(i, claim, s) or negation_flips(i, claim, s)]
     if refute and not sure and len(_docs(refute)) < s.contradicted_min_docs:
         refute = []
     return refute
+
+
+def _checked(item: EvidenceItem, s) -> bool:
+    """A refutation something besides the verifier backs: an explicit check, or the reported direction."""
+    return _explicit(item) or item.oppose >= s.direction_refute_min
 
 
 def _believed_support(support: list[EvidenceItem], s, claim: str) -> list[EvidenceItem]:

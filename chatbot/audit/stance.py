@@ -380,7 +380,12 @@ def verifier_sure_refutes(item: EvidenceItem, claim: str, settings) -> bool:
     """The verifier is sure the passage refutes the claim (``AuditSettings.verifier_refute_sure``), and the passage is
     about the claim as a whole: half its words, and one of the names it names. Such a refutation is heard for a claim
     that states a direction, and counts for "contradicted" from one study (``settings`` is ``Settings.audit``)."""
-    return item.p_refute >= settings.verifier_refute_sure and item.relevance >= settings.topic_min and names_kept(claim, item.chunk.text)
+    return item.p_refute >= settings.verifier_refute_sure and _about_the_claims_topic(item, claim, settings)
+
+
+def _about_the_claims_topic(item: EvidenceItem, claim: str, settings) -> bool:
+    """The passage carries half the claim's words (``AuditSettings.topic_min``) and one of the names the claim names."""
+    return item.relevance >= settings.topic_min and names_kept(claim, item.chunk.text)
 
 
 def verifier_sure_supports(item: EvidenceItem, claim: str, settings) -> bool:
@@ -393,7 +398,7 @@ def verifier_sure_supports(item: EvidenceItem, claim: str, settings) -> bool:
 def about_the_whole_claim(item: EvidenceItem, claim: str, settings) -> bool:
     """The passage carries half the claim's words, its quoted sentence the gate's share, and one of the names the claim
     names: what either path to a sure "supported" asks before it believes the verifier."""
-    return item.relevance >= settings.topic_min and item.quote_relevance >= settings.relevance_min and names_kept(claim, item.chunk.text)
+    return item.quote_relevance >= settings.relevance_min and _about_the_claims_topic(item, claim, settings)
 
 
 # tentative wording: a restatement the authors only put forward ("magnesium appears to improve …") is not one they state
@@ -667,7 +672,7 @@ def negation_flips(item: EvidenceItem, claim: str, a) -> bool:
     if not item.negation_probs:
         return False
     p_s, p_r = item.negation_probs[0], item.negation_probs[1]
-    return p_s >= a.negation_flip_sure and p_s > p_r and item.relevance >= a.topic_min and names_kept(claim, item.chunk.text)
+    return p_s >= a.negation_flip_sure and p_s > p_r and _about_the_claims_topic(item, claim, a)
 
 
 def refutation_holds(item: EvidenceItem, claim: str, a) -> bool:
