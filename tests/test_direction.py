@@ -142,6 +142,51 @@ def test_a_ratio_with_its_interval_states_its_direction():
     assert ratio_direction("The mean was 2.3 (95% CI 1.1-3.3).") is None  # not a ratio
 
 
+def test_a_ratio_of_the_chance_of_a_fall_is_a_fall():
+    """'More likely to reduce the intensity of headaches (RR 1.41)' is a greater chance of a fall: read as a rise, it
+    opposed the claim that antidepressants reduce migraine."""
+    from chatbot.audit.direction import ratio_direction
+
+    likely = "Tricyclics were more likely to reduce the intensity of headaches than placebo (relative risk 1.41, 95% confidence interval 1.02 to 1.89)."
+    assert ratio_direction(likely) == "decreased"
+    assert ratio_direction("Patients on X were less likely to reduce their dose (OR 0.5, 95% CI 0.3 to 0.8).") == "increased"
+    assert ratio_direction("Users had higher odds of a decline in function (OR 2.1, 95% CI 1.3-3.4).") == "decreased"
+    assert ratio_direction("The risk of death was higher (HR 1.5, 95% CI 1.2-1.9).") == "increased"  # the event is no fall
+    assert ratio_direction("They were more likely to improve (OR 1.8, 95% CI 1.2-2.6).") == "increased"  # valence: read by what improves
+    assert ratio_direction("They were as likely to reduce their dose (OR 1.1, 95% CI 0.8-1.4).") == "no_difference"
+
+
+def test_prevention_stated_as_a_result_is_a_fall():
+    """'Effective in preventing migraine' reports a fall in migraine, which the classifier (no such sentence in Evidence
+    Inference) read as reporting nothing; an aim, a name, a null or another word of sign is not read this way."""
+    from chatbot.audit.direction import prevention_direction
+
+    stated = (
+        "CONCLUSIONS Tricyclic antidepressants are effective in preventing migraine and are more effective than selective serotonin "
+        "reuptake inhibitors, although with greater adverse effects."
+    )
+    assert prevention_direction(stated) == "decreased"
+    assert prevention_direction("Aspirin protects against colorectal cancer.") == "decreased"
+    assert prevention_direction("Genetic knockdown of PKD1 prevented phosphorylation of AMPK.") == "decreased"
+    assert prevention_direction("Tricyclic antidepressants did not prevent migraine.") is None  # a null
+    assert prevention_direction("The drug failed to prevent relapse.") is None
+    assert prevention_direction("We developed strategies to prevent HIV transmission.") is None  # an aim
+    assert prevention_direction("The Centers for Disease Control and Prevention issued guidance.") is None  # a name
+    assert prevention_direction("The drug prevented the decline of memory.") is None  # the decline is what fell
+
+
+def test_the_direction_read_uses_the_prevention_rule():
+    """``read`` replaces the classifier's reading of a prevention sentence, so it agrees with a claim of a fall."""
+    from chatbot.audit.direction import agree_oppose, read
+
+    class Nothing:
+        def score(self, pairs):
+            return [[0.0, 0.0, 0.0, 1.0] for _ in pairs]
+
+    cd, probs = read("Antidepressants reduce the severity of migraines.", ["Tricyclic antidepressants prevented migraine."], Nothing())
+    assert agree_oppose(cd, probs[0])[0] > 0.9
+
+
 def test_an_equality_in_words_is_no_difference():
     from chatbot.audit.direction import equality_direction
 

@@ -163,7 +163,25 @@ def ratio_direction(sentence: str) -> str | None:
     lo, hi = sorted((float(m.group(2)), float(m.group(3))))
     if not lo <= float(m.group(1)) <= hi:
         return None  # not a point estimate inside its interval: misread
-    return "increased" if lo > 1 else "decreased" if hi < 1 else "no_difference"
+    if hi >= 1 >= lo:
+        return "no_difference"
+    up = lo > 1
+    if _falling_event(sentence[: m.start()]):
+        up = not up  # a rise in the chance of a fall is a fall
+    return "increased" if up else "decreased"
+
+
+# the event a ratio is the chance of, when the sentence names it: "more likely to reduce the intensity of headaches by
+# at least 50% than placebo (relative risk 1.41, 95% CI 1.02 to 1.89)" reports a greater chance of a fall, which is a
+# fall in the outcome; the ratio alone read it as a rise, against the claim that antidepressants reduce migraine
+_EVENT = re.compile(r"\b(?:likely|likelihood|odds|risk|chance|probability)\s+(?:to|of)\s+(?:an?\s+|the\s+)?([\w-]+)", re.I)
+
+
+def _falling_event(before: str) -> bool:
+    """The last event named before the ratio ("likely to reduce", "odds of a decline") is itself a fall (a word of sign,
+    not of valence: "likely to improve" is read by what improves)."""
+    events = list(_EVENT.finditer(before))
+    return bool(events) and bool(checks._SIGN_DOWN.fullmatch(events[-1].group(1)))
 
 
 _EQUALITY = re.compile(
@@ -171,6 +189,38 @@ _EQUALITY = re.compile(
     r"(?:did|does|do) not differ|no (?:significant )?differences?|not (?:significantly )?different)\b",
     re.I,
 )
+
+
+# prevention stated as a result: "Tricyclic antidepressants are effective in preventing migraine", "X protects against Y".
+# Evidence Inference has no such sentence reporting a change (its three with "prevent" are nulls), and the classifier
+# read the first as reporting nothing (0.99)
+# Only a finite verb or efficacy counts: "strategies to prevent HIV transmission", "a role in preventing" and "the Centers
+# for Disease Control and Prevention" state an aim or a name, not a result
+_PREVENTS = re.compile(
+    r"\b(?:prevent(?:s|ed)|protect(?:s|ed)\s+against|(?:effective|efficacious|successful)\s+(?:in|at|for)\s+(?:the\s+)?prevent(?:ing|ion))\b",
+    re.I,
+)
+# how effective or likely the intervention is, not which way the outcome went: "more effective than SSRIs"
+_EFFICACY = re.compile(r"\b(?:more|less|greater|higher|lower)\s+(?:effective|efficacious|potent|successful|likely|useful)\b", re.I)
+
+
+def prevention_direction(sentence: str) -> str | None:
+    """'X prevented Y', 'X is effective in preventing Y', 'X protects against Y': a fall in Y, when the sentence states
+    no null (``states_no_difference``: "did not prevent", "failed to prevent") and no other word of sign ("prevented the
+    decline of Y" is no fall in Y)."""
+    if not _PREVENTS.search(sentence) or states_no_difference(sentence):
+        return None
+    clause = next(c for c in _CONCESSION.split(sentence) if _PREVENTS.search(c))
+    rest = _AGENT_NOUN.sub(" ", _EFFICACY.sub(" ", _PREVENTS.sub(" ", clause)))
+    return None if _SIGN_WORD.search(_COUNTING.sub(" ", rest)) else "decreased"
+
+
+# a drug class named for what it does, not a change reported: "selective serotonin reuptake inhibitors", "beta blockers"
+_AGENT_NOUN = re.compile(r"\b(?:inhibit|block|activat|enhanc|suppress|stimulat|induc|reduc|promot)(?:ors?|ers?|ants?)\b", re.I)
+
+
+# where a sentence turns to another point: "…, although with greater adverse effects" is about another outcome
+_CONCESSION = re.compile(r",\s*(?:although|though|but|whereas|while|yet)\b|;")
 
 
 def equality_direction(sentence: str) -> str | None:
@@ -271,7 +321,7 @@ def read(claim: str, windows: Sequence[str], model, how: str = "rules", keys: tu
     signed = valence and bool(stated[0] or stated[1])  # the claim states a rise or a fall, which a sentence of valence neither states nor refutes
     for k, (_, sentence) in enumerate(pairs[1:]):
         d = "not_reported" if other_comparison(claim, sentence) or (signed and valence_only(sentence)) else None
-        d = d or ratio_direction(sentence) or equality_direction(sentence)
+        d = d or ratio_direction(sentence) or equality_direction(sentence) or prevention_direction(sentence)
         if d is not None:
             out[k] = [0.94 if lab == d else 0.02 for lab in DIRECTIONS]
             continue
