@@ -453,6 +453,24 @@ def test_one_study_the_verifier_reads_both_ways_round_contradicts():
     assert run([weak_flip]).finding == "unsupported"
 
 
+def test_a_support_the_verifier_also_reads_for_the_negation_does_not_count():
+    """A study the verifier leans to support the claim from is no support when, asked about the claim's negation, it
+    leans to support that too (``stance.support_holds``): the claim is not "supported" on it. A support the reported
+    direction backs is not the verifier's word alone and stands."""
+    v = run([item("rct1", "rct", SUPPORTIVE)])
+    assert v.finding == "supported"
+    both_ways = item("rct1", "rct", SUPPORTIVE)
+    both_ways.negation_probs = (0.75, 0.2, 0.05)
+    misread = run([both_ways])
+    assert misread.finding != "supported" and misread.verdict != "supported"
+    one_way = item("rct1", "rct", SUPPORTIVE)
+    one_way.negation_probs = (0.2, 0.75, 0.05)
+    assert run([one_way]).finding == "supported"
+    directed = item("rct1", "rct", SUPPORTIVE)
+    directed.negation_probs, directed.agree = (0.75, 0.2, 0.05), 0.95
+    assert run([directed]).finding == "supported"
+
+
 def test_a_refuting_sentence_about_something_else_does_not_contradict():
     claim = "Magnesium glycinate improves sleep quality."
     off = "Single-channel currents at the resting potential were broken up into bursts."

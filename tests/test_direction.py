@@ -668,24 +668,26 @@ def test_function_words_are_no_part_of_what_acts():
     assert _actor_share("Depletion of Th17 cells during SIV infection", "Th17 cells were depleted in SIV-infected macaques.", [], NEUTRAL) == 1.0
 
 
-def test_assess_asks_the_verifier_about_the_claims_negation_only_where_it_leans_to_refute():
-    """``stance._ask_negation``: one extra pair per quote the verifier leans to refute, the claim negated in plain
-    English (core.negation); none where it does not, or with AuditSettings.negation_check off."""
+def test_assess_asks_the_verifier_about_the_claims_negation_only_where_it_leans_one_way():
+    """``stance._ask_negation``: one extra pair per quote the verifier leans to refute or to support, the claim negated
+    in plain English (core.negation); none where it leans neither way, or with AuditSettings.negation_check off."""
     claim = "Caffeine raises alertness scores in shift workers."
     asked: list[str] = []
 
     def decide(c: str, e: str) -> tuple[float, float, float]:
         asked.append(c)
         if c != claim:  # the negation: supported by the quote that refutes the claim
-            return (0.8, 0.1, 0.1)
-        return (0.05, 0.9, 0.05) if "did not" in e else (0.1, 0.1, 0.8)
+            return (0.8, 0.1, 0.1) if "did not" in e else (0.1, 0.8, 0.1)
+        return (0.05, 0.9, 0.05) if "did not" in e else (0.9, 0.05, 0.05) if "raised" in e else (0.1, 0.1, 0.8)
 
     passages = [
         _chunk("null", "In shift workers, caffeine did not raise alertness scores compared with placebo."),
         _chunk("other", "In shift workers, caffeine was given at night compared with placebo."),
+        _chunk("raised", "In shift workers, caffeine raised alertness scores compared with placebo."),
     ]
     items = {i.chunk.doc_id: i for i in assess(claim, passages, FakeVerifier(decide), Settings())}
     assert items["null"].negation_probs[0] == pytest.approx(0.8) and items["other"].negation_probs == ()
+    assert items["raised"].negation_probs[1] == pytest.approx(0.8)
     assert set(asked) - {claim} == {"Caffeine does not raise alertness scores in shift workers."}
     asked.clear()
     off = assess(claim, passages, FakeVerifier(decide), Settings(audit=AuditSettings(negation_check=False)))

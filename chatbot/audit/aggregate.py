@@ -37,6 +37,7 @@ from chatbot.audit.stance import (
     finding_text,
     negation_flips,
     refutation_holds,
+    support_holds,
     restates_supported,
     verifier_sure_refutes,
     verifier_sure_supports,
@@ -269,7 +270,7 @@ def decide(
     k = max_evidence or s.max_evidence
     p = model.proba(features)
     probs = dict(zip(model.classes, (float(x) for x in p)))
-    by = deciding_items(items, s.relevance_min)
+    by = _held(deciding_items(items, s.relevance_min), s, claim)
     support, other = by["support"], by["other_conditions"]
     p_s, p_c, p_n = probs["supported"], probs["contradicted"], probs["no_evidence"]
     base = _base_finding(claim, by, probs, model.supported_threshold, s)
@@ -360,6 +361,16 @@ def _counted_refutations(refute: list[EvidenceItem], s, claim: str = "") -> list
     if refute and not sure and len(_docs(refute)) < s.contradicted_min_docs:
         refute = []
     return refute
+
+
+def _held(by: dict[str, list[EvidenceItem]], s, claim: str) -> dict[str, list[EvidenceItem]]:
+    """The grouped evidence less the supports that rest on the verifier alone and that it also reads as supporting the
+    claim's negation (``stance.support_holds``); a support the reported direction or a number backs stays."""
+
+    def holds(i: EvidenceItem) -> bool:
+        return i.agree >= s.direction_support_min or i.has("numeric", "consistent") or support_holds(i, claim, s)
+
+    return {k: [i for i in v if k not in ("support", "other_conditions") or holds(i)] for k, v in by.items()}
 
 
 def _checked(item: EvidenceItem, s) -> bool:
