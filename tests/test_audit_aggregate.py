@@ -750,6 +750,28 @@ def test_a_fact_the_study_states_as_background_supports_and_says_so_but_not_an_a
         assert verdict(put_forward).finding != "supported", put_forward
 
 
+def test_a_sentence_saying_something_matters_states_no_fact():
+    """Background saying an action matters ("Correctly reporting results … is clinically important") is why a study was
+    done, not that the claim is the case: a verifier 0.95 sure of it made "laboratories are reporting serum hCG results
+    correctly" supported on a PubMedQA corpus (its authors answer "no"). A claim that something is essential is still
+    stated by a sentence saying so, and a thing said to be crucial for another is a fact."""
+    strict = _hand_model(threshold=1.0)
+
+    def verdict(claim: str, text: str) -> str:
+        it = item("bg", "rct", (0.95, 0.02, 0.03), text=text, claim=claim, passage_relevance=0.9)
+        return run([it], claim=claim, model=strict).finding
+
+    hcg = "Laboratories are reporting serum quantitative hCG results correctly."
+    assert verdict(hcg, "Correctly reporting serum quantitative hCG results is clinically important for laboratories.") != "supported"
+    assert verdict(hcg, "It is important that laboratories report serum quantitative hCG results correctly.") != "supported"
+    two = "Serum hCG confirms pregnancy. Correctly reporting serum quantitative hCG results is clinically important for laboratories."
+    assert verdict(hcg, two) != "supported"  # the window's second sentence
+    essential = "Correctly reporting serum hCG results is essential for laboratories."
+    assert verdict(essential, "Correctly reporting serum hCG results is clinically essential for laboratories.") == "supported"
+    crucial = "CD28 cosignaling controls immunity against S. typhimurium in mice."
+    assert verdict(crucial, "CD28 cosignaling is crucial for immunity against S. typhimurium in mice.") == "supported"
+
+
 def test_a_result_the_study_reports_is_not_called_background():
     claim = "COPI coatomer is involved in lipid homeostasis."
     it = item(
