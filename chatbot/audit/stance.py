@@ -652,8 +652,9 @@ def assess(
 
 def _ask_negation(claim: str, items: list[EvidenceItem], verifier, a) -> None:
     """The verifier's reading of the claim's negation (``EvidenceItem.negation_probs``) on each quote it leans to refute
-    (``AuditSettings.refute_min``) or to support (``support_min``), in one call: a few quotes per claim."""
-    asked = [i for i in items if (i.p_refute > i.p_support and i.p_refute >= a.refute_min) or (i.p_support > i.p_refute and i.p_support >= a.support_min)]
+    (``AuditSettings.refute_min``), and on each whose supporting stance rests on its word alone (``support_holds`` reads
+    no other), in one call: a few quotes per claim."""
+    asked = [i for i in items if (i.p_refute > i.p_support and i.p_refute >= a.refute_min) or _support_on_its_word(i, a)]
     if not asked or not a.negation_check:
         return
     from core.direction import effect_verb
@@ -662,6 +663,18 @@ def _ask_negation(claim: str, items: list[EvidenceItem], verifier, a) -> None:
     negated = negate(claim, effect_verb(claim))
     for item, p in zip(asked, verifier.score([(negated, i.text) for i in asked])):
         item.negation_probs = tuple(round(float(x), 4) for x in p)
+
+
+def _support_on_its_word(item: EvidenceItem, a) -> bool:
+    """The quote supports the claim (here or under other conditions) because the verifier leans to support it, with no
+    reported direction or consistent number behind it: the supports ``aggregate._held`` asks ``support_holds`` of."""
+    return (
+        item.stance in (SUPPORTS, OTHER_CONDITIONS)
+        and item.p_support > item.p_refute
+        and item.p_support >= a.support_min
+        and item.agree < a.direction_support_min
+        and not item.has("numeric", "consistent")
+    )
 
 
 def negation_flips(item: EvidenceItem, claim: str, a) -> bool:
