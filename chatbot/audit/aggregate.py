@@ -37,8 +37,8 @@ from chatbot.audit.stance import (
     finding_text,
     negation_flips,
     refutation_holds,
-    support_holds,
     restates_supported,
+    support_holds,
     verifier_sure_refutes,
     verifier_sure_supports,
 )
@@ -366,11 +366,7 @@ def _counted_refutations(refute: list[EvidenceItem], s, claim: str = "") -> list
 def _held(by: dict[str, list[EvidenceItem]], s, claim: str) -> dict[str, list[EvidenceItem]]:
     """The grouped evidence less the supports that rest on the verifier alone and that it also reads as supporting the
     claim's negation (``stance.support_holds``); a support the reported direction or a number backs stays."""
-
-    def holds(i: EvidenceItem) -> bool:
-        return i.agree >= s.direction_support_min or i.has("numeric", "consistent") or support_holds(i, claim, s)
-
-    return {k: [i for i in v if k not in ("support", "other_conditions") or holds(i)] for k, v in by.items()}
+    return {k: [i for i in v if k not in ("support", "other_conditions") or support_holds(i, claim, s)] for k, v in by.items()}
 
 
 def _checked(item: EvidenceItem, s) -> bool:

@@ -709,8 +709,9 @@ def support_holds(item: EvidenceItem, claim: str, a) -> bool:
     read neither. On a PubMedQA corpus's fit half, the quotes behind 41 "supported" questions its authors answer "yes"
     gave the negation P(SUPPORTS) 0.22 at most; three behind "no" or "maybe" gave 0.53 to 0.87 ("It is not true that
     self-efficacy mediates …" from "more research is needed to examine the mechanisms …; self-efficacy …"). On the
-    SciFact fit half the 12 supported claims' quotes gave 0.27 at most."""
-    if not item.negation_probs or not claim:
+    SciFact fit half the 12 supported claims' quotes gave 0.27 at most. A support the reported direction or a
+    consistent number backs is not the verifier's word alone (``_support_on_its_word``) and stands."""
+    if not _support_on_its_word(item, a) or not item.negation_probs or not claim:
         return True
     p_s, p_r = item.negation_probs[0], item.negation_probs[1]
     return not (p_s >= a.negation_flip_min and p_s > p_r)
