@@ -3,6 +3,8 @@ with hand-made chunks, a tiny fake retriever and a stub verifier (no model, no s
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,7 +149,8 @@ class FakeRetriever:
 
 
 class StubVerifier:
-    """SUPPORTS for NMDA-block pairs, REFUTES never, otherwise NOT_ENOUGH_INFO; counts pairs."""
+    """SUPPORTS for NMDA-block pairs, otherwise NOT_ENOUGH_INFO; a claim negated where the evidence is not (the audit asks
+    the claim's negation, core.negation) is read the other way round, as a sane reader would; counts pairs."""
 
     fingerprint = "stub"
     path = "stub"
@@ -165,7 +168,13 @@ class StubVerifier:
                 rows.append([0.7, 0.1, 0.2])  # the model is fooled by topical overlap
             else:
                 rows.append([0.05, 0.05, 0.9])
+            if _negated(claim) and not _negated(ev):
+                rows[-1] = [rows[-1][1], rows[-1][0], rows[-1][2]]
         return np.array(rows, dtype=np.float32)
+
+
+def _negated(text: str) -> bool:
+    return bool(re.search(r"\b(?:not|no|never)\b", text, re.I))
 
 
 def _settings(tmp_path: Path, corpus: Path | None = None) -> Settings:
