@@ -597,14 +597,13 @@ def _stated_surely(support: Sequence[EvidenceItem], s, claim: str) -> bool:
 
 # a sentence that says something matters, not that it is so: "Correctly reporting results for the various forms of hCG is
 # clinically important", which the verifier was 0.95 sure states "laboratories are reporting serum hCG results correctly"
+_IMPORTANT = r"important|essential|necessary|crucial|critical|vital|needed|required|desirable|advisable|warranted|recommended|imperative|paramount"
 _MATTERS = re.compile(
     # an action as the subject ("Correctly reporting results … is clinically important": an adverb makes the -ing word a
     # verb, where "Binding sites are necessary" and "CD28 cosignaling is crucial for immunity" state facts about things),
     # or "it is important to …" (not "to note that …")
-    r"^\s*(?-i:[A-Z]{3,}\s+)?\w+ly\s+\w+ing\b[^.;]{0,150}?\b(?:is|are)\s+(?:\w+ly\s+)?(?:important|essential|necessary|crucial|"
-    r"critical|vital|needed|desirable|advisable|warranted|recommended|imperative|paramount)\b|"
-    r"\bit is (?:\w+ly\s+)?(?:important|essential|necessary|crucial|critical|vital|advisable|imperative)\s+"
-    r"(?:that|to(?!\s+(?:note|mention|remember|emphasi[sz]e|recogni[sz]e|stress|point out|realis|realiz)))\b",
+    rf"^\s*(?-i:[A-Z]{{3,}}\s+)?\w+ly\s+\w+ing\b[^.;]{{0,150}}?\b(?:is|are)\s+(?:\w+ly\s+)?(?:{_IMPORTANT})\b|"
+    rf"\bit is (?:\w+ly\s+)?(?:{_IMPORTANT})\s+(?:that|to(?!\s+(?:note|mention|remember|emphasi[sz]e|recogni[sz]e|stress|point out|realis|realiz)))\b",
     re.I,
 )
 
@@ -614,11 +613,7 @@ def _only_says_it_matters(text: str, claim: str) -> bool:
     it states why a study was done, not that what the claim states is the case. A claim that something is essential
     or important is still stated by a sentence saying so."""
     sentences = [text[a:b] for a, b in split_sentences(text)] or [text]
-    return (
-        any(_MATTERS.search(x.strip()) for x in sentences)
-        and not _MATTERS.search(claim)
-        and not re.search(r"\b(?:important|essential|necessary|crucial|critical|vital|required|needed)\b", claim, re.I)
-    )
+    return any(_MATTERS.search(x.strip()) for x in sentences) and not re.search(rf"\b(?:{_IMPORTANT})\b", claim, re.I)
 
 
 def _states_result(item: EvidenceItem) -> bool:

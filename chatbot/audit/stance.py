@@ -682,10 +682,15 @@ def negation_flips(item: EvidenceItem, claim: str, a) -> bool:
     passage about the claim as a whole (half its words, one of its names). Such a refutation counts from one study, as a
     sure one does (``verifier_sure_refutes``), so it asks a surer reading of the negation
     (``AuditSettings.negation_flip_sure``) than keeping a refutation does (``refutation_holds``)."""
+    return _negation_supported(item, a.negation_flip_sure) and _about_the_claims_topic(item, claim, a)
+
+
+def _negation_supported(item: EvidenceItem, at: float) -> bool:
+    """Asked about the claim's negation, the verifier leans to support it, at ``at`` or more (False when not asked)."""
     if not item.negation_probs:
         return False
     p_s, p_r = item.negation_probs[0], item.negation_probs[1]
-    return p_s >= a.negation_flip_sure and p_s > p_r and _about_the_claims_topic(item, claim, a)
+    return p_s >= at and p_s > p_r
 
 
 def refutation_holds(item: EvidenceItem, claim: str, a) -> bool:
@@ -699,8 +704,7 @@ def refutation_holds(item: EvidenceItem, claim: str, a) -> bool:
     to the verifier, its negation too, and only the contrast of "activates" and "deactivates" keeps it."""
     if not item.negation_probs or not claim:
         return True
-    p_s, p_r = item.negation_probs[0], item.negation_probs[1]
-    return (p_s >= a.negation_flip_min and p_s > p_r) or checks.contrasts(claim, item.text)
+    return _negation_supported(item, a.negation_flip_min) or checks.contrasts(claim, item.text)
 
 
 def support_holds(item: EvidenceItem, claim: str, a) -> bool:
@@ -711,10 +715,7 @@ def support_holds(item: EvidenceItem, claim: str, a) -> bool:
     self-efficacy mediates …" from "more research is needed to examine the mechanisms …; self-efficacy …"). On the
     SciFact fit half the 12 supported claims' quotes gave 0.27 at most. A support the reported direction or a
     consistent number backs is not the verifier's word alone (``_support_on_its_word``) and stands."""
-    if not _support_on_its_word(item, a) or not item.negation_probs or not claim:
-        return True
-    p_s, p_r = item.negation_probs[0], item.negation_probs[1]
-    return not (p_s >= a.negation_flip_min and p_s > p_r)
+    return not claim or not _support_on_its_word(item, a) or not _negation_supported(item, a.negation_flip_min)
 
 
 def _heard(item: EvidenceItem, claim: str, a) -> tuple[float, float, float]:
