@@ -25,7 +25,7 @@ ingest: setup
 run: setup
 	@$(BIN)/python -c "from core.settings import get_settings; from core.store import current_version; import sys; sys.exit(0 if current_version(get_settings()) else 1)" \
 		|| $(BIN)/python -m cli ingest
-	@# a store audited by an older version of the models or settings is re-audited (ingest re-audits only a changed corpus)
+	@# a store audited by an older version of the models, settings or audit rules is re-audited (ingest re-audits only a changed corpus)
 	@$(BIN)/python -m cli audit --if-stale >/dev/null || true
 	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
 

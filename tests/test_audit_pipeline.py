@@ -612,3 +612,19 @@ def test_an_audit_knows_when_it_was_computed_with_other_models_or_settings(snaps
     assert not audit_is_current(None, snapshot, snapshot.settings, ver, None)
     older = AuditReport.model_validate({**report.to_json(), "parts_key": ""})  # written before the key existed
     assert not audit_is_current(older, snapshot, snapshot.settings, ver, None)
+
+
+def test_an_audit_computed_by_older_rules_is_out_of_date(snapshot, monkeypatch):
+    """An upgrade that changes how findings are decided (the code of chatbot/audit and core) makes a stored audit out
+    of date, as new weights or settings do: `make run` re-audits instead of showing the old rules' findings."""
+    from chatbot.audit import audit_is_current
+    from chatbot.audit import pipeline
+
+    fingerprint = pipeline.rules_fingerprint()
+    assert len(fingerprint) == 12 and pipeline.rules_fingerprint() == fingerprint  # read once per process
+    r = FakeRetriever(snapshot.ordered_chunks())
+    ver = StubVerifier()
+    report = audit_snapshot(snapshot, None, retriever=r, settings=snapshot.settings, verifier=ver, direction=None)
+    assert audit_is_current(report, snapshot, snapshot.settings, ver, None)
+    monkeypatch.setattr(pipeline, "rules_fingerprint", lambda: "newer-rules")
+    assert not audit_is_current(report, snapshot, snapshot.settings, ver, None)

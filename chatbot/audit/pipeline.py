@@ -10,6 +10,7 @@ settings differ from the previous audit.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 import time
@@ -437,7 +438,19 @@ def _parts(verifier: Verifier, direction: Verifier | None, settings: Settings, m
     it, and the report keeps its hash (``AuditReport.parts_key``), so a store audited before an upgrade is known to be
     out of date (``python -m cli audit --if-stale``)."""
     direction_key = getattr(direction, "fingerprint", "-") if direction is not None else "-"
-    return f"{getattr(verifier, 'fingerprint', '?')}|{direction_key}|{_settings_key(settings)}|{model.fingerprint}|{content_hash(profile.model_dump_json())}"
+    profile_key = content_hash(profile.model_dump_json())
+    return f"{getattr(verifier, 'fingerprint', '?')}|{direction_key}|{_settings_key(settings)}|{model.fingerprint}|{profile_key}|{rules_fingerprint()}"
+
+
+@functools.lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """A hash of the code the findings are decided by (``chatbot/audit`` and the shared ``core`` modules it reads with):
+    an upgrade that changes a rule makes a stored audit out of date as a new model or setting does, so ``make run``
+    re-audits a store audited by older rules instead of showing their findings (over-eager for a change in ``core``
+    that decides nothing: a re-audit, about two minutes, costs less than a stale finding)."""
+    root = Path(__file__).resolve().parents[2]
+    files = sorted(f for d in ("chatbot/audit", "core") for f in (root / d).glob("*.py"))
+    return content_hash(*(f"{f.relative_to(root).as_posix()}\n{f.read_text(encoding='utf-8')}" for f in files), n=12)
 
 
 def audit_is_current(audit: AuditReport | None, snapshot: Snapshot, settings: Settings, verifier: Verifier, direction: Verifier | None) -> bool:
