@@ -692,3 +692,26 @@ def test_assess_asks_the_verifier_about_the_claims_negation_only_where_it_leans_
     asked.clear()
     off = assess(claim, passages, FakeVerifier(decide), Settings(audit=AuditSettings(negation_check=False)))
     assert all(i.negation_probs == () for i in off) and set(asked) == {claim}
+
+
+def test_focus_reads_the_contrasted_clause_that_names_the_claims_outcome():
+    """A sentence that reports two results set against each other ("did not reduce allergies overall, although atopic
+    eczema was lower") is read at the clause naming the claim's outcome; a contrast too short to report a result
+    ("but not in mice") stays with its clause."""
+    from chatbot.audit.direction import _contrasted, focus
+
+    sentence = (
+        "Supplementation in pregnancy did not reduce the overall incidence of allergies in the first year of life, "
+        "although atopic eczema and egg sensitisation were lower."
+    )
+    claim = "Fish oil supplementation lowers rates of atopic eczema."
+    assert focus(claim, sentence).strip() == "although atopic eczema and egg sensitisation were lower."
+    assert focus("Fish oil supplementation reduces allergies in the first year of life.", sentence).startswith("Supplementation in pregnancy")
+    assert _contrasted("ApoE4 increased amyloid production in human neurons, but not in mouse.") == [
+        "ApoE4 increased amyloid production in human neurons, but not in mouse."
+    ]
+    # a claim without what acts has no outcome apart from its other words: its contrasted sentence is read whole
+    two_parts = "Surgery offers better gait efficiency than amputation, but does not improve the patients' quality of life."
+    assert focus("limb-salvage surgery offer patients better quality of life and functional capacity than amputation", two_parts) == two_parts
+    # a comma inside brackets is no clause boundary
+    assert len(_contrasted("Levels rose (p < 0.01, while fasting), whereas in controls the levels fell sharply over time.")) == 2

@@ -59,6 +59,29 @@ def outcome_keys(claim: str, profile) -> tuple[str, ...]:
     return tuple(sorted({k.lower() for g in groups for k in profile.outcomes[g]}))
 
 
+# a clause set against the one before it: "did not reduce the overall incidence of allergies, although atopic eczema
+# and egg sensitisation were lower" reports two results, one per clause
+_CONTRAST = re.compile(r",\s+(?=(?:although|though|whereas|while|but)\s)", re.I)
+
+
+def _contrasted(clause: str) -> list[str]:
+    """``clause`` cut before each contrasting conjunction after a comma, outside brackets; a part too short to report a
+    result ("but not Y") stays with the part before it."""
+    depth, cuts = 0, [0]
+    for i, ch in enumerate(clause):
+        depth += (ch in "([") - (ch in ")]")
+        if ch == "," and depth <= 0 and _CONTRAST.match(clause, i):
+            cuts.append(i + 1)
+    parts = [clause[a:b] for a, b in zip(cuts, cuts[1:] + [len(clause)])]
+    out: list[str] = []
+    for part in parts:
+        if out and len(part.split()) < 5:
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
 @functools.lru_cache(maxsize=8192)
 def focus(claim: str, window: str, keys: tuple[str, ...] = ()) -> str:
     """The one sentence (or clause of a digest's list) of a window that the direction is read from: the one naming the
@@ -66,17 +89,36 @@ def focus(claim: str, window: str, keys: tuple[str, ...] = ()) -> str:
     then of its other words. A two-sentence window often reports two outcomes ("Sleep onset latency was 17 minutes
     shorter. Total sleep time did not differ."), and the classifier reads one result at a time; the claim's "time taken
     to fall asleep" shares a word with the second and none with the first."""
-    parts = [c.strip() for a, b in split_sentences(window) for c in split_clauses(window[a:b]) if len(c.strip()) > 15]
-    if len(parts) <= 1:
+    clauses = [c for a, b in split_sentences(window) for c in split_clauses(window[a:b])]
+    if len([c for c in clauses if len(c.strip()) > 15]) <= 1 and not any(len(_contrasted(c)) > 1 for c in clauses):
         return window
     topic = without_quantities(claim)
-    want_outcome, want_topic = checks.content_words(claim_frame(topic)[1]), checks.content_words(topic)
+    actor, outcome = claim_frame(topic)
+    want_outcome, want_topic = checks.content_words(outcome), checks.content_words(topic)
     named = [re.compile(r"\b" + re.escape(k)) for k in keys]
 
     def share(words: set[str], text: str) -> float:
         return len(words & checks.content_words(text)) / len(words) if words else 0.0
 
-    return max(parts, key=lambda x: (any(n.search(x.lower()) for n in named), share(want_outcome, x), share(want_topic, x)))
+    def on_outcome(x: str) -> tuple[bool, float]:
+        return any(n.search(x.lower()) for n in named), share(want_outcome, x)
+
+    def read_apart(c: str) -> list[str]:
+        # contrasted clauses ("did not reduce allergies overall, although atopic eczema was lower") are read apart
+        # only when one of them is more about the claim's outcome than the others, and the claim names what acts
+        # (without it the "outcome" is the whole claim: "limb-salvage surgery offer patients better quality of life
+        # and functional capacity" would pick "offers better gait efficiency …" over "…, but does not improve …
+        # quality of life" for sharing "surgery" and "amputation"); otherwise the sentence is read whole, as before
+        sub = [x for x in _contrasted(c) if len(x.strip()) > 15]
+        if len(sub) <= 1 or not actor:
+            return [c]
+        ranked = sorted((on_outcome(x) for x in sub), reverse=True)
+        return sub if ranked[0] > ranked[1] else [c]
+
+    parts = [x.strip() for c in clauses for x in read_apart(c) if len(x.strip()) > 15]
+    if len(parts) <= 1:
+        return window
+    return max(parts, key=lambda x: (*on_outcome(x), share(want_topic, x)))
 
 
 def direction_pairs(claim: str, windows: Sequence[str], keys: tuple[str, ...] = ()) -> list[tuple[str, str]]:
