@@ -342,6 +342,14 @@ class AuditSettings(BaseModel):
         "contradicted claims the 'yes' questions' quotes read the negation at P(SUPPORTS) <= 0.31, the 'no' questions' "
         "at up to 0.96 (half of them >= 0.5).",
     )
+    negation_refuted_sure: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        description="Verifier P(REFUTES) of the claim's negation at or above which a quote it leans to support the claim on "
+        "(support_min) states the claim surely (stance.negation_refuted), under every guard of verifier_support_sure. "
+        "The mirror of negation_flip_sure. Not fitted: see models/decision/README.md for what it changed.",
+    )
     negation_flip_sure: float = Field(
         0.7,
         ge=0.0,

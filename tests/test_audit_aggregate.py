@@ -471,6 +471,29 @@ def test_a_support_the_verifier_also_reads_for_the_negation_does_not_count():
     assert run([directed]).finding == "supported"
 
 
+def test_a_paraphrase_the_verifier_leans_to_and_whose_negation_it_refutes_surely_states_the_claim():
+    """Two readings agree (``stance.negation_refuted``): the verifier leans to support the claim (0.65, short of
+    verifier_support_sure) and refutes "It is not true that …" at negation_refuted_sure or more. The decision layer
+    (threshold 0.99 here) never says supported on its own; the parts do, and only with both readings, a quote about
+    the claim as a whole and no tentative wording."""
+    leaning = (0.65, 0.2, 0.15)
+    high_bar = _hand_model(0.99)
+
+    found = "We found that magnesium glycinate improved sleep quality in the trial."
+
+    def asked(negation: tuple[float, float, float], text: str = found, quote_relevance: float | None = None) -> EvidenceItem:
+        it = item("rct1", "rct", leaning, text=text, quote_relevance=quote_relevance)
+        it.negation_probs = negation
+        return it
+
+    assert run([item("rct1", "rct", leaning, text=found)], model=high_bar).finding != "supported"  # not asked: one reading
+    assert run([asked((0.02, 0.95, 0.03))], model=high_bar).finding == "supported"
+    assert run([asked((0.1, 0.8, 0.1))], model=high_bar).finding != "supported"  # the negation refuted, not surely
+    tentative = "We found that magnesium glycinate may improve sleep quality in the trial."
+    assert run([asked((0.02, 0.95, 0.03), text=tentative)], model=high_bar).finding != "supported"
+    assert run([asked((0.02, 0.95, 0.03), quote_relevance=0.1)], model=high_bar).finding != "supported"  # off the claim
+
+
 def test_a_refuting_sentence_about_something_else_does_not_contradict():
     claim = "Magnesium glycinate improves sleep quality."
     off = "Single-channel currents at the resting potential were broken up into bursts."

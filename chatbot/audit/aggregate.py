@@ -37,6 +37,7 @@ from chatbot.audit.stance import (
     finding_text,
     negation_flips,
     refutation_holds,
+    negation_refuted,
     restates_supported,
     support_holds,
     verifier_sure_refutes,
@@ -584,7 +585,7 @@ def _stated_surely(support: Sequence[EvidenceItem], s, claim: str) -> bool:
     return any(
         not i.conditions()
         and not _other_species(i, claim)
-        and (verifier_sure_supports(i, claim, s) or restates_supported(i, claim, s))
+        and (verifier_sure_supports(i, claim, s) or restates_supported(i, claim, s) or negation_refuted(i, claim, s))
         and (_states_result(i) or (_states_as_fact(i) and not any(rule_direction(claim)) and not _only_says_it_matters(i.text, claim)))
         and not i.has("hedge")
         and i.oppose < s.direction_refute_min

@@ -423,6 +423,29 @@ def restates_supported(item: EvidenceItem, claim: str, settings) -> bool:
     )
 
 
+def negation_refuted(item: EvidenceItem, claim: str, settings) -> bool:
+    """Two readings of the verifier agree the passage states the claim: it leans to support the claim
+    (``support_min``) and is sure the passage refutes the claim's negation (``AuditSettings.negation_refuted_sure``),
+    about the claim as a whole and worded as a statement, not tentatively, as in ``restates_supported``. The mirror of
+    ``negation_flips``: the cross-encoder reads a paraphrase at P(SUPPORTS) 0.6-0.7 as often as at 0.9 ("in pediatric
+    blood and tissues the main subset consists of naive recent thymic emigrants", 0.66) and refutes "It is not true
+    that …" of it surely (0.96). The second reading is not independent of the first (it refutes the negation of many an
+    on-topic sentence: on the SciFact fit half two claims without evidence had such quotes at 0.94-0.95, kept from
+    "supported" by the other guards), hence a sure threshold and every guard of the sure paths."""
+    if not item.negation_probs or not claim:
+        return False
+    n_support, n_refute = item.negation_probs[0], item.negation_probs[1]
+    return (
+        item.p_support >= settings.support_min
+        and item.p_support > item.p_refute
+        and n_refute >= settings.negation_refuted_sure
+        and n_refute > n_support
+        and not item.opposite
+        and not TENTATIVE.search(item.text)
+        and about_the_whole_claim(item, claim, settings)
+    )
+
+
 # words that name how an outcome is measured, not what it is: "levels of IME1 RNA" is reported as "reduced expression of
 # IME1", "the amount of X" as "less X"
 _MEASURE = (
