@@ -36,3 +36,10 @@ def use_bf16(setting: str) -> bool:
     if setting == "fp32":
         return False
     return cpu_has_bf16()
+
+
+def describe(setting: str) -> str:
+    """How inference runs here, for a report a person compares with another machine's: the number format and why."""
+    if setting in ("bf16", "fp32"):
+        return f"{setting} (set)"
+    return "bf16 (the CPU has native bf16)" if cpu_has_bf16() else "fp32 (the CPU has no native bf16)"

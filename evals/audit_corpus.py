@@ -40,6 +40,7 @@ from typing import Any, Iterable, Iterator
 
 from chatbot.audit.aggregate import FINDINGS
 from core.audit_report import AuditReport, ClaimRecord
+from core.precision import describe as describe_precision
 
 SPLITS = ("test", "fit", "dev", "train", "all")
 GOLD = ("supported", "contradicted", "no_evidence")
@@ -590,6 +591,8 @@ def run(
                 "seed": seed,
                 "bypass_extraction": bypass_extraction,
                 "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                # findings move by a claim or two between bf16 and fp32 inference (SciFact test half 0.515 and 0.493)
+                "inference": describe_precision(s.inference_precision),
             },
             "corpus": {
                 "claims": len(built.claims),
@@ -702,7 +705,10 @@ def render_report(result: dict[str, Any], command: str = "") -> str:
     lines = [
         f"# Claim audit against SciFact gold labels — {cfg['split']} split",
         "",
-        f"Created {cfg['created']}" + (f" by `{command}`" if command else "") + ".",
+        f"Created {cfg['created']}"
+        + (f" by `{command}`" if command else "")
+        + "."
+        + (f" Model inference: {cfg['inference']}." if cfg.get("inference") else ""),
         "",
         f"- Source: `{cfg['src']}`; split **{cfg['split']}**"
         + (" (never used for fitting)" if cfg["split"] == "test" else "")

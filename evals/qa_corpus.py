@@ -36,6 +36,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.precision import describe as describe_precision
+
 REPORTS_DIR = Path(__file__).resolve().parent / "reports" / "qa-corpus"
 SPLITS = ("fit", "test")
 
@@ -231,6 +233,7 @@ def run(
             "rerank": s.retrieval.rerank,
             "min_topic_coverage": s.compose.min_topic_coverage,
             "off_topic_rerank_logit": s.compose.off_topic_rerank_logit,
+            "inference": describe_precision(s.inference_precision),
         },
         "timings": {"ingest_s": round(t_ingest, 1), "total_s": round(time.perf_counter() - t_all, 1)},
         "metrics": metrics(rows),

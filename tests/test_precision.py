@@ -65,3 +65,11 @@ def test_reranker_runs_in_bf16_when_the_setting_allows(tmp_path, settings):
     for prec, want in (("fp32", False), ("bf16", True), ("auto", cpu_has_bf16())):
         s = settings.model_copy(update={"reranker_model": path, "inference_precision": prec})
         assert rerank.get_reranker(s).bf16 is want
+
+
+def test_reports_say_how_inference_ran():
+    """Evaluation reports name the number format (findings move by a claim or two between bf16 and fp32)."""
+    from core.precision import cpu_has_bf16, describe
+
+    assert describe("fp32") == "fp32 (set)" and describe("bf16") == "bf16 (set)"
+    assert describe("auto").startswith("bf16" if cpu_has_bf16() else "fp32")
