@@ -160,8 +160,9 @@ def strip_markup(text: str) -> str:
 _CLAUSE_BREAK = re.compile(r";\s+")
 
 
-def split_clauses(text: str, boundary: re.Pattern[str] = _CLAUSE_BREAK) -> list[str]:
-    """``text`` cut where ``boundary`` matches at a ";" outside brackets: "(p = 0.01; 95% CI 4 to 20)" stays whole.
+def split_clauses(text: str, boundary: re.Pattern[str] = _CLAUSE_BREAK, sep: str = ";") -> list[str]:
+    """``text`` cut where ``boundary`` matches at a ``sep`` (";") outside brackets: "(p = 0.01; 95% CI 4 to 20)" stays
+    whole. The ``sep`` character itself is dropped.
 
     Digests list several results in one sentence ("A rose; B fell"); a quote or a lead wants the clause that bears on
     the question, verbatim. The boundary decides what may follow the ";" (the answer lead asks for a capital)."""
@@ -173,7 +174,7 @@ def split_clauses(text: str, boundary: re.Pattern[str] = _CLAUSE_BREAK) -> list[
             depth += 1
         elif ch in ")]":
             depth = max(0, depth - 1)
-        elif ch == ";" and depth == 0 and (m := boundary.match(text, i)):
+        elif ch == sep and depth == 0 and (m := boundary.match(text, i)):
             out.append(text[start:i])
             start = i = m.end()
             continue

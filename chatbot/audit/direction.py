@@ -61,20 +61,17 @@ def outcome_keys(claim: str, profile) -> tuple[str, ...]:
 
 # a clause set against the one before it: "did not reduce the overall incidence of allergies, although atopic eczema
 # and egg sensitisation were lower" reports two results, one per clause
-_CONTRAST = re.compile(r",\s+(?=(?:although|though|whereas|while|but)\s)", re.I)
+_CONTRAST = re.compile(r",(?=\s+(?:although|though|whereas|while|but)\s)", re.I)
 
 
 def _contrasted(clause: str) -> list[str]:
-    """``clause`` cut before each contrasting conjunction after a comma, outside brackets; a part too short to report a
-    result ("but not Y") stays with the part before it."""
-    depth, cuts = 0, [0]
-    for i, ch in enumerate(clause):
-        depth += (ch in "([") - (ch in ")]")
-        if ch == "," and depth <= 0 and _CONTRAST.match(clause, i):
-            cuts.append(i + 1)
-    parts = [clause[a:b] for a, b in zip(cuts, cuts[1:] + [len(clause)])]
+    """``clause`` cut before each contrasting conjunction after a comma, outside brackets (``core.text.split_clauses``),
+    each part but the last keeping its comma; a part too short to report a result ("but not Y") stays with the part
+    before it."""
+    parts = split_clauses(clause, _CONTRAST, sep=",")
     out: list[str] = []
-    for part in parts:
+    for k, part in enumerate(parts):
+        part += "," if k < len(parts) - 1 else ""
         if out and len(part.split()) < 5:
             out[-1] += part
         else:

@@ -417,10 +417,14 @@ def restates_supported(item: EvidenceItem, claim: str, settings) -> bool:
         item.p_support >= settings.restated_support_min
         and item.p_support > item.p_refute
         and item.similarity >= settings.restated_similarity_min
-        and not item.opposite
-        and not TENTATIVE.search(item.text)
-        and about_the_whole_claim(item, claim, settings)
+        and _states_the_whole_claim(item, claim, settings)
     )
+
+
+def _states_the_whole_claim(item: EvidenceItem, claim: str, settings) -> bool:
+    """What both second readings of support ask of the quote: not the other direction, not worded tentatively, and
+    about the claim as a whole (``about_the_whole_claim``)."""
+    return not item.opposite and not TENTATIVE.search(item.text) and about_the_whole_claim(item, claim, settings)
 
 
 def negation_refuted(item: EvidenceItem, claim: str, settings) -> bool:
@@ -440,9 +444,7 @@ def negation_refuted(item: EvidenceItem, claim: str, settings) -> bool:
         and item.p_support > item.p_refute
         and n_refute >= settings.negation_refuted_sure
         and n_refute > n_support
-        and not item.opposite
-        and not TENTATIVE.search(item.text)
-        and about_the_whole_claim(item, claim, settings)
+        and _states_the_whole_claim(item, claim, settings)
     )
 
 
