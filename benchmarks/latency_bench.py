@@ -115,6 +115,12 @@ def run_once(retriever, service) -> dict[str, float]:
     }
 
 
+def _reranked(retriever, settings) -> int:
+    if retriever.reranker is None:
+        return 0
+    return min(settings.retrieval.rerank_candidates, getattr(retriever.reranker, "most", None) or settings.retrieval.rerank_candidates)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--reps", type=int, default=3)
@@ -162,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         "median_of_reps_ms": {k: round(statistics.median(r[k] for r in reps), 1) for k in keys},
         "first_rep_ms": {k: round(reps[0][k], 1) for k in keys},
         "claim_checks_per_rep": reps[0]["claim_checks"],
+        # what the budget left here (chatbot.rerank_budget): 0 = hybrid order; the count is decided when the reranker loads
+        "reranked_candidates": _reranked(retriever, services.settings),
     }
     if a.json:
         print(json.dumps(out))
@@ -172,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"answer     p50 {m['answer_p50']:.1f} ms  p95 {m['answer_p95']:.1f} ms   (target p50 < 300)")
         print(f"  compose  p50 {m['compose_p50']:.1f} ms  p95 {m['compose_p95']:.1f} ms")
         print(f"first rep (cold sentence cache): answer p50 {out['first_rep_ms']['answer_p50']:.1f} ms")
-        print(f"claim checks per rep: {out['claim_checks_per_rep']}")
+        print(f"claim checks per rep: {out['claim_checks_per_rep']}; reranked candidates: {out['reranked_candidates']}")
         print(json.dumps(out))
     return 0
 

@@ -2,7 +2,9 @@
 
 On by default (``Settings.retrieval.rerank``) over the first ``rerank_candidates`` (15) fused passages,
 scored in length-sorted batches of ``rerank_batch`` (4): 40 chatbot passages cost ~510 ms per question on
-one thread (bf16), over the chat's latency budget; 15 fits it (answer p50 ~260 ms). On SciFact claims it
+one thread (bf16), over the chat's latency budget; 15 fits it (answer p50 ~260 ms). Where the CPU is
+slower (fp32 without AVX512: ~54 ms a pair), the count is what ``rerank_budget_ms`` buys, measured when
+the model loads (``chatbot.rerank_budget``), and none when that is under ``rerank_fewest``. On SciFact claims it
 never trained on, nDCG@10 0.761 vs 0.717 for the hybrid at 40 candidates, cross-fitted over 809
 (models/reranker/README.md). ``MGC_RETRIEVAL__RERANK=false`` turns it off; a missing model folder is logged and the hybrid order is kept (``reranker_or_none``).
 
@@ -16,6 +18,7 @@ on every fold (+0.032 to +0.059) where rank fusion lost on one.
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import threading
@@ -35,9 +38,13 @@ __all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker", "rera
 log = logging.getLogger("chatbot.rerank")
 CACHE_PAIRS = 4096  # scored (question, passage) pairs kept: a few hundred questions' worth, ~1 MB of text keys
 _warned: set[str] = set()  # model paths whose absence was logged (once per process, not once per search)
+_said: set[tuple[str, int]] = set()  # budget lines logged, per loaded model
 
 
 class CrossEncoderReranker:
+    most: int | None = None  # the most candidates one search rescores on this machine (chatbot.rerank_budget); None: as asked
+    _pair_ms: float | None = None  # the cost of a pair here, measured once per loaded model (pair_ms)
+
     def __init__(
         self,
         path: str | Path,
@@ -95,6 +102,17 @@ class CrossEncoderReranker:
                     self._seen.popitem(last=False)
         return out
 
+    def pair_ms(self, tokens: int) -> float:
+        """Median milliseconds to score one (question, passage) pair of about ``tokens`` tokens here, measured on the first
+        call (one batch of synthetic pairs, three timed runs) and remembered: the cost that ``chatbot.rerank_budget``
+        divides the budget by."""
+        from chatbot.rerank_budget import calibration_pairs, pair_cost_ms
+
+        if self._pair_ms is None:
+            pairs = calibration_pairs(self.batch_size, tokens)
+            self._pair_ms = pair_cost_ms(lambda q, texts: self._score(texts, q), pairs)
+        return self._pair_ms
+
     def _score(self, texts: list[str], query: str) -> np.ndarray:
         """Logits in batches of ``batch_size`` pairs of similar token length, each padded to its own longest.
 
@@ -121,6 +139,8 @@ class CrossEncoderReranker:
 
     def rerank(self, query: str, passages: list, top: int = 30) -> list:
         """Rescore the first ``top`` passages (see the module docstring); the rest keep their order after them."""
+        if self.most is not None:
+            top = min(top, self.most)
         head, tail = passages[:top], passages[top:]
         if not head:
             return passages
@@ -158,13 +178,32 @@ def reranker_or_none(settings: Settings) -> CrossEncoderReranker | None:
     if not s.retrieval.rerank:
         return None
     try:
-        return get_reranker(s)
+        return _within_budget(get_reranker(s), s.retrieval)
     except (MissingRerankerError, OSError) as exc:
         key = str(s.reranker_model)
         if key not in _warned:
             _warned.add(key)
             log.warning("answering without the reranker (set MGC_RETRIEVAL__RERANK=false to silence this): %s", str(exc).splitlines()[0])
         return None
+
+
+def _within_budget(reranker: CrossEncoderReranker, r: RetrievalSettings) -> CrossEncoderReranker | None:
+    """The reranker limited to the candidates ``r.rerank_budget_ms`` affords on this machine (``chatbot.rerank_budget``),
+    or None (with one log line) when that is fewer than ``r.rerank_fewest``. A shallow copy carries the limit: the loaded
+    model, its scored-pair cache and its lock stay shared with every other user of it."""
+    from chatbot.rerank_budget import RerankBudget, affordable_candidates
+
+    ms = reranker.pair_ms(r.rerank_calibration_tokens) if r.rerank_budget_ms > 0 else 0.0
+    n = affordable_candidates(ms, r.rerank_budget_ms, r.rerank_candidates, r.rerank_fewest)
+    budget = RerankBudget(ms, n, r.rerank_budget_ms, r.rerank_candidates)
+    if (budget.describe(), id(reranker)) not in _said:
+        _said.add((budget.describe(), id(reranker)))
+        (log.warning if n == 0 else log.info)(budget.describe())
+    if n == 0:
+        return None
+    limited = copy.copy(reranker)
+    limited.most = n
+    return limited
 
 
 def _default_weights() -> tuple[float, float, float]:

@@ -134,6 +134,33 @@ class RetrievalSettings(BaseModel):
         "0.888, unanswerable refused 5/5 and 10/10 both, answerable refused 1/31 and 0/62 both. Cross-fitted over 809 "
         "with the fold models (not shipped): 40 -> 0.761, 20 -> 0.760, 10 -> 0.750 (hybrid 0.717).",
     )
+    rerank_budget_ms: float = Field(
+        225.0,
+        ge=0,
+        description="Milliseconds of reranking one answer may spend: when the reranker loads it times a few synthetic pairs "
+        "(chatbot.rerank_budget) and rescores as many candidates as this buys, at most rerank_candidates; 0 always "
+        "rescores rerank_candidates. 225 keeps 15 where the CPU has native bf16 (~13.5 ms a pair: 20 candidates in "
+        "270 ms, rerank_batch) and the answer p50 under 300 ms (the rest of an answer took 24-29 ms there). On a CPU "
+        "without AVX512 a pair cost 54 ms in fp32 and 15 candidates put the answer p50 at 1.02 s "
+        "(benchmarks/latency_bench.py --threads 1); the budget buys 4 there, fewer than rerank_fewest.",
+    )
+    rerank_fewest: int = Field(
+        5,
+        ge=1,
+        description="Below this many affordable candidates answers keep the hybrid order. SciFact fold 0 nDCG@10, the 159 "
+        "claims the shipped model held out (evals beir ../shared/datasets/scifact --split train --rerank --query-split "
+        "fold0 --rerank-candidates 3 5 8 10 15, fp32): hybrid 0.686, 3: 0.701, 5: 0.706, 8: 0.712, 10: 0.711, 15: 0.730. "
+        "Where fewer than 5 fit, a pair costs over 45 ms, and so does the rest of an answer (156 ms p50 without the "
+        "reranker on the fp32 CPU): 4 candidates would put the answer p50 near 370 ms for +0.015-0.020 nDCG.",
+    )
+    rerank_calibration_tokens: int = Field(
+        140,
+        ge=16,
+        le=512,
+        description="Tokens in each synthetic (question, passage) pair the reranker is timed on at load, chosen so the "
+        "synthetic cost matches real candidates': the 15 candidates of 4 chatbot questions cost 53.6 ms a pair (fp32, one "
+        "thread, no AVX512), synthetic pairs of 120 / 140 / 160 tokens 44 / 51 / 60 ms on the same machine.",
+    )
     rerank_batch: int = Field(
         4,
         ge=1,

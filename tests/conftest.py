@@ -60,7 +60,9 @@ def default_store(tmp_path_factory):
         store_dir=tmp_path_factory.mktemp("default_store") / "store",
         corpus_dir=corpus,
         fetch_online=False,
-        retrieval={"rerank": True},  # the product's default (this process's environment turns it off for unit tests)
+        # the product's default (this process's environment turns it off for unit tests), at its full candidate count
+        # whatever this machine's speed (rerank_budget_ms 0): the budget is tested on its own (test_rerank_budget)
+        retrieval={"rerank": True, "rerank_budget_ms": 0},
     )
     if not (Path(s.verifier_model) / "config.json").exists():
         pytest.skip(f"no verifier weights at {s.verifier_model} (set MGC_VERIFIER_MODEL to a trained verifier)")
