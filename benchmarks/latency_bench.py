@@ -118,7 +118,8 @@ def run_once(retriever, service) -> dict[str, float]:
 def _reranked(retriever, settings) -> int:
     if retriever.reranker is None:
         return 0
-    return min(settings.retrieval.rerank_candidates, getattr(retriever.reranker, "most", None) or settings.retrieval.rerank_candidates)
+    most = getattr(retriever.reranker, "most", None)
+    return settings.retrieval.rerank_candidates if most is None else min(settings.retrieval.rerank_candidates, most)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,9 +5,10 @@ with 15 reranked candidates on CPUs with native bf16 (~13 ms a pair), but the sa
 in fp32 on a CPU without AVX512 (retrieval p50 818 ms, answer p50 1.02 s: benchmarks/latency_bench.py).
 A fixed count is right for one machine only. So when the reranker loads, it scores a few synthetic pairs
 of a typical chatbot pair's length, and the count is what ``Settings.retrieval.rerank_budget_ms`` buys,
-capped at ``rerank_candidates``; below ``rerank_fewest`` reranking is not worth its cost and answers keep
-the hybrid order. The count is fixed for the life of the process (answers do not change with the load
-of the moment). The claim audit never reranks (``audit.rerank``), so findings do not depend on it.
+capped at ``rerank_candidates``; below ``rerank_fewest`` reranking is not worth its cost and searches keep
+the hybrid order (the model still scores the few passages of a question that looks off-topic). The count
+is fixed for the life of the process (answers do not change with the load of the moment). The claim audit
+never reranks (``audit.rerank``), so findings do not depend on it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class RerankBudget:
         if not self.candidates:
             return (
                 f"the reranker scores a pair in {self.pair_ms:.0f} ms here: the {self.budget_ms:.0f} ms budget affords fewer "
-                "candidates than rerank_fewest, so answers keep the hybrid order (MGC_RETRIEVAL__RERANK_BUDGET_MS=0 reranks regardless)"
+                "candidates than rerank_fewest, so answers keep the hybrid order and the model only checks questions that look "
+                "off-topic (MGC_RETRIEVAL__RERANK_BUDGET_MS=0 reranks regardless)"
             )
         return f"reranking {self.candidates} candidates ({self.pair_ms:.0f} ms a pair here, budget {self.budget_ms:.0f} ms)"
 

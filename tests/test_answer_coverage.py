@@ -121,6 +121,46 @@ def test_the_answer_refuses_an_off_topic_question_and_says_why(settings):
         assert "addresses this question" not in answers.answer(question).body
 
 
+class ScoreOnlyReranker(LogitReranker):
+    """A machine too slow to reorder (``chatbot.rerank_budget``: most 0): searches keep the hybrid order and carry no
+    logits, but the model still scores passages when asked."""
+
+    most = 0
+
+    def __init__(self, logit: float):
+        super().__init__(logit)
+        self.asked: list[str] = []
+
+    def rerank(self, query, passages, top=30):
+        return passages
+
+    def scores(self, query, texts):
+        self.asked.append(query)
+        return [self.logit] * len(texts)
+
+
+def test_without_reordering_the_off_topic_check_still_hears_the_reranker(settings):
+    """The budget left no reordering: the off-topic check scores the passages itself, and only for a question whose
+    words already look off-topic (PubMedQA fit half: questions whose abstract is absent were answered 19 times in 40
+    without the reranker's reading, 7 with it)."""
+    from services import build_services
+
+    neighbour = make_chunk("embolism", "Mechanically ventilated patients with pulmonary embolism showed stress on the right ventricle.")
+    elsewhere = make_chunk("lessons", "Music lessons improved reading in schoolchildren.")
+    retr = build_store(settings, [neighbour, elsewhere] + [c for c in CHUNKS if c.doc_id in ("gout", "fractures")])
+    s = settings.model_copy(
+        update={"compose": settings.compose.model_copy(update={"min_topic_coverage": 0.8}), "retrieval": settings.retrieval.model_copy(update={"rerank": True})}
+    )
+    for logit, refused in ((-5.0, True), (2.0, False)):
+        model = ScoreOnlyReranker(logit)
+        services = build_services(s, embedder=retr.embeddings, reranker=model, audit=False)
+        answers = services.answerer(services.retriever(retr.snapshot))
+        rec = answers.answer("Does music influence stress in mechanically ventilated patients?")
+        assert rec.refused is refused and ("addresses this question" in rec.body) is refused and len(model.asked) == 1
+        answers.answer("Was coffee intake associated with the risk of gout?")  # on-topic by its words: no scoring
+        assert len(model.asked) == 1
+
+
 def test_a_hyphenated_word_is_named_once(snap):
     cov = topic_coverage(
         "Did the meta-analysis of gout find heterogeneity?", ["fractures"], snapshot(make_chunk("ma", "A meta-analysis of heterogeneity."), *CHUNKS)

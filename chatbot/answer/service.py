@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.audit_report import ClaimFlag, VerdictRecord
@@ -258,23 +258,34 @@ def _off_topic(query: str, composed: Composed, passages: list, retriever: Retrie
     says so first and what follows is labelled as only the closest. Two readings must agree for every document the
     reranker scored and every cited one: it carries too little of the question's IDF-weighted topic words
     (``chatbot.answer.coverage``) *and* the reranker scores none of its passages as relevant. Either reading alone, or
-    the cited documents alone, refused answerable questions (see the settings); without reranker scores (reranking off)
-    the answer stands."""
+    the cited documents alone, refused answerable questions (see the settings). Where the search did not rerank (the
+    machine affords no reordering: ``chatbot.rerank_budget``) the passages are scored here, and only when the words
+    already look off-topic; without a reranker at all (reranking off) the answer stands."""
     c = s.compose
     if c.min_topic_coverage <= 0 or not composed.citations:
         return composed, ""
-    best: dict[str, float] = {}
-    for p in passages:
-        if p.extra.get("rerank_score") is not None:
-            best[p.chunk.doc_id] = max(best.get(p.chunk.doc_id, float("-inf")), float(p.extra["rerank_score"]))
-    if not best or max(best.values()) >= c.off_topic_rerank_logit:
-        return composed, ""
-    cov = topic_coverage(query, [*(x.doc_id for x in composed.citations), *best], retriever.snapshot)
+    best = _rerank_logits(passages)
+    cov = topic_coverage(query, [*(x.doc_id for x in composed.citations), *(best or (p.chunk.doc_id for p in passages))], retriever.snapshot)
     if cov.score >= c.min_topic_coverage or not cov.missing:
+        return composed, ""
+    best = best or _rerank_logits(passages, query, getattr(retriever, "reranker", None))
+    if not best or max(best.values()) >= c.off_topic_rerank_logit:
         return composed, ""
     head = off_topic_message(cov)
     heading = closest_heading(list(cov.absent[:3])) if cov.absent else NEAREST_HEADING
     return Composed(f"{head}\n\n{heading}\n\n{composed.text}", composed.citations, refused=True), head
+
+
+def _rerank_logits(passages: list, query: str = "", reranker=None) -> dict[str, float]:
+    """Each document's best reranker logit: from the search's own scores, or (given ``reranker``) scored now."""
+    if reranker is not None and passages and hasattr(reranker, "scores"):
+        logits = reranker.scores(query, [f"{p.chunk.title}\n{p.chunk.text}" for p in passages])
+        passages = [replace(p, extra={**p.extra, "rerank_score": float(x)}) for p, x in zip(passages, logits)]
+    best: dict[str, float] = {}
+    for p in passages:
+        if p.extra.get("rerank_score") is not None:
+            best[p.chunk.doc_id] = max(best.get(p.chunk.doc_id, float("-inf")), float(p.extra["rerank_score"]))
+    return best
 
 
 def _only_in_the_article(query: str, retriever: Retriever, s: Settings, profile) -> str:
