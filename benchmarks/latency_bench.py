@@ -115,13 +115,6 @@ def run_once(retriever, service) -> dict[str, float]:
     }
 
 
-def _reranked(retriever, settings) -> int:
-    if retriever.reranker is None:
-        return 0
-    most = getattr(retriever.reranker, "most", None)
-    return settings.retrieval.rerank_candidates if most is None else min(settings.retrieval.rerank_candidates, most)
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--reps", type=int, default=3)
@@ -133,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
         torch.set_num_threads(a.threads)
 
+    from chatbot.rerank import reranked_candidates
     from core.embeddings import torch_threads
     from core.errors import StoreMissingError
     from services import build_services
@@ -170,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         "first_rep_ms": {k: round(reps[0][k], 1) for k in keys},
         "claim_checks_per_rep": reps[0]["claim_checks"],
         # what the budget left here (chatbot.rerank_budget): 0 = hybrid order; the count is decided when the reranker loads
-        "reranked_candidates": _reranked(retriever, services.settings),
+        "reranked_candidates": reranked_candidates(retriever.reranker, services.settings),
     }
     if a.json:
         print(json.dumps(out))

@@ -33,7 +33,7 @@ from core.settings import RetrievalSettings, Settings
 
 from chatbot.fusion import standardised_sum
 
-__all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker", "reranker_or_none"]
+__all__ = ["CrossEncoderReranker", "MissingRerankerError", "get_reranker", "reranked_candidates", "reranker_or_none"]
 
 log = logging.getLogger("chatbot.rerank")
 CACHE_PAIRS = 4096  # scored (question, passage) pairs kept: a few hundred questions' worth, ~1 MB of text keys
@@ -205,6 +205,16 @@ def _within_budget(reranker: CrossEncoderReranker, r: RetrievalSettings) -> Cros
     limited = copy.copy(reranker)
     limited.most = n
     return limited
+
+
+def reranked_candidates(reranker, settings: Settings) -> int:
+    """How many candidates a search reranks with ``reranker`` (None: 0): what reports record, since it depends on the
+    machine (``chatbot.rerank_budget``)."""
+    if reranker is None:
+        return 0
+    most = getattr(reranker, "most", None)
+    n = settings.retrieval.rerank_candidates
+    return n if most is None else min(n, most)
 
 
 def _default_weights() -> tuple[float, float, float]:

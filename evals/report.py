@@ -38,8 +38,10 @@ def _retrieval_desc(p: dict[str, Any]) -> str:
     r = p.get("retrieval", {})
     return (
         f"hybrid retriever: dense {p.get('embedding_name') or p.get('embedding_model')} + BM25, RRF k={r.get('rrf_k')}, "
-        f"candidates={r.get('candidates')}, max_per_doc={r.get('max_per_doc')}, rerank={r.get('rerank')}; "
-        f"store {p.get('store', {}).get('version')}"
+        f"candidates={r.get('candidates')}, max_per_doc={r.get('max_per_doc')}, rerank={r.get('rerank')}"
+        + (f" ({p['reranked_candidates']} candidates reranked here)" if "reranked_candidates" in p else "")
+        + (f"; inference {p['inference']}" if p.get("inference") else "")
+        + f"; store {p.get('store', {}).get('version')}"
     )
 
 

@@ -292,8 +292,11 @@ def _has_audit(snap) -> bool:
 
 
 def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str] | None, subset: str | None, n_questions: int, n_claims: int) -> dict[str, Any]:
-    """What produced the numbers: models, settings, store version, code version, machine."""
+    """What produced the numbers: models, settings, store version, code version, machine (and what the machine changed:
+    the number format of inference, and how many candidates the reranker's budget affords here)."""
+    from chatbot.rerank import reranked_candidates
     from core.embeddings import torch_threads
+    from core.precision import describe
 
     snap = getattr(retriever, "snapshot", None)
     manifest = getattr(snap, "manifest", None)
@@ -307,6 +310,8 @@ def provenance(settings, retriever, answerer: str, verifier_info: dict[str, str]
         "embedding_name": getattr(emb, "name", type(emb).__name__ if emb is not None else ""),
         "verifier": verifier_info or {"path": str(getattr(settings, "verifier_model", "")), "fingerprint": "", "note": "not loaded"},
         "retrieval": settings.retrieval.model_dump() if hasattr(settings, "retrieval") else {},
+        "reranked_candidates": reranked_candidates(getattr(retriever, "reranker", None), settings) if hasattr(settings, "retrieval") else 0,
+        "inference": describe(settings.inference_precision) if hasattr(settings, "inference_precision") else "",
         "audit": audit.model_dump() if hasattr(audit, "model_dump") else {},
         "store": {
             "dir": str(getattr(settings, "store_dir", "")),

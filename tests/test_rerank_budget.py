@@ -113,3 +113,23 @@ def test_a_limited_reranker_rescores_only_its_most(tmp_path):
     )
     assert sum("rerank_score" in p.extra for p in out) == 3 and len(out) == 8
     assert limited.model is model.model and model.most is None
+
+
+def test_reports_record_how_many_candidates_were_reranked_here(tmp_path):
+    """Results depend on the machine now, so the eval report says what the budget left (evals.runner.provenance)."""
+    from evals.report import _retrieval_desc
+    from evals.runner import provenance
+
+    s = _settings(tmp_path)
+    limited = _Timed(54.0)
+    limited.most = 0
+
+    class Retr:
+        reranker = limited
+        snapshot = None
+        embeddings = None
+
+    assert rerank.reranked_candidates(None, s) == 0 and rerank.reranked_candidates(_Timed(1.0), s) == 15
+    p = provenance(s, Retr(), "deterministic", None, None, 1, 0)
+    assert p["reranked_candidates"] == 0 and p["inference"].startswith(("fp32", "bf16"))
+    assert "0 candidates reranked here" in _retrieval_desc(p) and "inference " in _retrieval_desc(p)
