@@ -198,10 +198,10 @@ def _within_budget(reranker: CrossEncoderReranker, r: RetrievalSettings) -> Cros
 
     ms = reranker.pair_ms(r.rerank_calibration_tokens) if r.rerank_budget_ms > 0 else 0.0
     n = affordable_candidates(ms, r.rerank_budget_ms, r.rerank_candidates, r.rerank_fewest)
-    budget = RerankBudget(ms, n, r.rerank_budget_ms, r.rerank_candidates)
-    if (budget.describe(), id(reranker)) not in _said:
-        _said.add((budget.describe(), id(reranker)))
-        (log.warning if n == 0 else log.info)(budget.describe())
+    line = RerankBudget(ms, n, r.rerank_budget_ms, r.rerank_candidates).describe()
+    if (line, id(reranker)) not in _said:
+        _said.add((line, id(reranker)))
+        (log.warning if n == 0 else log.info)(line)
     limited = copy.copy(reranker)
     limited.most = n
     return limited

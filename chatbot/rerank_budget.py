@@ -26,7 +26,7 @@ _FILLER = "the study measured how the treatment changed the outcome in adults co
 
 @dataclass(frozen=True)
 class RerankBudget:
-    """The outcome of the calibration, for the log line and the latency report."""
+    """The outcome of the calibration, for the one log line that says what the budget left on this machine."""
 
     pair_ms: float  # median milliseconds to score one (question, passage) pair here
     candidates: int  # how many the budget affords (0: rerank none, keep the hybrid order)

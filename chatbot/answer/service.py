@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.audit_report import ClaimFlag, VerdictRecord
@@ -279,12 +279,13 @@ def _off_topic(query: str, composed: Composed, passages: list, retriever: Retrie
 def _rerank_logits(passages: list, query: str = "", reranker=None) -> dict[str, float]:
     """Each document's best reranker logit: from the search's own scores, or (given ``reranker``) scored now."""
     if reranker is not None and passages and hasattr(reranker, "scores"):
-        logits = reranker.scores(query, [f"{p.chunk.title}\n{p.chunk.text}" for p in passages])
-        passages = [replace(p, extra={**p.extra, "rerank_score": float(x)}) for p, x in zip(passages, logits)]
+        logits = list(reranker.scores(query, [f"{p.chunk.title}\n{p.chunk.text}" for p in passages]))
+    else:
+        logits = [p.extra.get("rerank_score") for p in passages]
     best: dict[str, float] = {}
-    for p in passages:
-        if p.extra.get("rerank_score") is not None:
-            best[p.chunk.doc_id] = max(best.get(p.chunk.doc_id, float("-inf")), float(p.extra["rerank_score"]))
+    for p, x in zip(passages, logits):
+        if x is not None:
+            best[p.chunk.doc_id] = max(best.get(p.chunk.doc_id, float("-inf")), float(x))
     return best
 
 
