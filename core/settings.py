@@ -225,7 +225,16 @@ class AuditSettings(BaseModel):
         "pre-selected). 4 (was 2): the sentence that states a claim is often not among the lexical top two.",
     )
     max_evidence: int = Field(5, description="Evidence items kept in a verdict (the most decisive first).")
-    batch_size: int = Field(32, description="Verifier batch size (pairs are sorted by length first, so little padding).")
+    batch_size: int = Field(32, description="Verifier batch size (pairs are grouped by padded length first, so little padding).")
+    pad_multiple: int = Field(
+        16,
+        ge=1,
+        description="The verifier and direction classifier pad each pair to the next multiple of this many tokens "
+        "(1: no padding, one batch per exact length). The padded length depends on the pair alone, so its scores still do. "
+        "A chat claim check has ~17 verifier pairs of ~15 distinct lengths: exact lengths meant a forward pass per pair or two. "
+        "Measured on 6 claim checks (bf16, one thread): verifier 1.94 -> 1.30 s, direction 1.35 -> 0.83 s; "
+        "probabilities move by at most 0.03 (bf16 rounding, as a batch-mate moved them before exact lengths).",
+    )
     support_min: float = Field(0.6, description="Verifier P(SUPPORTS) above which an evidence item counts as supporting.")
     refute_min: float = Field(0.6, description="Verifier P(REFUTES) above which an evidence item counts as refuting.")
     relevance_min: float = Field(

@@ -50,15 +50,34 @@ def _tiny_verifier(path):
     return path
 
 
+@pytest.mark.parametrize("pad_multiple", [1, 16])
 @pytest.mark.parametrize("bf16", [False, True])
-def test_a_pairs_scores_do_not_depend_on_its_batch(tmp_path, bf16):
-    v = Verifier(_tiny_verifier(tmp_path / "v"), batch_size=4, bf16=bf16)
+def test_a_pairs_scores_do_not_depend_on_its_batch(tmp_path, bf16, pad_multiple):
+    """Exact lengths or padded to a multiple: the padded length is the pair's own, so its batch-mates change nothing."""
+    v = Verifier(_tiny_verifier(tmp_path / "v"), batch_size=4, bf16=bf16, pad_multiple=pad_multiple)
     together = v.score(PAIRS)
     alone = np.concatenate([v.score([p]) for p in PAIRS])
     shuffled = v.score(PAIRS[::-1], batch_size=2)[::-1]
     assert together.shape == (len(PAIRS), 3) and np.allclose(together.sum(1), 1.0, atol=1e-5)
     assert np.allclose(together, alone, atol=1e-6) and np.allclose(together, shuffled, atol=1e-6)
     assert v.score([]).shape == (0, 3)
+
+
+def test_padding_to_a_multiple_runs_pairs_of_nearby_lengths_in_one_pass(tmp_path):
+    """A chat claim check's pairs have nearly as many lengths as pairs: exact lengths ran one forward pass per pair or
+    two; padded to a multiple of 16, pairs of nearby lengths share a pass, with scores within rounding of unpadded ones."""
+    path = _tiny_verifier(tmp_path / "v")
+    exact, padded = Verifier(path, batch_size=32), Verifier(path, batch_size=32, pad_multiple=16)
+    passes = {}
+    for name, v in (("exact", exact), ("padded", padded)):
+        calls = []
+        hook = v.model.register_forward_hook(lambda *_: calls.append(1))
+        scores = v.score(PAIRS)
+        hook.remove()
+        passes[name] = (len(calls), scores)
+    lengths = {len(x) for x in exact.tokenizer([a for a, _ in PAIRS], [b for _, b in PAIRS])["input_ids"]}
+    assert passes["exact"][0] == len(lengths) > passes["padded"][0] >= 1
+    assert np.allclose(passes["exact"][1], passes["padded"][1], atol=1e-4)
 
 
 def test_prescored_verifier_answers_from_rows_scored_together():

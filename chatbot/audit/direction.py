@@ -399,7 +399,7 @@ def get_direction(settings) -> Verifier | None:
             _warned.add(str(path))
             _log.warning("direction classifier not found at %s (no config.json): claims are judged by the verifier alone", path)
         return None
-    return _load(str(path), settings.audit.batch_size, use_bf16(settings.inference_precision), DIRECTIONS)
+    return _load(str(path), settings.audit.batch_size, use_bf16(settings.inference_precision), DIRECTIONS, settings.audit.pad_multiple)
 
 
 __all__ = [

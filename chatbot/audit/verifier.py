@@ -4,14 +4,16 @@ Loaded once per process because loading costs far more than scoring a claim's ev
 Weights ship in fp16 to stay small, but fp16 matmuls on CPU are slow and lossy, so the model
 is cast to fp32 after loading.
 
-Pairs are scored in batches of *equal token length* (no padding at all). A pair's probabilities
-then depend on the pair alone, not on which other pairs share its batch: they equal scoring it by
-itself, bit for bit (checked in tests/test_verifier_batching.py). With padding they did not: in bf16
-a pair's probabilities moved by up to 0.011 with its batch-mates, and the padded half of every
-batch (48% of the tokens on the default article's 3,988 pairs) plus the attention mask that
-padding needs (sdpa's slow masked path) cost more than the tokens themselves. Because scores are
-per pair, ``PrescoredVerifier`` can score a whole article's pairs in one pass, where most lengths
-fill whole batches (benchmarks/audit_bench.py).
+Each pair is padded to the next multiple of ``pad_multiple`` tokens, a length that depends on the
+pair alone, and scored in batches of that *equal padded length*. A pair's probabilities then depend
+on the pair alone, not on which other pairs share its batch: they equal scoring it by itself, bit
+for bit (checked in tests/test_verifier_batching.py). Padding each batch to its longest pair did
+not: in bf16 a pair's probabilities moved by up to 0.011 with its batch-mates, and the padded half
+of every batch (48% of the tokens on the default article's 3,988 pairs) cost more than the tokens
+themselves. Exact lengths (``pad_multiple`` 1) left a chat claim check's ~17 pairs in ~15 batches of
+one or two; a multiple of 16 pads ~12% and runs its claim check's two models in about 65% of the time
+(``AuditSettings.pad_multiple``). Because scores are per pair, ``PrescoredVerifier`` can score a whole
+article's pairs in one pass, where most lengths fill whole batches (benchmarks/audit_bench.py).
 """
 
 from __future__ import annotations
@@ -66,7 +68,9 @@ def resolve_model_path(path: str | os.PathLike) -> Path:
 class Verifier:
     """Scores (claim, evidence) pairs; probabilities always come back in ``LABELS`` order."""
 
-    def __init__(self, path: Path, batch_size: int = 32, max_length: int = MAX_LENGTH, bf16: bool = False, labels: Sequence[str] = LABELS):
+    def __init__(
+        self, path: Path, batch_size: int = 32, max_length: int = MAX_LENGTH, bf16: bool = False, labels: Sequence[str] = LABELS, pad_multiple: int = 1
+    ):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -86,6 +90,7 @@ class Verifier:
         self._order = [next(i for i, label in id2label.items() if label == lab.upper()) for lab in self.labels]
         self.fingerprint = _fingerprint(self.path)
         self.bf16 = bf16  # autocast matmuls to bf16 (weights stay fp32); see core.precision
+        self.pad_multiple = max(1, int(pad_multiple))
 
     def score(self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None) -> np.ndarray:
         """(n, 3) probabilities in ``LABELS`` order; each row depends on its pair only (see the module docstring)."""
@@ -100,22 +105,30 @@ class Verifier:
         bs = batch_size or self.batch_size
         enc = self.tokenizer([a for a, _ in pairs], [b for _, b in pairs], truncation="longest_first", max_length=self.max_length)
         ids, types = enc["input_ids"], enc.get("token_type_ids")
+        m = self.pad_multiple
         by_len: dict[int, list[int]] = {}
         for i, x in enumerate(ids):
-            by_len.setdefault(len(x), []).append(i)
+            by_len.setdefault(-(-len(x) // m) * m, []).append(i)
         cast = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
         with torch.no_grad(), cast:
             for length in sorted(by_len):
                 group = by_len[length]
                 for j in range(0, len(group), bs):
                     rows = group[j : j + bs]
-                    batch = {"input_ids": torch.tensor([ids[i] for i in rows])}
-                    if types is not None:
-                        batch["token_type_ids"] = torch.tensor([types[i] for i in rows])
-                    batch["attention_mask"] = torch.ones_like(batch["input_ids"])
-                    logits = self.model(**batch).logits.float()
-                    out[rows] = torch.softmax(logits, -1).numpy()[:, self._order]
+                    logits = self.model(**self._batch([ids[i] for i in rows], [types[i] for i in rows] if types is not None else None, length)).logits
+                    out[rows] = torch.softmax(logits.float(), -1).numpy()[:, self._order]
         return out
+
+    def _batch(self, ids: list[list[int]], types: list[list[int]] | None, length: int) -> dict:
+        """Tensors of ``ids`` padded to ``length`` (the pad token, type 0, masked out)."""
+        import torch
+
+        pad = self.tokenizer.pad_token_id or 0
+        mask = torch.tensor([[1] * len(x) + [0] * (length - len(x)) for x in ids])
+        batch = {"input_ids": torch.tensor([x + [pad] * (length - len(x)) for x in ids]), "attention_mask": mask}
+        if types is not None:
+            batch["token_type_ids"] = torch.tensor([t + [0] * (length - len(t)) for t in types])
+        return batch
 
     def label(self, probs: np.ndarray) -> list[str]:
         return [self.labels[int(i)] for i in np.argmax(probs, axis=-1)]
@@ -171,8 +184,8 @@ def _fingerprint(path: Path) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str, batch_size: int, bf16: bool = False, labels: tuple[str, ...] = LABELS) -> Verifier:
-    return Verifier(Path(path), batch_size=batch_size, bf16=bf16, labels=labels)
+def _load(path: str, batch_size: int, bf16: bool = False, labels: tuple[str, ...] = LABELS, pad_multiple: int = 1) -> Verifier:
+    return Verifier(Path(path), batch_size=batch_size, bf16=bf16, labels=labels, pad_multiple=pad_multiple)
 
 
 def get_verifier(settings: Settings, path: str | os.PathLike | None = None) -> Verifier:
@@ -182,4 +195,4 @@ def get_verifier(settings: Settings, path: str | os.PathLike | None = None) -> V
     p = resolve_model_path(path if path is not None else s.verifier_model)
     from core.precision import use_bf16
 
-    return _load(str(p.resolve()), s.audit.batch_size, use_bf16(s.inference_precision))
+    return _load(str(p.resolve()), s.audit.batch_size, use_bf16(s.inference_precision), LABELS, s.audit.pad_multiple)
