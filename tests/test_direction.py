@@ -364,6 +364,16 @@ def test_a_result_sentence_that_leaves_what_acted_implicit_counts_what_the_paper
     assert _frame_relevance(claim_actor, sentence, 1.0, [], NEUTRAL, paper="melatonin, 3 mg at night") == 0.0
 
 
+def test_who_took_how_much_of_what_acts_is_not_a_word_a_result_sentence_must_repeat():
+    """A cohort's exposure is stated as a level ("the people who took in the most zinc"), its result by the group ("People
+    in the top quartile …"): the verb of taking, the relative pronoun and the level are no words of what acts."""
+    from chatbot.audit.stance import NEUTRAL, _actor_share
+
+    sentence = "People in the top quartile were less likely to catch a cold (OR 0.64)."
+    assert _actor_share("the people who took in the most zinc", sentence, ["zinc"], NEUTRAL) == 1.0
+    assert _actor_share("the children who ate the least zinc", sentence, ["zinc"], NEUTRAL) == 0.0  # other people
+
+
 def test_no_supported_from_parts_under_other_conditions_or_against_numbers():
     form = _parts_item("up", "In shift workers, caffeine significantly raised alertness scores.", 0.95, 0.03, [FORM])
     assert _decide_on([form]).finding != "supported"

@@ -480,7 +480,10 @@ _ADMINISTRATION = (
     "tablet tablets capsule capsules daily dose doses taking taken given therapy therapies treatment treatments drug drugs "
     "medication medications "
     # ... and when or how long: "an overnight infusion" acted as "the infusion" did
-    "overnight nightly night-long bedtime weekly chronic acute single long-term short-term"
+    "overnight nightly night-long bedtime weekly chronic acute single long-term short-term "
+    # ... the verbs of taking something in, relative pronouns, and the level of an exposure: "the people who took in the
+    # most magnesium" is named by "People in the top quartile" (what acts only: "most forms" is what a claim is about)
+    "took ate eat eats eaten consume consumes consumed consuming receive receives received receiving who whom whose which most least"
 )
 
 
