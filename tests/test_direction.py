@@ -563,6 +563,21 @@ def test_read_finds_nothing_reported_in_a_comparison_with_something_else():
     assert DIRECTIONS[int(np.argmax(probs[0]))] == "not_reported"
 
 
+def test_a_result_under_the_removal_of_something_reports_no_direction_for_a_claim_about_its_presence():
+    """'Without X, the channels did not depend on voltage' is the experiment's contrast condition: read as no difference,
+    it opposed 'X blocks the channel in a voltage-dependent way', which the same study states."""
+    from chatbot.audit.direction import under_absence
+
+    claim = "Zinc ions block the receptor channel in a voltage-dependent way."
+    assert under_absence(claim, "Without Zn2+, the agonists opened channels whose behaviour did not depend on voltage.")
+    assert under_absence(claim, "When zinc was removed from the bath, responses lost their voltage sensitivity.")
+    assert under_absence(claim, "In the absence of zinc, currents did not change.")
+    assert not under_absence(claim, "Drug A reduced pain without side effects.")  # a trailing 'without' is no condition
+    assert not under_absence("Without zinc, the channels lose their voltage dependence.", "Without Zn2+, the channels did not depend on voltage.")
+    _, probs = read(claim, ["Without Zn2+, the channels did not depend on voltage."], RuleDirection(), "rules")
+    assert DIRECTIONS[int(np.argmax(probs[0]))] == "not_reported"
+
+
 @pytest.mark.parametrize(
     "claim, actor, outcome, stated",
     [

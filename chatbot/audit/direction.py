@@ -295,6 +295,24 @@ def other_comparison(claim: str, sentence: str) -> bool:
     return not theirs & checks.content_words(claim)
 
 
+# a result reported under the removal of something, in a leading phrase: "Without Mg2+, the channels' behaviour did not
+# depend on voltage", "When Mg2+ was removed from the external solution, …", "In the absence of insulin, …"
+_UNDER_ABSENCE = re.compile(
+    r"^\W*(?:without|in the (?:complete )?absence of|after (?:the )?removal of|on (?:the )?removal of|"
+    r"(?:when|after|once|if)\s[^,;]{1,80}?\b(?:was|were|is|are)\s+(?:\w+ly\s+)?(?:removed|omitted|withdrawn|absent|lacking|depleted|knocked out))\b[^,;]*,",
+    re.I,
+)
+_ABSENCE_WORDS = re.compile(r"\b(?:without|absen\w*|remov\w*|omit\w*|withdraw\w*|lack\w*|deplet\w*|deficien\w*|knock\w*|free)\b", re.I)
+
+
+def under_absence(claim: str, sentence: str) -> bool:
+    """The sentence reports its result under the removal of something (``_UNDER_ABSENCE``) and the claim speaks of no
+    removal: the contrast condition of an experiment, whose direction is not the claim's. "Without Mg2+, NMDA opened
+    channels whose behaviour did not depend on voltage" was read as no difference (0.91) against "Magnesium ions block
+    the NMDA receptor channel in a voltage-dependent way", which the same study states."""
+    return bool(_UNDER_ABSENCE.search(sentence)) and not _ABSENCE_WORDS.search(claim)
+
+
 # a result said by its valence ("rescued these phenotypes", "improved anxiety scores", "worsened outcomes"): better or
 # worse, which is a rise or a fall only given the measure; with no word of sign beside it the sentence reports no sign
 _VALENCE_ONLY = re.compile(
@@ -359,7 +377,7 @@ def read(claim: str, windows: Sequence[str], model, how: str = "rules", keys: tu
     out = probs[1:].copy()
     signed = valence and bool(stated[0] or stated[1])  # the claim states a rise or a fall, which a sentence of valence neither states nor refutes
     for k, (_, sentence) in enumerate(pairs[1:]):
-        d = "not_reported" if other_comparison(claim, sentence) or (signed and valence_only(sentence)) else None
+        d = "not_reported" if other_comparison(claim, sentence) or under_absence(claim, sentence) or (signed and valence_only(sentence)) else None
         d = d or ratio_direction(sentence) or equality_direction(sentence) or prevention_direction(sentence)
         if d is not None:
             out[k] = [0.94 if lab == d else 0.02 for lab in DIRECTIONS]
@@ -405,6 +423,7 @@ def get_direction(settings) -> Verifier | None:
 __all__ = [
     "ClaimDirection",
     "other_comparison",
+    "under_absence",
     "direction_pairs",
     "outcome_keys",
     "focus",
