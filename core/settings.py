@@ -140,7 +140,8 @@ class RetrievalSettings(BaseModel):
         description="Milliseconds of reranking one answer may spend: when the reranker loads it times a few synthetic pairs "
         "(chatbot.rerank_budget) and rescores as many candidates as this buys, at most rerank_candidates; 0 always "
         "rescores rerank_candidates. 225 keeps 15 where the CPU has native bf16 (~13.5 ms a pair: 20 candidates in "
-        "270 ms, rerank_batch; measured in an earlier session, not re-run on a bf16 CPU since) "
+        "270 ms, rerank_batch; measured in an earlier session; re-measured 2026-12-07 on an AMX CPU: the calibration read 14.1-17.8 ms "
+        "a synthetic pair from one fresh process to the next, real pairs ~14 ms, so 12-15 candidates there: 225 sits at the edge of 15) "
         "and the answer p50 under 300 ms (the rest of an answer took 24-29 ms there). On a CPU "
         "without AVX512 a pair cost 54 ms in fp32 and 15 candidates put the answer p50 at 1.02 s "
         "(benchmarks/latency_bench.py --threads 1); the budget buys 4 there, fewer than rerank_fewest.",
