@@ -47,8 +47,8 @@ def flag_lines(flags: list[ClaimFlag], citations: list[Citation]) -> list[str]:
         n = by_chunk.get(f.passage_chunk_id)
         ref = f" [{n}]" if n else ""
         reasons = [f.reason] if f.reason else f.reasons
-        # the reason's own [k] point into the audit's evidence list, not this answer's sources: dropped
-        why = f": {Reason.parse(reasons[0]).numbered({}).rstrip('.').replace('  ', ' ')}" if reasons else ""
+        # the reason's own [k] point into the audit's evidence list, not this answer's sources: said in words instead
+        why = f": {Reason.parse(reasons[0]).in_words().rstrip('.')}" if reasons else ""
         lines.append(f'- Audit flag ({finding.upper()}, verdict {verdict.upper()}): the article\'s claim "{f.claim.strip()}"{ref}{why}.')
     return lines
 

@@ -84,6 +84,7 @@ class CheckEffect(StrEnum):
 
 # -- reasons with their references as data ---------------------------------------------------------
 
+_HIDDEN = "\x00"  # where a reference stood, while Reason.in_words decides what it becomes
 _REF = re.compile(r"\[(?:(?P<n>\d+)|(?P<doc>[A-Za-z][A-Za-z0-9_.:-]*?\d{4}[a-z]?))\]")
 
 
@@ -142,6 +143,22 @@ class Reason:
     def numbered(self, numbers: dict[int, int]) -> str:
         """Evidence numbers mapped to ``numbers`` (own → shown); unmapped numbers dropped, document ids kept."""
         return self.render(lambda r: (f"[{numbers[r.n]}]" if r.n in numbers else "") if r.n is not None else r.written)
+
+    def in_words(self) -> str:
+        """The text for a reader who does not see the evidence list: a run of references that is a sentence's subject
+        becomes "one study" / "N studies" ("[1] [2] support it, [3] reports otherwise" → "2 studies support it, one study
+        reports otherwise"), a bracket of references goes with its brackets, and any other reference is dropped. Dropped
+        bare, they left "studies disagree:  support it" and "conditions ()" in a plain-text answer's audit flags."""
+        text = self.render(lambda r: _HIDDEN if r.n is not None else r.written)  # a document id names its study: kept
+        text = re.sub(rf"\s*\((?:[\s,]|and|{_HIDDEN})*\)", "", text)
+
+        def subject(m: re.Match[str]) -> str:
+            n = m.group(0).count(_HIDDEN)
+            return ("one study " if n == 1 else f"{n} studies ") + m.group("next")
+
+        text = re.sub(rf"{_HIDDEN}(?:(?:\s*,\s*|\s+and\s+|\s+){_HIDDEN})*\s+(?P<next>[a-z])", subject, text)
+        text = text.replace(_HIDDEN, "")
+        return re.sub(r"\s+([;,.])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
 
 
 def verdict_reasons(v: VerdictRecord | ClaimFlag) -> list[Reason]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from core.audit_report import VerdictRecord
 from core.contracts import AnswerRecord, AnswerStream, CheckKind, Finding, Reason, Stance, Verdict, verdict_reasons
 
@@ -24,6 +26,25 @@ def test_a_reason_lifts_its_references_out_and_a_renderer_numbers_them():
     assert r.numbered({1: 4}) == "closest: “A quote.” [4]; also  and [uysal2019]."  # unmapped numbers dropped, ids kept
     assert r.render(lambda ref: ref.written) == "closest: “A quote.” [1]; also [2] and [uysal2019]."
     assert Reason.parse("no refs").refs == ()
+
+
+@pytest.mark.parametrize(
+    "written, said",
+    [
+        ("studies disagree: [1] [2] [3] support it, [4] reports otherwise", "studies disagree: 3 studies support it, one study reports otherwise"),
+        (
+            "1 study (1 RCT) states it under the claim's conditions ([1]); [2] [3] lean the same way",
+            "1 study (1 RCT) states it under the claim's conditions; 2 studies lean the same way",
+        ),
+        ("no study states this; the closest reported result: “A quote.” [1]", "no study states this; the closest reported result: “A quote.”"),
+        ("other conditions: form differs ([1] [2])", "other conditions: form differs"),
+        ("[1] and [2] report otherwise, as [uysal2019] does", "2 studies report otherwise, as [uysal2019] does"),
+    ],
+)
+def test_a_reason_for_a_reader_without_the_evidence_list_says_its_references_in_words(written, said):
+    """A plain-text answer's audit flags cannot show the audit's evidence: dropped bare, the references left
+    'studies disagree:  support it, reports otherwise' and 'conditions ()'."""
+    assert Reason.parse(written).in_words() == said
 
 
 def test_verdict_reasons_put_the_headline_first_with_the_finding_as_kind():
