@@ -243,6 +243,20 @@ def test_numeric_contradiction_from_a_matched_study_is_contradicted():
     assert v.evidence and v.evidence[0].stance == REFUTES
 
 
+def test_studies_that_disagree_without_a_leaning_are_counted_with_verbs_that_agree():
+    """No leaning either way (the layer's 'neither' below 0.8), one study for and two against: "[1] supports it, [2] [3]
+    report otherwise" (a fixed plural read "[3] report otherwise" for one study)."""
+    names = list(FEATURE_NAMES)
+    neutral = decision.DecisionModel(
+        mean=[0.0] * len(names), scale=[1.0] * len(names), weights=[[0.0] * len(names)] * 3, bias=[0.0, 0.0, 0.5], note="no leaning"
+    )
+    against = "Sleep quality did not improve with magnesium glycinate."
+    items = [item("rct1", "rct", (0.8, 0.1, 0.1)), item("rct2", "rct", REFUTING, [NULL], text=against), item("rct3", "rct", REFUTING, [NULL], text=against)]
+    v = decide(CLAIM, items, features(items), neutral, S)
+    assert v.finding == "conflicting", v.reason
+    assert v.reason == "studies disagree: [1] supports it, [2] [3] report otherwise"
+
+
 def test_numbers_from_a_study_of_another_form_do_not_contradict():
     v = run([item("pk", "pharmacokinetic", (0.2, 0.1, 0.7), [NUM_BAD, FORM], text="Absorption of magnesium oxide was 23.5%.", quote_relevance=0.3)])
     assert v.finding not in ("contradicted", "supported")
@@ -260,6 +274,7 @@ def test_support_and_refutation_from_different_matched_studies_is_conflicting():
     assert v.finding == "conflicting" and v.verdict == "mixed"
     assert {e.chunk.doc_id for e in v.evidence} == {"rct1", "rct2"}
     assert "disagree" in v.reason and "[1]" in v.reason and "[2]" in v.reason
+    assert " supports it" in v.reason and " reports otherwise" in v.reason, v.reason  # one study each: the verbs agree
 
 
 def test_topic_present_but_nothing_decisive_is_unsupported_with_the_closest_sentence():

@@ -287,7 +287,11 @@ def decide(
     if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
         evidence = _one_per_doc(support) + _one_per_doc(refute)
         finding = "conflicting"
-        reason = f"studies disagree: {_cite(_one_per_doc(support), evidence)} support it, {_cite(_one_per_doc(refute), evidence)} report otherwise"
+        pro, con = _one_per_doc(support), _one_per_doc(refute)
+        reason = (
+            f"studies disagree: {_cite(pro, evidence)} support{'s' if len(pro) == 1 else ''} it, "
+            f"{_cite(con, evidence)} report{'s' if len(con) == 1 else ''} otherwise"
+        )
     if not finding:
         finding, evidence, reason = _unsupported_or_not_covered(claim, items, support, p_s >= max(p_c, p_n), s, profile)
     evidence = evidence[:k]
