@@ -287,11 +287,7 @@ def decide(
     if not finding and support and refute and set(_docs(support)) != set(_docs(refute)) and p_n < 0.8:
         evidence = _one_per_doc(support) + _one_per_doc(refute)
         finding = "conflicting"
-        pro, con = _one_per_doc(support), _one_per_doc(refute)
-        reason = (
-            f"studies disagree: {_cite(pro, evidence)} support{'s' if len(pro) == 1 else ''} it, "
-            f"{_cite(con, evidence)} report{'s' if len(con) == 1 else ''} otherwise"
-        )
+        reason = _disagreement(_one_per_doc(support), _one_per_doc(refute), evidence)
     if not finding:
         finding, evidence, reason = _unsupported_or_not_covered(claim, items, support, p_s >= max(p_c, p_n), s, profile)
     evidence = evidence[:k]
@@ -427,12 +423,13 @@ def _finding_from_base(
         ]
         if rival or elsewhere:  # never hide a study that reports otherwise behind a "supported"
             evidence = ev + rival + elsewhere
-            reason = f"studies disagree: {_cite(ev, evidence)} support{'s' if len(ev) == 1 else ''} it, "
+            reason = f"studies disagree: {_cited_say(ev, 'support', evidence)} it, "
             if rival:
-                reason += f"{_cite(rival, evidence)} report{'s' if len(rival) == 1 else ''} otherwise"
+                reason += f"{_cited_say(rival, 'report', evidence)} otherwise"
             if elsewhere:
-                verb = "reports" if len(elsewhere) == 1 else "report"
-                reason += f"{'; ' if rival else ''}{_cite(elsewhere, evidence)} {verb} otherwise under other conditions ({condition_summary(elsewhere)})"
+                reason += (
+                    f"{'; ' if rival else ''}{_cited_say(elsewhere, 'report', evidence)} otherwise under other conditions ({condition_summary(elsewhere)})"
+                )
             return "conflicting", evidence, reason, base
         # the studies that state it, where the parts decided: a sentence the verifier merely leans on is no "states it"
         stating = [i for i in support if claim and (_stated_by_parts([i], s, claim) or _stated_surely([i], s, claim))]
@@ -446,15 +443,12 @@ def _finding_from_base(
             own = "its" if one else "their"
             reason += f"; {_cite(background, evidence)} state{'s' if one else ''} it without a result of {own} own (it may be background taken as known)"
         if leaning:
-            reason += f"; {_cite(leaning, evidence)} lean{'s' if len(leaning) == 1 else ''} the same way"
+            reason += f"; {_cited_say(leaning, 'lean', evidence)} the same way"
         return "supported", evidence, reason, base
     if base == "contradicted" and against:
         if support and set(_docs(support)) - set(_docs(against)):
             evidence = _one_per_doc(support) + against
-            reason = (
-                f"studies disagree: {_cite(_one_per_doc(support), evidence)} support{'s' if len(_docs(support)) == 1 else ''} it, "
-                f"{_cite(against, evidence)} report{'s' if len(_docs(against)) == 1 else ''} otherwise"
-            )
+            reason = _disagreement(_one_per_doc(support), against, evidence)
             return "conflicting", evidence, reason, base
         if refute:
             evidence = against + _one_per_doc(other)
@@ -746,6 +740,16 @@ def _cite(items: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem]) -> st
                 nums.append(f"[{j + 1}]")
                 break
     return " ".join(nums)
+
+
+def _cited_say(items: Sequence[EvidenceItem], verb: str, evidence: Sequence[EvidenceItem]) -> str:
+    """ "[1] reports" / "[1] [2] report": the cited studies as the subject of ``verb``, which agrees with their number."""
+    return f"{_cite(items, evidence)} {verb}{'s' if len(items) == 1 else ''}"
+
+
+def _disagreement(pro: Sequence[EvidenceItem], con: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem]) -> str:
+    """The reason of a finding whose studies disagree (one item per study on each side)."""
+    return f"studies disagree: {_cited_say(pro, 'support', evidence)} it, {_cited_say(con, 'report', evidence)} otherwise"
 
 
 def _against_why(items: Sequence[EvidenceItem], evidence: Sequence[EvidenceItem]) -> str:
