@@ -719,6 +719,33 @@ def test_assess_asks_the_verifier_about_the_claims_negation_only_where_it_leans_
     assert all(i.negation_probs == () for i in off) and set(asked) == {claim}
 
 
+def test_a_supports_negation_is_read_on_the_sentence_that_states_the_claim():
+    """A two-sentence quote whose other sentence negates something else ("Removal of copper does not block uptake") made
+    the verifier support the claim's negation from the whole quote; read on the sentence stating the claim, which the
+    verifier supports on its own, the negation is refuted and the support holds (``stance._ask_negation``). Where the
+    sentence alone does not state the claim, the quote's reading stands."""
+    from chatbot.audit.stance import support_holds
+
+    claim = "Zinc binds the insulin receptor in hepatocytes."
+    states = "We show that zinc binds the insulin receptor in hepatocytes."
+    other = "Removal of copper does not block uptake."
+
+    def decide(c: str, e: str) -> tuple[float, float, float]:
+        if c != claim:  # the negation: misread as supported wherever a "does not" is in sight
+            return (0.85, 0.1, 0.05) if "does not" in e else (0.05, 0.9, 0.05) if "binds" in e else (0.1, 0.1, 0.8)
+        return (0.95, 0.03, 0.02) if e == f"{states} {other}" else (0.9, 0.05, 0.05) if "binds" in e else (0.1, 0.1, 0.8)
+
+    item = assess(claim, [_chunk("two", f"{states} {other}")], FakeVerifier(decide), Settings())[0]
+    assert item.text == f"{states} {other}" and item.negation_probs[1] == pytest.approx(0.9)
+    assert support_holds(item, claim, Settings().audit)
+
+    def alone_unsure(c: str, e: str) -> tuple[float, float, float]:
+        return (0.2, 0.1, 0.7) if c == claim and e == states else decide(c, e)
+
+    item = assess(claim, [_chunk("two", f"{states} {other}")], FakeVerifier(alone_unsure), Settings())[0]
+    assert item.negation_probs[0] == pytest.approx(0.85) and not support_holds(item, claim, Settings().audit)
+
+
 def test_focus_reads_the_contrasted_clause_that_names_the_claims_outcome():
     """A sentence that reports two results set against each other ("did not reduce allergies overall, although atopic
     eczema was lower") is read at the clause naming the claim's outcome; a contrast too short to report a result

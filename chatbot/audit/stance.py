@@ -674,14 +674,20 @@ def assess(
     for item, (findings, gate) in zip(items, gates):
         heard = item.probs if use_verifier else _heard(item, claim, a)
         item.stance, item.reasons = decide_stance(heard, findings, a, gate, item.agree, item.oppose)
-    _ask_negation(claim, items, verifier, a)
+    _ask_negation(claim, items, verifier, a, frame.subject, profile)
     return items
 
 
-def _ask_negation(claim: str, items: list[EvidenceItem], verifier, a) -> None:
+def _ask_negation(claim: str, items: list[EvidenceItem], verifier, a, subject: Sequence[str] = (), profile: DomainProfile = NEUTRAL) -> None:
     """The verifier's reading of the claim's negation (``EvidenceItem.negation_probs``) on each quote it leans to refute
     (``AuditSettings.refute_min``), and on each whose supporting stance rests on its word alone (``support_holds`` reads
-    no other), in one call: a few quotes per claim."""
+    no other), in one call: a few quotes per claim.
+
+    A support's negation is read on the window's sentence that states the claim (``_claim_sentence``) when the verifier
+    supports the claim from that sentence alone: the other sentence of a two-sentence window can negate something else
+    ("Concurrent ablation of … ITK does not block spontaneous T cell activation"), and the verifier then supported
+    "It is not true that CD28 signals regulate trafficking …" at 0.86 from the window, while it refuted it at 0.97 from
+    "… the CD28 co-stimulatory pathway regulates the trafficking of self-reactive … T cells to tissues" alone."""
     asked = [i for i in items if (i.p_refute > i.p_support and i.p_refute >= a.refute_min) or _support_on_its_word(i, a)]
     if not asked or not a.negation_check:
         return
@@ -689,8 +695,32 @@ def _ask_negation(claim: str, items: list[EvidenceItem], verifier, a) -> None:
     from core.negation import negate
 
     negated = negate(claim, effect_verb(claim))
-    for item, p in zip(asked, verifier.score([(negated, i.text) for i in asked])):
+    alone = {k: x for k, i in enumerate(asked) if _support_on_its_word(i, a) and (x := _claim_sentence(claim, i.text, a, subject, profile))}
+    pairs = [(negated, i.text) for i in asked] + [(c, x) for x in alone.values() for c in (claim, negated)]
+    scores = verifier.score(pairs)
+    extra = iter(scores[len(asked) :])
+    on_sentence = {k: (next(extra), next(extra)) for k in alone}
+    for k, (item, p) in enumerate(zip(asked, scores[: len(asked)])):
+        if k in on_sentence and _leans_support(on_sentence[k][0], a):
+            p = on_sentence[k][1]
         item.negation_probs = tuple(round(float(x), 4) for x in p)
+
+
+def _claim_sentence(claim: str, window: str, a, subject: Sequence[str] = (), profile: DomainProfile = NEUTRAL) -> str:
+    """The sentence of a window of several that carries most of the claim's words, when it alone carries the gate's share
+    (``AuditSettings.relevance_min``); "" for a one-sentence window or when none does."""
+    sentences = [window[x:y].strip() for x, y in split_sentences(window)]
+    sentences = [x for x in sentences if x]
+    if len(sentences) < 2:
+        return ""
+    topic = without_quantities(claim)
+    share, best = max((relevance(topic, x, subject, profile), x) for x in sentences)
+    return best if share >= a.relevance_min else ""
+
+
+def _leans_support(p: Sequence[float], a) -> bool:
+    """The verifier's (P(SUPPORTS), P(REFUTES), P(NEI)) leans to support, at ``AuditSettings.support_min`` or more."""
+    return float(p[0]) >= a.support_min and float(p[0]) > float(p[1])
 
 
 def _support_on_its_word(item: EvidenceItem, a) -> bool:
