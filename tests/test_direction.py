@@ -281,6 +281,17 @@ def test_assess_decides_from_the_reported_direction():
     assert f["d_agree_matched"] > 0.8 and f["d_oppose_docs"] == 2.0 and f["d_agree_docs"] == 1.0
 
 
+def test_the_verb_of_adding_names_no_agent():
+    """ "Including pharmacists in rounding teams" acts as pharmacists: a passage that never names them reports no result
+    for it, however its "included" matches the claim's "Including" (a database that "included" 520,000 drug-event
+    associations was read as reporting more adverse drug events against the claim)."""
+    claim = "Including pharmacists in ward rounds reduces medication errors."
+    other = _chunk("other", "The registry included 5,000 reports, and medication errors rose over the decade.")
+    named = _chunk("named", "With pharmacists on ward rounds, medication errors rose over the decade.")
+    by = {i.chunk.doc_id: i for i in assess(claim, [other, named], FakeVerifier(), Settings(), direction=RuleDirection())}
+    assert by["other"].oppose == 0.0 and by["named"].oppose > 0.8
+
+
 def test_a_claim_with_a_direction_hears_a_verifier_sure_of_support_unless_a_reported_direction_is_against_it():
     """AuditSettings.verifier_sure_for_directed_claims: "RIM1 is required for IME1 expression" states "Mutations in RIM1
     decrease levels of IME1 RNA" without a sign the direction classifier reads; a verifier sure of it (P >= 0.9, about

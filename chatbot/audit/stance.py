@@ -313,11 +313,13 @@ def verifier_pairs(claim: str, passages: Sequence[Any], settings, profile: Domai
     return [(claim, w) for ws in windows for w in ws if states_finding(w)]
 
 
-# general words for giving or using something, which name no agent
+# general words for giving or using something, which name no agent (... nor adding it: "Including pharmacists in rounding
+# teams" is named by "pharmacists", never by a database that "included more than 520,000 drug-ADE associations")
 _GIVING = frozenset(
     checks.content_words(
         "taking take takes use using used intake supplementation supplement supplements supplemental treatment treatments "
-        "therapy therapies administration administered dose doses dosing exposure oral daily regular chronic acute high low"
+        "therapy therapies administration administered dose doses dosing exposure oral daily regular chronic acute high low "
+        "include includes including included inclusion add adds adding added addition"
     )
 )
 
