@@ -140,6 +140,12 @@ def test_a_ratio_with_its_interval_states_its_direction():
     assert ratio_direction("The association held (OR 0.64; 95% CI 0.49 to 0.82; p < 0.001).") == "decreased"
     assert ratio_direction("HR 1.10 (95% CI 0.90-1.30)") == "no_difference"
     assert ratio_direction("The mean was 2.3 (95% CI 1.1-3.3).") is None  # not a ratio
+    # ratios listed by outcome: a direction only when every one reports the same
+    listed = "Users had higher adjusted hazard ratios for falls (1.66, 1.56 to 1.77), stroke (1.37, 1.22 to 1.55) and fracture (1.64, 1.46 to 1.84)."
+    assert ratio_direction(listed) == "increased"
+    assert ratio_direction("Hazard ratios for death (0.71; 95% CI 0.60-0.84) and stroke (0.80, 0.70 to 0.91) favoured it.") == "decreased"
+    assert ratio_direction("Odds ratios were lower for A (0.8, 0.7 to 0.9) and higher for B (1.2, 1.1 to 1.3).") is None
+    assert ratio_direction("Means were 12 for A (12, 10 to 14) and 15 for B (15, 13 to 17).") is None  # no ratio named
 
 
 def test_a_ratio_of_the_chance_of_a_fall_is_a_fall():

@@ -195,19 +195,45 @@ _RATIO = re.compile(
 def ratio_direction(sentence: str) -> str | None:
     """The direction a ratio statistic reports: its 95% interval above 1 is an increase, below 1 a decrease, across 1
     no significant difference. The classifier, trained on sentences that say "significantly", read "the odds ratio
-    was 2.77 (95% CI 1.04-7.97)" as no difference (0.89); the arithmetic is not in doubt."""
+    was 2.77 (95% CI 1.04-7.97)" as no difference (0.89); the arithmetic is not in doubt. Ratios listed by outcome
+    ("hazard ratios for all cause mortality (1.66, 1.56 to 1.77), … stroke (1.37, 1.22 to 1.55)") report a direction
+    when they all report the same one (the classifier read that sentence as no difference, 0.60)."""
     m = _RATIO.search(sentence)
     if m is None:
-        return None
+        return _listed_ratios_direction(sentence)
     lo, hi = sorted((float(m.group(2)), float(m.group(3))))
     if not lo <= float(m.group(1)) <= hi:
         return None  # not a point estimate inside its interval: misread
+    return _interval_direction(lo, hi, sentence[: m.start()])
+
+
+def _interval_direction(lo: float, hi: float, before: str) -> str:
     if hi >= 1 >= lo:
         return "no_difference"
     up = lo > 1
-    if _falling_event(sentence[: m.start()]):
+    if _falling_event(before):
         up = not up  # a rise in the chance of a fall is a fall
     return "increased" if up else "decreased"
+
+
+# ratios named in the plural, then listed one per outcome as "(estimate, low to high)"
+_RATIOS_NAMED = re.compile(r"\b(?:odds|hazard|risk|rate) ratios\b|\brelative risks\b|\b(?:a?ORs|a?HRs|RRs|IRRs)\b", re.I)
+_LISTED = re.compile(r"\((\d+(?:\.\d+)?)\s*[,;]\s*(?:95\s*%\s*CI\s*[:,=]?\s*)?(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\)")
+
+
+def _listed_ratios_direction(sentence: str) -> str | None:
+    """The one direction every listed ratio after a plural ratio name reports, else None (they differ, none is listed,
+    or an estimate lies outside its interval)."""
+    named = _RATIOS_NAMED.search(sentence)
+    if named is None:
+        return None
+    found: set[str] = set()
+    for m in _LISTED.finditer(sentence, named.end()):
+        lo, hi = sorted((float(m.group(2)), float(m.group(3))))
+        if not lo <= float(m.group(1)) <= hi:
+            return None
+        found.add(_interval_direction(lo, hi, sentence[: named.start()]))
+    return found.pop() if len(found) == 1 else None
 
 
 # the event a ratio is the chance of, when the sentence names it: "more likely to reduce the intensity of headaches by
