@@ -179,6 +179,9 @@ def test_species_only_in_animals_or_cells_for_clinical_claims():
     )
     f = C.species_mismatch("Caffeine improves memory.", "Memory improved in rhesus macaques given caffeine.")
     assert f and f[0].reason.startswith("species differs: shown only in animals (macaques")
+    # a claim about species at large, or across them, is not one about people
+    assert C.species_mismatch("Caffeine tolerance differs across species.", "Tolerance developed faster in rhesus macaques than in mice.") == []
+    assert C.species_mismatch("The receptor is conserved in mammals.", "The receptor was found in rat and mouse brain.") == []
 
 
 def test_species_not_flagged_for_mechanism_claims_or_human_studies():

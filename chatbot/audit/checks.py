@@ -303,6 +303,9 @@ _ANIMAL = re.compile(
 )
 _CELL = re.compile(r"\b(in vitro|cultured|culture|slices?|cell lines?|patch[- ]clamp|isolated neuron\w*|oocytes?)\b", re.I)
 _HUMAN = re.compile(r"\b(humans?|people|participants|patients|volunteers|adults|men|women|subjects|elderly|children)\b", re.I)
+# a claim about species in general, or across them ("differs across species", "conserved in mammals"), is not one about
+# people: animal work states it as directly as human work does
+_SPECIES_AT_LARGE = re.compile(r"\b(species|mammals?|mammalian|vertebrates?|eukaryotes?|organisms)\b", re.I)
 
 
 def species_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None = None, study_type: str = "", mechanism: bool = False) -> list[Finding]:
@@ -316,7 +319,7 @@ def species_mismatch(claim: str, evidence: str, meta: Mapping[str, Any] | None =
     st = (study_type or str(meta.get("study_type") or "")).lower()
     pop = str(meta.get("population") or "")
     text = f"{pop} {evidence}"
-    if _ANIMAL.search(claim) or _CELL.search(claim):
+    if _ANIMAL.search(claim) or _CELL.search(claim) or _SPECIES_AT_LARGE.search(claim):
         return []
     kind = None
     if st == "in-vitro" or (_CELL.search(text) and not _HUMAN.search(pop)):
