@@ -595,6 +595,22 @@ def test_a_result_under_the_removal_of_something_reports_no_direction_for_a_clai
     assert DIRECTIONS[int(np.argmax(probs[0]))] == "not_reported"
 
 
+def test_a_result_for_the_opposite_manipulation_reports_no_direction():
+    """A knockout's claim is neither stated nor refuted by what overexpression did, nor the reverse: "mice overexpressing
+    SIRT1 … are more resistant to diet-induced obesity" agreed (0.86) with "Mice lacking Sirt1 … are immune to
+    diet-induced obesity", which the same study contradicts."""
+    from chatbot.audit.direction import opposite_manipulation
+
+    claim = "Mice lacking the zinc transporter are protected from weight gain."
+    overexpressed = "Conversely, mice overexpressing the zinc transporter showed an increase in resistance to weight gain."
+    assert opposite_manipulation(claim, overexpressed)
+    assert opposite_manipulation("Overexpression of the transporter raises zinc uptake.", "Transporter-deficient cells took up less zinc.")
+    assert not opposite_manipulation(claim, "Mice lacking the transporter gained less weight.")  # the same manipulation
+    assert not opposite_manipulation("The transporter raises zinc uptake.", overexpressed)  # the claim names none
+    _, probs = read(claim, [overexpressed, "Mice lacking the transporter showed an increase in resistance to weight gain."], RuleDirection(), "rules")
+    assert [DIRECTIONS[int(np.argmax(p))] for p in probs] == ["not_reported", "increased"]
+
+
 @pytest.mark.parametrize(
     "claim, actor, outcome, stated",
     [

@@ -339,6 +339,25 @@ def under_absence(claim: str, sentence: str) -> bool:
     return bool(_UNDER_ABSENCE.search(sentence)) and not _ABSENCE_WORDS.search(claim)
 
 
+# what a study does to what acts: takes it away (a knockout, a deficiency, a deletion) or adds more of it (overexpression)
+_LOSS = re.compile(
+    r"\b(?:lack\w*|deficien\w*|knock(?:ed)?[- ]?outs?|knock-?downs?|null|delet\w*|ablat\w*|loss of|silenc\w*|depleted|"
+    r"conditional(?:ly)? (?:deleted|inactivated)|inactivat\w*)\b|\(-/-\)|-/-",
+    re.I,
+)
+_GAIN = re.compile(r"\b(?:over-?express\w*|gain of|gain-of-function|constitutively active|ectopic(?:ally)? express\w*)\b", re.I)
+
+
+def opposite_manipulation(claim: str, sentence: str) -> bool:
+    """The claim's study takes something away and the sentence's adds more of it, or the other way round: a result for
+    the opposite manipulation neither states nor refutes the claim. "Conversely, mice overexpressing SIRT1 in SF1 neurons
+    are more resistant to diet-induced obesity" was read as agreeing (0.86) with "Mice lacking Sirt1 in Sf1-expressing
+    neurons are immune to diet-induced obesity", which the same study contradicts."""
+    claim_loss, claim_gain = bool(_LOSS.search(claim)), bool(_GAIN.search(claim))
+    said_loss, said_gain = bool(_LOSS.search(sentence)), bool(_GAIN.search(sentence))
+    return (claim_loss and not claim_gain and said_gain and not said_loss) or (claim_gain and not claim_loss and said_loss and not said_gain)
+
+
 # a result said by its valence ("rescued these phenotypes", "improved anxiety scores", "worsened outcomes"): better or
 # worse, which is a rise or a fall only given the measure; with no word of sign beside it the sentence reports no sign
 _VALENCE_ONLY = re.compile(
@@ -403,7 +422,14 @@ def read(claim: str, windows: Sequence[str], model, how: str = "rules", keys: tu
     out = probs[1:].copy()
     signed = valence and bool(stated[0] or stated[1])  # the claim states a rise or a fall, which a sentence of valence neither states nor refutes
     for k, (_, sentence) in enumerate(pairs[1:]):
-        d = "not_reported" if other_comparison(claim, sentence) or under_absence(claim, sentence) or (signed and valence_only(sentence)) else None
+        d = (
+            "not_reported"
+            if other_comparison(claim, sentence)
+            or under_absence(claim, sentence)
+            or opposite_manipulation(claim, sentence)
+            or (signed and valence_only(sentence))
+            else None
+        )
         d = d or ratio_direction(sentence) or equality_direction(sentence) or prevention_direction(sentence)
         if d is not None:
             out[k] = [0.94 if lab == d else 0.02 for lab in DIRECTIONS]
