@@ -486,6 +486,19 @@ def test_a_support_the_verifier_also_reads_for_the_negation_does_not_count():
     assert run([directed]).finding == "supported"
 
 
+def test_a_support_whose_quote_negates_a_claim_word_by_its_prefix_does_not_count():
+    """The verifier read "a UCP1-independent thermogenic mechanism" as stating a "UCP1-dependent" one (0.95): a quote
+    that has one of the claim's words only with a negating prefix is no support on the verifier's word
+    (``checks.negated_by_prefix``); with the word as the claim has it, it is."""
+    claim = "Zinc uptake is a ZIP4-dependent mechanism in enterocytes."
+    from chatbot.audit.stance import support_holds
+
+    negated = item("rct1", "rct", SUPPORTIVE, text="Zinc uptake in enterocytes is a ZIP4-independent mechanism.", claim=claim)
+    stated = item("rct1", "rct", SUPPORTIVE, text="Zinc uptake in enterocytes is a ZIP4-dependent mechanism.", claim=claim)
+    assert not support_holds(negated, claim, S) and support_holds(stated, claim, S)
+    assert run([negated], claim).finding != "supported"
+
+
 def test_a_paraphrase_the_verifier_leans_to_and_whose_negation_it_refutes_surely_states_the_claim():
     """Two readings agree (``stance.negation_refuted``): the verifier leans to support the claim (0.65, short of
     verifier_support_sure) and refutes "It is not true that …" at negation_refuted_sure or more. The decision layer

@@ -184,6 +184,16 @@ def test_species_only_in_animals_or_cells_for_clinical_claims():
     assert C.species_mismatch("The receptor is conserved in mammals.", "The receptor was found in rat and mouse brain.") == []
 
 
+def test_a_claim_word_said_only_with_a_negating_prefix():
+    assert C.negated_by_prefix("Uptake is ZIP4-dependent.", "Uptake was ZIP4-independent but ATP-dependent.") == "zip4-dependent"
+    assert C.negated_by_prefix("The effect was significant.", "The effect was non-significant.") == "significant"
+    assert C.negated_by_prefix("Levels changed after dosing.", "Levels were unchanged after dosing.") == "changed"
+    assert C.negated_by_prefix("The effect was significant.", "Significant, not nonsignificant.") == ""  # the claim's word is there too
+    # prefixes that make other words, not opposites: "formation" / "information", "formed" / "informed"
+    assert C.negated_by_prefix("Bone formation rises.", "Information on bone.") == ""
+    assert C.negated_by_prefix("Plaques formed in the artery.", "All gave informed consent.") == ""
+
+
 def test_species_not_flagged_for_mechanism_claims_or_human_studies():
     claim = "At rest, magnesium blocks the NMDA channel."
     assert C.is_mechanism_claim(claim)

@@ -774,8 +774,12 @@ def support_holds(item: EvidenceItem, claim: str, a) -> bool:
     gave the negation P(SUPPORTS) 0.22 at most; three behind "no" or "maybe" gave 0.53 to 0.87 ("It is not true that
     self-efficacy mediates …" from "more research is needed to examine the mechanisms …; self-efficacy …"). On the
     SciFact fit half the 12 supported claims' quotes gave 0.27 at most. A support the reported direction or a
-    consistent number backs is not the verifier's word alone (``_support_on_its_word``) and stands."""
-    return not claim or not _support_on_its_word(item, a) or not _negation_supported(item, a.negation_flip_min)
+    consistent number backs is not the verifier's word alone (``_support_on_its_word``) and stands. Nor does a support
+    whose quote says one of the claim's words only with a prefix that negates it (``checks.negated_by_prefix``:
+    "UCP1-independent" for "UCP1-dependent", read at 0.95)."""
+    if not claim or not _support_on_its_word(item, a):
+        return True
+    return not _negation_supported(item, a.negation_flip_min) and not checks.negated_by_prefix(claim, item.text)
 
 
 def _heard(item: EvidenceItem, claim: str, a) -> tuple[float, float, float]:
