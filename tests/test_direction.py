@@ -607,6 +607,8 @@ def test_a_result_for_the_opposite_manipulation_reports_no_direction():
     assert opposite_manipulation("Overexpression of the transporter raises zinc uptake.", "Transporter-deficient cells took up less zinc.")
     assert not opposite_manipulation(claim, "Mice lacking the transporter gained less weight.")  # the same manipulation
     assert not opposite_manipulation("The transporter raises zinc uptake.", overexpressed)  # the claim names none
+    assert not opposite_manipulation("Overexpression of the transporter raises uptake.", "Uptake rose; the null hypothesis was rejected.")
+    assert opposite_manipulation("Overexpression of the transporter raises uptake.", "In transporter-null mice uptake fell.")
     _, probs = read(claim, [overexpressed, "Mice lacking the transporter showed an increase in resistance to weight gain."], RuleDirection(), "rules")
     assert [DIRECTIONS[int(np.argmax(p))] for p in probs] == ["not_reported", "increased"]
 

@@ -341,7 +341,8 @@ def under_absence(claim: str, sentence: str) -> bool:
 
 # what a study does to what acts: takes it away (a knockout, a deficiency, a deletion) or adds more of it (overexpression)
 _LOSS = re.compile(
-    r"\b(?:lack\w*|deficien\w*|knock(?:ed)?[- ]?outs?|knock-?downs?|null|delet\w*|ablat\w*|loss of|silenc\w*|depleted|"
+    r"\b(?:lack\w*|deficien\w*|knock(?:ed)?[- ]?outs?|knock-?downs?|null (?:mice|mutants?|alleles?|cells|animals)|\w+-null|"
+    r"delet\w*|ablat\w*|loss of|silenc\w*|depleted|"
     r"conditional(?:ly)? (?:deleted|inactivated)|inactivat\w*)\b|\(-/-\)|-/-",
     re.I,
 )
