@@ -481,6 +481,9 @@ def subject_stems(profile: DomainProfile) -> set[str]:
 # "non-significant", "stable" / "unstable"), by its ending: not "formation" / "information" or "sight" / "insight"
 _NEGATABLE = re.compile(r"[a-z]{2,}(?:ent|ant|ive|ible|able|al|ed|ic|ar|ate|ete|ect|ous|ful|ly|ance|ence|ity)")
 _NEGATING_PREFIXES = ("in", "un", "non", "non-", "ir", "il", "im")
+# a participle is negated by "un-" and "non-" ("unchanged", "untreated"); "in-" makes other words of it ("informed",
+# "involved", "intended")
+_PARTICIPLE_PREFIXES = ("un", "non", "non-")
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -495,9 +498,7 @@ def negated_by_prefix(claim: str, text: str) -> str:
         if len(last) < 6 or not _NEGATABLE.fullmatch(last) or token in said:
             continue
         lead = f"{head}-" if head else ""
-        # a participle is negated by "un-" and "non-" ("unchanged", "untreated"); "in-" makes other words of it
-        # ("informed", "involved", "intended")
-        prefixes = _NEGATING_PREFIXES[1:4] if last.endswith("ed") else _NEGATING_PREFIXES
+        prefixes = _PARTICIPLE_PREFIXES if last.endswith("ed") else _NEGATING_PREFIXES
         if any(f"{lead}{p}{last}" in said for p in prefixes):
             return token
     return ""

@@ -700,9 +700,11 @@ def _ask_negation(claim: str, items: list[EvidenceItem], verifier, a, subject: S
     alone = {k: x for k, i in enumerate(asked) if _support_on_its_word(i, a) and (x := _claim_sentence(claim, i.text, a, subject, profile))}
     pairs = [(negated, i.text) for i in asked] + [(c, x) for x in alone.values() for c in (claim, negated)]
     scores = verifier.score(pairs)
-    extra = iter(scores[len(asked) :])
-    on_sentence = {k: (next(extra), next(extra)) for k in alone}
-    for k, (item, p) in enumerate(zip(asked, scores[: len(asked)])):
+    n = len(asked)
+    # (the claim, its negation) on the stating sentence, in the order ``pairs`` put them after the quotes
+    on_sentence = {k: (scores[n + 2 * j], scores[n + 2 * j + 1]) for j, k in enumerate(alone)}
+    for k, item in enumerate(asked):
+        p = scores[k]
         if k in on_sentence and _leans_support(on_sentence[k][0], a):
             p = on_sentence[k][1]
         item.negation_probs = tuple(round(float(x), 4) for x in p)
